@@ -1,0 +1,21 @@
+package org.scans.engine.backend;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Causal attention for {@code n} query rows of one layer. Row t belongs to some sequence whose
+ * cached keys and values (this layer, {@code [position][kvDim]} float32) are {@code keys[t]} and
+ * {@code values[t]}, and attends to positions {@code 0 … positions[t]}, which are already in the
+ * cache. Query head h reads key/value head {@code h / (heads / kvHeads)}.
+ *
+ * @param q {@code [n][heads·headDim]}, rotated
+ * @param out {@code [n][heads·headDim]}, written
+ */
+public record AttentionBatch(
+        int n, int heads, int kvHeads, int headDim,
+        float[] q, float[] out, int[] positions, MemorySegment[] keys, MemorySegment[] values) {
+
+    public float scale() {
+        return (float) (1.0 / Math.sqrt(headDim));
+    }
+}

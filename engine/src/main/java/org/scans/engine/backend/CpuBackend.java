@@ -1,0 +1,180 @@
+package org.scans.engine.backend;
+
+import org.scans.engine.kernel.BF16Kernels;
+import org.scans.engine.kernel.F16Kernels;
+import org.scans.engine.kernel.F32Kernels;
+import org.scans.engine.kernel.PairedLayout;
+import org.scans.engine.kernel.Q8Kernels;
+import org.scans.engine.kernel.VectorOps;
+import org.scans.engine.model.RopeTable;
+import org.scans.engine.tensor.BF16Matrix;
+import org.scans.engine.tensor.DType;
+import org.scans.engine.tensor.F16Matrix;
+import org.scans.engine.tensor.F32Matrix;
+import org.scans.engine.tensor.Q8Matrix;
+import org.scans.engine.tensor.WeightMatrix;
+import org.scans.engine.util.WorkerPool;
+
+/**
+ * The default backend: Vector API kernels on a dedicated {@link WorkerPool}. Matrix products
+ * split the output rows into one contiguous range per thread, so at batch 1 each thread streams
+ * its own slice of the weights. Small element-wise work stays on the calling thread, where a
+ * dispatch would cost more than it saves. Not thread-safe: one forward pass at a time.
+ */
+public final class CpuBackend implements Backend {
+    /** Below this many elements an element-wise op is not worth a parallel dispatch. */
+    private static final int PARALLEL_MIN_ELEMENTS = 1 << 15;
+
+    private final WorkerPool pool;
+    private float[] paired = new float[0];
+    private float[][] scores;
+
+    public CpuBackend(int threads) {
+        this.pool = new WorkerPool(threads);
+        this.scores = new float[threads][0];
+    }
+
+    @Override
+    public String name() {
+        return "cpu (" + VectorOps.shape() + ", " + pool.threads() + " threads)";
+    }
+
+    @Override
+    public int threads() {
+        return pool.threads();
+    }
+
+    @Override
+    public void matmul(WeightMatrix w, float[] x, int n, float[] out) {
+        matmuls(new WeightMatrix[] {w}, x, n, new float[][] {out});
+    }
+
+    @Override
+    public void matmuls(WeightMatrix[] ws, float[] x, int n, float[][] outs) {
+        int cols = ws[0].cols();
+        int totalRows = 0;
+        boolean needsPaired = false;
+        for (WeightMatrix w : ws) {
+            if (w.cols() != cols) throw new IllegalArgumentException("matmuls: inputs differ in width");
+            totalRows += w.rows();
+            needsPaired |= w.dtype() == DType.BF16 || w.dtype() == DType.F16;
+        }
+        float[] xp = x;
+        if (needsPaired) {
+            if (paired.length < n * cols) paired = new float[n * cols];
+            xp = paired;
+            for (int t = 0; t < n; t++) PairedLayout.pair(x, t * cols, cols, xp, t * cols);
+        }
+        final float[] xPaired = xp;
+        final int total = totalRows;
+        pool.forRange(total, (start, end, worker) -> {
+            int base = 0;
+            for (int i = 0; i < ws.length; i++) {
+                WeightMatrix w = ws[i];
+                int r0 = Math.max(start - base, 0), r1 = Math.min(end - base, w.rows());
+                if (r0 < r1) product(w, w instanceof F32Matrix ? x : xPaired, n, outs[i], r0, r1);
+                base += w.rows();
+            }
+        });
+    }
+
+    private static void product(WeightMatrix w, float[] x, int n, float[] out, int r0, int r1) {
+        int cols = w.cols(), rows = w.rows();
+        switch (w) {
+            case F32Matrix m -> {
+                if (n == 1) F32Kernels.matvec(m.data(), cols, r0, r1, x, 0, out, 0);
+                else F32Kernels.matmul(m.data(), cols, r0, r1, x, n, out, rows);
+            }
+            case BF16Matrix m -> {
+                if (n == 1) BF16Kernels.matvec(m.data(), cols, r0, r1, x, 0, out, 0);
+                else BF16Kernels.matmul(m.data(), cols, r0, r1, x, n, out, rows);
+            }
+            case F16Matrix m -> {
+                if (n == 1) F16Kernels.matvec(m.data(), cols, r0, r1, x, 0, out, 0);
+                else F16Kernels.matmul(m.data(), cols, r0, r1, x, n, out, rows);
+            }
+            case Q8Matrix m -> Q8Kernels.matmul(m, r0, r1, x, n, out, rows);
+        }
+    }
+
+    @Override
+    public void rmsnorm(float[] x, int n, int dim, float[] weight, float eps, float[] out) {
+        rows(n, dim, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) VectorOps.rmsnorm(x, t * dim, weight, eps, out, t * dim, dim);
+        });
+    }
+
+    @Override
+    public void add(float[] acc, float[] x, int count) {
+        chunks(count, (i0, i1) -> VectorOps.add(acc, i0, x, i0, i1 - i0));
+    }
+
+    @Override
+    public void siluMul(float[] gate, float[] up, int count) {
+        chunks(count, (i0, i1) -> VectorOps.siluMul(gate, i0, up, i0, i1 - i0));
+    }
+
+    @Override
+    public void rope(float[] x, int n, int heads, int headDim, int[] positions, RopeTable table) {
+        rows(n, heads * headDim, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int tableOff = table.offset(positions[t]);
+                for (int h = 0; h < heads; h++) {
+                    VectorOps.rope(x, (t * heads + h) * headDim, headDim, table.cos(), table.sin(), tableOff);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void attention(AttentionBatch a) {
+        int maxPos = 0;
+        for (int t = 0; t < a.n(); t++) maxPos = Math.max(maxPos, a.positions()[t] + 1);
+        for (int i = 0; i < scores.length; i++) {
+            if (scores[i].length < maxPos) scores[i] = new float[Math.max(maxPos, 2 * scores[i].length)];
+        }
+        final int group = a.heads() / a.kvHeads();
+        final int hd = a.headDim(), qDim = a.heads() * hd, kvDim = a.kvHeads() * hd;
+        final float scale = a.scale();
+        pool.forRange(a.n() * a.heads(), (start, end, worker) -> {
+            float[] s = scores[worker];
+            for (int task = start; task < end; task++) {
+                int t = task / a.heads(), h = task % a.heads();
+                int len = a.positions()[t] + 1;
+                int qOff = t * qDim + h * hd;
+                long kvOff = (long) (h / group) * hd * 4;
+                var keys = a.keys()[t];
+                var values = a.values()[t];
+                for (int p = 0; p < len; p++) {
+                    s[p] = VectorOps.dot(a.q(), qOff, keys, (long) p * kvDim * 4 + kvOff, hd) * scale;
+                }
+                VectorOps.softmax(s, 0, len);
+                java.util.Arrays.fill(a.out(), qOff, qOff + hd, 0f);
+                for (int p = 0; p < len; p++) {
+                    VectorOps.axpy(s[p], values, (long) p * kvDim * 4 + kvOff, a.out(), qOff, hd);
+                }
+            }
+        });
+    }
+
+    /** Runs {@code body} over row ranges, in parallel only when the work is big enough. */
+    private void rows(int n, int width, RowRange body) {
+        if ((long) n * width < PARALLEL_MIN_ELEMENTS || n == 1) body.run(0, n);
+        else pool.forRange(n, (t0, t1, w) -> body.run(t0, t1));
+    }
+
+    private void chunks(int count, RowRange body) {
+        if (count < PARALLEL_MIN_ELEMENTS) body.run(0, count);
+        else pool.forRange(count, (i0, i1, w) -> body.run(i0, i1));
+    }
+
+    @FunctionalInterface
+    private interface RowRange {
+        void run(int start, int end);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

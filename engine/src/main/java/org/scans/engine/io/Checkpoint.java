@@ -1,0 +1,121 @@
+package org.scans.engine.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The tensors of a Hugging Face checkpoint directory: either one {@code model.safetensors}, or
+ * shards listed by {@code model.safetensors.index.json}. Every file is mapped once into a shared
+ * arena that lives as long as the checkpoint.
+ */
+public final class Checkpoint implements AutoCloseable {
+    public static final String SINGLE_FILE = "model.safetensors";
+    public static final String INDEX_FILE = "model.safetensors.index.json";
+
+    private final Arena arena;
+    private final List<SafetensorsFile> files;
+    private final Map<String, TensorEntry> tensors;
+
+    private Checkpoint(Arena arena, List<SafetensorsFile> files, Map<String, TensorEntry> tensors) {
+        this.arena = arena;
+        this.files = files;
+        this.tensors = tensors;
+    }
+
+    public static Checkpoint open(Path dir) {
+        Arena arena = Arena.ofShared();
+        try {
+            Path index = dir.resolve(INDEX_FILE);
+            if (Files.isRegularFile(index)) return openSharded(dir, index, arena);
+            Path single = dir.resolve(SINGLE_FILE);
+            if (!Files.isRegularFile(single)) {
+                throw new ModelFormatException(dir + ": no " + SINGLE_FILE + " or " + INDEX_FILE
+                        + " (a Hugging Face checkpoint in safetensors format is needed)");
+            }
+            SafetensorsFile f = SafetensorsFile.open(single, arena);
+            return new Checkpoint(arena, List.of(f), f.tensors());
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static Checkpoint openSharded(Path dir, Path index, Arena arena) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(index.toFile());
+        } catch (IOException e) {
+            throw new ModelFormatException(index + ": invalid JSON: " + e.getMessage(), e);
+        }
+        JsonNode map = root == null ? null : root.get("weight_map");
+        if (map == null || !map.isObject() || map.isEmpty()) {
+            throw new ModelFormatException(index + ": no 'weight_map' object");
+        }
+        Map<String, SafetensorsFile> byName = new TreeMap<>();
+        Map<String, TensorEntry> tensors = new LinkedHashMap<>();
+        for (var it = map.fields(); it.hasNext(); ) {
+            var e = it.next();
+            String shardName = e.getValue().asText();
+            if (shardName.contains("/") || shardName.contains("\\") || shardName.equals("..")) {
+                throw new ModelFormatException(index + ": shard name '" + shardName + "' must be a file in " + dir);
+            }
+            SafetensorsFile shard = byName.get(shardName);
+            if (shard == null) {
+                Path p = dir.resolve(shardName);
+                if (!Files.isRegularFile(p)) {
+                    throw new ModelFormatException(index + ": shard '" + shardName + "' (for tensor '" + e.getKey() + "') does not exist");
+                }
+                shard = SafetensorsFile.open(p, arena);
+                byName.put(shardName, shard);
+            }
+            TensorEntry t = shard.tensors().get(e.getKey());
+            if (t == null) {
+                throw new ModelFormatException(index + ": tensor '" + e.getKey() + "' is mapped to " + shardName + ", which does not contain it");
+            }
+            tensors.put(e.getKey(), t);
+        }
+        // Tensors present in shards but absent from the index are still reported (as unused).
+        for (SafetensorsFile f : byName.values()) {
+            f.tensors().forEach(tensors::putIfAbsent);
+        }
+        return new Checkpoint(arena, List.copyOf(byName.values()), Collections.unmodifiableMap(tensors));
+    }
+
+    public Optional<TensorEntry> tensor(String name) {
+        return Optional.ofNullable(tensors.get(name));
+    }
+
+    public Map<String, TensorEntry> tensors() {
+        return tensors;
+    }
+
+    public List<SafetensorsFile> files() {
+        return files;
+    }
+
+    /** Total bytes of tensor data over all files. */
+    public long dataBytes() {
+        return tensors.values().stream().mapToLong(t -> t.data().byteSize()).sum();
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+
+    static void requireDirectory(Path dir) {
+        if (!Files.exists(dir)) throw new ModelFormatException(dir + ": model directory does not exist");
+        if (!Files.isDirectory(dir)) throw new ModelFormatException(dir + ": not a directory (pass the checkpoint folder)");
+    }
+
+}

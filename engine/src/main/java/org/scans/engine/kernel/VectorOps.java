@@ -1,0 +1,144 @@
+package org.scans.engine.kernel;
+
+import static org.scans.engine.kernel.Vectors.F;
+import static org.scans.engine.kernel.Vectors.L;
+import static org.scans.engine.kernel.Vectors.LE;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** The element-wise and reduction kernels of a forward pass, over float32 activations. */
+public final class VectorOps {
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+
+    private VectorOps() {}
+
+    /** Σ x[i]² over {@code [off, off+n)}. */
+    public static float sumOfSquares(float[] x, int off, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, off + i);
+            acc = v.fma(v, acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += x[off + i] * x[off + i];
+        return s;
+    }
+
+    /** {@code out[i] = x[i] · scale · w[i]}: the tail of RMSNorm once the scale is known. */
+    public static void scaleMul(float[] x, int xOff, float scale, float[] w, float[] out, int outOff, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(F, x, xOff + i).mul(scale).mul(FloatVector.fromArray(F, w, i)).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) out[outOff + i] = x[xOff + i] * scale * w[i];
+    }
+
+    /** RMSNorm of one row: {@code out = x / sqrt(mean(x²) + eps) · w}. */
+    public static void rmsnorm(float[] x, int xOff, float[] w, float eps, float[] out, int outOff, int n) {
+        float ss = sumOfSquares(x, xOff, n) / n + eps;
+        scaleMul(x, xOff, (float) (1.0 / Math.sqrt(ss)), w, out, outOff, n);
+    }
+
+    /** {@code acc[i] += x[i]}. */
+    public static void add(float[] acc, int accOff, float[] x, int xOff, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(F, acc, accOff + i).add(FloatVector.fromArray(F, x, xOff + i)).intoArray(acc, accOff + i);
+        }
+        for (; i < n; i++) acc[accOff + i] += x[xOff + i];
+    }
+
+    /** {@code gate[i] = silu(gate[i]) · up[i]}, with silu(g) = g / (1 + e^−g): the SwiGLU gate. */
+    public static void siluMul(float[] gate, int gOff, float[] up, int uOff, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector g = FloatVector.fromArray(F, gate, gOff + i);
+            FloatVector s = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+            s.mul(FloatVector.fromArray(F, up, uOff + i)).intoArray(gate, gOff + i);
+        }
+        for (; i < n; i++) {
+            float g = gate[gOff + i];
+            gate[gOff + i] = g / (1f + (float) Math.exp(-g)) * up[uOff + i];
+        }
+    }
+
+    /** In-place softmax of {@code x[off, off+n)}. */
+    public static void softmax(float[] x, int off, int n) {
+        FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i + L <= n; i += L) mv = mv.max(FloatVector.fromArray(F, x, off + i));
+        float max = mv.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) max = Math.max(max, x[off + i]);
+        FloatVector sv = FloatVector.zero(F);
+        i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(x, off + i);
+            sv = sv.add(e);
+        }
+        float sum = sv.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[off + i] - max);
+            x[off + i] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        i = 0;
+        for (; i + L <= n; i += L) FloatVector.fromArray(F, x, off + i).mul(inv).intoArray(x, off + i);
+        for (; i < n; i++) x[off + i] *= inv;
+    }
+
+    /** Σ q[qOff + i]·k[kOff + 4i] with k in a (cache) segment. */
+    public static float dot(float[] q, int qOff, MemorySegment k, long kOff, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            acc = FloatVector.fromArray(F, q, qOff + i).fma(FloatVector.fromMemorySegment(F, k, kOff + 4L * i, LE), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += q[qOff + i] * k.get(FLOAT, kOff + 4L * i);
+        return s;
+    }
+
+    /** {@code out[outOff + i] += a · v[vOff + 4i]} with v in a (cache) segment. */
+    public static void axpy(float a, MemorySegment v, long vOff, float[] out, int outOff, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromMemorySegment(F, v, vOff + 4L * i, LE).fma(FloatVector.broadcast(F, a), FloatVector.fromArray(F, out, outOff + i))
+                    .intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) out[outOff + i] += a * v.get(FLOAT, vOff + 4L * i);
+    }
+
+    /**
+     * Rotates one head in the Hugging Face rotate_half layout: element i pairs with i + d/2, and
+     * {@code (a, b) → (a·cos − b·sin, a·sin + b·cos)} with the angle of frequency i.
+     */
+    public static void rope(float[] x, int off, int headDim, float[] cos, float[] sin, int tableOff) {
+        int half = headDim / 2;
+        int i = 0;
+        for (; i + L <= half; i += L) {
+            FloatVector a = FloatVector.fromArray(F, x, off + i);
+            FloatVector b = FloatVector.fromArray(F, x, off + half + i);
+            FloatVector c = FloatVector.fromArray(F, cos, tableOff + i);
+            FloatVector s = FloatVector.fromArray(F, sin, tableOff + i);
+            a.mul(c).sub(b.mul(s)).intoArray(x, off + i);
+            a.mul(s).add(b.mul(c)).intoArray(x, off + half + i);
+        }
+        for (; i < half; i++) {
+            float a = x[off + i], b = x[off + half + i];
+            float c = cos[tableOff + i], s = sin[tableOff + i];
+            x[off + i] = a * c - b * s;
+            x[off + half + i] = a * s + b * c;
+        }
+    }
+
+    /** A description of the vector shape in use, for logs and benchmark reports. */
+    public static String shape() {
+        return Vectors.describe();
+    }
+}

@@ -1,0 +1,81 @@
+package org.scans.engine.model;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Keys and values of one sequence, per layer {@code [position][kvDim]} float32, off the heap so
+ * that long contexts and many sequences do not need a large {@code -Xmx}. It grows by doubling
+ * up to the model's context; memory is returned when the cache becomes unreachable.
+ */
+public final class KvCache {
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final int layers;
+    private final int kvDim;
+    private final int maxPositions;
+    private int capacity;
+    private MemorySegment[] keys;
+    private MemorySegment[] values;
+
+    KvCache(int layers, int kvDim, int maxPositions) {
+        this.layers = layers;
+        this.kvDim = kvDim;
+        this.maxPositions = maxPositions;
+        this.keys = new MemorySegment[layers];
+        this.values = new MemorySegment[layers];
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Bytes held now. */
+    public long bytes() {
+        return 2L * layers * capacity * kvDim * 4;
+    }
+
+    void ensureCapacity(int positions) {
+        if (positions <= capacity) return;
+        int newCap = Math.min(maxPositions, Math.max(positions, Math.max(16, 2 * capacity)));
+        Arena arena = Arena.ofAuto();
+        long bytes = (long) newCap * kvDim * 4;
+        for (int l = 0; l < layers; l++) {
+            MemorySegment k = arena.allocate(bytes, 64);
+            MemorySegment v = arena.allocate(bytes, 64);
+            if (capacity > 0) {
+                long used = (long) capacity * kvDim * 4;
+                k.copyFrom(keys[l].asSlice(0, used));
+                v.copyFrom(values[l].asSlice(0, used));
+            }
+            keys[l] = k;
+            values[l] = v;
+        }
+        capacity = newCap;
+    }
+
+    MemorySegment keys(int layer) {
+        return keys[layer];
+    }
+
+    MemorySegment values(int layer) {
+        return values[layer];
+    }
+
+    void store(int layer, int position, float[] k, int kOff, float[] v, int vOff) {
+        long off = (long) position * kvDim * 4;
+        MemorySegment.copy(k, kOff, keys[layer], FLOAT, off, kvDim);
+        MemorySegment.copy(v, vOff, values[layer], FLOAT, off, kvDim);
+    }
+
+    /** Key (or value) element i of {@code layer} at {@code position}; for tests and inspection. */
+    public float key(int layer, int position, int i) {
+        return keys[layer].get(FLOAT, ((long) position * kvDim + i) * 4);
+    }
+
+    public float value(int layer, int position, int i) {
+        return values[layer].get(FLOAT, ((long) position * kvDim + i) * 4);
+    }
+}

@@ -1,0 +1,181 @@
+package org.scans.engine.model;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.scans.engine.io.Checkpoint;
+import org.scans.engine.io.ModelFormatException;
+import org.scans.engine.io.TensorEntry;
+import org.scans.engine.tensor.DType;
+import org.scans.engine.tensor.Q8Quantizer;
+import org.scans.engine.tensor.WeightMatrix;
+import org.scans.engine.util.WorkerPool;
+
+/**
+ * The tensors of a Llama checkpoint bound by their Hugging Face names, with every shape checked
+ * against the config. Matrices stay in the mapped files (or, quantized, off the heap); the small
+ * norm vectors are widened to float arrays.
+ */
+public final class LlamaWeights {
+
+    /** One decoder layer. */
+    public record Layer(float[] attnNorm, WeightMatrix q, WeightMatrix k, WeightMatrix v, WeightMatrix o,
+                        float[] mlpNorm, WeightMatrix gate, WeightMatrix up, WeightMatrix down) {}
+
+    private final WeightMatrix embed;
+    private final Layer[] layers;
+    private final float[] finalNorm;
+    private final WeightMatrix lmHead;
+    private final List<String> unused;
+    private final Map<DType, Long> parametersByDtype;
+    private final long bytesRead;
+
+    private LlamaWeights(WeightMatrix embed, Layer[] layers, float[] finalNorm, WeightMatrix lmHead,
+                         List<String> unused, Map<DType, Long> parametersByDtype, long bytesRead) {
+        this.embed = embed;
+        this.layers = layers;
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
+        this.unused = unused;
+        this.parametersByDtype = parametersByDtype;
+        this.bytesRead = bytesRead;
+    }
+
+    /**
+     * Binds and validates every tensor the config calls for; with {@code quantize} set to Q8_0,
+     * every matrix is quantized into {@code arena} using {@code pool}.
+     */
+    public static LlamaWeights bind(LlamaConfig c, Checkpoint ckpt, DType quantize, Arena arena, WorkerPool pool) {
+        Binder b = new Binder(c, ckpt);
+        WeightMatrix embed = b.matrix("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize());
+        Layer[] layers = new Layer[c.numLayers()];
+        for (int i = 0; i < c.numLayers(); i++) {
+            String p = "model.layers." + i + ".";
+            layers[i] = new Layer(
+                    b.vector(p + "input_layernorm.weight", c.hiddenSize()),
+                    b.matrix(p + "self_attn.q_proj.weight", c.qDim(), c.hiddenSize()),
+                    b.matrix(p + "self_attn.k_proj.weight", c.kvDim(), c.hiddenSize()),
+                    b.matrix(p + "self_attn.v_proj.weight", c.kvDim(), c.hiddenSize()),
+                    b.matrix(p + "self_attn.o_proj.weight", c.hiddenSize(), c.qDim()),
+                    b.vector(p + "post_attention_layernorm.weight", c.hiddenSize()),
+                    b.matrix(p + "mlp.gate_proj.weight", c.intermediateSize(), c.hiddenSize()),
+                    b.matrix(p + "mlp.up_proj.weight", c.intermediateSize(), c.hiddenSize()),
+                    b.matrix(p + "mlp.down_proj.weight", c.hiddenSize(), c.intermediateSize()));
+        }
+        float[] finalNorm = b.vector("model.norm.weight", c.hiddenSize());
+        WeightMatrix lmHead = c.tieWordEmbeddings() ? embed : b.matrix("lm_head.weight", c.vocabSize(), c.hiddenSize());
+        List<String> unused = new ArrayList<>(new TreeSet<>(ckpt.tensors().keySet()));
+        unused.removeAll(b.used);
+
+        if (quantize == DType.Q8_0) {
+            embed = Q8Quantizer.quantize(embed, arena, pool);
+            for (int i = 0; i < layers.length; i++) {
+                Layer l = layers[i];
+                layers[i] = new Layer(l.attnNorm, q8(l.q, arena, pool), q8(l.k, arena, pool), q8(l.v, arena, pool),
+                        q8(l.o, arena, pool), l.mlpNorm, q8(l.gate, arena, pool), q8(l.up, arena, pool), q8(l.down, arena, pool));
+            }
+            lmHead = c.tieWordEmbeddings() ? embed : Q8Quantizer.quantize(lmHead, arena, pool);
+        } else if (quantize != null) {
+            throw new IllegalArgumentException("quantization to " + quantize + " is not supported (only Q8_0)");
+        }
+        return new LlamaWeights(embed, layers, finalNorm, lmHead, Collections.unmodifiableList(unused),
+                Collections.unmodifiableMap(b.parameters), b.bytes);
+    }
+
+    private static WeightMatrix q8(WeightMatrix w, Arena arena, WorkerPool pool) {
+        return Q8Quantizer.quantize(w, arena, pool);
+    }
+
+    public WeightMatrix embed() {
+        return embed;
+    }
+
+    public Layer layer(int i) {
+        return layers[i];
+    }
+
+    public float[] finalNorm() {
+        return finalNorm;
+    }
+
+    public WeightMatrix lmHead() {
+        return lmHead;
+    }
+
+    /** Checkpoint tensors the model does not use, sorted by name. */
+    public List<String> unused() {
+        return unused;
+    }
+
+    /** Parameters of the used tensors, by their dtype in the checkpoint. */
+    public Map<DType, Long> parametersByDtype() {
+        return parametersByDtype;
+    }
+
+    public long parameterCount() {
+        return parametersByDtype.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Bytes of the used tensors in the checkpoint. */
+    public long checkpointBytes() {
+        return bytesRead;
+    }
+
+    /** Bytes of weights one decode step reads: every layer matrix and the output matrix. */
+    public long bytesPerToken() {
+        long b = lmHead.bytes();
+        for (Layer l : layers) {
+            b += l.q.bytes() + l.k.bytes() + l.v.bytes() + l.o.bytes() + l.gate.bytes() + l.up.bytes() + l.down.bytes();
+        }
+        return b;
+    }
+
+    /** Resolves names to checked tensors and keeps the books on what was used. */
+    private static final class Binder {
+        final LlamaConfig config;
+        final Checkpoint ckpt;
+        final Set<String> used = new HashSet<>();
+        final Map<DType, Long> parameters = new EnumMap<>(DType.class);
+        long bytes;
+
+        Binder(LlamaConfig config, Checkpoint ckpt) {
+            this.config = config;
+            this.ckpt = ckpt;
+        }
+
+        TensorEntry entry(String name, long... shape) {
+            TensorEntry t = ckpt.tensor(name).orElseThrow(() -> new ModelFormatException(
+                    "missing tensor '" + name + "' (config.json calls for it; checkpoint has " + ckpt.tensors().size() + " tensors)"));
+            if (!java.util.Arrays.equals(t.shape(), shape)) {
+                throw new ModelFormatException(t.file() + ": tensor '" + name + "' has shape " + t.shapeString()
+                        + " but config.json implies " + java.util.Arrays.toString(shape));
+            }
+            DType dt = t.dtype().orElseThrow(() -> new ModelFormatException(t.file() + ": tensor '" + name
+                    + "' has dtype " + t.dtypeName() + "; supported: F32, F16, BF16"));
+            if (used.add(name)) {
+                parameters.merge(dt, t.elementCount(), Long::sum);
+                bytes += t.data().byteSize();
+            }
+            return t;
+        }
+
+        WeightMatrix matrix(String name, int rows, int cols) {
+            TensorEntry t = entry(name, rows, cols);
+            return WeightMatrix.of(name, t.dtype().orElseThrow(), rows, cols, t.data());
+        }
+
+        float[] vector(String name, int n) {
+            TensorEntry t = entry(name, n);
+            WeightMatrix m = WeightMatrix.of(name, t.dtype().orElseThrow(), 1, n, t.data());
+            float[] out = new float[n];
+            m.readRow(0, out, 0);
+            return out;
+        }
+    }
+}

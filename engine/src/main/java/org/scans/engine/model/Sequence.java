@@ -1,0 +1,65 @@
+package org.scans.engine.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.scans.engine.hook.ResidualHook;
+
+/**
+ * One token sequence being processed: its KV cache, how many positions it holds, and the hooks
+ * that see its residual stream. Several sequences can go through one forward call (batched
+ * decoding); each keeps its own positions, cache and hooks.
+ */
+public final class Sequence {
+    private final KvCache cache;
+    private final List<ResidualHook> hooks = new ArrayList<>();
+    private int length;
+
+    Sequence(KvCache cache) {
+        this.cache = cache;
+    }
+
+    /** Positions already processed (the next token goes to this position). */
+    public int length() {
+        return length;
+    }
+
+    /**
+     * Forgets every position from {@code newLength} on, so a shared prefix can be kept and the rest
+     * recomputed (e.g. a different continuation of the same prompt).
+     */
+    public void truncate(int newLength) {
+        if (newLength < 0 || newLength > length) {
+            throw new IllegalArgumentException("truncate to " + newLength + " of a sequence of length " + length);
+        }
+        length = newLength;
+    }
+
+    /** Empties the sequence; hooks stay registered. */
+    public void reset() {
+        length = 0;
+    }
+
+    public KvCache cache() {
+        return cache;
+    }
+
+    public void addHook(ResidualHook hook) {
+        hooks.add(hook);
+    }
+
+    public void removeHook(ResidualHook hook) {
+        hooks.remove(hook);
+    }
+
+    public void clearHooks() {
+        hooks.clear();
+    }
+
+    public List<ResidualHook> hooks() {
+        return hooks;
+    }
+
+    void advance(int count) {
+        length += count;
+    }
+}
