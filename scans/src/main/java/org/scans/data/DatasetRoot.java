@@ -1,0 +1,84 @@
+package org.scans.data;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds the {@code datasets/} folder. In order:
+ * <ol>
+ *   <li>the system property {@value #PROPERTY} ({@code -Dscans.datasets=/data/scans});</li>
+ *   <li>the environment variable {@value #ENV};</li>
+ *   <li>a {@code datasets/} folder beside the running jar, or one to three folders above it
+ *       (so {@code target/scans-engine.jar} finds the repository's {@code datasets/});</li>
+ *   <li>{@code datasets/} in the working directory.</li>
+ * </ol>
+ * A property or variable that is set must name an existing folder; it is an error, not a
+ * fallback, when it does not, so a typo never silently reads other data.
+ */
+public final class DatasetRoot {
+
+    /** System property that overrides the data location. */
+    public static final String PROPERTY = "scans.datasets";
+    /** Environment variable that overrides the data location (after the property). */
+    public static final String ENV = "SCANS_DATASETS";
+
+    private DatasetRoot() {
+    }
+
+    /** The data folder, found as described in the class comment. */
+    public static Path locate() {
+        return locate(System.getProperty(PROPERTY), System.getenv(ENV), codeLocation(), Path.of(""));
+    }
+
+    /** The search itself, with every input explicit (tests use this). */
+    static Path locate(String property, String env, Path codeLocation, Path workingDirectory) {
+        if (property != null && !property.isBlank()) {
+            return requireFolder(Path.of(property), "system property " + PROPERTY);
+        }
+        if (env != null && !env.isBlank()) {
+            return requireFolder(Path.of(env), "environment variable " + ENV);
+        }
+        List<Path> tried = new ArrayList<>();
+        if (codeLocation != null) {
+            Path dir = Files.isRegularFile(codeLocation) ? codeLocation.toAbsolutePath().getParent() : codeLocation.toAbsolutePath();
+            for (int up = 0; up <= 3 && dir != null; up++, dir = dir.getParent()) {
+                Path candidate = dir.resolve("datasets");
+                tried.add(candidate);
+                if (Files.isDirectory(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        Path local = workingDirectory.toAbsolutePath().resolve("datasets");
+        tried.add(local);
+        if (Files.isDirectory(local)) {
+            return local;
+        }
+        throw new DatasetException("cannot find the datasets folder; looked in " + tried
+                + "; set -D" + PROPERTY + "=DIR or " + ENV + "=DIR");
+    }
+
+    private static Path requireFolder(Path path, String origin) {
+        if (!Files.isDirectory(path)) {
+            throw new DatasetException(origin + " names " + path + ", which is not a folder");
+        }
+        return path;
+    }
+
+    /** The jar (or classes folder) this class was loaded from, or null where unknown. */
+    private static Path codeLocation() {
+        CodeSource source = DatasetRoot.class.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null) {
+            return null;
+        }
+        try {
+            return Path.of(source.getLocation().toURI());
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

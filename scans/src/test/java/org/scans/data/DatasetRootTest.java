@@ -1,0 +1,40 @@
+package org.scans.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatasetRootTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void propertyWinsThenEnvironment() throws IOException {
+        Path a = Files.createDirectories(dir.resolve("a"));
+        Path b = Files.createDirectories(dir.resolve("b"));
+        assertEquals(a, DatasetRoot.locate(a.toString(), b.toString(), null, dir));
+        assertEquals(b, DatasetRoot.locate(null, b.toString(), null, dir));
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> DatasetRoot.locate(null, dir.resolve("typo").toString(), null, dir));
+        assertTrue(e.getMessage().startsWith("environment variable SCANS_DATASETS names "), e.getMessage());
+    }
+
+    @Test
+    void besideTheJarOrAboveItThenWorkingDirectory() throws IOException {
+        Path repo = Files.createDirectories(dir.resolve("repo"));
+        Path data = Files.createDirectories(repo.resolve("datasets"));
+        Path jar = Files.createFile(Files.createDirectories(repo.resolve("target")).resolve("scans-engine.jar"));
+        assertEquals(data.toAbsolutePath(), DatasetRoot.locate(null, null, jar, dir.resolve("elsewhere")));
+        Path work = Files.createDirectories(dir.resolve("work/datasets")).getParent();
+        assertEquals(work.resolve("datasets").toAbsolutePath(), DatasetRoot.locate(null, "", dir.resolve("x.jar"), work));
+        DatasetException e = assertThrows(DatasetException.class, () -> DatasetRoot.locate(null, null, null, dir));
+        assertTrue(e.getMessage().startsWith("cannot find the datasets folder; looked in "), e.getMessage());
+    }
+}
