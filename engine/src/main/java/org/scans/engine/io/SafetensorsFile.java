@@ -135,9 +135,12 @@ public final class SafetensorsFile {
             throw new ModelFormatException(where + ": data_offsets " + offsetsNode + " are not integers");
         }
         long begin = b.asLong(), end = e.asLong();
-        if (begin < 0 || end < begin || end > dataSize) {
-            throw new ModelFormatException(where + ": data_offsets [" + begin + ", " + end + "] out of range (data section is "
-                    + dataSize + " bytes)");
+        if (begin < 0 || end < begin) {
+            throw new ModelFormatException(where + ": data_offsets [" + begin + ", " + end + "] are not a valid range");
+        }
+        if (end > dataSize) {
+            throw new ModelFormatException(where + ": data_offsets [" + begin + ", " + end + "] run past the end of the data ("
+                    + dataSize + " bytes): the file is truncated or its header is wrong");
         }
         long expected = count * elementBytes;
         if (end - begin != expected) {

@@ -1,0 +1,90 @@
+package org.scans.engine.generate;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SamplerTest {
+    static GenerationConfig sampling(float temperature, int topK, float topP, long seed) {
+        return new GenerationConfig(10, temperature, topK, topP, 1f, seed, Set.of(), true);
+    }
+
+    @Test
+    void repetitionPenaltyDividesPositiveAndMultipliesNegativeLogitsOfSeenIds() {
+        Sampler s = new Sampler(GenerationConfig.greedy(1).withRepetitionPenalty(2f), 4);
+        s.observe(new int[] {0, 1, 1, 3});
+        float[] logits = {2f, -2f, 1f, 0f};
+        s.applyRepetitionPenalty(logits, 2f);
+        // Each id once, however often it occurred; 0 stays 0; unseen id 2 untouched.
+        assertArrayEquals(new float[] {1f, -4f, 1f, 0f}, logits);
+    }
+
+    @Test
+    void penaltyCanChangeTheGreedyChoice() {
+        Sampler s = new Sampler(GenerationConfig.greedy(1).withRepetitionPenalty(1.1f), 3);
+        s.observe(0);
+        // 1.05 / 1.1 < 1.0, so id 1 wins once id 0 is penalised.
+        assertEquals(1, s.sample(new float[] {1.05f, 1.0f, -3f}));
+    }
+
+    @Test
+    void greedyBreaksTiesTowardTheLowestId() {
+        assertEquals(1, Sampler.argmax(new float[] {0f, 5f, 5f, 1f}));
+        assertEquals(2, new Sampler(sampling(0.7f, 1, 1f, 1), 4).sample(new float[] {0f, 1f, 5f, 5f}));
+    }
+
+    @Test
+    void samplingIsReproducibleFromTheSeed() {
+        float[] logits = {1f, 2f, 3f, 0.5f, 2.5f};
+        int[] a = new int[50], b = new int[50];
+        Sampler s1 = new Sampler(sampling(1f, 0, 1f, 123), 5), s2 = new Sampler(sampling(1f, 0, 1f, 123), 5);
+        for (int i = 0; i < 50; i++) {
+            a[i] = s1.sample(logits.clone());
+            b[i] = s2.sample(logits.clone());
+        }
+        assertArrayEquals(a, b);
+    }
+
+    @Test
+    void temperatureSamplingFollowsTheSoftmax() {
+        // p = (1/4, 3/4); 20000 draws with a fixed seed.
+        Sampler s = new Sampler(sampling(1f, 0, 1f, 7), 2);
+        int ones = 0;
+        for (int i = 0; i < 20000; i++) ones += s.sample(new float[] {0f, (float) Math.log(3)});
+        double f = ones / 20000.0;
+        assertTrue(f > 0.74 && f < 0.76, "fraction " + f);
+    }
+
+    @Test
+    void topKAndTopPRestrictTheCandidates() {
+        float[] logits = {3f, 2.9f, 0f, -1f, -5f};
+        Sampler k2 = new Sampler(sampling(5f, 2, 1f, 1), 5);
+        for (int i = 0; i < 200; i++) assertTrue(k2.sample(logits.clone()) <= 1);
+        // probabilities ≈ (.50, .45, .03, .01, ...): top-p 0.5 keeps the first token only.
+        Sampler p = new Sampler(sampling(1f, 0, 0.5f, 1), 5);
+        for (int i = 0; i < 200; i++) assertEquals(0, p.sample(logits.clone()));
+        // top-p 0.9 keeps the first two.
+        Sampler p9 = new Sampler(sampling(1f, 0, 0.9f, 1), 5);
+        boolean sawOne = false;
+        for (int i = 0; i < 200; i++) {
+            int id = p9.sample(logits.clone());
+            assertTrue(id <= 1);
+            sawOne |= id == 1;
+        }
+        assertTrue(sawOne);
+    }
+
+    @Test
+    void badSettingsAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> sampling(-1f, 0, 1f, 0));
+        assertThrows(IllegalArgumentException.class, () -> sampling(1f, -1, 1f, 0));
+        assertThrows(IllegalArgumentException.class, () -> sampling(1f, 0, 0f, 0));
+        assertThrows(IllegalArgumentException.class, () -> sampling(1f, 0, 1.5f, 0));
+        assertThrows(IllegalArgumentException.class, () -> GenerationConfig.greedy(-1));
+        assertThrows(IllegalArgumentException.class, () -> GenerationConfig.greedy(1).withRepetitionPenalty(0f));
+    }
+}

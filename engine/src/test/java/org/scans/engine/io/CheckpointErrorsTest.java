@@ -1,0 +1,221 @@
+package org.scans.engine.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scans.engine.EngineException;
+import org.scans.engine.TestModels;
+import org.scans.engine.model.ContextLimitException;
+import org.scans.engine.model.LlamaModel;
+import org.scans.engine.model.LoadOptions;
+import org.scans.engine.model.Logits;
+import org.scans.engine.model.Step;
+
+/** Every defect named in the engine issue gets a typed error whose message says what is wrong. */
+class CheckpointErrorsTest {
+    @TempDir
+    Path tmp;
+
+    static ModelFormatException loadFails(Path dir) {
+        return assertThrows(ModelFormatException.class, () -> LlamaModel.load(dir, LoadOptions.defaults()).close());
+    }
+
+    static void assertMentions(Exception e, String... parts) {
+        for (String p : parts) assertTrue(e.getMessage().contains(p), "message '" + e.getMessage() + "' lacks '" + p + "'");
+        assertEquals(-1, e.getMessage().indexOf('\n'), "one line");
+    }
+
+    @Test
+    void missingDirectory() {
+        assertMentions(loadFails(tmp.resolve("nope")), "does not exist");
+    }
+
+    @Test
+    void missingConfig() throws IOException {
+        Path dir = CheckpointFixtures.copy(tmp);
+        Files.delete(dir.resolve("config.json"));
+        assertMentions(loadFails(dir), "no config.json");
+    }
+
+    @Test
+    void missingSafetensors() throws IOException {
+        Path dir = CheckpointFixtures.copy(tmp);
+        Files.delete(dir.resolve("model.safetensors"));
+        assertMentions(loadFails(dir), "model.safetensors");
+    }
+
+    @Test
+    void truncatedFile() throws IOException {
+        Path dir = CheckpointFixtures.copy(tmp);
+        Path f = dir.resolve("model.safetensors");
+        byte[] all = Files.readAllBytes(f);
+        Files.write(f, java.util.Arrays.copyOf(all, all.length / 2));
+        assertMentions(loadFails(dir), "truncated");
+    }
+
+    @Test
+    void fileShorterThanItsHeaderLength() throws IOException {
+        Path dir = CheckpointFixtures.copy(tmp);
+        Files.write(dir.resolve("model.safetensors"), new byte[] {1, 2, 3});
+        assertMentions(loadFails(dir), "truncated");
+    }
+
+    @Test
+    void headerLengthLargerThanFile() throws IOException {
+        Path dir = CheckpointFixtures.copy(tmp);
+        patchHeaderLength(dir.resolve("model.safetensors"), 1L << 40);
+        assertMentions(loadFails(dir), "header length", "does not fit");
+    }
+
+    @Test
+    void invalidHeaderJson() throws IOException {
+        Path dir = CheckpointFixtures.copy(tmp);
+        Path f = dir.resolve("model.safetensors");
+        byte[] all = Files.readAllBytes(f);
+        all[8] = '['; // the header's opening brace
+        all[9] = '{';
+        all[10] = ']';
+        Files.write(f, all);
+        assertMentions(loadFails(dir), "invalid header JSON");
+    }
+
+    @Test
+    void offsetOutOfRange() throws IOException {
+        Path dir = CheckpointFixtures.copy(tmp);
+        Path f = dir.resolve("model.safetensors");
+        String header = header(f);
+        // Move the first tensor's end offset far past the data.
+        String patched = header.replaceFirst("\"data_offsets\":\\[(\\d+),(\\d+)\\]", "\"data_offsets\":[$1,99999999]");
+        assertTrue(!patched.equals(header));
+        rewriteHeader(f, patched);
+        assertMentions(loadFails(dir), "data_offsets", "past the end");
+    }
+
+    @Test
+    void inconsistentOffsets() throws IOException {
+        Path dir = CheckpointFixtures.copy(tmp);
+        Path f = dir.resolve("model.safetensors");
+        String header = header(f);
+        rewriteHeader(f, header.replaceFirst("\"data_offsets\":\\[(\\d+),(\\d+)\\]", "\"data_offsets\":[$1,$1]"));
+        assertMentions(loadFails(dir), "data_offsets span 0 bytes");
+    }
+
+    @Test
+    void missingTensor() throws IOException {
+        Path dir = CheckpointFixtures.rewritten(tmp, t -> t.remove("model.layers.3.mlp.up_proj.weight"));
+        assertMentions(loadFails(dir), "missing tensor 'model.layers.3.mlp.up_proj.weight'");
+    }
+
+    @Test
+    void shapeMismatch() throws IOException {
+        Path dir = CheckpointFixtures.rewritten(tmp, t -> {
+            var r = t.get("model.layers.0.self_attn.k_proj.weight");
+            t.put("model.layers.0.self_attn.k_proj.weight", new CheckpointFixtures.Raw(r.dtype(), new long[] {64, 32}, r.data()));
+        });
+        assertMentions(loadFails(dir), "model.layers.0.self_attn.k_proj.weight", "shape [64, 32]", "[32, 64]");
+    }
+
+    @Test
+    void unsupportedDtype() throws IOException {
+        Path dir = CheckpointFixtures.rewritten(tmp, t -> {
+            var r = t.get("model.norm.weight");
+            byte[] wide = new byte[r.data().length * 2];
+            t.put("model.norm.weight", new CheckpointFixtures.Raw("F64", r.shape(), wide));
+        });
+        assertMentions(loadFails(dir), "model.norm.weight", "dtype F64", "supported: F32, F16, BF16");
+    }
+
+    @Test
+    void unknownDtypeName() throws IOException {
+        Path dir = CheckpointFixtures.copy(tmp);
+        Path f = dir.resolve("model.safetensors");
+        rewriteHeader(f, header(f).replaceFirst("\"F32\"", "\"F33\""));
+        assertMentions(loadFails(dir), "unknown dtype 'F33'");
+    }
+
+    @Test
+    void unusedTensorsAreReported() throws IOException {
+        Path dir = CheckpointFixtures.rewritten(tmp, t -> t.put("model.layers.0.self_attn.rotary_emb.inv_freq",
+                new CheckpointFixtures.Raw("F32", new long[] {4}, new byte[16])));
+        try (LlamaModel m = LlamaModel.load(dir, LoadOptions.defaults())) {
+            assertEquals(List.of("model.layers.0.self_attn.rotary_emb.inv_freq"), m.weights().unused());
+        }
+    }
+
+    @Test
+    void shardedCheckpointGivesIdenticalLogits() throws IOException {
+        Path sharded = CheckpointFixtures.sharded(tmp, 3);
+        int[] ids = {1, 403, 407, 261, 378, 432, 383};
+        float[] a, b;
+        try (LlamaModel m = LlamaModel.load(TestModels.stories260K(), LoadOptions.defaults())) {
+            a = m.prefill(m.newSequence(), ids);
+        }
+        try (LlamaModel m = LlamaModel.load(sharded, LoadOptions.defaults())) {
+            assertEquals(3, m.checkpoint().files().size());
+            assertTrue(m.weights().unused().isEmpty());
+            b = m.prefill(m.newSequence(), ids);
+        }
+        assertArrayEquals(a, b, 0f);
+    }
+
+    @Test
+    void shardMissingFromIndex() throws IOException {
+        Path sharded = CheckpointFixtures.sharded(tmp, 2);
+        Files.delete(sharded.resolve(CheckpointFixtures.shardName(2, 2)));
+        assertMentions(loadFails(sharded), "model-00002-of-00002.safetensors", "does not exist");
+    }
+
+    @Test
+    void tokenOutsideVocabulary() {
+        try (LlamaModel m = LlamaModel.load(TestModels.stories260K(), LoadOptions.defaults())) {
+            var e = assertThrows(EngineException.class, () -> m.prefill(m.newSequence(), new int[] {1, 512}));
+            assertMentions(e, "token id 512", "vocabulary");
+        }
+    }
+
+    @Test
+    void promptLongerThanContext() {
+        try (LlamaModel m = LlamaModel.load(TestModels.stories260K(), LoadOptions.defaults())) {
+            int[] ids = new int[513];
+            var e = assertThrows(ContextLimitException.class,
+                    () -> m.forward(List.of(new Step(m.newSequence(), ids, Logits.LAST)), (s, t, l, o) -> {}));
+            assertMentions(e, "513 positions", "512");
+        }
+    }
+
+    static String header(Path f) throws IOException {
+        byte[] all = Files.readAllBytes(f);
+        long n = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        return new String(all, 8, (int) n, StandardCharsets.UTF_8);
+    }
+
+    /** Replaces the header, keeping the data section byte for byte. */
+    static void rewriteHeader(Path f, String header) throws IOException {
+        byte[] all = Files.readAllBytes(f);
+        long n = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        int padded = (h.length + 7) / 8 * 8;
+        ByteBuffer out = ByteBuffer.allocate(8 + padded + (all.length - 8 - (int) n)).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(padded).put(h);
+        for (int i = h.length; i < padded; i++) out.put((byte) ' ');
+        out.put(all, 8 + (int) n, all.length - 8 - (int) n);
+        Files.write(f, out.array());
+    }
+
+    static void patchHeaderLength(Path f, long len) throws IOException {
+        byte[] all = Files.readAllBytes(f);
+        ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).putLong(0, len);
+        Files.write(f, all);
+    }
+}

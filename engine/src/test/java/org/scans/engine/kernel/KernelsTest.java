@@ -1,0 +1,240 @@
+package org.scans.engine.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Random;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.scans.engine.backend.AttentionBatch;
+import org.scans.engine.backend.CpuBackend;
+import org.scans.engine.backend.ScalarBackend;
+import org.scans.engine.model.RopeTable;
+import org.scans.engine.tensor.DType;
+import org.scans.engine.tensor.Q8Quantizer;
+import org.scans.engine.tensor.WeightMatrix;
+import org.scans.engine.util.WorkerPool;
+
+/**
+ * Vector kernels against the scalar reference on awkward shapes: 1×1, widths below one vector,
+ * widths that leave a tail, token counts that leave a partial 4×4 tile.
+ *
+ * <p>Tolerance: both sides compute the same sum of k products, the reference in double, the
+ * kernels in float32 in another order. Float32 summation of k terms errs by at most about
+ * k·2^-24·Σ|terms|; we allow twice that bound plus a tiny absolute floor.
+ */
+class KernelsTest {
+    static final int[][] SHAPES = {{1, 1}, {1, 7}, {3, 16}, {2, 17}, {5, 33}, {4, 64}, {7, 100}, {9, 172}, {13, 257}, {6, 1000}};
+    static final int[] TOKENS = {1, 2, 3, 4, 5, 9};
+    static final Arena ARENA = Arena.ofAuto();
+
+    static MemorySegment encode(float[] v, DType dt) {
+        MemorySegment seg = ARENA.allocate(dt.sizeOf(v.length) + 64, 64).asSlice(0, dt.sizeOf(v.length));
+        for (int i = 0; i < v.length; i++) {
+            switch (dt) {
+                case F32 -> seg.set(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4L * i, v[i]);
+                case F16 -> seg.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2L * i, Float.floatToFloat16(v[i]));
+                case BF16 -> seg.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2L * i,
+                        (short) (Float.floatToRawIntBits(v[i]) >>> 16));
+                default -> throw new IllegalArgumentException();
+            }
+        }
+        return seg;
+    }
+
+    static float[] random(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) r.nextGaussian();
+        return a;
+    }
+
+    static void assertProductsClose(WeightMatrix w, float[] x, int n, float[] got) {
+        float[] ref = new float[n * w.rows()];
+        new ScalarBackend().matmul(w, x, n, ref);
+        for (int t = 0; t < n; t++) {
+            for (int r = 0; r < w.rows(); r++) {
+                double mag = 0;
+                for (int k = 0; k < w.cols(); k++) mag += Math.abs((double) w.get(r, k) * x[t * w.cols() + k]);
+                double tol = 2 * w.cols() * 0x1p-24 * mag + 1e-6;
+                double d = Math.abs(ref[t * w.rows() + r] - got[t * w.rows() + r]);
+                assertTrue(d <= tol, w.dtype() + " " + w.rows() + "x" + w.cols() + " n=" + n + " row " + r + " token " + t
+                        + ": |Δ| " + d + " > " + tol);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F16", "BF16"})
+    void matmulMatchesScalar(DType dt) {
+        Random rnd = new Random(42);
+        try (CpuBackend one = new CpuBackend(1); CpuBackend two = new CpuBackend(2)) {
+            for (int[] s : SHAPES) {
+                WeightMatrix w = WeightMatrix.of("w", dt, s[0], s[1], encode(random(rnd, s[0] * s[1]), dt));
+                for (int n : TOKENS) {
+                    float[] x = random(rnd, n * s[1]);
+                    for (CpuBackend b : new CpuBackend[] {one, two}) {
+                        float[] out = new float[n * s[0]];
+                        b.matmul(w, x, n, out);
+                        assertProductsClose(w, x, n, out);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void q8MatmulMatchesScalarOnTheQuantizedWeights() {
+        Random rnd = new Random(7);
+        try (CpuBackend b = new CpuBackend(2); WorkerPool pool = new WorkerPool(1)) {
+            for (int[] s : new int[][] {{1, 32}, {3, 64}, {7, 96}, {5, 320}}) {
+                float[] v = random(rnd, s[0] * s[1]);
+                WeightMatrix q = Q8Quantizer.quantize(WeightMatrix.of("w", DType.F32, s[0], s[1], encode(v, DType.F32)), ARENA, pool);
+                for (int n : TOKENS) {
+                    float[] x = random(rnd, n * s[1]);
+                    float[] out = new float[n * s[0]];
+                    b.matmul(q, x, n, out);
+                    assertProductsClose(q, x, n, out);
+                }
+                // Quantization error itself: |q·d' − w| ≤ d/2 + 127·|d − d'| with d = max|w|/127 per
+                // block and d' its F16 rounding (relative error ≤ 2^-11).
+                for (int r = 0; r < s[0]; r++) {
+                    for (int k = 0; k < s[1]; k++) {
+                        float amax = 0;
+                        for (int j = k / 32 * 32; j < k / 32 * 32 + 32; j++) amax = Math.max(amax, Math.abs(v[r * s[1] + j]));
+                        float d = amax / 127;
+                        assertTrue(Math.abs(q.get(r, k) - v[r * s[1] + k]) <= d * (0.5 + 127 * 0x1p-11) + 1e-7);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void halfWideningIsExactForEveryBitPattern() {
+        int lanes = Vectors.L;
+        int[] pairs = new int[lanes];
+        for (int base = 0; base < 65536; base += 2 * lanes) {
+            for (int j = 0; j < lanes; j++) pairs[j] = ((base + 2 * j + 1) << 16) | (base + 2 * j);
+            IntVector v = IntVector.fromArray(Vectors.I, pairs, 0);
+            float[] even = F16Kernels.even(v).toArray();
+            float[] odd = F16Kernels.odd(v).toArray();
+            for (int j = 0; j < lanes; j++) {
+                assertSameFloat(Float.float16ToFloat((short) (base + 2 * j)), even[j], base + 2 * j);
+                assertSameFloat(Float.float16ToFloat((short) (base + 2 * j + 1)), odd[j], base + 2 * j + 1);
+            }
+        }
+    }
+
+    /** Bit-exact, except that any NaN matches any NaN (the scalar intrinsic also quiets signalling NaNs). */
+    static void assertSameFloat(float expected, float got, int half) {
+        if (Float.isNaN(expected)) assertTrue(Float.isNaN(got), "half 0x" + Integer.toHexString(half) + " should be NaN");
+        else assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(got), "half 0x" + Integer.toHexString(half));
+    }
+
+    @Test
+    void bf16WideningIsExact() {
+        int lanes = Vectors.L;
+        int[] pairs = new int[lanes];
+        Random rnd = new Random(3);
+        for (int it = 0; it < 1000; it++) {
+            for (int j = 0; j < lanes; j++) pairs[j] = rnd.nextInt();
+            IntVector v = IntVector.fromArray(Vectors.I, pairs, 0);
+            FloatVector e = BF16Kernels.even(v), o = BF16Kernels.odd(v);
+            for (int j = 0; j < lanes; j++) {
+                assertEquals(pairs[j] << 16, Float.floatToRawIntBits(e.lane(j)));
+                assertEquals(pairs[j] & 0xFFFF0000, Float.floatToRawIntBits(o.lane(j)));
+            }
+        }
+    }
+
+    @Test
+    void elementwiseOpsMatchScalar() {
+        Random rnd = new Random(11);
+        for (int n : new int[] {1, 3, 15, 16, 17, 33, 64, 100}) {
+            float[] x = random(rnd, n), w = random(rnd, n);
+            float[] a = new float[n], b = new float[n];
+            VectorOps.rmsnorm(x, 0, w, 1e-5f, a, 0, n);
+            ScalarOps.rmsnorm(x, 0, w, 1e-5f, b, 0, n);
+            assertClose(b, a, 1e-5f, "rmsnorm n=" + n);
+
+            float[] s1 = x.clone(), s2 = x.clone();
+            VectorOps.softmax(s1, 0, n);
+            ScalarOps.softmax(s2, 0, n);
+            assertClose(s2, s1, 1e-6f, "softmax n=" + n);
+
+            float[] g1 = x.clone(), g2 = x.clone();
+            VectorOps.siluMul(g1, 0, w, 0, n);
+            ScalarOps.siluMul(g2, 0, w, 0, n);
+            assertClose(g2, g1, 1e-5f, "silu·mul n=" + n);
+
+            float[] acc1 = w.clone(), acc2 = w.clone();
+            VectorOps.add(acc1, 0, x, 0, n);
+            ScalarOps.add(acc2, 0, x, 0, n);
+            assertClose(acc2, acc1, 0f, "add n=" + n);
+        }
+    }
+
+    @Test
+    void ropeMatchesScalarAndRotatesHalves() {
+        Random rnd = new Random(5);
+        for (int headDim : new int[] {2, 8, 24, 64, 128}) {
+            RopeTable table = new RopeTable(headDim, 64, 10000, 1);
+            float[] x = random(rnd, headDim * 3);
+            float[] a = x.clone(), b = x.clone();
+            for (int h = 0; h < 3; h++) {
+                VectorOps.rope(a, h * headDim, headDim, table.cos(), table.sin(), table.offset(37));
+                ScalarOps.rope(b, h * headDim, headDim, table.cos(), table.sin(), table.offset(37));
+            }
+            assertClose(b, a, 1e-6f, "rope d=" + headDim);
+            // A rotation keeps the norm of each (i, i + d/2) pair.
+            for (int i = 0; i < headDim / 2; i++) {
+                double before = Math.hypot(x[i], x[i + headDim / 2]), after = Math.hypot(a[i], a[i + headDim / 2]);
+                assertEquals(before, after, 1e-5);
+            }
+        }
+        // Position 0 is the identity.
+        RopeTable t = new RopeTable(8, 4, 10000, 1);
+        float[] v = {1, 2, 3, 4, 5, 6, 7, 8};
+        float[] c = v.clone();
+        VectorOps.rope(c, 0, 8, t.cos(), t.sin(), t.offset(0));
+        assertClose(v, c, 0f, "rope at 0");
+    }
+
+    @Test
+    void attentionMatchesScalarWithGroupedHeads() {
+        Random rnd = new Random(9);
+        for (int[] cfg : new int[][] {{8, 4, 8}, {4, 4, 16}, {6, 2, 24}, {4, 1, 128}, {2, 2, 3}}) {
+            int heads = cfg[0], kvHeads = cfg[1], hd = cfg[2];
+            int positions = 40, n = 5;
+            int kvDim = kvHeads * hd;
+            MemorySegment keys = encode(random(rnd, positions * kvDim), DType.F32);
+            MemorySegment values = encode(random(rnd, positions * kvDim), DType.F32);
+            float[] q = random(rnd, n * heads * hd);
+            int[] pos = {0, 1, 17, 38, 39};
+            MemorySegment[] ks = new MemorySegment[n], vs = new MemorySegment[n];
+            java.util.Arrays.fill(ks, keys);
+            java.util.Arrays.fill(vs, values);
+            float[] a = new float[n * heads * hd], b = new float[n * heads * hd];
+            try (CpuBackend cpu = new CpuBackend(2)) {
+                cpu.attention(new AttentionBatch(n, heads, kvHeads, hd, q, a, pos, ks, vs));
+            }
+            new ScalarBackend().attention(new AttentionBatch(n, heads, kvHeads, hd, q, b, pos, ks, vs));
+            assertClose(b, a, 2e-5f, "attention " + heads + "/" + kvHeads + "x" + hd);
+        }
+    }
+
+    static void assertClose(float[] expected, float[] got, float tol, String what) {
+        assertEquals(expected.length, got.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            float d = Math.abs(expected[i] - got[i]);
+            assertTrue(d <= tol * Math.max(1, Math.abs(expected[i])), what + " at " + i + ": " + expected[i] + " vs " + got[i]);
+        }
+    }
+}
