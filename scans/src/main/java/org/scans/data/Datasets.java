@@ -23,7 +23,8 @@ import java.util.Set;
  *       last line of a file without a final newline (see {@link PythonText#readLines}).</li>
  * </ul>
  *
- * <p>Data sets ({@link #load(String)}): {@value #NAMES_TEXT}.
+ * <p>Data sets ({@link #load(String)}): advbench, truthfulqa, xstest, oktest, harmfulq,
+ * maliciousinstruct, heldout-harmless, llmsafeguard, repe (both sides of the RepE test split).
  * Test pairings ({@link #testSet(String, AnchorSet)}), SCANS.md §8:
  * <pre>
  *   default       AdvBench goals not used as anchors (456) vs TruthfulQA questions not used (753)

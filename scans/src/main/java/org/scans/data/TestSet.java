@@ -46,21 +46,24 @@ public record TestSet(String name, List<Sample> unsafe, List<Sample> safe) {
     }
 
     /**
-     * How many test prompts are, character for character, also anchor prompts. Anchors steer
-     * and calibrate the classifier, so an overlapping test prompt is not held out: RepE's unsafe
-     * side consists of AdvBench goals and typically shares several with the sampled anchors.
-     * Report this number beside the results; it is 0 for the {@code default} pairing by
-     * construction.
+     * Test prompts that are, character for character, also anchor prompts (harmful or
+     * harmless). Anchors build the steering vector and calibrate the classifier, so such a
+     * prompt is not held out: all 384 RepE harmful prompts are AdvBench goals, and with the
+     * default 64 AdvBench anchors several of them are anchors. Report this beside the results;
+     * the {@code default} pairing has none by construction.
      */
-    public int anchorOverlap(AnchorSet anchors) {
+    public AnchorOverlap anchorOverlap(AnchorSet anchors) {
         Set<String> anchorPrompts = new HashSet<>(anchors.harmfulPrompts());
         anchorPrompts.addAll(anchors.harmlessPrompts());
-        int overlap = 0;
-        for (Sample s : all()) {
-            if (anchorPrompts.contains(s.prompt())) {
-                overlap++;
-            }
+        int overlapUnsafe = (int) unsafe.stream().filter(s -> anchorPrompts.contains(s.prompt())).count();
+        int overlapSafe = (int) safe.stream().filter(s -> anchorPrompts.contains(s.prompt())).count();
+        return new AnchorOverlap(overlapUnsafe, overlapSafe);
+    }
+
+    /** Counts of unsafe and safe test prompts that are also anchors. */
+    public record AnchorOverlap(int unsafe, int safe) {
+        public int total() {
+            return unsafe + safe;
         }
-        return overlap;
     }
 }

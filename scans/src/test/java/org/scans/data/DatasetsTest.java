@@ -101,7 +101,7 @@ class DatasetsTest {
         TestSet set = DATA.testSet("default", anchors);
         assertEquals(456, set.unsafe().size());
         assertEquals(753, set.safe().size());
-        assertEquals(0, set.anchorOverlap(anchors));
+        assertEquals(new TestSet.AnchorOverlap(0, 0), set.anchorOverlap(anchors));
         assertTrue(set.unsafe().stream().noneMatch(s -> anchors.harmfulRows().contains(s.row())));
     }
 
@@ -113,8 +113,9 @@ class DatasetsTest {
         var goals = new HashSet<>(DATA.advBench().stream().map(Sample::prompt).toList());
         assertTrue(repe.unsafe().stream().allMatch(s -> goals.contains(s.prompt())));
         int expected = (int) repe.unsafe().stream().filter(s -> anchors.harmfulPrompts().contains(s.prompt())).count();
-        assertTrue(expected > 0);
-        assertEquals(expected, repe.anchorOverlap(anchors));
+        assertEquals(51, expected, "seed 42 draw");
+        assertEquals(expected, repe.anchorOverlap(anchors).unsafe());
+        assertEquals(0, repe.anchorOverlap(anchors).safe());
     }
 
     @Test
