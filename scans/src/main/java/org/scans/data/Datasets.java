@@ -133,6 +133,26 @@ public final class Datasets {
         };
     }
 
+    /**
+     * What a {@code --test-set} option means: a pairing name ({@link #pairingNames()}), or else
+     * the path of a custom {@code .csv}/{@code .jsonl} file ({@link CustomTestSets}). Anything
+     * else is an error that lists the pairings.
+     */
+    public TestSet resolveTestSet(String nameOrPath, AnchorSet anchors) {
+        if (PAIRING_NAMES.contains(nameOrPath)) {
+            return testSet(nameOrPath, anchors);
+        }
+        String lower = nameOrPath.toLowerCase(java.util.Locale.ROOT);
+        boolean looksLikeFile = lower.endsWith(".csv") || lower.endsWith(".jsonl") || lower.endsWith(".ndjson");
+        if (looksLikeFile && Files.isRegularFile(Path.of(nameOrPath))) {
+            return CustomTestSets.load(Path.of(nameOrPath));
+        }
+        if (looksLikeFile) {
+            throw new DatasetException(nameOrPath + ": file not found");
+        }
+        return testSet(nameOrPath, anchors);    // reports the unknown name with the known ones
+    }
+
     /** AdvBench {@code goal} column (520, all unsafe). */
     public List<Sample> advBench() {
         return csvColumn(ADVBENCH, "goal", "advbench", Label.UNSAFE);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -58,10 +59,10 @@ class AnchorsTest {
             order[j] = t;
         }
         int[] expected = {order[0], order[1], order[2]};
-        java.util.Arrays.sort(expected);
-        assertEquals(java.util.Arrays.toString(expected),
-                java.util.Arrays.toString(Anchors.chooseIndices(10, 3, new Random(5), "x")));
-        assertEquals("[0, 1, 2, 3]", java.util.Arrays.toString(Anchors.chooseIndices(4, 4, new Random(1), "x")));
+        Arrays.sort(expected);
+        assertEquals(Arrays.toString(expected),
+                Arrays.toString(Anchors.chooseIndices(10, 3, new Random(5), "x")));
+        assertEquals("[0, 1, 2, 3]", Arrays.toString(Anchors.chooseIndices(4, 4, new Random(1), "x")));
     }
 
     @Test

@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Every loader against golden digests of what the reference's pandas/readlines/json code reads. */
 class DatasetsTest {
@@ -128,8 +132,20 @@ class DatasetsTest {
     }
 
     @Test
+    void resolveTestSetTakesNamesOrFiles(@TempDir Path dir) throws IOException {
+        AnchorSet anchors = Anchors.sample(DATA, 1);
+        assertEquals(450, DATA.resolveTestSet("xstest", anchors).size());
+        Path file = Files.writeString(dir.resolve("own.csv"), "prompt,label\nhi,safe\n");
+        assertEquals("own", DATA.resolveTestSet(file.toString(), anchors).name());
+        assertTrue(assertThrows(DatasetException.class, () -> DATA.resolveTestSet(dir.resolve("gone.jsonl").toString(), anchors))
+                .getMessage().endsWith("gone.jsonl: file not found"));
+        assertTrue(assertThrows(DatasetException.class, () -> DATA.resolveTestSet("xtest", anchors))
+                .getMessage().startsWith("unknown test set 'xtest'"));
+    }
+
+    @Test
     void missingFileNamesTheFolder() {
-        Datasets empty = new Datasets(java.nio.file.Path.of("no-such-folder"));
+        Datasets empty = new Datasets(Path.of("no-such-folder"));
         DatasetException e = assertThrows(DatasetException.class, empty::advBench);
         assertTrue(e.getMessage().contains("AdvBench.csv: file not found in the datasets folder no-such-folder"), e.getMessage());
     }
