@@ -35,6 +35,8 @@ final class HfBpe implements TextEncoder {
     private final boolean byteFallback;
     private final int unkId; // -1: no unk token, unknown characters are dropped (as tokenizers does)
     private final int[] asciiId = new int[128];
+    private final int spaceId; // the model's "▁" token, -1 if none
+    private final java.util.Set<Integer> beforeSpace;
 
     HfBpe(Vocabulary vocab, boolean[] inModel, int[][] merges, Prepend prepend, String replaceFrom, String replaceTo,
             boolean metaspace, boolean split, boolean ignoreMerges, boolean byteFallback, int unkId) {
@@ -61,6 +63,8 @@ final class HfBpe implements TextEncoder {
         for (int c = 0; c < 128; c++) {
             asciiId[c] = modelId(new byte[] {(byte) c}, 0, 1);
         }
+        spaceId = modelId(Normalizer.SPACE_SYMBOL, 0, 3);
+        beforeSpace = SentencePieceBpe.charsBefore(vocab, '\u2581', true); // any token may be a merge result
     }
 
     private int modelId(byte[] s, int off, int len) {
@@ -140,7 +144,19 @@ final class HfBpe implements TextEncoder {
         if (unkLen > 0) {
             syms.add(unkId);
         }
-        merge(syms, out);
+        // Cut before a ▁ that no merged token can have in the middle (see SentencePieceBpe#charsBefore).
+        int[] c = syms.toArray();
+        int wordStart = 0;
+        for (int i = 1; i < c.length; i++) {
+            if (c[i] == spaceId && spaceId >= 0) {
+                String left = vocab.piece(c[i - 1]);
+                if (!beforeSpace.contains(left.codePointBefore(left.length()))) {
+                    merge(c, wordStart, i, out);
+                    wordStart = i;
+                }
+            }
+        }
+        merge(c, wordStart, c.length, out);
     }
 
     private boolean allBytesKnown(byte[] s, int pos, int n) {
@@ -158,9 +174,9 @@ final class HfBpe implements TextEncoder {
      * (merge slot, position) into a long; slots were numbered in rank order, so the packed
      * value orders exactly as (rank, position).
      */
-    private void merge(IntList syms, IntList out) {
-        int n = syms.size();
-        int[] c = syms.toArray();
+    private void merge(int[] all, int from, int to, IntList out) {
+        int n = to - from;
+        int[] c = java.util.Arrays.copyOfRange(all, from, to);
         int[] prev = new int[n];
         int[] next = new int[n];
         boolean[] gone = new boolean[n];

@@ -18,7 +18,11 @@ import java.util.Map;
  * encoded wrongly.
  */
 final class HfTokenizerJson {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The vocabulary is one object with ~32k keys: don't intern or canonicalize them as field names. */
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .disable(com.fasterxml.jackson.core.JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .disable(com.fasterxml.jackson.core.JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            .build());
     private static final String SPACE = "\u2581";
 
     /** What the loader hands the {@link Tokenizer}. */

@@ -32,6 +32,10 @@ final class SentencePieceBpe implements TextEncoder {
     private final int[] outputId;
     /** Mergeable id of each ASCII character, -1 if none: most symbols start as one of these. */
     private final int[] asciiId = new int[128];
+    /** The whitespace character the normalizer writes ({@code ▁}, or a space without escaping). */
+    private final int spaceChar;
+    /** Characters that some mergeable piece has right before {@link #spaceChar}; null: never segment. */
+    private final java.util.Set<Integer> beforeSpace;
 
     SentencePieceBpe(Vocabulary vocab, SentencePieceModel model, String source) {
         this.vocab = vocab;
@@ -72,6 +76,31 @@ final class SentencePieceBpe implements TextEncoder {
         for (int c = 0; c < 128; c++) {
             asciiId[c] = vocab.mergeableId(new byte[] {(byte) c}, 0, 1);
         }
+        spaceChar = model.normalizer().escapeWhitespaces() ? '\u2581' : ' ';
+        beforeSpace = vocab.hasUnused() ? null : charsBefore(vocab, spaceChar, false);
+    }
+
+    /**
+     * The characters that precede {@code space} inside some mergeable piece. Between a symbol
+     * ending in any other character and a symbol starting with {@code space}, no merge can ever
+     * happen, so the text splits there into words that BPE can process one by one with small
+     * heaps, to the same result: merges never cross the cut, and within a word the order of
+     * merges (score, then position) is unchanged. Not done when the model has unused pieces,
+     * whose resegmentation depends on the global order of candidate pairs.
+     */
+    static java.util.Set<Integer> charsBefore(Vocabulary vocab, int space, boolean allPieces) {
+        java.util.Set<Integer> set = new java.util.HashSet<>();
+        for (int id = 0; id < vocab.size(); id++) {
+            if (allPieces || vocab.typeUnchecked(id).mergeable()) {
+                int[] cps = vocab.piece(id).codePoints().toArray();
+                for (int k = 1; k < cps.length; k++) {
+                    if (cps[k] == space) {
+                        set.add(cps[k - 1]);
+                    }
+                }
+            }
+        }
+        return set;
     }
 
     @Override
@@ -142,7 +171,35 @@ final class SentencePieceBpe implements TextEncoder {
         }
 
         void encode(IntList out) {
+            int from = 0;
             for (int i = 1; i < count; i++) {
+                if (beforeSpace != null && canCut(i)) {
+                    encodeWord(from, i, out);
+                    from = i;
+                }
+            }
+            encodeWord(from, count, out);
+        }
+
+        /** Whether no merge can ever join symbols {@code i - 1} and {@code i}. */
+        private boolean canCut(int i) {
+            if (frozen[i - 1] || frozen[i]) {
+                return true;
+            }
+            if (Utf8.decode(s, start[i], start[i] + len[i]) != spaceChar) {
+                return false;
+            }
+            int cp = Utf8.decode(s, start[i - 1], start[i - 1] + len[i - 1]);
+            return cp >= 0 && !beforeSpace.contains(cp);
+        }
+
+        /** BPE over symbols {@code [from, to)}, which no merge can leave. */
+        private void encodeWord(int from, int to, IntList out) {
+            prev[from] = -1;
+            next[to - 1] = -1;
+            heapSize = 0;
+            pairCount = 0;
+            for (int i = from + 1; i < to; i++) {
                 maybeAddPair(i - 1, i);
             }
             while (heapSize > 0) {
@@ -162,7 +219,7 @@ final class SentencePieceBpe implements TextEncoder {
                 maybeAddPair(prev[l], l);
                 maybeAddPair(l, next[l]);
             }
-            for (int i = 0; i != -1; i = next[i]) {
+            for (int i = from; i != -1; i = next[i]) {
                 resegment(start[i], len[i], id[i], out);
             }
         }
