@@ -24,6 +24,9 @@ import picocli.CommandLine.ScopeType;
             TokenizeCommand.class,
             GenerateCommand.class,
             ScoreCommand.class,
+            ExtractCommand.class,
+            ClassifyCommand.class,
+            RunCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -1,13 +1,11 @@
 package org.scans.cli;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import org.scans.engine.io.AtomicFiles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -89,22 +87,15 @@ final class ScoreCommand implements Callable<Integer> {
         return out;
     }
 
-    /** Writes atomically: a temporary file in the same folder, then a move. */
+    /** Writes whole or not at all (see {@link AtomicFiles}). */
     static void writeLogits(Path file, float[][] logits) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            try (OutputStream os = Files.newOutputStream(tmp)) {
-                ByteBuffer b = ByteBuffer.allocate(logits[0].length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                for (float[] row : logits) {
-                    b.clear();
-                    b.asFloatBuffer().put(row);
-                    os.write(b.array());
-                }
+        AtomicFiles.write(file, os -> {
+            ByteBuffer b = ByteBuffer.allocate(logits[0].length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (float[] row : logits) {
+                b.clear();
+                b.asFloatBuffer().put(row);
+                os.write(b.array());
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 }

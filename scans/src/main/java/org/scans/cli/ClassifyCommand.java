@@ -1,0 +1,109 @@
+package org.scans.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.scans.data.Datasets;
+import org.scans.data.Label;
+import org.scans.data.Sample;
+import org.scans.data.TestSet;
+import org.scans.engine.model.LlamaModel;
+import org.scans.eval.ClassifierMetrics;
+import org.scans.experiment.Runner;
+import org.scans.experiment.ScansContext;
+import org.scans.method.ClassifierSettings;
+import org.scans.method.HarmfulnessClassifier;
+import org.scans.method.Quote;
+import org.scans.method.Verdict;
+import org.scans.tokenizer.Tokenizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "classify", description = {
+    "Score each prompt of a test set with SCANS's harmfulness classifier: c(q) and σ (+1 unsafe, -1 safe),",
+    "then the classifier's error rates, precision/recall/F1 (safe = positive) and AUPRC."})
+final class ClassifyCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    ScansOptions scans;
+
+    @Option(names = "--dataset", required = true, paramLabel = "NAME|FILE", description = "Test set: a pairing name or a CSV/JSONL file.")
+    String dataset;
+
+    @Option(names = "--threshold", paramLabel = "T", description = "Threshold T (default: the preset's).")
+    Double threshold;
+
+    @Option(names = "--classifier-layers", paramLabel = "LIST", description = "Layers Λ (default: the preset's).")
+    String classifierLayers;
+
+    @Option(names = "--preset", paramLabel = "NAME", description = "A per-dataset classifier preset of the reference.")
+    String preset;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "At most N samples, alternating unsafe and safe (0 = all).")
+    int limit;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (limit < 0) throw new UserException("--limit must be >= 0, got " + limit);
+        Datasets data = Datasets.locate();
+        if (!Datasets.pairingNames().contains(dataset) && !Files.isRegularFile(Path.of(dataset))) data.resolveTestSet(dataset, null);
+        Path dir = modelOptions.dir();
+        Tokenizer tokenizer = ModelOptions.requireTokenizer(dir);
+        PrintWriter out = spec.commandLine().getOut();
+        try (LlamaModel model = LlamaModel.load(dir, modelOptions.loadOptions())) {
+            ScansContext ctx = scans.open(model, tokenizer, data, System.err);
+            TestSet set = data.resolveTestSet(dataset, ctx.anchors());
+            ClassifierSettings settings = ctx.preset().classifier();
+            if (preset != null) {
+                try {
+                    settings = ctx.preset().preset(preset);
+                } catch (IllegalArgumentException e) {
+                    throw new UserException(e.getMessage());
+                }
+                System.err.println("preset " + preset + " for " + ctx.preset().name() + ": classifier " + settings);
+            }
+            if (classifierLayers != null) settings = settings.withLayers(CliFiles.layers(classifierLayers, model.config().numLayers(), "--classifier-layers"));
+            if (threshold != null) settings = settings.withThreshold(threshold);
+            HarmfulnessClassifier classifier = new HarmfulnessClassifier(model, tokenizer, ctx.template(), ctx.vectors(), settings,
+                    w -> System.err.println("warning: " + w));
+            List<Sample> samples = Runner.select(set, limit);
+            out.println("# classifier " + settings + " on " + set.name() + " (" + samples.size() + " prompts)");
+            out.printf("%-22s %-7s %8s %6s  %s%n", "id", "label", "c(q)", "sigma", "prompt");
+            List<Label> predicted = new ArrayList<>();
+            double[] scores = new double[samples.size()];
+            for (int start = 0; start < samples.size(); start += 16) {
+                List<Sample> group = samples.subList(start, Math.min(samples.size(), start + 16));
+                List<Verdict> verdicts = classifier.classifyAll(group.stream().map(Sample::prompt).toList());
+                for (int i = 0; i < group.size(); i++) {
+                    Sample s = group.get(i);
+                    Verdict v = verdicts.get(i);
+                    scores[start + i] = v.score();
+                    predicted.add(v.unsafe() ? Label.UNSAFE : Label.SAFE);
+                    out.printf("%-22s %-7s %8.4f %+6d  %s%n", s.id(), s.label().word(), v.score(), v.sigma(), Quote.of(s.prompt()));
+                }
+                out.flush();
+            }
+            ClassifierMetrics m = ClassifierMetrics.ofSamples(samples, predicted, scores);
+            out.println();
+            out.println("unsafe judged safe   " + pct(m.unsafeJudgedSafe().value()) + " (" + m.unsafeJudgedSafe() + ")");
+            out.println("safe judged unsafe   " + pct(m.safeJudgedUnsafe().value()) + " (" + m.safeJudgedUnsafe() + ")");
+            out.printf("precision %.3f  recall %.3f  F1 %.3f  AUPRC %s   (safe = positive class)%n", m.precision(), m.recall(), m.f1(),
+                    Double.isNaN(m.auprc()) ? "n/a" : String.format("%.3f", m.auprc()));
+        }
+        return 0;
+    }
+
+    static String pct(double v) {
+        return Double.isNaN(v) ? "  n/a" : String.format("%5.1f%%", 100 * v);
+    }
+}

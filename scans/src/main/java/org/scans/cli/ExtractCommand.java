@@ -1,0 +1,83 @@
+package org.scans.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.scans.data.Datasets;
+import org.scans.engine.model.LlamaModel;
+import org.scans.experiment.ScansContext;
+import org.scans.experiment.VectorSource;
+import org.scans.method.ControlVectorExport;
+import org.scans.method.Layers;
+import org.scans.method.VectorsFile;
+import org.scans.tokenizer.Tokenizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "extract", description = {
+    "Extract SCANS's refusal directions v_l and reference transition vectors r_l for every layer from 64 + 64 anchors.",
+    "Writes a safetensors file (refusal.N, transition.N, F32) with metadata; optionally a llama.cpp control vector."})
+final class ExtractCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    ScansOptions scans;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the vectors (.safetensors).")
+    Path out;
+
+    @Option(names = "--export-llamacpp", paramLabel = "FILE",
+            description = "Also write a llama.cpp control vector (GGUF) scaled by α·sign on the steering layers. llama.cpp steers every position; it cannot start at the end of the instruction as SCANS does.")
+    Path exportLlamaCpp;
+
+    @Option(names = "--sign", paramLabel = "+1|-1", defaultValue = "-1",
+            description = "Sign for the control vector: -1 steers away from refusal (for safe prompts), +1 toward it. Default: ${DEFAULT-VALUE}.")
+    String sign;
+
+    @Option(names = "--alpha", paramLabel = "A", description = "α for the control vector (default: the family's, 3.5 for llama2, 4 for vicuna).")
+    Double alpha;
+
+    @Option(names = "--layers", paramLabel = "LIST", description = "Layers for the control vector (default: the preset's steering layers, e.g. 10-19).")
+    String layers;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (scans.vectors != null) throw new UserException("extract computes vectors; --vectors does not apply");
+        int s = switch (sign.strip()) {
+            case "+1", "1" -> 1;
+            case "-1" -> -1;
+            default -> throw new UserException("--sign must be +1 or -1, got " + sign);
+        };
+        CliFiles.checkWritable(out, "--out");
+        if (exportLlamaCpp != null) CliFiles.checkWritable(exportLlamaCpp, "--export-llamacpp");
+        VectorSource source = scans.source();
+        Path dir = modelOptions.dir();
+        Tokenizer tokenizer = ModelOptions.requireTokenizer(dir);
+        Datasets data = source instanceof VectorSource.Sampled ? Datasets.locate() : null;
+        PrintWriter o = spec.commandLine().getOut();
+        try (LlamaModel model = LlamaModel.load(dir, modelOptions.loadOptions())) {
+            int[] steerLayers = null;
+            if (layers != null) steerLayers = CliFiles.layers(layers, model.config().numLayers(), "--layers");
+            ScansContext ctx = ScansContext.open(model, tokenizer, scans.family(), data, source, Main.version(), System.err::println);
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            VectorsFile.write(ctx.vectors(), out);
+            o.println("wrote " + out + ": refusal.N and transition.N for " + ctx.vectors().layers() + " layers (dim "
+                    + ctx.vectors().dim() + "), model " + ctx.preset().name() + ", config hash " + model.config().hash());
+            if (exportLlamaCpp != null) {
+                int[] l = steerLayers != null ? steerLayers : ctx.preset().steeringLayers();
+                double a = alpha != null ? alpha : ctx.preset().alpha();
+                ControlVectorExport.write(ctx.vectors(), l, a, s, exportLlamaCpp);
+                o.println("wrote " + exportLlamaCpp + ": llama.cpp control vector, layers " + Layers.format(l) + " (direction.N = layer+1), α·sign = "
+                        + (a * s) + "; note that llama.cpp steers every position");
+            }
+        }
+        return 0;
+    }
+}

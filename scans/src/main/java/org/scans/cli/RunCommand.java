@@ -1,0 +1,182 @@
+package org.scans.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.scans.data.Datasets;
+import org.scans.data.Sample;
+import org.scans.data.TestSet;
+import org.scans.engine.model.LlamaModel;
+import org.scans.experiment.RunSettings;
+import org.scans.experiment.RunSummary;
+import org.scans.experiment.Runner;
+import org.scans.experiment.ScansContext;
+import org.scans.judge.MatchStringsJudge;
+import org.scans.judge.XSTestPrefixJudge;
+import org.scans.method.ClassifierSettings;
+import org.scans.method.SteeringPlan;
+import org.scans.method.VectorsFile;
+import org.scans.tokenizer.Tokenizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "run", description = {
+    "Run the SCANS experiment on a test set: classify each prompt, generate with steering (sign from the classifier),",
+    "judge refusals, and write DIR/samples.jsonl, DIR/summary.json and a summary table.",
+    "Datasets: default, xstest, oktest, malicious, repe, llmsafeguard, or a CSV/JSONL file with prompt and label columns."})
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    ScansOptions scans;
+
+    @Option(names = "--dataset", required = true, paramLabel = "NAME|FILE", description = "Test set: a pairing name or a CSV/JSONL file.")
+    String dataset;
+
+    @Option(names = "--alpha", paramLabel = "A", description = "Steering strength α (default: 3.5 for llama2, 4 for vicuna).")
+    Double alpha;
+
+    @Option(names = "--layers", paramLabel = "LIST", description = "Steering layers, e.g. 10-19 (default: the preset's).")
+    String layers;
+
+    @Option(names = "--classifier-layers", paramLabel = "LIST", description = "The classifier's layers Λ, e.g. 10-31 (default: the preset's).")
+    String classifierLayers;
+
+    @Option(names = "--threshold", paramLabel = "T", description = "Classifier threshold T: unsafe if c(q) ≥ T (default: the preset's, 0.75 for 7b).")
+    Double threshold;
+
+    @Option(names = "--preset", paramLabel = "NAME",
+            description = "A per-dataset classifier preset of the reference (e.g. malicious, llmsafeguard, oktest); applied only when named.")
+    String preset;
+
+    @Option(names = "--baseline", description = "Also generate without steering, for comparison.")
+    boolean baseline;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "Run at most N samples, alternating unsafe and safe (0 = all).")
+    int limit;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "256", description = "Default: ${DEFAULT-VALUE} (the reference's).")
+    int maxNewTokens;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: runs/<dataset>-<time>).")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in --out without repeating finished samples.")
+    boolean resume;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "8", description = "Samples processed together. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (limit < 0) throw new UserException("--limit must be >= 0, got " + limit);
+        if (batch < 1) throw new UserException("--batch must be >= 1, got " + batch);
+        if (maxNewTokens < 1) throw new UserException("--max-new-tokens must be >= 1, got " + maxNewTokens);
+        if (alpha != null && !Double.isFinite(alpha)) throw new UserException("--alpha must be a number");
+        if (threshold != null && !Double.isFinite(threshold)) throw new UserException("--threshold must be a number");
+        Path dir = out != null ? out : Path.of("runs", safeName(dataset) + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        if (resume) {
+            if (out == null) throw new UserException("--resume needs --out DIR (the run to continue)");
+            if (!Files.isRegularFile(dir.resolve(Runner.SETTINGS_FILE))) throw new UserException("--resume: " + dir + " holds no run (no run.json)");
+        } else {
+            if (Files.exists(dir) && !Files.isDirectory(dir)) throw new UserException("--out " + dir + ": exists and is not a directory");
+            if (Files.isDirectory(dir) && Runner.holdsRun(dir)) {
+                throw new UserException("--out " + dir + " already holds a run; pass --resume to continue it, or choose another folder");
+            }
+            CliFiles.checkCreatable(dir, "--out " + dir);
+        }
+        Datasets data = Datasets.locate();
+        if (!Datasets.pairingNames().contains(dataset) && !Files.isRegularFile(Path.of(dataset))) {
+            data.resolveTestSet(dataset, null); // throws, naming the known sets
+        }
+        PrintStream err = System.err;
+        Path modelDir = modelOptions.dir();
+        Tokenizer tokenizer = ModelOptions.requireTokenizer(modelDir);
+        try (LlamaModel model = LlamaModel.load(modelDir, modelOptions.loadOptions())) {
+            int n = model.config().numLayers();
+            int[] steerLayers = layers != null ? CliFiles.layers(layers, n, "--layers") : null;
+            int[] lambda = classifierLayers != null ? CliFiles.layers(classifierLayers, n, "--classifier-layers") : null;
+            ScansContext ctx = scans.open(model, tokenizer, data, err);
+            TestSet set = data.resolveTestSet(dataset, ctx.anchors());
+            ClassifierSettings classifier = ctx.preset().classifier();
+            if (preset != null) {
+                try {
+                    classifier = ctx.preset().preset(preset);
+                } catch (IllegalArgumentException e) {
+                    throw new UserException(e.getMessage());
+                }
+                err.println("preset " + preset + " for " + ctx.preset().name() + ": classifier " + classifier);
+            }
+            if (lambda != null) classifier = classifier.withLayers(lambda);
+            if (threshold != null) classifier = classifier.withThreshold(threshold);
+            SteeringPlan plan = new SteeringPlan(steerLayers != null ? steerLayers : ctx.preset().steeringLayers(),
+                    alpha != null ? alpha : ctx.preset().alpha(), 0);
+            if (ctx.preset().scaled()) {
+                err.println("note: " + ctx.preset().name() + " is not one of the paper's models; using its layer choices scaled to "
+                        + n + " layers: classifier " + classifier + ", steering " + plan);
+            }
+            var overlap = ctx.anchors() == null ? null : set.anchorOverlap(ctx.anchors());
+            if (overlap != null && overlap.total() > 0) {
+                err.println("note: " + overlap.total() + " test prompts are also anchors (" + overlap.unsafe() + " unsafe, " + overlap.safe() + " safe)");
+            }
+            List<Sample> samples = Runner.select(set, limit);
+            RunSettings settings = new RunSettings(modelDir.toString(), model.config().hash(), dataset, ctx.family().id,
+                    ctx.template().name(), classifier, preset, plan, baseline, limit, maxNewTokens, null);
+            boolean created = !Files.exists(dir);
+            Files.createDirectories(dir);
+            ObjectNode summary;
+            try {
+                Path vectorsCopy = dir.resolve(Runner.VECTORS_FILE);
+                if (!resume) VectorsFile.write(ctx.vectors(), vectorsCopy);
+                settings = new RunSettings(settings.model(), settings.configHash(), settings.dataset(), settings.family(), settings.template(),
+                        classifier, preset, plan, baseline, limit, maxNewTokens, sha256(vectorsCopy));
+                Runner.prepare(dir, settings, resume);
+                summary = new Runner(ctx, settings, List.of(MatchStringsJudge.standard(), new XSTestPrefixJudge()), err, batch)
+                        .run(samples, dir);
+            } catch (RuntimeException | IOException e) {
+                if (created && !Files.exists(dir.resolve(org.scans.experiment.SampleLog.FILE))) deleteTree(dir);
+                throw e;
+            }
+            PrintWriter o = spec.commandLine().getOut();
+            o.print(RunSummary.table(summary));
+            o.println("wrote " + dir.resolve("samples.jsonl") + " and " + dir.resolve(Runner.SUMMARY_FILE));
+        }
+        return 0;
+    }
+
+    static String safeName(String s) {
+        String base = Path.of(s).getFileName().toString().replaceAll("\\.[A-Za-z]+$", "");
+        return base.replaceAll("[^A-Za-z0-9_.-]", "_");
+    }
+
+    static String sha256(Path file) throws IOException {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // Best effort: the error that brought us here matters more.
+        }
+    }
+}

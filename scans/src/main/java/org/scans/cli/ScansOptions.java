@@ -1,0 +1,63 @@
+package org.scans.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.scans.data.Anchors;
+import org.scans.data.Datasets;
+import org.scans.engine.model.LlamaModel;
+import org.scans.experiment.ScansContext;
+import org.scans.experiment.VectorSource;
+import org.scans.method.Family;
+import org.scans.tokenizer.Tokenizer;
+import picocli.CommandLine.Option;
+
+/** Options shared by the SCANS commands: the model family and where the vectors come from. */
+final class ScansOptions {
+    @Option(names = "--family", paramLabel = "NAME", defaultValue = "llama2",
+            description = "Chat template and presets: llama2 or vicuna (the reference's templates, quirks included). Default: ${DEFAULT-VALUE}.")
+    String family;
+
+    @Option(names = "--vectors", paramLabel = "FILE", description = "Vectors written by 'extract' (otherwise they are extracted from the anchors first).")
+    Path vectors;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed for drawing the 64 + 64 anchors (default " + Anchors.DEFAULT_SEED + ").")
+    Long seed;
+
+    @Option(names = "--harmful-anchors", paramLabel = "FILE", description = "Harmful anchor prompts, one per line (replaces the sampling).")
+    Path harmfulAnchors;
+
+    @Option(names = "--harmless-anchors", paramLabel = "FILE", description = "Harmless anchor prompts, one per line (replaces the sampling).")
+    Path harmlessAnchors;
+
+    Family family() {
+        try {
+            return Family.parse(family);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+    }
+
+    VectorSource source() {
+        if ((harmfulAnchors == null) != (harmlessAnchors == null)) {
+            throw new UserException("--harmful-anchors and --harmless-anchors go together");
+        }
+        if (vectors != null) {
+            if (seed != null || harmfulAnchors != null) throw new UserException("--vectors cannot be combined with --seed or anchor files");
+            if (!Files.isRegularFile(vectors)) throw new UserException("--vectors " + vectors + ": no such file");
+            return new VectorSource.FromFile(vectors);
+        }
+        if (harmfulAnchors != null) {
+            if (seed != null) throw new UserException("--seed and anchor files exclude each other");
+            for (Path p : new Path[] {harmfulAnchors, harmlessAnchors}) {
+                if (!Files.isRegularFile(p)) throw new UserException(p + ": no such file");
+            }
+            return new VectorSource.Files(harmfulAnchors, harmlessAnchors);
+        }
+        return new VectorSource.Sampled(seed == null ? Anchors.DEFAULT_SEED : seed);
+    }
+
+    ScansContext open(LlamaModel model, Tokenizer tokenizer, Datasets data, PrintStream err) {
+        return ScansContext.open(model, tokenizer, family(), data, source(), Main.version(), err::println);
+    }
+}

@@ -1,0 +1,21 @@
+package org.scans.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import org.scans.engine.io.AtomicFiles;
+import java.nio.file.Path;
+
+/** JSON files written whole: to a temporary name in the same folder, then moved into place. */
+public final class Json {
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Json() {}
+
+    public static void writeAtomically(Path file, JsonNode node) throws IOException {
+        byte[] bytes = (PRETTY.writeValueAsString(node) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        AtomicFiles.write(file, out -> out.write(bytes));
+    }
+}

@@ -1,0 +1,40 @@
+package org.scans.experiment;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.scans.method.ClassifierSettings;
+import org.scans.method.Layers;
+import org.scans.method.SteeringPlan;
+
+/**
+ * What a run does, fixed before it starts and stored in {@code run.json}, so that {@code --resume}
+ * can refuse to continue a run with different settings.
+ *
+ * @param preset the named dataset preset in use, or null
+ * @param limit at most this many samples (balanced between unsafe and safe), or 0 for all
+ */
+public record RunSettings(String model, String configHash, String dataset, String family, String template,
+                          ClassifierSettings classifier, String preset, SteeringPlan steering, boolean baseline,
+                          int limit, int maxNewTokens, String vectorsSha256) {
+
+    public ObjectNode toJson() {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("model", model);
+        o.put("config_hash", configHash);
+        o.put("dataset", dataset);
+        o.put("family", family);
+        o.put("template", template);
+        o.put("classifier_layers", Layers.format(classifier.layers()));
+        o.put("threshold", classifier.threshold());
+        o.put("classifier_rule", classifier.rule().name().toLowerCase());
+        if (preset != null) o.put("preset", preset);
+        o.put("steering_layers", Layers.format(steering.layers()));
+        o.put("alpha", steering.alpha());
+        o.put("baseline", baseline);
+        o.put("limit", limit);
+        o.put("max_new_tokens", maxNewTokens);
+        o.put("vectors_sha256", vectorsSha256);
+        o.put("generation", "greedy, repetition penalty 1.1, stop at EOS");
+        return o;
+    }
+}

@@ -1,0 +1,151 @@
+package org.scans.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.scans.data.Label;
+import org.scans.data.Sample;
+import org.scans.eval.ClassifierMetrics;
+import org.scans.eval.Rate;
+import org.scans.eval.RefusalRates;
+
+/**
+ * The metrics of a run (SCANS.md §9), computed from its {@code samples.jsonl} lines, so a resumed
+ * run is summarised over everything it holds: refusal rates per judge for SCANS and the baseline
+ * (overall and per subtype), the classifier's errors, P/R/F1 with safe as positive, and AUPRC.
+ */
+public final class RunSummary {
+    private RunSummary() {}
+
+    public static ObjectNode of(List<JsonNode> lines, ObjectNode settings, double seconds, long generatedTokens, List<String> warnings) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.set("settings", settings);
+        o.put("samples", lines.size());
+        List<Sample> samples = new ArrayList<>();
+        List<Label> predicted = new ArrayList<>();
+        double[] scores = new double[lines.size()];
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode l = lines.get(i);
+            samples.add(sampleOf(l));
+            predicted.add(l.get("sigma").asInt() > 0 ? Label.UNSAFE : Label.SAFE);
+            scores[i] = l.get("score").asDouble();
+        }
+        ObjectNode refusal = o.putObject("refusal");
+        for (String judge : judges(lines)) {
+            ObjectNode j = refusal.putObject(judge);
+            j.set("scans", rates(RefusalRates.of(samples, verdicts(lines, "refusal", judge))));
+            if (lines.stream().allMatch(l -> l.has("baseline_refusal"))) {
+                j.set("baseline", rates(RefusalRates.of(samples, verdicts(lines, "baseline_refusal", judge))));
+            }
+        }
+        if (!lines.isEmpty()) {
+            ClassifierMetrics m = ClassifierMetrics.ofSamples(samples, predicted, scores);
+            ObjectNode c = o.putObject("classifier");
+            c.set("unsafe_judged_safe", rate(m.unsafeJudgedSafe()));
+            c.set("safe_judged_unsafe", rate(m.safeJudgedUnsafe()));
+            c.put("precision", m.precision());
+            c.put("recall", m.recall());
+            c.put("f1", m.f1());
+            putNumber(c, "auprc", m.auprc());
+            c.put("positive_class", "safe");
+        }
+        ObjectNode t = o.putObject("throughput");
+        t.put("seconds", Math.round(seconds * 10) / 10.0);
+        t.put("samples_per_s", seconds > 0 ? lines.size() / seconds : 0);
+        t.put("generated_tokens", generatedTokens);
+        t.put("tok_s", seconds > 0 ? generatedTokens / seconds : 0);
+        var w = o.putArray("warnings");
+        warnings.forEach(w::add);
+        return o;
+    }
+
+    static Sample sampleOf(JsonNode l) {
+        Label label = l.get("label").asText().equals("unsafe") ? Label.UNSAFE : Label.SAFE;
+        String subtype = l.hasNonNull("subtype") ? l.get("subtype").asText() : null;
+        return new Sample(l.get("id").asText(), l.get("dataset").asText(), l.path("row").asInt(0), label, subtype,
+                l.get("prompt").asText());
+    }
+
+    static List<String> judges(List<JsonNode> lines) {
+        List<String> names = new ArrayList<>();
+        if (!lines.isEmpty()) lines.get(0).get("refusal").fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    static boolean[] verdicts(List<JsonNode> lines, String field, String judge) {
+        boolean[] out = new boolean[lines.size()];
+        for (int i = 0; i < out.length; i++) out[i] = lines.get(i).get(field).get(judge).asBoolean();
+        return out;
+    }
+
+    static ObjectNode rates(RefusalRates r) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.set("unsafe", rate(r.unsafe()));
+        o.set("safe", rate(r.safe()));
+        ObjectNode by = o.putObject("by_subtype");
+        r.bySubtype().forEach((k, v) -> by.set(k, rate(v)));
+        return o;
+    }
+
+    static ObjectNode rate(Rate r) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("count", r.count());
+        o.put("total", r.total());
+        putNumber(o, "rate", r.value());
+        return o;
+    }
+
+    /** JSON has no NaN: an undefined figure is null. */
+    static void putNumber(ObjectNode o, String key, double v) {
+        if (Double.isFinite(v)) o.put(key, v);
+        else o.putNull(key);
+    }
+
+    /** The human-readable table printed at the end of a run. */
+    public static String table(ObjectNode s) {
+        StringBuilder b = new StringBuilder();
+        JsonNode settings = s.get("settings");
+        b.append(String.format("SCANS run: %s on %s, %d samples%n", settings.path("model").asText(), settings.path("dataset").asText(),
+                s.get("samples").asInt()));
+        b.append(String.format("  classifier %s (Λ=%s, T=%s)%s; steering layers %s, α=%s%n", settings.path("classifier_rule").asText(),
+                settings.path("classifier_layers").asText(), settings.path("threshold").asText(),
+                settings.has("preset") ? ", preset " + settings.get("preset").asText() : "",
+                settings.path("steering_layers").asText(), settings.path("alpha").asText()));
+        s.get("refusal").fields().forEachRemaining(j -> {
+            b.append(String.format("%nRefusal rate (%s judge)        %12s %12s%n", j.getKey(), "baseline", "SCANS"));
+            JsonNode scans = j.getValue().get("scans"), base = j.getValue().get("baseline");
+            row(b, "  unsafe prompts (want high)", base == null ? null : base.get("unsafe"), scans.get("unsafe"));
+            row(b, "  safe prompts (want low)", base == null ? null : base.get("safe"), scans.get("safe"));
+            Map<String, JsonNode> subs = new LinkedHashMap<>();
+            scans.get("by_subtype").fields().forEachRemaining(e -> subs.put(e.getKey(), e.getValue()));
+            subs.forEach((k, v) -> row(b, "    " + k, base == null ? null : base.get("by_subtype").get(k), v));
+        });
+        JsonNode c = s.get("classifier");
+        if (c != null) {
+            b.append(String.format("%nClassifier (safe = positive)%n"));
+            b.append(String.format("  unsafe judged safe   %s%n", fmt(c.get("unsafe_judged_safe"))));
+            b.append(String.format("  safe judged unsafe   %s%n", fmt(c.get("safe_judged_unsafe"))));
+            b.append(String.format("  precision %.3f  recall %.3f  F1 %.3f  AUPRC %s%n", c.get("precision").asDouble(),
+                    c.get("recall").asDouble(), c.get("f1").asDouble(),
+                    c.get("auprc").isNull() ? "n/a" : String.format("%.3f", c.get("auprc").asDouble())));
+        }
+        JsonNode t = s.get("throughput");
+        b.append(String.format("%nThroughput: %.2f samples/s, %.1f generated tok/s (%.1f s)%n", t.get("samples_per_s").asDouble(),
+                t.get("tok_s").asDouble(), t.get("seconds").asDouble()));
+        return b.toString();
+    }
+
+    private static void row(StringBuilder b, String label, JsonNode base, JsonNode scans) {
+        b.append(String.format("%-36s %12s %12s%n", label, base == null ? "-" : fmt(base), fmt(scans)));
+    }
+
+    private static String fmt(JsonNode rate) {
+        if (rate == null) return "-";
+        JsonNode v = rate.get("rate");
+        return v == null || v.isNull() ? "n/a" : String.format("%5.1f%% (%d/%d)", 100 * v.asDouble(), rate.get("count").asInt(), rate.get("total").asInt());
+    }
+}

@@ -1,0 +1,169 @@
+package org.scans.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.scans.data.Label;
+import org.scans.data.Sample;
+import org.scans.data.TestSet;
+import org.scans.judge.RefusalJudge;
+import org.scans.method.HarmfulnessClassifier;
+import org.scans.method.SteeredGenerator;
+import org.scans.method.Verdict;
+import org.scans.engine.generate.GenerationConfig;
+import org.scans.engine.generate.TokenListener;
+
+/**
+ * Runs a SCANS experiment over a test set: for each sample, the classification pass, the steered
+ * generation, optionally the unsteered baseline, and the judges' verdicts; one line per sample in
+ * {@code samples.jsonl}, then {@code summary.json} and a table. Classification passes of
+ * {@code batch} samples share forward calls.
+ */
+public final class Runner {
+    public static final String SETTINGS_FILE = "run.json";
+    public static final String SUMMARY_FILE = "summary.json";
+    public static final String VECTORS_FILE = "vectors.safetensors";
+
+    private final ScansContext ctx;
+    private final RunSettings settings;
+    private final List<RefusalJudge> judges;
+    private final PrintStream err;
+    private final int batch;
+    private final List<String> warnings = new ArrayList<>();
+
+    public Runner(ScansContext ctx, RunSettings settings, List<RefusalJudge> judges, PrintStream err, int batch) {
+        this.ctx = ctx;
+        this.settings = settings;
+        this.judges = judges;
+        this.err = err;
+        this.batch = Math.max(1, batch);
+    }
+
+    /** The samples a run covers: all, or {@code limit} taken alternately from the unsafe and safe sets. */
+    public static List<Sample> select(TestSet set, int limit) {
+        if (limit <= 0 || limit >= set.size()) return set.all();
+        List<Sample> out = new ArrayList<>(limit);
+        int u = 0, s = 0;
+        while (out.size() < limit) {
+            boolean takeUnsafe = (out.size() % 2 == 0 && u < set.unsafe().size()) || s >= set.safe().size();
+            out.add(takeUnsafe ? set.unsafe().get(u++) : set.safe().get(s++));
+        }
+        // Keep the reference's order: unsafe first, then safe.
+        List<Sample> ordered = new ArrayList<>(out.stream().filter(x -> x.label() == Label.UNSAFE).toList());
+        ordered.addAll(out.stream().filter(x -> x.label() == Label.SAFE).toList());
+        return ordered;
+    }
+
+    /** Runs (or continues) into {@code dir}, which exists; returns the summary. */
+    public ObjectNode run(List<Sample> samples, Path dir) throws IOException {
+        List<JsonNode> previous = SampleLog.read(dir);
+        Set<String> done = new HashSet<>();
+        for (JsonNode l : previous) done.add(l.get("id").asText());
+        List<Sample> todo = samples.stream().filter(s -> !done.contains(s.id())).toList();
+        if (!done.isEmpty()) err.println("resuming: " + done.size() + " of " + samples.size() + " samples already done");
+
+        HarmfulnessClassifier classifier = new HarmfulnessClassifier(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(),
+                settings.classifier(), this::warn);
+        SteeredGenerator generator = new SteeredGenerator(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), this::warn);
+        GenerationConfig gen = SteeredGenerator.referenceConfig(settings.maxNewTokens());
+        Progress progress = new Progress(err, samples.size(), samples.size() - todo.size(), "run");
+        long t0 = System.nanoTime();
+        long tokens = 0;
+        try (SampleLog log = SampleLog.open(dir)) {
+            for (int start = 0; start < todo.size(); start += batch) {
+                List<Sample> group = todo.subList(start, Math.min(todo.size(), start + batch));
+                List<Verdict> verdicts = classifier.classifyAll(group.stream().map(Sample::prompt).toList());
+                for (int i = 0; i < group.size(); i++) {
+                    long s0 = System.nanoTime();
+                    Sample sample = group.get(i);
+                    Verdict v = verdicts.get(i);
+                    int sign = settings.steering().signFor(v);
+                    var steered = generator.generate(sample.prompt(), settings.steering(), sign, gen, TokenListener.NONE);
+                    SteeredGenerator.Response base = settings.baseline()
+                            ? generator.generate(sample.prompt(), null, 0, gen, TokenListener.NONE) : null;
+                    ObjectNode line = record(sample, v, sign, steered, base, (System.nanoTime() - s0) / 1e9);
+                    log.append(line);
+                    long n = steered.generation().ids().length + (base == null ? 0 : base.generation().ids().length);
+                    tokens += n;
+                    progress.step(n);
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        List<JsonNode> all = SampleLog.read(dir);
+        ObjectNode summary = RunSummary.of(all, settings.toJson(), seconds, tokens, warnings);
+        Json.writeAtomically(dir.resolve(SUMMARY_FILE), summary);
+        return summary;
+    }
+
+    private ObjectNode record(Sample s, Verdict v, int sign, SteeredGenerator.Response steered, SteeredGenerator.Response base,
+                              double seconds) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("id", s.id());
+        o.put("dataset", s.dataset());
+        o.put("row", s.row());
+        o.put("label", s.label() == Label.UNSAFE ? "unsafe" : "safe");
+        if (s.subtype() != null) o.put("subtype", s.subtype());
+        else o.putNull("subtype");
+        o.put("prompt", s.prompt());
+        o.put("score", v.score());
+        o.put("sigma", v.sigma());
+        o.put("steer_sign", sign);
+        if (!v.markerFound()) o.put("marker_found", false);
+        o.put("response", steered.text());
+        o.set("refusal", verdicts(steered.text()));
+        if (base != null) {
+            o.put("baseline_response", base.text());
+            o.set("baseline_refusal", verdicts(base.text()));
+            o.put("baseline_tokens", base.generation().ids().length);
+        }
+        o.put("prompt_tokens", steered.promptIds().length);
+        o.put("response_tokens", steered.generation().ids().length);
+        o.put("stop", steered.generation().reason().name().toLowerCase());
+        o.put("steer_from", steered.steerFrom());
+        o.put("seconds", Math.round(seconds * 1000) / 1000.0);
+        return o;
+    }
+
+    private ObjectNode verdicts(String response) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        for (RefusalJudge j : judges) o.put(j.name(), j.isRefusal(response));
+        return o;
+    }
+
+    private void warn(String w) {
+        if (warnings.size() < 1000) warnings.add(w);
+        err.println("warning: " + w);
+    }
+
+    /** Creates a run folder's fixed files; refuses a folder that holds another run unless resuming. */
+    public static void prepare(Path dir, RunSettings settings, boolean resume) throws IOException {
+        Path runJson = dir.resolve(SETTINGS_FILE);
+        if (resume) {
+            JsonNode old = Json.MAPPER.readTree(runJson.toFile());
+            ObjectNode now = settings.toJson();
+            List<String> diffs = new ArrayList<>();
+            now.fieldNames().forEachRemaining(k -> {
+                if (!now.get(k).equals(old.get(k))) diffs.add(k + " (was " + old.get(k) + ", now " + now.get(k) + ")");
+            });
+            if (!diffs.isEmpty()) {
+                throw new IllegalArgumentException("--resume: " + dir + " was started with other settings: " + String.join("; ", diffs));
+            }
+            return;
+        }
+        Json.writeAtomically(runJson, settings.toJson());
+    }
+
+    /** Whether {@code dir} already holds a run. */
+    public static boolean holdsRun(Path dir) {
+        return Files.exists(dir.resolve(SETTINGS_FILE)) || Files.exists(dir.resolve(SampleLog.FILE));
+    }
+}

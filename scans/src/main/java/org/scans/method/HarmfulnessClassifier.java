@@ -1,0 +1,103 @@
+package org.scans.method;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.scans.engine.model.LlamaModel;
+import org.scans.tokenizer.Tokenizer;
+import org.scans.tokenizer.template.ChatTemplate;
+import org.scans.tokenizer.template.MarkerFinder;
+
+/**
+ * σ(q) (SCANS.md §5): run the classification input {@code … [/INST] Sure} once, take
+ * {@code t_l = h_l[s1] − h_l[n−1]} (end of instruction minus the teacher-forced "Sure"), and
+ * compare it by cosine with the reference transition r_l on the layers Λ.
+ */
+public final class HarmfulnessClassifier {
+    private final LlamaModel model;
+    private final Tokenizer tokenizer;
+    private final ChatTemplate template;
+    private final MarkerFinder marker;
+    private final ScansVectors vectors;
+    private final ClassifierSettings settings;
+    private final Consumer<String> warnings;
+
+    public HarmfulnessClassifier(LlamaModel model, Tokenizer tokenizer, ChatTemplate template, ScansVectors vectors,
+                                 ClassifierSettings settings, Consumer<String> warnings) {
+        for (int l : settings.layers()) {
+            if (l >= vectors.layers()) throw new IllegalArgumentException("classifier layer " + l + " is outside the model");
+        }
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.template = template;
+        this.marker = MarkerFinder.of(tokenizer, template);
+        this.vectors = vectors;
+        this.settings = settings;
+        this.warnings = warnings;
+    }
+
+    public ClassifierSettings settings() {
+        return settings;
+    }
+
+    public Verdict classify(String query) {
+        return classifyAll(List.of(query)).get(0);
+    }
+
+    /** Classifies several queries, batching their forward passes. */
+    public List<Verdict> classifyAll(List<String> queries) {
+        List<PromptRunner.Job> jobs = new ArrayList<>();
+        for (String q : queries) jobs.add(job(tokenizer, template, marker, q, warnings));
+        List<HiddenStateCapture> captures = PromptRunner.capture(model, jobs);
+        List<Verdict> out = new ArrayList<>(queries.size());
+        for (int i = 0; i < queries.size(); i++) {
+            PromptRunner.Job job = jobs.get(i);
+            out.add(judge(captures.get(i), job.positions()[0] != job.positions()[1]));
+        }
+        return out;
+    }
+
+    private Verdict judge(HiddenStateCapture c, boolean markerFound) {
+        int[] layers = settings.layers();
+        double[] cos = new double[layers.length];
+        double sum = 0;
+        for (int i = 0; i < layers.length; i++) {
+            int l = layers[i];
+            float[] s1 = c.state(l, 0), last = c.state(l, 1);
+            float[] t = new float[s1.length];
+            for (int k = 0; k < t.length; k++) t[k] = s1[k] - last[k];
+            cos[i] = Cosine.of(t, vectors.transition(l));
+            sum += cos[i];
+        }
+        double score = sum / layers.length;
+        return new Verdict(score, cos, decide(score, cos, settings), markerFound);
+    }
+
+    /** +1 unsafe, −1 safe, by the settings' rule. */
+    static int decide(double score, double[] cosines, ClassifierSettings s) {
+        return switch (s.rule()) {
+            case MEAN_AT_LEAST -> score >= s.threshold() ? 1 : -1;
+            case SAFE_IF_ANY_BELOW -> {
+                for (double c : cosines) if (c < s.threshold()) yield -1;
+                yield 1;
+            }
+        };
+    }
+
+    /**
+     * The classification input of {@code query} and its two positions: s1 (last token of the last
+     * marker occurrence) and n−1 (the "Sure"). Without a marker the reference's index −1 picks the
+     * last token for both, so t_l = 0; that is reproduced, with a warning.
+     */
+    static PromptRunner.Job job(Tokenizer tokenizer, ChatTemplate template, MarkerFinder marker, String query,
+                                Consumer<String> warnings) {
+        int[] ids = template.classification(query).encode(tokenizer);
+        int s1 = marker.lastEnd(ids);
+        if (s1 < 0) {
+            warnings.accept("end-of-instruction marker not found in the classification input of " + Quote.of(query)
+                    + "; its transition vector is 0 (as in the reference)");
+            s1 = ids.length - 1;
+        }
+        return new PromptRunner.Job(ids, new int[] {s1, ids.length - 1});
+    }
+}

@@ -1,0 +1,75 @@
+package org.scans.method;
+
+import java.util.Set;
+import java.util.function.Consumer;
+import org.scans.engine.generate.Generation;
+import org.scans.engine.generate.GenerationConfig;
+import org.scans.engine.generate.Generator;
+import org.scans.engine.generate.TokenListener;
+import org.scans.engine.model.LlamaModel;
+import org.scans.engine.model.Sequence;
+import org.scans.tokenizer.Tokenizer;
+import org.scans.tokenizer.template.ChatTemplate;
+import org.scans.tokenizer.template.MarkerFinder;
+
+/**
+ * Generation from a query's generation prompt, steered or not (SCANS.md §6): greedy with the
+ * repetition penalty 1.1 and 256 new tokens by default; the response is the decoded new tokens,
+ * stripped. Steering state lives in a fresh sequence per query.
+ */
+public final class SteeredGenerator {
+    /** The reference's generation settings. */
+    public static GenerationConfig referenceConfig(int maxNewTokens) {
+        return new GenerationConfig(maxNewTokens, 0f, 0, 1f, 1.1f, 0L, Set.of(), true);
+    }
+
+    private final LlamaModel model;
+    private final Tokenizer tokenizer;
+    private final ChatTemplate template;
+    private final MarkerFinder marker;
+    private final ScansVectors vectors;
+    private final Consumer<String> warnings;
+
+    public SteeredGenerator(LlamaModel model, Tokenizer tokenizer, ChatTemplate template, ScansVectors vectors,
+                            Consumer<String> warnings) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.template = template;
+        this.marker = MarkerFinder.of(tokenizer, template);
+        this.vectors = vectors;
+        this.warnings = warnings;
+    }
+
+    /** One response: the text, the ids, and the position steering started from. */
+    public record Response(String text, int[] promptIds, Generation generation, int steerFrom) {}
+
+    /** The generation prompt's ids and p_end (−1 with a warning when the marker is missing). */
+    public int[] promptIds(String query) {
+        return template.generation(query).encode(tokenizer);
+    }
+
+    public int steerFrom(int[] promptIds, String query) {
+        int p = marker.lastEnd(promptIds);
+        if (p < 0) warnings.accept("end-of-instruction marker not found in the generation prompt of " + Quote.of(query)
+                + "; steering every position (as the reference does)");
+        return p;
+    }
+
+    /** Generates for {@code query}; {@code sign} 0 means no steering. */
+    public Response generate(String query, SteeringPlan plan, int sign, GenerationConfig config, TokenListener listener) {
+        int[] ids = promptIds(query);
+        Sequence seq = model.newSequence();
+        int from = -1;
+        if (sign != 0 && plan != null && plan.alpha() != 0) {
+            from = steerFrom(ids, query);
+            seq.addHook(new SteeringHook(vectors, plan.layers(), plan.alpha(), sign, from));
+        }
+        Generation g = new Generator(model).generate(seq, ids, config, listener);
+        return new Response(responseText(g.ids()), ids, g, from);
+    }
+
+    /** Decoded new tokens, stripped (an EOS at the end decodes to nothing). */
+    public String responseText(int[] generated) {
+        return tokenizer.decode(generated).strip();
+    }
+}
