@@ -30,6 +30,8 @@ final class SentencePieceBpe implements TextEncoder {
     private final LongIntMap pairs;
     /** Mergeable id -> id that SentencePiece reports for that string (reserved wins). */
     private final int[] outputId;
+    /** Mergeable ids that are emitted as they are: not unused, not shadowed by a reserved piece. */
+    private final boolean[] plainOutput;
     /** Mergeable id of each ASCII character, -1 if none: most symbols start as one of these. */
     private final int[] asciiId = new int[128];
     /** The whitespace character the normalizer writes ({@code ▁}, or a space without escaping). */
@@ -43,9 +45,12 @@ final class SentencePieceBpe implements TextEncoder {
         List<byte[]> user = new ArrayList<>();
         int n = vocab.size();
         outputId = new int[n];
+        plainOutput = new boolean[n];
         int mergeable = 0;
         for (int id = 0; id < n; id++) {
             outputId[id] = vocab.pieceToId(vocab.utf8(id), 0, vocab.utf8(id).length);
+            PieceType t = vocab.typeUnchecked(id);
+            plainOutput[id] = outputId[id] == id && (t == PieceType.NORMAL || t == PieceType.USER_DEFINED);
             if (vocab.typeUnchecked(id) == PieceType.USER_DEFINED) {
                 user.add(vocab.utf8(id));
             }
@@ -220,7 +225,13 @@ final class SentencePieceBpe implements TextEncoder {
                 maybeAddPair(l, next[l]);
             }
             for (int i = from; i != -1; i = next[i]) {
-                resegment(start[i], len[i], id[i], out);
+                int m = id[i];
+                if (m >= 0 && plainOutput[m]) { // the common case: a normal piece, nothing to undo
+                    out.add(m);
+                    prevUnknown = false;
+                } else {
+                    resegment(start[i], len[i], m, out);
+                }
             }
         }
 
