@@ -11,18 +11,16 @@ final class PrefixMatcher {
     private final byte[][][] byFirstByte = new byte[256][][];
 
     PrefixMatcher(List<byte[]> symbols) {
-        @SuppressWarnings("unchecked")
-        List<byte[]>[] groups = new List[256];
+        List<List<byte[]>> groups = new ArrayList<>();
+        for (int b = 0; b < 256; b++) {
+            groups.add(new ArrayList<>());
+        }
         for (byte[] s : symbols) {
-            int b = s[0] & 0xFF;
-            if (groups[b] == null) {
-                groups[b] = new ArrayList<>();
-            }
-            groups[b].add(s);
+            groups.get(s[0] & 0xFF).add(s);
         }
         for (int b = 0; b < 256; b++) {
-            if (groups[b] != null) {
-                byFirstByte[b] = groups[b].toArray(new byte[0][]);
+            if (!groups.get(b).isEmpty()) {
+                byFirstByte[b] = groups.get(b).toArray(new byte[0][]);
             }
         }
     }

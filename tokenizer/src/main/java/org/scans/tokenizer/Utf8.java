@@ -2,7 +2,6 @@ package org.scans.tokenizer;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -108,15 +107,5 @@ final class Utf8 {
         }
         out.flip();
         return out.toString();
-    }
-
-    static void checkValid(byte[] bytes, String what) throws TokenizerException {
-        try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
-        } catch (CharacterCodingException e) {
-            decodeStrict(bytes, what); // names the offset
-            throw new TokenizerException(what + " is not valid UTF-8", e);
-        }
     }
 }
