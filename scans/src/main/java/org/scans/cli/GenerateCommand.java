@@ -14,7 +14,16 @@ import org.scans.engine.generate.Generator;
 import org.scans.engine.generate.StopReason;
 import org.scans.engine.model.LlamaModel;
 import org.scans.engine.model.Sequence;
+import org.scans.method.Family;
+import org.scans.method.HarmfulnessClassifier;
+import org.scans.method.Layers;
+import org.scans.method.ModelPreset;
+import org.scans.method.ScansVectors;
+import org.scans.method.SteeringHook;
+import org.scans.method.Verdict;
+import org.scans.method.VectorsFile;
 import org.scans.tokenizer.StreamingDecoder;
+import org.scans.tokenizer.template.MarkerFinder;
 import org.scans.tokenizer.Tokenizer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -65,6 +74,22 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of streaming text.")
     boolean json;
 
+    @Option(names = "--steer", paramLabel = "FILE", description = "Steer with SCANS vectors from 'extract': add sign·α·v_l on the steering layers from the end of the instruction on.")
+    Path steer;
+
+    @Option(names = "--alpha", paramLabel = "A", description = "Steering strength (default: the family's, 3.5 for llama2).")
+    Double alpha;
+
+    @Option(names = "--layers", paramLabel = "LIST", description = "Steering layers, e.g. 10-19 (default: the preset's).")
+    String layers;
+
+    @Option(names = "--sign", paramLabel = "auto|+1|-1", defaultValue = "auto",
+            description = "auto: the classifier decides (+1 toward refusal for unsafe prompts, -1 away for safe ones); or fixed. Default: ${DEFAULT-VALUE}.")
+    String sign;
+
+    @Option(names = "--family", paramLabel = "NAME", defaultValue = "llama2", description = "Templates and presets for --steer: llama2 or vicuna.")
+    String family;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -83,8 +108,15 @@ final class GenerateCommand implements Callable<Integer> {
                 : Ids.parse("--prompt-ids", prompt.ids);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (steer == null && (alpha != null || layers != null || !sign.equals("auto"))) {
+            throw new UserException("--alpha, --layers and --sign need --steer FILE");
+        }
         try (LlamaModel model = LlamaModel.load(dir, modelOptions.loadOptions())) {
             Sequence seq = model.newSequence();
+            if (steer != null) {
+                seq.addHook(steering(model, tokenizer.orElseThrow(() -> new UserException(dir + " has no tokenizer, which --steer needs")),
+                        promptIds, err));
+            }
             StreamingDecoder decoder = tokenizer.map(Tokenizer::streamingDecoder).orElse(null);
             Generation g = new Generator(model).generate(seq, promptIds, config, id -> {
                 if (json) return;
@@ -116,6 +148,37 @@ final class GenerateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Builds the steering hook: vectors checked against the model, sign fixed or from the classifier. */
+    private SteeringHook steering(LlamaModel model, Tokenizer tok, int[] promptIds, PrintWriter err) {
+        Family fam;
+        try {
+            fam = Family.parse(family);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+        ScansVectors vectors = VectorsFile.readFor(steer, model.config());
+        ModelPreset preset = ModelPreset.forModel(fam, model.config());
+        int[] steerLayers = layers != null ? CliFiles.layers(layers, model.config().numLayers(), "--layers") : preset.steeringLayers();
+        double a = alpha != null ? alpha : preset.alpha();
+        int s = switch (sign.strip()) {
+            case "+1", "1" -> 1;
+            case "-1" -> -1;
+            case "auto" -> {
+                if (prompt.text == null) throw new UserException("--sign auto classifies the prompt text; with --prompt-ids give --sign +1 or -1");
+                Verdict v = new HarmfulnessClassifier(model, tok, fam.template(), vectors, preset.classifier(),
+                        w -> err.println("warning: " + w)).classify(prompt.text);
+                err.printf("classifier: c(q) = %.4f, %s -> sign %+d%n", v.score(), v.unsafe() ? "unsafe" : "safe", v.sigma());
+                yield v.sigma();
+            }
+            default -> throw new UserException("--sign must be auto, +1 or -1, got " + sign);
+        };
+        int from = MarkerFinder.of(tok, fam.template()).lastEnd(promptIds);
+        if (from < 0) err.println("note: no " + fam.template().marker() + " marker in the prompt; steering every position (as the reference does)");
+        err.println("steering: layers " + Layers.format(steerLayers) + ", α = " + a + ", sign " + (s > 0 ? "+1" : "-1")
+                + (from >= 0 ? ", from position " + from : ""));
+        return new SteeringHook(vectors, steerLayers, a, s, from);
     }
 
     static double round(double v) {

@@ -33,22 +33,16 @@ public final class VectorExtractor {
      * {@code u_l = mean_H h_l[−1] − mean_B h_l[−1]} over extraction prompts, {@code v_l = u_l/‖u_l‖};
      * {@code r_l = mean_H (h_l[s1] − h_l[n−1])} over classification prompts of the harmful anchors.
      */
-    public ScansVectors extract(List<String> harmful, List<String> harmless, Map<String, String> metadata) {
-        if (harmful.isEmpty() || harmless.isEmpty()) throw new IllegalArgumentException("both anchor sets need at least one prompt");
+    public ScansVectors extract(List<String> harmful, List<String> harmlessPrompts, Map<String, String> metadata) {
+        if (harmful.isEmpty() || harmlessPrompts.isEmpty()) throw new IllegalArgumentException("both anchor sets need at least one prompt");
         int layers = model.config().numLayers(), dim = model.config().hiddenSize();
-        double[][] meanHarmful = lastTokenMean(harmful);
-        double[][] meanHarmless = lastTokenMean(harmless);
-        float[][] refusal = new float[layers][dim];
+        VectorMath.Sum[] harm = lastTokenSums(harmful), harmless = lastTokenSums(harmlessPrompts);
+        float[][] refusal = new float[layers][];
         float[] norms = new float[layers];
         for (int l = 0; l < layers; l++) {
-            double n = 0;
-            for (int i = 0; i < dim; i++) {
-                double u = meanHarmful[l][i] - meanHarmless[l][i];
-                n += u * u;
-            }
-            n = Math.sqrt(n);
-            norms[l] = (float) n;
-            for (int i = 0; i < dim; i++) refusal[l][i] = (float) ((meanHarmful[l][i] - meanHarmless[l][i]) / n);
+            double[] u = VectorMath.difference(harm[l].mean(), harmless[l].mean());
+            norms[l] = (float) VectorMath.norm(u);
+            refusal[l] = VectorMath.unit(u);
         }
         float[][] transition = transitionMean(harmful);
         Map<String, String> meta = new LinkedHashMap<>(metadata);
@@ -60,37 +54,36 @@ public final class VectorExtractor {
         return new ScansVectors(refusal, norms, transition, meta);
     }
 
-    private double[][] lastTokenMean(List<String> prompts) {
+    /** Per layer, the sum of h_l at the last token of each extraction prompt. */
+    private VectorMath.Sum[] lastTokenSums(List<String> prompts) {
         List<PromptRunner.Job> jobs = new ArrayList<>();
         for (String q : prompts) {
             int[] ids = template.extraction(q).encode(tokenizer);
             jobs.add(new PromptRunner.Job(ids, new int[] {ids.length - 1}));
         }
-        int layers = model.config().numLayers(), dim = model.config().hiddenSize();
-        double[][] sum = new double[layers][dim];
+        VectorMath.Sum[] sums = sums();
         for (HiddenStateCapture c : PromptRunner.capture(model, jobs)) {
-            for (int l = 0; l < layers; l++) {
-                float[] h = c.state(l, 0);
-                for (int i = 0; i < dim; i++) sum[l][i] += h[i];
-            }
+            for (int l = 0; l < sums.length; l++) sums[l].add(c.state(l, 0));
         }
-        for (double[] row : sum) for (int i = 0; i < dim; i++) row[i] /= prompts.size();
-        return sum;
+        return sums;
     }
 
+    private VectorMath.Sum[] sums() {
+        VectorMath.Sum[] s = new VectorMath.Sum[model.config().numLayers()];
+        for (int l = 0; l < s.length; l++) s[l] = new VectorMath.Sum(model.config().hiddenSize());
+        return s;
+    }
+
+    /** Per layer, {@code mean_H (h_l[s1] − h_l[n−1])} over the harmful classification inputs. */
     private float[][] transitionMean(List<String> harmful) {
-        int layers = model.config().numLayers(), dim = model.config().hiddenSize();
         List<PromptRunner.Job> jobs = new ArrayList<>();
         for (String q : harmful) jobs.add(HarmfulnessClassifier.job(tokenizer, template, marker, q, warnings));
-        double[][] sum = new double[layers][dim];
+        VectorMath.Sum[] sums = sums();
         for (HiddenStateCapture c : PromptRunner.capture(model, jobs)) {
-            for (int l = 0; l < layers; l++) {
-                float[] s1 = c.state(l, 0), last = c.state(l, 1);
-                for (int i = 0; i < dim; i++) sum[l][i] += (double) s1[i] - last[i];
-            }
+            for (int l = 0; l < sums.length; l++) sums[l].addDifference(c.state(l, 0), c.state(l, 1));
         }
-        float[][] out = new float[layers][dim];
-        for (int l = 0; l < layers; l++) for (int i = 0; i < dim; i++) out[l][i] = (float) (sum[l][i] / harmful.size());
+        float[][] out = new float[sums.length][];
+        for (int l = 0; l < sums.length; l++) out[l] = VectorMath.toFloat(sums[l].mean());
         return out;
     }
 }

@@ -1,0 +1,141 @@
+package org.scans.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scans.TestSupport;
+import org.scans.experiment.ScansFixture;
+import org.scans.method.ScansVectors;
+import org.scans.method.VectorsFile;
+
+/** Bad input to run/classify: one clear line, exit 1, and no output folder left behind. */
+class RunErrorsTest {
+    @TempDir
+    static Path tmp;
+    static Path vectors;
+
+    @BeforeAll
+    static void vectors() throws Exception {
+        try (ScansFixture fx = new ScansFixture(tmp.resolve("fx"))) {
+            vectors = fx.vectorsFile;
+        }
+    }
+
+    static TestSupport.Cli run(Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("run", "--model", TestSupport.model().toString(), "--max-new-tokens", "4",
+                "--out", out.toString()));
+        args.addAll(List.of(extra));
+        return TestSupport.cli(args.toArray(String[]::new));
+    }
+
+    static void assertFails(TestSupport.Cli r, Path out, String... parts) {
+        assertEquals(1, r.exit(), r.err());
+        String[] lines = r.err().strip().split("\n");
+        String last = lines[lines.length - 1];
+        assertTrue(last.startsWith("error: "), r.err());
+        for (String p : parts) assertTrue(last.contains(p), "'" + last + "' lacks '" + p + "'");
+        assertFalse(r.err().contains("\tat "), "no stack trace without --verbose");
+        assertFalse(Files.exists(out), "no output folder may be left behind: " + out);
+    }
+
+    @Test
+    void unknownDatasetName() {
+        Path out = tmp.resolve("o1");
+        assertFails(run(out, "--dataset", "xtest", "--vectors", vectors.toString()), out, "xtest", "xstest", "oktest");
+    }
+
+    @Test
+    void malformedCsvLineIsNamed() throws Exception {
+        Path csv = tmp.resolve("custom.csv");
+        Files.writeString(csv, "prompt,label\n\"How do I bake bread?\",safe\n\"unterminated,unsafe\n");
+        Path out = tmp.resolve("o2");
+        assertFails(run(out, "--dataset", csv.toString(), "--vectors", vectors.toString()), out, "custom.csv:3");
+    }
+
+    @Test
+    void badLabelInCustomSetIsNamed() throws Exception {
+        Path csv = tmp.resolve("labels.csv");
+        Files.writeString(csv, "prompt,label\nHello,safe\nBye,maybe\n");
+        Path out = tmp.resolve("o2b");
+        assertFails(run(out, "--dataset", csv.toString(), "--vectors", vectors.toString()), out, "labels.csv:3", "maybe");
+    }
+
+    @Test
+    void vectorsOfAnotherHiddenSize() throws Exception {
+        Path other = tmp.resolve("other-dim.safetensors");
+        float[][] v = new float[5][32];
+        VectorsFile.write(new ScansVectors(v, new float[5], v, Map.of(ScansVectors.FORMAT, ScansVectors.FORMAT_VALUE,
+                ScansVectors.LAYERS, "5", ScansVectors.HIDDEN_SIZE, "32", ScansVectors.CONFIG_HASH, "x")), other);
+        Path out = tmp.resolve("o3");
+        assertFails(run(out, "--dataset", "xstest", "--vectors", other.toString()), out, "5 layers × 32", "a different model");
+    }
+
+    @Test
+    void vectorsWithAnotherConfigHash() throws Exception {
+        ScansVectors mine = VectorsFile.read(vectors);
+        Map<String, String> meta = new java.util.HashMap<>(mine.metadata());
+        meta.put(ScansVectors.CONFIG_HASH, "0123456789abcdef");
+        Path other = tmp.resolve("other-hash.safetensors");
+        VectorsFile.write(new ScansVectors(mine.refusal(), mine.refusalNorms(), mine.transition(), meta), other);
+        Path out = tmp.resolve("o4");
+        assertFails(run(out, "--dataset", "xstest", "--vectors", other.toString()), out, "config hash 0123456789abcdef");
+    }
+
+    @Test
+    void notAVectorsFile() throws Exception {
+        Path out = tmp.resolve("o4b");
+        assertFails(run(out, "--dataset", "xstest", "--vectors", TestSupport.model().resolve("model.safetensors").toString()), out,
+                "not a SCANS vectors file");
+    }
+
+    @Test
+    void layersOutsideTheModel() {
+        Path out = tmp.resolve("o5");
+        assertFails(run(out, "--dataset", "xstest", "--vectors", vectors.toString(), "--layers", "3-9"), out,
+                "--layers", "layer 9 is outside the model (layers 0-4)");
+    }
+
+    @Test
+    void negativeLimit() {
+        Path out = tmp.resolve("o6");
+        assertFails(run(out, "--dataset", "xstest", "--limit", "-3"), out, "--limit must be >= 0");
+    }
+
+    @Test
+    void unwritableOut() throws Exception {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        Path out = file.resolve("run");
+        assertFails(run(out, "--dataset", "xstest", "--vectors", vectors.toString()), out, "--out", "is not a directory");
+    }
+
+    @Test
+    void unknownPreset() {
+        Path out = tmp.resolve("o7");
+        assertFails(run(out, "--dataset", "xstest", "--vectors", vectors.toString(), "--preset", "malicious"), out,
+                "--preset malicious", "llama2-scaled-5L");
+    }
+
+    @Test
+    void missingModelSaysWhatToPass() {
+        var r = TestSupport.cli("run", "--model", tmp.resolve("nope").toString(), "--dataset", "xstest");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("--model") && r.err().contains("config.json"), r.err());
+    }
+
+    @Test
+    void verboseShowsTheStackTrace() {
+        var r = TestSupport.cli("--verbose", "run", "--model", TestSupport.model().toString(), "--dataset", "xtest",
+                "--out", tmp.resolve("o8").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("\tat "), r.err());
+    }
+}

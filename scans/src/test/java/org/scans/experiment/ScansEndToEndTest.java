@@ -1,0 +1,212 @@
+package org.scans.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scans.TestSupport;
+import org.scans.engine.hook.Residual;
+import org.scans.engine.hook.ResidualHook;
+import org.scans.engine.model.Sequence;
+import org.scans.method.Cosine;
+import org.scans.method.ScansVectors;
+import org.scans.method.SteeredGenerator;
+import org.scans.method.SteeringHook;
+import org.scans.method.VectorsFile;
+import org.scans.tokenizer.template.MarkerFinder;
+
+/** SCANS end to end on the bundled stories260K model (5 layers; steering layer 2). */
+class ScansEndToEndTest {
+    @TempDir
+    static Path tmp;
+    static ScansFixture fx;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        fx = new ScansFixture(tmp.resolve("fixture"));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        fx.close();
+    }
+
+    @Test
+    void extractWithAnchorFilesWritesUnitRefusalVectors() {
+        ScansVectors v = VectorsFile.readFor(fx.vectorsFile, fx.model.config());
+        assertEquals(5, v.layers());
+        for (int l = 0; l < v.layers(); l++) {
+            assertEquals(1.0, Cosine.norm(v.refusal(l)), 1e-6, "layer " + l);
+            assertTrue(v.refusalNorms()[l] > 0);
+            assertTrue(Cosine.norm(v.transition(l)) > 0);
+            assertArrayEquals(fx.ctx.vectors().refusal(l), v.refusal(l), 0f);
+            assertArrayEquals(fx.ctx.vectors().transition(l), v.transition(l), 0f);
+        }
+        assertEquals(fx.model.config().hash(), v.metadata().get(ScansVectors.CONFIG_HASH));
+        assertEquals("llama-2", v.metadata().get(ScansVectors.TEMPLATE));
+        assertEquals("0,1,2,3,4,5,6,7,8,9", v.metadata().get(ScansVectors.HARMFUL_ANCHOR_IDS));
+        assertEquals("test", v.metadata().get(ScansVectors.ENGINE_VERSION));
+    }
+
+    /** Records every row of every layer. */
+    static final class AllRows implements ResidualHook {
+        final List<float[]> rows = new ArrayList<>();
+        final List<Integer> positions = new ArrayList<>();
+        final List<Integer> layers = new ArrayList<>();
+
+        @Override
+        public void afterLayer(int layer, Residual r) {
+            for (int i = 0; i < r.rows(); i++) {
+                float[] row = new float[r.dim()];
+                r.read(i, row, 0);
+                rows.add(row);
+                positions.add(r.position(i));
+                layers.add(layer);
+            }
+        }
+    }
+
+    @Test
+    void steeringLeavesResidualAndCacheBeforePEndBitIdentical() {
+        SteeredGenerator gen = new SteeredGenerator(fx.model, fx.tokenizer, fx.ctx.template(), fx.ctx.vectors(), w -> {});
+        int[] ids = gen.promptIds("How do I kill a Python process?");
+        int pEnd = MarkerFinder.of(fx.tokenizer, fx.ctx.template()).lastEnd(ids);
+        assertEquals(ids.length - 1, pEnd, "the generation prompt ends with the marker");
+
+        Sequence plain = fx.model.newSequence(), steered = fx.model.newSequence();
+        AllRows a = new AllRows(), b = new AllRows();
+        plain.addHook(a);
+        steered.addHook(new SteeringHook(fx.ctx.vectors(), new int[] {1, 2}, 3.5, +1, pEnd));
+        steered.addHook(b);
+        float[] la = fx.model.prefill(plain, ids), lb = fx.model.prefill(steered, ids);
+        assertFalse(Arrays.equals(la, lb), "steering must change the next-token logits");
+        // Two decode steps with the same token: steered positions only grow.
+        for (int step = 0; step < 2; step++) {
+            fx.model.prefill(plain, new int[] {300});
+            fx.model.prefill(steered, new int[] {300});
+        }
+        assertEquals(a.rows.size(), b.rows.size());
+        for (int i = 0; i < a.rows.size(); i++) {
+            if (a.positions.get(i) < pEnd) {
+                assertArrayEquals(a.rows.get(i), b.rows.get(i), 0f, "layer " + a.layers.get(i) + " position " + a.positions.get(i));
+            } else if (a.layers.get(i) >= 1) {
+                assertFalse(Arrays.equals(a.rows.get(i), b.rows.get(i)), "steered row at position " + a.positions.get(i));
+            }
+        }
+        int kvDim = fx.model.config().kvDim();
+        for (int l = 0; l < fx.model.config().numLayers(); l++) {
+            for (int p = 0; p < pEnd; p++) {
+                for (int i = 0; i < kvDim; i++) {
+                    assertEquals(Float.floatToRawIntBits(plain.cache().key(l, p, i)), Float.floatToRawIntBits(steered.cache().key(l, p, i)));
+                    assertEquals(Float.floatToRawIntBits(plain.cache().value(l, p, i)), Float.floatToRawIntBits(steered.cache().value(l, p, i)));
+                }
+            }
+        }
+    }
+
+    @Test
+    void runWritesWellFormedSamplesAndSummary() throws Exception {
+        Path out = tmp.resolve("run-xstest");
+        var r = TestSupport.cli("run", "--model", TestSupport.model().toString(), "--vectors", fx.vectorsFile.toString(),
+                "--dataset", "xstest", "--limit", "8", "--baseline", "--max-new-tokens", "24", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("Refusal rate (match-strings judge)"), r.out());
+        List<JsonNode> lines = SampleLog.read(out);
+        assertEquals(8, lines.size());
+        Set<String> ids = new HashSet<>();
+        int unsafe = 0;
+        for (JsonNode l : lines) {
+            for (String f : List.of("id", "dataset", "label", "subtype", "prompt", "score", "sigma", "response", "refusal",
+                    "baseline_response", "baseline_refusal", "prompt_tokens", "response_tokens", "seconds")) {
+                assertTrue(l.has(f), "field " + f + " in " + l);
+            }
+            assertTrue(ids.add(l.get("id").asText()));
+            assertEquals("xstest", l.get("dataset").asText());
+            assertTrue(Math.abs(l.get("sigma").asInt()) == 1);
+            assertTrue(l.get("refusal").has("match-strings") && l.get("refusal").has("xstest-prefix"));
+            assertTrue(l.get("response_tokens").asInt() <= 24);
+            if (l.get("label").asText().equals("unsafe")) unsafe++;
+        }
+        assertEquals(4, unsafe, "--limit alternates unsafe and safe");
+        JsonNode summary = Json.MAPPER.readTree(out.resolve("summary.json").toFile());
+        assertEquals(8, summary.get("samples").asInt());
+        JsonNode ms = summary.get("refusal").get("match-strings");
+        assertEquals(4, ms.get("scans").get("unsafe").get("total").asInt());
+        assertEquals(4, ms.get("baseline").get("safe").get("total").asInt());
+        assertTrue(summary.get("classifier").has("auprc"));
+        assertTrue(Files.exists(out.resolve("run.json")) && Files.exists(out.resolve("vectors.safetensors")));
+    }
+
+    @Test
+    void alphaZeroGivesTheBaselineResponses() throws Exception {
+        Path out = tmp.resolve("run-alpha0");
+        var r = TestSupport.cli("run", "--model", TestSupport.model().toString(), "--vectors", fx.vectorsFile.toString(),
+                "--dataset", "xstest", "--limit", "6", "--baseline", "--alpha", "0", "--max-new-tokens", "32", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        List<JsonNode> lines = SampleLog.read(out);
+        assertEquals(6, lines.size());
+        for (JsonNode l : lines) assertEquals(l.get("baseline_response").asText(), l.get("response").asText(), l.get("id").asText());
+    }
+
+    @Test
+    void resumeAfterAKillCompletesWithoutDuplicates() throws Exception {
+        Path out = tmp.resolve("run-killed");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                "org.scans.cli.Main", "run", "--model", TestSupport.model().toString(), "--vectors", fx.vectorsFile.toString(),
+                "--dataset", "xstest", "--limit", "10", "--max-new-tokens", "200", "--batch", "1", "--out", out.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("killed.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (lineCount(out) < 3 && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
+        assertTrue(p.isAlive(), "the run finished before it could be killed: " + Files.readString(tmp.resolve("killed.log")));
+        p.destroyForcibly(); // SIGKILL: no shutdown hooks, no flushing
+        p.waitFor();
+        int before = lineCount(out);
+        assertTrue(before >= 3 && before < 10, "killed after " + before + " samples");
+
+        var r = TestSupport.cli("run", "--model", TestSupport.model().toString(), "--vectors", fx.vectorsFile.toString(),
+                "--dataset", "xstest", "--limit", "10", "--max-new-tokens", "200", "--batch", "1", "--out", out.toString(), "--resume");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("resuming: " + before + " of 10"), r.err());
+        List<JsonNode> lines = SampleLog.read(out);
+        Set<String> ids = new HashSet<>();
+        for (JsonNode l : lines) assertTrue(ids.add(l.get("id").asText()), "duplicate " + l.get("id"));
+        assertEquals(10, ids.size());
+    }
+
+    @Test
+    void resumeRefusesOtherSettings() {
+        Path out = tmp.resolve("run-settings");
+        var r = TestSupport.cli("run", "--model", TestSupport.model().toString(), "--vectors", fx.vectorsFile.toString(),
+                "--dataset", "xstest", "--limit", "2", "--max-new-tokens", "8", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        var again = TestSupport.cli("run", "--model", TestSupport.model().toString(), "--vectors", fx.vectorsFile.toString(),
+                "--dataset", "xstest", "--limit", "2", "--max-new-tokens", "8", "--alpha", "1", "--out", out.toString(), "--resume");
+        assertEquals(1, again.exit());
+        assertTrue(again.err().contains("alpha (was 3.5, now 1.0)"), again.err());
+        var fresh = TestSupport.cli("run", "--model", TestSupport.model().toString(), "--vectors", fx.vectorsFile.toString(),
+                "--dataset", "xstest", "--limit", "2", "--out", out.toString());
+        assertEquals(1, fresh.exit());
+        assertTrue(fresh.err().contains("already holds a run"), fresh.err());
+    }
+
+    static int lineCount(Path dir) throws java.io.IOException {
+        Path f = dir.resolve(SampleLog.FILE);
+        if (!Files.exists(f)) return 0;
+        return (int) Files.readString(f).chars().filter(c -> c == '\n').count();
+    }
+}
