@@ -166,7 +166,7 @@ final class SentencePieceBpe implements TextEncoder {
                 prev[i] = i - 1;
                 next[i] = i + 1 < c ? i + 1 : -1;
             }
-            int cap = Math.max(16, c * 2);
+            int cap = 256; // per word (pairs reset between words); grows for long words
             pairLeft = new int[cap];
             pairRight = new int[cap];
             pairScore = new float[cap];
