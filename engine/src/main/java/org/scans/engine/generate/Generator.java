@@ -26,14 +26,14 @@ public final class Generator {
         int max = model.config().maxPositions();
         Set<Integer> stops = new HashSet<>(config.stopIds());
         Set<Integer> eos = config.stopAtEos() ? new HashSet<>(model.config().eosTokenIds()) : Set.of();
-        Sampler sampler = new Sampler(config, model.config().vocabSize());
-        sampler.observe(prompt);
         int[] out = new int[Math.max(16, Math.min(config.maxNewTokens(), 4096))];
         int count = 0;
 
         long t0 = System.nanoTime();
-        float[] logits = model.prefill(seq, prompt);
+        float[] logits = model.prefill(seq, prompt); // validates the ids first
         long promptNanos = System.nanoTime() - t0;
+        Sampler sampler = new Sampler(config, model.config().vocabSize());
+        sampler.observe(prompt);
         long decodeNanos = 0;
         int steps = 0;
         StopReason reason = StopReason.MAX_TOKENS;

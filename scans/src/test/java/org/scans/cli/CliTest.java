@@ -1,0 +1,136 @@
+package org.scans.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scans.TestSupport;
+
+/** The front door: help, version, and the engine commands' exact interfaces. */
+class CliTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String MODEL = TestSupport.model().toString();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void helpListsEveryCommand() {
+        var r = TestSupport.cli("--help");
+        assertEquals(0, r.exit());
+        for (String c : new String[] {"info", "tokenize", "generate", "score", "extract", "classify", "run"}) {
+            assertTrue(r.out().contains("  " + c + " "), "help lists " + c + ":\n" + r.out());
+        }
+    }
+
+    @Test
+    void versionPrintsTheVersion() {
+        var r = TestSupport.cli("--version");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().startsWith("scans-engine "), r.out());
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        var r = TestSupport.cli("generate", "--model", MODEL, "--prompt-ids", "1", "--bogus");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("error: Unknown option: '--bogus'"), r.err());
+    }
+
+    @Test
+    void infoReportsConfigParametersAndDtypes() {
+        var r = TestSupport.cli("info", "--model", MODEL);
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("5 layers, hidden 64"), r.out());
+        assertTrue(r.out().contains("parameters       260,032"), r.out());
+        assertTrue(r.out().contains("F32            260,032 (100.0%)"), r.out());
+        assertTrue(r.out().contains("47 found, 0 unused"), r.out());
+    }
+
+    @Test
+    void generateJsonReproducesRuncGreedyAndStopsAtTheStopId() throws Exception {
+        var r = TestSupport.cli("generate", "--model", MODEL, "--prompt-ids", "1,403,407,261,378", "--max-new-tokens", "400",
+                "--stop-id", "1", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode o = JSON.readTree(r.out());
+        assertEquals("[1,403,407,261,378]", o.get("prompt_ids").toString());
+        JsonNode ids = o.get("ids");
+        assertEquals(342, ids.size());
+        assertEquals(432, ids.get(0).asInt());
+        assertEquals(1, ids.get(341).asInt());
+        assertTrue(o.get("text").asText().startsWith(", there was a little girl named Lily"), o.get("text").asText());
+        assertTrue(o.has("prompt_tok_s") && o.has("gen_tok_s"));
+    }
+
+    @Test
+    void generateStreamsTextThenTheSpeedLine() {
+        var r = TestSupport.cli("generate", "--model", MODEL, "--prompt", "Once upon a time", "--max-new-tokens", "20");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith(", there was a little girl"), r.out());
+        assertTrue(r.err().contains("prompt: 5 tokens") && r.err().contains("generated: 20 tokens"), r.err());
+    }
+
+    @Test
+    void generateRejectsBadSamplingSettings() {
+        var r = TestSupport.cli("generate", "--model", MODEL, "--prompt-ids", "1", "--top-p", "1.5");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("top-p must be in (0, 1]"), r.err());
+    }
+
+    @Test
+    void scorePrintsLogProbsAndWritesRawLogits() throws Exception {
+        Path logits = tmp.resolve("logits.bin");
+        var r = TestSupport.cli("score", "--model", MODEL, "--ids", "1,403,407", "--top", "3", "--logits-out", logits.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode pos = JSON.readTree(r.out()).get("positions");
+        assertEquals(3, pos.size());
+        assertEquals(403, pos.get(0).get("id").asInt());
+        assertTrue(pos.get(2).get("id").isNull());
+        assertEquals(3, pos.get(0).get("top").size());
+        byte[] raw = Files.readAllBytes(logits);
+        assertEquals(3 * 512 * 4, raw.length);
+        // log-softmax of the raw logits reproduces the printed log-prob.
+        float[] row = new float[512];
+        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(row);
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (float f : row) max = Math.max(max, f);
+        for (float f : row) sum += Math.exp(f - max);
+        assertEquals(pos.get(0).get("logprob").asDouble(), row[403] - max - Math.log(sum), 1e-6);
+    }
+
+    @Test
+    void tokenizeTextAndJsonl() throws Exception {
+        var r = TestSupport.cli("tokenize", "--model", MODEL, "--bos", "--text", "Once upon a time");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("[1,403,407,261,378]", JSON.readTree(r.out()).get("ids").toString());
+        InputStream old = System.in;
+        java.io.PrintStream oldOut = System.out;
+        var captured = new java.io.ByteArrayOutputStream();
+        try {
+            System.setIn(new ByteArrayInputStream("{\"text\": \"Once upon a time\"}\n{\"text\": \"<s>\"}\n".getBytes(StandardCharsets.UTF_8)));
+            System.setOut(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+            var j = TestSupport.cli("tokenize", "--model", MODEL, "--jsonl");
+            assertEquals(0, j.exit(), j.err());
+        } finally {
+            System.setIn(old);
+            System.setOut(oldOut);
+        }
+        String[] lines = captured.toString(StandardCharsets.UTF_8).strip().split("\n");
+        assertEquals(2, lines.length);
+        assertEquals("[403,407,261,378]", JSON.readTree(lines[0]).get("ids").toString());
+        assertEquals("Once upon a time", JSON.readTree(lines[0]).get("decoded").asText());
+        assertFalse(JSON.readTree(lines[1]).get("ids").toString().equals("[1]"), "plain mode: <s> is text");
+    }
+}
