@@ -75,7 +75,7 @@ final class ClassifyCommand implements Callable<Integer> {
             if (classifierLayers != null) settings = settings.withLayers(CliFiles.layers(classifierLayers, model.config().numLayers(), "--classifier-layers"));
             if (threshold != null) settings = settings.withThreshold(threshold);
             HarmfulnessClassifier classifier = new HarmfulnessClassifier(model, tokenizer, ctx.template(), ctx.vectors(), settings,
-                    w -> System.err.println("warning: " + w));
+                    ctx.fixes(), w -> System.err.println("warning: " + w));
             List<Sample> samples = Runner.select(set, limit);
             out.println("# classifier " + settings + " on " + set.name() + " (" + samples.size() + " prompts)");
             out.printf("%-22s %-7s %8s %6s  %s%n", "id", "label", "c(q)", "sigma", "prompt");

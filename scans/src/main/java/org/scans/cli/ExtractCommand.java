@@ -65,7 +65,7 @@ final class ExtractCommand implements Callable<Integer> {
         try (LlamaModel model = LlamaModel.load(dir, modelOptions.loadOptions())) {
             int[] steerLayers = null;
             if (layers != null) steerLayers = CliFiles.layers(layers, model.config().numLayers(), "--layers");
-            ScansContext ctx = ScansContext.open(model, tokenizer, scans.family(), data, source, Main.version(), System.err::println);
+            ScansContext ctx = scans.open(model, tokenizer, data, System.err);
             Files.createDirectories(out.toAbsolutePath().getParent());
             VectorsFile.write(ctx.vectors(), out);
             o.println("wrote " + out + ": refusal.N and transition.N for " + ctx.vectors().layers() + " layers (dim "

@@ -136,7 +136,7 @@ final class RunCommand implements Callable<Integer> {
             }
             List<Sample> samples = Runner.select(set, limit);
             RunSettings settings = new RunSettings(modelDir.toString(), model.config().hash(), dataset, ctx.family().id,
-                    ctx.template().name(), classifier, preset, plan, baseline, limit, maxNewTokens, null);
+                    ctx.template().name(), classifier, preset, plan, baseline, limit, maxNewTokens, null, org.scans.method.Fix.describe(ctx.fixes()));
             boolean created = !Files.exists(dir);
             Files.createDirectories(dir);
             ObjectNode summary;
@@ -144,7 +144,7 @@ final class RunCommand implements Callable<Integer> {
                 Path vectorsCopy = dir.resolve(Runner.VECTORS_FILE);
                 if (!resume) VectorsFile.write(ctx.vectors(), vectorsCopy);
                 settings = new RunSettings(settings.model(), settings.configHash(), settings.dataset(), settings.family(), settings.template(),
-                        classifier, preset, plan, baseline, limit, maxNewTokens, sha256(vectorsCopy));
+                        classifier, preset, plan, baseline, limit, maxNewTokens, sha256(vectorsCopy), settings.fixes());
                 Runner.prepare(dir, settings, resume);
                 summary = new Runner(ctx, settings, List.of(MatchStringsJudge.standard(), new XSTestPrefixJudge()), err, batch)
                         .run(samples, dir);

@@ -8,7 +8,10 @@ import org.scans.data.Datasets;
 import org.scans.engine.model.LlamaModel;
 import org.scans.experiment.ScansContext;
 import org.scans.experiment.VectorSource;
+import java.util.List;
+import java.util.Set;
 import org.scans.method.Family;
+import org.scans.method.Fix;
 import org.scans.tokenizer.Tokenizer;
 import picocli.CommandLine.Option;
 
@@ -29,6 +32,22 @@ final class ScansOptions {
 
     @Option(names = "--harmless-anchors", paramLabel = "FILE", description = "Harmless anchor prompts, one per line (replaces the sampling).")
     Path harmlessAnchors;
+
+    @Option(names = "--fix", paramLabel = "NAME",
+            description = "Depart from the reference on purpose (repeatable): full-vicuna-prompt, raw-last-layer, strip-prompts, steer-last-if-no-marker. Default: none, the reference's behaviour.")
+    List<String> fixNames = List.of();
+
+    Set<Fix> fixes() {
+        Set<Fix> out = Fix.none();
+        for (String n : fixNames) {
+            try {
+                out.add(Fix.parse(n));
+            } catch (IllegalArgumentException e) {
+                throw new UserException(e.getMessage());
+            }
+        }
+        return out;
+    }
 
     Family family() {
         try {
@@ -58,6 +77,8 @@ final class ScansOptions {
     }
 
     ScansContext open(LlamaModel model, Tokenizer tokenizer, Datasets data, PrintStream err) {
-        return ScansContext.open(model, tokenizer, family(), data, source(), Main.version(), err::println);
+        Set<Fix> fixes = fixes();
+        if (!fixes.isEmpty()) err.println("fixes: " + Fix.describe(fixes) + " (departing from the reference)");
+        return ScansContext.open(model, tokenizer, family(), fixes, data, source(), Main.version(), err::println);
     }
 }

@@ -15,7 +15,7 @@ import org.scans.method.SteeringPlan;
  */
 public record RunSettings(String model, String configHash, String dataset, String family, String template,
                           ClassifierSettings classifier, String preset, SteeringPlan steering, boolean baseline,
-                          int limit, int maxNewTokens, String vectorsSha256) {
+                          int limit, int maxNewTokens, String vectorsSha256, String fixes) {
 
     public ObjectNode toJson() {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
@@ -34,6 +34,7 @@ public record RunSettings(String model, String configHash, String dataset, Strin
         o.put("limit", limit);
         o.put("max_new_tokens", maxNewTokens);
         o.put("vectors_sha256", vectorsSha256);
+        o.put("fixes", fixes);
         o.put("generation", "greedy, repetition penalty 1.1, stop at EOS");
         return o;
     }

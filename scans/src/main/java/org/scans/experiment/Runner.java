@@ -71,8 +71,8 @@ public final class Runner {
         if (!done.isEmpty()) err.println("resuming: " + done.size() + " of " + samples.size() + " samples already done");
 
         HarmfulnessClassifier classifier = new HarmfulnessClassifier(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(),
-                settings.classifier(), this::warn);
-        SteeredGenerator generator = new SteeredGenerator(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), this::warn);
+                settings.classifier(), ctx.fixes(), this::warn);
+        SteeredGenerator generator = new SteeredGenerator(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), ctx.fixes(), this::warn);
         GenerationConfig gen = SteeredGenerator.referenceConfig(settings.maxNewTokens());
         Progress progress = new Progress(err, samples.size(), samples.size() - todo.size(), "run");
         long t0 = System.nanoTime();

@@ -4,12 +4,14 @@ import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.scans.data.AnchorSet;
 import org.scans.data.Anchors;
 import org.scans.data.Datasets;
 import org.scans.engine.model.LlamaModel;
 import org.scans.method.Family;
+import org.scans.method.Fix;
 import org.scans.method.ModelPreset;
 import org.scans.method.ScansVectors;
 import org.scans.method.VectorExtractor;
@@ -23,21 +25,41 @@ import org.scans.tokenizer.template.ChatTemplate;
  * set).
  */
 public record ScansContext(LlamaModel model, Tokenizer tokenizer, Family family, ChatTemplate template,
-                           ModelPreset preset, ScansVectors vectors, AnchorSet anchors) {
+                           ModelPreset preset, ScansVectors vectors, AnchorSet anchors, Set<Fix> fixes) {
+
+    public ScansContext {
+        fixes = Set.copyOf(fixes);
+    }
+
+    /** A context with the reference's behaviour (no fixes). */
+    public ScansContext(LlamaModel model, Tokenizer tokenizer, Family family, ChatTemplate template, ModelPreset preset,
+                        ScansVectors vectors, AnchorSet anchors) {
+        this(model, tokenizer, family, template, preset, vectors, anchors, Fix.none());
+    }
+
+    /** The reference's behaviour: no fixes. */
+    public static ScansContext open(LlamaModel model, Tokenizer tokenizer, Family family, Datasets data,
+                                    VectorSource source, String engineVersion, Consumer<String> log) {
+        return open(model, tokenizer, family, Fix.none(), data, source, engineVersion, log);
+    }
 
     /**
      * Loads or extracts the vectors. Anchors are rebuilt from a vectors file's metadata (its seed,
      * or its anchor files when they still exist); {@code anchors} is null when neither is possible.
      */
-    public static ScansContext open(LlamaModel model, Tokenizer tokenizer, Family family, Datasets data,
+    public static ScansContext open(LlamaModel model, Tokenizer tokenizer, Family family, Set<Fix> fixes, Datasets data,
                                     VectorSource source, String engineVersion, Consumer<String> log) {
-        ChatTemplate template = family.template();
+        ChatTemplate template = family.template(fixes);
         ModelPreset preset = ModelPreset.forModel(family, model.config());
         ScansVectors vectors;
         AnchorSet anchors;
         switch (source) {
             case VectorSource.FromFile f -> {
                 vectors = VectorsFile.readFor(f.file(), model.config());
+                String vf = vectors.metadata().getOrDefault(ScansVectors.FIXES, Fix.describe(Fix.none()));
+                if (!vf.equals(Fix.describe(fixes))) {
+                    log.accept("note: " + f.file() + " was extracted with fixes " + vf + "; this session uses " + Fix.describe(fixes));
+                }
                 String vt = vectors.metadata().get(ScansVectors.TEMPLATE);
                 if (vt != null && !vt.equals(template.name())) {
                     log.accept("note: " + f.file() + " was extracted with the " + vt + " template; this session uses " + template.name());
@@ -46,19 +68,19 @@ public record ScansContext(LlamaModel model, Tokenizer tokenizer, Family family,
             }
             case VectorSource.Sampled s -> {
                 anchors = Anchors.sample(data, s.seed());
-                vectors = extract(model, tokenizer, template, anchors, Map.of(ScansVectors.ANCHOR_SEED, String.valueOf(s.seed())),
-                        engineVersion, log);
+                vectors = extract(model, tokenizer, template, fixes, anchors,
+                        Map.of(ScansVectors.ANCHOR_SEED, String.valueOf(s.seed())), engineVersion, log);
             }
             case VectorSource.Files f -> {
                 anchors = Anchors.fromFiles(f.harmful(), f.harmless());
-                vectors = extract(model, tokenizer, template, anchors, Map.of("anchor_files", f.harmful() + "," + f.harmless()),
-                        engineVersion, log);
+                vectors = extract(model, tokenizer, template, fixes, anchors,
+                        Map.of("anchor_files", f.harmful() + "," + f.harmless()), engineVersion, log);
             }
         }
-        return new ScansContext(model, tokenizer, family, template, preset, vectors, anchors);
+        return new ScansContext(model, tokenizer, family, template, preset, vectors, anchors, Set.copyOf(fixes));
     }
 
-    static ScansVectors extract(LlamaModel model, Tokenizer tokenizer, ChatTemplate template, AnchorSet anchors,
+    static ScansVectors extract(LlamaModel model, Tokenizer tokenizer, ChatTemplate template, Set<Fix> fixes, AnchorSet anchors,
                                 Map<String, String> extra, String engineVersion, Consumer<String> log) {
         log.accept("extracting refusal and transition vectors from " + anchors.description() + " ...");
         long t0 = System.nanoTime();
@@ -67,7 +89,7 @@ public record ScansContext(LlamaModel model, Tokenizer tokenizer, Family family,
         meta.put(ScansVectors.HARMFUL_ANCHOR_IDS, join(anchors.harmfulRows()));
         meta.put(ScansVectors.HARMLESS_ANCHOR_IDS, join(anchors.harmlessRows()));
         meta.put(ScansVectors.ENGINE_VERSION, engineVersion);
-        ScansVectors v = new VectorExtractor(model, tokenizer, template, log).extract(anchors.harmfulPrompts(), anchors.harmlessPrompts(), meta);
+        ScansVectors v = new VectorExtractor(model, tokenizer, template, fixes, log).extract(anchors.harmfulPrompts(), anchors.harmlessPrompts(), meta);
         log.accept(String.format("extracted vectors for %d layers in %.1f s", v.layers(), (System.nanoTime() - t0) / 1e9));
         return v;
     }

@@ -20,7 +20,13 @@ public enum Family {
 
     /** The reference's templates, quirks included (SCANS.md §2). */
     public ChatTemplate template() {
-        return this == LLAMA2 ? new Llama2ChatTemplate() : VicunaChatTemplate.scansReference();
+        return template(Fix.none());
+    }
+
+    /** The templates with the named fixes applied ({@link Fix#FULL_VICUNA_PROMPT}). */
+    public ChatTemplate template(java.util.Set<Fix> fixes) {
+        if (this == LLAMA2) return new Llama2ChatTemplate();
+        return fixes.contains(Fix.FULL_VICUNA_PROMPT) ? VicunaChatTemplate.fullSystemPrompt() : VicunaChatTemplate.scansReference();
     }
 
     public static Family parse(String s) {

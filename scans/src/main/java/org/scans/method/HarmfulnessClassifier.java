@@ -2,6 +2,7 @@ package org.scans.method;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.scans.engine.model.LlamaModel;
 import org.scans.tokenizer.Tokenizer;
@@ -21,9 +22,16 @@ public final class HarmfulnessClassifier {
     private final ScansVectors vectors;
     private final ClassifierSettings settings;
     private final Consumer<String> warnings;
+    private final Set<Fix> fixes;
 
     public HarmfulnessClassifier(LlamaModel model, Tokenizer tokenizer, ChatTemplate template, ScansVectors vectors,
                                  ClassifierSettings settings, Consumer<String> warnings) {
+        this(model, tokenizer, template, vectors, settings, Fix.none(), warnings);
+    }
+
+    public HarmfulnessClassifier(LlamaModel model, Tokenizer tokenizer, ChatTemplate template, ScansVectors vectors,
+                                 ClassifierSettings settings, Set<Fix> fixes, Consumer<String> warnings) {
+        this.fixes = Set.copyOf(fixes);
         for (int l : settings.layers()) {
             if (l >= vectors.layers()) throw new IllegalArgumentException("classifier layer " + l + " is outside the model");
         }
@@ -47,8 +55,8 @@ public final class HarmfulnessClassifier {
     /** Classifies several queries, batching their forward passes. */
     public List<Verdict> classifyAll(List<String> queries) {
         List<PromptRunner.Job> jobs = new ArrayList<>();
-        for (String q : queries) jobs.add(job(tokenizer, template, marker, q, warnings));
-        List<HiddenStateCapture> captures = PromptRunner.capture(model, jobs);
+        for (String q : queries) jobs.add(job(tokenizer, template, marker, query(q, fixes), warnings));
+        List<HiddenStateCapture> captures = PromptRunner.capture(model, jobs, !fixes.contains(Fix.RAW_LAST_LAYER));
         List<Verdict> out = new ArrayList<>(queries.size());
         for (int i = 0; i < queries.size(); i++) {
             PromptRunner.Job job = jobs.get(i);
@@ -82,6 +90,11 @@ public final class HarmfulnessClassifier {
                 yield 1;
             }
         };
+    }
+
+    /** The query as the classifier sees it: as given (reference), or stripped ({@link Fix#STRIP_PROMPTS}). */
+    static String query(String q, Set<Fix> fixes) {
+        return fixes.contains(Fix.STRIP_PROMPTS) ? org.scans.data.PythonText.strip(q) : q;
     }
 
     /**

@@ -10,6 +10,7 @@ import org.scans.engine.hook.ResidualHook;
  */
 public final class HiddenStateCapture implements ResidualHook {
     private final int layers;
+    private final boolean normedLast;
     private final int[] positions;
     /** [layer][position index][dim]. */
     private final float[][][] states;
@@ -19,19 +20,25 @@ public final class HiddenStateCapture implements ResidualHook {
      *     not supported here: resolve it first)
      */
     public HiddenStateCapture(int layers, int dim, int... positions) {
+        this(layers, dim, true, positions);
+    }
+
+    /** @param normedLast false to read the last layer's raw residual ({@link Fix#RAW_LAST_LAYER}) */
+    public HiddenStateCapture(int layers, int dim, boolean normedLast, int... positions) {
         this.layers = layers;
+        this.normedLast = normedLast;
         this.positions = positions.clone();
         this.states = new float[layers][positions.length][dim];
     }
 
     @Override
     public void afterLayer(int layer, Residual r) {
-        if (layer < layers - 1) copy(layer, r);
+        if (layer < layers - 1 || !normedLast) copy(layer, r);
     }
 
     @Override
     public boolean wantsFinalNorm() {
-        return true;
+        return normedLast;
     }
 
     @Override

@@ -21,7 +21,7 @@ final class PromptRunner {
     record Job(int[] ids, int[] positions) {}
 
     /** Returns, per job, a capture holding every layer's states at the job's positions. */
-    static List<HiddenStateCapture> capture(LlamaModel model, List<Job> jobs) {
+    static List<HiddenStateCapture> capture(LlamaModel model, List<Job> jobs, boolean normedLast) {
         int layers = model.config().numLayers(), dim = model.config().hiddenSize();
         List<HiddenStateCapture> out = new ArrayList<>(jobs.size());
         List<Step> batch = new ArrayList<>();
@@ -32,7 +32,7 @@ final class PromptRunner {
                 batch.clear();
                 rows = 0;
             }
-            HiddenStateCapture c = new HiddenStateCapture(layers, dim, job.positions());
+            HiddenStateCapture c = new HiddenStateCapture(layers, dim, normedLast, job.positions());
             Sequence seq = model.newSequence();
             seq.addHook(c);
             batch.add(new Step(seq, job.ids(), Logits.NONE));

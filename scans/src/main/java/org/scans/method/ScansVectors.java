@@ -14,6 +14,7 @@ public record ScansVectors(float[][] refusal, float[] refusalNorms, float[][] tr
     public static final String HIDDEN_SIZE = "hidden_size";
     public static final String LAYERS = "num_layers";
     public static final String TEMPLATE = "template";
+    public static final String FIXES = "fixes";
     public static final String ANCHORS = "anchors";
     public static final String ANCHOR_SEED = "anchor_seed";
     public static final String HARMFUL_ANCHOR_IDS = "harmful_anchor_ids";

@@ -29,9 +29,16 @@ public final class SteeredGenerator {
     private final MarkerFinder marker;
     private final ScansVectors vectors;
     private final Consumer<String> warnings;
+    private final boolean lastIfNoMarker;
 
     public SteeredGenerator(LlamaModel model, Tokenizer tokenizer, ChatTemplate template, ScansVectors vectors,
                             Consumer<String> warnings) {
+        this(model, tokenizer, template, vectors, Fix.none(), warnings);
+    }
+
+    public SteeredGenerator(LlamaModel model, Tokenizer tokenizer, ChatTemplate template, ScansVectors vectors,
+                            java.util.Set<Fix> fixes, Consumer<String> warnings) {
+        this.lastIfNoMarker = fixes.contains(Fix.STEER_LAST_IF_NO_MARKER);
         this.model = model;
         this.tokenizer = tokenizer;
         this.template = template;
@@ -50,6 +57,11 @@ public final class SteeredGenerator {
 
     public int steerFrom(int[] promptIds, String query) {
         int p = marker.lastEnd(promptIds);
+        if (p < 0 && lastIfNoMarker) {
+            warnings.accept("end-of-instruction marker not found in the generation prompt of " + Quote.of(query)
+                    + "; steering from the last prompt token (--fix steer-last-if-no-marker)");
+            return promptIds.length - 1;
+        }
         if (p < 0) warnings.accept("end-of-instruction marker not found in the generation prompt of " + Quote.of(query)
                 + "; steering every position (as the reference does)");
         return p;

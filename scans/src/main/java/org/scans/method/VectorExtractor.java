@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.scans.engine.model.LlamaModel;
 import org.scans.tokenizer.Tokenizer;
@@ -20,8 +21,14 @@ public final class VectorExtractor {
     private final ChatTemplate template;
     private final MarkerFinder marker;
     private final Consumer<String> warnings;
+    private final Set<Fix> fixes;
 
     public VectorExtractor(LlamaModel model, Tokenizer tokenizer, ChatTemplate template, Consumer<String> warnings) {
+        this(model, tokenizer, template, Fix.none(), warnings);
+    }
+
+    public VectorExtractor(LlamaModel model, Tokenizer tokenizer, ChatTemplate template, Set<Fix> fixes, Consumer<String> warnings) {
+        this.fixes = Set.copyOf(fixes);
         this.model = model;
         this.tokenizer = tokenizer;
         this.template = template;
@@ -51,6 +58,7 @@ public final class VectorExtractor {
         meta.put(ScansVectors.HIDDEN_SIZE, String.valueOf(dim));
         meta.put(ScansVectors.LAYERS, String.valueOf(layers));
         meta.put(ScansVectors.TEMPLATE, template.name());
+        meta.put(ScansVectors.FIXES, Fix.describe(fixes));
         return new ScansVectors(refusal, norms, transition, meta);
     }
 
@@ -58,11 +66,11 @@ public final class VectorExtractor {
     private VectorMath.Sum[] lastTokenSums(List<String> prompts) {
         List<PromptRunner.Job> jobs = new ArrayList<>();
         for (String q : prompts) {
-            int[] ids = template.extraction(q).encode(tokenizer);
+            int[] ids = template.extraction(HarmfulnessClassifier.query(q, fixes)).encode(tokenizer);
             jobs.add(new PromptRunner.Job(ids, new int[] {ids.length - 1}));
         }
         VectorMath.Sum[] sums = sums();
-        for (HiddenStateCapture c : PromptRunner.capture(model, jobs)) {
+        for (HiddenStateCapture c : PromptRunner.capture(model, jobs, !fixes.contains(Fix.RAW_LAST_LAYER))) {
             for (int l = 0; l < sums.length; l++) sums[l].add(c.state(l, 0));
         }
         return sums;
@@ -77,9 +85,9 @@ public final class VectorExtractor {
     /** Per layer, {@code mean_H (h_l[s1] − h_l[n−1])} over the harmful classification inputs. */
     private float[][] transitionMean(List<String> harmful) {
         List<PromptRunner.Job> jobs = new ArrayList<>();
-        for (String q : harmful) jobs.add(HarmfulnessClassifier.job(tokenizer, template, marker, q, warnings));
+        for (String q : harmful) jobs.add(HarmfulnessClassifier.job(tokenizer, template, marker, HarmfulnessClassifier.query(q, fixes), warnings));
         VectorMath.Sum[] sums = sums();
-        for (HiddenStateCapture c : PromptRunner.capture(model, jobs)) {
+        for (HiddenStateCapture c : PromptRunner.capture(model, jobs, !fixes.contains(Fix.RAW_LAST_LAYER))) {
             for (int l = 0; l < sums.length; l++) sums[l].addDifference(c.state(l, 0), c.state(l, 1));
         }
         float[][] out = new float[sums.length][];
