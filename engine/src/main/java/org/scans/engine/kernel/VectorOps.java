@@ -57,7 +57,7 @@ public final class VectorOps {
         int i = 0;
         for (; i + L <= n; i += L) {
             FloatVector g = FloatVector.fromArray(F, gate, gOff + i);
-            FloatVector s = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+            FloatVector s = g.div(Exp.exp(g.neg()).add(1f));
             s.mul(FloatVector.fromArray(F, up, uOff + i)).intoArray(gate, gOff + i);
         }
         for (; i < n; i++) {
@@ -76,7 +76,7 @@ public final class VectorOps {
         FloatVector sv = FloatVector.zero(F);
         i = 0;
         for (; i + L <= n; i += L) {
-            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = Exp.exp(FloatVector.fromArray(F, x, off + i).sub(max));
             e.intoArray(x, off + i);
             sv = sv.add(e);
         }
