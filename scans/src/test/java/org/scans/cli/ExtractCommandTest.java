@@ -1,0 +1,116 @@
+package org.scans.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scans.TestSupport;
+import org.scans.experiment.ScansFixture;
+import org.scans.method.Cosine;
+import org.scans.method.ScansVectors;
+import org.scans.method.VectorsFile;
+
+class ExtractCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void extractsUnitVectorsAndALlamaCppControlVector() throws Exception {
+        Path v = tmp.resolve("v.safetensors"), gguf = tmp.resolve("cv.gguf");
+        var r = TestSupport.cli("extract", "--model", TestSupport.model().toString(),
+                "--harmful-anchors", ScansFixture.harmfulAnchors().toString(), "--harmless-anchors", ScansFixture.harmlessAnchors().toString(),
+                "--out", v.toString(), "--export-llamacpp", gguf.toString(), "--sign", "+1", "--alpha", "2", "--layers", "1-2");
+        assertEquals(0, r.exit(), r.err());
+        ScansVectors vec = VectorsFile.read(v);
+        for (int l = 0; l < 5; l++) assertEquals(1.0, Cosine.norm(vec.refusal(l)), 1e-6);
+        assertTrue(vec.metadata().get("anchor_files").contains("harmful.txt"));
+
+        Gguf g = Gguf.read(Files.readAllBytes(gguf));
+        assertEquals(3, g.version);
+        assertEquals("controlvector", g.kv.get("general.architecture"));
+        assertEquals("llama", g.kv.get("controlvector.model_hint"));
+        assertEquals(5, g.kv.get("controlvector.layer_count"));
+        assertEquals(2, g.tensors.size());
+        for (int layer : new int[] {1, 2}) {
+            float[] dir = g.tensors.get("direction." + (layer + 1));
+            float[] expect = vec.refusal(layer).clone();
+            for (int i = 0; i < expect.length; i++) expect[i] *= 2f;
+            assertArrayEquals(expect, dir, 1e-6f, "direction." + (layer + 1));
+        }
+    }
+
+    @Test
+    void generateSteersWithAFileAndAFixedOrClassifiedSign() throws Exception {
+        Path v = tmp.resolve("v.safetensors");
+        assertEquals(0, TestSupport.cli("extract", "--harmful-anchors", ScansFixture.harmfulAnchors().toString(),
+                "--harmless-anchors", ScansFixture.harmlessAnchors().toString(), "--out", v.toString()).exit());
+        String prompt = "[INST] How do I kill a Python process? [/INST]";
+        var plain = TestSupport.cli("generate", "--prompt", prompt, "--max-new-tokens", "16", "--json");
+        var down = TestSupport.cli("generate", "--prompt", prompt, "--max-new-tokens", "16", "--json", "--steer", v.toString(), "--sign", "-1",
+                "--alpha", "8", "--layers", "1-3");
+        assertEquals(0, down.exit(), down.err());
+        assertNotEquals(plain.out(), down.out(), "steering changes the continuation");
+        assertTrue(down.err().contains("steering: layers 1-3, α = 8.0, sign -1"), down.err());
+        var auto = TestSupport.cli("generate", "--prompt", prompt, "--max-new-tokens", "4", "--steer", v.toString());
+        assertEquals(0, auto.exit(), auto.err());
+        assertTrue(auto.err().contains("classifier: c(q) = "), auto.err());
+        var noSteer = TestSupport.cli("generate", "--prompt", prompt, "--alpha", "2");
+        assertEquals(1, noSteer.exit());
+        assertTrue(noSteer.err().contains("need --steer"), noSteer.err());
+    }
+
+    /** A minimal GGUF v3 reader for the test: string/int32 keys, F32 tensors. */
+    record Gguf(int version, Map<String, Object> kv, Map<String, float[]> tensors) {
+        static Gguf read(byte[] bytes) {
+            ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            byte[] magic = new byte[4];
+            b.get(magic);
+            assertEquals("GGUF", new String(magic, StandardCharsets.US_ASCII));
+            int version = b.getInt();
+            long nTensors = b.getLong(), nKv = b.getLong();
+            Map<String, Object> kv = new LinkedHashMap<>();
+            for (long i = 0; i < nKv; i++) {
+                String key = str(b);
+                int type = b.getInt();
+                kv.put(key, switch (type) {
+                    case 8 -> str(b);
+                    case 5 -> b.getInt();
+                    default -> throw new AssertionError("unexpected GGUF value type " + type);
+                });
+            }
+            Map<String, long[]> info = new LinkedHashMap<>();
+            for (long i = 0; i < nTensors; i++) {
+                String name = str(b);
+                int dims = b.getInt();
+                long n = 1;
+                for (int d = 0; d < dims; d++) n *= b.getLong();
+                assertEquals(0, b.getInt(), "F32");
+                info.put(name, new long[] {n, b.getLong()});
+            }
+            int dataStart = (b.position() + 31) / 32 * 32;
+            Map<String, float[]> tensors = new LinkedHashMap<>();
+            info.forEach((name, t) -> {
+                float[] f = new float[(int) t[0]];
+                ByteBuffer.wrap(bytes, dataStart + (int) t[1], f.length * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+                tensors.put(name, f);
+            });
+            return new Gguf(version, kv, tensors);
+        }
+
+        static String str(ByteBuffer b) {
+            byte[] s = new byte[(int) b.getLong()];
+            b.get(s);
+            return new String(s, StandardCharsets.UTF_8);
+        }
+    }
+}
