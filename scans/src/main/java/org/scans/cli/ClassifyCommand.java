@@ -37,14 +37,8 @@ final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--dataset", required = true, paramLabel = "NAME|FILE", description = "Test set: a pairing name or a CSV/JSONL file.")
     String dataset;
 
-    @Option(names = "--threshold", paramLabel = "T", description = "Threshold T (default: the preset's).")
-    Double threshold;
-
-    @Option(names = "--classifier-layers", paramLabel = "LIST", description = "Layers Λ (default: the preset's).")
-    String classifierLayers;
-
-    @Option(names = "--preset", paramLabel = "NAME", description = "A per-dataset classifier preset of the reference.")
-    String preset;
+    @Mixin
+    ClassifierOptions classifierOptions;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "At most N samples, alternating unsafe and safe (0 = all).")
     int limit;
@@ -55,6 +49,7 @@ final class ClassifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (limit < 0) throw new UserException("--limit must be >= 0, got " + limit);
+        classifierOptions.validate();
         Datasets data = Datasets.locate();
         if (!Datasets.pairingNames().contains(dataset) && !Files.isRegularFile(Path.of(dataset))) data.resolveTestSet(dataset, null);
         Path dir = modelOptions.dir();
@@ -63,17 +58,7 @@ final class ClassifyCommand implements Callable<Integer> {
         try (LlamaModel model = LlamaModel.load(dir, modelOptions.loadOptions())) {
             ScansContext ctx = scans.open(model, tokenizer, data, System.err);
             TestSet set = data.resolveTestSet(dataset, ctx.anchors());
-            ClassifierSettings settings = ctx.preset().classifier();
-            if (preset != null) {
-                try {
-                    settings = ctx.preset().preset(preset);
-                } catch (IllegalArgumentException e) {
-                    throw new UserException(e.getMessage());
-                }
-                System.err.println("preset " + preset + " for " + ctx.preset().name() + ": classifier " + settings);
-            }
-            if (classifierLayers != null) settings = settings.withLayers(CliFiles.layers(classifierLayers, model.config().numLayers(), "--classifier-layers"));
-            if (threshold != null) settings = settings.withThreshold(threshold);
+            ClassifierSettings settings = classifierOptions.resolve(ctx, System.err);
             HarmfulnessClassifier classifier = new HarmfulnessClassifier(model, tokenizer, ctx.template(), ctx.vectors(), settings,
                     ctx.fixes(), w -> System.err.println("warning: " + w));
             List<Sample> samples = Runner.select(set, limit);

@@ -51,15 +51,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--layers", paramLabel = "LIST", description = "Steering layers, e.g. 10-19 (default: the preset's).")
     String layers;
 
-    @Option(names = "--classifier-layers", paramLabel = "LIST", description = "The classifier's layers Λ, e.g. 10-31 (default: the preset's).")
-    String classifierLayers;
-
-    @Option(names = "--threshold", paramLabel = "T", description = "Classifier threshold T: unsafe if c(q) ≥ T (default: the preset's, 0.75 for 7b).")
-    Double threshold;
-
-    @Option(names = "--preset", paramLabel = "NAME",
-            description = "A per-dataset classifier preset of the reference (e.g. malicious, llmsafeguard, oktest); applied only when named.")
-    String preset;
+    @Mixin
+    ClassifierOptions classifierOptions;
 
     @Option(names = "--baseline", description = "Also generate without steering, for comparison.")
     boolean baseline;
@@ -88,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
         if (batch < 1) throw new UserException("--batch must be >= 1, got " + batch);
         if (maxNewTokens < 1) throw new UserException("--max-new-tokens must be >= 1, got " + maxNewTokens);
         if (alpha != null && !Double.isFinite(alpha)) throw new UserException("--alpha must be a number");
-        if (threshold != null && !Double.isFinite(threshold)) throw new UserException("--threshold must be a number");
+        classifierOptions.validate();
         Path dir = out != null ? out : Path.of("runs", safeName(dataset) + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         if (resume) {
             if (out == null) throw new UserException("--resume needs --out DIR (the run to continue)");
@@ -110,20 +103,9 @@ final class RunCommand implements Callable<Integer> {
         try (LlamaModel model = LlamaModel.load(modelDir, modelOptions.loadOptions())) {
             int n = model.config().numLayers();
             int[] steerLayers = layers != null ? CliFiles.layers(layers, n, "--layers") : null;
-            int[] lambda = classifierLayers != null ? CliFiles.layers(classifierLayers, n, "--classifier-layers") : null;
             ScansContext ctx = scans.open(model, tokenizer, data, err);
             TestSet set = data.resolveTestSet(dataset, ctx.anchors());
-            ClassifierSettings classifier = ctx.preset().classifier();
-            if (preset != null) {
-                try {
-                    classifier = ctx.preset().preset(preset);
-                } catch (IllegalArgumentException e) {
-                    throw new UserException(e.getMessage());
-                }
-                err.println("preset " + preset + " for " + ctx.preset().name() + ": classifier " + classifier);
-            }
-            if (lambda != null) classifier = classifier.withLayers(lambda);
-            if (threshold != null) classifier = classifier.withThreshold(threshold);
+            ClassifierSettings classifier = classifierOptions.resolve(ctx, err);
             SteeringPlan plan = new SteeringPlan(steerLayers != null ? steerLayers : ctx.preset().steeringLayers(),
                     alpha != null ? alpha : ctx.preset().alpha(), 0);
             if (ctx.preset().scaled()) {
@@ -136,7 +118,7 @@ final class RunCommand implements Callable<Integer> {
             }
             List<Sample> samples = Runner.select(set, limit);
             RunSettings settings = new RunSettings(modelDir.toString(), model.config().hash(), dataset, ctx.family().id,
-                    ctx.template().name(), classifier, preset, plan, baseline, limit, maxNewTokens, null, org.scans.method.Fix.describe(ctx.fixes()));
+                    ctx.template().name(), classifier, classifierOptions.preset, plan, baseline, limit, maxNewTokens, null, org.scans.method.Fix.describe(ctx.fixes()));
             boolean created = !Files.exists(dir);
             Files.createDirectories(dir);
             ObjectNode summary;
@@ -144,7 +126,7 @@ final class RunCommand implements Callable<Integer> {
                 Path vectorsCopy = dir.resolve(Runner.VECTORS_FILE);
                 if (!resume) VectorsFile.write(ctx.vectors(), vectorsCopy);
                 settings = new RunSettings(settings.model(), settings.configHash(), settings.dataset(), settings.family(), settings.template(),
-                        classifier, preset, plan, baseline, limit, maxNewTokens, sha256(vectorsCopy), settings.fixes());
+                        classifier, classifierOptions.preset, plan, baseline, limit, maxNewTokens, sha256(vectorsCopy), settings.fixes());
                 Runner.prepare(dir, settings, resume);
                 summary = new Runner(ctx, settings, List.of(MatchStringsJudge.standard(), new XSTestPrefixJudge()), err, batch)
                         .run(samples, dir);
