@@ -27,6 +27,7 @@ import picocli.CommandLine.ScopeType;
             ExtractCommand.class,
             ClassifyCommand.class,
             RunCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

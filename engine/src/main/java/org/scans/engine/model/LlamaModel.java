@@ -102,6 +102,16 @@ public final class LlamaModel implements AutoCloseable {
         return new Sequence(new KvCache(config.numLayers(), config.kvDim(), config.maxPositions()));
     }
 
+    /**
+     * A new, empty sequence whose cache already holds {@code positions} positions (capped at the
+     * context), so that filling them never reallocates.
+     */
+    public Sequence newSequence(int positions) {
+        Sequence s = newSequence();
+        s.cache().ensureCapacity(Math.min(positions, config.maxPositions()));
+        return s;
+    }
+
     /** Runs {@code tokens} through {@code seq} and returns the last token's logits (a fresh array). */
     public float[] prefill(Sequence seq, int[] tokens) {
         float[][] out = new float[1][];

@@ -1,0 +1,159 @@
+package org.scans.engine.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.scans.engine.model.LlamaConfig;
+import org.scans.engine.model.LlamaModel;
+import org.scans.engine.model.LlamaWeights;
+import org.scans.engine.model.Logits;
+import org.scans.engine.model.LogitsSink;
+import org.scans.engine.model.Sequence;
+import org.scans.engine.model.Step;
+import org.scans.engine.tensor.WeightMatrix;
+
+/**
+ * Measures a loaded model the way llama-bench (and {@code tools/llamacpp.mjs bench}) measures
+ * llama.cpp, so the two can be compared as a ratio:
+ *
+ * <ul>
+ *   <li><b>pp</b>: one forward of P random ids (the first is BOS) into an empty sequence, with the
+ *       last position's logits computed;
+ *   <li><b>tg</b>: G single-token decode steps from an empty sequence, logits every step;
+ *   <li><b>batched tg</b>: B empty sequences advancing one token each per forward call, G calls;
+ *       the rate counts all B·G tokens.
+ * </ul>
+ *
+ * Each phase runs once untimed (which also lets the JIT compile the kernels at the sizes that
+ * phase uses), then {@code reps} times timed. Sequences reserve their whole cache before the
+ * clock starts, as llama.cpp allocates its context up front.
+ */
+public final class EngineBench {
+    private final LlamaModel model;
+    private final BenchConfig config;
+    private final SplittableRandom random;
+    /** Logits are consumed (so the work cannot be skipped) but not kept. */
+    private double sink;
+
+    public EngineBench(LlamaModel model, BenchConfig config) {
+        this.model = model;
+        this.config = config;
+        this.random = new SplittableRandom(config.seed());
+    }
+
+    /** Runs the phases; {@code progress} hears one line per finished run. */
+    public BenchReport run(Consumer<String> progress) {
+        LlamaConfig c = model.config();
+        int max = c.maxPositions();
+        if (config.promptTokens() > max || config.genTokens() > max) {
+            throw new IllegalArgumentException("pp" + config.promptTokens() + "/tg" + config.genTokens()
+                    + " needs more positions than the model's context of " + max);
+        }
+        PhaseResult pp = null, tg = null, tgBatch = null;
+        if (config.promptTokens() > 0) {
+            Sequence seq = model.newSequence(config.promptTokens());
+            pp = phase("pp" + config.promptTokens(), config.promptTokens(), () -> prompt(seq), progress);
+        }
+        if (config.genTokens() > 0) {
+            List<Sequence> one = sequences(1);
+            tg = phase("tg" + config.genTokens(), config.genTokens(), () -> generate(one), progress);
+            if (config.batch() > 0) {
+                List<Sequence> many = sequences(config.batch());
+                tgBatch = phase("tg" + config.genTokens() + "x" + config.batch(), config.genTokens() * config.batch(),
+                        () -> generate(many), progress);
+            }
+        }
+        return new BenchReport(model.directory().toString(), dtypeOf(model.weights()), model.backend().threads(),
+                model.backend().name(), model.weights().bytesPerToken(), promptFlops(c, model.weights(), config.promptTokens()),
+                pp, tg, tgBatch);
+    }
+
+    @FunctionalInterface
+    private interface Run {
+        /** Prepares untimed, then returns the seconds of the timed part. */
+        double seconds();
+    }
+
+    private PhaseResult phase(String name, int tokens, Run run, Consumer<String> progress) {
+        double warm = run.seconds();
+        progress.accept(String.format("%s warm-up: %.2f tok/s", name, tokens / warm));
+        double[] s = new double[config.reps()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = run.seconds();
+            progress.accept(String.format("%s run %d/%d: %.2f tok/s", name, i + 1, s.length, tokens / s[i]));
+        }
+        return new PhaseResult(name, tokens, s);
+    }
+
+    /** Sequences with their whole cache reserved; runs reset and reuse them. */
+    private List<Sequence> sequences(int n) {
+        List<Sequence> seqs = new ArrayList<>(n);
+        for (int b = 0; b < n; b++) seqs.add(model.newSequence(config.genTokens()));
+        return seqs;
+    }
+
+    private double prompt(Sequence seq) {
+        int p = config.promptTokens();
+        seq.reset();
+        int[] ids = new int[p];
+        ids[0] = model.config().bosTokenId();
+        for (int i = 1; i < p; i++) ids[i] = randomToken();
+        List<Step> steps = List.of(new Step(seq, ids, Logits.LAST));
+        long t0 = System.nanoTime();
+        model.forward(steps, consume());
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private double generate(List<Sequence> seqs) {
+        int g = config.genTokens(), batch = seqs.size();
+        for (Sequence s : seqs) s.reset();
+        int[][] ids = new int[g][batch];
+        for (int b = 0; b < batch; b++) ids[0][b] = model.config().bosTokenId();
+        for (int i = 1; i < g; i++) for (int b = 0; b < batch; b++) ids[i][b] = randomToken();
+        List<List<Step>> calls = new ArrayList<>(g);
+        for (int i = 0; i < g; i++) {
+            List<Step> steps = new ArrayList<>(batch);
+            for (int b = 0; b < batch; b++) steps.add(new Step(seqs.get(b), new int[] {ids[i][b]}, Logits.LAST));
+            calls.add(steps);
+        }
+        LogitsSink sink = consume();
+        long t0 = System.nanoTime();
+        for (List<Step> steps : calls) model.forward(steps, sink);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Ids as llamacpp.mjs draws them: anything but the first three (unk, bos, eos). */
+    private int randomToken() {
+        int v = model.config().vocabSize();
+        return v > 3 ? 3 + random.nextInt(v - 3) : random.nextInt(v);
+    }
+
+    private LogitsSink consume() {
+        return (step, token, logits, off) -> sink += logits[off];
+    }
+
+    /** The dtype of the layer matrices, e.g. "BF16" or "Q8_0". */
+    static String dtypeOf(LlamaWeights w) {
+        return w.layer(0).q().dtype().name();
+    }
+
+    /**
+     * FLOPs of one pp run of {@code p} tokens: 2 per weight per token for every layer matrix, the
+     * output matrix for the last token only, and attention's two products (q·k and p·v, 2·headDim
+     * each per head per cached position) at every layer.
+     */
+    public static double promptFlops(LlamaConfig c, LlamaWeights w, int p) {
+        if (p == 0) return 0;
+        double layerWeights = 0;
+        for (int l = 0; l < c.numLayers(); l++) {
+            LlamaWeights.Layer L = w.layer(l);
+            for (WeightMatrix m : new WeightMatrix[] {L.q(), L.k(), L.v(), L.o(), L.gate(), L.up(), L.down()}) {
+                layerWeights += (double) m.rows() * m.cols();
+            }
+        }
+        double attendedPositions = (double) p * (p + 1) / 2;
+        double attention = 4.0 * c.numHeads() * c.headDim() * attendedPositions * c.numLayers();
+        return 2 * layerWeights * p + 2.0 * c.vocabSize() * c.hiddenSize() + attention;
+    }
+}

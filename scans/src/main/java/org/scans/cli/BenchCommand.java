@@ -1,0 +1,117 @@
+package org.scans.cli;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.scans.engine.bench.BenchConfig;
+import org.scans.engine.bench.BenchReport;
+import org.scans.engine.bench.EngineBench;
+import org.scans.engine.bench.PhaseResult;
+import org.scans.engine.model.LlamaModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The performance yardstick: pp, tg and batched tg measured as llama-bench measures them, so the
+ * figures compare with {@code tools/llamacpp.mjs bench} on the same weights. The measuring is
+ * {@link EngineBench}'s; this class parses options and prints.
+ */
+@Command(name = "bench", description = {
+    "Measure prompt processing (pp: one forward of P random tokens, BOS first, into an empty cache) and",
+    "token generation (tg: G single-token steps from an empty cache; with --batch B also B sequences at once),",
+    "as llama-bench does: one warm-up, then --reps timed runs; mean ± sd tok/s, tg weight GB/s, pp GFLOP/s.",
+    "Progress goes to stderr."})
+final class BenchCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--prompt-tokens", paramLabel = "P", defaultValue = "512", description = "pp size (0 = skip). Default: ${DEFAULT-VALUE}.")
+    int promptTokens;
+
+    @Option(names = "--gen", paramLabel = "G", defaultValue = "128", description = "tg steps (0 = skip). Default: ${DEFAULT-VALUE}.")
+    int gen;
+
+    @Option(names = "--reps", paramLabel = "N", defaultValue = "3", description = "Timed runs per phase. Default: ${DEFAULT-VALUE}.")
+    int reps;
+
+    @Option(names = "--batch", paramLabel = "B", description = "Also measure B sequences decoding together (aggregate tok/s).")
+    Integer batch;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the table.")
+    boolean json;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (promptTokens < 0) throw new UserException("--prompt-tokens must be >= 0, got " + promptTokens);
+        if (gen < 0) throw new UserException("--gen must be >= 0, got " + gen);
+        if (reps < 1) throw new UserException("--reps must be >= 1, got " + reps);
+        if (batch != null && batch < 1) throw new UserException("--batch must be >= 1, got " + batch);
+        BenchConfig config = new BenchConfig(promptTokens, gen, reps, batch == null ? 0 : batch, BenchConfig.defaults().seed());
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        BenchReport r;
+        try (LlamaModel model = modelOptions.load()) {
+            int max = model.config().maxPositions();
+            if (promptTokens > max || gen > max) {
+                throw new UserException("--prompt-tokens " + promptTokens + " / --gen " + gen
+                        + " do not fit the model's context of " + max + " positions");
+            }
+            r = new EngineBench(model, config).run(line -> {
+                err.println(line);
+                err.flush();
+            });
+        }
+        if (json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("pp_tok_s", mean(r.pp()));
+            o.put("tg_tok_s", mean(r.tg()));
+            o.put("tg_batch_tok_s", mean(r.tgBatch()));
+            o.put("threads", r.threads());
+            o.put("model", r.model());
+            o.put("pp_tok_s_sd", sd(r.pp()));
+            o.put("tg_tok_s_sd", sd(r.tg()));
+            o.put("tg_batch_tok_s_sd", sd(r.tgBatch()));
+            o.put("tg_weight_gb_s", r.tg() == null ? null : round(r.tgGigabytesPerSecond()));
+            o.put("pp_gflop_s", r.pp() == null ? null : round(r.ppGigaflopsPerSecond()));
+            o.put("prompt_tokens", promptTokens);
+            o.put("gen", gen);
+            o.put("batch", batch);
+            o.put("reps", reps);
+            o.put("dtype", r.dtype());
+            out.println(Json.write(o));
+        } else {
+            out.printf("model     %s (%s, %.2f GB of weights read per decode step)%n", r.model(), r.dtype(), r.weightBytesPerToken() / 1e9);
+            out.printf("backend   %s%n", r.backend());
+            if (r.pp() != null) {
+                out.printf("%-9s %9.2f ± %-7.2f tok/s  %8.1f GFLOP/s%n", r.pp().name(), r.pp().mean(), r.pp().sd(), r.ppGigaflopsPerSecond());
+            }
+            if (r.tg() != null) {
+                out.printf("%-9s %9.2f ± %-7.2f tok/s  %8.2f GB/s of weights%n", r.tg().name(), r.tg().mean(), r.tg().sd(), r.tgGigabytesPerSecond());
+            }
+            if (r.tgBatch() != null) {
+                out.printf("%-9s %9.2f ± %-7.2f tok/s  (%d sequences, aggregate; %.2f× tg)%n", r.tgBatch().name(), r.tgBatch().mean(),
+                        r.tgBatch().sd(), batch, r.tgBatch().mean() / r.tg().mean());
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static Double mean(PhaseResult p) {
+        return p == null ? null : round(p.mean());
+    }
+
+    private static Double sd(PhaseResult p) {
+        return p == null ? null : round(p.sd());
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}

@@ -1,0 +1,65 @@
+package org.scans.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.scans.TestSupport;
+
+/**
+ * The bench command's interface on the bundled model: the JSON keys and their types, and the
+ * table's lines. Only the shape is checked, never a speed: timings on a shared machine are noise.
+ */
+class BenchCommandTest {
+    static final String MODEL = TestSupport.model().toString();
+
+    @Test
+    void jsonHasTheAgreedKeys() throws Exception {
+        var r = TestSupport.cli("bench", "--model", MODEL, "--prompt-tokens", "16", "--gen", "4", "--reps", "1",
+                "--batch", "3", "--threads", "2", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode o = new ObjectMapper().readTree(r.out());
+        List<String> keys = List.of("pp_tok_s", "tg_tok_s", "tg_batch_tok_s", "threads", "model");
+        for (String k : keys) assertTrue(o.has(k), "missing " + k + " in " + r.out());
+        for (String k : List.of("pp_tok_s", "tg_tok_s", "tg_batch_tok_s")) {
+            assertTrue(o.get(k).isNumber() && o.get(k).asDouble() > 0, k + " = " + o.get(k));
+        }
+        assertEquals(2, o.get("threads").asInt());
+        assertTrue(o.get("model").asText().endsWith("stories260K"), o.get("model").asText());
+        assertTrue(r.err().contains("pp16 run 1/1"), r.err());
+    }
+
+    @Test
+    void withoutBatchTheBatchedRateIsNull() throws Exception {
+        var r = TestSupport.cli("bench", "--model", MODEL, "--prompt-tokens", "0", "--gen", "2", "--reps", "1", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode o = new ObjectMapper().readTree(r.out());
+        assertTrue(o.get("tg_batch_tok_s").isNull(), r.out());
+        assertTrue(o.get("pp_tok_s").isNull(), r.out());
+        assertTrue(o.get("tg_tok_s").asDouble() > 0, r.out());
+    }
+
+    @Test
+    void tablePrintsEachPhase() {
+        var r = TestSupport.cli("bench", "--model", MODEL, "--prompt-tokens", "8", "--gen", "2", "--reps", "2", "--batch", "2");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("pp8 "), r.out());
+        assertTrue(r.out().contains("GFLOP/s"), r.out());
+        assertTrue(r.out().contains("tg2 "), r.out());
+        assertTrue(r.out().contains("GB/s"), r.out());
+        assertTrue(r.out().contains("tg2x2 "), r.out());
+    }
+
+    @Test
+    void badValuesAreOneLineErrors() {
+        var r = TestSupport.cli("bench", "--model", MODEL, "--reps", "0");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().startsWith("error: --reps must be >= 1"), r.err());
+        var big = TestSupport.cli("bench", "--model", MODEL, "--prompt-tokens", "100000");
+        assertEquals(1, big.exit());
+        assertTrue(big.err().contains("context"), big.err());
+    }
+}
