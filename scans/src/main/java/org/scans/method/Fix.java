@@ -1,0 +1,60 @@
+package org.scans.method;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Departures from the reference code, each one opt-in by name ({@code --fix NAME}). The default is
+ * always the reference's behaviour, because its thresholds were tuned on it and users compare
+ * against its numbers (SCANS.md §2, "principle for every quirk").
+ */
+public enum Fix {
+    /**
+     * Vicuna: use FastChat's full system prompt with BOS in extraction and classification. The
+     * reference splits the string literal across two statements and so keeps only its first
+     * sentence, without BOS.
+     */
+    FULL_VICUNA_PROMPT("full-vicuna-prompt"),
+    /**
+     * Read the last layer's raw residual. The reference takes Hugging Face's hidden_states, whose
+     * last entry is the final-RMSNorm output, so its h_{L−1} is normalised.
+     */
+    RAW_LAST_LAYER("raw-last-layer"),
+    /**
+     * Strip prompts before extraction and classification too. The reference strips them only for
+     * generation, so OKTest's trailing newline (and MaliciousInstruct's line ends) reach the
+     * classifier.
+     */
+    STRIP_PROMPTS("strip-prompts"),
+    /**
+     * When the end-of-instruction marker is missing, steer from the last prompt token. The
+     * reference then steers every position, the instruction included.
+     */
+    STEER_LAST_IF_NO_MARKER("steer-last-if-no-marker");
+
+    public final String id;
+
+    Fix(String id) {
+        this.id = id;
+    }
+
+    public static Fix parse(String s) {
+        for (Fix f : values()) if (f.id.equals(s)) return f;
+        List<String> known = new ArrayList<>();
+        for (Fix f : values()) known.add(f.id);
+        throw new IllegalArgumentException("--fix " + s + ": unknown (known: " + String.join(", ", known) + ")");
+    }
+
+    public static Set<Fix> none() {
+        return EnumSet.noneOf(Fix.class);
+    }
+
+    public static String describe(Set<Fix> fixes) {
+        if (fixes.isEmpty()) return "none (reference behaviour)";
+        List<String> ids = new ArrayList<>();
+        for (Fix f : fixes) ids.add(f.id);
+        return String.join(",", ids);
+    }
+}
