@@ -5,6 +5,7 @@ import org.scans.engine.kernel.F16Kernels;
 import org.scans.engine.kernel.F32Kernels;
 import org.scans.engine.kernel.PairedLayout;
 import org.scans.engine.kernel.Q8Kernels;
+import org.scans.engine.kernel.TokenPanels;
 import org.scans.engine.kernel.VectorOps;
 import org.scans.engine.model.RopeTable;
 import org.scans.engine.tensor.BF16Matrix;
@@ -25,8 +26,15 @@ public final class CpuBackend implements Backend {
     /** Below this many elements an element-wise op is not worth a parallel dispatch. */
     private static final int PARALLEL_MIN_ELEMENTS = 1 << 15;
 
+    /** From this many tokens on, products go through {@link TokenPanels} and the microkernels. */
+    static final int PANEL_MIN_TOKENS = 8;
+
     private final WorkerPool pool;
+    private final WeightMatrix[] one = new WeightMatrix[1];
+    private final float[][] oneOut = new float[1][];
     private float[] paired = new float[0];
+    private float[] scaled = new float[0];
+    private float[] panel = new float[0];
     private float[][] scores;
 
     public CpuBackend(int threads) {
@@ -46,52 +54,82 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void matmul(WeightMatrix w, float[] x, int n, float[] out) {
-        matmuls(new WeightMatrix[] {w}, x, n, new float[][] {out});
+        one[0] = w;
+        oneOut[0] = out;
+        try {
+            matmuls(one, x, n, oneOut);
+        } finally {
+            one[0] = null;
+            oneOut[0] = null;
+        }
     }
 
+    /**
+     * Three shapes of work. One token (decoding at batch 1) is bound by memory: row-wise kernels
+     * stream each weight once. A handful of tokens uses the 4×4 dot-product tiles. From
+     * {@link #PANEL_MIN_TOKENS} tokens on, the activations are transposed once into
+     * {@link TokenPanels} and the outer-product microkernels reuse every widened weight across
+     * up to 48 tokens (prefill, batched decoding). Rows are split between threads in blocks of 8,
+     * the microkernels' height.
+     */
     @Override
     public void matmuls(WeightMatrix[] ws, float[] x, int n, float[][] outs) {
         int cols = ws[0].cols();
         int totalRows = 0;
-        boolean needsPaired = false;
+        boolean halves = false, f16 = false, dense = false;
         for (WeightMatrix w : ws) {
             if (w.cols() != cols) throw new IllegalArgumentException("matmuls: inputs differ in width");
             totalRows += w.rows();
-            needsPaired |= w.dtype() == DType.BF16 || w.dtype() == DType.F16;
+            halves |= w.dtype() == DType.BF16 || w.dtype() == DType.F16;
+            f16 |= w.dtype() == DType.F16;
+            dense |= w.dtype() != DType.Q8_0;
         }
-        float[] xp = x;
-        if (needsPaired) {
+        boolean panels = n >= PANEL_MIN_TOKENS && dense;
+        float[] xp = x, xs = null, xt = null;
+        if (panels) {
+            int size = TokenPanels.size(n, cols);
+            if (panel.length < size) panel = new float[size];
+            TokenPanels.pack(x, n, cols, panel);
+            xt = panel;
+        } else if (halves) {
             if (paired.length < n * cols) paired = new float[n * cols];
             xp = paired;
             for (int t = 0; t < n; t++) PairedLayout.pair(x, t * cols, cols, xp, t * cols);
+            if (n == 1 && f16) {
+                if (scaled.length < cols) scaled = new float[cols];
+                if (F16Kernels.scaleForDecode(xp, 0, cols, scaled)) xs = scaled;
+            }
         }
-        final float[] xPaired = xp;
-        final int total = totalRows;
-        pool.forRange(total, (start, end, worker) -> {
+        final float[] xPaired = xp, xScaled = xs, xPanels = xt;
+        pool.forRange(totalRows, TokenPanels.ROWS, (start, end, worker) -> {
             int base = 0;
             for (int i = 0; i < ws.length; i++) {
                 WeightMatrix w = ws[i];
                 int r0 = Math.max(start - base, 0), r1 = Math.min(end - base, w.rows());
-                if (r0 < r1) product(w, w instanceof F32Matrix ? x : xPaired, n, outs[i], r0, r1);
+                if (r0 < r1) product(w, x, xPaired, xScaled, xPanels, n, outs[i], r0, r1);
                 base += w.rows();
             }
         });
     }
 
-    private static void product(WeightMatrix w, float[] x, int n, float[] out, int r0, int r1) {
+    private static void product(WeightMatrix w, float[] x, float[] xp, float[] xs, float[] xt, int n, float[] out, int r0, int r1) {
         int cols = w.cols(), rows = w.rows();
         switch (w) {
             case F32Matrix m -> {
                 if (n == 1) F32Kernels.matvec(m.data(), cols, r0, r1, x, 0, out, 0);
+                else if (xt != null) F32Kernels.gemm(m.data(), cols, r0, r1, xt, n, out, rows);
                 else F32Kernels.matmul(m.data(), cols, r0, r1, x, n, out, rows);
             }
             case BF16Matrix m -> {
-                if (n == 1) BF16Kernels.matvec(m.data(), cols, r0, r1, x, 0, out, 0);
-                else BF16Kernels.matmul(m.data(), cols, r0, r1, x, n, out, rows);
+                if (n == 1) BF16Kernels.matvec(m.data(), cols, r0, r1, xp, 0, out, 0);
+                else if (xt != null) BF16Kernels.gemm(m.data(), cols, r0, r1, xt, n, out, rows);
+                else BF16Kernels.matmul(m.data(), cols, r0, r1, xp, n, out, rows);
             }
             case F16Matrix m -> {
-                if (n == 1) F16Kernels.matvec(m.data(), cols, r0, r1, x, 0, out, 0);
-                else F16Kernels.matmul(m.data(), cols, r0, r1, x, n, out, rows);
+                if (n == 1 && xs != null) F16Kernels.matvecScaled(m.data(), cols, r0, r1, xp, xs, 0, out, 0);
+                else if (n == 1) F16Kernels.matvec(m.data(), cols, r0, r1, xp, 0, out, 0);
+                else if (xt != null) F16Kernels.gemm(m.data(), cols, r0, r1, xt, n, out, rows);
+                else F16Kernels.matmul(m.data(), cols, r0, r1, xp, n, out, rows);
             }
             case Q8Matrix m -> Q8Kernels.matmul(m, r0, r1, x, n, out, rows);
         }

@@ -1,5 +1,6 @@
 package org.scans.engine.kernel;
 
+import static org.scans.engine.kernel.TokenPanels.WIDTH;
 import static org.scans.engine.kernel.Vectors.F;
 import static org.scans.engine.kernel.Vectors.I;
 import static org.scans.engine.kernel.Vectors.L;
@@ -17,6 +18,7 @@ import jdk.incubator.vector.VectorOperators;
  * a mask, and both meet their activations in an FMA. Rows are reduced once, at the end.
  */
 public final class BF16Kernels {
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     /** Token tile kept hot in cache while every row block of a thread passes over it. */
     private static final int TOKEN_CHUNK = 32;
@@ -37,32 +39,101 @@ public final class BF16Kernels {
 
     /**
      * {@code y[yOff + r] = Σ_k W[r, k]·x[k]} for rows {@code [r0, r1)}; {@code xp} holds x in paired
-     * layout from {@code xOff}.
+     * layout from {@code xOff}. Decoding is bound by how fast the weights stream in, so rows go
+     * eight at a time: each activation vector loaded serves eight rows, and sixteen independent
+     * accumulators keep enough loads in flight to approach the read bandwidth of one core.
      */
     public static void matvec(MemorySegment w, int cols, int r0, int r1, float[] xp, int xOff, float[] y, int yOff) {
+        int r = r0;
+        for (; r + 8 <= r1; r += 8) rows8(w, cols, r, xp, xOff, y, yOff);
+        for (; r < r1; r++) row(w, cols, r, xp, xOff, y, yOff);
+    }
+
+    /*
+     * The widening is written out in place (no even()/odd() calls) on purpose: C2 stops inlining
+     * ordinary methods once a compilation passes NodeCountInliningCutoff, and a Vector API call
+     * left out of line boxes its vectors and runs five times slower. JDK methods marked
+     * @ForceInline are exempt, so the kernel consists only of those.
+     */
+    private static void rows8(MemorySegment w, int cols, int r, float[] xp, int xOff, float[] y, int yOff) {
         final int b = 2 * L;
         final int full = cols / b * b;
-        for (int r = r0; r < r1; r++) {
-            long rowOff = (long) r * cols * 2;
-            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-            int k = 0;
-            for (; k + 2 * b <= full; k += 2 * b) {
-                IntVector v0 = IntVector.fromMemorySegment(I, w, rowOff + 2L * k, LE);
-                IntVector v1 = IntVector.fromMemorySegment(I, w, rowOff + 2L * (k + b), LE);
-                a0 = even(v0).fma(FloatVector.fromArray(F, xp, xOff + k), a0);
-                a1 = odd(v0).fma(FloatVector.fromArray(F, xp, xOff + k + L), a1);
-                a2 = even(v1).fma(FloatVector.fromArray(F, xp, xOff + k + b), a2);
-                a3 = odd(v1).fma(FloatVector.fromArray(F, xp, xOff + k + b + L), a3);
-            }
-            for (; k < full; k += b) {
-                IntVector v0 = IntVector.fromMemorySegment(I, w, rowOff + 2L * k, LE);
-                a0 = even(v0).fma(FloatVector.fromArray(F, xp, xOff + k), a0);
-                a1 = odd(v0).fma(FloatVector.fromArray(F, xp, xOff + k + L), a1);
-            }
-            float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-            for (; k < cols; k++) sum += scalar(w, rowOff, k) * xp[xOff + k];
-            y[yOff + r] = sum;
+        final long rb = cols * 2L;
+        final long o0 = r * rb;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
+        for (int k = 0; k < full; k += b) {
+            FloatVector xe = FloatVector.fromArray(F, xp, xOff + k), xo = FloatVector.fromArray(F, xp, xOff + k + L);
+            long o = o0 + 2L * k;
+            IntVector p0 = IntVector.fromMemorySegment(I, w, o, LE);
+            IntVector p1 = IntVector.fromMemorySegment(I, w, o + rb, LE);
+            IntVector p2 = IntVector.fromMemorySegment(I, w, o + 2 * rb, LE);
+            IntVector p3 = IntVector.fromMemorySegment(I, w, o + 3 * rb, LE);
+            IntVector p4 = IntVector.fromMemorySegment(I, w, o + 4 * rb, LE);
+            IntVector p5 = IntVector.fromMemorySegment(I, w, o + 5 * rb, LE);
+            IntVector p6 = IntVector.fromMemorySegment(I, w, o + 6 * rb, LE);
+            IntVector p7 = IntVector.fromMemorySegment(I, w, o + 7 * rb, LE);
+            a0 = p0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a0);
+            c0 = p0.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c0);
+            a1 = p1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a1);
+            c1 = p1.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c1);
+            a2 = p2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a2);
+            c2 = p2.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c2);
+            a3 = p3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a3);
+            c3 = p3.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c3);
+            a4 = p4.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a4);
+            c4 = p4.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c4);
+            a5 = p5.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a5);
+            c5 = p5.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c5);
+            a6 = p6.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a6);
+            c6 = p6.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c6);
+            a7 = p7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a7);
+            c7 = p7.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c7);
         }
+        y[yOff + r] = a0.add(c0).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 1] = a1.add(c1).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 2] = a2.add(c2).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 3] = a3.add(c3).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 4] = a4.add(c4).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 5] = a5.add(c5).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 6] = a6.add(c6).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 7] = a7.add(c7).reduceLanes(VectorOperators.ADD);
+        if (full < cols) tail(w, cols, full, r, 8, xp, xOff, y, yOff);
+    }
+
+    /** Adds the columns {@code [full, cols)} of rows {@code [r, r + count)}, which no vector covered. */
+    private static void tail(MemorySegment w, int cols, int full, int r, int count, float[] xp, int xOff, float[] y, int yOff) {
+        for (int i = r; i < r + count; i++) {
+            long rowOff = (long) i * cols * 2;
+            float sum = 0;
+            for (int k = full; k < cols; k++) sum += scalar(w, rowOff, k) * xp[xOff + k];
+            y[yOff + i] += sum;
+        }
+    }
+
+    /** One row, four accumulators: the rows left over after the blocks of eight. */
+    private static void row(MemorySegment w, int cols, int r, float[] xp, int xOff, float[] y, int yOff) {
+        final int b = 2 * L;
+        final int full = cols / b * b;
+        long rowOff = (long) r * cols * 2;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        int k = 0;
+        for (; k + 2 * b <= full; k += 2 * b) {
+            IntVector v0 = IntVector.fromMemorySegment(I, w, rowOff + 2L * k, LE);
+            IntVector v1 = IntVector.fromMemorySegment(I, w, rowOff + 2L * (k + b), LE);
+            a0 = even(v0).fma(FloatVector.fromArray(F, xp, xOff + k), a0);
+            a1 = odd(v0).fma(FloatVector.fromArray(F, xp, xOff + k + L), a1);
+            a2 = even(v1).fma(FloatVector.fromArray(F, xp, xOff + k + b), a2);
+            a3 = odd(v1).fma(FloatVector.fromArray(F, xp, xOff + k + b + L), a3);
+        }
+        for (; k < full; k += b) {
+            IntVector v0 = IntVector.fromMemorySegment(I, w, rowOff + 2L * k, LE);
+            a0 = even(v0).fma(FloatVector.fromArray(F, xp, xOff + k), a0);
+            a1 = odd(v0).fma(FloatVector.fromArray(F, xp, xOff + k + L), a1);
+        }
+        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        for (; k < cols; k++) sum += scalar(w, rowOff, k) * xp[xOff + k];
+        y[yOff + r] = sum;
     }
 
     /**
@@ -133,5 +204,214 @@ public final class BF16Kernels {
             c30.reduceLanes(VectorOperators.ADD), c31.reduceLanes(VectorOperators.ADD),
             c32.reduceLanes(VectorOperators.ADD), c33.reduceLanes(VectorOperators.ADD)};
         Tiles.finish4x4(s, full, cols, (row, k) -> scalar(w, (long) (r + row) * cols * 2, k), xp, x0, t, r, out, outStride);
+    }
+
+    /**
+     * {@code out[t·outStride + r] = Σ_k W[r, k]·x_t[k]} for rows {@code [r0, r1)} and tokens
+     * {@code [0, n)}, with the activations in {@link TokenPanels} layout: the compute-bound path of
+     * prefill and batched decoding. Token blocks are the outer loop, so a block's panel stays in
+     * L2 while this thread's rows stream past it; each tile of 8 rows × up to 48 tokens is summed
+     * in 24 registers over the whole row, then written out once.
+     */
+    public static void gemm(MemorySegment w, int cols, int r0, int r1, float[] xt, int n, float[] out, int outStride) {
+        float[] tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
+        for (int t0 = 0; t0 < n; t0 += TokenPanels.WIDTH) {
+            int nt = Math.min(TokenPanels.WIDTH, n - t0), base = t0 * cols, nv = TokenPanels.vectors(nt);
+            int r = r0;
+            for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
+                switch (nv) {
+                    case 3 -> tile8x3(w, cols, r, xt, base, tile);
+                    case 2 -> tile8x2(w, cols, r, xt, base, tile);
+                    default -> tile8x1(w, cols, r, xt, base, tile);
+                }
+                if ((cols & 1) != 0) lastColumn(w, cols, r, xt, base, tile, nv);
+                TokenPanels.store(tile, r, t0, nt, out, outStride);
+            }
+            for (; r < r1; r++) {
+                for (int j = 0; j < nt; j++) {
+                    float s = 0;
+                    for (int k = 0; k < cols; k++) s += scalar(w, (long) r * cols * 2, k) * xt[base + k * TokenPanels.WIDTH + j];
+                    out[(t0 + j) * outStride + r] = s;
+                }
+            }
+        }
+    }
+
+    /** Adds the last column of an odd-width matrix, which the paired loads of a tile leave out. */
+    private static void lastColumn(MemorySegment w, int cols, int r, float[] xt, int base, float[] tile, int nv) {
+        int k = cols - 1;
+        for (int i = 0; i < TokenPanels.ROWS; i++) {
+            float wik = scalar(w, (long) (r + i) * cols * 2, k);
+            for (int j = 0; j < nv * L; j++) tile[i * TokenPanels.WIDTH + j] += wik * xt[base + k * TokenPanels.WIDTH + j];
+        }
+    }
+
+    /*
+     * The microkernels: 8 rows × 1, 2 or 3 vectors of tokens. Written out in full because C2
+     * stops inlining helper methods past NodeCountInliningCutoff (see rows8 of BF16Kernels).
+     */
+    private static void tile8x3(MemorySegment w, int cols, int r, float[] xt, int base, float[] tile) {
+        final long rb = cols * 2L;
+        final long o = r * rb;
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00, c21 = c00, c22 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00;
+        FloatVector c52 = c00, c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
+        for (int k = 0; k + 2 <= cols; k += 2) {
+            final long a = o + 2L * k;
+            final int xo = base + k * WIDTH;
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + 1 * L), x2 = FloatVector.fromArray(F, xt, xo + 2 * L);
+            FloatVector e;
+            e = IntVector.broadcast(I, w.get(INT, a)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c00 = e.fma(x0, c00); c01 = e.fma(x1, c01); c02 = e.fma(x2, c02);
+            e = IntVector.broadcast(I, w.get(INT, a + rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c10 = e.fma(x0, c10); c11 = e.fma(x1, c11); c12 = e.fma(x2, c12);
+            e = IntVector.broadcast(I, w.get(INT, a + 2 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c20 = e.fma(x0, c20); c21 = e.fma(x1, c21); c22 = e.fma(x2, c22);
+            e = IntVector.broadcast(I, w.get(INT, a + 3 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c30 = e.fma(x0, c30); c31 = e.fma(x1, c31); c32 = e.fma(x2, c32);
+            e = IntVector.broadcast(I, w.get(INT, a + 4 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c40 = e.fma(x0, c40); c41 = e.fma(x1, c41); c42 = e.fma(x2, c42);
+            e = IntVector.broadcast(I, w.get(INT, a + 5 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c50 = e.fma(x0, c50); c51 = e.fma(x1, c51); c52 = e.fma(x2, c52);
+            e = IntVector.broadcast(I, w.get(INT, a + 6 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c60 = e.fma(x0, c60); c61 = e.fma(x1, c61); c62 = e.fma(x2, c62);
+            e = IntVector.broadcast(I, w.get(INT, a + 7 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c70 = e.fma(x0, c70); c71 = e.fma(x1, c71); c72 = e.fma(x2, c72);
+            x0 = FloatVector.fromArray(F, xt, xo + WIDTH); x1 = FloatVector.fromArray(F, xt, xo + WIDTH + 1 * L); x2 = FloatVector.fromArray(F, xt, xo + WIDTH + 2 * L);
+            e = IntVector.broadcast(I, w.get(INT, a)).and(0xFFFF0000).reinterpretAsFloats();
+            c00 = e.fma(x0, c00); c01 = e.fma(x1, c01); c02 = e.fma(x2, c02);
+            e = IntVector.broadcast(I, w.get(INT, a + rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c10 = e.fma(x0, c10); c11 = e.fma(x1, c11); c12 = e.fma(x2, c12);
+            e = IntVector.broadcast(I, w.get(INT, a + 2 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c20 = e.fma(x0, c20); c21 = e.fma(x1, c21); c22 = e.fma(x2, c22);
+            e = IntVector.broadcast(I, w.get(INT, a + 3 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c30 = e.fma(x0, c30); c31 = e.fma(x1, c31); c32 = e.fma(x2, c32);
+            e = IntVector.broadcast(I, w.get(INT, a + 4 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c40 = e.fma(x0, c40); c41 = e.fma(x1, c41); c42 = e.fma(x2, c42);
+            e = IntVector.broadcast(I, w.get(INT, a + 5 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c50 = e.fma(x0, c50); c51 = e.fma(x1, c51); c52 = e.fma(x2, c52);
+            e = IntVector.broadcast(I, w.get(INT, a + 6 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c60 = e.fma(x0, c60); c61 = e.fma(x1, c61); c62 = e.fma(x2, c62);
+            e = IntVector.broadcast(I, w.get(INT, a + 7 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c70 = e.fma(x0, c70); c71 = e.fma(x1, c71); c72 = e.fma(x2, c72);
+        }
+        c00.intoArray(tile, 0 * WIDTH); c01.intoArray(tile, 0 * WIDTH + 1 * L); c02.intoArray(tile, 0 * WIDTH + 2 * L);
+        c10.intoArray(tile, 1 * WIDTH); c11.intoArray(tile, 1 * WIDTH + 1 * L); c12.intoArray(tile, 1 * WIDTH + 2 * L);
+        c20.intoArray(tile, 2 * WIDTH); c21.intoArray(tile, 2 * WIDTH + 1 * L); c22.intoArray(tile, 2 * WIDTH + 2 * L);
+        c30.intoArray(tile, 3 * WIDTH); c31.intoArray(tile, 3 * WIDTH + 1 * L); c32.intoArray(tile, 3 * WIDTH + 2 * L);
+        c40.intoArray(tile, 4 * WIDTH); c41.intoArray(tile, 4 * WIDTH + 1 * L); c42.intoArray(tile, 4 * WIDTH + 2 * L);
+        c50.intoArray(tile, 5 * WIDTH); c51.intoArray(tile, 5 * WIDTH + 1 * L); c52.intoArray(tile, 5 * WIDTH + 2 * L);
+        c60.intoArray(tile, 6 * WIDTH); c61.intoArray(tile, 6 * WIDTH + 1 * L); c62.intoArray(tile, 6 * WIDTH + 2 * L);
+        c70.intoArray(tile, 7 * WIDTH); c71.intoArray(tile, 7 * WIDTH + 1 * L); c72.intoArray(tile, 7 * WIDTH + 2 * L);
+    }
+
+    private static void tile8x2(MemorySegment w, int cols, int r, float[] xt, int base, float[] tile) {
+        final long rb = cols * 2L;
+        final long o = r * rb;
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00;
+        FloatVector c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        for (int k = 0; k + 2 <= cols; k += 2) {
+            final long a = o + 2L * k;
+            final int xo = base + k * WIDTH;
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + 1 * L);
+            FloatVector e;
+            e = IntVector.broadcast(I, w.get(INT, a)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c00 = e.fma(x0, c00); c01 = e.fma(x1, c01);
+            e = IntVector.broadcast(I, w.get(INT, a + rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c10 = e.fma(x0, c10); c11 = e.fma(x1, c11);
+            e = IntVector.broadcast(I, w.get(INT, a + 2 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c20 = e.fma(x0, c20); c21 = e.fma(x1, c21);
+            e = IntVector.broadcast(I, w.get(INT, a + 3 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c30 = e.fma(x0, c30); c31 = e.fma(x1, c31);
+            e = IntVector.broadcast(I, w.get(INT, a + 4 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c40 = e.fma(x0, c40); c41 = e.fma(x1, c41);
+            e = IntVector.broadcast(I, w.get(INT, a + 5 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c50 = e.fma(x0, c50); c51 = e.fma(x1, c51);
+            e = IntVector.broadcast(I, w.get(INT, a + 6 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c60 = e.fma(x0, c60); c61 = e.fma(x1, c61);
+            e = IntVector.broadcast(I, w.get(INT, a + 7 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c70 = e.fma(x0, c70); c71 = e.fma(x1, c71);
+            x0 = FloatVector.fromArray(F, xt, xo + WIDTH); x1 = FloatVector.fromArray(F, xt, xo + WIDTH + 1 * L);
+            e = IntVector.broadcast(I, w.get(INT, a)).and(0xFFFF0000).reinterpretAsFloats();
+            c00 = e.fma(x0, c00); c01 = e.fma(x1, c01);
+            e = IntVector.broadcast(I, w.get(INT, a + rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c10 = e.fma(x0, c10); c11 = e.fma(x1, c11);
+            e = IntVector.broadcast(I, w.get(INT, a + 2 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c20 = e.fma(x0, c20); c21 = e.fma(x1, c21);
+            e = IntVector.broadcast(I, w.get(INT, a + 3 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c30 = e.fma(x0, c30); c31 = e.fma(x1, c31);
+            e = IntVector.broadcast(I, w.get(INT, a + 4 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c40 = e.fma(x0, c40); c41 = e.fma(x1, c41);
+            e = IntVector.broadcast(I, w.get(INT, a + 5 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c50 = e.fma(x0, c50); c51 = e.fma(x1, c51);
+            e = IntVector.broadcast(I, w.get(INT, a + 6 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c60 = e.fma(x0, c60); c61 = e.fma(x1, c61);
+            e = IntVector.broadcast(I, w.get(INT, a + 7 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c70 = e.fma(x0, c70); c71 = e.fma(x1, c71);
+        }
+        c00.intoArray(tile, 0 * WIDTH); c01.intoArray(tile, 0 * WIDTH + 1 * L);
+        c10.intoArray(tile, 1 * WIDTH); c11.intoArray(tile, 1 * WIDTH + 1 * L);
+        c20.intoArray(tile, 2 * WIDTH); c21.intoArray(tile, 2 * WIDTH + 1 * L);
+        c30.intoArray(tile, 3 * WIDTH); c31.intoArray(tile, 3 * WIDTH + 1 * L);
+        c40.intoArray(tile, 4 * WIDTH); c41.intoArray(tile, 4 * WIDTH + 1 * L);
+        c50.intoArray(tile, 5 * WIDTH); c51.intoArray(tile, 5 * WIDTH + 1 * L);
+        c60.intoArray(tile, 6 * WIDTH); c61.intoArray(tile, 6 * WIDTH + 1 * L);
+        c70.intoArray(tile, 7 * WIDTH); c71.intoArray(tile, 7 * WIDTH + 1 * L);
+    }
+
+    private static void tile8x1(MemorySegment w, int cols, int r, float[] xt, int base, float[] tile) {
+        final long rb = cols * 2L;
+        final long o = r * rb;
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00, c70 = c00;
+        for (int k = 0; k + 2 <= cols; k += 2) {
+            final long a = o + 2L * k;
+            final int xo = base + k * WIDTH;
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo);
+            FloatVector e;
+            e = IntVector.broadcast(I, w.get(INT, a)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c00 = e.fma(x0, c00);
+            e = IntVector.broadcast(I, w.get(INT, a + rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c10 = e.fma(x0, c10);
+            e = IntVector.broadcast(I, w.get(INT, a + 2 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c20 = e.fma(x0, c20);
+            e = IntVector.broadcast(I, w.get(INT, a + 3 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c30 = e.fma(x0, c30);
+            e = IntVector.broadcast(I, w.get(INT, a + 4 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c40 = e.fma(x0, c40);
+            e = IntVector.broadcast(I, w.get(INT, a + 5 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c50 = e.fma(x0, c50);
+            e = IntVector.broadcast(I, w.get(INT, a + 6 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c60 = e.fma(x0, c60);
+            e = IntVector.broadcast(I, w.get(INT, a + 7 * rb)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c70 = e.fma(x0, c70);
+            x0 = FloatVector.fromArray(F, xt, xo + WIDTH);
+            e = IntVector.broadcast(I, w.get(INT, a)).and(0xFFFF0000).reinterpretAsFloats();
+            c00 = e.fma(x0, c00);
+            e = IntVector.broadcast(I, w.get(INT, a + rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c10 = e.fma(x0, c10);
+            e = IntVector.broadcast(I, w.get(INT, a + 2 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c20 = e.fma(x0, c20);
+            e = IntVector.broadcast(I, w.get(INT, a + 3 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c30 = e.fma(x0, c30);
+            e = IntVector.broadcast(I, w.get(INT, a + 4 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c40 = e.fma(x0, c40);
+            e = IntVector.broadcast(I, w.get(INT, a + 5 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c50 = e.fma(x0, c50);
+            e = IntVector.broadcast(I, w.get(INT, a + 6 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c60 = e.fma(x0, c60);
+            e = IntVector.broadcast(I, w.get(INT, a + 7 * rb)).and(0xFFFF0000).reinterpretAsFloats();
+            c70 = e.fma(x0, c70);
+        }
+        c00.intoArray(tile, 0 * WIDTH);
+        c10.intoArray(tile, 1 * WIDTH);
+        c20.intoArray(tile, 2 * WIDTH);
+        c30.intoArray(tile, 3 * WIDTH);
+        c40.intoArray(tile, 4 * WIDTH);
+        c50.intoArray(tile, 5 * WIDTH);
+        c60.intoArray(tile, 6 * WIDTH);
+        c70.intoArray(tile, 7 * WIDTH);
     }
 }

@@ -1,5 +1,6 @@
 package org.scans.engine.kernel;
 
+import static org.scans.engine.kernel.TokenPanels.WIDTH;
 import static org.scans.engine.kernel.Vectors.F;
 import static org.scans.engine.kernel.Vectors.I;
 import static org.scans.engine.kernel.Vectors.L;
@@ -87,6 +88,120 @@ public final class F16Kernels {
         }
     }
 
+    /*
+     * The decode kernel multiplies by activations scaled by 2^112: then a half's
+     * bits, moved to float positions with two integer ops and read as a float, equal the half
+     * times 2^-112 exactly (normal and subnormal halves alike), and the FMA's exact product
+     * restores the scale. That widening costs a third of {@link #even}'s, which is what lets an
+     * F16 decode keep up with memory. Infinities and NaNs would come out finite, so each block
+     * of rows also checks its exponents and, if it met any all-ones exponent, is recomputed
+     * with the exact widening.
+     */
+
+    /**
+     * Writes {@code xs[xOff + i] = xp[xOff + i]·2^112} for i &lt; n and returns true, or returns false
+     * when some |x| is 2^15 or more (or NaN), where the scaled value could overflow: then use
+     * {@link #matvec}.
+     */
+    public static boolean scaleForDecode(float[] xp, int xOff, int n, float[] xs) {
+        int i = 0;
+        FloatVector max = FloatVector.zero(F);
+        for (; i + L <= n; i += L) {
+            FloatVector v = FloatVector.fromArray(F, xp, xOff + i);
+            max = max.max(v.abs());
+            v.mul(0x1p112f).intoArray(xs, xOff + i);
+        }
+        float m = max.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            m = Math.max(m, Math.abs(xp[xOff + i]));
+            xs[xOff + i] = xp[xOff + i] * 0x1p112f;
+        }
+        return m < 0x1p15f; // false for NaN too
+    }
+
+    /**
+     * {@link #matvec} with the activations also given scaled ({@code xs}, from
+     * {@link #scaleForDecode}): the same products, summed in another order, at about the speed of a
+     * BF16 decode.
+     */
+    public static void matvecScaled(MemorySegment w, int cols, int r0, int r1, float[] xp, float[] xs, int xOff, float[] y, int yOff) {
+        int r = r0;
+        for (; r + 8 <= r1; r += 8) {
+            if (!rows8Scaled(w, cols, r, xs, xOff, y, yOff)) matvec(w, cols, r, r + 8, xp, xOff, y, yOff);
+        }
+        if (r < r1) matvec(w, cols, r, r1, xp, xOff, y, yOff);
+    }
+
+    /** Eight rows; false (and y unspecified) if a weight is infinite or NaN. */
+    private static boolean rows8Scaled(MemorySegment w, int cols, int r, float[] xs, int xOff, float[] y, int yOff) {
+        final int b = 2 * L;
+        final int full = cols / b * b;
+        final long rb = cols * 2L;
+        final long o0 = r * rb;
+        IntVector bad = IntVector.zero(I);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
+        for (int k = 0; k < full; k += b) {
+            FloatVector xe = FloatVector.fromArray(F, xs, xOff + k), xo = FloatVector.fromArray(F, xs, xOff + k + L);
+            final long o = o0 + 2L * k;
+            IntVector p;
+            p = IntVector.fromMemorySegment(I, w, o, LE);
+            bad = bad.or(p.and(0x7C007C00).add(0x04000400));
+            a0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a0);
+            c0 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c0);
+            p = IntVector.fromMemorySegment(I, w, o + rb, LE);
+            bad = bad.or(p.and(0x7C007C00).add(0x04000400));
+            a1 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a1);
+            c1 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c1);
+            p = IntVector.fromMemorySegment(I, w, o + 2 * rb, LE);
+            bad = bad.or(p.and(0x7C007C00).add(0x04000400));
+            a2 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a2);
+            c2 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c2);
+            p = IntVector.fromMemorySegment(I, w, o + 3 * rb, LE);
+            bad = bad.or(p.and(0x7C007C00).add(0x04000400));
+            a3 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a3);
+            c3 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c3);
+            p = IntVector.fromMemorySegment(I, w, o + 4 * rb, LE);
+            bad = bad.or(p.and(0x7C007C00).add(0x04000400));
+            a4 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a4);
+            c4 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c4);
+            p = IntVector.fromMemorySegment(I, w, o + 5 * rb, LE);
+            bad = bad.or(p.and(0x7C007C00).add(0x04000400));
+            a5 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a5);
+            c5 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c5);
+            p = IntVector.fromMemorySegment(I, w, o + 6 * rb, LE);
+            bad = bad.or(p.and(0x7C007C00).add(0x04000400));
+            a6 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a6);
+            c6 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c6);
+            p = IntVector.fromMemorySegment(I, w, o + 7 * rb, LE);
+            bad = bad.or(p.and(0x7C007C00).add(0x04000400));
+            a7 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a7);
+            c7 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c7);
+        }
+        if (bad.and(0x80008000).reduceLanes(VectorOperators.OR) != 0) return false;
+        y[yOff + r + 0] = a0.add(c0).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 1] = a1.add(c1).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 2] = a2.add(c2).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 3] = a3.add(c3).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 4] = a4.add(c4).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 5] = a5.add(c5).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 6] = a6.add(c6).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 7] = a7.add(c7).reduceLanes(VectorOperators.ADD);
+        if (full < cols) {
+            for (int i = r; i < r + 8; i++) {
+                long rowOff = (long) i * cols * 2;
+                float sum = 0;
+                for (int k = full; k < cols; k++) {
+                    float wk = scalar(w, rowOff, k);
+                    if (!Float.isFinite(wk)) return false;
+                    sum += wk * (xs[xOff + k] * 0x1p-112f);
+                }
+                y[yOff + i] += sum;
+            }
+        }
+        return true;
+    }
+
     /**
      * {@code out[t·outStride + r] = Σ_k W[r, k]·x_t[k]} for rows {@code [r0, r1)} and tokens
      * {@code [0, n)}, with {@code x_t} at {@code xp[t·cols …]} in paired layout. Tiles of 4 rows ×
@@ -155,5 +270,153 @@ public final class F16Kernels {
             c30.reduceLanes(VectorOperators.ADD), c31.reduceLanes(VectorOperators.ADD),
             c32.reduceLanes(VectorOperators.ADD), c33.reduceLanes(VectorOperators.ADD)};
         Tiles.finish4x4(s, full, cols, (row, k) -> scalar(w, (long) (r + row) * cols * 2, k), xp, x0, t, r, out, outStride);
+    }
+
+    /**
+     * {@code out[t·outStride + r] = Σ_k W[r, k]·x_t[k]} for rows {@code [r0, r1)} and tokens
+     * {@code [0, n)}, with the activations in {@link TokenPanels} layout: the compute-bound path of
+     * prefill and batched decoding. Token blocks are the outer loop, so a block's panel stays in
+     * L2 while this thread's rows stream past it; each tile of 8 rows × up to 48 tokens is summed
+     * in 24 registers over the whole row, then written out once.
+     */
+    public static void gemm(MemorySegment w, int cols, int r0, int r1, float[] xt, int n, float[] out, int outStride) {
+        float[] tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
+        for (int t0 = 0; t0 < n; t0 += TokenPanels.WIDTH) {
+            int nt = Math.min(TokenPanels.WIDTH, n - t0), base = t0 * cols, nv = TokenPanels.vectors(nt);
+            int r = r0;
+            for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
+                switch (nv) {
+                    case 3 -> tile8x3(w, cols, r, xt, base, tile);
+                    case 2 -> tile8x2(w, cols, r, xt, base, tile);
+                    default -> tile8x1(w, cols, r, xt, base, tile);
+                }
+                TokenPanels.store(tile, r, t0, nt, out, outStride);
+            }
+            for (; r < r1; r++) {
+                for (int j = 0; j < nt; j++) {
+                    float s = 0;
+                    for (int k = 0; k < cols; k++) s += scalar(w, (long) r * cols * 2, k) * xt[base + k * TokenPanels.WIDTH + j];
+                    out[(t0 + j) * outStride + r] = s;
+                }
+            }
+        }
+    }
+
+    /*
+     * The microkernels: 8 rows × 1, 2 or 3 vectors of tokens. Written out in full because C2
+     * stops inlining helper methods past NodeCountInliningCutoff (see rows8 of BF16Kernels).
+     */
+    private static void tile8x3(MemorySegment w, int cols, int r, float[] xt, int base, float[] tile) {
+        final long rb = cols * 2L;
+        final long o = r * rb;
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00, c21 = c00, c22 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00;
+        FloatVector c52 = c00, c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
+        for (int k = 0; k < cols; k++) {
+            final long a = o + 2L * k;
+            final int xo = base + k * WIDTH;
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + 1 * L), x2 = FloatVector.fromArray(F, xt, xo + 2 * L);
+            FloatVector e;
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a)));
+            c00 = e.fma(x0, c00); c01 = e.fma(x1, c01); c02 = e.fma(x2, c02);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + rb)));
+            c10 = e.fma(x0, c10); c11 = e.fma(x1, c11); c12 = e.fma(x2, c12);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 2 * rb)));
+            c20 = e.fma(x0, c20); c21 = e.fma(x1, c21); c22 = e.fma(x2, c22);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 3 * rb)));
+            c30 = e.fma(x0, c30); c31 = e.fma(x1, c31); c32 = e.fma(x2, c32);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 4 * rb)));
+            c40 = e.fma(x0, c40); c41 = e.fma(x1, c41); c42 = e.fma(x2, c42);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 5 * rb)));
+            c50 = e.fma(x0, c50); c51 = e.fma(x1, c51); c52 = e.fma(x2, c52);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 6 * rb)));
+            c60 = e.fma(x0, c60); c61 = e.fma(x1, c61); c62 = e.fma(x2, c62);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 7 * rb)));
+            c70 = e.fma(x0, c70); c71 = e.fma(x1, c71); c72 = e.fma(x2, c72);
+        }
+        c00.intoArray(tile, 0 * WIDTH); c01.intoArray(tile, 0 * WIDTH + 1 * L); c02.intoArray(tile, 0 * WIDTH + 2 * L);
+        c10.intoArray(tile, 1 * WIDTH); c11.intoArray(tile, 1 * WIDTH + 1 * L); c12.intoArray(tile, 1 * WIDTH + 2 * L);
+        c20.intoArray(tile, 2 * WIDTH); c21.intoArray(tile, 2 * WIDTH + 1 * L); c22.intoArray(tile, 2 * WIDTH + 2 * L);
+        c30.intoArray(tile, 3 * WIDTH); c31.intoArray(tile, 3 * WIDTH + 1 * L); c32.intoArray(tile, 3 * WIDTH + 2 * L);
+        c40.intoArray(tile, 4 * WIDTH); c41.intoArray(tile, 4 * WIDTH + 1 * L); c42.intoArray(tile, 4 * WIDTH + 2 * L);
+        c50.intoArray(tile, 5 * WIDTH); c51.intoArray(tile, 5 * WIDTH + 1 * L); c52.intoArray(tile, 5 * WIDTH + 2 * L);
+        c60.intoArray(tile, 6 * WIDTH); c61.intoArray(tile, 6 * WIDTH + 1 * L); c62.intoArray(tile, 6 * WIDTH + 2 * L);
+        c70.intoArray(tile, 7 * WIDTH); c71.intoArray(tile, 7 * WIDTH + 1 * L); c72.intoArray(tile, 7 * WIDTH + 2 * L);
+    }
+
+    private static void tile8x2(MemorySegment w, int cols, int r, float[] xt, int base, float[] tile) {
+        final long rb = cols * 2L;
+        final long o = r * rb;
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00;
+        FloatVector c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        for (int k = 0; k < cols; k++) {
+            final long a = o + 2L * k;
+            final int xo = base + k * WIDTH;
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + 1 * L);
+            FloatVector e;
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a)));
+            c00 = e.fma(x0, c00); c01 = e.fma(x1, c01);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + rb)));
+            c10 = e.fma(x0, c10); c11 = e.fma(x1, c11);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 2 * rb)));
+            c20 = e.fma(x0, c20); c21 = e.fma(x1, c21);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 3 * rb)));
+            c30 = e.fma(x0, c30); c31 = e.fma(x1, c31);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 4 * rb)));
+            c40 = e.fma(x0, c40); c41 = e.fma(x1, c41);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 5 * rb)));
+            c50 = e.fma(x0, c50); c51 = e.fma(x1, c51);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 6 * rb)));
+            c60 = e.fma(x0, c60); c61 = e.fma(x1, c61);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 7 * rb)));
+            c70 = e.fma(x0, c70); c71 = e.fma(x1, c71);
+        }
+        c00.intoArray(tile, 0 * WIDTH); c01.intoArray(tile, 0 * WIDTH + 1 * L);
+        c10.intoArray(tile, 1 * WIDTH); c11.intoArray(tile, 1 * WIDTH + 1 * L);
+        c20.intoArray(tile, 2 * WIDTH); c21.intoArray(tile, 2 * WIDTH + 1 * L);
+        c30.intoArray(tile, 3 * WIDTH); c31.intoArray(tile, 3 * WIDTH + 1 * L);
+        c40.intoArray(tile, 4 * WIDTH); c41.intoArray(tile, 4 * WIDTH + 1 * L);
+        c50.intoArray(tile, 5 * WIDTH); c51.intoArray(tile, 5 * WIDTH + 1 * L);
+        c60.intoArray(tile, 6 * WIDTH); c61.intoArray(tile, 6 * WIDTH + 1 * L);
+        c70.intoArray(tile, 7 * WIDTH); c71.intoArray(tile, 7 * WIDTH + 1 * L);
+    }
+
+    private static void tile8x1(MemorySegment w, int cols, int r, float[] xt, int base, float[] tile) {
+        final long rb = cols * 2L;
+        final long o = r * rb;
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00, c70 = c00;
+        for (int k = 0; k < cols; k++) {
+            final long a = o + 2L * k;
+            final int xo = base + k * WIDTH;
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo);
+            FloatVector e;
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a)));
+            c00 = e.fma(x0, c00);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + rb)));
+            c10 = e.fma(x0, c10);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 2 * rb)));
+            c20 = e.fma(x0, c20);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 3 * rb)));
+            c30 = e.fma(x0, c30);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 4 * rb)));
+            c40 = e.fma(x0, c40);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 5 * rb)));
+            c50 = e.fma(x0, c50);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 6 * rb)));
+            c60 = e.fma(x0, c60);
+            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 7 * rb)));
+            c70 = e.fma(x0, c70);
+        }
+        c00.intoArray(tile, 0 * WIDTH);
+        c10.intoArray(tile, 1 * WIDTH);
+        c20.intoArray(tile, 2 * WIDTH);
+        c30.intoArray(tile, 3 * WIDTH);
+        c40.intoArray(tile, 4 * WIDTH);
+        c50.intoArray(tile, 5 * WIDTH);
+        c60.intoArray(tile, 6 * WIDTH);
+        c70.intoArray(tile, 7 * WIDTH);
     }
 }

@@ -29,6 +29,7 @@ public final class WorkerPool implements AutoCloseable {
     // Job fields, published by the volatile write to `generation`.
     private RangeTask task;
     private int n;
+    private int grain;
     private volatile Throwable failure;
 
     public WorkerPool(int threads) {
@@ -55,13 +56,22 @@ public final class WorkerPool implements AutoCloseable {
 
     /** Runs {@code body} over {@code [0, n)} split into one contiguous chunk per thread, and waits. */
     public void forRange(int n, RangeTask body) {
+        forRange(n, 1, body);
+    }
+
+    /**
+     * As {@link #forRange(int, RangeTask)}, with every chunk boundary a multiple of {@code grain}
+     * (the last chunk ends at n), so that kernels working on blocks of rows get whole blocks.
+     */
+    public void forRange(int n, int grain, RangeTask body) {
         if (n <= 0) return;
-        if (threads == 1 || n == 1) {
+        if (threads == 1 || n <= grain) {
             body.run(0, n, 0);
             return;
         }
         this.task = body;
         this.n = n;
+        this.grain = grain;
         this.failure = null;
         this.caller = Thread.currentThread();
         pending.set(threads - 1);
@@ -83,8 +93,9 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void runChunk(int worker) {
-        int start = (int) ((long) n * worker / threads);
-        int end = (int) ((long) n * (worker + 1) / threads);
+        int blocks = (n + grain - 1) / grain;
+        int start = (int) Math.min(n, (long) blocks * worker / threads * grain);
+        int end = (int) Math.min(n, (long) blocks * (worker + 1) / threads * grain);
         if (start < end) task.run(start, end, worker);
     }
 

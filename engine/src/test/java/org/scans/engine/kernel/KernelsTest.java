@@ -31,8 +31,13 @@ import org.scans.engine.util.WorkerPool;
  * k·2^-24·Σ|terms|; we allow twice that bound plus a tiny absolute floor.
  */
 class KernelsTest {
-    static final int[][] SHAPES = {{1, 1}, {1, 7}, {3, 16}, {2, 17}, {5, 33}, {4, 64}, {7, 100}, {9, 172}, {13, 257}, {6, 1000}};
-    static final int[] TOKENS = {1, 2, 3, 4, 5, 9};
+    static final int[][] SHAPES = {{1, 1}, {1, 7}, {3, 16}, {2, 17}, {5, 33}, {4, 64}, {7, 100}, {9, 172}, {13, 257}, {6, 1000},
+        {16, 31}, {19, 64}, {37, 161}, {40, 96}};
+    /**
+     * 1 is the decode kernel, 2–7 the 4×4 tiles, 8 and up the token-panel microkernels: 8 (one
+     * vector, partly filled), 17 (two), 48 (a full panel), 53 (a full panel and a partial one).
+     */
+    static final int[] TOKENS = {1, 2, 3, 4, 5, 9, 8, 17, 48, 53};
     static final Arena ARENA = Arena.ofAuto();
 
     static MemorySegment encode(float[] v, DType dt) {
@@ -85,6 +90,56 @@ class KernelsTest {
                         assertProductsClose(w, x, n, out);
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * The F16 decode kernel widens halves on the assumption that they are finite and checks the
+     * exponents on the way; a row block holding an infinity or a NaN must be redone exactly, so
+     * the result is what the scalar reference gives: non-finite where the math says so.
+     */
+    @Test
+    void f16DecodeHandlesInfinitiesAndNaNs() {
+        Random rnd = new Random(9);
+        int rows = 24, cols = 96;
+        float[] v = random(rnd, rows * cols);
+        v[3 * cols + 5] = Float.POSITIVE_INFINITY; // block 0
+        v[17 * cols + 40] = Float.NaN;             // block 2
+        v[20 * cols + 95] = 65504f;                // largest finite half: no fallback needed
+        WeightMatrix w = WeightMatrix.of("w", DType.F16, rows, cols, encode(v, DType.F16));
+        float[] x = random(rnd, cols);
+        float[] ref = new float[rows];
+        new ScalarBackend().matmul(w, x, 1, ref);
+        try (CpuBackend b = new CpuBackend(1)) {
+            float[] out = new float[rows];
+            b.matmul(w, x, 1, out);
+            for (int r = 0; r < rows; r++) {
+                if (!Float.isFinite(ref[r])) {
+                    assertEquals(Float.isNaN(ref[r]), Float.isNaN(out[r]), "row " + r);
+                    if (!Float.isNaN(ref[r])) assertEquals(ref[r], out[r], "row " + r);
+                }
+            }
+            float[] finite = new float[rows];
+            // Rows without a non-finite weight are as close as the general matmul test demands.
+            for (int r = 0; r < rows; r++) if (Float.isFinite(ref[r])) finite[r] = out[r];
+            for (int r = 0; r < rows; r++) {
+                if (!Float.isFinite(ref[r])) continue;
+                double mag = 0;
+                for (int k = 0; k < cols; k++) mag += Math.abs((double) w.get(r, k) * x[k]);
+                assertTrue(Math.abs(ref[r] - finite[r]) <= 2 * cols * 0x1p-24 * mag + 1e-6, "row " + r);
+            }
+            // Activations too large to scale by 2^112 take the exact path.
+            float[] big = x.clone();
+            big[7] = 40000f;
+            float[] refBig = new float[rows], outBig = new float[rows];
+            new ScalarBackend().matmul(w, big, 1, refBig);
+            b.matmul(w, big, 1, outBig);
+            for (int r = 0; r < rows; r++) {
+                if (!Float.isFinite(refBig[r])) continue;
+                double mag = 0;
+                for (int k = 0; k < cols; k++) mag += Math.abs((double) w.get(r, k) * big[k]);
+                assertTrue(Math.abs(refBig[r] - outBig[r]) <= 2 * cols * 0x1p-24 * mag + 1e-6, "big row " + r);
             }
         }
     }
