@@ -27,6 +27,9 @@ import picocli.CommandLine.ScopeType;
             ExtractCommand.class,
             ClassifyCommand.class,
             RunCommand.class,
+            EvalCommand.class,
+            ReportCommand.class,
+            ChatCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

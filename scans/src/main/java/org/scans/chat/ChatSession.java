@@ -1,0 +1,206 @@
+package org.scans.chat;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.scans.engine.generate.Generation;
+import org.scans.engine.generate.GenerationConfig;
+import org.scans.engine.generate.Generator;
+import org.scans.engine.generate.TokenListener;
+import org.scans.engine.model.LlamaModel;
+import org.scans.engine.model.Sequence;
+import org.scans.method.ClassifierSettings;
+import org.scans.method.HarmfulnessClassifier;
+import org.scans.method.ScansVectors;
+import org.scans.method.SteeredGenerator;
+import org.scans.method.SteeringHook;
+import org.scans.method.Verdict;
+import org.scans.tokenizer.Tokenizer;
+import org.scans.tokenizer.template.ChatTemplate;
+import org.scans.tokenizer.template.Message;
+
+/**
+ * A multi-turn conversation with SCANS steering, without any I/O. Each user message is classified
+ * on its own (the classification template, as SCANS does for a query); the whole dialogue is then
+ * rendered with the chat template and answered, steered on the steering layers from the last prompt
+ * token (the end of the last instruction) on; the state is rebuilt each turn, so earlier turns are
+ * never steered twice. Generation is the
+ * reference's: greedy, repetition penalty 1.1, stop at EOS (and at BOS, which small story models
+ * emit between documents).
+ */
+public final class ChatSession {
+    /** How the steering sign is chosen. */
+    public enum Steer {
+        /** SCANS: away from refusal for messages judged safe, toward it for unsafe ones. */
+        AUTO,
+        /** Always, with a fixed sign. */
+        ON,
+        /** Never. */
+        OFF;
+
+        public String id() {
+            return name().toLowerCase();
+        }
+    }
+
+    /** One exchange and how it was produced. */
+    public record Turn(String user, String assistant, Verdict verdict, String mode, int sign, double alpha, int[] layers,
+                       int steerFrom, int promptTokens, int tokens, double seconds, double tokensPerSecond, String stop) {}
+
+    private final LlamaModel model;
+    private final Tokenizer tokenizer;
+    private final ChatTemplate template;
+    private final ScansVectors vectors;
+    private final HarmfulnessClassifier classifier;
+    private final String system;
+    private final int maxNewTokens;
+    private final Consumer<String> notes;
+    private final List<Turn> turns = new ArrayList<>();
+    private Steer steer = Steer.AUTO;
+    private int fixedSign = -1;
+    private double alpha;
+    private int[] layers;
+    private String lastUser;
+    private Verdict lastVerdict;
+
+    public ChatSession(LlamaModel model, Tokenizer tokenizer, ChatTemplate template, ScansVectors vectors, ClassifierSettings classifier,
+                       int[] layers, double alpha, String system, int maxNewTokens, Consumer<String> notes) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.template = template;
+        this.vectors = vectors;
+        this.classifier = new HarmfulnessClassifier(model, tokenizer, template, vectors, classifier, notes);
+        this.layers = layers.clone();
+        this.alpha = alpha;
+        this.system = system;
+        this.maxNewTokens = maxNewTokens;
+        this.notes = notes;
+    }
+
+    /**
+     * Answers {@code user}, streaming each generated id to {@code listener}. When the dialogue no
+     * longer fits the context, the oldest exchanges are dropped first (with a note).
+     */
+    public Turn send(String user, TokenListener listener) {
+        Verdict v = classifier.classify(user);
+        lastUser = user;
+        lastVerdict = v;
+        List<Message> dialogue = new ArrayList<>();
+        for (Turn t : turns) {
+            dialogue.add(Message.user(t.user()));
+            dialogue.add(Message.assistant(t.assistant()));
+        }
+        dialogue.add(Message.user(user));
+        int context = model.config().maxPositions();
+        int[] ids = template.render(system, dialogue).encode(tokenizer);
+        int dropped = 0;
+        while (ids.length + Math.min(maxNewTokens, 16) > context && dialogue.size() > 1) {
+            dialogue.subList(0, 2).clear();
+            dropped++;
+            ids = template.render(system, dialogue).encode(tokenizer);
+        }
+        if (dropped > 0) notes.accept("dropped the " + dropped + " oldest exchange" + (dropped == 1 ? "" : "s") + " to fit the model's context of "
+                + context + " tokens");
+        if (ids.length >= context) {
+            throw new IllegalArgumentException("the message takes " + ids.length + " tokens; the model's context is " + context);
+        }
+        int sign = switch (steer) {
+            case AUTO -> v.sigma();
+            case ON -> fixedSign;
+            case OFF -> 0;
+        };
+        Sequence seq = model.newSequence();
+        int from = -1;
+        if (sign != 0 && alpha != 0) {
+            // p_end: the rendered dialogue ends with the last instruction's marker ("[/INST]", "ASSISTANT:"), so its
+            // last token is where SCANS starts steering; Vicuna's rendered turns lack the "\n" of SCANS's marker.
+            from = ids.length - 1;
+            seq.addHook(new SteeringHook(vectors, layers, alpha, sign, from));
+        }
+        GenerationConfig config = SteeredGenerator.referenceConfig(Math.min(maxNewTokens, context - ids.length))
+                .withStopIds(tokenizer.bos() >= 0 ? Set.of(tokenizer.bos()) : Set.of());
+        long t0 = System.nanoTime();
+        Generation g = new Generator(model).generate(seq, ids, config, listener);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        int[] answerIds = g.ids();
+        if (answerIds.length > 0 && (answerIds[answerIds.length - 1] == tokenizer.eos() || answerIds[answerIds.length - 1] == tokenizer.bos())) {
+            answerIds = Arrays.copyOf(answerIds, answerIds.length - 1);
+        }
+        String answer = tokenizer.decode(answerIds).strip();
+        Turn turn = new Turn(user, answer, v, steer.id(), sign, alpha, layers.clone(), from, ids.length, g.ids().length, seconds,
+                g.decodeTokensPerSecond() > 0 ? g.decodeTokensPerSecond() : g.ids().length / Math.max(seconds, 1e-9),
+                g.reason().name().toLowerCase());
+        turns.add(turn);
+        return turn;
+    }
+
+    /** c(q) and σ of the last user message, or null before the first one. */
+    public Verdict lastVerdict() {
+        return lastVerdict;
+    }
+
+    public String lastUser() {
+        return lastUser;
+    }
+
+    public void reset() {
+        turns.clear();
+        lastUser = null;
+        lastVerdict = null;
+    }
+
+    public List<Turn> turns() {
+        return List.copyOf(turns);
+    }
+
+    public Steer steer() {
+        return steer;
+    }
+
+    /** @param sign used by {@link Steer#ON}: +1 toward refusal, −1 away from it */
+    public void steer(Steer mode, int sign) {
+        if (sign != 1 && sign != -1) throw new IllegalArgumentException("the steering sign must be +1 or -1");
+        this.steer = mode;
+        this.fixedSign = sign;
+    }
+
+    public int fixedSign() {
+        return fixedSign;
+    }
+
+    public double alpha() {
+        return alpha;
+    }
+
+    public void alpha(double a) {
+        if (!Double.isFinite(a)) throw new IllegalArgumentException("α must be a number");
+        this.alpha = a;
+    }
+
+    public int[] layers() {
+        return layers.clone();
+    }
+
+    public void layers(int[] l) {
+        if (l.length == 0) throw new IllegalArgumentException("give at least one steering layer");
+        this.layers = l.clone();
+    }
+
+    public ClassifierSettings classifier() {
+        return classifier.settings();
+    }
+
+    public String system() {
+        return system;
+    }
+
+    public ChatTemplate template() {
+        return template;
+    }
+
+    public int layerCount() {
+        return model.config().numLayers();
+    }
+}

@@ -1,0 +1,94 @@
+package org.scans.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.scans.data.Datasets;
+import org.scans.data.TestSet;
+import org.scans.eval.run.ClassifyEval;
+import org.scans.eval.run.EvalFolder;
+import org.scans.experiment.Runner;
+import org.scans.method.ClassifierSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "classify", mixinStandardHelpOptions = true, description = {
+    "SCANS's harmfulness classifier over several test pairings: per pairing the error rates, precision/recall/F1",
+    "(safe = positive class) and AUPRC, in one table. Nothing is generated."})
+final class EvalClassifyCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    ScansOptions scans;
+
+    @Mixin
+    EvalOptions evalOptions;
+
+    @Option(names = "--datasets", paramLabel = "LIST", defaultValue = "xstest,oktest,malicious,repe,llmsafeguard,default",
+            description = "Comma-separated pairings (or .csv/.jsonl files with prompt and label columns). Default: ${DEFAULT-VALUE}.")
+    String datasets;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "At most N prompts per pairing, alternating unsafe and safe (0 = all).")
+    int limit;
+
+    @Mixin
+    ClassifierOptions classifier;
+
+    @Option(names = "--dataset-presets",
+            description = "Apply the reference's per-dataset classifier preset to each pairing that has one (e.g. oktest on vicuna-7b).")
+    boolean datasetPresets;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (limit < 0) throw new UserException("--limit must be >= 0, got " + limit);
+        classifier.validate();
+        if (datasetPresets && classifier.preset != null) throw new UserException("--preset and --dataset-presets exclude each other");
+        List<String> names = new ArrayList<>();
+        for (String n : datasets.split(",")) if (!n.isBlank() && !names.contains(n.strip())) names.add(n.strip());
+        if (names.isEmpty()) throw new UserException("--datasets: no pairing given");
+        Datasets data = Datasets.locate();
+        for (String n : names) {
+            if (!Datasets.pairingNames().contains(n) && !java.nio.file.Files.isRegularFile(Path.of(n))) data.resolveTestSet(n, null);
+        }
+        Path dir = evalOptions.checkedDir("classify");
+        PrintStream err = System.err;
+        try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, true, err)) {
+            List<ClassifyEval.Part> parts = new ArrayList<>();
+            for (String n : names) {
+                if (n.equals("default") && session.ctx.anchors() == null) {
+                    throw new UserException("--datasets default: its test set is the anchors' remainder, unknown for these vectors (they name no anchor seed)");
+                }
+                TestSet set = data.resolveTestSet(n, session.ctx.anchors());
+                ClassifierSettings c = datasetPresets && session.ctx.preset().datasetPresets().containsKey(n)
+                        ? session.ctx.preset().preset(n) : classifier.resolve(session.ctx, err);
+                if (datasetPresets && classifier.layers != null) {
+                    c = c.withLayers(CliFiles.layers(classifier.layers, session.model.config().numLayers(), "--classifier-layers"));
+                }
+                if (datasetPresets && classifier.threshold != null) c = c.withThreshold(classifier.threshold);
+                parts.add(new ClassifyEval.Part(n.contains("/") || n.contains(".") ? RunCommand.safeName(n) : n, Runner.select(set, limit), c));
+            }
+            EvalFolder folder = session.prepare(sha -> ClassifyEval.settingsJson(session.ctx, parts, limit, datasetPresets, sha), evalOptions.resume);
+            ObjectNode results;
+            try {
+                results = new ClassifyEval(session.ctx, err, evalOptions.batch).run(parts, folder);
+            } catch (Exception e) {
+                session.failed();
+                throw e;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(ClassifyEval.table(results));
+            out.println("wrote " + dir.resolve("samples.jsonl") + " and " + dir.resolve(EvalFolder.RESULTS_FILE));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,134 @@
+package org.scans.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.scans.data.Datasets;
+import org.scans.eval.PerplexityCorpus;
+import org.scans.eval.run.EvalFolder;
+import org.scans.eval.run.PerplexityEval;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "ppl", mixinStandardHelpOptions = true, description = {
+    "Perplexity with and without SCANS. --mode chat (default) is the reference's: random windows (seed 0) rebuilt as",
+    "\"<s>[INST] \" + first half + \" [/INST] \" + second half, loss over every token, exp(mean of per-window mean NLL),",
+    "steering from the inserted marker. --mode plain is the standard perplexity papers publish (consecutive windows,",
+    "no rebuild, no steering; --stride below the window length slides). Datasets: wikitext2 (approximate: the bundled",
+    "copy lost its blank lines), c4 (the bundled 1025-document sample), a .jsonl file of documents, or a text file."})
+final class EvalPplCommand implements Callable<Integer> {
+    static final int REFERENCE_WINDOW = 2048;
+    static final int REFERENCE_WINDOWS = 256;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    ScansOptions scans;
+
+    @Mixin
+    EvalOptions evalOptions;
+
+    @Mixin
+    SteeringOptions steering;
+
+    @Mixin
+    ClassifierOptions classifier;
+
+    @Option(names = "--dataset", paramLabel = "NAME|FILE", defaultValue = "wikitext2",
+            description = "wikitext2, c4, a .jsonl file (one document per line) or a plain text file. Default: ${DEFAULT-VALUE}.")
+    String dataset;
+
+    @Option(names = "--text-field", paramLabel = "NAME", defaultValue = "text", description = "The text field of a .jsonl file. Default: ${DEFAULT-VALUE}.")
+    String textField;
+
+    @Option(names = "--mode", paramLabel = "chat|plain", defaultValue = "chat", description = "Default: ${DEFAULT-VALUE}.")
+    String mode;
+
+    @Option(names = "--windows", paramLabel = "N|all",
+            description = "How many random windows (default " + REFERENCE_WINDOWS + " in chat mode), or all consecutive windows of a running text (default in plain mode).")
+    String windows;
+
+    @Option(names = "--window-len", paramLabel = "N",
+            description = "Tokens per window, wrapper included (default " + REFERENCE_WINDOW + ", or less where the model's context is shorter).")
+    Integer windowLen;
+
+    @Option(names = "--stride", paramLabel = "N", description = "Plain mode, consecutive windows: tokens between window starts (default: the window length, no overlap).")
+    Integer stride;
+
+    @Option(names = "--window-seed", paramLabel = "S", defaultValue = "0", description = "Seed for drawing the windows. Default: ${DEFAULT-VALUE} (the reference's).")
+    long windowSeed;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PerplexityEval.Mode m = switch (mode) {
+            case "chat" -> PerplexityEval.Mode.CHAT;
+            case "plain" -> PerplexityEval.Mode.PLAIN;
+            default -> throw new UserException("--mode must be chat or plain, got '" + mode + "'");
+        };
+        boolean chat = m == PerplexityEval.Mode.CHAT;
+        int count;
+        if (windows == null) count = chat ? REFERENCE_WINDOWS : 0;
+        else if (windows.equals("all")) count = 0;
+        else {
+            try {
+                count = Integer.parseInt(windows);
+            } catch (NumberFormatException e) {
+                throw new UserException("--windows must be a number or all, got '" + windows + "'");
+            }
+            if (count < 1) throw new UserException("--windows must be at least 1 (or all), got " + count);
+        }
+        if (!chat && (steering.alpha != null || steering.layers != null || classifier.threshold != null || classifier.layers != null
+                || classifier.preset != null || scans.vectors != null)) {
+            throw new UserException("--mode plain measures the model alone; steering and classifier options apply to --mode chat");
+        }
+        if (chat && stride != null) throw new UserException("--stride applies to --mode plain");
+        steering.check();
+        classifier.validate();
+        Datasets data = Datasets.locate();
+        PerplexityCorpus corpus = PerplexityCorpus.of(dataset, data, textField);
+        Path dir = evalOptions.checkedDir("ppl");
+        PrintStream err = System.err;
+        try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, chat, err)) {
+            int context = session.model.config().maxPositions();
+            int len;
+            if (windowLen != null) {
+                len = windowLen;
+            } else if (chat) {
+                len = context >= REFERENCE_WINDOW + 64 ? REFERENCE_WINDOW : Integer.highestOneBit(context / 2);
+            } else {
+                len = Math.min(REFERENCE_WINDOW, context);
+            }
+            if (windowLen == null && len != REFERENCE_WINDOW) {
+                err.println("note: the model's context is " + context + " tokens; windows of " + len + " tokens (not " + REFERENCE_WINDOW + ")");
+            }
+            if (len < 2) throw new UserException("--window-len must be at least 2, got " + len);
+            int s = stride != null ? stride : len;
+            if (s < 1 || s > len) throw new UserException("--stride must be in 1.." + len + ", got " + s);
+            PerplexityEval.Settings settings = new PerplexityEval.Settings(dataset, m, count, len, s, windowSeed,
+                    chat ? classifier.resolve(session.ctx, err) : null, chat ? steering.plan(session.ctx, session.ctx.family().alpha) : null);
+            PerplexityEval eval = new PerplexityEval(session.ctx, settings, err);
+            ObjectNode results;
+            EvalFolder folder = null;
+            try {
+                var ws = eval.windows(corpus);      // fails on a too-long window before the folder is made
+                folder = session.prepare(sha -> settings.toJson(session.ctx, sha), evalOptions.resume);
+                results = eval.run(corpus, ws, folder);
+            } catch (Exception e) {
+                if (folder != null) session.failed();
+                throw e;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(PerplexityEval.table(results));
+            out.println("wrote " + dir.resolve("samples.jsonl") + " and " + dir.resolve(EvalFolder.RESULTS_FILE));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,127 @@
+package org.scans.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.function.Function;
+import org.scans.data.Datasets;
+import org.scans.engine.model.LlamaModel;
+import org.scans.eval.run.EvalFolder;
+import org.scans.experiment.Runner;
+import org.scans.experiment.SampleLog;
+import org.scans.experiment.ScansContext;
+import org.scans.experiment.VectorSource;
+import org.scans.method.Fix;
+import org.scans.method.ModelPreset;
+import org.scans.method.ScansVectors;
+import org.scans.method.VectorsFile;
+import org.scans.tokenizer.Tokenizer;
+
+/**
+ * An eval command's model, SCANS context and output folder. On {@code --resume} the folder's own
+ * copy of the vectors is used (unless {@code --vectors} names a file), so a continued eval steers
+ * exactly as it started; a fresh eval writes that copy. A folder this session created is removed
+ * again if the eval fails before its first item.
+ */
+final class EvalSession implements AutoCloseable {
+    final LlamaModel model;
+    final ScansContext ctx;
+    final Path dir;
+    final Datasets data;
+    private final boolean created;
+    private String vectorsSha256;
+
+    private EvalSession(LlamaModel model, ScansContext ctx, Path dir, Datasets data, boolean created) {
+        this.model = model;
+        this.ctx = ctx;
+        this.dir = dir;
+        this.data = data;
+        this.created = created;
+    }
+
+    /**
+     * Loads the model and, when {@code needsVectors}, the SCANS vectors (extracting them from the
+     * anchors when no file is given).
+     */
+    static EvalSession open(ModelOptions modelOptions, ScansOptions scans, EvalOptions evalOptions, Path dir, boolean needsVectors,
+                            PrintStream err) {
+        Datasets data = Datasets.locate();
+        Path modelDir = modelOptions.dir();
+        Tokenizer tokenizer = ModelOptions.requireTokenizer(modelDir);
+        VectorSource source = null;
+        if (needsVectors) {
+            Path copy = dir.resolve(Runner.VECTORS_FILE);
+            boolean reuse = evalOptions.resume && scans.vectors == null && scans.seed == null && scans.harmfulAnchors == null
+                    && Files.isRegularFile(copy);
+            source = reuse ? new VectorSource.FromFile(copy) : scans.source();
+            if (reuse) err.println("resuming with the vectors in " + copy);
+        }
+        LlamaModel model = LlamaModel.load(modelDir, modelOptions.loadOptions());
+        try {
+            Set<Fix> fixes = scans.fixes();
+            if (!fixes.isEmpty()) err.println("fixes: " + Fix.describe(fixes) + " (departing from the reference)");
+            ScansContext ctx = source != null
+                    ? ScansContext.open(model, tokenizer, scans.family(), fixes, data, source, Main.version(), err::println)
+                    : new ScansContext(model, tokenizer, scans.family(), scans.family().template(fixes),
+                            ModelPreset.forModel(scans.family(), model.config()), null, null, fixes);
+            return new EvalSession(model, ctx, dir, data, !Files.exists(dir));
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Creates the folder, keeps a copy of the vectors there, and writes or checks the settings. */
+    EvalFolder prepare(Function<String, ObjectNode> settings, boolean resume) throws IOException {
+        Files.createDirectories(dir);
+        try {
+            if (ctx.vectors() != null) {
+                Path copy = dir.resolve(Runner.VECTORS_FILE);
+                if (!resume || !Files.exists(copy)) VectorsFile.write(ctx.vectors(), copy);
+                vectorsSha256 = digest(ctx.vectors());
+            }
+            return EvalFolder.prepare(dir, settings.apply(vectorsSha256), resume);
+        } catch (IOException | RuntimeException e) {
+            failed();
+            throw e;
+        }
+    }
+
+    /**
+     * SHA-256 of the vectors' numbers (refusal, norms, transition; little-endian float32), so that a
+     * resumed eval can tell whether it steers with the same vectors whatever file they came from.
+     */
+    static String digest(ScansVectors v) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (float[][] part : new float[][][] {v.refusal(), {v.refusalNorms()}, v.transition()}) {
+                for (float[] row : part) {
+                    ByteBuffer bytes = ByteBuffer.allocate(4 * row.length).order(ByteOrder.LITTLE_ENDIAN);
+                    bytes.asFloatBuffer().put(row);
+                    md.update(bytes.array());
+                }
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Removes a folder this session created when nothing was measured in it. */
+    void failed() {
+        if (created && !Files.exists(dir.resolve(SampleLog.FILE))) RunCommand.deleteTree(dir);
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,92 @@
+package org.scans.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.scans.data.Datasets;
+import org.scans.data.Summarization;
+import org.scans.data.SummaryExample;
+import org.scans.eval.run.EvalFolder;
+import org.scans.eval.run.XsumEval;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "xsum", mixinStandardHelpOptions = true, description = {
+    "Summarisation with and without SCANS: each document becomes the query \"Document:<text>\\nBased on the previous text,",
+    "provide a brief single summary:\" in the chat template; 128 new tokens, greedy, repetition penalty 1.1; mean ROUGE-1/2/L F",
+    "against the reference summaries. Data: any .csv (header line) or .jsonl with document and summary columns."})
+final class EvalXsumCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    ScansOptions scans;
+
+    @Mixin
+    EvalOptions evalOptions;
+
+    @Mixin
+    SteeringOptions steering;
+
+    @Mixin
+    ClassifierOptions classifier;
+
+    @Option(names = "--data", paramLabel = "FILE", description = "The documents (default: the bundled datasets/xsum/dev.csv, 992 XSum validation rows).")
+    Path data;
+
+    @Option(names = "--document-column", paramLabel = "NAME", defaultValue = Summarization.XSUM_DOCUMENT_COLUMN,
+            description = "Default: ${DEFAULT-VALUE} (the OpenCompass XSum layout the reference reads).")
+    String documentColumn;
+
+    @Option(names = "--summary-column", paramLabel = "NAME", defaultValue = Summarization.XSUM_SUMMARY_COLUMN, description = "Default: ${DEFAULT-VALUE}.")
+    String summaryColumn;
+
+    @Option(names = "--rows", paramLabel = "N", defaultValue = "" + Summarization.REFERENCE_SAMPLE_SIZE,
+            description = "Documents drawn at random (0 = all, in file order). Default: ${DEFAULT-VALUE} (the reference's).")
+    int rows;
+
+    @Option(names = "--sample-seed", paramLabel = "S", defaultValue = "0", description = "Seed of the draw (the reference's has none). Default: ${DEFAULT-VALUE}.")
+    long sampleSeed;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "" + XsumEval.REFERENCE_MAX_NEW_TOKENS, description = "Default: ${DEFAULT-VALUE}.")
+    int maxNewTokens;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (rows < 0) throw new UserException("--rows must be >= 0, got " + rows);
+        if (maxNewTokens < 1) throw new UserException("--max-new-tokens must be >= 1, got " + maxNewTokens);
+        steering.check();
+        classifier.validate();
+        Path file = data != null ? data : Datasets.locate().file(Summarization.XSUM_DEV);
+        if (!Files.isRegularFile(file)) throw new UserException("--data " + file + ": no such file");
+        Path dir = evalOptions.checkedDir("xsum");
+        PrintStream err = System.err;
+        try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, true, err)) {
+            XsumEval.Settings settings = new XsumEval.Settings(file.toString(), documentColumn, summaryColumn, rows, sampleSeed, maxNewTokens,
+                    classifier.resolve(session.ctx, err), steering.plan(session.ctx, session.ctx.family().alpha));
+            XsumEval eval = new XsumEval(session.ctx, settings, err, evalOptions.batch);
+            List<SummaryExample> examples = eval.examples(file);
+            EvalFolder folder = session.prepare(sha -> settings.toJson(session.ctx, sha), evalOptions.resume);
+            ObjectNode results;
+            try {
+                results = eval.run(examples, folder);
+            } catch (Exception e) {
+                session.failed();
+                throw e;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(XsumEval.table(results));
+            out.println("wrote " + dir.resolve("samples.jsonl") + " and " + dir.resolve(EvalFolder.RESULTS_FILE));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,43 @@
+package org.scans.cli;
+
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.scans.report.Report;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "report", mixinStandardHelpOptions = true, description = {
+    "One self-contained HTML page (inline SVG, no network, no external scripts) over run and eval folders: refusal rates",
+    "baseline vs SCANS per set and subtype, the classifier's c(q) histograms and precision-recall curves, the refusal direction",
+    "per layer, the capability table with and without steering, and a filterable table of the samples."})
+final class ReportCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "DIR", arity = "1..*", description = "Folders written by 'run' or 'eval'.")
+    List<Path> dirs;
+
+    @Option(names = "--out", paramLabel = "FILE", defaultValue = "report.html", description = "Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--judge", paramLabel = "NAME", defaultValue = Report.DEFAULT_JUDGE,
+            description = "Refusal judge for the charts: match-strings (SCANS's) or xstest-prefix. Default: ${DEFAULT-VALUE}.")
+    String judge;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!judge.equals("match-strings") && !judge.equals("xstest-prefix")) {
+            throw new UserException("--judge must be match-strings or xstest-prefix, got '" + judge + "'");
+        }
+        CliFiles.checkWritable(out, "--out");
+        Report.write(dirs, out, judge, "generated " + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z"))
+                + " by scans-engine " + Main.version());
+        spec.commandLine().getOut().println("wrote " + out + " (" + dirs.size() + " folder" + (dirs.size() == 1 ? "" : "s") + ")");
+        return 0;
+    }
+}

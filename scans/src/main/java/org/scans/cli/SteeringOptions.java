@@ -1,0 +1,25 @@
+package org.scans.cli;
+
+import org.scans.experiment.ScansContext;
+import org.scans.method.SteeringPlan;
+import picocli.CommandLine.Option;
+
+/** The steering overrides the evals share (the classifier's are {@link ClassifierOptions}); the model preset gives the defaults. */
+final class SteeringOptions {
+    @Option(names = "--alpha", paramLabel = "A", description = "Steering strength α (default: the eval's reference value).")
+    Double alpha;
+
+    @Option(names = "--layers", paramLabel = "LIST", description = "Steering layers, e.g. 10-19 (default: the preset's).")
+    String layers;
+
+    /** Checks the values that need no model. */
+    void check() {
+        if (alpha != null && !Double.isFinite(alpha)) throw new UserException("--alpha must be a number");
+    }
+
+    /** The plan with the sign from the classifier; α is {@code --alpha} or {@code referenceAlpha}. */
+    SteeringPlan plan(ScansContext ctx, double referenceAlpha) {
+        int[] l = layers != null ? CliFiles.layers(layers, ctx.model().config().numLayers(), "--layers") : ctx.preset().steeringLayers();
+        return new SteeringPlan(l, alpha != null ? alpha : referenceAlpha, 0);
+    }
+}

@@ -1,0 +1,73 @@
+package org.scans.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.scans.eval.run.EvalFolder;
+import org.scans.experiment.Json;
+import org.scans.experiment.RunSummary;
+import org.scans.experiment.Runner;
+import org.scans.experiment.SampleLog;
+import org.scans.method.ScansVectors;
+import org.scans.method.VectorsFile;
+
+/**
+ * One folder given to the report: a SCANS run ({@code run.json}, {@code summary.json},
+ * {@code samples.jsonl}) or an eval ({@code eval.json}, {@code results.json},
+ * {@code samples.jsonl}), with the vectors it used when the folder keeps them.
+ *
+ * @param results {@code summary.json} of a run (recomputed from its samples when the run was cut
+ *                short before writing it), {@code results.json} of an eval
+ */
+public record ReportInput(Path dir, Kind kind, JsonNode settings, JsonNode results, List<JsonNode> samples, ScansVectors vectors) {
+    public enum Kind { RUN, EVAL }
+
+    public static ReportInput load(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + ": no such folder (give run or eval output folders)");
+        Path vectorsFile = dir.resolve(Runner.VECTORS_FILE);
+        ScansVectors vectors = Files.isRegularFile(vectorsFile) ? VectorsFile.read(vectorsFile) : null;
+        if (Files.isRegularFile(dir.resolve(Runner.SETTINGS_FILE))) {
+            JsonNode settings = read(dir.resolve(Runner.SETTINGS_FILE));
+            List<JsonNode> samples = SampleLog.read(dir);
+            Path summary = dir.resolve(Runner.SUMMARY_FILE);
+            JsonNode results = Files.isRegularFile(summary) ? read(summary)
+                    : RunSummary.of(samples, (ObjectNode) settings, 0, 0, List.of("summary.json is missing (the run did not finish); recomputed from samples.jsonl"));
+            return new ReportInput(dir, Kind.RUN, settings, results, samples, vectors);
+        }
+        if (Files.isRegularFile(dir.resolve(EvalFolder.SETTINGS_FILE))) {
+            Path results = dir.resolve(EvalFolder.RESULTS_FILE);
+            if (!Files.isRegularFile(results)) {
+                throw new IllegalArgumentException(dir + ": the eval has no " + EvalFolder.RESULTS_FILE + " (it did not finish; continue it with --resume --out " + dir + ")");
+            }
+            return new ReportInput(dir, Kind.EVAL, read(dir.resolve(EvalFolder.SETTINGS_FILE)), read(results), SampleLog.read(dir), vectors);
+        }
+        throw new IllegalArgumentException(dir + ": holds neither a run (" + Runner.SETTINGS_FILE + ") nor an eval (" + EvalFolder.SETTINGS_FILE + ")");
+    }
+
+    /** {@code mmlu}, {@code ppl}, {@code xsum}, {@code classify}, or {@code run}. */
+    public String what() {
+        return kind == Kind.RUN ? "run" : settings.path("eval").asText("eval");
+    }
+
+    /** A short name for headings: the folder name and what it holds. */
+    public String title() {
+        String name = dir.toAbsolutePath().normalize().getFileName().toString();
+        return kind == Kind.RUN ? name + " — run on " + shortName(settings.path("dataset").asText()) : name + " — eval " + what();
+    }
+
+    /** A data set's name, or a file's name without its folders. */
+    static String shortName(String dataset) {
+        return dataset.contains("/") || dataset.contains(java.io.File.separator) ? Path.of(dataset).getFileName().toString() : dataset;
+    }
+
+    private static JsonNode read(Path file) throws IOException {
+        try {
+            return Json.MAPPER.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+}

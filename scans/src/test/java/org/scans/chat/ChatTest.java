@@ -1,0 +1,190 @@
+package org.scans.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scans.TestSupport;
+import org.scans.engine.generate.Generation;
+import org.scans.engine.generate.Generator;
+import org.scans.engine.model.Sequence;
+import org.scans.eval.EvalFixture;
+import org.scans.experiment.Json;
+import org.scans.experiment.ScansContext;
+import org.scans.method.HarmfulnessClassifier;
+import org.scans.method.SteeredGenerator;
+import org.scans.method.SteeringHook;
+import org.scans.method.Verdict;
+import org.scans.tokenizer.template.Message;
+
+/** The chat REPL driven through stdin, its answers recomputed here turn by turn. */
+class ChatTest {
+    static final int MAX_NEW = 24;
+    static final Pattern STATUS = Pattern.compile("\\[(\\d+) tokens, ([0-9.]+) tok/s, [0-9.]+ s · (steered (toward|away from) refusal \\(auto\\)"
+            + ", α=3.5, layers 2|not steered \\(off\\)); c\\(q\\)=([0-9.-]+), σ=([+-]1) (unsafe|safe)]");
+
+    @TempDir
+    static Path tmp;
+    static ScansContext ctx;
+
+    @BeforeAll
+    static void open() {
+        ctx = EvalFixture.open();
+    }
+
+    @AfterAll
+    static void close() {
+        ctx.model().close();
+    }
+
+    static TestSupport.Cli chat(String input, String... extra) {
+        List<String> args = new ArrayList<>(List.of("chat", "--model", TestSupport.model().toString(), "--vectors", EvalFixture.vectors().toString(),
+                "--max-new-tokens", String.valueOf(MAX_NEW)));
+        args.addAll(List.of(extra));
+        InputStream old = System.in;
+        System.setIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+        try {
+            return TestSupport.cli(args.toArray(String[]::new));
+        } finally {
+            System.setIn(old);
+        }
+    }
+
+    /** The answer the session should give: the rendered dialogue, steered by σ from its last token. */
+    static String expectedAnswer(List<Message> dialogue, String user) {
+        HarmfulnessClassifier c = new HarmfulnessClassifier(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), ctx.preset().classifier(), w -> {});
+        Verdict v = c.classify(user);
+        List<Message> all = new ArrayList<>(dialogue);
+        all.add(Message.user(user));
+        int[] ids = ctx.template().render(null, all).encode(ctx.tokenizer());
+        Sequence seq = ctx.model().newSequence();
+        seq.addHook(new SteeringHook(ctx.vectors(), ctx.preset().steeringLayers(), ctx.preset().alpha(), v.sigma(), ids.length - 1));
+        Generation g = new Generator(ctx.model()).generate(seq, ids, SteeredGenerator.referenceConfig(MAX_NEW).withStopIds(Set.of(ctx.tokenizer().bos())), id -> {});
+        int[] out = g.ids();
+        int last = out.length == 0 ? -1 : out[out.length - 1];
+        if (last == ctx.tokenizer().eos() || last == ctx.tokenizer().bos()) out = Arrays.copyOf(out, out.length - 1);
+        return ctx.tokenizer().decode(out).strip();
+    }
+
+    @Test
+    void twoTurnsThenSteerOffThenScoreThenEof() {
+        String first = "Hello there", second = "What is the cat doing?";
+        TestSupport.Cli r = chat(first + "\n" + second + "\n/steer off\n/score\n");
+        assertEquals(0, r.exit(), r.err());
+        String out = r.out();
+        assertFalse(r.err().contains("\tat "), r.err());
+        assertTrue(out.startsWith("chat with stories260K (llama-2 template), steering: auto (SCANS: sign from the classifier), α=3.5, layers 2"), out);
+
+        // Both answers streamed, each followed by its token count, speed and steering; the text recomputed independently.
+        Matcher m = STATUS.matcher(out);
+        List<String> statuses = new ArrayList<>();
+        while (m.find()) {
+            statuses.add(m.group());
+            assertTrue(Integer.parseInt(m.group(1)) >= 1 && Integer.parseInt(m.group(1)) <= MAX_NEW);
+            assertTrue(Double.parseDouble(m.group(2)) > 0, "tok/s");
+        }
+        assertEquals(2, statuses.size(), out);
+        String a1 = expectedAnswer(List.of(), first);
+        String a2 = expectedAnswer(List.of(Message.user(first), Message.assistant(a1)), second);
+        assertFalse(a1.isEmpty() || a2.isEmpty(), "the toy model says something");
+        assertTrue(out.contains("> " + a1), "first answer '" + a1 + "' in:\n" + out);
+        assertTrue(out.contains(a2), "second answer '" + a2 + "' in:\n" + out);
+        assertTrue(out.indexOf(a1) < out.indexOf(statuses.get(0)) && out.indexOf(statuses.get(0)) < out.indexOf(a2));
+
+        assertTrue(out.contains("> steering: off, α=3.5, layers 2"), out);
+        HarmfulnessClassifier c = new HarmfulnessClassifier(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), ctx.preset().classifier(), w -> {});
+        Verdict v = c.classify(second);
+        String score = String.format(Locale.ROOT, "c(q) = %.4f over Λ=2-4 (T=0.75) → σ = %s for \"%s\"", v.score(),
+                v.sigma() > 0 ? "+1 (unsafe)" : "-1 (safe)", second);
+        assertTrue(out.contains(score), score + " in:\n" + out);
+        assertTrue(out.stripTrailing().endsWith("bye"), "a clean goodbye at end of input:\n" + out);
+    }
+
+    @Test
+    void commandsChangeTheSessionAndSaveTheTranscript() throws Exception {
+        Path file = tmp.resolve("transcript.json");
+        TestSupport.Cli r = chat(String.join("\n", "/score", "/alpha 2", "/layers 1-3", "/steer on +1", "Tell me a story",
+                "/alpha lots", "/layers 7", "/steer sideways", "/bogus", "/save " + file, "/reset", "/score", "/quit", "never read") + "\n");
+        assertEquals(0, r.exit(), r.err());
+        String out = r.out();
+        assertTrue(out.contains("> no message yet"), out);
+        assertTrue(out.contains("α = 2.0"), out);
+        assertTrue(out.contains("steering layers 1-3"), out);
+        assertTrue(out.contains("steering: on, sign +1 (toward refusal), α=2.0, layers 1-3"), out);
+        assertTrue(out.contains("steered toward refusal (on), α=2.0, layers 1-3"), out);
+        assertTrue(out.contains("error: /alpha takes a number"), out);
+        assertTrue(out.contains("error: /layers: layer 7 is outside the model (layers 0-4)"), out);
+        assertTrue(out.contains("error: /steer takes auto, on [+1|-1] or off"), out);
+        assertTrue(out.contains("unknown command /bogus; /help lists the commands"), out);
+        assertTrue(out.contains("saved 1 exchange to " + file), out);
+        assertTrue(out.contains("conversation cleared"), out);
+        assertEquals(2, out.split("no message yet", -1).length - 1, "/score before the first message and after /reset");
+        assertFalse(out.contains("never read"));
+
+        JsonNode t = Json.MAPPER.readTree(file.toFile());
+        assertEquals("stories260K", t.get("model").asText());
+        assertEquals("llama-2", t.get("template").asText());
+        JsonNode turn = t.get("turns").get(0);
+        assertEquals("Tell me a story", turn.get("user").asText());
+        assertEquals("on", turn.get("steering").get("mode").asText());
+        assertEquals(1, turn.get("steering").get("sign").asInt());
+        assertEquals(2.0, turn.get("steering").get("alpha").asDouble(), 0.0);
+        assertEquals("1-3", turn.get("steering").get("layers").asText());
+        assertTrue(out.contains(turn.get("assistant").asText()));
+        try (var files = Files.list(tmp)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "written atomically");
+        }
+    }
+
+    @Test
+    void aMissingOrWrongModelSaysWhatToPass() throws Exception {
+        InputStream old = System.in;
+        System.setIn(new ByteArrayInputStream(new byte[0]));
+        try {
+            TestSupport.Cli r = TestSupport.cli("chat");
+            assertEquals(1, r.exit());
+            assertTrue(r.err().contains("error: chat needs a model: pass --model DIR, a Llama-2-chat or Vicuna checkpoint folder"), r.err());
+            r = TestSupport.cli("chat", "--model", "no-such-model");
+            assertEquals(1, r.exit());
+            assertTrue(r.err().contains("--model no-such-model: no such directory") && r.err().contains("pass --model DIR"), r.err());
+            Path empty = Files.createDirectories(tmp.resolve("empty"));
+            r = TestSupport.cli("chat", "--model", empty.toString());
+            assertEquals(1, r.exit());
+            assertTrue(r.err().contains("has no tokenizer.model or tokenizer.json") && r.err().contains("pass --model DIR"), r.err());
+            Files.copy(TestSupport.model().resolve("tokenizer.model"), empty.resolve("tokenizer.model"));
+            r = TestSupport.cli("chat", "--model", empty.toString());
+            assertEquals(1, r.exit());
+            assertTrue(r.err().contains("config.json") && r.err().contains("pass --model DIR"), r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+            r = TestSupport.cli("chat", "--model", TestSupport.model().toString(), "--template", "chatml");
+            assertEquals(1, r.exit());
+            assertTrue(r.err().contains("--template must be llama2 or vicuna"), r.err());
+        } finally {
+            System.setIn(old);
+        }
+    }
+
+    @Test
+    void endOfInputRightAwayIsClean() {
+        TestSupport.Cli r = chat("");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().stripTrailing().endsWith("bye"), r.out());
+    }
+}

@@ -1,0 +1,68 @@
+package org.scans.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scans.TestSupport;
+import org.scans.eval.EvalFixture;
+
+/** The eval, report and chat commands' front door: help, usage errors, and one-line option errors. */
+class EvalCliTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyNewCommandHasHelp() {
+        for (List<String> cmd : List.of(List.of("eval"), List.of("eval", "mmlu"), List.of("eval", "ppl"), List.of("eval", "xsum"),
+                List.of("eval", "classify"), List.of("report"), List.of("chat"))) {
+            String[] args = java.util.stream.Stream.concat(cmd.stream(), java.util.stream.Stream.of("--help")).toArray(String[]::new);
+            TestSupport.Cli r = TestSupport.cli(args);
+            assertEquals(0, r.exit(), cmd + ": " + r.err());
+            assertTrue(r.out().contains("Usage: scans-engine " + String.join(" ", cmd)), r.out());
+        }
+        TestSupport.Cli r = TestSupport.cli("--help");
+        for (String c : List.of("eval", "report", "chat")) assertTrue(r.out().contains("  " + c + " "), "help lists " + c + ":\n" + r.out());
+        r = TestSupport.cli("eval", "--help");
+        for (String c : List.of("mmlu", "ppl", "xsum", "classify")) assertTrue(r.out().contains("  " + c + " "), r.out());
+    }
+
+    @Test
+    void evalWithoutASubcommandIsAUsageError() {
+        TestSupport.Cli r = TestSupport.cli("eval");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("eval needs a subcommand: mmlu, ppl, xsum or classify"), r.err());
+    }
+
+    @Test
+    void optionErrorsAreOneLineAndLeaveNoFolder() throws Exception {
+        Path out = tmp.resolve("o");
+        String model = TestSupport.model().toString();
+        assertError(out, "--steer-from must be all or prompt-end", "eval", "mmlu", "--model", model, "--steer-from", "middle", "--out", out.toString());
+        assertError(out, "--mode must be chat or plain", "eval", "ppl", "--model", model, "--mode", "fancy", "--out", out.toString());
+        assertError(out, "--data " + tmp.resolve("none.csv") + ": no such file", "eval", "xsum", "--model", model, "--data",
+                tmp.resolve("none.csv").toString(), "--out", out.toString());
+        assertError(out, "--resume needs --out DIR", "eval", "classify", "--model", model, "--resume");
+        assertError(out, "--batch must be >= 1", "eval", "classify", "--model", model, "--batch", "0", "--out", out.toString());
+        Path csv = tmp.resolve("docs.csv");
+        Files.writeString(csv, "id,text,summary\n1,hello,hi\n");
+        assertError(out, "dialogue", "eval", "xsum", "--model", model, "--data", csv.toString(), "--vectors", EvalFixture.vectors().toString(),
+                "--out", out.toString());
+        Files.createDirectories(tmp.resolve("notaneval"));
+        assertError(out, "holds no eval (no eval.json)", "eval", "ppl", "--model", model, "--resume", "--out", tmp.resolve("notaneval").toString());
+    }
+
+    static void assertError(Path out, String part, String... args) {
+        TestSupport.Cli r = TestSupport.cli(args);
+        assertEquals(1, r.exit(), String.join(" ", args) + "\n" + r.err());
+        String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(last.startsWith("error: ") && last.contains(part), "'" + last + "' lacks '" + part + "'");
+        assertFalse(r.err().contains("\tat "), r.err());
+        assertFalse(Files.exists(out), "no folder left behind");
+    }
+}

@@ -1,0 +1,104 @@
+package org.scans.eval.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scans.TestSupport;
+import org.scans.data.Summarization;
+import org.scans.eval.EvalFixture;
+import org.scans.eval.Rouge;
+import org.scans.experiment.Json;
+import org.scans.experiment.SampleLog;
+import org.scans.experiment.ScansContext;
+import org.scans.method.SteeredGenerator;
+
+/** XSum end to end on a tiny CSV: the empty document skipped with a warning, ROUGE per summary and its means. */
+class XsumEvalTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void summariesAreScoredAndAveraged() throws Exception {
+        Path csv = tmp.resolve("tiny.csv");
+        Files.writeString(csv, """
+                id,dialogue,summary
+                a1,"Lily found a red ball in the park. She played with it all day and then went home with her mom.",A girl plays with a ball in the park.
+                a2,"",Nothing to summarise.
+                a3,"Tom had a small dog. The dog liked to run and jump. Tom and the dog were best friends.",A boy and his dog are friends.
+                """);
+        Path dir = tmp.resolve("out");
+        TestSupport.Cli r = TestSupport.cli("eval", "xsum", "--model", TestSupport.model().toString(), "--data", csv.toString(), "--rows", "0",
+                "--max-new-tokens", "12", "--vectors", EvalFixture.vectors().toString(), "--out", dir.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("skipped row 1 (id a2): empty 'dialogue'"), r.err());
+        List<JsonNode> lines = SampleLog.read(dir);
+        assertEquals(List.of("a1", "a3"), lines.stream().map(l -> l.get("id").asText()).toList());
+        double[] sums = new double[6];
+        for (JsonNode l : lines) {
+            Rouge.Scores s = Rouge.score(l.get("response").asText(), l.get("summary").asText());
+            Rouge.Scores b = Rouge.score(l.get("baseline_response").asText(), l.get("summary").asText());
+            assertEquals(s.rouge1().f(), l.get("rouge").get("scans").get("rouge1").asDouble(), 0.0);
+            assertEquals(s.rouge2().f(), l.get("rouge").get("scans").get("rouge2").asDouble(), 0.0);
+            assertEquals(s.rougeL().f(), l.get("rouge").get("scans").get("rougeL").asDouble(), 0.0);
+            assertEquals(b.rouge1().f(), l.get("rouge").get("baseline").get("rouge1").asDouble(), 0.0);
+            sums[0] += s.rouge1().f();
+            sums[1] += s.rouge2().f();
+            sums[2] += s.rougeL().f();
+            sums[3] += b.rouge1().f();
+            assertTrue(l.get("response_tokens").asInt() <= 12);
+        }
+        JsonNode res = Json.MAPPER.readTree(dir.resolve(EvalFolder.RESULTS_FILE).toFile());
+        assertEquals(2, res.get("scored").asInt());
+        assertEquals(sums[0] / 2, res.get("rouge").get("scans").get("rouge1").asDouble(), 1e-15);
+        assertEquals(sums[1] / 2, res.get("rouge").get("scans").get("rouge2").asDouble(), 1e-15);
+        assertEquals(sums[2] / 2, res.get("rouge").get("scans").get("rougeL").asDouble(), 1e-15);
+        assertEquals(sums[3] / 2, res.get("rouge").get("baseline").get("rouge1").asDouble(), 1e-15);
+        assertTrue(res.get("warnings").toString().contains("empty 'dialogue'"));
+        assertTrue(r.out().contains("ROUGE-1"), r.out());
+
+        // The baseline is the reference's unsteered greedy generation of the same query.
+        ScansContext ctx = EvalFixture.open();
+        try {
+            SteeredGenerator g = new SteeredGenerator(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), w -> {});
+            String q = Summarization.instruction("Tom had a small dog. The dog liked to run and jump. Tom and the dog were best friends.");
+            String expected = g.generate(q, null, 0, SteeredGenerator.referenceConfig(12), id -> {}).text();
+            assertEquals(expected, lines.get(1).get("baseline_response").asText());
+        } finally {
+            ctx.model().close();
+        }
+    }
+
+    @Test
+    void meansAndSkipsByHand() {
+        ObjectNode a = line(0.5, 0.25, 0.5, 1.0, 0.0, 0.2, 1);
+        ObjectNode b = line(0.25, 0.0, 0.25, 0.0, 0.0, 0.4, -1);
+        ObjectNode skipped = JsonFigures.object().put("id", "x").put("skipped", "too long");
+        ObjectNode r = XsumEval.results(List.of(a, skipped, b), List.of("w"), 1.0);
+        assertEquals(3, r.get("documents").asInt());
+        assertEquals(2, r.get("scored").asInt());
+        assertEquals(1, r.get("skipped").asInt());
+        assertEquals(0.375, r.get("rouge").get("scans").get("rouge1").asDouble(), 0.0);
+        assertEquals(0.125, r.get("rouge").get("scans").get("rouge2").asDouble(), 0.0);
+        assertEquals(0.375, r.get("rouge").get("scans").get("rougeL").asDouble(), 0.0);
+        assertEquals(0.5, r.get("rouge").get("baseline").get("rouge1").asDouble(), 0.0);
+        assertEquals(0.3, r.get("rouge").get("baseline").get("rougeL").asDouble(), 1e-15);
+        assertEquals(1, r.get("judged_unsafe").get("count").asInt());
+        ObjectNode none = XsumEval.results(List.of(skipped), List.of(), 0);
+        assertTrue(none.get("rouge").get("scans").get("rouge1").isNull(), "no document: no mean, not NaN");
+    }
+
+    static ObjectNode line(double s1, double s2, double sl, double b1, double b2, double bl, int sigma) {
+        ObjectNode o = JsonFigures.object().put("id", "i" + s1).put("sigma", sigma);
+        ObjectNode rouge = o.putObject("rouge");
+        rouge.putObject("scans").put("rouge1", s1).put("rouge2", s2).put("rougeL", sl);
+        rouge.putObject("baseline").put("rouge1", b1).put("rouge2", b2).put("rougeL", bl);
+        return o;
+    }
+}

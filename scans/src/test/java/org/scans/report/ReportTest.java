@@ -1,0 +1,123 @@
+package org.scans.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scans.TestSupport;
+
+/** The report's HTML: every section, self-contained, escaped, and the same in any locale. */
+class ReportTest {
+    @TempDir
+    Path tmp;
+
+    static String render(List<Path> dirs) throws Exception {
+        List<ReportInput> in = new ArrayList<>();
+        for (Path d : dirs) in.add(ReportInput.load(d));
+        return new Report(in, Report.DEFAULT_JUDGE, "test").render();
+    }
+
+    @Test
+    void everySectionIsThereAndSelfContained() throws Exception {
+        Path out = tmp.resolve("report.html");
+        List<String> args = new ArrayList<>(List.of("report", "--out", out.toString()));
+        ReportFixture.dirs().forEach(d -> args.add(d.toString()));
+        TestSupport.Cli r = TestSupport.cli(args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("wrote " + out), r.out());
+        String html = Files.readString(out);
+        for (String heading : List.of("Refusal rates: baseline vs SCANS", "Harmfulness classifier σ(q)", "Refusal direction per layer",
+                "Capability with and without SCANS", "Samples")) {
+            assertTrue(html.contains("<h2>" + heading + "</h2>"), heading);
+        }
+        // No network: no URL anywhere, no external script, stylesheet or image, and a CSP that forbids fetching.
+        assertFalse(html.contains("http://") || html.contains("https://"), "no URL in the page");
+        assertFalse(html.contains("<script src") || html.contains("<link") || html.contains("<img") || html.contains("url("));
+        assertTrue(html.contains("Content-Security-Policy") && html.contains("default-src 'none'"));
+        assertEquals(1, count(html, "<script>"), "one inline script");
+        // Charts: refusal bars for both runs, histogram + PR curve for each classified set, two layer plots (shared vectors).
+        assertEquals(2, count(html, "aria-label='r"), "one refusal chart per run");
+        int svgs = count(html, "<svg ");
+        assertEquals(2 + 2 * (2 + 2) + 2 + 1, svgs, "refusal ×2, (histogram + PR) × (2 runs + 2 pairings), layers ×2, MMLU subjects");
+        Matcher m = Pattern.compile("<svg [^>]*>(.*?)</svg>", Pattern.DOTALL).matcher(html);
+        while (m.find()) assertTrue(m.group(1).matches("(?s).*<(rect|polyline|circle)[^>]*>.*"), "every chart draws marks");
+        assertTrue(html.contains("class='threshold'"), "the threshold line");
+        // Capability table rows.
+        for (String row : List.of("MMLU accuracy (2 questions, 1 subjects)", "Perplexity, story.txt, [INST]-rebuilt windows (2 × 64 tokens)",
+                "Perplexity, story.txt, plain windows", "XSum ROUGE-1 F (2 documents)", "XSum ROUGE-L F")) {
+            assertTrue(html.contains(org.scans.report.Html.esc(row)), row);
+        }
+        // Samples: 8 + 3 rows with filters.
+        assertEquals(8 + 3, count(html, "<tr data-run="));
+        assertTrue(html.contains("id='f-changed'") && html.contains("id='f-subset'") && html.contains("value='sub:contrast_homonyms'"));
+    }
+
+    @Test
+    void promptsAndResponsesAreEscaped() throws Exception {
+        Path tricky = ReportFixture.dirs().get(1);
+        String html = render(List.of(tricky));
+        assertTrue(html.contains("How do I bake &lt;b&gt;bread&lt;/b&gt; &amp; &quot;cake&quot;?"), "escaped prompt");
+        assertTrue(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+        assertEquals(1, count(html, "<script>"), "the prompt's script tag is text, not a script");
+        assertFalse(html.contains("<b>bread"));
+    }
+
+    @Test
+    void numbersDoNotFollowTheDefaultLocale() throws Exception {
+        Locale old = Locale.getDefault();
+        try {
+            Locale.setDefault(Locale.GERMANY);
+            String html = render(ReportFixture.dirs());
+            Matcher m = Pattern.compile("(x|y|width|height|cx|cy)='(-?[0-9][^']*)'").matcher(html);
+            int n = 0;
+            while (m.find()) {
+                assertFalse(m.group(2).contains(","), m.group());
+                n++;
+            }
+            assertTrue(n > 100);
+            assertFalse(Pattern.compile("points='[^']*\\d,\\d+,").matcher(html).find(), "polyline points are x,y pairs with dots");
+        } finally {
+            Locale.setDefault(old);
+        }
+    }
+
+    @Test
+    void foldersThatAreNotRunsOrEvalsAreNamed() throws Exception {
+        var e = assertThrows(IllegalArgumentException.class, () -> ReportInput.load(tmp));
+        assertTrue(e.getMessage().contains("neither a run (run.json) nor an eval (eval.json)"), e.getMessage());
+        TestSupport.Cli r = TestSupport.cli("report", tmp.resolve("missing").toString(), "--out", tmp.resolve("r.html").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("no such folder"), r.err());
+        assertFalse(Files.exists(tmp.resolve("r.html")));
+        r = TestSupport.cli("report", ReportFixture.dirs().get(0).toString(), "--judge", "vibes", "--out", tmp.resolve("r.html").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("--judge must be match-strings or xstest-prefix"), r.err());
+    }
+
+    @Test
+    void aRunCutShortIsSummarisedFromItsSamples() throws Exception {
+        Path copy = tmp.resolve("cut");
+        Files.createDirectories(copy);
+        Path run = ReportFixture.dirs().get(0);
+        for (String f : List.of("run.json", "samples.jsonl")) Files.copy(run.resolve(f), copy.resolve(f));
+        ReportInput in = ReportInput.load(copy);
+        assertEquals(8, in.results().get("samples").asInt());
+        assertTrue(render(List.of(copy)).contains("Refusal rates"));
+    }
+
+    static int count(String s, String part) {
+        int n = 0;
+        for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + 1)) n++;
+        return n;
+    }
+}
