@@ -182,6 +182,23 @@ class ChatTest {
     }
 
     @Test
+    void vicunaTemplateWithASystemPromptIsRecorded() throws Exception {
+        Path file = tmp.resolve("vicuna.json");
+        TestSupport.Cli r = chat("Hi\n/save " + file + "\n", "--template", "vicuna", "--system", "You are terse.", "--steer", "off");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("chat with stories260K (vicuna-v1.1 template), steering: off, α=4.0"), r.out());
+        assertTrue(r.out().contains("not steered (off)"), r.out());
+        JsonNode t = Json.MAPPER.readTree(file.toFile());
+        assertEquals("You are terse.", t.get("system").asText());
+        assertEquals("vicuna-v1.1", t.get("template").asText());
+        assertEquals(0, t.get("turns").get(0).get("steering").get("sign").asInt());
+        // The prompt is FastChat's layout with the given system prompt, ending where the answer begins.
+        int[] ids = new org.scans.tokenizer.template.VicunaChatTemplate(org.scans.tokenizer.template.VicunaChatTemplate.SCANS_SYSTEM, false)
+                .render("You are terse.", List.of(Message.user("Hi"))).encode(ctx.tokenizer());
+        assertEquals(ids.length, t.get("turns").get(0).get("prompt_tokens").asInt());
+    }
+
+    @Test
     void endOfInputRightAwayIsClean() {
         TestSupport.Cli r = chat("");
         assertEquals(0, r.exit(), r.err());

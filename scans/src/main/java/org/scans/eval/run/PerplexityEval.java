@@ -216,8 +216,8 @@ public final class PerplexityEval {
             }
             JsonFigures.number(ppl, "baseline", TokenLoss.perplexityOfMeans(base));
             JsonFigures.number(ppl, "scans", TokenLoss.perplexityOfMeans(scans));
-            JsonFigures.number(nll, "baseline", Math.log(TokenLoss.perplexityOfMeans(base)));
-            JsonFigures.number(nll, "scans", Math.log(TokenLoss.perplexityOfMeans(scans)));
+            JsonFigures.number(nll, "baseline", mean(base));
+            JsonFigures.number(nll, "scans", mean(scans));
             o.put("rule", "exp(mean over windows of the mean NLL per window), loss over every token of the [INST]-rebuilt window");
             o.set("judged_unsafe", JsonFigures.rate(new Rate(unsafe, lines.size())));
         } else {
@@ -230,6 +230,12 @@ public final class PerplexityEval {
         o.put("seconds", Math.round(seconds * 10) / 10.0);
         o.set("warnings", JsonFigures.strings(warnings));
         return o;
+    }
+
+    private static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) s += x;
+        return v.length == 0 ? Double.NaN : s / v.length;
     }
 
     public static String table(ObjectNode r) {
