@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  * figures compare with {@code tools/llamacpp.mjs bench} on the same weights. The measuring is
  * {@link EngineBench}'s; this class parses options and prints.
  */
-@Command(name = "bench", description = {
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {
     "Measure prompt processing (pp: one forward of P random tokens, BOS first, into an empty cache) and",
     "token generation (tg: G single-token steps from an empty cache; with --batch B also B sequences at once),",
     "as llama-bench does: one warm-up, then --reps timed runs; mean ± sd tok/s, tg weight GB/s, pp GFLOP/s.",

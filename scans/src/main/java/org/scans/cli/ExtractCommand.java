@@ -17,7 +17,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "extract", description = {
+@Command(name = "extract", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {
     "Extract SCANS's refusal directions v_l and reference transition vectors r_l for every layer from 64 + 64 anchors.",
     "Writes a safetensors file (refusal.N, transition.N, F32) with metadata; optionally a llama.cpp control vector."})
 final class ExtractCommand implements Callable<Integer> {

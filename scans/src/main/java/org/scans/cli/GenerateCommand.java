@@ -31,7 +31,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "generate", description = {
+@Command(name = "generate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {
     "Generate a continuation and stream it; then a line with prompt and generation tok/s (on stderr).",
     "--prompt is encoded as BOS + the text; --prompt-ids is used verbatim."})
 final class GenerateCommand implements Callable<Integer> {

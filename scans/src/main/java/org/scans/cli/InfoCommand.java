@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
-@Command(name = "info", description = "Show a model's config, parameter count, dtypes and tensors (used and unused).")
+@Command(name = "info", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Show a model's config, parameter count, dtypes and tensors (used and unused).")
 final class InfoCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;

@@ -31,7 +31,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "run", description = {
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {
     "Run the SCANS experiment on a test set: classify each prompt, generate with steering (sign from the classifier),",
     "judge refusals, and write DIR/samples.jsonl, DIR/summary.json and a summary table.",
     "Datasets: default, xstest, oktest, malicious, repe, llmsafeguard, or a CSV/JSONL file with prompt and label columns."})

@@ -20,7 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "score", description = {
+@Command(name = "score", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {
     "Teacher-forced scoring: for every position, the log-softmax of the next-token distribution.",
     "Prints {\"positions\":[{\"id\":next id,\"logprob\":…,\"top\":[[id,logprob],…]},…]}; the last position has no next id (null)."})
 final class ScoreCommand implements Callable<Integer> {

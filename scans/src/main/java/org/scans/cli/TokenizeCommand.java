@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "tokenize",
+@Command(name = "tokenize", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Encode text with a model's tokenizer; prints {\"ids\":[…],\"pieces\":[…],\"decoded\":\"…\"} per text.",
             "Without --bos and --special the ids equal SentencePiece's encode(text)."})
 final class TokenizeCommand implements Callable<Integer> {

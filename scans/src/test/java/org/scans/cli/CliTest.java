@@ -36,6 +36,18 @@ class CliTest {
     }
 
     @Test
+    void everyCommandHasHelp() {
+        for (String[] c : new String[][] {{"info"}, {"tokenize"}, {"generate"}, {"score"}, {"extract"}, {"classify"}, {"run"},
+                {"bench"}, {"eval"}, {"eval", "mmlu"}, {"eval", "ppl"}, {"eval", "xsum"}, {"eval", "classify"}, {"report"}, {"chat"}}) {
+            String[] args = java.util.Arrays.copyOf(c, c.length + 1);
+            args[c.length] = "--help";
+            var r = TestSupport.cli(args);
+            assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.out().startsWith("Usage: scans-engine " + String.join(" ", c)), r.out());
+        }
+    }
+
+    @Test
     void versionPrintsTheVersion() {
         var r = TestSupport.cli("--version");
         assertEquals(0, r.exit());
