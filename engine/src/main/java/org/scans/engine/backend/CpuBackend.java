@@ -76,15 +76,14 @@ public final class CpuBackend implements Backend {
     public void matmuls(WeightMatrix[] ws, float[] x, int n, float[][] outs) {
         int cols = ws[0].cols();
         int totalRows = 0;
-        boolean halves = false, f16 = false, dense = false;
+        boolean halves = false, f16 = false;
         for (WeightMatrix w : ws) {
             if (w.cols() != cols) throw new IllegalArgumentException("matmuls: inputs differ in width");
             totalRows += w.rows();
             halves |= w.dtype() == DType.BF16 || w.dtype() == DType.F16;
             f16 |= w.dtype() == DType.F16;
-            dense |= w.dtype() != DType.Q8_0;
         }
-        boolean panels = n >= PANEL_MIN_TOKENS && dense;
+        boolean panels = n >= PANEL_MIN_TOKENS;
         float[] xp = x, xs = null, xt = null;
         if (panels) {
             int size = TokenPanels.size(n, cols);
@@ -131,7 +130,11 @@ public final class CpuBackend implements Backend {
                 else if (xt != null) F16Kernels.gemm(m.data(), cols, r0, r1, xt, n, out, rows);
                 else F16Kernels.matmul(m.data(), cols, r0, r1, xp, n, out, rows);
             }
-            case Q8Matrix m -> Q8Kernels.matmul(m, r0, r1, x, n, out, rows);
+            case Q8Matrix m -> {
+                if (n == 1) Q8Kernels.matvec(m, r0, r1, x, 0, out, 0);
+                else if (xt != null) Q8Kernels.gemm(m, r0, r1, xt, n, out, rows);
+                else Q8Kernels.matmul(m, r0, r1, x, n, out, rows);
+            }
         }
     }
 

@@ -13,6 +13,7 @@ import org.scans.engine.io.Checkpoint;
 import org.scans.engine.io.ModelFormatException;
 import org.scans.engine.io.TensorEntry;
 import org.scans.engine.tensor.DType;
+import org.scans.engine.tensor.Q8Matrix;
 import org.scans.engine.tensor.Q8Quantizer;
 import org.scans.engine.tensor.WeightMatrix;
 import org.scans.engine.util.WorkerPool;
@@ -74,13 +75,13 @@ public final class LlamaWeights {
         unused.removeAll(b.used);
 
         if (quantize == DType.Q8_0) {
-            embed = Q8Quantizer.quantize(embed, arena, pool);
+            embed = q8(embed, arena, pool);
             for (int i = 0; i < layers.length; i++) {
                 Layer l = layers[i];
                 layers[i] = new Layer(l.attnNorm, q8(l.q, arena, pool), q8(l.k, arena, pool), q8(l.v, arena, pool),
                         q8(l.o, arena, pool), l.mlpNorm, q8(l.gate, arena, pool), q8(l.up, arena, pool), q8(l.down, arena, pool));
             }
-            lmHead = c.tieWordEmbeddings() ? embed : Q8Quantizer.quantize(lmHead, arena, pool);
+            lmHead = c.tieWordEmbeddings() ? embed : q8(lmHead, arena, pool);
         } else if (quantize != null) {
             throw new IllegalArgumentException("quantization to " + quantize + " is not supported (only Q8_0)");
         }
@@ -88,8 +89,13 @@ public final class LlamaWeights {
                 Collections.unmodifiableMap(b.parameters), b.bytes);
     }
 
+    /**
+     * A matrix whose width is not a multiple of 32 cannot be cut into Q8_0 blocks; it keeps its
+     * stored type (llama.cpp's quantizer refuses such a model outright; keeping the few odd
+     * matrices exact is the gentler choice, e.g. stories260K's 172-wide down_proj).
+     */
     private static WeightMatrix q8(WeightMatrix w, Arena arena, WorkerPool pool) {
-        return Q8Quantizer.quantize(w, arena, pool);
+        return w.cols() % Q8Matrix.BLOCK == 0 ? Q8Quantizer.quantize(w, arena, pool) : w;
     }
 
     public WeightMatrix embed() {

@@ -148,7 +148,7 @@ class KernelsTest {
     void q8MatmulMatchesScalarOnTheQuantizedWeights() {
         Random rnd = new Random(7);
         try (CpuBackend b = new CpuBackend(2); WorkerPool pool = new WorkerPool(1)) {
-            for (int[] s : new int[][] {{1, 32}, {3, 64}, {7, 96}, {5, 320}}) {
+            for (int[] s : new int[][] {{1, 32}, {3, 64}, {7, 96}, {5, 320}, {9, 64}, {17, 96}, {24, 128}}) {
                 float[] v = random(rnd, s[0] * s[1]);
                 WeightMatrix q = Q8Quantizer.quantize(WeightMatrix.of("w", DType.F32, s[0], s[1], encode(v, DType.F32)), ARENA, pool);
                 for (int n : TOKENS) {
