@@ -1,0 +1,193 @@
+package org.scans.engine.generate;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.scans.engine.model.ContextLimitException;
+import org.scans.engine.model.LlamaModel;
+import org.scans.engine.model.Logits;
+import org.scans.engine.model.Sequence;
+import org.scans.engine.model.Step;
+
+/**
+ * Generation for many sequences at once, for dataset runs. Up to {@code maxBatch} sequences are
+ * active; every forward call advances each of them by one token (and takes in the prompts of
+ * newly admitted ones), so the weights are read once per step for the whole batch instead of
+ * once per sequence. A sequence that stops (EOS, a stop id, its token budget, the context) is
+ * retired at once and, while requests are waiting, its slot goes to the next one.
+ *
+ * <p>Each request brings its own {@link GenerationConfig} (so its own sampler and seed), prompt,
+ * stop conditions, token listener and finish callback; hooks are those registered on its
+ * {@link Sequence}. With the same config, a request produces the tokens it would produce alone
+ * with {@link Generator}: sampling and stopping follow the same rules in the same order. The one
+ * difference is arithmetic: a batch of B rows goes through the matrix-product kernels for B
+ * tokens, which add the same products in another order than the single-token kernels, so logits
+ * differ in the last float bits; a greedy choice changes only where the top two logits are that
+ * close.
+ */
+public final class BatchGenerator {
+    /** Default number of sequences decoded together. */
+    public static final int DEFAULT_BATCH = 16;
+
+    /**
+     * One generation to run.
+     *
+     * @param sequence where the prompt and the generated tokens go (normally empty; its hooks
+     *     apply); null to have a fresh one made
+     * @param listener hears each generated id as it is chosen
+     * @param onFinish hears the finished generation as soon as the sequence retires
+     */
+    public record Request(Sequence sequence, int[] prompt, GenerationConfig config, TokenListener listener,
+                          Consumer<Generation> onFinish) {
+        public Request {
+            if (prompt.length == 0) throw new IllegalArgumentException("a prompt needs at least one token");
+            if (listener == null) listener = TokenListener.NONE;
+            if (onFinish == null) onFinish = g -> {};
+        }
+
+        /** A request on a fresh sequence, without callbacks. */
+        public static Request of(int[] prompt, GenerationConfig config) {
+            return new Request(null, prompt, config, null, null);
+        }
+    }
+
+    private final LlamaModel model;
+    private final int maxBatch;
+
+    public BatchGenerator(LlamaModel model) {
+        this(model, DEFAULT_BATCH);
+    }
+
+    public BatchGenerator(LlamaModel model, int maxBatch) {
+        if (maxBatch < 1) throw new IllegalArgumentException("batch must be >= 1, got " + maxBatch);
+        this.model = model;
+        this.maxBatch = maxBatch;
+    }
+
+    /** Runs every request and returns their generations in request order. */
+    public List<Generation> generate(List<Request> requests) {
+        int max = model.config().maxPositions();
+        for (Request r : requests) {
+            if (r.prompt().length > max) {
+                throw new ContextLimitException("context limit: a prompt of " + r.prompt().length
+                        + " tokens does not fit the model's context of " + max + " positions", max);
+            }
+        }
+        Generation[] results = new Generation[requests.size()];
+        Iterator<Request> pending = requests.iterator();
+        int nextIndex = 0;
+        List<Active> active = new ArrayList<>();
+        List<Step> steps = new ArrayList<>();
+        while (true) {
+            steps.clear();
+            List<Active> inCall = new ArrayList<>();
+            // Decode steps for the sequences already running.
+            for (Active a : active) {
+                steps.add(new Step(a.seq, new int[] {a.next}, Logits.LAST));
+                inCall.add(a);
+            }
+            // New sequences join with their whole prompt.
+            while (active.size() < maxBatch && pending.hasNext()) {
+                Active a = new Active(nextIndex++, pending.next());
+                active.add(a);
+                steps.add(new Step(a.seq, a.request.prompt(), Logits.LAST));
+                inCall.add(a);
+            }
+            if (steps.isEmpty()) break;
+            long t0 = System.nanoTime();
+            model.forward(steps, (step, token, logits, off) -> {
+                Active a = inCall.get(step);
+                System.arraycopy(logits, off, a.logits, 0, a.logits.length);
+            });
+            long dt = System.nanoTime() - t0;
+            for (Active a : inCall) {
+                if (a.prefilled) {
+                    a.decodeNanos += dt;
+                    a.decodeSteps++;
+                } else {
+                    a.promptNanos = dt;
+                    a.prefilled = true;
+                }
+            }
+            // Choose each sequence's next token; retire the finished ones.
+            for (Iterator<Active> it = active.iterator(); it.hasNext(); ) {
+                Active a = it.next();
+                if (a.choose(max)) {
+                    it.remove();
+                    Generation g = a.result();
+                    results[a.index] = g;
+                    a.request.onFinish().accept(g);
+                }
+            }
+        }
+        return Arrays.asList(results);
+    }
+
+    /** One running request: its sequence, sampler and output so far. */
+    private final class Active {
+        final int index;
+        final Request request;
+        final Sequence seq;
+        final Sampler sampler;
+        final Set<Integer> stops;
+        final Set<Integer> eos;
+        final float[] logits;
+        int[] out;
+        int count;
+        int next;
+        boolean prefilled;
+        StopReason reason = StopReason.MAX_TOKENS;
+        long promptNanos, decodeNanos;
+        int decodeSteps;
+
+        Active(int index, Request request) {
+            this.index = index;
+            this.request = request;
+            this.seq = request.sequence() != null ? request.sequence() : model.newSequence();
+            GenerationConfig c = request.config();
+            this.sampler = new Sampler(c, model.config().vocabSize());
+            sampler.observe(request.prompt());
+            this.stops = new HashSet<>(c.stopIds());
+            this.eos = c.stopAtEos() ? new HashSet<>(model.config().eosTokenIds()) : Set.of();
+            this.logits = new float[model.config().vocabSize()];
+            this.out = new int[Math.max(16, Math.min(c.maxNewTokens(), 4096))];
+        }
+
+        /**
+         * Takes the next token from the logits of the last call, in {@link Generator}'s order of
+         * checks; returns true when the sequence is done (then no token is pending).
+         */
+        boolean choose(int maxPositions) {
+            GenerationConfig c = request.config();
+            if (count >= c.maxNewTokens()) return true;
+            int id = sampler.sample(logits);
+            if (count == out.length) out = Arrays.copyOf(out, 2 * out.length);
+            out[count++] = id;
+            sampler.observe(id);
+            request.listener().onToken(id);
+            if (eos.contains(id)) {
+                reason = StopReason.EOS;
+                return true;
+            }
+            if (stops.contains(id)) {
+                reason = StopReason.STOP_ID;
+                return true;
+            }
+            if (count == c.maxNewTokens()) return true;
+            if (seq.length() >= maxPositions) {
+                reason = StopReason.CONTEXT_LIMIT;
+                return true;
+            }
+            next = id;
+            return false;
+        }
+
+        Generation result() {
+            return new Generation(request.prompt().clone(), Arrays.copyOf(out, count), reason, promptNanos, decodeNanos, decodeSteps);
+        }
+    }
+}
