@@ -69,8 +69,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in --out without repeating finished samples.")
     boolean resume;
 
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "8", description = "Samples processed together. Default: ${DEFAULT-VALUE}.")
-    int batch;
+    @Option(names = "--batch", paramLabel = "B",
+            description = "Generations decoded together (one forward call per step for all). Default: chosen from the memory the KV caches need, at most 16.")
+    Integer batch;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -78,7 +79,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (limit < 0) throw new UserException("--limit must be >= 0, got " + limit);
-        if (batch < 1) throw new UserException("--batch must be >= 1, got " + batch);
+        if (batch != null && batch < 1) throw new UserException("--batch must be >= 1, got " + batch);
         if (maxNewTokens < 1) throw new UserException("--max-new-tokens must be >= 1, got " + maxNewTokens);
         if (alpha != null && !Double.isFinite(alpha)) throw new UserException("--alpha must be a number");
         classifierOptions.validate();
@@ -117,6 +118,8 @@ final class RunCommand implements Callable<Integer> {
                 err.println("note: " + overlap.total() + " test prompts are also anchors (" + overlap.unsafe() + " unsafe, " + overlap.safe() + " safe)");
             }
             List<Sample> samples = Runner.select(set, limit);
+            int b = batch != null ? batch : Runner.defaultBatch(model.config(), model.weights().checkpointBytes(), maxNewTokens);
+            if (batch == null) err.println("batch: " + b + " generations at a time (--batch to change)");
             RunSettings settings = new RunSettings(modelDir.toString(), model.config().hash(), dataset, ctx.family().id,
                     ctx.template().name(), classifier, classifierOptions.preset, plan, baseline, limit, maxNewTokens, null, org.scans.method.Fix.describe(ctx.fixes()));
             boolean created = !Files.exists(dir);
@@ -128,7 +131,7 @@ final class RunCommand implements Callable<Integer> {
                 settings = new RunSettings(settings.model(), settings.configHash(), settings.dataset(), settings.family(), settings.template(),
                         classifier, classifierOptions.preset, plan, baseline, limit, maxNewTokens, sha256(vectorsCopy), settings.fixes());
                 Runner.prepare(dir, settings, resume);
-                summary = new Runner(ctx, settings, List.of(MatchStringsJudge.standard(), new XSTestPrefixJudge()), err, batch)
+                summary = new Runner(ctx, settings, List.of(MatchStringsJudge.standard(), new XSTestPrefixJudge()), err, b)
                         .run(samples, dir);
             } catch (RuntimeException | IOException e) {
                 if (created && !Files.exists(dir.resolve(org.scans.experiment.SampleLog.FILE))) deleteTree(dir);

@@ -19,13 +19,15 @@ import org.scans.method.HarmfulnessClassifier;
 import org.scans.method.SteeredGenerator;
 import org.scans.method.Verdict;
 import org.scans.engine.generate.GenerationConfig;
-import org.scans.engine.generate.TokenListener;
+import org.scans.engine.generate.BatchGenerator;
+import org.scans.engine.generate.Generation;
 
 /**
  * Runs a SCANS experiment over a test set: for each sample, the classification pass, the steered
  * generation, optionally the unsteered baseline, and the judges' verdicts; one line per sample in
- * {@code samples.jsonl}, then {@code summary.json} and a table. Classification passes of
- * {@code batch} samples share forward calls.
+ * {@code samples.jsonl}, then {@code summary.json} and a table. Up to {@code batch} generations
+ * decode together, one forward call per step for all of them; lines are written as samples
+ * finish, so their order in the file may differ from the test set's.
  */
 public final class Runner {
     public static final String SETTINGS_FILE = "run.json";
@@ -38,6 +40,9 @@ public final class Runner {
     private final PrintStream err;
     private final int batch;
     private final List<String> warnings = new ArrayList<>();
+    /** Samples per chunk, in batches: classification of a chunk, then its generations. */
+    private static final int CHUNK_BATCHES = 4;
+    static final int CLASSIFY_GROUP = 16;
 
     public Runner(ScansContext ctx, RunSettings settings, List<RefusalJudge> judges, PrintStream err, int batch) {
         this.ctx = ctx;
@@ -45,6 +50,19 @@ public final class Runner {
         this.judges = judges;
         this.err = err;
         this.batch = Math.max(1, batch);
+    }
+
+    /**
+     * A batch size for this machine: as many sequences as the KV caches of a typical SCANS prompt
+     * plus {@code maxNewTokens} fit in the memory left after the weights (2 GB spare), at most 16
+     * (beyond that a 2-core machine gains little, and a 7B step is already compute-bound).
+     */
+    public static int defaultBatch(org.scans.engine.model.LlamaConfig c, long weightBytes, int maxNewTokens) {
+        long ram = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        long budget = Math.max(512L << 20, ram - weightBytes - (2L << 30));
+        long perSequence = 2L * c.numLayers() * c.kvDim() * 4 * (maxNewTokens + 192);
+        return (int) Math.max(1, Math.min(16, budget / perSequence));
     }
 
     /** The samples a run covers: all, or {@code limit} taken alternately from the unsafe and safe sets. */
@@ -75,33 +93,88 @@ public final class Runner {
         SteeredGenerator generator = new SteeredGenerator(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), ctx.fixes(), this::warn);
         GenerationConfig gen = SteeredGenerator.referenceConfig(settings.maxNewTokens());
         Progress progress = new Progress(err, samples.size(), samples.size() - todo.size(), "run");
+        BatchGenerator batcher = new BatchGenerator(ctx.model(), batch);
         long t0 = System.nanoTime();
-        long tokens = 0;
+        long[] tokens = {0};
         try (SampleLog log = SampleLog.open(dir)) {
-            for (int start = 0; start < todo.size(); start += batch) {
-                List<Sample> group = todo.subList(start, Math.min(todo.size(), start + batch));
-                List<Verdict> verdicts = classifier.classifyAll(group.stream().map(Sample::prompt).toList());
+            // Chunks of several batches: classification passes share forward calls, then every
+            // generation of the chunk (steered, and baseline) goes through the batch generator,
+            // which keeps up to `batch` sequences decoding together.
+            int chunk = (CHUNK_BATCHES * batch + CLASSIFY_GROUP - 1) / CLASSIFY_GROUP * CLASSIFY_GROUP;
+            for (int start = 0; start < todo.size(); start += chunk) {
+                List<Sample> group = todo.subList(start, Math.min(todo.size(), start + chunk));
+                List<Verdict> verdicts = classify(classifier, group);
+                List<BatchGenerator.Request> requests = new ArrayList<>();
                 for (int i = 0; i < group.size(); i++) {
-                    long s0 = System.nanoTime();
-                    Sample sample = group.get(i);
-                    Verdict v = verdicts.get(i);
-                    int sign = settings.steering().signFor(v);
-                    var steered = generator.generate(sample.prompt(), settings.steering(), sign, gen, TokenListener.NONE);
-                    SteeredGenerator.Response base = settings.baseline()
-                            ? generator.generate(sample.prompt(), null, 0, gen, TokenListener.NONE) : null;
-                    ObjectNode line = record(sample, v, sign, steered, base, (System.nanoTime() - s0) / 1e9);
-                    log.append(line);
-                    long n = steered.generation().ids().length + (base == null ? 0 : base.generation().ids().length);
-                    tokens += n;
-                    progress.step(n);
+                    Pending p = new Pending(group.get(i), verdicts.get(i), System.nanoTime());
+                    p.sign = settings.steering().signFor(p.verdict);
+                    p.steered = generator.prepare(p.sample.prompt(), settings.steering(), p.sign);
+                    requests.add(new BatchGenerator.Request(p.steered.sequence(), p.steered.promptIds(), gen, null, g -> {
+                        p.steeredGen = g;
+                        finishIfDone(p, generator, log, progress, tokens);
+                    }));
+                    if (settings.baseline()) {
+                        p.base = generator.prepare(p.sample.prompt(), null, 0);
+                        requests.add(new BatchGenerator.Request(p.base.sequence(), p.base.promptIds(), gen, null, g -> {
+                            p.baseGen = g;
+                            finishIfDone(p, generator, log, progress, tokens);
+                        }));
+                    }
                 }
+                batcher.generate(requests);
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         List<JsonNode> all = SampleLog.read(dir);
-        ObjectNode summary = RunSummary.of(all, settings.toJson(), seconds, tokens, warnings);
+        ObjectNode summary = RunSummary.of(all, settings.toJson(), seconds, tokens[0], warnings);
         Json.writeAtomically(dir.resolve(SUMMARY_FILE), summary);
         return summary;
+    }
+
+    /**
+     * Classification passes in fixed groups of {@link #CLASSIFY_GROUP} prompts, whatever the batch
+     * size: the matrix kernels add in an order that depends on how many rows share a call, so a
+     * fixed grouping keeps every score bit-identical between --batch settings.
+     */
+    static List<Verdict> classify(HarmfulnessClassifier classifier, List<Sample> samples) {
+        List<Verdict> out = new ArrayList<>(samples.size());
+        for (int i = 0; i < samples.size(); i += CLASSIFY_GROUP) {
+            List<Sample> g = samples.subList(i, Math.min(samples.size(), i + CLASSIFY_GROUP));
+            out.addAll(classifier.classifyAll(g.stream().map(Sample::prompt).toList()));
+        }
+        return out;
+    }
+
+    /** One sample between its classification and the end of its generations. */
+    private static final class Pending {
+        final Sample sample;
+        final Verdict verdict;
+        final long started;
+        int sign;
+        SteeredGenerator.Prepared steered, base;
+        Generation steeredGen, baseGen;
+
+        Pending(Sample sample, Verdict verdict, long started) {
+            this.sample = sample;
+            this.verdict = verdict;
+            this.started = started;
+        }
+    }
+
+    /** Writes a sample's line once its steered (and baseline) generations have finished. */
+    private void finishIfDone(Pending p, SteeredGenerator generator, SampleLog log, Progress progress, long[] tokens) {
+        if (p.steeredGen == null || (settings.baseline() && p.baseGen == null)) return;
+        var steered = new SteeredGenerator.Response(generator.responseText(p.steeredGen.ids()), p.steered.promptIds(), p.steeredGen, p.steered.steerFrom());
+        var base = p.baseGen == null ? null
+                : new SteeredGenerator.Response(generator.responseText(p.baseGen.ids()), p.base.promptIds(), p.baseGen, p.base.steerFrom());
+        try {
+            log.append(record(p.sample, p.verdict, p.sign, steered, base, (System.nanoTime() - p.started) / 1e9));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        long n = p.steeredGen.ids().length + (p.baseGen == null ? 0 : p.baseGen.ids().length);
+        tokens[0] += n;
+        progress.step(n);
     }
 
     private ObjectNode record(Sample s, Verdict v, int sign, SteeredGenerator.Response steered, SteeredGenerator.Response base,

@@ -69,6 +69,18 @@ public final class SteeredGenerator {
 
     /** Generates for {@code query}; {@code sign} 0 means no steering. */
     public Response generate(String query, SteeringPlan plan, int sign, GenerationConfig config, TokenListener listener) {
+        Prepared p = prepare(query, plan, sign);
+        Generation g = new Generator(model).generate(p.sequence(), p.promptIds(), config, listener);
+        return new Response(responseText(g.ids()), p.promptIds(), g, p.steerFrom());
+    }
+
+    /**
+     * A fresh sequence for {@code query}'s generation, steered with {@code sign} (0: not steered),
+     * and the position steering starts from (−1 when not steered or the marker is missing).
+     */
+    public record Prepared(int[] promptIds, Sequence sequence, int steerFrom) {}
+
+    public Prepared prepare(String query, SteeringPlan plan, int sign) {
         int[] ids = promptIds(query);
         Sequence seq = model.newSequence();
         int from = -1;
@@ -76,8 +88,7 @@ public final class SteeredGenerator {
             from = steerFrom(ids, query);
             seq.addHook(new SteeringHook(vectors, plan.layers(), plan.alpha(), sign, from));
         }
-        Generation g = new Generator(model).generate(seq, ids, config, listener);
-        return new Response(responseText(g.ids()), ids, g, from);
+        return new Prepared(ids, seq, from);
     }
 
     /** Decoded new tokens, stripped (an EOS at the end decodes to nothing). */

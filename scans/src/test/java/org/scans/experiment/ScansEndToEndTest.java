@@ -163,6 +163,26 @@ class ScansEndToEndTest {
     }
 
     @Test
+    void batchedRunEqualsOneAtATime() throws Exception {
+        java.util.Map<String, JsonNode> one = new java.util.HashMap<>(), many = new java.util.HashMap<>();
+        for (String b : new String[] {"1", "4"}) {
+            Path out = tmp.resolve("run-batch" + b);
+            var r = TestSupport.cli("run", "--model", TestSupport.model().toString(), "--vectors", fx.vectorsFile.toString(),
+                    "--dataset", "xstest", "--limit", "10", "--baseline", "--max-new-tokens", "40", "--batch", b, "--out", out.toString());
+            assertEquals(0, r.exit(), r.err());
+            for (JsonNode l : SampleLog.read(out)) (b.equals("1") ? one : many).put(l.get("id").asText(), l);
+        }
+        assertEquals(10, one.size());
+        assertEquals(one.keySet(), many.keySet());
+        for (String id : one.keySet()) {
+            JsonNode a = one.get(id), b = many.get(id);
+            for (String f : List.of("score", "sigma", "response", "baseline_response", "refusal", "baseline_refusal", "steer_from", "stop")) {
+                assertEquals(a.get(f), b.get(f), id + " " + f);
+            }
+        }
+    }
+
+    @Test
     void resumeAfterAKillCompletesWithoutDuplicates() throws Exception {
         Path out = tmp.resolve("run-killed");
         String java = ProcessHandle.current().info().command().orElse("java");
