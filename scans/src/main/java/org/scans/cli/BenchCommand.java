@@ -79,6 +79,7 @@ final class BenchCommand implements Callable<Integer> {
             o.put("tg_batch_tok_s_sd", sd(r.tgBatch()));
             o.put("tg_weight_gb_s", r.tg() == null ? null : round(r.tgGigabytesPerSecond()));
             o.put("pp_gflop_s", r.pp() == null ? null : round(r.ppGigaflopsPerSecond()));
+            o.put("read_gb_s", r.read() == null ? null : round(r.readGigabytesPerSecond()));
             o.put("prompt_tokens", promptTokens);
             o.put("gen", gen);
             o.put("batch", batch);
@@ -93,6 +94,10 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (r.tg() != null) {
                 out.printf("%-9s %9.2f ± %-7.2f tok/s  %8.2f GB/s of weights%n", r.tg().name(), r.tg().mean(), r.tg().sd(), r.tgGigabytesPerSecond());
+            }
+            if (r.read() != null) {
+                out.printf("%-9s %9.2f GB/s plain read of the same weights, same threads (tg reaches %.0f%% of it)%n", "read",
+                        r.readGigabytesPerSecond(), 100 * r.tgGigabytesPerSecond() / r.readGigabytesPerSecond());
             }
             if (r.tgBatch() != null) {
                 out.printf("%-9s %9.2f ± %-7.2f tok/s  (%d sequences, aggregate; %.2f× tg)%n", r.tgBatch().name(), r.tgBatch().mean(),

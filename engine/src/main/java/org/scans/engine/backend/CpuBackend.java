@@ -1,5 +1,7 @@
 package org.scans.engine.backend;
 
+import java.lang.foreign.MemorySegment;
+import java.util.List;
 import org.scans.engine.kernel.BF16Kernels;
 import org.scans.engine.kernel.F16Kernels;
 import org.scans.engine.kernel.F32Kernels;
@@ -34,12 +36,15 @@ public final class CpuBackend implements Backend {
     private final float[][] oneOut = new float[1][];
     private float[] paired = new float[0];
     private float[] scaled = new float[0];
-    private float[] panel = new float[0];
+    private final float[][] panels;
+    private final float[][] tiles;
     private float[][] scores;
 
     public CpuBackend(int threads) {
         this.pool = new WorkerPool(threads);
         this.scores = new float[threads][0];
+        this.panels = new float[threads][0];
+        this.tiles = new float[threads][TokenPanels.ROWS * TokenPanels.WIDTH];
     }
 
     @Override
@@ -83,14 +88,12 @@ public final class CpuBackend implements Backend {
             halves |= w.dtype() == DType.BF16 || w.dtype() == DType.F16;
             f16 |= w.dtype() == DType.F16;
         }
-        boolean panels = n >= PANEL_MIN_TOKENS;
-        float[] xp = x, xs = null, xt = null;
-        if (panels) {
-            int size = TokenPanels.size(n, cols);
-            if (panel.length < size) panel = new float[size];
-            TokenPanels.pack(x, n, cols, panel);
-            xt = panel;
-        } else if (halves) {
+        if (n >= PANEL_MIN_TOKENS) {
+            panelProducts(ws, x, n, cols, totalRows, outs);
+            return;
+        }
+        float[] xp = x, xs = null;
+        if (halves) {
             if (paired.length < n * cols) paired = new float[n * cols];
             xp = paired;
             for (int t = 0; t < n; t++) PairedLayout.pair(x, t * cols, cols, xp, t * cols);
@@ -99,40 +102,68 @@ public final class CpuBackend implements Backend {
                 if (F16Kernels.scaleForDecode(xp, 0, cols, scaled)) xs = scaled;
             }
         }
-        final float[] xPaired = xp, xScaled = xs, xPanels = xt;
+        final float[] xPaired = xp, xScaled = xs;
         pool.forRange(totalRows, TokenPanels.ROWS, (start, end, worker) -> {
             int base = 0;
             for (int i = 0; i < ws.length; i++) {
                 WeightMatrix w = ws[i];
                 int r0 = Math.max(start - base, 0), r1 = Math.min(end - base, w.rows());
-                if (r0 < r1) product(w, x, xPaired, xScaled, xPanels, n, outs[i], r0, r1);
+                if (r0 < r1) product(w, x, xPaired, xScaled, n, outs[i], r0, r1);
                 base += w.rows();
             }
         });
     }
 
-    private static void product(WeightMatrix w, float[] x, float[] xp, float[] xs, float[] xt, int n, float[] out, int r0, int r1) {
+    /**
+     * Each thread takes its rows (of all the matrices) and walks the tokens block by block,
+     * packing each block into its own panel first: the panel is then in that core's caches, and
+     * the weights of its rows stream past it once per 48 tokens.
+     */
+    private void panelProducts(WeightMatrix[] ws, float[] x, int n, int cols, int totalRows, float[][] outs) {
+        int need = TokenPanels.blockSize(cols);
+        for (int i = 0; i < panels.length; i++) if (panels[i].length < need) panels[i] = new float[need];
+        pool.forRange(totalRows, TokenPanels.ROWS, (start, end, worker) -> {
+            float[] xt = panels[worker], tile = tiles[worker];
+            for (int t0 = 0; t0 < n; t0 += TokenPanels.WIDTH) {
+                int nt = Math.min(TokenPanels.WIDTH, n - t0);
+                TokenPanels.packBlock(x, t0, nt, cols, xt);
+                int base = 0;
+                for (int i = 0; i < ws.length; i++) {
+                    WeightMatrix w = ws[i];
+                    int r0 = Math.max(start - base, 0), r1 = Math.min(end - base, w.rows());
+                    if (r0 < r1) {
+                        int rows = w.rows();
+                        switch (w) {
+                            case F32Matrix m -> F32Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
+                            case BF16Matrix m -> BF16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
+                            case F16Matrix m -> F16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
+                            case Q8Matrix m -> Q8Kernels.gemm(m, r0, r1, xt, t0, nt, outs[i], rows, tile);
+                        }
+                    }
+                    base += w.rows();
+                }
+            }
+        });
+    }
+
+    private static void product(WeightMatrix w, float[] x, float[] xp, float[] xs, int n, float[] out, int r0, int r1) {
         int cols = w.cols(), rows = w.rows();
         switch (w) {
             case F32Matrix m -> {
                 if (n == 1) F32Kernels.matvec(m.data(), cols, r0, r1, x, 0, out, 0);
-                else if (xt != null) F32Kernels.gemm(m.data(), cols, r0, r1, xt, n, out, rows);
                 else F32Kernels.matmul(m.data(), cols, r0, r1, x, n, out, rows);
             }
             case BF16Matrix m -> {
                 if (n == 1) BF16Kernels.matvec(m.data(), cols, r0, r1, xp, 0, out, 0);
-                else if (xt != null) BF16Kernels.gemm(m.data(), cols, r0, r1, xt, n, out, rows);
                 else BF16Kernels.matmul(m.data(), cols, r0, r1, xp, n, out, rows);
             }
             case F16Matrix m -> {
                 if (n == 1 && xs != null) F16Kernels.matvecScaled(m.data(), cols, r0, r1, xp, xs, 0, out, 0);
                 else if (n == 1) F16Kernels.matvec(m.data(), cols, r0, r1, xp, 0, out, 0);
-                else if (xt != null) F16Kernels.gemm(m.data(), cols, r0, r1, xt, n, out, rows);
                 else F16Kernels.matmul(m.data(), cols, r0, r1, xp, n, out, rows);
             }
             case Q8Matrix m -> {
                 if (n == 1) Q8Kernels.matvec(m, r0, r1, x, 0, out, 0);
-                else if (xt != null) Q8Kernels.gemm(m, r0, r1, xt, n, out, rows);
                 else Q8Kernels.matmul(m, r0, r1, x, n, out, rows);
             }
         }
@@ -177,9 +208,13 @@ public final class CpuBackend implements Backend {
         final int group = a.heads() / a.kvHeads();
         final int hd = a.headDim(), qDim = a.heads() * hd, kvDim = a.kvHeads() * hd;
         final float scale = a.scale();
-        pool.forRange(a.n() * a.heads(), (start, end, worker) -> {
+        // Tasks are (row, head) pairs. A causal prompt's later rows attend to more positions, so
+        // contiguous chunks would leave the last thread with most of the work; dealing the tasks
+        // out in turn gives every thread an even share.
+        final int total = a.n() * a.heads(), threads = pool.threads();
+        pool.forRange(threads, (first, last, worker) -> {
             float[] s = scores[worker];
-            for (int task = start; task < end; task++) {
+            for (int task = first; task < total; task += threads) {
                 int t = task / a.heads(), h = task % a.heads();
                 int len = a.positions()[t] + 1;
                 int qOff = t * qDim + h * hd;
@@ -197,6 +232,27 @@ public final class CpuBackend implements Backend {
             }
         });
     }
+
+    /**
+     * Reads every byte of {@code segments} once, split between the threads as a matrix product
+     * splits its rows, and returns a checksum: the STREAM-style read bandwidth that a decode step
+     * over the same weights can at best approach. Plain vector loads, four accumulators, no
+     * arithmetic beyond one add per load.
+     */
+    public float readAll(List<MemorySegment> segments) {
+        float[] sums = new float[pool.threads()];
+        for (MemorySegment seg : segments) {
+            long chunks = seg.byteSize() / READ_CHUNK;
+            pool.forRange((int) chunks, (c0, c1, worker) -> sums[worker] += VectorOps.read(seg, c0 * READ_CHUNK, (long) (c1 - c0) * READ_CHUNK));
+            long rest = seg.byteSize() - chunks * READ_CHUNK;
+            if (rest > 0) sums[0] += VectorOps.read(seg, chunks * READ_CHUNK, rest);
+        }
+        float s = 0;
+        for (float v : sums) s += v;
+        return s;
+    }
+
+    private static final long READ_CHUNK = 1 << 16;
 
     /** Runs {@code body} over row ranges, in parallel only when the work is big enough. */
     private void rows(int n, int width, RowRange body) {

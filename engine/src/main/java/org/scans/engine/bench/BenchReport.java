@@ -5,9 +5,16 @@ package org.scans.engine.bench;
  *
  * @param weightBytesPerToken bytes of weight matrices one decode step reads
  * @param promptFlops floating-point operations of one pp run (matrix products and attention)
+ * @param read passes of a plain read over the same weight bytes (one "token" per pass), measured
+ *     right after tg; null if tg was skipped or the backend is not the CPU one
  */
 public record BenchReport(String model, String dtype, int threads, String backend, long weightBytesPerToken,
-                          double promptFlops, PhaseResult pp, PhaseResult tg, PhaseResult tgBatch) {
+                          double promptFlops, PhaseResult pp, PhaseResult tg, PhaseResult tgBatch, PhaseResult read) {
+
+    /** GB/s of the plain read of the weights. */
+    public double readGigabytesPerSecond() {
+        return read == null ? Double.NaN : weightBytesPerToken * read.mean() / 1e9;
+    }
 
     /** Effective weight bandwidth of tg in GB/s: weight bytes per step times steps per second. */
     public double tgGigabytesPerSecond() {

@@ -1,9 +1,11 @@
 package org.scans.engine.bench;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import org.scans.engine.backend.CpuBackend;
 import org.scans.engine.model.LlamaConfig;
 import org.scans.engine.model.LlamaModel;
 import org.scans.engine.model.LlamaWeights;
@@ -50,14 +52,21 @@ public final class EngineBench {
             throw new IllegalArgumentException("pp" + config.promptTokens() + "/tg" + config.genTokens()
                     + " needs more positions than the model's context of " + max);
         }
-        PhaseResult pp = null, tg = null, tgBatch = null;
+        PhaseResult pp = null, tg = null, tgBatch = null, read = null;
         if (config.promptTokens() > 0) {
             Sequence seq = model.newSequence(config.promptTokens());
             pp = phase("pp" + config.promptTokens(), config.promptTokens(), () -> prompt(seq), progress);
         }
         if (config.genTokens() > 0) {
             List<Sequence> one = sequences(1);
-            tg = phase("tg" + config.genTokens(), config.genTokens(), () -> generate(one), progress);
+            if (model.backend() instanceof CpuBackend cpu) {
+                PhaseResult[] both = interleaved("tg" + config.genTokens(), config.genTokens(), () -> generate(one),
+                        "read", READ_PASSES, readRun(cpu), progress);
+                tg = both[0];
+                read = both[1];
+            } else {
+                tg = phase("tg" + config.genTokens(), config.genTokens(), () -> generate(one), progress);
+            }
             if (config.batch() > 0) {
                 List<Sequence> many = sequences(config.batch());
                 tgBatch = phase("tg" + config.genTokens() + "x" + config.batch(), config.genTokens() * config.batch(),
@@ -66,7 +75,45 @@ public final class EngineBench {
         }
         return new BenchReport(model.directory().toString(), dtypeOf(model.weights()), model.backend().threads(),
                 model.backend().name(), model.weights().bytesPerToken(), promptFlops(c, model.weights(), config.promptTokens()),
-                pp, tg, tgBatch);
+                pp, tg, tgBatch, read);
+    }
+
+    /** Passes over the weights per read run. */
+    private static final int READ_PASSES = 2;
+
+    /**
+     * The same weight bytes one decode step reads, read STREAM-style by the same threads. Its runs
+     * alternate with tg's: on a machine whose memory bandwidth moves with its neighbours' load,
+     * tg's bandwidth is best judged against a read measured in the same seconds. "Tokens" here
+     * are whole passes over the weights, so tok/s × bytes per token is the read bandwidth.
+     */
+    private Run readRun(CpuBackend cpu) {
+        List<MemorySegment> segs = new ArrayList<>();
+        LlamaWeights w = model.weights();
+        for (int l = 0; l < model.config().numLayers(); l++) {
+            LlamaWeights.Layer L = w.layer(l);
+            for (WeightMatrix m : new WeightMatrix[] {L.q(), L.k(), L.v(), L.o(), L.gate(), L.up(), L.down()}) segs.add(m.data());
+        }
+        segs.add(w.lmHead().data());
+        return () -> {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < READ_PASSES; i++) sink += cpu.readAll(segs);
+            return (System.nanoTime() - t0) / 1e9;
+        };
+    }
+
+    /** Two phases whose warm-ups and timed runs alternate: a, b, a, b, … */
+    private PhaseResult[] interleaved(String nameA, int tokensA, Run a, String nameB, int tokensB, Run b, Consumer<String> progress) {
+        progress.accept(String.format("%s warm-up: %.2f tok/s", nameA, tokensA / a.seconds()));
+        progress.accept(String.format("%s warm-up: %.2f tok/s", nameB, tokensB / b.seconds()));
+        double[] sa = new double[config.reps()], sb = new double[config.reps()];
+        for (int i = 0; i < sa.length; i++) {
+            sa[i] = a.seconds();
+            progress.accept(String.format("%s run %d/%d: %.2f tok/s", nameA, i + 1, sa.length, tokensA / sa[i]));
+            sb[i] = b.seconds();
+            progress.accept(String.format("%s run %d/%d: %.2f tok/s", nameB, i + 1, sb.length, tokensB / sb[i]));
+        }
+        return new PhaseResult[] {new PhaseResult(nameA, tokensA, sa), new PhaseResult(nameB, tokensB, sb)};
     }
 
     @FunctionalInterface

@@ -207,32 +207,30 @@ public final class BF16Kernels {
     }
 
     /**
-     * {@code out[t·outStride + r] = Σ_k W[r, k]·x_t[k]} for rows {@code [r0, r1)} and tokens
-     * {@code [0, n)}, with the activations in {@link TokenPanels} layout: the compute-bound path of
-     * prefill and batched decoding. Token blocks are the outer loop, so a block's panel stays in
-     * L2 while this thread's rows stream past it; each tile of 8 rows × up to 48 tokens is summed
-     * in 24 registers over the whole row, then written out once.
+     * {@code out[t·outStride + r] = Σ_k W[r, k]·x_t[k]} for rows {@code [r0, r1)} and the
+     * {@code nt} ≤ 48 tokens {@code t0 …} of one {@link TokenPanels} block {@code xt}: the
+     * compute-bound path of prefill and batched decoding. The caller loops over blocks, so a
+     * block's panel stays in L2 while this thread's rows stream past it; each tile of 8 rows ×
+     * up to 48 tokens is summed in 24 registers over the whole row, then written out once
+     * through {@code tile} (at least {@code ROWS·WIDTH} floats).
      */
-    public static void gemm(MemorySegment w, int cols, int r0, int r1, float[] xt, int n, float[] out, int outStride) {
-        float[] tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
-        for (int t0 = 0; t0 < n; t0 += TokenPanels.WIDTH) {
-            int nt = Math.min(TokenPanels.WIDTH, n - t0), base = t0 * cols, nv = TokenPanels.vectors(nt);
-            int r = r0;
-            for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
-                switch (nv) {
-                    case 3 -> tile8x3(w, cols, r, xt, base, tile);
-                    case 2 -> tile8x2(w, cols, r, xt, base, tile);
-                    default -> tile8x1(w, cols, r, xt, base, tile);
-                }
-                if ((cols & 1) != 0) lastColumn(w, cols, r, xt, base, tile, nv);
-                TokenPanels.store(tile, r, t0, nt, out, outStride);
+    public static void gemm(MemorySegment w, int cols, int r0, int r1, float[] xt, int t0, int nt, float[] out, int outStride, float[] tile) {
+        final int base = 0, nv = TokenPanels.vectors(nt);
+        int r = r0;
+        for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
+            switch (nv) {
+                case 3 -> tile8x3(w, cols, r, xt, base, tile);
+                case 2 -> tile8x2(w, cols, r, xt, base, tile);
+                default -> tile8x1(w, cols, r, xt, base, tile);
             }
-            for (; r < r1; r++) {
-                for (int j = 0; j < nt; j++) {
-                    float s = 0;
-                    for (int k = 0; k < cols; k++) s += scalar(w, (long) r * cols * 2, k) * xt[base + k * TokenPanels.WIDTH + j];
-                    out[(t0 + j) * outStride + r] = s;
-                }
+            if ((cols & 1) != 0) lastColumn(w, cols, r, xt, base, tile, nv);
+            TokenPanels.store(tile, r, t0, nt, out, outStride);
+        }
+        for (; r < r1; r++) {
+            for (int j = 0; j < nt; j++) {
+                float s = 0;
+                for (int k = 0; k < cols; k++) s += scalar(w, (long) r * cols * 2, k) * xt[base + k * TokenPanels.WIDTH + j];
+                out[(t0 + j) * outStride + r] = s;
             }
         }
     }

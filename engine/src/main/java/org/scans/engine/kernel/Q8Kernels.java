@@ -283,28 +283,25 @@ public final class Q8Kernels {
      * up to 48 tokens. Each weight is dequantized once (exactly: an F16 scale times a byte fits a
      * float) and broadcast against the tokens.
      */
-    public static void gemm(Q8Matrix m, int r0, int r1, float[] xt, int n, float[] out, int outStride) {
+    public static void gemm(Q8Matrix m, int r0, int r1, float[] xt, int t0, int nt, float[] out, int outStride, float[] tile) {
         MemorySegment w = m.data();
         int cols = m.cols(), blocks = cols / Q8Matrix.BLOCK;
         long rowBytes = m.rowBytes();
-        float[] tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
-        for (int t0 = 0; t0 < n; t0 += TokenPanels.WIDTH) {
-            int nt = Math.min(TokenPanels.WIDTH, n - t0), base = t0 * cols, nv = TokenPanels.vectors(nt);
-            int r = r0;
-            for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
-                switch (nv) {
-                    case 3 -> tile8x3(w, rowBytes, blocks, r, xt, base, tile);
-                    case 2 -> tile8x2(w, rowBytes, blocks, r, xt, base, tile);
-                    default -> tile8x1(w, rowBytes, blocks, r, xt, base, tile);
-                }
-                TokenPanels.store(tile, r, t0, nt, out, outStride);
+        final int base = 0, nv = TokenPanels.vectors(nt);
+        int r = r0;
+        for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
+            switch (nv) {
+                case 3 -> tile8x3(w, rowBytes, blocks, r, xt, base, tile);
+                case 2 -> tile8x2(w, rowBytes, blocks, r, xt, base, tile);
+                default -> tile8x1(w, rowBytes, blocks, r, xt, base, tile);
             }
-            for (; r < r1; r++) {
-                for (int j = 0; j < nt; j++) {
-                    float s = 0;
-                    for (int k = 0; k < cols; k++) s += m.get(r, k) * xt[base + k * TokenPanels.WIDTH + j];
-                    out[(t0 + j) * outStride + r] = s;
-                }
+            TokenPanels.store(tile, r, t0, nt, out, outStride);
+        }
+        for (; r < r1; r++) {
+            for (int j = 0; j < nt; j++) {
+                float s = 0;
+                for (int k = 0; k < cols; k++) s += m.get(r, k) * xt[base + k * TokenPanels.WIDTH + j];
+                out[(t0 + j) * outStride + r] = s;
             }
         }
     }

@@ -9,8 +9,8 @@ import static org.scans.engine.kernel.Vectors.L;
  * matrix. No horizontal reduction is needed, each weight is widened once per {@code WIDTH}
  * tokens, and every activation vector loaded feeds {@code ROWS} FMAs.
  *
- * <p>Layout: tokens are cut into blocks of {@code WIDTH}; block b holds
- * {@code xt[b·cols·WIDTH + k·WIDTH + j] = x[(b·WIDTH + j)·cols + k]}, zero beyond the last token.
+ * <p>Layout: tokens are cut into blocks of {@code WIDTH}; a block holds
+ * {@code xt[k·WIDTH + j] = x[(t0 + j)·cols + k]}, zero beyond the last token.
  */
 public final class TokenPanels {
     /** Tokens per block: three float vectors. */
@@ -20,22 +20,23 @@ public final class TokenPanels {
 
     private TokenPanels() {}
 
-    /** Floats needed for {@code n} tokens of width {@code cols}. */
-    public static int size(int n, int cols) {
-        return (n + WIDTH - 1) / WIDTH * WIDTH * cols;
+    /** Floats of one block of width {@code cols}. */
+    public static int blockSize(int cols) {
+        return WIDTH * cols;
     }
 
-    /** Writes x ({@code [n][cols]}, natural order) into {@code xt} in panel layout. */
-    public static void pack(float[] x, int n, int cols, float[] xt) {
-        for (int t0 = 0; t0 < n; t0 += WIDTH) {
-            int base = t0 * cols, nt = Math.min(WIDTH, n - t0);
-            for (int j = 0; j < nt; j++) {
-                int src = (t0 + j) * cols;
-                for (int k = 0; k < cols; k++) xt[base + k * WIDTH + j] = x[src + k];
-            }
-            for (int j = nt; j < WIDTH; j++) {
-                for (int k = 0; k < cols; k++) xt[base + k * WIDTH + j] = 0f;
-            }
+    /**
+     * Writes tokens {@code [t0, t0 + nt)} of x ({@code [n][cols]}, natural order) into {@code xt}
+     * as one block: {@code xt[k·WIDTH + j] = x[(t0 + j)·cols + k]}, zero for j ≥ nt. Each thread
+     * packs its own copy block by block, so the panel it reads is in its own L2.
+     */
+    public static void packBlock(float[] x, int t0, int nt, int cols, float[] xt) {
+        for (int j = 0; j < nt; j++) {
+            int src = (t0 + j) * cols;
+            for (int k = 0; k < cols; k++) xt[k * WIDTH + j] = x[src + k];
+        }
+        if (nt < WIDTH) {
+            for (int k = 0; k < cols; k++) java.util.Arrays.fill(xt, k * WIDTH + nt, (k + 1) * WIDTH, 0f);
         }
     }
 
