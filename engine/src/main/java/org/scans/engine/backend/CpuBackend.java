@@ -225,10 +225,7 @@ public final class CpuBackend implements Backend {
                     s[p] = VectorOps.dot(a.q(), qOff, keys, (long) p * kvDim * 4 + kvOff, hd) * scale;
                 }
                 VectorOps.softmax(s, 0, len);
-                java.util.Arrays.fill(a.out(), qOff, qOff + hd, 0f);
-                for (int p = 0; p < len; p++) {
-                    VectorOps.axpy(s[p], values, (long) p * kvDim * 4 + kvOff, a.out(), qOff, hd);
-                }
+                VectorOps.weightedSum(s, len, values, kvOff, (long) kvDim * 4, a.out(), qOff, hd);
             }
         });
     }

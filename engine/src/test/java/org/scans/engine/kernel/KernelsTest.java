@@ -265,7 +265,7 @@ class KernelsTest {
     @Test
     void attentionMatchesScalarWithGroupedHeads() {
         Random rnd = new Random(9);
-        for (int[] cfg : new int[][] {{8, 4, 8}, {4, 4, 16}, {6, 2, 24}, {4, 1, 128}, {2, 2, 3}}) {
+        for (int[] cfg : new int[][] {{8, 4, 8}, {4, 4, 16}, {6, 2, 24}, {4, 1, 128}, {2, 2, 3}, {8, 2, 64}, {2, 1, 80}}) {
             int heads = cfg[0], kvHeads = cfg[1], hd = cfg[2];
             int positions = 40, n = 5;
             int kvDim = kvHeads * hd;
