@@ -74,7 +74,7 @@ public final class CpuBackend implements Backend {
      * stream each weight once. A handful of tokens uses the 4×4 dot-product tiles. From
      * {@link #PANEL_MIN_TOKENS} tokens on, the activations are transposed once into
      * {@link TokenPanels} and the outer-product microkernels reuse every widened weight across
-     * up to 48 tokens (prefill, batched decoding). Rows are split between threads in blocks of 8,
+     * up to 32 tokens (prefill, batched decoding). Rows are split between threads in blocks of 8,
      * the microkernels' height.
      */
     @Override
@@ -117,7 +117,7 @@ public final class CpuBackend implements Backend {
     /**
      * Each thread takes its rows (of all the matrices) and walks the tokens block by block,
      * packing each block into its own panel first: the panel is then in that core's caches, and
-     * the weights of its rows stream past it once per 48 tokens.
+     * the weights of its rows stream past it once per 32 tokens.
      */
     private void panelProducts(WeightMatrix[] ws, float[] x, int n, int cols, int totalRows, float[][] outs) {
         int need = TokenPanels.blockSize(cols);

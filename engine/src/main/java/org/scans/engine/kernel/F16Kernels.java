@@ -274,21 +274,18 @@ public final class F16Kernels {
 
     /**
      * {@code out[t·outStride + r] = Σ_k W[r, k]·x_t[k]} for rows {@code [r0, r1)} and the
-     * {@code nt} ≤ 48 tokens {@code t0 …} of one {@link TokenPanels} block {@code xt}: the
+     * {@code nt} ≤ 32 tokens {@code t0 …} of one {@link TokenPanels} block {@code xt}: the
      * compute-bound path of prefill and batched decoding. The caller loops over blocks, so a
      * block's panel stays in L2 while this thread's rows stream past it; each tile of 8 rows ×
-     * up to 48 tokens is summed in 24 registers over the whole row, then written out once
+     * up to 32 tokens is summed in 16 registers over the whole row, then written out once
      * through {@code tile} (at least {@code ROWS·WIDTH} floats).
      */
     public static void gemm(MemorySegment w, int cols, int r0, int r1, float[] xt, int t0, int nt, float[] out, int outStride, float[] tile) {
         final int base = 0, nv = TokenPanels.vectors(nt);
         int r = r0;
         for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
-            switch (nv) {
-                case 3 -> tile8x3(w, cols, r, xt, base, tile);
-                case 2 -> tile8x2(w, cols, r, xt, base, tile);
-                default -> tile8x1(w, cols, r, xt, base, tile);
-            }
+            if (nv == 2) tile8x2(w, cols, r, xt, base, tile);
+            else tile8x1(w, cols, r, xt, base, tile);
             TokenPanels.store(tile, r, t0, nt, out, outStride);
         }
         for (; r < r1; r++) {
@@ -301,48 +298,9 @@ public final class F16Kernels {
     }
 
     /*
-     * The microkernels: 8 rows × 1, 2 or 3 vectors of tokens. Written out in full because C2
+     * The microkernels: 8 rows × 1 or 2 vectors of tokens. Written out in full because C2
      * stops inlining helper methods past NodeCountInliningCutoff (see rows8 of BF16Kernels).
      */
-    private static void tile8x3(MemorySegment w, int cols, int r, float[] xt, int base, float[] tile) {
-        final long rb = cols * 2L;
-        final long o = r * rb;
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00, c21 = c00, c22 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00, c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00;
-        FloatVector c52 = c00, c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
-        for (int k = 0; k < cols; k++) {
-            final long a = o + 2L * k;
-            final int xo = base + k * WIDTH;
-            FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + 1 * L), x2 = FloatVector.fromArray(F, xt, xo + 2 * L);
-            FloatVector e;
-            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a)));
-            c00 = e.fma(x0, c00); c01 = e.fma(x1, c01); c02 = e.fma(x2, c02);
-            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + rb)));
-            c10 = e.fma(x0, c10); c11 = e.fma(x1, c11); c12 = e.fma(x2, c12);
-            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 2 * rb)));
-            c20 = e.fma(x0, c20); c21 = e.fma(x1, c21); c22 = e.fma(x2, c22);
-            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 3 * rb)));
-            c30 = e.fma(x0, c30); c31 = e.fma(x1, c31); c32 = e.fma(x2, c32);
-            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 4 * rb)));
-            c40 = e.fma(x0, c40); c41 = e.fma(x1, c41); c42 = e.fma(x2, c42);
-            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 5 * rb)));
-            c50 = e.fma(x0, c50); c51 = e.fma(x1, c51); c52 = e.fma(x2, c52);
-            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 6 * rb)));
-            c60 = e.fma(x0, c60); c61 = e.fma(x1, c61); c62 = e.fma(x2, c62);
-            e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a + 7 * rb)));
-            c70 = e.fma(x0, c70); c71 = e.fma(x1, c71); c72 = e.fma(x2, c72);
-        }
-        c00.intoArray(tile, 0 * WIDTH); c01.intoArray(tile, 0 * WIDTH + 1 * L); c02.intoArray(tile, 0 * WIDTH + 2 * L);
-        c10.intoArray(tile, 1 * WIDTH); c11.intoArray(tile, 1 * WIDTH + 1 * L); c12.intoArray(tile, 1 * WIDTH + 2 * L);
-        c20.intoArray(tile, 2 * WIDTH); c21.intoArray(tile, 2 * WIDTH + 1 * L); c22.intoArray(tile, 2 * WIDTH + 2 * L);
-        c30.intoArray(tile, 3 * WIDTH); c31.intoArray(tile, 3 * WIDTH + 1 * L); c32.intoArray(tile, 3 * WIDTH + 2 * L);
-        c40.intoArray(tile, 4 * WIDTH); c41.intoArray(tile, 4 * WIDTH + 1 * L); c42.intoArray(tile, 4 * WIDTH + 2 * L);
-        c50.intoArray(tile, 5 * WIDTH); c51.intoArray(tile, 5 * WIDTH + 1 * L); c52.intoArray(tile, 5 * WIDTH + 2 * L);
-        c60.intoArray(tile, 6 * WIDTH); c61.intoArray(tile, 6 * WIDTH + 1 * L); c62.intoArray(tile, 6 * WIDTH + 2 * L);
-        c70.intoArray(tile, 7 * WIDTH); c71.intoArray(tile, 7 * WIDTH + 1 * L); c72.intoArray(tile, 7 * WIDTH + 2 * L);
-    }
-
     private static void tile8x2(MemorySegment w, int cols, int r, float[] xt, int base, float[] tile) {
         final long rb = cols * 2L;
         final long o = r * rb;
@@ -417,4 +375,5 @@ public final class F16Kernels {
         c60.intoArray(tile, 6 * WIDTH);
         c70.intoArray(tile, 7 * WIDTH);
     }
+
 }

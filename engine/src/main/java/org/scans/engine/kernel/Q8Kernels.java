@@ -128,55 +128,6 @@ public final class Q8Kernels {
         y[yOff + r + 7] = a7.reduceLanes(VectorOperators.ADD);
     }
 
-    private static void tile8x3(MemorySegment w, long rowBytes, int blocks, int r, float[] xt, int base, float[] tile) {
-        final long o = r * rowBytes;
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00, c21 = c00, c22 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00, c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00;
-        FloatVector c52 = c00, c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
-        for (int b = 0; b < blocks; b++) {
-            final long ob = o + (long) b * Q8Matrix.BLOCK_BYTES;
-            final float d0 = Float.float16ToFloat(w.get(SHORT, ob));
-            final float d1 = Float.float16ToFloat(w.get(SHORT, ob + rowBytes));
-            final float d2 = Float.float16ToFloat(w.get(SHORT, ob + 2 * rowBytes));
-            final float d3 = Float.float16ToFloat(w.get(SHORT, ob + 3 * rowBytes));
-            final float d4 = Float.float16ToFloat(w.get(SHORT, ob + 4 * rowBytes));
-            final float d5 = Float.float16ToFloat(w.get(SHORT, ob + 5 * rowBytes));
-            final float d6 = Float.float16ToFloat(w.get(SHORT, ob + 6 * rowBytes));
-            final float d7 = Float.float16ToFloat(w.get(SHORT, ob + 7 * rowBytes));
-            for (int j = 0; j < Q8Matrix.BLOCK; j++) {
-                final long a = ob + 2 + j;
-                final int xo = base + (b * Q8Matrix.BLOCK + j) * WIDTH;
-                FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + 1 * L), x2 = FloatVector.fromArray(F, xt, xo + 2 * L);
-                FloatVector e;
-                e = FloatVector.broadcast(F, d0 * w.get(ValueLayout.JAVA_BYTE, a));
-                c00 = e.fma(x0, c00); c01 = e.fma(x1, c01); c02 = e.fma(x2, c02);
-                e = FloatVector.broadcast(F, d1 * w.get(ValueLayout.JAVA_BYTE, a + rowBytes));
-                c10 = e.fma(x0, c10); c11 = e.fma(x1, c11); c12 = e.fma(x2, c12);
-                e = FloatVector.broadcast(F, d2 * w.get(ValueLayout.JAVA_BYTE, a + 2 * rowBytes));
-                c20 = e.fma(x0, c20); c21 = e.fma(x1, c21); c22 = e.fma(x2, c22);
-                e = FloatVector.broadcast(F, d3 * w.get(ValueLayout.JAVA_BYTE, a + 3 * rowBytes));
-                c30 = e.fma(x0, c30); c31 = e.fma(x1, c31); c32 = e.fma(x2, c32);
-                e = FloatVector.broadcast(F, d4 * w.get(ValueLayout.JAVA_BYTE, a + 4 * rowBytes));
-                c40 = e.fma(x0, c40); c41 = e.fma(x1, c41); c42 = e.fma(x2, c42);
-                e = FloatVector.broadcast(F, d5 * w.get(ValueLayout.JAVA_BYTE, a + 5 * rowBytes));
-                c50 = e.fma(x0, c50); c51 = e.fma(x1, c51); c52 = e.fma(x2, c52);
-                e = FloatVector.broadcast(F, d6 * w.get(ValueLayout.JAVA_BYTE, a + 6 * rowBytes));
-                c60 = e.fma(x0, c60); c61 = e.fma(x1, c61); c62 = e.fma(x2, c62);
-                e = FloatVector.broadcast(F, d7 * w.get(ValueLayout.JAVA_BYTE, a + 7 * rowBytes));
-                c70 = e.fma(x0, c70); c71 = e.fma(x1, c71); c72 = e.fma(x2, c72);
-            }
-        }
-        c00.intoArray(tile, 0 * WIDTH); c01.intoArray(tile, 0 * WIDTH + 1 * L); c02.intoArray(tile, 0 * WIDTH + 2 * L);
-        c10.intoArray(tile, 1 * WIDTH); c11.intoArray(tile, 1 * WIDTH + 1 * L); c12.intoArray(tile, 1 * WIDTH + 2 * L);
-        c20.intoArray(tile, 2 * WIDTH); c21.intoArray(tile, 2 * WIDTH + 1 * L); c22.intoArray(tile, 2 * WIDTH + 2 * L);
-        c30.intoArray(tile, 3 * WIDTH); c31.intoArray(tile, 3 * WIDTH + 1 * L); c32.intoArray(tile, 3 * WIDTH + 2 * L);
-        c40.intoArray(tile, 4 * WIDTH); c41.intoArray(tile, 4 * WIDTH + 1 * L); c42.intoArray(tile, 4 * WIDTH + 2 * L);
-        c50.intoArray(tile, 5 * WIDTH); c51.intoArray(tile, 5 * WIDTH + 1 * L); c52.intoArray(tile, 5 * WIDTH + 2 * L);
-        c60.intoArray(tile, 6 * WIDTH); c61.intoArray(tile, 6 * WIDTH + 1 * L); c62.intoArray(tile, 6 * WIDTH + 2 * L);
-        c70.intoArray(tile, 7 * WIDTH); c71.intoArray(tile, 7 * WIDTH + 1 * L); c72.intoArray(tile, 7 * WIDTH + 2 * L);
-    }
-
     private static void tile8x2(MemorySegment w, long rowBytes, int blocks, int r, float[] xt, int base, float[] tile) {
         final long o = r * rowBytes;
         FloatVector c00 = FloatVector.zero(F);
@@ -272,7 +223,6 @@ public final class Q8Kernels {
         c70.intoArray(tile, 7 * WIDTH);
     }
 
-
     /** Token by token, for the few-token products below the panel threshold. */
     public static void matmul(Q8Matrix m, int r0, int r1, float[] x, int n, float[] out, int outStride) {
         for (int t = 0; t < n; t++) matvec(m, r0, r1, x, t * m.cols(), out, t * outStride);
@@ -280,7 +230,7 @@ public final class Q8Kernels {
 
     /**
      * As {@link BF16Kernels#gemm}: activations in {@link TokenPanels} layout, tiles of 8 rows ×
-     * up to 48 tokens. Each weight is dequantized once (exactly: an F16 scale times a byte fits a
+     * up to 32 tokens. Each weight is dequantized once (exactly: an F16 scale times a byte fits a
      * float) and broadcast against the tokens.
      */
     public static void gemm(Q8Matrix m, int r0, int r1, float[] xt, int t0, int nt, float[] out, int outStride, float[] tile) {
@@ -290,11 +240,8 @@ public final class Q8Kernels {
         final int base = 0, nv = TokenPanels.vectors(nt);
         int r = r0;
         for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
-            switch (nv) {
-                case 3 -> tile8x3(w, rowBytes, blocks, r, xt, base, tile);
-                case 2 -> tile8x2(w, rowBytes, blocks, r, xt, base, tile);
-                default -> tile8x1(w, rowBytes, blocks, r, xt, base, tile);
-            }
+            if (nv == 2) tile8x2(w, rowBytes, blocks, r, xt, base, tile);
+            else tile8x1(w, rowBytes, blocks, r, xt, base, tile);
             TokenPanels.store(tile, r, t0, nt, out, outStride);
         }
         for (; r < r1; r++) {

@@ -35,9 +35,10 @@ class KernelsTest {
         {16, 31}, {19, 64}, {37, 161}, {40, 96}};
     /**
      * 1 is the decode kernel, 2–7 the 4×4 tiles, 8 and up the token-panel microkernels: 8 (one
-     * vector, partly filled), 17 (two), 48 (a full panel), 53 (a full panel and a partial one).
+     * vector, partly filled), 17 (two, partly filled), 32 (a full panel), 48 and 53 (a full panel
+     * and a partial one).
      */
-    static final int[] TOKENS = {1, 2, 3, 4, 5, 9, 8, 17, 48, 53};
+    static final int[] TOKENS = {1, 2, 3, 4, 5, 9, 8, 17, 32, 48, 53};
     static final Arena ARENA = Arena.ofAuto();
 
     static MemorySegment encode(float[] v, DType dt) {
