@@ -1,0 +1,61 @@
+package org.scans.bench.engine;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import org.scans.engine.tensor.DType;
+import org.scans.engine.tensor.Q8Matrix;
+import org.scans.engine.tensor.WeightMatrix;
+
+/** Off-heap matrices of random weights (N(0, 0.02)-like) for the kernel benchmarks. */
+final class RandomWeights {
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private RandomWeights() {}
+
+    /** "4096x11008" → {4096, 11008} (rows × cols, as Hugging Face stores out × in). */
+    static int[] shape(String s) {
+        String[] p = s.split("x");
+        return new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])};
+    }
+
+    static WeightMatrix matrix(DType dt, int rows, int cols, Arena arena) {
+        long n = (long) rows * cols;
+        MemorySegment seg = arena.allocate(dt.sizeOf(n), 64);
+        long state = 0x9E3779B97F4A7C15L;
+        switch (dt) {
+            case F32, F16, BF16 -> {
+                for (long i = 0; i < n; i++) {
+                    state = state * 6364136223846793005L + 1442695040888963407L;
+                    float v = ((state >>> 40) / (float) (1 << 24) - 0.5f) * 0.07f; // uniform, sd 0.02
+                    switch (dt) {
+                        case F32 -> seg.set(FLOAT, 4 * i, v);
+                        case F16 -> seg.set(SHORT, 2 * i, Float.floatToFloat16(v));
+                        default -> seg.set(SHORT, 2 * i, (short) (Float.floatToRawIntBits(v) >>> 16));
+                    }
+                }
+            }
+            case Q8_0 -> {
+                long blocks = n / Q8Matrix.BLOCK;
+                for (long b = 0; b < blocks; b++) {
+                    long off = b * Q8Matrix.BLOCK_BYTES;
+                    seg.set(SHORT, off, Float.floatToFloat16(0.035f / 127));
+                    for (int j = 0; j < Q8Matrix.BLOCK; j++) {
+                        state = state * 6364136223846793005L + 1442695040888963407L;
+                        seg.set(ValueLayout.JAVA_BYTE, off + 2 + j, (byte) ((state >>> 56) - 128));
+                    }
+                }
+            }
+        }
+        return WeightMatrix.of("bench", dt, rows, cols, seg);
+    }
+
+    static float[] activations(int n, long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) r.nextGaussian();
+        return x;
+    }
+}
