@@ -30,6 +30,8 @@ public final class CpuBackend implements Backend {
 
     /** From this many tokens on, products go through {@link TokenPanels} and the microkernels. */
     static final int PANEL_MIN_TOKENS = 8;
+    /** Rows per chunk of a decode product: 64 rows of 2048–11008 columns, 0.25–1.4 MB of BF16. */
+    static final int ROW_CHUNK = 64;
 
     private final WorkerPool pool;
     private final WeightMatrix[] one = new WeightMatrix[1];
@@ -103,7 +105,8 @@ public final class CpuBackend implements Backend {
             }
         }
         final float[] xPaired = xp, xScaled = xs;
-        pool.forRange(totalRows, TokenPanels.ROWS, (start, end, worker) -> {
+        // Rows in chunks taken on demand: see WorkerPool.forChunks.
+        pool.forChunks(totalRows, ROW_CHUNK, (start, end, worker) -> {
             int base = 0;
             for (int i = 0; i < ws.length; i++) {
                 WeightMatrix w = ws[i];

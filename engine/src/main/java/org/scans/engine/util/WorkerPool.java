@@ -23,6 +23,7 @@ public final class WorkerPool implements AutoCloseable {
     private final int threads;
     private final Thread[] workers;
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicInteger nextChunk = new AtomicInteger();
     private volatile long generation;
     private volatile boolean closed;
     private volatile Thread caller;
@@ -90,6 +91,27 @@ public final class WorkerPool implements AutoCloseable {
             if (f instanceof Error err) throw err;
             throw new IllegalStateException(f);
         }
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, n)} in chunks of {@code chunk} (the last may be shorter)
+     * that the threads take in turn from a shared counter until none is left, and waits. For
+     * memory-bound loops: when one core gets less bandwidth than the other, it simply takes fewer
+     * chunks, where a fixed split would leave the faster core waiting at the end of every call.
+     */
+    public void forChunks(int n, int chunk, RangeTask body) {
+        if (n <= 0) return;
+        if (threads == 1 || n <= chunk) {
+            body.run(0, n, 0);
+            return;
+        }
+        nextChunk.set(0);
+        int chunks = (n + chunk - 1) / chunk;
+        forRange(threads, (w0, w1, worker) -> {
+            for (int c = nextChunk.getAndIncrement(); c < chunks; c = nextChunk.getAndIncrement()) {
+                body.run(c * chunk, Math.min(n, (c + 1) * chunk), worker);
+            }
+        });
     }
 
     private void runChunk(int worker) {
