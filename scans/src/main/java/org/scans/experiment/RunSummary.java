@@ -21,7 +21,12 @@ import org.scans.eval.RefusalRates;
 public final class RunSummary {
     private RunSummary() {}
 
-    public static ObjectNode of(List<JsonNode> lines, ObjectNode settings, double seconds, long generatedTokens, List<String> warnings) {
+    /**
+     * @param seconds, sessionSamples, generatedTokens what this session did (a resumed run's
+     *     earlier sessions are not timed), for the throughput figures
+     */
+    public static ObjectNode of(List<JsonNode> lines, ObjectNode settings, double seconds, int sessionSamples, long generatedTokens,
+                                List<String> warnings) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.set("settings", settings);
         o.put("samples", lines.size());
@@ -55,7 +60,8 @@ public final class RunSummary {
         }
         ObjectNode t = o.putObject("throughput");
         t.put("seconds", Math.round(seconds * 10) / 10.0);
-        t.put("samples_per_s", seconds > 0 ? lines.size() / seconds : 0);
+        t.put("samples", sessionSamples);
+        t.put("samples_per_s", seconds > 0 ? sessionSamples / seconds : 0);
         t.put("generated_tokens", generatedTokens);
         t.put("tok_s", seconds > 0 ? generatedTokens / seconds : 0);
         var w = o.putArray("warnings");

@@ -126,7 +126,7 @@ public final class Runner {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         List<JsonNode> all = SampleLog.read(dir);
-        ObjectNode summary = RunSummary.of(all, settings.toJson(), seconds, tokens[0], warnings);
+        ObjectNode summary = RunSummary.of(all, settings.toJson(), seconds, todo.size(), tokens[0], warnings);
         Json.writeAtomically(dir.resolve(SUMMARY_FILE), summary);
         return summary;
     }
@@ -164,6 +164,8 @@ public final class Runner {
     /** Writes a sample's line once its steered (and baseline) generations have finished. */
     private void finishIfDone(Pending p, SteeredGenerator generator, SampleLog log, Progress progress, long[] tokens) {
         if (p.steeredGen == null || (settings.baseline() && p.baseGen == null)) return;
+        p.steered.sequence().close(); // free the KV caches now, not whenever the GC gets to them
+        if (p.base != null) p.base.sequence().close();
         var steered = new SteeredGenerator.Response(generator.responseText(p.steeredGen.ids()), p.steered.promptIds(), p.steeredGen, p.steered.steerFrom());
         var base = p.baseGen == null ? null
                 : new SteeredGenerator.Response(generator.responseText(p.baseGen.ids()), p.base.promptIds(), p.baseGen, p.base.steerFrom());

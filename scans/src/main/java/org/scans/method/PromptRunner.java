@@ -28,8 +28,7 @@ final class PromptRunner {
         int rows = 0;
         for (Job job : jobs) {
             if (!batch.isEmpty() && rows + job.ids().length > ROWS_PER_CALL) {
-                model.forward(batch, (s, t, l, o) -> {});
-                batch.clear();
+                run(model, batch);
                 rows = 0;
             }
             HiddenStateCapture c = new HiddenStateCapture(layers, dim, normedLast, job.positions());
@@ -39,7 +38,17 @@ final class PromptRunner {
             rows += job.ids().length;
             out.add(c);
         }
-        if (!batch.isEmpty()) model.forward(batch, (s, t, l, o) -> {});
+        if (!batch.isEmpty()) run(model, batch);
         return out;
+    }
+
+    /** One forward call for the batch; the sequences are only read through their hooks, so they are freed right after. */
+    private static void run(LlamaModel model, List<Step> batch) {
+        try {
+            model.forward(batch, (s, t, l, o) -> {});
+        } finally {
+            for (Step s : batch) s.sequence().close();
+            batch.clear();
+        }
     }
 }

@@ -70,8 +70,10 @@ public final class SteeredGenerator {
     /** Generates for {@code query}; {@code sign} 0 means no steering. */
     public Response generate(String query, SteeringPlan plan, int sign, GenerationConfig config, TokenListener listener) {
         Prepared p = prepare(query, plan, sign);
-        Generation g = new Generator(model).generate(p.sequence(), p.promptIds(), config, listener);
-        return new Response(responseText(g.ids()), p.promptIds(), g, p.steerFrom());
+        try (Sequence seq = p.sequence()) {
+            Generation g = new Generator(model).generate(seq, p.promptIds(), config, listener);
+            return new Response(responseText(g.ids()), p.promptIds(), g, p.steerFrom());
+        }
     }
 
     /**

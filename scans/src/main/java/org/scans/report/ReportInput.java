@@ -34,7 +34,7 @@ public record ReportInput(Path dir, Kind kind, JsonNode settings, JsonNode resul
             List<JsonNode> samples = SampleLog.read(dir);
             Path summary = dir.resolve(Runner.SUMMARY_FILE);
             JsonNode results = Files.isRegularFile(summary) ? read(summary)
-                    : RunSummary.of(samples, (ObjectNode) settings, 0, 0, List.of("summary.json is missing (the run did not finish); recomputed from samples.jsonl"));
+                    : RunSummary.of(samples, (ObjectNode) settings, 0, 0, 0, List.of("summary.json is missing (the run did not finish); recomputed from samples.jsonl"));
             return new ReportInput(dir, Kind.RUN, settings, results, samples, vectors);
         }
         if (Files.isRegularFile(dir.resolve(EvalFolder.SETTINGS_FILE))) {

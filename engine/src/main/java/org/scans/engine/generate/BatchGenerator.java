@@ -118,6 +118,7 @@ public final class BatchGenerator {
                 Active a = it.next();
                 if (a.choose(max)) {
                     it.remove();
+                    if (a.request.sequence() == null) a.seq.close(); // ours: free its cache now
                     Generation g = a.result();
                     results[a.index] = g;
                     a.request.onFinish().accept(g);

@@ -1,6 +1,7 @@
 package org.scans.engine.model;
 
 import java.lang.foreign.Arena;
+import java.lang.ref.Cleaner;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -8,9 +9,30 @@ import java.nio.ByteOrder;
 /**
  * Keys and values of one sequence, per layer {@code [position][kvDim]} float32, off the heap so
  * that long contexts and many sequences do not need a large {@code -Xmx}. It grows by doubling
- * up to the model's context; memory is returned when the cache becomes unreachable.
+ * up to the model's context.
+ *
+ * <p>The memory is freed by {@link #release()} (through {@link Sequence#close()}), at once: a
+ * dataset run creates thousands of sequences of hundreds of megabytes each while allocating
+ * little on the heap, so waiting for the garbage collector could let native memory pile up. A
+ * cache that is dropped without being released is still freed when it becomes unreachable.
  */
 public final class KvCache {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /** The arena of the current segments; closing it frees them. Kept apart so the cleaner does not hold the cache. */
+    private static final class Memory implements Runnable {
+        Arena arena;
+
+        @Override
+        public void run() {
+            if (arena != null) {
+                arena.close();
+                arena = null;
+            }
+        }
+    }
+
+    private final Memory memory = new Memory();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final int layers;
@@ -26,6 +48,7 @@ public final class KvCache {
         this.maxPositions = maxPositions;
         this.keys = new MemorySegment[layers];
         this.values = new MemorySegment[layers];
+        CLEANER.register(this, memory);
     }
 
     public int capacity() {
@@ -40,7 +63,7 @@ public final class KvCache {
     void ensureCapacity(int positions) {
         if (positions <= capacity) return;
         int newCap = Math.min(maxPositions, Math.max(positions, Math.max(16, 2 * capacity)));
-        Arena arena = Arena.ofAuto();
+        Arena arena = Arena.ofShared();
         long bytes = (long) newCap * kvDim * 4;
         for (int l = 0; l < layers; l++) {
             MemorySegment k = arena.allocate(bytes, 64);
@@ -53,7 +76,17 @@ public final class KvCache {
             keys[l] = k;
             values[l] = v;
         }
+        memory.run(); // the old segments, now copied
+        memory.arena = arena;
         capacity = newCap;
+    }
+
+    /** Frees the memory now; the cache is empty and grows again if used. */
+    void release() {
+        memory.run();
+        java.util.Arrays.fill(keys, null);
+        java.util.Arrays.fill(values, null);
+        capacity = 0;
     }
 
     MemorySegment keys(int layer) {

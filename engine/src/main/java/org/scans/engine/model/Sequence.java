@@ -9,7 +9,7 @@ import org.scans.engine.hook.ResidualHook;
  * that see its residual stream. Several sequences can go through one forward call (batched
  * decoding); each keeps its own positions, cache and hooks.
  */
-public final class Sequence {
+public final class Sequence implements AutoCloseable {
     private final KvCache cache;
     private final List<ResidualHook> hooks = new ArrayList<>();
     private int length;
@@ -57,6 +57,13 @@ public final class Sequence {
 
     public List<ResidualHook> hooks() {
         return hooks;
+    }
+
+    /** Empties the sequence and frees its KV cache now (it grows again if the sequence is reused). */
+    @Override
+    public void close() {
+        length = 0;
+        cache.release();
     }
 
     void advance(int count) {
