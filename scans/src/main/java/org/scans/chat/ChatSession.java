@@ -122,7 +122,12 @@ public final class ChatSession {
         GenerationConfig config = SteeredGenerator.referenceConfig(Math.min(maxNewTokens, context - ids.length))
                 .withStopIds(tokenizer.bos() >= 0 ? Set.of(tokenizer.bos()) : Set.of());
         long t0 = System.nanoTime();
-        Generation g = new Generator(model).generate(seq, ids, config, listener);
+        Generation g;
+        try {
+            g = new Generator(model).generate(seq, ids, config, listener);
+        } finally {
+            seq.close(); // each turn re-reads the whole dialogue, so its cache is not kept
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
         int[] answerIds = g.ids();
         if (answerIds.length > 0 && (answerIds[answerIds.length - 1] == tokenizer.eos() || answerIds[answerIds.length - 1] == tokenizer.bos())) {

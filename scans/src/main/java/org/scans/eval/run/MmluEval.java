@@ -180,7 +180,11 @@ public final class MmluEval {
             steps.add(new Step(steered, item.ids(), Logits.LAST));
         }
         float[][] picked = new float[steps.size()][];
-        model.forward(steps, (s, t, logits, off) -> picked[s] = letters.pick(logits, off));
+        try {
+            model.forward(steps, (s, t, logits, off) -> picked[s] = letters.pick(logits, off));
+        } finally {
+            for (Step s : steps) s.sequence().close(); // free the KV caches now
+        }
         for (int i = 0; i < group.size(); i++) {
             Item item = group.get(i);
             Verdict v = verdicts.get(i);

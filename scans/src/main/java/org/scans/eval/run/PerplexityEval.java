@@ -175,7 +175,11 @@ public final class PerplexityEval {
                     o.put("sigma", v.sigma());
                     o.put("steer_sign", sign);
                 }
-                model.forward(steps, (s, t, logits, off) -> losses.get(s).accept(t, logits, off, vocab));
+                try {
+                    model.forward(steps, (s, t, logits, off) -> losses.get(s).accept(t, logits, off, vocab));
+                } finally {
+                    for (Step s : steps) s.sequence().close(); // free the KV caches now
+                }
                 o.put("scored_tokens", losses.get(0).count());
                 o.put("nll_sum_baseline", losses.get(0).sum());
                 o.put("nll_baseline", losses.get(0).mean());
