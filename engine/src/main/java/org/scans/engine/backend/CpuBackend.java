@@ -38,6 +38,8 @@ public final class CpuBackend implements Backend {
     private final float[][] oneOut = new float[1][];
     private float[] paired = new float[0];
     private float[] scaled = new float[0];
+    /** F16 matrices already scanned for Inf/NaN (see F16Kernels.allFinite); by identity. */
+    private final java.util.Map<WeightMatrix, Boolean> finiteF16 = new java.util.IdentityHashMap<>();
     private final float[][] panels;
     private final float[][] tiles;
     private float[][] scores;
@@ -99,7 +101,7 @@ public final class CpuBackend implements Backend {
             if (paired.length < n * cols) paired = new float[n * cols];
             xp = paired;
             for (int t = 0; t < n; t++) PairedLayout.pair(x, t * cols, cols, xp, t * cols);
-            if (n == 1 && f16) {
+            if (n == 1 && f16 && allFiniteF16(ws)) {
                 if (scaled.length < cols) scaled = new float[cols];
                 if (F16Kernels.scaleForDecode(xp, 0, cols, scaled)) xs = scaled;
             }
@@ -115,6 +117,14 @@ public final class CpuBackend implements Backend {
                 base += w.rows();
             }
         });
+    }
+
+    /** Whether every F16 matrix among {@code ws} is free of Inf/NaN; each is scanned once, at first use. */
+    private boolean allFiniteF16(WeightMatrix[] ws) {
+        for (WeightMatrix w : ws) {
+            if (w instanceof F16Matrix m && !finiteF16.computeIfAbsent(m, k -> F16Kernels.allFinite(k.data()))) return false;
+        }
+        return true;
     }
 
     /**
