@@ -5,6 +5,7 @@ import java.lang.ref.Cleaner;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import org.scans.engine.EngineException;
 
 /**
  * Keys and values of one sequence, per layer {@code [position][kvDim]} float32, off the heap so
@@ -63,19 +64,32 @@ public final class KvCache {
     void ensureCapacity(int positions) {
         if (positions <= capacity) return;
         int newCap = Math.min(maxPositions, Math.max(positions, Math.max(16, 2 * capacity)));
-        Arena arena = Arena.ofShared();
         long bytes = (long) newCap * kvDim * 4;
-        for (int l = 0; l < layers; l++) {
-            MemorySegment k = arena.allocate(bytes, 64);
-            MemorySegment v = arena.allocate(bytes, 64);
-            if (capacity > 0) {
-                long used = (long) capacity * kvDim * 4;
-                k.copyFrom(keys[l].asSlice(0, used));
-                v.copyFrom(values[l].asSlice(0, used));
+        Arena arena = Arena.ofShared();
+        MemorySegment[] newKeys = new MemorySegment[layers], newValues = new MemorySegment[layers];
+        try {
+            for (int l = 0; l < layers; l++) {
+                newKeys[l] = arena.allocate(bytes, 64);
+                newValues[l] = arena.allocate(bytes, 64);
             }
-            keys[l] = k;
-            values[l] = v;
+        } catch (OutOfMemoryError e) {
+            // Shared-arena memory is not capped by -XX:MaxDirectMemorySize (an automatic arena's
+            // would be): this is the machine running out. Say so instead of dying with a bare OOM.
+            arena.close();
+            throw new EngineException(String.format(
+                    "cannot allocate the KV cache: %d positions of this sequence need %.0f MB of native memory (%s); "
+                            + "run fewer sequences at once (--batch) or shorter generations", newCap, 2.0 * layers * bytes / 1e6,
+                    e.getMessage()), e);
         }
+        if (capacity > 0) {
+            long used = (long) capacity * kvDim * 4;
+            for (int l = 0; l < layers; l++) {
+                newKeys[l].copyFrom(keys[l].asSlice(0, used));
+                newValues[l].copyFrom(values[l].asSlice(0, used));
+            }
+        }
+        keys = newKeys;
+        values = newValues;
         memory.run(); // the old segments, now copied
         memory.arena = arena;
         capacity = newCap;
