@@ -135,11 +135,18 @@ public final class CpuBackend implements Backend {
     private void panelProducts(WeightMatrix[] ws, float[] x, int n, int cols, int totalRows, float[][] outs) {
         int need = TokenPanels.blockSize(cols);
         for (int i = 0; i < panels.length; i++) if (panels[i].length < need) panels[i] = new float[need];
+        boolean allBf16 = true;
+        for (WeightMatrix w : ws) allBf16 &= w instanceof BF16Matrix;
+        final boolean bf16 = allBf16;
         pool.forRange(totalRows, TokenPanels.ROWS, (start, end, worker) -> {
             float[] xt = panels[worker], tile = tiles[worker];
             for (int t0 = 0; t0 < n; t0 += TokenPanels.WIDTH) {
                 int nt = Math.min(TokenPanels.WIDTH, n - t0);
-                TokenPanels.packBlock(x, t0, nt, cols, xt);
+                // A block of at most one vector of tokens (a batched-decoding step) goes through
+                // the 64-bit-broadcast microkernel when every matrix is BF16.
+                boolean pairs = bf16 && nt <= TokenPanels.PAIR_TOKENS;
+                if (pairs) TokenPanels.packPairs(x, t0, nt, cols, xt);
+                else TokenPanels.packBlock(x, t0, nt, cols, xt);
                 int base = 0;
                 for (int i = 0; i < ws.length; i++) {
                     WeightMatrix w = ws[i];
@@ -148,6 +155,7 @@ public final class CpuBackend implements Backend {
                         int rows = w.rows();
                         switch (w) {
                             case F32Matrix m -> F32Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
+                            case BF16Matrix m when pairs -> BF16Kernels.gemmPairs(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case BF16Matrix m -> BF16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case F16Matrix m -> F16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case Q8Matrix m -> Q8Kernels.gemm(m, r0, r1, xt, t0, nt, outs[i], rows, tile);
@@ -242,6 +250,115 @@ public final class CpuBackend implements Backend {
             }
         });
     }
+
+    /**
+     * Runs the matrix kernels a forward pass uses on tiny views of the given matrices (their first
+     * 8 rows, read as 32 columns wide, so the memory is of the same kind as in the forward pass),
+     * plus the element-wise ops and attention's, on the calling thread until they run as
+     * C2 code (seen by their no longer allocating) or {@code millis} milliseconds have passed, and returns how many rounds that
+     * took.
+     *
+     * <p>Why: until C2 has compiled them, Vector API kernels run interpreted or in C1 code, a
+     * hundred times slower or more, and a kernel whose every call streams a whole row block
+     * reaches the compile thresholds (invocations, loop back-edges) only after seconds: the first
+     * 11-token prompt of a 1.1B model took 7 s, the next 0.5 s. Calls one or a few loop
+     * iterations long reach the same thresholds far sooner. Every shape of work appears: one
+     * token (decoding, the output matrix), a few tokens (4×4 tiles), one vector of tokens
+     * (batched decoding) and two (prefill). Results are thrown away; compiled or not, the
+     * kernels compute the same bits.
+     */
+    public int warmUp(List<WeightMatrix> matrices, long millis) {
+        final int rows = TokenPanels.ROWS, cols = 2 * org.scans.engine.kernel.PairedLayout.block(), n = TokenPanels.WIDTH;
+        final int headDim = 64, positions = 8;
+        List<WeightMatrix> ms = new java.util.ArrayList<>();
+        for (WeightMatrix w : matrices) {
+            if (w.rows() < rows || w.cols() < cols) continue;
+            long bytes = w instanceof Q8Matrix ? rows * (long) cols / Q8Matrix.BLOCK * Q8Matrix.BLOCK_BYTES : w.dtype().sizeOf((long) rows * cols);
+            ms.add(WeightMatrix.of("warm-up " + w.name(), w.dtype(), rows, cols, w.data().asSlice(0, bytes)));
+        }
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            float[] x = new float[n * cols], xs = new float[cols], xq = new float[TokenPanels.blockSize(cols)];
+            float[] out = new float[n * rows], tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
+            for (int i = 0; i < x.length; i++) x[i] = (i % 7 - 3) * 0.25f;
+            boolean scaled = F16Kernels.scaleForDecode(x, 0, cols, xs);
+            float[] norm = new float[cols], v = new float[headDim];
+            java.util.Arrays.fill(norm, 1f);
+            RopeTable rope = new RopeTable(headDim, positions, 10000, 1);
+            MemorySegment kv = arena.allocate((long) positions * headDim * 4, 64);
+            float[] s = new float[positions];
+            long start = System.nanoTime(), end = start + millis * 1_000_000L;
+            // Interpreted or in C1 code, every vector operation allocates its result; compiled
+            // by C2 with the Vector API intrinsics, a round allocates nothing. A batch of rounds
+            // that allocates (next to) nothing ends the warm-up early.
+            var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            boolean canCount = threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled();
+            long allocated = canCount ? threads.getCurrentThreadAllocatedBytes() : 0;
+            int rounds = 0;
+            while (true) {
+                for (WeightMatrix w : ms) {
+                    MemorySegment d = w.data();
+                    switch (w) {
+                        case BF16Matrix m -> {
+                            BF16Kernels.matvec(d, cols, 0, rows, x, 0, out, 0);
+                            BF16Kernels.matvec(d, cols, 0, 1, x, 0, out, 0);
+                            BF16Kernels.matmul(d, cols, 0, rows, x, 4, out, rows);
+                            TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, cols, xq);
+                            BF16Kernels.gemmPairs(d, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
+                            TokenPanels.packBlock(x, 0, n, cols, xq);
+                            BF16Kernels.gemm(d, cols, 0, rows, xq, 0, n, out, rows, tile);
+                        }
+                        case F16Matrix m -> {
+                            if (scaled) F16Kernels.matvecScaled(d, cols, 0, rows, x, xs, 0, out, 0);
+                            F16Kernels.matvec(d, cols, 0, rows, x, 0, out, 0);
+                            F16Kernels.matmul(d, cols, 0, rows, x, 4, out, rows);
+                            TokenPanels.packBlock(x, 0, n, cols, xq);
+                            F16Kernels.gemm(d, cols, 0, rows, xq, 0, n, out, rows, tile);
+                            F16Kernels.gemm(d, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
+                        }
+                        case F32Matrix m -> {
+                            F32Kernels.matvec(d, cols, 0, rows, x, 0, out, 0);
+                            F32Kernels.matmul(d, cols, 0, rows, x, 4, out, rows);
+                            TokenPanels.packBlock(x, 0, n, cols, xq);
+                            F32Kernels.gemm(d, cols, 0, rows, xq, 0, n, out, rows, tile);
+                            F32Kernels.gemm(d, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
+                        }
+                        case Q8Matrix m -> {
+                            Q8Kernels.matvec(m, 0, rows, x, 0, out, 0);
+                            TokenPanels.packBlock(x, 0, n, cols, xq);
+                            Q8Kernels.gemm(m, 0, rows, xq, 0, n, out, rows, tile);
+                            Q8Kernels.gemm(m, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
+                        }
+                    }
+                }
+                VectorOps.rmsnorm(x, 0, norm, 1e-5f, out, 0, cols);
+                VectorOps.rope(x, 0, headDim, rope.cos(), rope.sin(), rope.offset(positions - 1));
+                for (int p = 0; p < positions; p++) s[p] = VectorOps.dot(x, 0, kv, 0, headDim);
+                VectorOps.softmax(s, 0, positions);
+                VectorOps.weightedSum(s, positions, kv, 0, (long) headDim * 4, v, 0, headDim);
+                VectorOps.siluMul(out, 0, x, 0, cols);
+                VectorOps.add(out, 0, x, 0, cols);
+                org.scans.engine.kernel.PairedLayout.pair(x, 0, cols, xs, 0);
+                rounds++;
+                long now = System.nanoTime();
+                if (now >= end) break;
+                if (canCount && rounds % WARM_UP_BATCH == 0) {
+                    long a = threads.getCurrentThreadAllocatedBytes();
+                    if (a - allocated < WARM_UP_BATCH * 64L) break;
+                    allocated = a;
+                }
+            }
+            sink += out[0] + v[0];
+            if (Boolean.getBoolean("scans.warmup.verbose")) {
+                System.err.printf("warm-up: %d rounds, %.0f ms%n", rounds, (System.nanoTime() - start) / 1e6);
+            }
+            return rounds;
+        }
+    }
+
+    private static final int WARM_UP_BATCH = 32;
+
+    /** Keeps the warm-up's results alive. */
+    private float sink;
 
     /**
      * Reads every byte of {@code segments} once, split between the threads as a matrix product

@@ -58,4 +58,50 @@ public final class TokenPanels {
     static int vectors(int nt) {
         return (nt + L - 1) / L;
     }
+
+    /**
+     * Most tokens of one {@link #packPairs} block: one float vector's worth (16 with 512-bit
+     * vectors), the batched-decoding step of {@code BF16Kernels.gemmPairs}.
+     */
+    public static final int PAIR_TOKENS = L;
+
+    /**
+     * Writes tokens {@code [t0, t0 + nt)} ({@code nt ≤ PAIR_TOKENS}) of x ({@code [n][cols]}) into
+     * {@code xq} (at least {@code cols·PAIR_TOKENS} floats) for {@code BF16Kernels.gemmPairs}: per
+     * group of four columns k…k+3, four vectors — columns (k, k+2) then (k+1, k+3), each for the
+     * first and the second half of the tokens — whose lane {@code 2a + b} holds token
+     * {@code half·L/2 + a} at column {@code k + 2b (+1)}: the order in which a 64-bit broadcast of
+     * four BF16 weights, shifted and masked, presents them. Columns past the last group of four
+     * are stored plainly, {@code L} tokens per column. Tokens from nt on are zero.
+     */
+    public static void packPairs(float[] x, int t0, int nt, int cols, float[] xq) {
+        final int half = L / 2, full = cols & ~3;
+        for (int k = 0; k < full; k += 4) {
+            int base = k * L;
+            for (int h = 0; h < 2; h++) {
+                for (int j = 0; j < L; j++) {
+                    int at = base + h * 2 * L + (j / half) * L + (j % half) * 2;
+                    if (j < nt) {
+                        int src = (t0 + j) * cols + k + h;
+                        xq[at] = x[src];
+                        xq[at + 1] = x[src + 2];
+                    } else {
+                        xq[at] = 0f;
+                        xq[at + 1] = 0f;
+                    }
+                }
+            }
+        }
+        for (int k = full; k < cols; k++) {
+            for (int j = 0; j < L; j++) xq[k * L + j] = j < nt ? x[(t0 + j) * cols + k] : 0f;
+        }
+    }
+
+    /** Token j's activation at column k in a {@link #packPairs} block: for the scalar edges. */
+    static float pairAt(float[] xq, int cols, int k, int j) {
+        final int half = L / 2;
+        if (k >= (cols & ~3)) return xq[k * L + j];
+        int k4 = k & ~3, rem = k - k4;
+        return xq[k4 * L + (rem & 1) * 2 * L + (j / half) * L + (j % half) * 2 + (rem >> 1)];
+    }
 }

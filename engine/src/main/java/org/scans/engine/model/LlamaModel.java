@@ -68,6 +68,9 @@ public final class LlamaModel implements AutoCloseable {
             try (WorkerPool pool = new WorkerPool(options.threads())) {
                 weights = LlamaWeights.bind(config, ckpt, options.quantize(), arena, pool);
             }
+            if (backend instanceof CpuBackend cpu && WARM_UP_MILLIS > 0 && weights.bytesPerToken() >= WARM_UP_MIN_BYTES) {
+                cpu.warmUp(samplesOfEachType(config, weights), WARM_UP_MILLIS);
+            }
             return new LlamaModel(dir, config, ckpt, arena, weights, backend, options.maxBatchRows());
         } catch (RuntimeException e) {
             backend.close();
@@ -75,6 +78,29 @@ public final class LlamaModel implements AutoCloseable {
             ckpt.close();
             throw e;
         }
+    }
+
+    /**
+     * Models that read at least this many weight bytes per token get a kernel warm-up at load
+     * ({@link CpuBackend#warmUp}); below it the first forward is short anyway.
+     */
+    static final long WARM_UP_MIN_BYTES = 256L << 20;
+    /**
+     * The longest the warm-up may run; it stops as soon as the kernels run compiled (about 1.2 s
+     * on the 2-core machine of bench/README.md). The system property {@code scans.warmup.ms}
+     * overrides it, 0 turns the warm-up off.
+     */
+    static final long WARM_UP_MILLIS = Long.getLong("scans.warmup.ms", 3000);
+
+    /** One matrix of each type among the layer matrices and the output matrix. */
+    private static List<WeightMatrix> samplesOfEachType(LlamaConfig config, LlamaWeights w) {
+        java.util.Map<org.scans.engine.tensor.DType, WeightMatrix> byType = new java.util.EnumMap<>(org.scans.engine.tensor.DType.class);
+        byType.putIfAbsent(w.lmHead().dtype(), w.lmHead());
+        for (int l = 0; l < config.numLayers(); l++) {
+            LlamaWeights.Layer L = w.layer(l);
+            for (WeightMatrix m : new WeightMatrix[] {L.q(), L.k(), L.v(), L.o(), L.gate(), L.up(), L.down()}) byType.putIfAbsent(m.dtype(), m);
+        }
+        return new ArrayList<>(byType.values());
     }
 
     public Path directory() {

@@ -36,9 +36,11 @@ class KernelsTest {
     /**
      * 1 is the decode kernel, 2–7 the 4×4 tiles, 8 and up the token-panel microkernels: 8 (one
      * vector, partly filled), 17 (two, partly filled), 32 (a full panel), 48 and 53 (a full panel
-     * and a partial one).
+     * and a partial one). For BF16, blocks of at most one vector of tokens (8, 9, 16, and the
+     * last block of 48) take the 64-bit-broadcast kernel (gemmPairs), whose columns go in groups
+     * of four: the widths above leave every remainder 0–3.
      */
-    static final int[] TOKENS = {1, 2, 3, 4, 5, 9, 8, 17, 32, 48, 53};
+    static final int[] TOKENS = {1, 2, 3, 4, 5, 9, 8, 16, 17, 32, 48, 53};
     static final Arena ARENA = Arena.ofAuto();
 
     static MemorySegment encode(float[] v, DType dt) {
@@ -195,6 +197,54 @@ class KernelsTest {
     static void assertSameFloat(float expected, float got, int half) {
         if (Float.isNaN(expected)) assertTrue(Float.isNaN(got), "half 0x" + Integer.toHexString(half) + " should be NaN");
         else assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(got), "half 0x" + Integer.toHexString(half));
+    }
+
+    /** The load-time warm-up runs every dtype's kernels and leaves the backend as it found it. */
+    @Test
+    void warmUpRunsAndLeavesTheBackendUsable() {
+        Random rnd = new Random(13);
+        try (CpuBackend b = new CpuBackend(2)) {
+            WeightMatrix w = WeightMatrix.of("w", DType.F16, 24, 96, encode(random(rnd, 24 * 96), DType.F16));
+            java.util.List<WeightMatrix> all = new java.util.ArrayList<>();
+            for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+                all.add(WeightMatrix.of("w", dt, 20, 64, encode(random(rnd, 20 * 64), dt)));
+            }
+            try (WorkerPool pool = new WorkerPool(1)) {
+                all.add(Q8Quantizer.quantize(all.get(0), ARENA, pool));
+            }
+            all.add(WeightMatrix.of("too small", DType.BF16, 3, 64, encode(random(rnd, 3 * 64), DType.BF16)));
+            assertTrue(b.warmUp(all, 20) >= 1);
+            for (int n : new int[] {1, 16}) {
+                float[] x = random(rnd, n * 96), out = new float[n * 24];
+                b.matmul(w, x, n, out);
+                assertProductsClose(w, x, n, out);
+            }
+        }
+    }
+
+    /** packPairs puts every (token, column) where pairAt, the scalar edges' accessor, looks for it. */
+    @Test
+    void pairPanelHoldsEveryActivationOnce() {
+        for (int cols : new int[] {1, 3, 4, 7, 16, 33}) {
+            for (int nt : new int[] {1, 5, Vectors.L}) {
+                int n = nt + 2;
+                float[] x = new float[n * cols];
+                for (int i = 0; i < x.length; i++) x[i] = i + 1;
+                float[] xq = new float[cols * TokenPanels.PAIR_TOKENS];
+                java.util.Arrays.fill(xq, Float.NaN);
+                TokenPanels.packPairs(x, 2, nt, cols, xq);
+                java.util.Set<Float> seen = new java.util.HashSet<>();
+                for (int k = 0; k < cols; k++) {
+                    for (int j = 0; j < TokenPanels.PAIR_TOKENS; j++) {
+                        float v = TokenPanels.pairAt(xq, cols, k, j);
+                        assertEquals(j < nt ? x[(2 + j) * cols + k] : 0f, v, "cols " + cols + " k " + k + " token " + j);
+                        if (v != 0) seen.add(v);
+                    }
+                }
+                assertEquals(nt * cols, seen.size());
+                for (float v : xq) assertTrue(!Float.isNaN(v), "every slot written");
+            }
+        }
     }
 
     @Test
