@@ -22,6 +22,16 @@ final class ClassifierOptions {
         if (threshold != null && !Double.isFinite(threshold)) throw new UserException("--threshold must be a number");
     }
 
+    /** Fails early (before any vectors are extracted) on a preset this model does not have. */
+    void checkPreset(org.scans.method.ModelPreset model) {
+        if (preset == null) return;
+        try {
+            model.preset(preset);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+    }
+
     /** The model's preset, then the named dataset preset (printed), then explicit Λ and T. */
     ClassifierSettings resolve(ScansContext ctx, PrintStream err) {
         ClassifierSettings s = ctx.preset().classifier();

@@ -104,6 +104,7 @@ final class RunCommand implements Callable<Integer> {
         try (LlamaModel model = LlamaModel.load(modelDir, modelOptions.loadOptions())) {
             int n = model.config().numLayers();
             int[] steerLayers = layers != null ? CliFiles.layers(layers, n, "--layers") : null;
+            classifierOptions.checkPreset(org.scans.method.ModelPreset.forModel(scans.family(), model.config()));
             ScansContext ctx = scans.open(model, tokenizer, data, err);
             TestSet set = data.resolveTestSet(dataset, ctx.anchors());
             ClassifierSettings classifier = classifierOptions.resolve(ctx, err);

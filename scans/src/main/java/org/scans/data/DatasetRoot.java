@@ -14,7 +14,8 @@ import java.util.List;
  *   <li>the environment variable {@value #ENV};</li>
  *   <li>a {@code datasets/} folder beside the running jar, or one to three folders above it
  *       (so {@code target/scans-engine.jar} finds the repository's {@code datasets/});</li>
- *   <li>{@code datasets/} in the working directory.</li>
+ *   <li>{@code datasets/} in the working directory;</li>
+ *   <li>the copy bundled inside the jar, so a jar copied anywhere still runs every experiment.</li>
  * </ol>
  * A property or variable that is set must name an existing folder; it is an error, not a
  * fallback, when it does not, so a typo never silently reads other data.
@@ -31,7 +32,35 @@ public final class DatasetRoot {
 
     /** The data folder, found as described in the class comment. */
     public static Path locate() {
-        return locate(System.getProperty(PROPERTY), System.getenv(ENV), codeLocation(), Path.of(""));
+        try {
+            return locate(System.getProperty(PROPERTY), System.getenv(ENV), codeLocation(), Path.of(""));
+        } catch (DatasetException notOnDisk) {
+            if (System.getProperty(PROPERTY) != null || System.getenv(ENV) != null) throw notOnDisk;
+            Path bundled = bundled();
+            if (bundled == null) throw notOnDisk;
+            return bundled;
+        }
+    }
+
+    /** The datasets packed into the jar (read through a zip file system), or null when absent. */
+    static Path bundled() {
+        java.net.URL marker = DatasetRoot.class.getResource("/datasets/PROVENANCE.md");
+        if (marker == null) return null;
+        try {
+            java.net.URI uri = marker.toURI();
+            if (uri.getScheme().equals("jar")) {
+                java.nio.file.FileSystem fs;
+                try {
+                    fs = java.nio.file.FileSystems.newFileSystem(uri, java.util.Map.of());
+                } catch (java.nio.file.FileSystemAlreadyExistsException e) {
+                    fs = java.nio.file.FileSystems.getFileSystem(uri);
+                }
+                return fs.getPath("/datasets");
+            }
+            return Path.of(uri).getParent();
+        } catch (URISyntaxException | java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** The search itself, with every input explicit (tests use this). */
