@@ -25,11 +25,44 @@ final class ModelLocator {
             if (Files.isDirectory(p)) return p;
         }
         if (model == null) {
+            Path unpacked = unpackBundled();
+            if (unpacked != null) return unpacked;
             throw new UserException("the bundled model models/" + DEFAULT_MODEL + " was not found; pass --model DIR "
                     + "(a Hugging Face Llama checkpoint folder with config.json and *.safetensors)");
         }
         throw new UserException("--model " + model + ": no such directory (give a checkpoint folder with config.json and "
                 + "*.safetensors, or the name of a folder under models/)");
+    }
+
+    static final String[] BUNDLED_FILES = {"config.json", "model.safetensors", "tokenizer.model", "tokenizer_config.json"};
+
+    /**
+     * The default model packed in the jar, unpacked once into the user's cache folder (weights are
+     * memory-mapped, which needs a real file). Null when the jar does not carry it.
+     */
+    static Path unpackBundled() {
+        String base = "/bundled-model/" + DEFAULT_MODEL + "/";
+        if (ModelLocator.class.getResource(base + "config.json") == null) return null;
+        Path cache = Path.of(System.getProperty("user.home"), ".cache", "scans-engine", DEFAULT_MODEL + "-" + Main.version());
+        if (Files.isRegularFile(cache.resolve("tokenizer_config.json"))) return cache;
+        try {
+            Files.createDirectories(cache.getParent());
+            Path tmp = Files.createTempDirectory(cache.getParent(), "." + DEFAULT_MODEL);
+            for (String f : BUNDLED_FILES) {
+                try (var in = ModelLocator.class.getResourceAsStream(base + f)) {
+                    if (in == null) throw new UserException("the jar's bundled model lacks " + f);
+                    Files.copy(in, tmp.resolve(f));
+                }
+            }
+            try {
+                Files.move(tmp, cache, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                RunCommand.deleteTree(tmp); // another process unpacked it first
+            }
+            return cache;
+        } catch (java.io.IOException e) {
+            throw new UserException("cannot unpack the bundled model into " + cache + ": " + e.getMessage() + "; pass --model DIR");
+        }
     }
 
     /** The working directory, then the jar's folder and its parents (the jar sits in target/). */

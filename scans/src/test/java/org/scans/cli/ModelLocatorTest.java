@@ -1,0 +1,44 @@
+package org.scans.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scans.TestSupport;
+
+class ModelLocatorTest {
+    @TempDir
+    Path home;
+
+    @Test
+    void theBundledModelUnpacksOnceIntoTheCache() throws Exception {
+        String old = System.getProperty("user.home");
+        System.setProperty("user.home", home.toString());
+        try {
+            Path dir = ModelLocator.unpackBundled();
+            assertNotNull(dir);
+            assertEquals(home, dir.getParent().getParent().getParent());
+            for (String f : ModelLocator.BUNDLED_FILES) {
+                assertArrayEquals(Files.readAllBytes(TestSupport.model().resolve(f)), Files.readAllBytes(dir.resolve(f)), f);
+            }
+            assertEquals(dir, ModelLocator.unpackBundled(), "second call reuses the unpacked copy");
+        } finally {
+            System.setProperty("user.home", old);
+        }
+    }
+
+    @Test
+    void defaultAndNamesUnderModelsAreFound() {
+        Path byDefault = ModelLocator.resolve(null);
+        assertEquals(Path.of("models", "stories260K"), byDefault.subpath(byDefault.getNameCount() - 2, byDefault.getNameCount()));
+        assertTrue(Files.isRegularFile(byDefault.resolve("config.json")));
+        assertEquals(byDefault, ModelLocator.resolve("stories260K"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(UserException.class, () -> ModelLocator.resolve("no-such-model"));
+        assertTrue(e.getMessage().contains("--model no-such-model: no such directory"), e.getMessage());
+    }
+}
