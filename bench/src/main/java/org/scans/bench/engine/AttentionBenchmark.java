@@ -80,8 +80,9 @@ public class AttentionBenchmark {
         MemorySegment.copy(kv, 0, v, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, kv.length);
         backend = new CpuBackend(threads);
         float[] q = RandomWeights.activations(heads * headDim, 3);
+        // The cache's layout, [kvHead][position][headDim], with the capacity equal to the context.
         batch = new AttentionBatch(1, heads, kvHeads, headDim, q, new float[heads * headDim], new int[] {context - 1},
-                new MemorySegment[] {k}, new MemorySegment[] {v});
+                new MemorySegment[] {k}, new MemorySegment[] {v}, new long[] {(long) context * headDim * 4});
     }
 
     @TearDown

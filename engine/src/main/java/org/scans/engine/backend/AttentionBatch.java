@@ -4,18 +4,25 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Causal attention for {@code n} query rows of one layer. Row t belongs to some sequence whose
- * cached keys and values (this layer, {@code [position][kvDim]} float32) are {@code keys[t]} and
- * {@code values[t]}, and attends to positions {@code 0 … positions[t]}, which are already in the
- * cache. Query head h reads key/value head {@code h / (heads / kvHeads)}.
+ * cached keys and values (this layer, float32) are {@code keys[t]} and {@code values[t]}, laid
+ * out {@code [kvHead][position][headDim]}: kv head g's block starts {@code g·headStrides[t]}
+ * bytes in, and its positions follow each other {@code headDim·4} bytes apart. Row t attends to
+ * positions {@code 0 … positions[t]}, which are already in the cache. Query head h reads
+ * key/value head {@code h / (heads / kvHeads)}.
  *
  * @param q {@code [n][heads·headDim]}, rotated
  * @param out {@code [n][heads·headDim]}, written
  */
 public record AttentionBatch(
         int n, int heads, int kvHeads, int headDim,
-        float[] q, float[] out, int[] positions, MemorySegment[] keys, MemorySegment[] values) {
+        float[] q, float[] out, int[] positions, MemorySegment[] keys, MemorySegment[] values, long[] headStrides) {
 
     public float scale() {
         return (float) (1.0 / Math.sqrt(headDim));
+    }
+
+    /** Byte offset of kv head {@code kvHead}'s entry at {@code position} in row t's segments. */
+    public long offset(int t, int kvHead, int position) {
+        return kvHead * headStrides[t] + (long) position * headDim * 4;
     }
 }

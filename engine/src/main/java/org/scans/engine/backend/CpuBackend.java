@@ -223,37 +223,37 @@ public final class CpuBackend implements Backend {
     public void attention(AttentionBatch a) {
         int maxPos = 0;
         for (int t = 0; t < a.n(); t++) maxPos = Math.max(maxPos, a.positions()[t] + 1);
-        for (int i = 0; i < scores.length; i++) {
-            if (scores[i].length < maxPos) scores[i] = new float[Math.max(maxPos, 2 * scores[i].length)];
-        }
         final int group = a.heads() / a.kvHeads();
-        final int hd = a.headDim(), qDim = a.heads() * hd, kvDim = a.kvHeads() * hd;
+        for (int i = 0; i < scores.length; i++) {
+            if (scores[i].length < group * maxPos) scores[i] = new float[Math.max(group * maxPos, 2 * scores[i].length)];
+        }
+        final int hd = a.headDim(), qDim = a.heads() * hd, stride = maxPos;
         final float scale = a.scale();
-        // Tasks are (row, head) pairs. A causal prompt's later rows attend to more positions, so
+        // Tasks are (row, kv head) pairs: the query heads that share a kv head are scored
+        // together, so each key is read from memory once for all of them (8 query heads per kv
+        // head in TinyLlama). A causal prompt's later rows attend to more positions, so
         // contiguous chunks would leave the last thread with most of the work; dealing the tasks
         // out in turn gives every thread an even share.
-        final int total = a.n() * a.heads(), threads = pool.threads();
+        final int total = a.n() * a.kvHeads(), threads = pool.threads();
         pool.forRange(threads, (first, last, worker) -> {
             float[] s = scores[worker];
             for (int task = first; task < total; task += threads) {
-                int t = task / a.heads(), h = task % a.heads();
+                int t = task / a.kvHeads(), g = task % a.kvHeads();
                 int len = a.positions()[t] + 1;
-                int qOff = t * qDim + h * hd;
-                long kvOff = (long) (h / group) * hd * 4;
-                var keys = a.keys()[t];
-                var values = a.values()[t];
-                for (int p = 0; p < len; p++) {
-                    s[p] = VectorOps.dot(a.q(), qOff, keys, (long) p * kvDim * 4 + kvOff, hd) * scale;
+                int qOff = t * qDim + g * group * hd;
+                long kvOff = a.offset(t, g, 0);
+                VectorOps.groupScores(a.q(), qOff, group, hd, a.keys()[t], kvOff, len, scale, s, stride);
+                for (int h = 0; h < group; h++) {
+                    VectorOps.softmax(s, h * stride, len);
+                    VectorOps.weightedSum(s, h * stride, len, a.values()[t], kvOff, (long) hd * 4, a.out(), qOff + h * hd, hd);
                 }
-                VectorOps.softmax(s, 0, len);
-                VectorOps.weightedSum(s, len, values, kvOff, (long) kvDim * 4, a.out(), qOff, hd);
             }
         });
     }
 
     /**
-     * Runs the matrix kernels a forward pass uses on tiny views of the given matrices (their first
-     * 8 rows, read as 32 columns wide, so the memory is of the same kind as in the forward pass),
+     * Runs the matrix kernels a forward pass uses on small views of the given matrices (their first
+     * 8 rows, read as {@link #WARM_UP_COLS} columns wide, so the memory is of the same kind as in the forward pass),
      * plus the element-wise ops and attention's, on the calling thread until they run as
      * C2 code (seen by their no longer allocating) or {@code millis} milliseconds have passed, and returns how many rounds that
      * took.
@@ -261,14 +261,14 @@ public final class CpuBackend implements Backend {
      * <p>Why: until C2 has compiled them, Vector API kernels run interpreted or in C1 code, a
      * hundred times slower or more, and a kernel whose every call streams a whole row block
      * reaches the compile thresholds (invocations, loop back-edges) only after seconds: the first
-     * 11-token prompt of a 1.1B model took 7 s, the next 0.5 s. Calls one or a few loop
-     * iterations long reach the same thresholds far sooner. Every shape of work appears: one
+     * 11-token prompt of a 1.1B model took 7 s, the next 0.5 s. Calls a few loop iterations
+     * long reach the same thresholds far sooner. Every shape of work appears: one
      * token (decoding, the output matrix), a few tokens (4×4 tiles), one vector of tokens
      * (batched decoding) and two (prefill). Results are thrown away; compiled or not, the
      * kernels compute the same bits.
      */
     public int warmUp(List<WeightMatrix> matrices, long millis) {
-        final int rows = TokenPanels.ROWS, cols = 2 * org.scans.engine.kernel.PairedLayout.block(), n = TokenPanels.WIDTH;
+        final int rows = TokenPanels.ROWS, cols = WARM_UP_COLS, n = TokenPanels.WIDTH;
         final int headDim = 64, positions = 8;
         List<WeightMatrix> ms = new java.util.ArrayList<>();
         for (WeightMatrix w : matrices) {
@@ -287,9 +287,10 @@ public final class CpuBackend implements Backend {
             MemorySegment kv = arena.allocate((long) positions * headDim * 4, 64);
             float[] s = new float[positions];
             long start = System.nanoTime(), end = start + millis * 1_000_000L;
-            // Interpreted or in C1 code, every vector operation allocates its result; compiled
-            // by C2 with the Vector API intrinsics, a round allocates nothing. A batch of rounds
-            // that allocates (next to) nothing ends the warm-up early.
+            // Interpreted or in C1 code, every vector operation allocates its result (a round:
+            // tens of kilobytes); compiled by C2 with the Vector API intrinsics, a round allocates
+            // only the 4×4 tiles' few small objects. A batch of rounds under 2 KB a round ends the
+            // warm-up early.
             var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
             boolean canCount = threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled();
             long allocated = canCount ? threads.getCurrentThreadAllocatedBytes() : 0;
@@ -332,9 +333,9 @@ public final class CpuBackend implements Backend {
                 }
                 VectorOps.rmsnorm(x, 0, norm, 1e-5f, out, 0, cols);
                 VectorOps.rope(x, 0, headDim, rope.cos(), rope.sin(), rope.offset(positions - 1));
-                for (int p = 0; p < positions; p++) s[p] = VectorOps.dot(x, 0, kv, 0, headDim);
+                VectorOps.groupScores(x, 0, 1, headDim, kv, 0, positions, 0.125f, s, positions);
                 VectorOps.softmax(s, 0, positions);
-                VectorOps.weightedSum(s, positions, kv, 0, (long) headDim * 4, v, 0, headDim);
+                VectorOps.weightedSum(s, 0, positions, kv, 0, (long) headDim * 4, v, 0, headDim);
                 VectorOps.siluMul(out, 0, x, 0, cols);
                 VectorOps.add(out, 0, x, 0, cols);
                 org.scans.engine.kernel.PairedLayout.pair(x, 0, cols, xs, 0);
@@ -343,19 +344,26 @@ public final class CpuBackend implements Backend {
                 if (now >= end) break;
                 if (canCount && rounds % WARM_UP_BATCH == 0) {
                     long a = threads.getCurrentThreadAllocatedBytes();
-                    if (a - allocated < WARM_UP_BATCH * 64L) break;
+                    if (a - allocated < WARM_UP_BATCH * 2048L) break;
                     allocated = a;
                 }
             }
             sink += out[0] + v[0];
             if (Boolean.getBoolean("scans.warmup.verbose")) {
-                System.err.printf("warm-up: %d rounds, %.0f ms%n", rounds, (System.nanoTime() - start) / 1e6);
+                System.err.printf("warm-up: %d rounds, %.0f ms, %d bytes allocated in the last batch%n", rounds, (System.nanoTime() - start) / 1e6, canCount ? threads.getCurrentThreadAllocatedBytes() - allocated : -1);
             }
             return rounds;
         }
     }
 
     private static final int WARM_UP_BATCH = 32;
+    /**
+     * Width of the warm-up views. C2 unrolls a loop according to the trip count it profiled:
+     * after a warm-up on 32-column views (one iteration of the decode loop) the decode kernel ran
+     * at 105 GB/s from L2 against 133–154 after plain use; 256 columns (8 iterations) gave the
+     * plain figures.
+     */
+    static final int WARM_UP_COLS = 256;
 
     /** Keeps the warm-up's results alive. */
     private float sink;

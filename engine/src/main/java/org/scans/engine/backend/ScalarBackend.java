@@ -52,20 +52,19 @@ public final class ScalarBackend implements Backend {
     @Override
     public void attention(AttentionBatch a) {
         int group = a.heads() / a.kvHeads();
-        int hd = a.headDim(), qDim = a.heads() * hd, kvDim = a.kvHeads() * hd;
+        int hd = a.headDim(), qDim = a.heads() * hd;
         for (int t = 0; t < a.n(); t++) {
             int len = a.positions()[t] + 1;
             float[] s = new float[len];
             for (int h = 0; h < a.heads(); h++) {
                 int qOff = t * qDim + h * hd;
-                long kvOff = (long) (h / group) * hd * 4;
                 for (int p = 0; p < len; p++) {
-                    s[p] = ScalarOps.dot(a.q(), qOff, a.keys()[t], (long) p * kvDim * 4 + kvOff, hd) * a.scale();
+                    s[p] = ScalarOps.dot(a.q(), qOff, a.keys()[t], a.offset(t, h / group, p), hd) * a.scale();
                 }
                 ScalarOps.softmax(s, 0, len);
                 java.util.Arrays.fill(a.out(), qOff, qOff + hd, 0f);
                 for (int p = 0; p < len; p++) {
-                    ScalarOps.axpy(s[p], a.values()[t], (long) p * kvDim * 4 + kvOff, a.out(), qOff, hd);
+                    ScalarOps.axpy(s[p], a.values()[t], a.offset(t, h / group, p), a.out(), qOff, hd);
                 }
             }
         }

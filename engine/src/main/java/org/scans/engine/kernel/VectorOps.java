@@ -115,18 +115,33 @@ public final class VectorOps {
     }
 
     /**
-     * {@code out[outOff + i] = Σ_p w[p]·v[vOff + p·stride + 4i]} for i < n, p < len: attention's
-     * weighted sum of value rows. The output stays in four vector registers while the positions
+     * Attention scores of {@code group} query heads that share one kv head:
+     * {@code s[h·sStride + p] = scale · q_h·k_p} for h < group, p < len, with query head h at
+     * {@code q[qOff + h·headDim …]} and key p at {@code k[kOff + p·headDim·4 …]} (one kv head's
+     * keys, contiguous). Positions go in the outer loop, so each key comes from memory once and
+     * serves every query head of the group from L1.
+     */
+    public static void groupScores(float[] q, int qOff, int group, int headDim, MemorySegment k, long kOff, int len,
+                                   float scale, float[] s, int sStride) {
+        long o = kOff;
+        for (int p = 0; p < len; p++, o += 4L * headDim) {
+            for (int h = 0; h < group; h++) s[h * sStride + p] = dot(q, qOff + h * headDim, k, o, headDim) * scale;
+        }
+    }
+
+    /**
+     * {@code out[outOff + i] = Σ_p w[wOff + p]·v[vOff + p·stride + 4i]} for i < n, p < len:
+     * attention's weighted sum of value rows. The output stays in four vector registers while the positions
      * go by (a quarter of {@link #axpy}'s memory traffic per position), {@code 4L} floats at a
      * time.
      */
-    public static void weightedSum(float[] w, int len, MemorySegment v, long vOff, long stride, float[] out, int outOff, int n) {
+    public static void weightedSum(float[] w, int wOff, int len, MemorySegment v, long vOff, long stride, float[] out, int outOff, int n) {
         int i = 0;
         for (; i + 4 * L <= n; i += 4 * L) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
             long o = vOff + 4L * i;
             for (int p = 0; p < len; p++, o += stride) {
-                FloatVector s = FloatVector.broadcast(F, w[p]);
+                FloatVector s = FloatVector.broadcast(F, w[wOff + p]);
                 a0 = FloatVector.fromMemorySegment(F, v, o, LE).fma(s, a0);
                 a1 = FloatVector.fromMemorySegment(F, v, o + 4L * L, LE).fma(s, a1);
                 a2 = FloatVector.fromMemorySegment(F, v, o + 8L * L, LE).fma(s, a2);
@@ -140,13 +155,13 @@ public final class VectorOps {
         for (; i + L <= n; i += L) {
             FloatVector a = FloatVector.zero(F);
             long o = vOff + 4L * i;
-            for (int p = 0; p < len; p++, o += stride) a = FloatVector.fromMemorySegment(F, v, o, LE).fma(FloatVector.broadcast(F, w[p]), a);
+            for (int p = 0; p < len; p++, o += stride) a = FloatVector.fromMemorySegment(F, v, o, LE).fma(FloatVector.broadcast(F, w[wOff + p]), a);
             a.intoArray(out, outOff + i);
         }
         for (; i < n; i++) {
             float a = 0;
             long o = vOff + 4L * i;
-            for (int p = 0; p < len; p++, o += stride) a += w[p] * v.get(FLOAT, o);
+            for (int p = 0; p < len; p++, o += stride) a += w[wOff + p] * v.get(FLOAT, o);
             out[outOff + i] = a;
         }
     }

@@ -8,9 +8,12 @@ import java.nio.ByteOrder;
 import org.scans.engine.EngineException;
 
 /**
- * Keys and values of one sequence, per layer {@code [position][kvDim]} float32, off the heap so
- * that long contexts and many sequences do not need a large {@code -Xmx}. It grows by doubling
- * up to the model's context.
+ * Keys and values of one sequence, per layer {@code [kvHead][position][headDim]} float32 (each
+ * head's positions contiguous, so decode attention streams them in order; with
+ * {@code [position][kvDim]} one head's consecutive keys were {@code kvDim·4} bytes apart),
+ * off the heap so that long contexts and many sequences do not need a large {@code -Xmx}. It
+ * grows by doubling up to the model's context. {@link #key}/{@link #value} still index element i
+ * of the {@code kvDim} vector of a position.
  *
  * <p>The memory is freed by {@link #release()} (through {@link Sequence#close()}), at once: a
  * dataset run creates thousands of sequences of hundreds of megabytes each while allocating
@@ -38,14 +41,16 @@ public final class KvCache {
 
     private final int layers;
     private final int kvDim;
+    private final int headDim;
     private final int maxPositions;
     private int capacity;
     private MemorySegment[] keys;
     private MemorySegment[] values;
 
-    KvCache(int layers, int kvDim, int maxPositions) {
+    KvCache(int layers, int kvHeads, int headDim, int maxPositions) {
         this.layers = layers;
-        this.kvDim = kvDim;
+        this.kvDim = kvHeads * headDim;
+        this.headDim = headDim;
         this.maxPositions = maxPositions;
         this.keys = new MemorySegment[layers];
         this.values = new MemorySegment[layers];
@@ -82,10 +87,12 @@ public final class KvCache {
                     e.getMessage()), e);
         }
         if (capacity > 0) {
-            long used = (long) capacity * kvDim * 4;
+            long used = (long) capacity * headDim * 4, oldStride = used, newStride = (long) newCap * headDim * 4;
             for (int l = 0; l < layers; l++) {
-                newKeys[l].copyFrom(keys[l].asSlice(0, used));
-                newValues[l].copyFrom(values[l].asSlice(0, used));
+                for (int h = 0; h < kvDim / headDim; h++) {
+                    MemorySegment.copy(keys[l], h * oldStride, newKeys[l], h * newStride, used);
+                    MemorySegment.copy(values[l], h * oldStride, newValues[l], h * newStride, used);
+                }
             }
         }
         keys = newKeys;
@@ -111,18 +118,30 @@ public final class KvCache {
         return values[layer];
     }
 
+    /** Bytes from one kv head's block to the next in {@link #keys}/{@link #values}: the capacity's worth. */
+    long headStride() {
+        return (long) capacity * headDim * 4;
+    }
+
     void store(int layer, int position, float[] k, int kOff, float[] v, int vOff) {
-        long off = (long) position * kvDim * 4;
-        MemorySegment.copy(k, kOff, keys[layer], FLOAT, off, kvDim);
-        MemorySegment.copy(v, vOff, values[layer], FLOAT, off, kvDim);
+        long stride = headStride(), off = (long) position * headDim * 4;
+        for (int h = 0, i = 0; i < kvDim; h++, i += headDim, off += stride) {
+            MemorySegment.copy(k, kOff + i, keys[layer], FLOAT, off, headDim);
+            MemorySegment.copy(v, vOff + i, values[layer], FLOAT, off, headDim);
+        }
     }
 
-    /** Key (or value) element i of {@code layer} at {@code position}; for tests and inspection. */
+    private long offset(int position, int i) {
+        return (i / headDim) * headStride() + ((long) position * headDim + i % headDim) * 4;
+    }
+
+    /** Key element i (of the {@code kvDim} vector) of {@code layer} at {@code position}; for tests and inspection. */
     public float key(int layer, int position, int i) {
-        return keys[layer].get(FLOAT, ((long) position * kvDim + i) * 4);
+        return keys[layer].get(FLOAT, offset(position, i));
     }
 
+    /** Value element i (of the {@code kvDim} vector) of {@code layer} at {@code position}. */
     public float value(int layer, int position, int i) {
-        return values[layer].get(FLOAT, ((long) position * kvDim + i) * 4);
+        return values[layer].get(FLOAT, offset(position, i));
     }
 }

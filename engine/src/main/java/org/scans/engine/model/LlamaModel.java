@@ -125,7 +125,7 @@ public final class LlamaModel implements AutoCloseable {
 
     /** A new, empty sequence; its KV cache grows as tokens arrive. */
     public Sequence newSequence() {
-        return new Sequence(new KvCache(config.numLayers(), config.kvDim(), config.maxPositions()));
+        return new Sequence(new KvCache(config.numLayers(), config.numKvHeads(), config.headDim(), config.maxPositions()));
     }
 
     /**
@@ -239,9 +239,10 @@ public final class LlamaModel implements AutoCloseable {
                 cache.store(l, w.positions[row], w.k, row * kvDim, w.v, row * kvDim);
                 w.keys[row] = cache.keys(l);
                 w.values[row] = cache.values(l);
+                w.headStrides[row] = cache.headStride();
             }
             backend.attention(new AttentionBatch(n, c.numHeads(), c.numKvHeads(), c.headDim(), w.q, w.att,
-                    w.positions, w.keys, w.values));
+                    w.positions, w.keys, w.values, w.headStrides));
             backend.matmul(L.o(), w.att, n, w.xb);
             backend.add(w.x, w.xb, n * dim);
             backend.rmsnorm(w.x, n, dim, L.mlpNorm(), c.rmsNormEps(), w.xb);
@@ -329,6 +330,7 @@ public final class LlamaModel implements AutoCloseable {
         final int[] positions;
         final Sequence[] owner;
         final MemorySegment[] keys, values;
+        final long[] headStrides;
         float[] hidden = new float[0];
         float[] logits = new float[0];
 
@@ -346,6 +348,7 @@ public final class LlamaModel implements AutoCloseable {
             owner = new Sequence[rows];
             keys = new MemorySegment[rows];
             values = new MemorySegment[rows];
+            headStrides = new long[rows];
         }
     }
 

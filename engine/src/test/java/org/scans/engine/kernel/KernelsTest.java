@@ -321,20 +321,40 @@ class KernelsTest {
         Random rnd = new Random(9);
         for (int[] cfg : new int[][] {{8, 4, 8}, {4, 4, 16}, {6, 2, 24}, {4, 1, 128}, {2, 2, 3}, {8, 2, 64}, {2, 1, 80}}) {
             int heads = cfg[0], kvHeads = cfg[1], hd = cfg[2];
-            int positions = 40, n = 5;
-            int kvDim = kvHeads * hd;
-            MemorySegment keys = encode(random(rnd, positions * kvDim), DType.F32);
-            MemorySegment values = encode(random(rnd, positions * kvDim), DType.F32);
+            // [kvHead][capacity][headDim] with room beyond the 40 positions in use, as a cache has.
+            int positions = 40, capacity = 48, n = 5;
+            MemorySegment keys = encode(random(rnd, kvHeads * capacity * hd), DType.F32);
+            MemorySegment values = encode(random(rnd, kvHeads * capacity * hd), DType.F32);
             float[] q = random(rnd, n * heads * hd);
-            int[] pos = {0, 1, 17, 38, 39};
+            int[] pos = {0, 1, 17, 38, positions - 1};
             MemorySegment[] ks = new MemorySegment[n], vs = new MemorySegment[n];
             java.util.Arrays.fill(ks, keys);
             java.util.Arrays.fill(vs, values);
+            long[] strides = new long[n];
+            java.util.Arrays.fill(strides, (long) capacity * hd * 4);
             float[] a = new float[n * heads * hd], b = new float[n * heads * hd];
             try (CpuBackend cpu = new CpuBackend(2)) {
-                cpu.attention(new AttentionBatch(n, heads, kvHeads, hd, q, a, pos, ks, vs));
+                cpu.attention(new AttentionBatch(n, heads, kvHeads, hd, q, a, pos, ks, vs, strides));
             }
-            new ScalarBackend().attention(new AttentionBatch(n, heads, kvHeads, hd, q, b, pos, ks, vs));
+            new ScalarBackend().attention(new AttentionBatch(n, heads, kvHeads, hd, q, b, pos, ks, vs, strides));
+            // The reference itself, for one head: softmax of scaled q·k over the positions, then Σ p·v.
+            int t = 3, h = heads - 1, g = h / (heads / kvHeads);
+            double[] sc = new double[pos[t] + 1];
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int p = 0; p <= pos[t]; p++) {
+                double d = 0;
+                for (int i = 0; i < hd; i++) {
+                    d += q[(t * heads + h) * hd + i] * keys.get(ValueLayout.JAVA_FLOAT_UNALIGNED, ((long) (g * capacity + p) * hd + i) * 4);
+                }
+                sc[p] = d / Math.sqrt(hd);
+                max = Math.max(max, sc[p]);
+            }
+            for (int p = 0; p <= pos[t]; p++) sum += sc[p] = Math.exp(sc[p] - max);
+            for (int i = 0; i < hd; i++) {
+                double o = 0;
+                for (int p = 0; p <= pos[t]; p++) o += sc[p] / sum * values.get(ValueLayout.JAVA_FLOAT_UNALIGNED, ((long) (g * capacity + p) * hd + i) * 4);
+                assertEquals(o, b[(t * heads + h) * hd + i], 1e-5 * Math.max(1, Math.abs(o)), "reference attention, element " + i);
+            }
             assertClose(b, a, 2e-5f, "attention " + heads + "/" + kvHeads + "x" + hd);
         }
     }
