@@ -27,6 +27,15 @@ import org.scans.engine.util.WorkerPool;
 public final class CpuBackend implements Backend {
     /** Below this many elements an element-wise op is not worth a parallel dispatch. */
     private static final int PARALLEL_MIN_ELEMENTS = 1 << 15;
+    /**
+     * Below this many multiply-adds a matrix product or an attention call runs on the calling
+     * thread alone: a few microseconds of work, which a hand-over to the other threads (and the
+     * wait for the slowest of them) costs about as much as it saves, and makes every step as slow
+     * as the later of two threads that share the machine with others. With it, the bundled
+     * stories260K model (64 wide) decodes on 2 threads at 5,400–6,400 ± 500–1,000 tok/s, as on 1;
+     * without it 5,000 ± 2,500–3,000.
+     */
+    static final long PARALLEL_MIN_MULTIPLY_ADDS = 1L << 18;
 
     /** From this many tokens on, products go through {@link TokenPanels} and the microkernels. */
     static final int PANEL_MIN_TOKENS = 8;
@@ -34,6 +43,7 @@ public final class CpuBackend implements Backend {
     static final int ROW_CHUNK = 64;
 
     private final WorkerPool pool;
+    private final long parallelMin;
     private final WeightMatrix[] one = new WeightMatrix[1];
     private final float[][] oneOut = new float[1][];
     private float[] paired = new float[0];
@@ -45,6 +55,16 @@ public final class CpuBackend implements Backend {
     private float[][] scores;
 
     public CpuBackend(int threads) {
+        this(threads, PARALLEL_MIN_MULTIPLY_ADDS);
+    }
+
+    /**
+     * With {@code parallelMinMultiplyAdds} in place of {@link #PARALLEL_MIN_MULTIPLY_ADDS}: 0
+     * splits every product and attention call between the threads, which is how tests cover the
+     * splitting on small shapes.
+     */
+    public CpuBackend(int threads, long parallelMinMultiplyAdds) {
+        this.parallelMin = parallelMinMultiplyAdds;
         this.pool = new WorkerPool(threads);
         this.scores = new float[threads][0];
         this.panels = new float[threads][0];
@@ -108,7 +128,7 @@ public final class CpuBackend implements Backend {
         }
         final float[] xPaired = xp, xScaled = xs;
         // Rows in chunks taken on demand: see WorkerPool.forChunks.
-        pool.forChunks(totalRows, ROW_CHUNK, (start, end, worker) -> {
+        WorkerPool.RangeTask body = (start, end, worker) -> {
             int base = 0;
             for (int i = 0; i < ws.length; i++) {
                 WeightMatrix w = ws[i];
@@ -116,7 +136,14 @@ public final class CpuBackend implements Backend {
                 if (r0 < r1) product(w, x, xPaired, xScaled, n, outs[i], r0, r1);
                 base += w.rows();
             }
-        });
+        };
+        if (small((long) totalRows * cols * n)) body.run(0, totalRows, 0);
+        else pool.forChunks(totalRows, ROW_CHUNK, body);
+    }
+
+    /** Whether work of this many multiply-adds stays on the calling thread. */
+    private boolean small(long multiplyAdds) {
+        return pool.threads() == 1 || multiplyAdds < parallelMin;
     }
 
     /** Whether every F16 matrix among {@code ws} is free of Inf/NaN; each is scanned once, at first use. */
@@ -138,7 +165,7 @@ public final class CpuBackend implements Backend {
         boolean allBf16 = true;
         for (WeightMatrix w : ws) allBf16 &= w instanceof BF16Matrix;
         final boolean bf16 = allBf16;
-        pool.forRange(totalRows, TokenPanels.ROWS, (start, end, worker) -> {
+        WorkerPool.RangeTask body = (start, end, worker) -> {
             float[] xt = panels[worker], tile = tiles[worker];
             for (int t0 = 0; t0 < n; t0 += TokenPanels.WIDTH) {
                 int nt = Math.min(TokenPanels.WIDTH, n - t0);
@@ -164,7 +191,9 @@ public final class CpuBackend implements Backend {
                     base += w.rows();
                 }
             }
-        });
+        };
+        if (small((long) totalRows * cols * n)) body.run(0, totalRows, 0);
+        else pool.forRange(totalRows, TokenPanels.ROWS, body);
     }
 
     private static void product(WeightMatrix w, float[] x, float[] xp, float[] xs, int n, float[] out, int r0, int r1) {
@@ -234,8 +263,10 @@ public final class CpuBackend implements Backend {
         // head in TinyLlama). A causal prompt's later rows attend to more positions, so
         // contiguous chunks would leave the last thread with most of the work; dealing the tasks
         // out in turn gives every thread an even share.
-        final int total = a.n() * a.kvHeads(), threads = pool.threads();
-        pool.forRange(threads, (first, last, worker) -> {
+        long work = 0;
+        for (int t = 0; t < a.n(); t++) work += (long) (a.positions()[t] + 1) * qDim * 2;
+        final int total = a.n() * a.kvHeads(), threads = small(work) ? 1 : pool.threads();
+        WorkerPool.RangeTask body = (first, last, worker) -> {
             float[] s = scores[worker];
             for (int task = first; task < total; task += threads) {
                 int t = task / a.kvHeads(), g = task % a.kvHeads();
@@ -248,7 +279,9 @@ public final class CpuBackend implements Backend {
                     VectorOps.weightedSum(s, h * stride, len, a.values()[t], kvOff, (long) hd * 4, a.out(), qOff + h * hd, hd);
                 }
             }
-        });
+        };
+        if (threads == 1) body.run(0, 1, 0);
+        else pool.forRange(threads, body);
     }
 
     /**

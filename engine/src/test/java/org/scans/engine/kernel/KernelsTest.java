@@ -82,7 +82,7 @@ class KernelsTest {
     @EnumSource(value = DType.class, names = {"F32", "F16", "BF16"})
     void matmulMatchesScalar(DType dt) {
         Random rnd = new Random(42);
-        try (CpuBackend one = new CpuBackend(1); CpuBackend two = new CpuBackend(2)) {
+        try (CpuBackend one = new CpuBackend(1); CpuBackend two = new CpuBackend(2, 0)) {
             for (int[] s : SHAPES) {
                 WeightMatrix w = WeightMatrix.of("w", dt, s[0], s[1], encode(random(rnd, s[0] * s[1]), dt));
                 for (int n : TOKENS) {
@@ -153,7 +153,7 @@ class KernelsTest {
     @Test
     void q8MatmulMatchesScalarOnTheQuantizedWeights() {
         Random rnd = new Random(7);
-        try (CpuBackend b = new CpuBackend(2); WorkerPool pool = new WorkerPool(1)) {
+        try (CpuBackend b = new CpuBackend(2, 0); WorkerPool pool = new WorkerPool(1)) {
             for (int[] s : new int[][] {{1, 32}, {3, 64}, {7, 96}, {5, 320}, {9, 64}, {17, 96}, {24, 128}}) {
                 float[] v = random(rnd, s[0] * s[1]);
                 WeightMatrix q = Q8Quantizer.quantize(WeightMatrix.of("w", DType.F32, s[0], s[1], encode(v, DType.F32)), ARENA, pool);
@@ -203,7 +203,7 @@ class KernelsTest {
     @Test
     void warmUpRunsAndLeavesTheBackendUsable() {
         Random rnd = new Random(13);
-        try (CpuBackend b = new CpuBackend(2)) {
+        try (CpuBackend b = new CpuBackend(2, 0)) {
             WeightMatrix w = WeightMatrix.of("w", DType.F16, 24, 96, encode(random(rnd, 24 * 96), DType.F16));
             java.util.List<WeightMatrix> all = new java.util.ArrayList<>();
             for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16}) {
@@ -333,7 +333,7 @@ class KernelsTest {
             long[] strides = new long[n];
             java.util.Arrays.fill(strides, (long) capacity * hd * 4);
             float[] a = new float[n * heads * hd], b = new float[n * heads * hd];
-            try (CpuBackend cpu = new CpuBackend(2)) {
+            try (CpuBackend cpu = new CpuBackend(2, 0)) {
                 cpu.attention(new AttentionBatch(n, heads, kvHeads, hd, q, a, pos, ks, vs, strides));
             }
             new ScalarBackend().attention(new AttentionBatch(n, heads, kvHeads, hd, q, b, pos, ks, vs, strides));
