@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Back-to-back bench of llama.cpp and this engine on the same weights, as in bench/README.md:
+# each llama.cpp line is followed at once by ours, with the same threads, so that both see the
+# same memory bandwidth (which moves within minutes on a shared VM). About 20 minutes.
+#
+#   M=/work/models-bench bench/compare-llamacpp.sh > compare.log
+#
+# M holds tiny1b-bf16-hf, tiny1b-bf16.gguf, tiny1b-f16-hf, tiny1b-f16.gguf (mkmodel.py, see
+# bench/README.md "How to run"); TOOLS is ../shared/tools (setup.sh run once).
+set -uo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+M="${M:?set M to the folder with the tiny1b models}"
+TOOLS="${TOOLS:-$ROOT/../shared/tools}"
+JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+JAR="${JAR:-$ROOT/target/scans-engine.jar}"
+[ -f "$JAR" ] || { echo "no $JAR: build with ./mvnw -B -q package -DskipTests" >&2; exit 1; }
+llama() { node "$TOOLS/llamacpp.mjs" bench "$@" 2>&1 | tail -1; }
+ours() { "$JAVA" --add-modules jdk.incubator.vector -Xmx1g -jar "$JAR" bench "$@" 2>/dev/null; }
+stamp() { echo "=== $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) :: $*"; }
+for T in 2 1; do
+  for round in 1 2; do
+    stamp "llama.cpp BF16 T=$T round $round"; llama "$M/tiny1b-bf16.gguf" --prompt-tokens 512 --gen 128 --threads $T --reps 3
+    stamp "ours BF16 T=$T round $round"; ours --model "$M/tiny1b-bf16-hf" --prompt-tokens 512 --gen 128 --threads $T --reps 3
+  done
+done
+for T in 2 1; do
+  stamp "llama.cpp F16 T=$T"; llama "$M/tiny1b-f16.gguf" --prompt-tokens 0 --gen 128 --threads $T --reps 3
+  stamp "ours F16 T=$T"; ours --model "$M/tiny1b-f16-hf" --prompt-tokens 0 --gen 128 --threads $T --reps 3
+done
+for T in 2 1; do
+  stamp "ours BF16 vs Q8_0 decode T=$T"
+  ours --model "$M/tiny1b-bf16-hf" --prompt-tokens 0 --gen 64 --threads $T --reps 3
+  ours --model "$M/tiny1b-bf16-hf" --prompt-tokens 0 --gen 64 --threads $T --reps 3 --quantize q8_0
+done
+stamp "ours batch 16 T=2"; ours --model "$M/tiny1b-bf16-hf" --prompt-tokens 0 --gen 64 --threads 2 --reps 2 --batch 16
+stamp done
