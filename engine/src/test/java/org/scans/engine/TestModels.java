@@ -35,8 +35,13 @@ public final class TestModels {
 
     /** run.c's logits: one float[] of 512 per position. */
     public static float[][] runcLogits() {
+        return readRows("reference/stories260K_runc_logits_32pos.txt");
+    }
+
+    /** A table of floats, one row a line after a leading label column; '#' lines are comments. */
+    public static float[][] readRows(String resource) {
         List<float[]> rows = new ArrayList<>();
-        for (String line : lines("reference/stories260K_runc_logits_32pos.txt")) {
+        for (String line : lines(resource)) {
             if (line.startsWith("#") || line.isBlank()) continue;
             String[] f = line.trim().split("\\s+");
             float[] row = new float[f.length - 1];

@@ -3,8 +3,6 @@ package org.scans.engine.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.scans.engine.TestModels;
@@ -34,7 +32,7 @@ class Bf16ForwardTest {
 
     @Test
     void logProbsMatchFloat64ReferenceOnTheSameWeights() {
-        float[][] ref = readRows("reference/stories260K_bf16_f64_logprobs.txt");
+        float[][] ref = TestModels.readRows("reference/stories260K_bf16_f64_logprobs.txt");
         try (LlamaModel m = LlamaModel.load(TestModels.stories260KBf16(), LoadOptions.defaults())) {
             float[][] logits = GoldenForwardTest.scoreAll(m, GoldenForwardTest.teacherForcedIds());
             double worst = 0;
@@ -78,17 +76,5 @@ class Bf16ForwardTest {
         double[] out = new double[logits.length];
         for (int i = 0; i < logits.length; i++) out[i] = logits[i] - lse;
         return out;
-    }
-
-    static float[][] readRows(String resource) {
-        List<float[]> rows = new ArrayList<>();
-        for (String line : TestModels.lines(resource)) {
-            if (line.startsWith("#") || line.isBlank()) continue;
-            String[] f = line.trim().split("\\s+");
-            float[] row = new float[f.length - 1];
-            for (int i = 1; i < f.length; i++) row[i - 1] = Float.parseFloat(f[i]);
-            rows.add(row);
-        }
-        return rows.toArray(new float[0][]);
     }
 }
