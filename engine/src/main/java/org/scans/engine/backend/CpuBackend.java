@@ -251,7 +251,11 @@ public final class CpuBackend implements Backend {
     @Override
     public void attention(AttentionBatch a) {
         int maxPos = 0;
-        for (int t = 0; t < a.n(); t++) maxPos = Math.max(maxPos, a.positions()[t] + 1);
+        long attended = 0;
+        for (int t = 0; t < a.n(); t++) {
+            maxPos = Math.max(maxPos, a.positions()[t] + 1);
+            attended += a.positions()[t] + 1;
+        }
         final int group = a.heads() / a.kvHeads();
         for (int i = 0; i < scores.length; i++) {
             if (scores[i].length < group * maxPos) scores[i] = new float[Math.max(group * maxPos, 2 * scores[i].length)];
@@ -263,9 +267,8 @@ public final class CpuBackend implements Backend {
         // head in TinyLlama). A causal prompt's later rows attend to more positions, so
         // contiguous chunks would leave the last thread with most of the work; dealing the tasks
         // out in turn gives every thread an even share.
-        long work = 0;
-        for (int t = 0; t < a.n(); t++) work += (long) (a.positions()[t] + 1) * qDim * 2;
-        final int total = a.n() * a.kvHeads(), threads = small(work) ? 1 : pool.threads();
+        // q·k and p·v for every query head at every attended position.
+        final int total = a.n() * a.kvHeads(), threads = small(attended * qDim * 2) ? 1 : pool.threads();
         WorkerPool.RangeTask body = (first, last, worker) -> {
             float[] s = scores[worker];
             for (int task = first; task < total; task += threads) {
