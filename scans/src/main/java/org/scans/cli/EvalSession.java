@@ -3,13 +3,8 @@ package org.scans.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.function.Function;
 import org.scans.data.Datasets;
@@ -21,7 +16,6 @@ import org.scans.experiment.ScansContext;
 import org.scans.experiment.VectorSource;
 import org.scans.method.Fix;
 import org.scans.method.ModelPreset;
-import org.scans.method.ScansVectors;
 import org.scans.method.VectorsFile;
 import org.scans.tokenizer.Tokenizer;
 
@@ -57,19 +51,12 @@ final class EvalSession implements AutoCloseable {
         Path modelDir = modelOptions.dir();
         Tokenizer tokenizer = ModelOptions.requireTokenizer(modelDir);
         VectorSource source = null;
-        if (needsVectors) {
-            Path copy = dir.resolve(Runner.VECTORS_FILE);
-            boolean reuse = evalOptions.resume && scans.vectors == null && scans.seed == null && scans.harmfulAnchors == null
-                    && Files.isRegularFile(copy);
-            source = reuse ? new VectorSource.FromFile(copy) : scans.source();
-            if (reuse) err.println("resuming with the vectors in " + copy);
-        }
+        if (needsVectors) source = scans.source(dir.resolve(Runner.VECTORS_FILE), evalOptions.resume, err);
         LlamaModel model = LlamaModel.load(modelDir, modelOptions.loadOptions());
         try {
             Set<Fix> fixes = scans.fixes();
-            if (!fixes.isEmpty()) err.println("fixes: " + Fix.describe(fixes) + " (departing from the reference)");
             ScansContext ctx = source != null
-                    ? ScansContext.open(model, tokenizer, scans.family(), fixes, data, source, Main.version(), err::println)
+                    ? scans.open(model, tokenizer, data, source, err)
                     : new ScansContext(model, tokenizer, scans.family(), scans.family().template(fixes),
                             ModelPreset.forModel(scans.family(), model.config()), null, null, fixes);
             return new EvalSession(model, ctx, dir, data, !Files.exists(dir));
@@ -86,32 +73,12 @@ final class EvalSession implements AutoCloseable {
             if (ctx.vectors() != null) {
                 Path copy = dir.resolve(Runner.VECTORS_FILE);
                 if (!resume || !Files.exists(copy)) VectorsFile.write(ctx.vectors(), copy);
-                vectorsSha256 = digest(ctx.vectors());
+                vectorsSha256 = ctx.vectors().digest();
             }
             return EvalFolder.prepare(dir, settings.apply(vectorsSha256), resume);
         } catch (IOException | RuntimeException e) {
             failed();
             throw e;
-        }
-    }
-
-    /**
-     * SHA-256 of the vectors' numbers (refusal, norms, transition; little-endian float32), so that a
-     * resumed eval can tell whether it steers with the same vectors whatever file they came from.
-     */
-    static String digest(ScansVectors v) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (float[][] part : new float[][][] {v.refusal(), {v.refusalNorms()}, v.transition()}) {
-                for (float[] row : part) {
-                    ByteBuffer bytes = ByteBuffer.allocate(4 * row.length).order(ByteOrder.LITTLE_ENDIAN);
-                    bytes.asFloatBuffer().put(row);
-                    md.update(bytes.array());
-                }
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -6,10 +6,8 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.scans.data.Datasets;
@@ -20,6 +18,7 @@ import org.scans.experiment.RunSettings;
 import org.scans.experiment.RunSummary;
 import org.scans.experiment.Runner;
 import org.scans.experiment.ScansContext;
+import org.scans.experiment.VectorSource;
 import org.scans.judge.MatchStringsJudge;
 import org.scans.judge.XSTestPrefixJudge;
 import org.scans.method.ClassifierSettings;
@@ -105,7 +104,9 @@ final class RunCommand implements Callable<Integer> {
             int n = model.config().numLayers();
             int[] steerLayers = layers != null ? CliFiles.layers(layers, n, "--layers") : null;
             classifierOptions.checkPreset(org.scans.method.ModelPreset.forModel(scans.family(), model.config()));
-            ScansContext ctx = scans.open(model, tokenizer, data, err);
+            Path vectorsCopy = dir.resolve(Runner.VECTORS_FILE);
+            VectorSource source = scans.source(vectorsCopy, resume, err);
+            ScansContext ctx = scans.open(model, tokenizer, data, source, err);
             TestSet set = data.resolveTestSet(dataset, ctx.anchors());
             ClassifierSettings classifier = classifierOptions.resolve(ctx, err);
             SteeringPlan plan = new SteeringPlan(steerLayers != null ? steerLayers : ctx.preset().steeringLayers(),
@@ -121,16 +122,14 @@ final class RunCommand implements Callable<Integer> {
             List<Sample> samples = Runner.select(set, limit);
             int b = batch != null ? batch : Runner.defaultBatch(model.config(), model.weights().checkpointBytes(), maxNewTokens);
             if (batch == null) err.println("batch: " + b + " generations at a time (--batch to change)");
-            RunSettings settings = new RunSettings(modelDir.toString(), model.config().hash(), dataset, ctx.family().id,
-                    ctx.template().name(), classifier, classifierOptions.preset, plan, baseline, limit, maxNewTokens, null, org.scans.method.Fix.describe(ctx.fixes()));
             boolean created = !Files.exists(dir);
             Files.createDirectories(dir);
             ObjectNode summary;
             try {
-                Path vectorsCopy = dir.resolve(Runner.VECTORS_FILE);
                 if (!resume) VectorsFile.write(ctx.vectors(), vectorsCopy);
-                settings = new RunSettings(settings.model(), settings.configHash(), settings.dataset(), settings.family(), settings.template(),
-                        classifier, classifierOptions.preset, plan, baseline, limit, maxNewTokens, sha256(vectorsCopy), settings.fixes());
+                RunSettings settings = new RunSettings(modelDir.toString(), model.config().hash(), dataset, ctx.family().id,
+                        ctx.template().name(), classifier, classifierOptions.preset, plan, baseline, limit, maxNewTokens, ctx.vectors().digest(),
+                        org.scans.method.Fix.describe(ctx.fixes()));
                 Runner.prepare(dir, settings, resume);
                 summary = new Runner(ctx, settings, List.of(MatchStringsJudge.standard(), new XSTestPrefixJudge()), err, b)
                         .run(samples, dir);
@@ -148,14 +147,6 @@ final class RunCommand implements Callable<Integer> {
     static String safeName(String s) {
         String base = Path.of(s).getFileName().toString().replaceAll("\\.[A-Za-z]+$", "");
         return base.replaceAll("[^A-Za-z0-9_.-]", "_");
-    }
-
-    static String sha256(Path file) throws IOException {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static void deleteTree(Path dir) {

@@ -76,9 +76,26 @@ final class ScansOptions {
         return new VectorSource.Sampled(seed == null ? Anchors.DEFAULT_SEED : seed);
     }
 
+    /**
+     * Where the vectors come from when a run or eval in {@code dir} starts or resumes: on
+     * {@code --resume} without {@code --vectors}, {@code --seed} or anchor files, the folder's own
+     * copy (so a continued run steers exactly as it started, and is not extracted again);
+     * otherwise {@link #source()}.
+     */
+    VectorSource source(Path copy, boolean resume, PrintStream err) {
+        boolean reuse = resume && vectors == null && seed == null && harmfulAnchors == null && Files.isRegularFile(copy);
+        if (!reuse) return source();
+        err.println("resuming with the vectors in " + copy);
+        return new VectorSource.FromFile(copy);
+    }
+
     ScansContext open(LlamaModel model, Tokenizer tokenizer, Datasets data, PrintStream err) {
+        return open(model, tokenizer, data, source(), err);
+    }
+
+    ScansContext open(LlamaModel model, Tokenizer tokenizer, Datasets data, VectorSource source, PrintStream err) {
         Set<Fix> fixes = fixes();
         if (!fixes.isEmpty()) err.println("fixes: " + Fix.describe(fixes) + " (departing from the reference)");
-        return ScansContext.open(model, tokenizer, family(), fixes, data, source(), Main.version(), err::println);
+        return ScansContext.open(model, tokenizer, family(), fixes, data, source, Main.version(), err::println);
     }
 }

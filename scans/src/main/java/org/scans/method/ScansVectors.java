@@ -1,5 +1,10 @@
 package org.scans.method;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -44,6 +49,27 @@ public record ScansVectors(float[][] refusal, float[] refusalNorms, float[][] tr
 
     public float[] transition(int layer) {
         return transition[layer];
+    }
+
+    /**
+     * SHA-256 of the vectors' numbers (refusal, norms, transition; little-endian float32), so that
+     * a resumed run or eval can tell whether it steers with the same vectors, whatever file they
+     * came from (the metadata is left out: the same vectors read back carry other file details).
+     */
+    public String digest() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (float[][] part : new float[][][] {refusal, {refusalNorms}, transition}) {
+                for (float[] row : part) {
+                    ByteBuffer bytes = ByteBuffer.allocate(4 * row.length).order(ByteOrder.LITTLE_ENDIAN);
+                    bytes.asFloatBuffer().put(row);
+                    md.update(bytes.array());
+                }
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Cosine between v_l and v_{l+1}, for the per-layer plot of the report. */

@@ -192,7 +192,7 @@ public final class Report {
         StringBuilder b = new StringBuilder();
         Map<String, List<ReportInput>> users = new LinkedHashMap<>();
         for (ReportInput in : inputs) {
-            if (in.vectors() != null && in.vectors().layers() >= 2) users.computeIfAbsent(fingerprint(in.vectors()), k -> new ArrayList<>()).add(in);
+            if (in.vectors() != null && in.vectors().layers() >= 2) users.computeIfAbsent(in.vectors().digest(), k -> new ArrayList<>()).add(in);
         }
         for (List<ReportInput> sharing : users.values()) {
             ReportInput in = sharing.get(0);
@@ -244,15 +244,6 @@ public final class Report {
     }
 
     /** Equal for vectors with equal numbers, whichever file holds them. */
-    private static String fingerprint(ScansVectors v) {
-        StringBuilder b = new StringBuilder();
-        for (int l = 0; l < v.layers(); l++) {
-            b.append(java.util.Arrays.hashCode(v.refusal(l))).append(',').append(Float.floatToIntBits(v.refusalNorms()[l])).append(',')
-                    .append(java.util.Arrays.hashCode(v.transition(l))).append(';');
-        }
-        return b.toString();
-    }
-
     private String capabilitySection() {
         StringBuilder rows = new StringBuilder();
         StringBuilder extra = new StringBuilder();

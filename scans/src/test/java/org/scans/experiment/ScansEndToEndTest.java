@@ -218,6 +218,16 @@ class ScansEndToEndTest {
                 "--dataset", "xstest", "--limit", "2", "--max-new-tokens", "8", "--alpha", "1", "--out", out.toString(), "--resume");
         assertEquals(1, again.exit());
         assertTrue(again.err().contains("alpha (was 3.5, now 1.0)"), again.err());
+        // Without vector options a resumed run steers with the folder's copy, not extracted again.
+        var sameVectors = TestSupport.cli("run", "--model", TestSupport.model().toString(),
+                "--dataset", "xstest", "--limit", "2", "--max-new-tokens", "8", "--out", out.toString(), "--resume");
+        assertEquals(0, sameVectors.exit(), sameVectors.err());
+        assertTrue(sameVectors.err().contains("resuming with the vectors in " + out.resolve(Runner.VECTORS_FILE)), sameVectors.err());
+        // Other vectors (anchors drawn with another seed) are another run.
+        var otherVectors = TestSupport.cli("run", "--model", TestSupport.model().toString(), "--seed", "7",
+                "--dataset", "xstest", "--limit", "2", "--max-new-tokens", "8", "--out", out.toString(), "--resume");
+        assertEquals(1, otherVectors.exit());
+        assertTrue(otherVectors.err().contains("vectors_sha256 (was"), otherVectors.err());
         var fresh = TestSupport.cli("run", "--model", TestSupport.model().toString(), "--vectors", fx.vectorsFile.toString(),
                 "--dataset", "xstest", "--limit", "2", "--out", out.toString());
         assertEquals(1, fresh.exit());
