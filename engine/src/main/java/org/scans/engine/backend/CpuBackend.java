@@ -309,7 +309,7 @@ public final class CpuBackend implements Backend {
         List<WeightMatrix> ms = new java.util.ArrayList<>();
         for (WeightMatrix w : matrices) {
             if (w.rows() < rows || w.cols() < cols) continue;
-            long bytes = w instanceof Q8Matrix ? rows * (long) cols / Q8Matrix.BLOCK * Q8Matrix.BLOCK_BYTES : w.dtype().sizeOf((long) rows * cols);
+            long bytes = w.dtype().sizeOf((long) rows * cols);
             ms.add(WeightMatrix.of("warm-up " + w.name(), w.dtype(), rows, cols, w.data().asSlice(0, bytes)));
         }
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {

@@ -91,8 +91,7 @@ public final class EngineBench {
         List<MemorySegment> segs = new ArrayList<>();
         LlamaWeights w = model.weights();
         for (int l = 0; l < model.config().numLayers(); l++) {
-            LlamaWeights.Layer L = w.layer(l);
-            for (WeightMatrix m : new WeightMatrix[] {L.q(), L.k(), L.v(), L.o(), L.gate(), L.up(), L.down()}) segs.add(m.data());
+            for (WeightMatrix m : w.layer(l).matrices()) segs.add(m.data());
         }
         segs.add(w.lmHead().data());
         return () -> {
@@ -194,10 +193,7 @@ public final class EngineBench {
         if (p == 0) return 0;
         double layerWeights = 0;
         for (int l = 0; l < c.numLayers(); l++) {
-            LlamaWeights.Layer L = w.layer(l);
-            for (WeightMatrix m : new WeightMatrix[] {L.q(), L.k(), L.v(), L.o(), L.gate(), L.up(), L.down()}) {
-                layerWeights += (double) m.rows() * m.cols();
-            }
+            for (WeightMatrix m : w.layer(l).matrices()) layerWeights += (double) m.rows() * m.cols();
         }
         double attendedPositions = (double) p * (p + 1) / 2;
         double attention = 4.0 * c.numHeads() * c.headDim() * attendedPositions * c.numLayers();

@@ -104,16 +104,6 @@ public final class VectorOps {
         return s;
     }
 
-    /** {@code out[outOff + i] += a · v[vOff + 4i]} with v in a (cache) segment. */
-    public static void axpy(float a, MemorySegment v, long vOff, float[] out, int outOff, int n) {
-        int i = 0;
-        for (; i + L <= n; i += L) {
-            FloatVector.fromMemorySegment(F, v, vOff + 4L * i, LE).fma(FloatVector.broadcast(F, a), FloatVector.fromArray(F, out, outOff + i))
-                    .intoArray(out, outOff + i);
-        }
-        for (; i < n; i++) out[outOff + i] += a * v.get(FLOAT, vOff + 4L * i);
-    }
-
     /**
      * Attention scores of {@code group} query heads that share one kv head:
      * {@code s[h·sStride + p] = scale · q_h·k_p} for h < group, p < len, with query head h at
@@ -132,8 +122,8 @@ public final class VectorOps {
     /**
      * {@code out[outOff + i] = Σ_p w[wOff + p]·v[vOff + p·stride + 4i]} for i < n, p < len:
      * attention's weighted sum of value rows. The output stays in four vector registers while the positions
-     * go by (a quarter of {@link #axpy}'s memory traffic per position), {@code 4L} floats at a
-     * time.
+     * go by (a quarter of the memory traffic of adding each weighted row into the output in turn),
+     * {@code 4L} floats at a time.
      */
     public static void weightedSum(float[] w, int wOff, int len, MemorySegment v, long vOff, long stride, float[] out, int outOff, int n) {
         int i = 0;

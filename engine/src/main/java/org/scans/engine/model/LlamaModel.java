@@ -97,8 +97,7 @@ public final class LlamaModel implements AutoCloseable {
         java.util.Map<org.scans.engine.tensor.DType, WeightMatrix> byType = new java.util.EnumMap<>(org.scans.engine.tensor.DType.class);
         byType.putIfAbsent(w.lmHead().dtype(), w.lmHead());
         for (int l = 0; l < config.numLayers(); l++) {
-            LlamaWeights.Layer L = w.layer(l);
-            for (WeightMatrix m : new WeightMatrix[] {L.q(), L.k(), L.v(), L.o(), L.gate(), L.up(), L.down()}) byType.putIfAbsent(m.dtype(), m);
+            for (WeightMatrix m : w.layer(l).matrices()) byType.putIfAbsent(m.dtype(), m);
         }
         return new ArrayList<>(byType.values());
     }

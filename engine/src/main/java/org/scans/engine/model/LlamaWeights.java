@@ -27,7 +27,12 @@ public final class LlamaWeights {
 
     /** One decoder layer. */
     public record Layer(float[] attnNorm, WeightMatrix q, WeightMatrix k, WeightMatrix v, WeightMatrix o,
-                        float[] mlpNorm, WeightMatrix gate, WeightMatrix up, WeightMatrix down) {}
+                        float[] mlpNorm, WeightMatrix gate, WeightMatrix up, WeightMatrix down) {
+        /** The seven matrices of the layer: q, k, v, o, gate, up, down. */
+        public List<WeightMatrix> matrices() {
+            return List.of(q, k, v, o, gate, up, down);
+        }
+    }
 
     private final WeightMatrix embed;
     private final Layer[] layers;
@@ -137,7 +142,7 @@ public final class LlamaWeights {
     public long bytesPerToken() {
         long b = lmHead.bytes();
         for (Layer l : layers) {
-            b += l.q.bytes() + l.k.bytes() + l.v.bytes() + l.o.bytes() + l.gate.bytes() + l.up.bytes() + l.down.bytes();
+            for (WeightMatrix m : l.matrices()) b += m.bytes();
         }
         return b;
     }
