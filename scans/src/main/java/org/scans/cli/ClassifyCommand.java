@@ -1,7 +1,6 @@
 package org.scans.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +50,7 @@ final class ClassifyCommand implements Callable<Integer> {
         if (limit < 0) throw new UserException("--limit must be >= 0, got " + limit);
         classifierOptions.validate();
         Datasets data = Datasets.locate();
-        if (!Datasets.pairingNames().contains(dataset) && !Files.isRegularFile(Path.of(dataset))) data.resolveTestSet(dataset, null);
+        data.checkTestSetName(dataset);
         Path dir = modelOptions.dir();
         Tokenizer tokenizer = ModelOptions.requireTokenizer(dir);
         PrintWriter out = spec.commandLine().getOut();
@@ -67,8 +66,8 @@ final class ClassifyCommand implements Callable<Integer> {
             out.printf("%-22s %-7s %8s %6s  %s%n", "id", "label", "c(q)", "sigma", "prompt");
             List<Label> predicted = new ArrayList<>();
             double[] scores = new double[samples.size()];
-            for (int start = 0; start < samples.size(); start += 16) {
-                List<Sample> group = samples.subList(start, Math.min(samples.size(), start + 16));
+            for (int start = 0; start < samples.size(); start += Runner.CLASSIFY_GROUP) {
+                List<Sample> group = samples.subList(start, Math.min(samples.size(), start + Runner.CLASSIFY_GROUP));
                 List<Verdict> verdicts = classifier.classifyAll(group.stream().map(Sample::prompt).toList());
                 for (int i = 0; i < group.size(); i++) {
                     Sample s = group.get(i);

@@ -58,7 +58,7 @@ final class EvalClassifyCommand implements Callable<Integer> {
         if (names.isEmpty()) throw new UserException("--datasets: no pairing given");
         Datasets data = Datasets.locate();
         for (String n : names) {
-            if (!Datasets.pairingNames().contains(n) && !java.nio.file.Files.isRegularFile(Path.of(n))) data.resolveTestSet(n, null);
+            data.checkTestSetName(n);
         }
         Path dir = evalOptions.checkedDir("classify");
         PrintStream err = System.err;

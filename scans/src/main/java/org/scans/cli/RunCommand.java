@@ -94,9 +94,7 @@ final class RunCommand implements Callable<Integer> {
             CliFiles.checkCreatable(dir, "--out " + dir);
         }
         Datasets data = Datasets.locate();
-        if (!Datasets.pairingNames().contains(dataset) && !Files.isRegularFile(Path.of(dataset))) {
-            data.resolveTestSet(dataset, null); // throws, naming the known sets
-        }
+        data.checkTestSetName(dataset);
         PrintStream err = System.err;
         Path modelDir = modelOptions.dir();
         Tokenizer tokenizer = ModelOptions.requireTokenizer(modelDir);

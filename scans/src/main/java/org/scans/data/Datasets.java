@@ -134,6 +134,15 @@ public final class Datasets {
     }
 
     /**
+     * Fails as {@link #resolveTestSet} would, naming the known sets, when {@code nameOrPath} is
+     * neither a pairing nor an existing file: for commands to check their argument before a model
+     * is loaded.
+     */
+    public void checkTestSetName(String nameOrPath) {
+        if (!PAIRING_NAMES.contains(nameOrPath) && !Files.isRegularFile(Path.of(nameOrPath))) resolveTestSet(nameOrPath, null);
+    }
+
+    /**
      * What a {@code --test-set} option means: a pairing name ({@link #pairingNames()}), or else
      * the path of a custom {@code .csv}/{@code .jsonl} file ({@link CustomTestSets}). Anything
      * else is an error that lists the pairings.

@@ -42,7 +42,8 @@ public final class Runner {
     private final List<String> warnings = new ArrayList<>();
     /** Samples per chunk, in batches: classification of a chunk, then its generations. */
     private static final int CHUNK_BATCHES = 4;
-    static final int CLASSIFY_GROUP = 16;
+    /** Prompts per classification call (see {@link #classify}): fixed, so scores do not depend on the batch. */
+    public static final int CLASSIFY_GROUP = 16;
 
     public Runner(ScansContext ctx, RunSettings settings, List<RefusalJudge> judges, PrintStream err, int batch) {
         this.ctx = ctx;
@@ -223,18 +224,24 @@ public final class Runner {
     public static void prepare(Path dir, RunSettings settings, boolean resume) throws IOException {
         Path runJson = dir.resolve(SETTINGS_FILE);
         if (resume) {
-            JsonNode old = Json.MAPPER.readTree(runJson.toFile());
-            ObjectNode now = settings.toJson();
-            List<String> diffs = new ArrayList<>();
-            now.fieldNames().forEachRemaining(k -> {
-                if (!now.get(k).equals(old.get(k))) diffs.add(k + " (was " + old.get(k) + ", now " + now.get(k) + ")");
-            });
-            if (!diffs.isEmpty()) {
-                throw new IllegalArgumentException("--resume: " + dir + " was started with other settings: " + String.join("; ", diffs));
-            }
+            requireSameSettings(dir, Json.MAPPER.readTree(runJson.toFile()), settings.toJson());
             return;
         }
         Json.writeAtomically(runJson, settings.toJson());
+    }
+
+    /**
+     * Refuses to resume the run or eval in {@code dir} when a setting of {@code now} differs from
+     * what it was started with ({@code old}), naming every difference.
+     */
+    public static void requireSameSettings(Path dir, JsonNode old, JsonNode now) {
+        List<String> diffs = new ArrayList<>();
+        now.fieldNames().forEachRemaining(k -> {
+            if (!now.get(k).equals(old.get(k))) diffs.add(k + " (was " + old.get(k) + ", now " + now.get(k) + ")");
+        });
+        if (!diffs.isEmpty()) {
+            throw new IllegalArgumentException("--resume: " + dir + " was started with other settings: " + String.join("; ", diffs));
+        }
     }
 
     /** Whether {@code dir} already holds a run. */

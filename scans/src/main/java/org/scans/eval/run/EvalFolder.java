@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -42,14 +41,7 @@ public final class EvalFolder {
         JsonNode settings = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(given));
         Set<String> done = new HashSet<>();
         if (resume) {
-            JsonNode old = Json.MAPPER.readTree(file.toFile());
-            List<String> diffs = new ArrayList<>();
-            settings.fieldNames().forEachRemaining(k -> {
-                if (!settings.get(k).equals(old.get(k))) diffs.add(k + " (was " + old.get(k) + ", now " + settings.get(k) + ")");
-            });
-            if (!diffs.isEmpty()) {
-                throw new IllegalArgumentException("--resume: " + dir + " was started with other settings: " + String.join("; ", diffs));
-            }
+            Runner.requireSameSettings(dir, Json.MAPPER.readTree(file.toFile()), settings);
             for (JsonNode line : SampleLog.read(dir)) done.add(line.get("id").asText());
         } else {
             Json.writeAtomically(file, given);
@@ -60,10 +52,6 @@ public final class EvalFolder {
     /** Whether {@code dir} holds an eval or a run already. */
     public static boolean holdsOutput(Path dir) {
         return Files.exists(dir.resolve(SETTINGS_FILE)) || Runner.holdsRun(dir);
-    }
-
-    public Path dir() {
-        return dir;
     }
 
     /** Ids of the items a previous, interrupted invocation finished. */

@@ -75,10 +75,6 @@ public final class XsumEval {
         this.batch = Math.max(1, batch);
     }
 
-    public List<String> warnings() {
-        return warnings;
-    }
-
     /** Reads the data (skipping empty rows with a warning) and draws the examples. */
     public List<SummaryExample> examples(java.nio.file.Path file) {
         List<SummaryExample> all = Summarization.read(file, settings.documentColumn(), settings.summaryColumn(), this::warn);
