@@ -18,6 +18,33 @@ final class CliFiles {
         checkCreatable(abs.getParent(), option + " " + target);
     }
 
+    /**
+     * The folder a run or eval writes, after the checks that need no model: {@code out}, or
+     * {@code runs/<defaultName>-<time>}. To resume it must hold {@code settingsFile}; otherwise it
+     * must be creatable and hold no output yet ({@code holdsOutput}, named {@code outputs} in the
+     * error).
+     *
+     * @param kind "run" or "eval", for the messages
+     */
+    static Path outputDir(Path out, String defaultName, boolean resume, String kind, String settingsFile,
+                          java.util.function.Predicate<Path> holdsOutput, String outputs) {
+        Path dir = out != null ? out
+                : Path.of("runs", defaultName + "-" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        if (resume) {
+            if (out == null) throw new UserException("--resume needs --out DIR (the " + kind + " to continue)");
+            if (!Files.isRegularFile(dir.resolve(settingsFile))) {
+                throw new UserException("--resume: " + dir + " holds no " + kind + " (no " + settingsFile + ")");
+            }
+        } else {
+            if (Files.exists(dir) && !Files.isDirectory(dir)) throw new UserException("--out " + dir + ": exists and is not a directory");
+            if (Files.isDirectory(dir) && holdsOutput.test(dir)) {
+                throw new UserException("--out " + dir + " already holds " + outputs + "; pass --resume to continue it, or choose another folder");
+            }
+            checkCreatable(dir, "--out " + dir);
+        }
+        return dir;
+    }
+
     /** Fails now if directory {@code dir} does not exist and cannot be created. */
     static void checkCreatable(Path dir, String what) {
         Path p = dir.toAbsolutePath().normalize();

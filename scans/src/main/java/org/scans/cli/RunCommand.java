@@ -6,8 +6,6 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.scans.data.Datasets;
@@ -82,17 +80,7 @@ final class RunCommand implements Callable<Integer> {
         if (maxNewTokens < 1) throw new UserException("--max-new-tokens must be >= 1, got " + maxNewTokens);
         if (alpha != null && !Double.isFinite(alpha)) throw new UserException("--alpha must be a number");
         classifierOptions.validate();
-        Path dir = out != null ? out : Path.of("runs", safeName(dataset) + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        if (resume) {
-            if (out == null) throw new UserException("--resume needs --out DIR (the run to continue)");
-            if (!Files.isRegularFile(dir.resolve(Runner.SETTINGS_FILE))) throw new UserException("--resume: " + dir + " holds no run (no run.json)");
-        } else {
-            if (Files.exists(dir) && !Files.isDirectory(dir)) throw new UserException("--out " + dir + ": exists and is not a directory");
-            if (Files.isDirectory(dir) && Runner.holdsRun(dir)) {
-                throw new UserException("--out " + dir + " already holds a run; pass --resume to continue it, or choose another folder");
-            }
-            CliFiles.checkCreatable(dir, "--out " + dir);
-        }
+        Path dir = CliFiles.outputDir(out, safeName(dataset), resume, "run", Runner.SETTINGS_FILE, Runner::holdsRun, "a run");
         Datasets data = Datasets.locate();
         data.checkTestSetName(dataset);
         PrintStream err = System.err;

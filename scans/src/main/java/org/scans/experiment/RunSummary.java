@@ -97,7 +97,8 @@ public final class RunSummary {
         return o;
     }
 
-    static ObjectNode rate(Rate r) {
+    /** A rate as the result files write it: {count, total, rate}. */
+    public static ObjectNode rate(Rate r) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("count", r.count());
         o.put("total", r.total());
@@ -106,7 +107,7 @@ public final class RunSummary {
     }
 
     /** JSON has no NaN: an undefined figure is null. */
-    static void putNumber(ObjectNode o, String key, double v) {
+    public static void putNumber(ObjectNode o, String key, double v) {
         if (Double.isFinite(v)) o.put(key, v);
         else o.putNull(key);
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.scans.eval.Rate;
+import org.scans.experiment.RunSummary;
 
 /** Figures as the result files write them: rates as {count, total, rate}, undefined numbers as null (JSON has no NaN). */
 final class JsonFigures {
@@ -16,16 +17,11 @@ final class JsonFigures {
     }
 
     static ObjectNode rate(Rate r) {
-        ObjectNode o = object();
-        o.put("count", r.count());
-        o.put("total", r.total());
-        number(o, "rate", r.value());
-        return o;
+        return RunSummary.rate(r);
     }
 
     static void number(ObjectNode o, String key, double v) {
-        if (Double.isFinite(v)) o.put(key, v);
-        else o.putNull(key);
+        RunSummary.putNumber(o, key, v);
     }
 
     static ArrayNode strings(List<String> values) {
