@@ -2,11 +2,9 @@ package org.scans.bench.engine;
 
 import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -60,20 +58,6 @@ public class MatmulBenchmark {
     WeightMatrix w;
     CpuBackend backend;
     float[] x, out;
-
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    @State(Scope.Thread)
-    public static class Counters {
-        /** Weight bytes read (once per call). */
-        public long bytes;
-        public long flops;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            bytes = 0;
-            flops = 0;
-        }
-    }
 
     @Setup
     public void setup() {
