@@ -152,12 +152,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     /** Builds the steering hook: vectors checked against the model, sign fixed or from the classifier. */
     private SteeringHook steering(LlamaModel model, Tokenizer tok, int[] promptIds, PrintWriter err) {
-        Family fam;
-        try {
-            fam = Family.parse(family);
-        } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
-        }
+        Family fam = ScansOptions.parseFamily(family);
         ScansVectors vectors = VectorsFile.readFor(steer, model.config());
         ModelPreset preset = ModelPreset.forModel(fam, model.config());
         int[] steerLayers = layers != null ? CliFiles.layers(layers, model.config().numLayers(), "--layers") : preset.steeringLayers();

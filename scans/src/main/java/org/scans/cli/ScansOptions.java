@@ -50,8 +50,13 @@ final class ScansOptions {
     }
 
     Family family() {
+        return parseFamily(family);
+    }
+
+    /** A {@code --family} value, or a user error naming the families. */
+    static Family parseFamily(String name) {
         try {
-            return Family.parse(family);
+            return Family.parse(name);
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }

@@ -32,14 +32,7 @@ public final class DatasetRoot {
 
     /** The data folder, found as described in the class comment. */
     public static Path locate() {
-        try {
-            return locate(System.getProperty(PROPERTY), System.getenv(ENV), codeLocation(), Path.of(""));
-        } catch (DatasetException notOnDisk) {
-            if (System.getProperty(PROPERTY) != null || System.getenv(ENV) != null) throw notOnDisk;
-            Path bundled = bundled();
-            if (bundled == null) throw notOnDisk;
-            return bundled;
-        }
+        return locate(System.getProperty(PROPERTY), System.getenv(ENV), codeLocation(), Path.of(""), DatasetRoot::bundled);
     }
 
     /** The datasets packed into the jar (read through a zip file system), or null when absent. */
@@ -63,8 +56,13 @@ public final class DatasetRoot {
         }
     }
 
-    /** The search itself, with every input explicit (tests use this). */
+    /** The search on disk only, with every input explicit (tests use this). */
     static Path locate(String property, String env, Path codeLocation, Path workingDirectory) {
+        return locate(property, env, codeLocation, workingDirectory, () -> null);
+    }
+
+    /** The search itself; {@code bundled} gives the packed copy (or null) when no folder is found. */
+    static Path locate(String property, String env, Path codeLocation, Path workingDirectory, java.util.function.Supplier<Path> bundled) {
         if (property != null && !property.isBlank()) {
             return requireFolder(Path.of(property), "system property " + PROPERTY);
         }
@@ -86,6 +84,10 @@ public final class DatasetRoot {
         tried.add(local);
         if (Files.isDirectory(local)) {
             return local;
+        }
+        Path packed = bundled.get();
+        if (packed != null) {
+            return packed;
         }
         throw new DatasetException("cannot find the datasets folder; looked in " + tried
                 + "; set -D" + PROPERTY + "=DIR or " + ENV + "=DIR");

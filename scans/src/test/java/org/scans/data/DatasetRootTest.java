@@ -37,4 +37,14 @@ class DatasetRootTest {
         DatasetException e = assertThrows(DatasetException.class, () -> DatasetRoot.locate(null, null, null, dir));
         assertTrue(e.getMessage().startsWith("cannot find the datasets folder; looked in "), e.getMessage());
     }
+
+    @Test
+    void theBundledCopyComesLastAndNeverReplacesANamedFolder() throws IOException {
+        Path packed = Files.createDirectories(dir.resolve("packed"));
+        assertEquals(packed, DatasetRoot.locate(null, null, null, dir, () -> packed));
+        assertEquals(packed, DatasetRoot.locate("", " ", null, dir, () -> packed), "blank settings count as unset");
+        Path work = Files.createDirectories(dir.resolve("work/datasets")).getParent();
+        assertEquals(work.resolve("datasets").toAbsolutePath(), DatasetRoot.locate(null, null, null, work, () -> packed));
+        assertThrows(DatasetException.class, () -> DatasetRoot.locate(dir.resolve("typo").toString(), null, null, dir, () -> packed));
+    }
 }
