@@ -221,29 +221,29 @@ public final class BF16Kernels {
      * through {@code tile} (at least {@code ROWS·WIDTH} floats).
      */
     public static void gemm(MemorySegment w, int cols, int r0, int r1, float[] xt, int t0, int nt, float[] out, int outStride, float[] tile) {
-        final int base = 0, nv = TokenPanels.vectors(nt);
+        final int nv = TokenPanels.vectors(nt);
         int r = r0;
         for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
-            if (nv == 2) tile8x2(w, cols, r, xt, base, tile);
-            else tile8x1(w, cols, r, xt, base, tile);
-            if ((cols & 1) != 0) lastColumn(w, cols, r, xt, base, tile, nv);
+            if (nv == 2) tile8x2(w, cols, r, xt, tile);
+            else tile8x1(w, cols, r, xt, tile);
+            if ((cols & 1) != 0) lastColumn(w, cols, r, xt, tile, nv);
             TokenPanels.store(tile, r, t0, nt, out, outStride);
         }
         for (; r < r1; r++) {
             for (int j = 0; j < nt; j++) {
                 float s = 0;
-                for (int k = 0; k < cols; k++) s += scalar(w, (long) r * cols * 2, k) * xt[base + k * TokenPanels.WIDTH + j];
+                for (int k = 0; k < cols; k++) s += scalar(w, (long) r * cols * 2, k) * xt[k * TokenPanels.WIDTH + j];
                 out[(t0 + j) * outStride + r] = s;
             }
         }
     }
 
     /** Adds the last column of an odd-width matrix, which the paired loads of a tile leave out. */
-    private static void lastColumn(MemorySegment w, int cols, int r, float[] xt, int base, float[] tile, int nv) {
+    private static void lastColumn(MemorySegment w, int cols, int r, float[] xt, float[] tile, int nv) {
         int k = cols - 1;
         for (int i = 0; i < TokenPanels.ROWS; i++) {
             float wik = scalar(w, (long) (r + i) * cols * 2, k);
-            for (int j = 0; j < nv * L; j++) tile[i * TokenPanels.WIDTH + j] += wik * xt[base + k * TokenPanels.WIDTH + j];
+            for (int j = 0; j < nv * L; j++) tile[i * TokenPanels.WIDTH + j] += wik * xt[k * TokenPanels.WIDTH + j];
         }
     }
 
@@ -251,7 +251,7 @@ public final class BF16Kernels {
      * The microkernels: 8 rows × 1 or 2 vectors of tokens. Written out in full because C2
      * stops inlining helper methods past NodeCountInliningCutoff (see rows8 of BF16Kernels).
      */
-    private static void tile8x2(MemorySegment w, int cols, int r, float[] xt, int base, float[] tile) {
+    private static void tile8x2(MemorySegment w, int cols, int r, float[] xt, float[] tile) {
         final long rb = cols * 2L;
         final long o = r * rb;
         FloatVector c00 = FloatVector.zero(F);
@@ -259,7 +259,7 @@ public final class BF16Kernels {
         FloatVector c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         for (int k = 0; k + 2 <= cols; k += 2) {
             final long a = o + 2L * k;
-            final int xo = base + k * WIDTH;
+            final int xo = k * WIDTH;
             IntVector p0 = IntVector.broadcast(I, w.get(INT, a)); IntVector p1 = IntVector.broadcast(I, w.get(INT, a + rb)); IntVector p2 = IntVector.broadcast(I, w.get(INT, a + 2 * rb)); IntVector p3 = IntVector.broadcast(I, w.get(INT, a + 3 * rb)); IntVector p4 = IntVector.broadcast(I, w.get(INT, a + 4 * rb)); IntVector p5 = IntVector.broadcast(I, w.get(INT, a + 5 * rb)); IntVector p6 = IntVector.broadcast(I, w.get(INT, a + 6 * rb)); IntVector p7 = IntVector.broadcast(I, w.get(INT, a + 7 * rb));
             FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + 1 * L);
             FloatVector e;
@@ -307,14 +307,14 @@ public final class BF16Kernels {
         c70.intoArray(tile, 7 * WIDTH); c71.intoArray(tile, 7 * WIDTH + 1 * L);
     }
 
-    private static void tile8x1(MemorySegment w, int cols, int r, float[] xt, int base, float[] tile) {
+    private static void tile8x1(MemorySegment w, int cols, int r, float[] xt, float[] tile) {
         final long rb = cols * 2L;
         final long o = r * rb;
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00, c70 = c00;
         for (int k = 0; k + 2 <= cols; k += 2) {
             final long a = o + 2L * k;
-            final int xo = base + k * WIDTH;
+            final int xo = k * WIDTH;
             IntVector p0 = IntVector.broadcast(I, w.get(INT, a)); IntVector p1 = IntVector.broadcast(I, w.get(INT, a + rb)); IntVector p2 = IntVector.broadcast(I, w.get(INT, a + 2 * rb)); IntVector p3 = IntVector.broadcast(I, w.get(INT, a + 3 * rb)); IntVector p4 = IntVector.broadcast(I, w.get(INT, a + 4 * rb)); IntVector p5 = IntVector.broadcast(I, w.get(INT, a + 5 * rb)); IntVector p6 = IntVector.broadcast(I, w.get(INT, a + 6 * rb)); IntVector p7 = IntVector.broadcast(I, w.get(INT, a + 7 * rb));
             FloatVector x0 = FloatVector.fromArray(F, xt, xo);
             FloatVector e;

@@ -108,17 +108,17 @@ public final class F32Kernels {
      * through {@code tile} (at least {@code ROWS·WIDTH} floats).
      */
     public static void gemm(MemorySegment w, int cols, int r0, int r1, float[] xt, int t0, int nt, float[] out, int outStride, float[] tile) {
-        final int base = 0, nv = TokenPanels.vectors(nt);
+        final int nv = TokenPanels.vectors(nt);
         int r = r0;
         for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
-            if (nv == 2) tile8x2(w, cols, r, xt, base, tile);
-            else tile8x1(w, cols, r, xt, base, tile);
+            if (nv == 2) tile8x2(w, cols, r, xt, tile);
+            else tile8x1(w, cols, r, xt, tile);
             TokenPanels.store(tile, r, t0, nt, out, outStride);
         }
         for (; r < r1; r++) {
             for (int j = 0; j < nt; j++) {
                 float s = 0;
-                for (int k = 0; k < cols; k++) s += w.get(FLOAT, ((long) r * cols + k) * 4) * xt[base + k * TokenPanels.WIDTH + j];
+                for (int k = 0; k < cols; k++) s += w.get(FLOAT, ((long) r * cols + k) * 4) * xt[k * TokenPanels.WIDTH + j];
                 out[(t0 + j) * outStride + r] = s;
             }
         }
@@ -128,7 +128,7 @@ public final class F32Kernels {
      * The microkernels: 8 rows × 1 or 2 vectors of tokens. Written out in full because C2
      * stops inlining helper methods past NodeCountInliningCutoff (see rows8 of BF16Kernels).
      */
-    private static void tile8x2(MemorySegment w, int cols, int r, float[] xt, int base, float[] tile) {
+    private static void tile8x2(MemorySegment w, int cols, int r, float[] xt, float[] tile) {
         final long rb = cols * 4L;
         final long o = r * rb;
         FloatVector c00 = FloatVector.zero(F);
@@ -136,7 +136,7 @@ public final class F32Kernels {
         FloatVector c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         for (int k = 0; k < cols; k++) {
             final long a = o + 4L * k;
-            final int xo = base + k * WIDTH;
+            final int xo = k * WIDTH;
             FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + 1 * L);
             FloatVector e;
             e = FloatVector.broadcast(F, w.get(FLOAT, a));
@@ -166,14 +166,14 @@ public final class F32Kernels {
         c70.intoArray(tile, 7 * WIDTH); c71.intoArray(tile, 7 * WIDTH + 1 * L);
     }
 
-    private static void tile8x1(MemorySegment w, int cols, int r, float[] xt, int base, float[] tile) {
+    private static void tile8x1(MemorySegment w, int cols, int r, float[] xt, float[] tile) {
         final long rb = cols * 4L;
         final long o = r * rb;
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00, c70 = c00;
         for (int k = 0; k < cols; k++) {
             final long a = o + 4L * k;
-            final int xo = base + k * WIDTH;
+            final int xo = k * WIDTH;
             FloatVector x0 = FloatVector.fromArray(F, xt, xo);
             FloatVector e;
             e = FloatVector.broadcast(F, w.get(FLOAT, a));

@@ -128,7 +128,7 @@ public final class Q8Kernels {
         y[yOff + r + 7] = a7.reduceLanes(VectorOperators.ADD);
     }
 
-    private static void tile8x2(MemorySegment w, long rowBytes, int blocks, int r, float[] xt, int base, float[] tile) {
+    private static void tile8x2(MemorySegment w, long rowBytes, int blocks, int r, float[] xt, float[] tile) {
         final long o = r * rowBytes;
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00;
@@ -145,7 +145,7 @@ public final class Q8Kernels {
             final float d7 = Float.float16ToFloat(w.get(SHORT, ob + 7 * rowBytes));
             for (int j = 0; j < Q8Matrix.BLOCK; j++) {
                 final long a = ob + 2 + j;
-                final int xo = base + (b * Q8Matrix.BLOCK + j) * WIDTH;
+                final int xo = (b * Q8Matrix.BLOCK + j) * WIDTH;
                 FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + 1 * L);
                 FloatVector e;
                 e = FloatVector.broadcast(F, d0 * w.get(ValueLayout.JAVA_BYTE, a));
@@ -176,7 +176,7 @@ public final class Q8Kernels {
         c70.intoArray(tile, 7 * WIDTH); c71.intoArray(tile, 7 * WIDTH + 1 * L);
     }
 
-    private static void tile8x1(MemorySegment w, long rowBytes, int blocks, int r, float[] xt, int base, float[] tile) {
+    private static void tile8x1(MemorySegment w, long rowBytes, int blocks, int r, float[] xt, float[] tile) {
         final long o = r * rowBytes;
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00, c70 = c00;
@@ -192,7 +192,7 @@ public final class Q8Kernels {
             final float d7 = Float.float16ToFloat(w.get(SHORT, ob + 7 * rowBytes));
             for (int j = 0; j < Q8Matrix.BLOCK; j++) {
                 final long a = ob + 2 + j;
-                final int xo = base + (b * Q8Matrix.BLOCK + j) * WIDTH;
+                final int xo = (b * Q8Matrix.BLOCK + j) * WIDTH;
                 FloatVector x0 = FloatVector.fromArray(F, xt, xo);
                 FloatVector e;
                 e = FloatVector.broadcast(F, d0 * w.get(ValueLayout.JAVA_BYTE, a));
@@ -237,17 +237,17 @@ public final class Q8Kernels {
         MemorySegment w = m.data();
         int cols = m.cols(), blocks = cols / Q8Matrix.BLOCK;
         long rowBytes = m.rowBytes();
-        final int base = 0, nv = TokenPanels.vectors(nt);
+        final int nv = TokenPanels.vectors(nt);
         int r = r0;
         for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
-            if (nv == 2) tile8x2(w, rowBytes, blocks, r, xt, base, tile);
-            else tile8x1(w, rowBytes, blocks, r, xt, base, tile);
+            if (nv == 2) tile8x2(w, rowBytes, blocks, r, xt, tile);
+            else tile8x1(w, rowBytes, blocks, r, xt, tile);
             TokenPanels.store(tile, r, t0, nt, out, outStride);
         }
         for (; r < r1; r++) {
             for (int j = 0; j < nt; j++) {
                 float s = 0;
-                for (int k = 0; k < cols; k++) s += m.get(r, k) * xt[base + k * TokenPanels.WIDTH + j];
+                for (int k = 0; k < cols; k++) s += m.get(r, k) * xt[k * TokenPanels.WIDTH + j];
                 out[(t0 + j) * outStride + r] = s;
             }
         }
