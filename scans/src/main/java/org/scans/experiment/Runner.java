@@ -115,7 +115,7 @@ public final class Runner {
                         finishIfDone(p, generator, log, progress, tokens);
                     }));
                     if (settings.baseline()) {
-                        p.base = generator.prepare(p.sample.prompt(), null, 0);
+                        p.base = generator.unsteered(p.steered.promptIds());
                         requests.add(new BatchGenerator.Request(p.base.sequence(), p.base.promptIds(), gen, null, g -> {
                             p.baseGen = g;
                             finishIfDone(p, generator, log, progress, tokens);

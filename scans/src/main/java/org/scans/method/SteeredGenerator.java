@@ -93,6 +93,11 @@ public final class SteeredGenerator {
         return new Prepared(ids, seq, from);
     }
 
+    /** A fresh, unsteered sequence for prompt ids already encoded (the baseline beside a steered answer). */
+    public Prepared unsteered(int[] promptIds) {
+        return new Prepared(promptIds, model.newSequence(), -1);
+    }
+
     /** Decoded new tokens, stripped (an EOS at the end decodes to nothing). */
     public String responseText(int[] generated) {
         return tokenizer.decode(generated).strip();
