@@ -78,16 +78,10 @@ final class EvalClassifyCommand implements Callable<Integer> {
                 parts.add(new ClassifyEval.Part(n.contains("/") || n.contains(".") ? RunCommand.safeName(n) : n, Runner.select(set, limit), c));
             }
             EvalFolder folder = session.prepare(sha -> ClassifyEval.settingsJson(session.ctx, parts, limit, datasetPresets, sha), evalOptions.resume);
-            ObjectNode results;
-            try {
-                results = new ClassifyEval(session.ctx, err, evalOptions.batch).run(parts, folder);
-            } catch (Exception e) {
-                session.failed();
-                throw e;
-            }
+            ObjectNode results = session.run(() -> new ClassifyEval(session.ctx, err, evalOptions.batch).run(parts, folder));
             PrintWriter out = spec.commandLine().getOut();
             out.print(ClassifyEval.table(results));
-            out.println("wrote " + dir.resolve("samples.jsonl") + " and " + dir.resolve(EvalFolder.RESULTS_FILE));
+            out.println(session.wrote());
         }
         return 0;
     }

@@ -90,16 +90,10 @@ final class EvalMmluCommand implements Callable<Integer> {
             MmluEval.Settings settings = new MmluEval.Settings(chosen, limitPerSubject, shots, limit, classifier.resolve(session.ctx, err),
                     steering.plan(session.ctx, MmluEval.REFERENCE_ALPHA), where);
             EvalFolder folder = session.prepare(sha -> settings.toJson(session.ctx, sha), evalOptions.resume);
-            ObjectNode results;
-            try {
-                results = new MmluEval(session.ctx, settings, mmlu, err, evalOptions.batch).run(folder);
-            } catch (Exception e) {
-                session.failed();
-                throw e;
-            }
+            ObjectNode results = session.run(() -> new MmluEval(session.ctx, settings, mmlu, err, evalOptions.batch).run(folder));
             PrintWriter out = spec.commandLine().getOut();
             out.print(MmluEval.table(results));
-            out.println("wrote " + dir.resolve("samples.jsonl") + " and " + dir.resolve(EvalFolder.RESULTS_FILE));
+            out.println(session.wrote());
         }
         return 0;
     }

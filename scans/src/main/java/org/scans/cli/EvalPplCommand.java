@@ -115,19 +115,14 @@ final class EvalPplCommand implements Callable<Integer> {
             PerplexityEval.Settings settings = new PerplexityEval.Settings(dataset, m, count, len, s, windowSeed,
                     chat ? classifier.resolve(session.ctx, err) : null, chat ? steering.plan(session.ctx, session.ctx.family().alpha) : null);
             PerplexityEval eval = new PerplexityEval(session.ctx, settings, err);
-            ObjectNode results;
-            EvalFolder folder = null;
-            try {
+            ObjectNode results = session.run(() -> {
                 var ws = eval.windows(corpus);      // fails on a too-long window before the folder is made
-                folder = session.prepare(sha -> settings.toJson(session.ctx, sha), evalOptions.resume);
-                results = eval.run(corpus, ws, folder);
-            } catch (Exception e) {
-                if (folder != null) session.failed();
-                throw e;
-            }
+                EvalFolder folder = session.prepare(sha -> settings.toJson(session.ctx, sha), evalOptions.resume);
+                return eval.run(corpus, ws, folder);
+            });
             PrintWriter out = spec.commandLine().getOut();
             out.print(PerplexityEval.table(results));
-            out.println("wrote " + dir.resolve("samples.jsonl") + " and " + dir.resolve(EvalFolder.RESULTS_FILE));
+            out.println(session.wrote());
         }
         return 0;
     }

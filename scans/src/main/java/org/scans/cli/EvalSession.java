@@ -82,6 +82,21 @@ final class EvalSession implements AutoCloseable {
         }
     }
 
+    /** Runs {@code eval}; when it fails, the folder goes as {@link #failed()} says. */
+    ObjectNode run(java.util.concurrent.Callable<ObjectNode> eval) throws Exception {
+        try {
+            return eval.call();
+        } catch (Exception e) {
+            failed();
+            throw e;
+        }
+    }
+
+    /** The closing line of an eval: where its samples and results are. */
+    String wrote() {
+        return "wrote " + dir.resolve(SampleLog.FILE) + " and " + dir.resolve(EvalFolder.RESULTS_FILE);
+    }
+
     /** Removes a folder this session created when nothing was measured in it. */
     void failed() {
         if (created && !Files.exists(dir.resolve(SampleLog.FILE))) RunCommand.deleteTree(dir);

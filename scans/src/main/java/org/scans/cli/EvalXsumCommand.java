@@ -76,16 +76,10 @@ final class EvalXsumCommand implements Callable<Integer> {
             XsumEval eval = new XsumEval(session.ctx, settings, err, evalOptions.batch);
             List<SummaryExample> examples = eval.examples(file);
             EvalFolder folder = session.prepare(sha -> settings.toJson(session.ctx, sha), evalOptions.resume);
-            ObjectNode results;
-            try {
-                results = eval.run(examples, folder);
-            } catch (Exception e) {
-                session.failed();
-                throw e;
-            }
+            ObjectNode results = session.run(() -> eval.run(examples, folder));
             PrintWriter out = spec.commandLine().getOut();
             out.print(XsumEval.table(results));
-            out.println("wrote " + dir.resolve("samples.jsonl") + " and " + dir.resolve(EvalFolder.RESULTS_FILE));
+            out.println(session.wrote());
         }
         return 0;
     }

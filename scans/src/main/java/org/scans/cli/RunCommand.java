@@ -125,7 +125,7 @@ final class RunCommand implements Callable<Integer> {
             }
             PrintWriter o = spec.commandLine().getOut();
             o.print(RunSummary.table(summary));
-            o.println("wrote " + dir.resolve("samples.jsonl") + " and " + dir.resolve(Runner.SUMMARY_FILE));
+            o.println("wrote " + dir.resolve(org.scans.experiment.SampleLog.FILE) + " and " + dir.resolve(Runner.SUMMARY_FILE));
         }
         return 0;
     }
