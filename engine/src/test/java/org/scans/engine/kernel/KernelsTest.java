@@ -32,13 +32,13 @@ import org.scans.engine.util.WorkerPool;
  */
 class KernelsTest {
     static final int[][] SHAPES = {{1, 1}, {1, 7}, {3, 16}, {2, 17}, {5, 33}, {4, 64}, {7, 100}, {9, 172}, {13, 257}, {6, 1000},
-        {16, 31}, {19, 64}, {37, 161}, {40, 96}};
+        {16, 31}, {19, 64}, {37, 161}, {40, 96}, {12, 26}, {9, 43}, {10, 45}, {11, 70}};
     /**
      * 1 is the decode kernel, 2–7 the 4×4 tiles, 8 and up the token-panel microkernels: 8 (one
      * vector, partly filled), 17 (two, partly filled), 32 (a full panel), 48 and 53 (a full panel
      * and a partial one). For BF16, blocks of at most one vector of tokens (8, 9, 16, and the
      * last block of 48) take the 64-bit-broadcast kernel (gemmPairs), whose columns go in groups
-     * of four: the widths above leave every remainder 0–3.
+     * of four, two groups per step: the widths above leave every remainder 0–7.
      */
     static final int[] TOKENS = {1, 2, 3, 4, 5, 9, 8, 16, 17, 32, 48, 53};
     static final Arena ARENA = Arena.ofAuto();
