@@ -7,6 +7,12 @@
 #
 # M holds tiny1b-bf16-hf, tiny1b-bf16.gguf, tiny1b-f16-hf, tiny1b-f16.gguf (mkmodel.py, see
 # bench/README.md "How to run"); TOOLS is ../shared/tools (setup.sh run once).
+#
+# First every weight file is dropped from the page cache and read back in one sequential pass
+# (PAGE_CACHE=keep skips this). How a file came into the cache decides the size of its page-cache
+# folios: a file just written by mkmodel.py sits in small ones, a file read back sequentially in
+# 2 MiB ones that map with huge-page TLB entries, and a plain read of the same bytes then runs up
+# to twice as fast (bench/README.md, "Page cache"). Both engines' files get the same treatment.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 M="${M:?set M to the folder with the tiny1b models}"
@@ -17,6 +23,13 @@ JAR="${JAR:-$ROOT/target/scans-engine.jar}"
 llama() { node "$TOOLS/llamacpp.mjs" bench "$@" 2>&1 | tail -1; }
 ours() { "$JAVA" --add-modules jdk.incubator.vector -Xmx1g -jar "$JAR" bench "$@" 2>/dev/null; }
 stamp() { echo "=== $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) :: $*"; }
+if [ "${PAGE_CACHE:-refill}" = refill ]; then
+  for f in "$M"/tiny1b-bf16.gguf "$M"/tiny1b-f16.gguf "$M"/tiny1b-bf16-hf/*.safetensors "$M"/tiny1b-f16-hf/*.safetensors; do
+    /usr/bin/python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' "$f"
+    dd if="$f" of=/dev/null bs=8M status=none
+  done
+  stamp "page cache refilled: $(grep FileHugePages /proc/meminfo | tr -s ' ')"
+fi
 for T in 2 1; do
   for round in 1 2; do
     stamp "llama.cpp BF16 T=$T round $round"; llama "$M/tiny1b-bf16.gguf" --prompt-tokens 512 --gen 128 --threads $T --reps 3

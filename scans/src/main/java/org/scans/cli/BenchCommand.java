@@ -8,6 +8,7 @@ import org.scans.engine.bench.BenchConfig;
 import org.scans.engine.bench.BenchReport;
 import org.scans.engine.bench.EngineBench;
 import org.scans.engine.bench.PhaseResult;
+import org.scans.engine.io.MappedPages;
 import org.scans.engine.model.LlamaModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -80,6 +81,8 @@ final class BenchCommand implements Callable<Integer> {
             o.put("tg_weight_gb_s", r.tg() == null ? null : round(r.tgGigabytesPerSecond()));
             o.put("pp_gflop_s", r.pp() == null ? null : round(r.ppGigaflopsPerSecond()));
             o.put("read_gb_s", r.read() == null ? null : round(r.readGigabytesPerSecond()));
+            o.put("mapped_resident_bytes", r.pages() == null ? null : r.pages().residentBytes());
+            o.put("mapped_huge_page_bytes", r.pages() == null ? null : r.pages().hugeBytes());
             o.put("prompt_tokens", promptTokens);
             o.put("gen", gen);
             o.put("batch", batch);
@@ -99,6 +102,14 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf("%-9s %9.2f GB/s plain read of the same weights, same threads (tg reaches %.0f%% of it)%n", "read",
                         r.readGigabytesPerSecond(), 100 * r.tgGigabytesPerSecond() / r.readGigabytesPerSecond());
             }
+            if (r.pages() != null && r.pages().residentBytes() > 0) {
+                MappedPages p = r.pages();
+                boolean big = p.residentBytes() >= 1e9;
+                double unit = big ? 1e9 : 1e6;
+                out.printf("%-9s %9.2f of %.2f %s of the mapped model files in 2 MiB pages%s%n", "pages", p.hugeBytes() / unit,
+                        p.residentBytes() / unit, big ? "GB" : "MB",
+                        p.residentBytes() >= SMALL_PAGES_MATTER && p.hugeFraction() < 0.5 ? SMALL_PAGES : "");
+            }
             if (r.tgBatch() != null) {
                 out.printf("%-9s %9.2f ± %-7.2f tok/s  (%d sequences, aggregate; %.2f× tg)%n", r.tgBatch().name(), r.tgBatch().mean(),
                         r.tgBatch().sd(), batch, r.tgBatch().mean() / r.tg().mean());
@@ -107,6 +118,16 @@ final class BenchCommand implements Callable<Integer> {
         out.flush();
         return 0;
     }
+
+    /**
+     * Said when most of the weights are mapped in 4 KiB pages: the page cache holds a file in small
+     * folios after it was written (or copied) in, in 2 MiB ones after a sequential read from disk.
+     */
+    /** Below this much, a model is mostly cache-resident anyway and its page size does not matter. */
+    private static final long SMALL_PAGES_MATTER = 256L << 20;
+
+    private static final String SMALL_PAGES = " (small pages: a file just written or copied in is cached so,"
+            + " and reads slower; dropping it from the page cache and reading it back sequentially gives 2 MiB pages)";
 
     private static Double mean(PhaseResult p) {
         return p == null ? null : round(p.mean());

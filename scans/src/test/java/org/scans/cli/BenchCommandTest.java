@@ -30,6 +30,11 @@ class BenchCommandTest {
         assertEquals(2, o.get("threads").asInt());
         assertTrue(o.get("model").asText().endsWith("stories260K"), o.get("model").asText());
         assertTrue(r.err().contains("pp16 run 1/1"), r.err());
+        // the model's files are mapped, so on Linux some of them are resident after the runs
+        if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/self/smaps"))) {
+            assertTrue(o.get("mapped_resident_bytes").asLong() > 0, r.out());
+            assertTrue(o.get("mapped_huge_page_bytes").asLong() <= o.get("mapped_resident_bytes").asLong(), r.out());
+        }
     }
 
     @Test
@@ -51,6 +56,9 @@ class BenchCommandTest {
         assertTrue(r.out().contains("tg2 "), r.out());
         assertTrue(r.out().contains("GB/s"), r.out());
         assertTrue(r.out().contains("tg2x2 "), r.out());
+        if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/self/smaps"))) {
+            assertTrue(r.out().contains("GB of the mapped model files in 2 MiB pages"), r.out());
+        }
     }
 
     @Test

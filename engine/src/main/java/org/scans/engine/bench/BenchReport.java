@@ -1,5 +1,7 @@
 package org.scans.engine.bench;
 
+import org.scans.engine.io.MappedPages;
+
 /**
  * What {@link EngineBench} measured. A phase that was not asked for is null.
  *
@@ -7,9 +9,12 @@ package org.scans.engine.bench;
  * @param promptFlops floating-point operations of one pp run (matrix products and attention)
  * @param read passes of a plain read over the same weight bytes (one "token" per pass), measured
  *     right after tg; null if tg was skipped or the backend is not the CPU one
+ * @param pages how the model's mapped files sat in memory after the runs (the page size decides
+ *     how fast a core can stream them); null where that cannot be read (not Linux)
  */
 public record BenchReport(String model, String dtype, int threads, String backend, long weightBytesPerToken,
-                          double promptFlops, PhaseResult pp, PhaseResult tg, PhaseResult tgBatch, PhaseResult read) {
+                          double promptFlops, PhaseResult pp, PhaseResult tg, PhaseResult tgBatch, PhaseResult read,
+                          MappedPages pages) {
 
     /** GB/s of the plain read of the weights. */
     public double readGigabytesPerSecond() {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.scans.engine.backend.CpuBackend;
+import org.scans.engine.io.MappedPages;
 import org.scans.engine.model.LlamaConfig;
 import org.scans.engine.model.LlamaModel;
 import org.scans.engine.model.LlamaWeights;
@@ -75,7 +76,7 @@ public final class EngineBench {
         }
         return new BenchReport(model.directory().toString(), dtypeOf(model.weights()), model.backend().threads(),
                 model.backend().name(), model.weights().bytesPerToken(), promptFlops(c, model.weights(), config.promptTokens()),
-                pp, tg, tgBatch, read);
+                pp, tg, tgBatch, read, MappedPages.under(model.directory()).orElse(null));
     }
 
     /** Passes over the weights per read run. */
