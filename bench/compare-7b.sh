@@ -9,28 +9,22 @@
 #
 # M holds llama7b-bf16-hf and llama7b-bf16.gguf (mkmodel.py, see bench/README.md "How to run").
 # OURS_ONLY=1 skips llama.cpp.
-set -uo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 M="${M:?set M to the folder with the 7B pair}"
-TOOLS="${TOOLS:-$ROOT/../shared/tools}"
-JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java --add-modules jdk.incubator.vector -Xmx300m"
-JAR="${JAR:-$ROOT/target/scans-engine.jar}"
-[ -f "$JAR" ] || { echo "no $JAR: build with ./mvnw -B -q package -DskipTests" >&2; exit 1; }
+source "$(dirname "$0")/common.sh"
+J="$JAVA --add-modules jdk.incubator.vector -Xmx300m"
 HF="$M/llama7b-bf16-hf"; GGUF="$M/llama7b-bf16.gguf"
 stamp() { echo "=== $(date -u +%H:%M:%S) :: $* :: $(grep FileHugePages /proc/meminfo | tr -s ' ')"; }
-evict() { /usr/bin/python3 -c 'import os, sys
-for p in sys.argv[1:]:
-    fd = os.open(p, os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' "$@"; }
-refill() { evict "$HF"/*.safetensors "$GGUF"; for f in "$@"; do dd if="$f" of=/dev/null bs=8M status=none; done; }
+# Both files out of the cache, then only the given ones back in.
+refill() { drop_cached "$HF"/*.safetensors "$GGUF"; read_back "$@"; }
 for round in 1 2; do
   if [ -z "${OURS_ONLY:-}" ]; then
     refill "$GGUF"; stamp "llama.cpp round $round"
     node "$TOOLS/llamacpp.mjs" bench "$GGUF" --prompt-tokens 512 --gen 32 --threads 2 --reps 1 2>&1 | tail -1
   fi
   refill "$HF"/*.safetensors; stamp "ours round $round"
-  $JAVA -jar "$JAR" bench --model "$HF" --prompt-tokens 512 --gen 32 --threads 2 --reps 1 2>/dev/null
+  $J -jar "$JAR" bench --model "$HF" --prompt-tokens 512 --gen 32 --threads 2 --reps 1 2>/dev/null
   stamp "ours, start to first token"
-  /usr/bin/time -f "start to first token: %e s wall, %M KB max RSS" $JAVA -jar "$JAR" generate --model "$HF" \
+  /usr/bin/time -f "start to first token: %e s wall, %M KB max RSS" $J -jar "$JAR" generate --model "$HF" \
     --prompt-ids 1,450,4996,17354,1701,432,17204,975,278,17366,11203 --max-new-tokens 1 --threads 2 2>&1 | tail -2
 done
 stamp done

@@ -13,20 +13,14 @@
 # folios: a file just written by mkmodel.py sits in small ones, a file read back sequentially in
 # 2 MiB ones that map with huge-page TLB entries, and a plain read of the same bytes then runs up
 # to twice as fast (bench/README.md, "Page cache"). Both engines' files get the same treatment.
-set -uo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 M="${M:?set M to the folder with the tiny1b models}"
-TOOLS="${TOOLS:-$ROOT/../shared/tools}"
-JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
-JAR="${JAR:-$ROOT/target/scans-engine.jar}"
-[ -f "$JAR" ] || { echo "no $JAR: build with ./mvnw -B -q package -DskipTests" >&2; exit 1; }
+source "$(dirname "$0")/common.sh"
 llama() { node "$TOOLS/llamacpp.mjs" bench "$@" 2>&1 | tail -1; }
 ours() { "$JAVA" --add-modules jdk.incubator.vector -Xmx1g -jar "$JAR" bench "$@" 2>/dev/null; }
 stamp() { echo "=== $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) :: $*"; }
 if [ "${PAGE_CACHE:-refill}" = refill ]; then
   for f in "$M"/tiny1b-bf16.gguf "$M"/tiny1b-f16.gguf "$M"/tiny1b-bf16-hf/*.safetensors "$M"/tiny1b-f16-hf/*.safetensors; do
-    /usr/bin/python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' "$f"
-    dd if="$f" of=/dev/null bs=8M status=none
+    drop_cached "$f"; read_back "$f"
   done
   stamp "page cache refilled: $(grep FileHugePages /proc/meminfo | tr -s ' ')"
 fi

@@ -1,0 +1,20 @@
+# Sourced by the compare-*.sh scripts: where the jar, Java and llama.cpp's tools are, and the two
+# page-cache steps both scripts take before measuring (bench/README.md, "Page cache").
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="${TOOLS:-$ROOT/../shared/tools}"
+JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+JAR="${JAR:-$ROOT/target/scans-engine.jar}"
+[ -f "$JAR" ] || { echo "no $JAR: build with ./mvnw -B -q package -DskipTests" >&2; exit 1; }
+
+# Drops the files from the page cache (posix_fadvise DONTNEED).
+drop_cached() {
+  /usr/bin/python3 -c 'import os, sys
+for p in sys.argv[1:]:
+    fd = os.open(p, os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' "$@"
+}
+
+# Reads each file once, sequentially: dropped first, it comes back in 2 MiB page-cache folios.
+read_back() {
+  for f in "$@"; do dd if="$f" of=/dev/null bs=8M status=none; done
+}
