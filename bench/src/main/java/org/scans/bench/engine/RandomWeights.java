@@ -23,7 +23,7 @@ final class RandomWeights {
 
     static WeightMatrix matrix(DType dt, int rows, int cols, Arena arena) {
         long n = (long) rows * cols;
-        MemorySegment seg = arena.allocate(dt.sizeOf(n), 64);
+        MemorySegment seg = arena.allocate(dt == DType.Q8_0 ? Q8Matrix.bytesFor(rows, cols) : dt.sizeOf(n), 64);
         long state = 0x9E3779B97F4A7C15L;
         switch (dt) {
             case F32, F16, BF16 -> {
@@ -38,18 +38,19 @@ final class RandomWeights {
                 }
             }
             case Q8_0 -> {
-                long blocks = n / Q8Matrix.BLOCK;
-                for (long b = 0; b < blocks; b++) {
-                    long off = b * Q8Matrix.BLOCK_BYTES;
-                    seg.set(SHORT, off, Float.floatToFloat16(0.035f / 127));
-                    for (int j = 0; j < Q8Matrix.BLOCK; j++) {
+                // Q8Matrix's grouped order: per group block, 8 F16 scales, then 8 × 32 quants.
+                long groupBlocks = seg.byteSize() / Q8Matrix.GROUP_BLOCK_BYTES;
+                for (long g = 0; g < groupBlocks; g++) {
+                    long off = g * Q8Matrix.GROUP_BLOCK_BYTES;
+                    for (int i = 0; i < Q8Matrix.GROUP; i++) seg.set(SHORT, off + 2 * i, Float.floatToFloat16(0.035f / 127));
+                    for (int j = Q8Matrix.QUANTS; j < Q8Matrix.GROUP_BLOCK_BYTES; j++) {
                         state = state * 6364136223846793005L + 1442695040888963407L;
-                        seg.set(ValueLayout.JAVA_BYTE, off + 2 + j, (byte) ((state >>> 56) - 128));
+                        seg.set(ValueLayout.JAVA_BYTE, off + j, (byte) ((state >>> 56) - 128));
                     }
                 }
             }
         }
-        return WeightMatrix.of("bench", dt, rows, cols, seg);
+        return dt == DType.Q8_0 ? new Q8Matrix("bench", rows, cols, seg) : WeightMatrix.of("bench", dt, rows, cols, seg);
     }
 
     static float[] activations(int n, long seed) {

@@ -309,6 +309,8 @@ public final class CpuBackend implements Backend {
         List<WeightMatrix> ms = new java.util.ArrayList<>();
         for (WeightMatrix w : matrices) {
             if (w.rows() < rows || w.cols() < cols) continue;
+            // The first 8 rows' first columns are a prefix of the data for every dtype: row-major
+            // ones, and Q8_0, whose first group of 8 rows is stored block by block.
             long bytes = w.dtype().sizeOf((long) rows * cols);
             ms.add(WeightMatrix.of("warm-up " + w.name(), w.dtype(), rows, cols, w.data().asSlice(0, bytes)));
         }

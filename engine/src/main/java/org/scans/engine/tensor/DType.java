@@ -7,7 +7,7 @@ public enum DType {
     F32(4, "F32"),
     F16(2, "F16"),
     BF16(2, "BF16"),
-    /** llama.cpp's Q8_0: blocks of 32 int8 values with one F16 scale (34 bytes per block). */
+    /** llama.cpp's Q8_0: blocks of 32 int8 values with one F16 scale (34 bytes per block; order in {@link Q8Matrix}). */
     Q8_0(-1, "Q8_0");
 
     /** Bytes per element, or -1 for block formats. */
@@ -20,7 +20,7 @@ public enum DType {
         this.safetensorsName = safetensorsName;
     }
 
-    /** Size in bytes of {@code elements} values (for Q8_0, elements must be a multiple of 32). */
+    /** Size in bytes of {@code elements} values; for Q8_0, of a matrix whose rows fill whole groups ({@link Q8Matrix#bytesFor}). */
     public long sizeOf(long elements) {
         if (this == Q8_0) return elements / 32 * 34;
         return elements * bytes;

@@ -9,7 +9,8 @@ import org.scans.engine.util.WorkerPool;
 /**
  * Quantizes a matrix to Q8_0 the way llama.cpp's reference quantizer does: per block of 32,
  * {@code d = max|x| / 127}, {@code q = round(x / d)} (half away from zero), d stored as F16.
- * The result lives off the heap in {@code arena}.
+ * The result lives off the heap in {@code arena}, in {@link Q8Matrix}'s grouped order. A value
+ * beyond F16's range (|x| > 65504·127) has no Q8_0 form and is an error.
  */
 public final class Q8Quantizer {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -21,31 +22,37 @@ public final class Q8Quantizer {
         if (w.cols() % Q8Matrix.BLOCK != 0) {
             throw new IllegalArgumentException(w.name() + ": Q8_0 needs a width that is a multiple of 32, got " + w.cols());
         }
-        long rowBytes = (long) w.cols() / Q8Matrix.BLOCK * Q8Matrix.BLOCK_BYTES;
-        MemorySegment out = arena.allocate(rowBytes * w.rows(), 64);
-        pool.forRange(w.rows(), (r0, r1, worker) -> {
+        MemorySegment out = arena.allocate(Q8Matrix.bytesFor(w.rows(), w.cols()), 64);
+        out.fill((byte) 0); // the padding rows of a short last group
+        Q8Matrix q = new Q8Matrix(w.name(), w.rows(), w.cols(), out);
+        int groups = (w.rows() + Q8Matrix.GROUP - 1) / Q8Matrix.GROUP;
+        pool.forRange(groups, (g0, g1, worker) -> {
             float[] row = new float[w.cols()];
-            for (int r = r0; r < r1; r++) {
+            for (int r = g0 * Q8Matrix.GROUP; r < Math.min(g1 * Q8Matrix.GROUP, w.rows()); r++) {
                 w.readRow(r, row, 0);
-                quantizeRow(row, out, r * rowBytes);
+                quantizeRow(row, q, r);
             }
         });
-        return new Q8Matrix(w.name(), w.rows(), w.cols(), out);
+        return q;
     }
 
-    static void quantizeRow(float[] x, MemorySegment out, long off) {
+    static void quantizeRow(float[] x, Q8Matrix q, int r) {
+        MemorySegment out = q.data();
         for (int b = 0; b < x.length / Q8Matrix.BLOCK; b++) {
             float amax = 0;
             for (int j = 0; j < Q8Matrix.BLOCK; j++) amax = Math.max(amax, Math.abs(x[b * Q8Matrix.BLOCK + j]));
             float d = amax / 127f;
+            if (!Float.isFinite(Float.float16ToFloat(Float.floatToFloat16(d)))) {
+                throw new IllegalArgumentException(q.name() + ": row " + r + " has a value that Q8_0 cannot hold (|x| = " + amax + ")");
+            }
             float id = d != 0 ? 1f / d : 0f;
-            long blockOff = off + (long) b * Q8Matrix.BLOCK_BYTES;
-            out.set(SHORT, blockOff, Float.floatToFloat16(d));
+            out.set(SHORT, q.scaleOffset(r, b), Float.floatToFloat16(d));
+            long quants = q.quantOffset(r, b);
             for (int j = 0; j < Q8Matrix.BLOCK; j++) {
                 float v = x[b * Q8Matrix.BLOCK + j] * id;
                 // C's roundf: halves go away from zero (Math.round alone sends −2.5 to −2).
-                int q = v < 0 ? -Math.round(-v) : Math.round(v);
-                out.set(ValueLayout.JAVA_BYTE, blockOff + 2 + j, (byte) q);
+                int qv = v < 0 ? -Math.round(-v) : Math.round(v);
+                out.set(ValueLayout.JAVA_BYTE, quants + j, (byte) qv);
             }
         }
     }

@@ -177,6 +177,52 @@ class KernelsTest {
         }
     }
 
+    /**
+     * Q8_0 stores rows in groups of 8; a thread's row range can start and end inside a group. The
+     * kernels, called directly on such ranges, must write exactly the rows of the range, right.
+     */
+    @Test
+    void q8KernelsHandleRowRangesThatCutGroups() {
+        Random rnd = new Random(11);
+        int rows = 21, cols = 96;
+        WeightMatrix q;
+        try (WorkerPool pool = new WorkerPool(2)) {
+            q = Q8Quantizer.quantize(WeightMatrix.of("w", DType.F32, rows, cols, encode(random(rnd, rows * cols), DType.F32)), ARENA, pool);
+        }
+        org.scans.engine.tensor.Q8Matrix m = (org.scans.engine.tensor.Q8Matrix) q;
+        assertEquals(3L * 3 * org.scans.engine.tensor.Q8Matrix.GROUP_BLOCK_BYTES, m.data().byteSize(), "3 groups (the last padded) × 3 blocks");
+        for (int[] range : new int[][] {{0, 21}, {3, 14}, {9, 17}, {5, 7}, {16, 21}, {8, 16}}) {
+            for (int nt : new int[] {1, 5, Vectors.L, TokenPanels.WIDTH}) {
+                float[] x = random(rnd, nt * cols);
+                float[] out = new float[nt * rows];
+                java.util.Arrays.fill(out, Float.NaN);
+                if (nt == 1) {
+                    Q8Kernels.matvec(m, range[0], range[1], x, 0, out, 0);
+                } else {
+                    float[] xt = new float[TokenPanels.blockSize(cols)], tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
+                    TokenPanels.packBlock(x, 0, nt, cols, xt);
+                    Q8Kernels.gemm(m, range[0], range[1], xt, 0, nt, out, rows, tile);
+                }
+                for (int t = 0; t < nt; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        float got = out[t * rows + r];
+                        String where = "rows [" + range[0] + ", " + range[1] + ") n=" + nt + " row " + r + " token " + t;
+                        if (r < range[0] || r >= range[1]) {
+                            assertTrue(Float.isNaN(got), where + " is outside the range but was written");
+                            continue;
+                        }
+                        double ref = 0, mag = 0;
+                        for (int k = 0; k < cols; k++) {
+                            ref += (double) m.get(r, k) * x[t * cols + k];
+                            mag += Math.abs((double) m.get(r, k) * x[t * cols + k]);
+                        }
+                        assertTrue(Math.abs(ref - got) <= 2 * cols * 0x1p-24 * mag + 1e-6, where + ": " + got + " vs " + ref);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void halfWideningIsExactForEveryBitPattern() {
         int lanes = Vectors.L;
