@@ -39,8 +39,11 @@ public final class CpuBackend implements Backend {
 
     /** From this many tokens on, products go through {@link TokenPanels} and the microkernels. */
     static final int PANEL_MIN_TOKENS = 8;
-    /** Rows per chunk of a decode product: 64 rows of 2048–11008 columns, 0.25–1.4 MB of BF16. */
-    static final int ROW_CHUNK = 64;
+    /**
+     * The smallest chunk of rows a decode product hands a thread (see {@link WorkerPool#forChunks}):
+     * a multiple of the 8-row kernels' height and of Q8_0's row groups.
+     */
+    static final int ROW_GRAIN = 16;
 
     private final WorkerPool pool;
     private final long parallelMin;
@@ -138,7 +141,7 @@ public final class CpuBackend implements Backend {
             }
         };
         if (small((long) totalRows * cols * n)) body.run(0, totalRows, 0);
-        else pool.forChunks(totalRows, ROW_CHUNK, body);
+        else pool.forChunks(totalRows, ROW_GRAIN, body);
     }
 
     /** Whether work of this many multiply-adds stays on the calling thread. */

@@ -94,22 +94,30 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Runs {@code body} over {@code [0, n)} in chunks of {@code chunk} (the last may be shorter)
-     * that the threads take in turn from a shared counter until none is left, and waits. For
-     * memory-bound loops: when one core gets less bandwidth than the other, it simply takes fewer
-     * chunks, where a fixed split would leave the faster core waiting at the end of every call.
+     * Runs {@code body} over {@code [0, n)} in chunks that the threads take from a shared counter
+     * until none is left, and waits. For memory-bound loops: when one core gets less bandwidth
+     * than the other, it simply takes less, where a fixed split would leave the faster core
+     * waiting at the end of every call. Chunks shrink as the work runs out: each take is
+     * 1/(threads + 1) of what is left, rounded down to a multiple of {@code grain} and at least
+     * {@code grain}. Early chunks are long, so each core streams through few long runs of rows;
+     * the last are short, so neither core waits long for the other. Against fixed 64-row chunks
+     * this took a 1.1B model's decoding from 16.9 to 18.7 tok/s (BF16) and 28.6 to 33 (Q8_0) on 2
+     * threads (bench/README.md, "Decode chunks"). Chunk starts are multiples of {@code grain}.
      */
-    public void forChunks(int n, int chunk, RangeTask body) {
+    public void forChunks(int n, int grain, RangeTask body) {
         if (n <= 0) return;
-        if (threads == 1 || n <= chunk) {
+        if (threads == 1 || n <= grain) {
             body.run(0, n, 0);
             return;
         }
         nextChunk.set(0);
-        int chunks = (n + chunk - 1) / chunk;
         forRange(threads, (w0, w1, worker) -> {
-            for (int c = nextChunk.getAndIncrement(); c < chunks; c = nextChunk.getAndIncrement()) {
-                body.run(c * chunk, Math.min(n, (c + 1) * chunk), worker);
+            while (true) {
+                int start = nextChunk.get();
+                if (start >= n) return;
+                int size = Math.max(grain, (n - start) / (threads + 1) / grain * grain);
+                int end = Math.min(n, start + size);
+                if (nextChunk.compareAndSet(start, end)) body.run(start, end, worker);
             }
         });
     }
