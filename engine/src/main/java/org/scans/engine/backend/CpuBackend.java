@@ -54,6 +54,9 @@ public final class CpuBackend implements Backend {
     /** F16 matrices already scanned for Inf/NaN (see F16Kernels.allFinite); by identity. */
     private final java.util.Map<WeightMatrix, Boolean> finiteF16 = new java.util.IdentityHashMap<>();
     private final float[][] panels;
+    /** Per worker, the panel call whose single token block its panel holds (see panelProducts). */
+    private final int[] packedFor;
+    private int panelCalls;
     private final float[][] tiles;
     private float[][] scores;
 
@@ -71,6 +74,7 @@ public final class CpuBackend implements Backend {
         this.pool = new WorkerPool(threads);
         this.scores = new float[threads][0];
         this.panels = new float[threads][0];
+        this.packedFor = new int[threads];
         this.tiles = new float[threads][TokenPanels.ROWS * TokenPanels.WIDTH];
     }
 
@@ -160,7 +164,11 @@ public final class CpuBackend implements Backend {
     /**
      * Each thread takes its rows (of all the matrices) and walks the tokens block by block,
      * packing each block into its own panel first: the panel is then in that core's caches, and
-     * the weights of its rows stream past it once per 32 tokens.
+     * the weights of its rows stream past it once per 32 tokens. A single block (a batched
+     * decoding step) goes out in shrinking chunks, as decode products do, each thread packing the
+     * block once per call however many chunks it takes (2.6% faster at 16 sequences than one
+     * fixed range per thread, in 7 of 8 alternating runs); longer inputs keep one range per
+     * thread, so that each thread's rows meet every token block in turn.
      */
     private void panelProducts(WeightMatrix[] ws, float[] x, int n, int cols, int totalRows, float[][] outs) {
         int need = TokenPanels.blockSize(cols);
@@ -168,6 +176,7 @@ public final class CpuBackend implements Backend {
         boolean allBf16 = true;
         for (WeightMatrix w : ws) allBf16 &= w instanceof BF16Matrix;
         final boolean bf16 = allBf16;
+        final int call = ++panelCalls;
         WorkerPool.RangeTask body = (start, end, worker) -> {
             float[] xt = panels[worker], tile = tiles[worker];
             for (int t0 = 0; t0 < n; t0 += TokenPanels.WIDTH) {
@@ -175,8 +184,11 @@ public final class CpuBackend implements Backend {
                 // A block of at most one vector of tokens (a batched-decoding step) goes through
                 // the 64-bit-broadcast microkernel when every matrix is BF16.
                 boolean pairs = bf16 && nt <= TokenPanels.PAIR_TOKENS;
-                if (pairs) TokenPanels.packPairs(x, t0, nt, cols, xt);
-                else TokenPanels.packBlock(x, t0, nt, cols, xt);
+                if (n > TokenPanels.WIDTH || packedFor[worker] != call) {
+                    if (pairs) TokenPanels.packPairs(x, t0, nt, cols, xt);
+                    else TokenPanels.packBlock(x, t0, nt, cols, xt);
+                    packedFor[worker] = call;
+                }
                 int base = 0;
                 for (int i = 0; i < ws.length; i++) {
                     WeightMatrix w = ws[i];
@@ -196,6 +208,7 @@ public final class CpuBackend implements Backend {
             }
         };
         if (small((long) totalRows * cols * n)) body.run(0, totalRows, 0);
+        else if (n <= TokenPanels.WIDTH) pool.forChunks(totalRows, ROW_GRAIN, body);
         else pool.forRange(totalRows, TokenPanels.ROWS, body);
     }
 
