@@ -22,8 +22,8 @@ public final class Q8Quantizer {
         if (w.cols() % Q8Matrix.BLOCK != 0) {
             throw new IllegalArgumentException(w.name() + ": Q8_0 needs a width that is a multiple of 32, got " + w.cols());
         }
+        // Arenas hand out zeroed memory: the padding rows of a short last group stay zero.
         MemorySegment out = arena.allocate(Q8Matrix.bytesFor(w.rows(), w.cols()), 64);
-        out.fill((byte) 0); // the padding rows of a short last group
         Q8Matrix q = new Q8Matrix(w.name(), w.rows(), w.cols(), out);
         int groups = (w.rows() + Q8Matrix.GROUP - 1) / Q8Matrix.GROUP;
         pool.forRange(groups, (g0, g1, worker) -> {
