@@ -19,6 +19,8 @@ llama() { node "$TOOLS/llamacpp.mjs" bench "$@" 2>&1 | tail -1; }
 ours() { "$JAVA" --add-modules jdk.incubator.vector -Xmx1g -jar "$JAR" bench "$@" 2>/dev/null; }
 stamp() { echo "=== $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) :: $*"; }
 if [ "${PAGE_CACHE:-refill}" = refill ]; then
+  # Fragmented free memory can keep a refill from 2 MiB folios; compacting first (root only) avoids it.
+  [ -w /proc/sys/vm/compact_memory ] && echo 1 > /proc/sys/vm/compact_memory
   for f in "$M"/tiny1b-bf16.gguf "$M"/tiny1b-f16.gguf "$M"/tiny1b-bf16-hf/*.safetensors "$M"/tiny1b-f16-hf/*.safetensors; do
     drop_cached "$f"; read_back "$f"
   done
