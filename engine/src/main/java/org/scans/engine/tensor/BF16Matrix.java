@@ -17,4 +17,11 @@ public record BF16Matrix(String name, int rows, int cols, MemorySegment data) im
     public float get(int row, int col) {
         return Float.intBitsToFloat(data.get(LE, ((long) row * cols + col) * 2) << 16);
     }
+
+    /** As {@link #get}, in one pass over the row (quantizing at load reads every row once). */
+    @Override
+    public void readRow(int row, float[] dst, int off) {
+        long base = (long) row * cols * 2;
+        for (int c = 0; c < cols; c++) dst[off + c] = Float.intBitsToFloat(data.get(LE, base + 2L * c) << 16);
+    }
 }

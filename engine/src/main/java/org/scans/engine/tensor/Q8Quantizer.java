@@ -4,6 +4,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+import org.scans.engine.util.LargeAllocation;
 import org.scans.engine.util.WorkerPool;
 
 /**
@@ -14,6 +20,9 @@ import org.scans.engine.util.WorkerPool;
  */
 public final class Q8Quantizer {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Bytes with as many lanes as {@link #F}. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 4));
 
     private Q8Quantizer() {}
 
@@ -22,8 +31,8 @@ public final class Q8Quantizer {
         if (w.cols() % Q8Matrix.BLOCK != 0) {
             throw new IllegalArgumentException(w.name() + ": Q8_0 needs a width that is a multiple of 32, got " + w.cols());
         }
-        // Arenas hand out zeroed memory: the padding rows of a short last group stay zero.
-        MemorySegment out = arena.allocate(Q8Matrix.bytesFor(w.rows(), w.cols()), 64);
+        // Zeroed memory: the padding rows of a short last group stay zero.
+        MemorySegment out = LargeAllocation.allocate(Q8Matrix.bytesFor(w.rows(), w.cols()), arena);
         Q8Matrix q = new Q8Matrix(w.name(), w.rows(), w.cols(), out);
         int groups = (w.rows() + Q8Matrix.GROUP - 1) / Q8Matrix.GROUP;
         pool.forRange(groups, (g0, g1, worker) -> {
@@ -38,9 +47,17 @@ public final class Q8Quantizer {
 
     static void quantizeRow(float[] x, Q8Matrix q, int r) {
         MemorySegment out = q.data();
+        boolean vector = Q8Matrix.BLOCK % F.length() == 0 && F.length() <= Q8Matrix.BLOCK && F.length() == B.length();
         for (int b = 0; b < x.length / Q8Matrix.BLOCK; b++) {
+            int xb = b * Q8Matrix.BLOCK;
             float amax = 0;
-            for (int j = 0; j < Q8Matrix.BLOCK; j++) amax = Math.max(amax, Math.abs(x[b * Q8Matrix.BLOCK + j]));
+            if (vector) {
+                FloatVector m = FloatVector.zero(F);
+                for (int j = 0; j < Q8Matrix.BLOCK; j += F.length()) m = m.max(FloatVector.fromArray(F, x, xb + j).abs());
+                amax = m.reduceLanes(VectorOperators.MAX);
+            } else {
+                for (int j = 0; j < Q8Matrix.BLOCK; j++) amax = Math.max(amax, Math.abs(x[xb + j]));
+            }
             float d = amax / 127f;
             if (!Float.isFinite(Float.float16ToFloat(Float.floatToFloat16(d)))) {
                 throw new IllegalArgumentException(q.name() + ": row " + r + " has a value that Q8_0 cannot hold (|x| = " + amax + ")");
@@ -48,12 +65,26 @@ public final class Q8Quantizer {
             float id = d != 0 ? 1f / d : 0f;
             out.set(SHORT, q.scaleOffset(r, b), Float.floatToFloat16(d));
             long quants = q.quantOffset(r, b);
-            for (int j = 0; j < Q8Matrix.BLOCK; j++) {
-                float v = x[b * Q8Matrix.BLOCK + j] * id;
-                // C's roundf: halves go away from zero (Math.round alone sends −2.5 to −2).
-                int qv = v < 0 ? -Math.round(-v) : Math.round(v);
-                out.set(ValueLayout.JAVA_BYTE, quants + j, (byte) qv);
+            if (vector) {
+                for (int j = 0; j < Q8Matrix.BLOCK; j += F.length()) {
+                    FloatVector v = FloatVector.fromArray(F, x, xb + j).mul(id), a = v.abs();
+                    // C's roundf on |v| ≤ 127: truncate |v| + 0.5, then take one back where that
+                    // sum rounded up in float (|v| just below a half, e.g. 0.49999997): there
+                    // |v| < t − 0.5, which is exact for integers t.
+                    FloatVector t = (FloatVector) a.add(0.5f).convert(VectorOperators.F2I, 0).convert(VectorOperators.I2F, 0);
+                    t = t.sub(1f, a.compare(VectorOperators.LT, t.sub(0.5f)));
+                    t = t.lanewise(VectorOperators.NEG, v.compare(VectorOperators.LT, 0f));
+                    ByteVector bytes = (ByteVector) t.convertShape(VectorOperators.F2B, B, 0);
+                    bytes.intoMemorySegment(out, quants + j, ByteOrder.LITTLE_ENDIAN);
+                }
+            } else {
+                for (int j = 0; j < Q8Matrix.BLOCK; j++) out.set(ValueLayout.JAVA_BYTE, quants + j, (byte) roundAway(x[xb + j] * id));
             }
         }
+    }
+
+    /** C's roundf: halves go away from zero (Math.round alone sends −2.5 to −2). */
+    static int roundAway(float v) {
+        return v < 0 ? -Math.round(-v) : Math.round(v);
     }
 }

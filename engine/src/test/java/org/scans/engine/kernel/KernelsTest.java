@@ -223,6 +223,36 @@ class KernelsTest {
         }
     }
 
+    /** The vector quantizer rounds as C's roundf does, halves and near-halves included. */
+    @Test
+    void q8QuantizerRoundsHalvesAwayFromZero() {
+        int cols = 64;
+        float[] v = new float[cols];
+        // Block 0: max 127 so that d = 1 and every value is its own quantized value before rounding.
+        float[] block = {127f, -127f, 0.5f, -0.5f, 1.5f, -1.5f, 2.5f, -2.5f, 0.49999997f, -0.49999997f, 2.4999998f, -2.4999998f,
+            126.5f, -126.5f, 0f, -0f, 3.5000002f, 0.25f, 0.75f, -0.75f, 100.49999f, 100.5f, -100.5f, 64.5f};
+        System.arraycopy(block, 0, v, 0, block.length);
+        Random rnd = new Random(5);
+        for (int i = 32; i < cols; i++) v[i] = (float) rnd.nextGaussian();
+        WeightMatrix q;
+        try (WorkerPool pool = new WorkerPool(1)) {
+            q = Q8Quantizer.quantize(WeightMatrix.of("w", DType.F32, 1, cols, encode(v, DType.F32)), ARENA, pool);
+        }
+        org.scans.engine.tensor.Q8Matrix m = (org.scans.engine.tensor.Q8Matrix) q;
+        for (int b = 0; b < 2; b++) {
+            float amax = 0;
+            for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(v[32 * b + j]));
+            float d = amax / 127f, id = 1f / d;
+            assertEquals(Float.float16ToFloat(Float.floatToFloat16(d)), m.scale(0, b));
+            for (int j = 0; j < 32; j++) {
+                float x = v[32 * b + j] * id;
+                int expected = x < 0 ? -Math.round(-x) : Math.round(x);
+                byte got = m.data().get(ValueLayout.JAVA_BYTE, m.quantOffset(0, b) + j);
+                assertEquals(expected, got, "block " + b + " column " + j + ": " + v[32 * b + j]);
+            }
+        }
+    }
+
     @Test
     void halfWideningIsExactForEveryBitPattern() {
         int lanes = Vectors.L;

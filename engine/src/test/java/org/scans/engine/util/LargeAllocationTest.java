@@ -1,0 +1,32 @@
+package org.scans.engine.util;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.Test;
+
+/** A large buffer is zeroed, page-aligned, writable, and gone with its arena. */
+class LargeAllocationTest {
+
+    @Test
+    void bufferIsZeroedWritableAndLivesAsLongAsItsArena() {
+        long bytes = (3L << 20) + 123; // not a whole number of pages
+        MemorySegment seg;
+        try (Arena arena = Arena.ofShared()) {
+            seg = LargeAllocation.allocate(bytes, arena);
+            assertEquals(bytes, seg.byteSize());
+            assertEquals(0, seg.address() % 4096, "page-aligned");
+            for (long o = 0; o < bytes; o += 4093) assertEquals(0, seg.get(ValueLayout.JAVA_BYTE, o), "zero at " + o);
+            assertEquals(0, seg.get(ValueLayout.JAVA_BYTE, bytes - 1));
+            seg.set(ValueLayout.JAVA_LONG_UNALIGNED, bytes - 8, -1L);
+            assertEquals(-1L, seg.get(ValueLayout.JAVA_LONG_UNALIGNED, bytes - 8));
+        }
+        MemorySegment closed = seg;
+        assertThrows(IllegalStateException.class, () -> closed.get(ValueLayout.JAVA_BYTE, 0));
+        if (System.getProperty("os.name").toLowerCase().contains("linux")) assertTrue(LargeAllocation.mapped(), "Linux maps anonymous memory");
+    }
+}
