@@ -253,6 +253,21 @@ class KernelsTest {
         }
     }
 
+    /** A weight beyond what an F16 scale can cover (or NaN) is refused with its row named. */
+    @Test
+    void q8QuantizerRefusesValuesWithoutAQ8Form() {
+        for (float bad : new float[] {1e10f, Float.NaN, Float.POSITIVE_INFINITY}) {
+            float[] v = new float[2 * 64];
+            v[64 + 5] = bad;
+            try (WorkerPool pool = new WorkerPool(1)) {
+                WeightMatrix w = WeightMatrix.of("w", DType.F32, 2, 64, encode(v, DType.F32));
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> Q8Quantizer.quantize(w, ARENA, pool));
+                assertTrue(e.getMessage().contains("row 1"), e.getMessage());
+            }
+        }
+    }
+
     @Test
     void halfWideningIsExactForEveryBitPattern() {
         int lanes = Vectors.L;
