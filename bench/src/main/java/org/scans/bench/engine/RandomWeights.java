@@ -23,7 +23,7 @@ final class RandomWeights {
 
     static WeightMatrix matrix(DType dt, int rows, int cols, Arena arena) {
         long n = (long) rows * cols;
-        MemorySegment seg = arena.allocate(dt == DType.Q8_0 ? Q8Matrix.bytesFor(rows, cols) : dt.sizeOf(n), 64);
+        MemorySegment seg = arena.allocate(WeightMatrix.sizeOf(dt, rows, cols), 64);
         long state = 0x9E3779B97F4A7C15L;
         switch (dt) {
             case F32, F16, BF16 -> {
@@ -50,7 +50,7 @@ final class RandomWeights {
                 }
             }
         }
-        return dt == DType.Q8_0 ? new Q8Matrix("bench", rows, cols, seg) : WeightMatrix.of("bench", dt, rows, cols, seg);
+        return WeightMatrix.of("bench", dt, rows, cols, seg);
     }
 
     static float[] activations(int n, long seed) {

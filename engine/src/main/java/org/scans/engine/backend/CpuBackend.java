@@ -327,7 +327,7 @@ public final class CpuBackend implements Backend {
             if (w.rows() < rows || w.cols() < cols) continue;
             // The first 8 rows' first columns are a prefix of the data for every dtype: row-major
             // ones, and Q8_0, whose first group of 8 rows is stored block by block.
-            long bytes = w.dtype().sizeOf((long) rows * cols);
+            long bytes = WeightMatrix.sizeOf(w.dtype(), rows, cols);
             ms.add(WeightMatrix.of("warm-up " + w.name(), w.dtype(), rows, cols, w.data().asSlice(0, bytes)));
         }
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {

@@ -39,7 +39,7 @@ public final class Q8Kernels {
         int r = r0;
         if (TWO_VECTORS_PER_BLOCK) {
             for (; r < r1 && r % GROUP != 0; r++) row(m, r, x, xOff, y, yOff);
-            for (; r + GROUP <= r1; r += GROUP) group(m.data(), m.blocks(), r, x, xOff, y, yOff);
+            for (; r + GROUP <= r1; r += GROUP) group(m.data(), m.blocks(), m.groupBlock(r, 0), r, x, xOff, y, yOff);
         }
         for (; r < r1; r++) row(m, r, x, xOff, y, yOff);
     }
@@ -76,8 +76,7 @@ public final class Q8Kernels {
      * sign-extended and converted to floats, one multiply and one FMA against the activations,
      * then one FMA by the block's scale. Written out in full (see BF16Kernels.rows8 for why).
      */
-    private static void group(MemorySegment w, int blocks, int r, float[] x, int xOff, float[] y, int yOff) {
-        final long o0 = (long) (r / GROUP) * blocks * GROUP_BLOCK_BYTES;
+    private static void group(MemorySegment w, int blocks, long o0, int r, float[] x, int xOff, float[] y, int yOff) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (int b = 0; b < blocks; b++) {
             final long o = o0 + (long) b * GROUP_BLOCK_BYTES, q = o + QUANTS;
@@ -119,8 +118,7 @@ public final class Q8Kernels {
         y[yOff + r + 7] = a7.reduceLanes(VectorOperators.ADD);
     }
 
-    private static void tile8x2(MemorySegment w, int blocks, int r, float[] xt, float[] tile) {
-        final long o = (long) (r / GROUP) * blocks * GROUP_BLOCK_BYTES;
+    private static void tile8x2(MemorySegment w, int blocks, long o, float[] xt, float[] tile) {
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00;
         FloatVector c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
@@ -167,8 +165,7 @@ public final class Q8Kernels {
         c70.intoArray(tile, 7 * WIDTH); c71.intoArray(tile, 7 * WIDTH + 1 * L);
     }
 
-    private static void tile8x1(MemorySegment w, int blocks, int r, float[] xt, float[] tile) {
-        final long o = (long) (r / GROUP) * blocks * GROUP_BLOCK_BYTES;
+    private static void tile8x1(MemorySegment w, int blocks, long o, float[] xt, float[] tile) {
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00, c70 = c00;
         for (int b = 0; b < blocks; b++) {
@@ -230,8 +227,8 @@ public final class Q8Kernels {
         int r = r0;
         for (; r < r1 && r % GROUP != 0; r++) rowByTokens(m, r, xt, t0, nt, out, outStride);
         for (; r + GROUP <= r1; r += GROUP) {
-            if (nv == 2) tile8x2(w, m.blocks(), r, xt, tile);
-            else tile8x1(w, m.blocks(), r, xt, tile);
+            if (nv == 2) tile8x2(w, m.blocks(), m.groupBlock(r, 0), xt, tile);
+            else tile8x1(w, m.blocks(), m.groupBlock(r, 0), xt, tile);
             TokenPanels.store(tile, r, t0, nt, out, outStride);
         }
         for (; r < r1; r++) rowByTokens(m, r, xt, t0, nt, out, outStride);

@@ -20,7 +20,7 @@ public enum DType {
         this.safetensorsName = safetensorsName;
     }
 
-    /** Size in bytes of {@code elements} values; for Q8_0, of a matrix whose rows fill whole groups ({@link Q8Matrix#bytesFor}). */
+    /** Size in bytes of {@code elements} values; a Q8_0 matrix's size is {@link WeightMatrix#sizeOf}. */
     public long sizeOf(long elements) {
         if (this == Q8_0) return elements / 32 * 34;
         return elements * bytes;

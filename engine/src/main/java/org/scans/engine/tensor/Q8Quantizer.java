@@ -19,7 +19,6 @@ import org.scans.engine.util.WorkerPool;
  * beyond F16's range (|x| > 65504·127) has no Q8_0 form and is an error.
  */
 public final class Q8Quantizer {
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Bytes with as many lanes as {@link #F}. */
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 4));
@@ -59,11 +58,12 @@ public final class Q8Quantizer {
                 for (int j = 0; j < Q8Matrix.BLOCK; j++) amax = Math.max(amax, Math.abs(x[xb + j]));
             }
             float d = amax / 127f;
-            if (!Float.isFinite(Float.float16ToFloat(Float.floatToFloat16(d)))) {
+            short d16 = Float.floatToFloat16(d);
+            if (!Float.isFinite(Float.float16ToFloat(d16))) {
                 throw new IllegalArgumentException(q.name() + ": row " + r + " has a value that Q8_0 cannot hold (|x| = " + amax + ")");
             }
             float id = d != 0 ? 1f / d : 0f;
-            out.set(SHORT, q.scaleOffset(r, b), Float.floatToFloat16(d));
+            out.set(Q8Matrix.LE, q.scaleOffset(r, b), d16);
             long quants = q.quantOffset(r, b);
             if (vector) {
                 for (int j = 0; j < Q8Matrix.BLOCK; j += F.length()) {

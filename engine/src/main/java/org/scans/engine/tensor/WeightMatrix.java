@@ -31,9 +31,14 @@ public sealed interface WeightMatrix permits F32Matrix, F16Matrix, BF16Matrix, Q
         return data().byteSize();
     }
 
-    /** Wraps a 2-D tensor of a dtype that is stored as is. */
+    /** Bytes of a {@code rows × cols} matrix of {@code dtype}, Q8_0's padding rows included. */
+    static long sizeOf(DType dtype, int rows, int cols) {
+        return dtype == DType.Q8_0 ? Q8Matrix.bytesFor(rows, cols) : dtype.sizeOf((long) rows * cols);
+    }
+
+    /** Wraps a 2-D tensor of {@code dtype} (for Q8_0, in {@link Q8Matrix}'s order). */
     static WeightMatrix of(String name, DType dtype, int rows, int cols, MemorySegment data) {
-        long need = dtype.sizeOf((long) rows * cols);
+        long need = sizeOf(dtype, rows, cols);
         if (data.byteSize() != need) {
             throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes for " + dtype + " [" + rows + ", " + cols + "], expected " + need);
         }

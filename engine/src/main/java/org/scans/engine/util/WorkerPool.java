@@ -23,7 +23,8 @@ public final class WorkerPool implements AutoCloseable {
     private final int threads;
     private final Thread[] workers;
     private final AtomicInteger pending = new AtomicInteger();
-    private final AtomicInteger nextChunk = new AtomicInteger();
+    /** forChunks: where the next chunk starts. */
+    private final AtomicInteger nextStart = new AtomicInteger();
     private volatile long generation;
     private volatile boolean closed;
     private volatile Thread caller;
@@ -110,14 +111,14 @@ public final class WorkerPool implements AutoCloseable {
             body.run(0, n, 0);
             return;
         }
-        nextChunk.set(0);
+        nextStart.set(0);
         forRange(threads, (w0, w1, worker) -> {
             while (true) {
-                int start = nextChunk.get();
+                int start = nextStart.get();
                 if (start >= n) return;
                 int size = Math.max(grain, (n - start) / (threads + 1) / grain * grain);
                 int end = Math.min(n, start + size);
-                if (nextChunk.compareAndSet(start, end)) body.run(start, end, worker);
+                if (nextStart.compareAndSet(start, end)) body.run(start, end, worker);
             }
         });
     }
