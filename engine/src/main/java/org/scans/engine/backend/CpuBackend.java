@@ -16,6 +16,7 @@ import org.scans.engine.tensor.F16Matrix;
 import org.scans.engine.tensor.F32Matrix;
 import org.scans.engine.tensor.Q8Matrix;
 import org.scans.engine.tensor.WeightMatrix;
+import org.scans.engine.util.JitDirectives;
 import org.scans.engine.util.WorkerPool;
 
 /**
@@ -70,6 +71,7 @@ public final class CpuBackend implements Backend {
      * splitting on small shapes.
      */
     public CpuBackend(int threads, long parallelMinMultiplyAdds) {
+        JitDirectives.start();
         this.parallelMin = parallelMinMultiplyAdds;
         this.pool = new WorkerPool(threads);
         this.scores = new float[threads][0];
@@ -320,6 +322,7 @@ public final class CpuBackend implements Backend {
      * kernels compute the same bits.
      */
     public int warmUp(List<WeightMatrix> matrices, long millis) {
+        JitDirectives.await(); // before the kernels get hot (see JitDirectives)
         final int rows = TokenPanels.ROWS, cols = WARM_UP_COLS, n = TokenPanels.WIDTH;
         final int headDim = 64, positions = 8;
         List<WeightMatrix> ms = new java.util.ArrayList<>();

@@ -1,0 +1,81 @@
+package org.scans.engine.util;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javax.management.ObjectName;
+
+/**
+ * Compiler directives that the engine adds to its own JVM, the way {@code jcmd <pid>
+ * Compiler.directives_add} does, through the JVM's diagnostic-command MBean.
+ *
+ * <p>Why: the batched-decoding microkernel ({@code BF16Kernels.tile8x16}) is too large for C1's
+ * profiling tier (level 3 gives up with "out of virtual registers in linear scan"), though not for
+ * its limited-profile tier (level 2). When the method gets hot while C2's queue is long, as during
+ * the load-time warm-up, the tiered policy compiles it at level 2; level 2 gathers no profile, level
+ * 3 cannot be reached, so C2 is never asked, and the kernel stays in C1 code, where every vector
+ * operation allocates: 64 steps of 16 sequences on the 1.1B model, 10 s when compiled, had not
+ * finished after 10 minutes (2 of 10 runs, bench/README.md "JIT"). Keeping C1 off that method
+ * leaves the path the JVM takes in the good runs: profiled in the interpreter, then compiled by C2.
+ *
+ * <p>The directives go in from a background thread started with the first {@link
+ * org.scans.engine.backend.CpuBackend} (the MBean server costs about 0.3 s to start), and the
+ * warm-up waits for them. Where the JVM has no such MBean the engine runs without them.
+ */
+public final class JitDirectives {
+    /** In the JVM's compiler-directives format (see {@code jcmd <pid> help Compiler.directives_add}). */
+    static final String DIRECTIVES = """
+            [ { match: "org/scans/engine/kernel/BF16Kernels.tile8x16", c1: { Exclude: true } } ]
+            """;
+
+    private static final Thread INSTALLER;
+    private static volatile boolean installed;
+
+    static {
+        INSTALLER = new Thread(() -> installed = install(DIRECTIVES), "scans-jit-directives");
+        INSTALLER.setDaemon(true);
+        INSTALLER.start();
+    }
+
+    private JitDirectives() {}
+
+    /** Starts adding the directives, once per JVM; returns at once. */
+    public static void start() {
+        // Loading this class started the installer.
+    }
+
+    /** Waits (at most 10 s) for the directives, and returns whether the JVM took them. */
+    public static boolean await() {
+        try {
+            INSTALLER.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return installed;
+    }
+
+    /** Adds {@code json} as compiler directives; false if the JVM refuses them or has no way to take them. */
+    static boolean install(String json) {
+        Path file = null;
+        try {
+            file = Files.createTempFile("scans-jit-directives", ".json");
+            Files.writeString(file, json);
+            Object reply = ManagementFactory.getPlatformMBeanServer().invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesAdd",
+                    new Object[] {new String[] {file.toString()}}, new String[] {String[].class.getName()});
+            // The command answers "N compiler directives added", or a parse error.
+            return reply instanceof String s && s.contains("directives added") && !s.startsWith("0 ");
+        } catch (Exception | LinkageError e) {
+            return false;
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (java.io.IOException ignored) {
+                    // a leftover temp file is harmless
+                }
+            }
+        }
+    }
+}
