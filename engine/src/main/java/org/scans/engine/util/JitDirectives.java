@@ -60,6 +60,7 @@ public final class JitDirectives {
         Path file = null;
         try {
             file = Files.createTempFile("scans-jit-directives", ".json");
+            file.toFile().deleteOnExit(); // should the JVM exit while the command runs
             Files.writeString(file, json);
             Object reply = ManagementFactory.getPlatformMBeanServer().invoke(
                     new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesAdd",
