@@ -178,6 +178,7 @@ public final class CpuBackend implements Backend {
         boolean allBf16 = true;
         for (WeightMatrix w : ws) allBf16 &= w instanceof BF16Matrix;
         final boolean bf16 = allBf16;
+        if (bf16 && n <= TokenPanels.PAIR_TOKENS) JitDirectives.await(); // before tile8x16 first runs
         final int call = ++panelCalls;
         WorkerPool.RangeTask body = (start, end, worker) -> {
             float[] xt = panels[worker], tile = tiles[worker];

@@ -20,8 +20,9 @@ import javax.management.ObjectName;
  * leaves the path the JVM takes in the good runs: profiled in the interpreter, then compiled by C2.
  *
  * <p>The directives go in from a background thread started with the first {@link
- * org.scans.engine.backend.CpuBackend} (the MBean server costs about 0.3 s to start), and the
- * warm-up waits for them. Where the JVM has no such MBean the engine runs without them.
+ * org.scans.engine.backend.CpuBackend} (the MBean server costs about 0.3 s to start); the warm-up
+ * and the first batched product wait for them. Where the JVM has no such MBean the engine runs
+ * without them.
  */
 public final class JitDirectives {
     /** In the JVM's compiler-directives format (see {@code jcmd <pid> help Compiler.directives_add}). */
@@ -31,9 +32,13 @@ public final class JitDirectives {
 
     private static final Thread INSTALLER;
     private static volatile boolean installed;
+    private static volatile boolean finished;
 
     static {
-        INSTALLER = new Thread(() -> installed = install(DIRECTIVES), "scans-jit-directives");
+        INSTALLER = new Thread(() -> {
+            installed = install(DIRECTIVES);
+            finished = true;
+        }, "scans-jit-directives");
         INSTALLER.setDaemon(true);
         INSTALLER.start();
     }
@@ -45,8 +50,12 @@ public final class JitDirectives {
         // Loading this class started the installer.
     }
 
-    /** Waits (at most 10 s) for the directives, and returns whether the JVM took them. */
+    /**
+     * Waits (at most 10 s) for the directives, and returns whether the JVM took them. Once they
+     * are in, a volatile read: cheap enough to call before every batched product.
+     */
     public static boolean await() {
+        if (finished) return installed;
         try {
             INSTALLER.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
