@@ -33,6 +33,7 @@ public final class JitDirectives {
     private static final Thread INSTALLER;
     private static volatile boolean installed;
     private static volatile boolean finished;
+    private static volatile boolean gaveUp;
 
     static {
         INSTALLER = new Thread(() -> {
@@ -51,16 +52,18 @@ public final class JitDirectives {
     }
 
     /**
-     * Waits (at most 10 s) for the directives, and returns whether the JVM took them. Once they
-     * are in, a volatile read: cheap enough to call before every batched product.
+     * Waits for the directives, and returns whether the JVM took them. Once they are in, a
+     * volatile read: cheap enough to call before every batched product. The first wait is at most
+     * 10 s; should the command not have answered by then, later calls no longer wait.
      */
     public static boolean await() {
-        if (finished) return installed;
+        if (finished || gaveUp) return installed;
         try {
             INSTALLER.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (!finished) gaveUp = true;
         return installed;
     }
 
