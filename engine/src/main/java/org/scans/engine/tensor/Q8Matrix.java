@@ -35,9 +35,14 @@ public record Q8Matrix(String name, int rows, int cols, MemorySegment data) impl
         }
     }
 
+    /** Groups of {@link #GROUP} rows that {@code rows} rows take, the last one padded if short. */
+    public static int groups(int rows) {
+        return (rows + GROUP - 1) / GROUP;
+    }
+
     /** Bytes of a {@code rows × cols} matrix in this layout, padding rows included. */
     public static long bytesFor(int rows, int cols) {
-        return (long) ((rows + GROUP - 1) / GROUP) * (cols / BLOCK) * GROUP_BLOCK_BYTES;
+        return (long) groups(rows) * (cols / BLOCK) * GROUP_BLOCK_BYTES;
     }
 
     @Override

@@ -33,8 +33,7 @@ public final class Q8Quantizer {
         // Zeroed memory: the padding rows of a short last group stay zero.
         MemorySegment out = LargeAllocation.allocate(Q8Matrix.bytesFor(w.rows(), w.cols()), arena);
         Q8Matrix q = new Q8Matrix(w.name(), w.rows(), w.cols(), out);
-        int groups = (w.rows() + Q8Matrix.GROUP - 1) / Q8Matrix.GROUP;
-        pool.forRange(groups, (g0, g1, worker) -> {
+        pool.forRange(Q8Matrix.groups(w.rows()), (g0, g1, worker) -> {
             float[] row = new float[w.cols()];
             for (int r = g0 * Q8Matrix.GROUP; r < Math.min(g1 * Q8Matrix.GROUP, w.rows()); r++) {
                 w.readRow(r, row, 0);
