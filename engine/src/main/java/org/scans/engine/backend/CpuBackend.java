@@ -59,6 +59,11 @@ public final class CpuBackend implements Backend {
     private final int[] packedFor;
     private int panelCalls;
     private final float[][] tiles;
+    /**
+     * Per worker, the float32 copy of one Q8_0 group that Q8Kernels.gemm multiplies from; off the
+     * heap, where the microkernels read it as they read mapped weights.
+     */
+    private final MemorySegment[] dequantized;
     private float[][] scores;
 
     public CpuBackend(int threads) {
@@ -78,6 +83,8 @@ public final class CpuBackend implements Backend {
         this.panels = new float[threads][0];
         this.packedFor = new int[threads];
         this.tiles = new float[threads][TokenPanels.ROWS * TokenPanels.WIDTH];
+        this.dequantized = new MemorySegment[threads];
+        java.util.Arrays.fill(dequantized, MemorySegment.NULL);
     }
 
     @Override
@@ -175,18 +182,26 @@ public final class CpuBackend implements Backend {
     private void panelProducts(WeightMatrix[] ws, float[] x, int n, int cols, int totalRows, float[][] outs) {
         int need = TokenPanels.blockSize(cols);
         for (int i = 0; i < panels.length; i++) if (panels[i].length < need) panels[i] = new float[need];
-        boolean allBf16 = true;
-        for (WeightMatrix w : ws) allBf16 &= w instanceof BF16Matrix;
-        final boolean bf16 = allBf16;
-        if (bf16 && n <= TokenPanels.PAIR_TOKENS) JitDirectives.await(); // before tile8x16 first runs
+        boolean allPaired = true;
+        for (WeightMatrix w : ws) {
+            allPaired &= w instanceof BF16Matrix || w instanceof Q8Matrix;
+            if (w instanceof Q8Matrix) {
+                long scratch = Q8Kernels.scratchBytes(cols);
+                for (int i = 0; i < dequantized.length; i++) {
+                    if (dequantized[i].byteSize() < scratch) dequantized[i] = java.lang.foreign.Arena.ofAuto().allocate(scratch, 64);
+                }
+            }
+        }
+        final boolean paired = allPaired;
+        if (paired && n <= TokenPanels.PAIR_TOKENS) JitDirectives.await(); // before a tile8x16 first runs
         final int call = ++panelCalls;
         WorkerPool.RangeTask body = (start, end, worker) -> {
             float[] xt = panels[worker], tile = tiles[worker];
             for (int t0 = 0; t0 < n; t0 += TokenPanels.WIDTH) {
                 int nt = Math.min(TokenPanels.WIDTH, n - t0);
                 // A block of at most one vector of tokens (a batched-decoding step) goes through
-                // the 64-bit-broadcast microkernel when every matrix is BF16.
-                boolean pairs = bf16 && nt <= TokenPanels.PAIR_TOKENS;
+                // the 64-bit-broadcast microkernels when every matrix has one (BF16, Q8_0).
+                boolean pairs = paired && nt <= TokenPanels.PAIR_TOKENS;
                 if (n > TokenPanels.WIDTH || packedFor[worker] != call) {
                     if (pairs) TokenPanels.packPairs(x, t0, nt, cols, xt);
                     else TokenPanels.packBlock(x, t0, nt, cols, xt);
@@ -203,7 +218,8 @@ public final class CpuBackend implements Backend {
                             case BF16Matrix m when pairs -> BF16Kernels.gemmPairs(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case BF16Matrix m -> BF16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case F16Matrix m -> F16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
-                            case Q8Matrix m -> Q8Kernels.gemm(m, r0, r1, xt, t0, nt, outs[i], rows, tile);
+                            case Q8Matrix m when pairs -> Q8Kernels.gemmPairs(m, r0, r1, xt, t0, nt, outs[i], rows, tile, dequantized[worker]);
+                            case Q8Matrix m -> Q8Kernels.gemm(m, r0, r1, xt, t0, nt, outs[i], rows, tile, dequantized[worker]);
                         }
                     }
                     base += w.rows();
@@ -384,8 +400,10 @@ public final class CpuBackend implements Backend {
                         case Q8Matrix m -> {
                             Q8Kernels.matvec(m, 0, rows, x, 0, out, 0);
                             TokenPanels.packBlock(x, 0, n, cols, xq);
-                            Q8Kernels.gemm(m, 0, rows, xq, 0, n, out, rows, tile);
-                            Q8Kernels.gemm(m, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
+                            MemorySegment deq = arena.allocate(Q8Kernels.scratchBytes(cols), 64);
+                            Q8Kernels.gemm(m, 0, rows, xq, 0, n, out, rows, tile, deq);
+                            TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, cols, xq);
+                            Q8Kernels.gemmPairs(m, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile, deq);
                         }
                     }
                 }

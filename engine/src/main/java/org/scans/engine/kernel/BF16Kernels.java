@@ -379,12 +379,12 @@ public final class BF16Kernels {
         int r = r0;
         for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
             tile8x16(w, cols, r, xq, tile);
-            for (int i = 0; i < TokenPanels.ROWS; i++) {
+            TokenPanels.storePairs(tile, r, t0, nt, out, outStride);
+            for (int i = 0; i < TokenPanels.ROWS && full < cols; i++) {
                 for (int j = 0; j < nt; j++) {
-                    int at = (2 * i + j / (L / 2)) * L + (j % (L / 2)) * 2;
-                    float s = tile[at] + tile[at + 1];
+                    float s = 0;
                     for (int k = full; k < cols; k++) s += scalar(w, (long) (r + i) * cols * 2, k) * TokenPanels.pairAt(xq, cols, k, j);
-                    out[(t0 + j) * outStride + r + i] = s;
+                    out[(t0 + j) * outStride + r + i] += s;
                 }
             }
         }

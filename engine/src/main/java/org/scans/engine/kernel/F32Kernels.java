@@ -111,8 +111,7 @@ public final class F32Kernels {
         final int nv = TokenPanels.vectors(nt);
         int r = r0;
         for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
-            if (nv == 2) tile8x2(w, cols, r, xt, tile);
-            else tile8x1(w, cols, r, xt, tile);
+            tile(w, cols, r, nv, xt, tile);
             TokenPanels.store(tile, r, t0, nt, out, outStride);
         }
         for (; r < r1; r++) {
@@ -122,6 +121,12 @@ public final class F32Kernels {
                 out[(t0 + j) * outStride + r] = s;
             }
         }
+    }
+
+    /** Rows {@code [r, r + 8)} against {@code nv} vectors of tokens into {@code tile}. */
+    static void tile(MemorySegment w, int cols, int r, int nv, float[] xt, float[] tile) {
+        if (nv == 2) tile8x2(w, cols, r, xt, tile);
+        else tile8x1(w, cols, r, xt, tile);
     }
 
     /*

@@ -13,8 +13,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.scans.engine.tensor.Q8Matrix;
 
@@ -31,6 +33,17 @@ public final class Q8Kernels {
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 4));
     /** Whether a block is exactly two float vectors (true for 512-bit vectors), as {@link #group} assumes. */
     private static final boolean TWO_VECTORS_PER_BLOCK = 2 * L == BLOCK;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
+    /** Longs of the float vectors' width: a 64-bit broadcast is two dequantized weights. */
+    private static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, VectorShape.forBitSize(F.vectorBitSize()));
+    /**
+     * Columns of a group that {@link #gemmPairs} dequantizes at a time: 8 rows × 256 floats, 8 KB,
+     * stay in L1 for the microkernel. A whole group at once (64 KB for 2048 columns, out in L2)
+     * made the dequantization a third of the time.
+     */
+    private static final int PAIRS_CHUNK = 256;
+    /** Within every four lanes, the order 0, 2, 1, 3: see {@link #gemmPairs}. */
+    private static final VectorShuffle<Float> PAIR_ORDER = VectorShuffle.fromOp(F, i -> (i & ~3) | (i & 1) << 1 | (i & 2) >> 1);
 
     private Q8Kernels() {}
 
@@ -118,120 +131,175 @@ public final class Q8Kernels {
         y[yOff + r + 7] = a7.reduceLanes(VectorOperators.ADD);
     }
 
-    private static void tile8x2(MemorySegment w, int blocks, long o, float[] xt, float[] tile) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00;
-        FloatVector c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
-        for (int b = 0; b < blocks; b++) {
-            final long ob = o + (long) b * GROUP_BLOCK_BYTES;
-            final float d0 = Float.float16ToFloat(w.get(SHORT, ob));
-            final float d1 = Float.float16ToFloat(w.get(SHORT, ob + 2));
-            final float d2 = Float.float16ToFloat(w.get(SHORT, ob + 4));
-            final float d3 = Float.float16ToFloat(w.get(SHORT, ob + 6));
-            final float d4 = Float.float16ToFloat(w.get(SHORT, ob + 8));
-            final float d5 = Float.float16ToFloat(w.get(SHORT, ob + 10));
-            final float d6 = Float.float16ToFloat(w.get(SHORT, ob + 12));
-            final float d7 = Float.float16ToFloat(w.get(SHORT, ob + 14));
-            for (int j = 0; j < BLOCK; j++) {
-                final long a = ob + QUANTS + j;
-                final int xo = (b * BLOCK + j) * WIDTH;
-                FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + 1 * L);
-                FloatVector e;
-                e = FloatVector.broadcast(F, d0 * w.get(ValueLayout.JAVA_BYTE, a));
-                c00 = e.fma(x0, c00); c01 = e.fma(x1, c01);
-                e = FloatVector.broadcast(F, d1 * w.get(ValueLayout.JAVA_BYTE, a + BLOCK));
-                c10 = e.fma(x0, c10); c11 = e.fma(x1, c11);
-                e = FloatVector.broadcast(F, d2 * w.get(ValueLayout.JAVA_BYTE, a + 2 * BLOCK));
-                c20 = e.fma(x0, c20); c21 = e.fma(x1, c21);
-                e = FloatVector.broadcast(F, d3 * w.get(ValueLayout.JAVA_BYTE, a + 3 * BLOCK));
-                c30 = e.fma(x0, c30); c31 = e.fma(x1, c31);
-                e = FloatVector.broadcast(F, d4 * w.get(ValueLayout.JAVA_BYTE, a + 4 * BLOCK));
-                c40 = e.fma(x0, c40); c41 = e.fma(x1, c41);
-                e = FloatVector.broadcast(F, d5 * w.get(ValueLayout.JAVA_BYTE, a + 5 * BLOCK));
-                c50 = e.fma(x0, c50); c51 = e.fma(x1, c51);
-                e = FloatVector.broadcast(F, d6 * w.get(ValueLayout.JAVA_BYTE, a + 6 * BLOCK));
-                c60 = e.fma(x0, c60); c61 = e.fma(x1, c61);
-                e = FloatVector.broadcast(F, d7 * w.get(ValueLayout.JAVA_BYTE, a + 7 * BLOCK));
-                c70 = e.fma(x0, c70); c71 = e.fma(x1, c71);
-            }
-        }
-        c00.intoArray(tile, 0 * WIDTH); c01.intoArray(tile, 0 * WIDTH + 1 * L);
-        c10.intoArray(tile, 1 * WIDTH); c11.intoArray(tile, 1 * WIDTH + 1 * L);
-        c20.intoArray(tile, 2 * WIDTH); c21.intoArray(tile, 2 * WIDTH + 1 * L);
-        c30.intoArray(tile, 3 * WIDTH); c31.intoArray(tile, 3 * WIDTH + 1 * L);
-        c40.intoArray(tile, 4 * WIDTH); c41.intoArray(tile, 4 * WIDTH + 1 * L);
-        c50.intoArray(tile, 5 * WIDTH); c51.intoArray(tile, 5 * WIDTH + 1 * L);
-        c60.intoArray(tile, 6 * WIDTH); c61.intoArray(tile, 6 * WIDTH + 1 * L);
-        c70.intoArray(tile, 7 * WIDTH); c71.intoArray(tile, 7 * WIDTH + 1 * L);
-    }
-
-    private static void tile8x1(MemorySegment w, int blocks, long o, float[] xt, float[] tile) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00, c70 = c00;
-        for (int b = 0; b < blocks; b++) {
-            final long ob = o + (long) b * GROUP_BLOCK_BYTES;
-            final float d0 = Float.float16ToFloat(w.get(SHORT, ob));
-            final float d1 = Float.float16ToFloat(w.get(SHORT, ob + 2));
-            final float d2 = Float.float16ToFloat(w.get(SHORT, ob + 4));
-            final float d3 = Float.float16ToFloat(w.get(SHORT, ob + 6));
-            final float d4 = Float.float16ToFloat(w.get(SHORT, ob + 8));
-            final float d5 = Float.float16ToFloat(w.get(SHORT, ob + 10));
-            final float d6 = Float.float16ToFloat(w.get(SHORT, ob + 12));
-            final float d7 = Float.float16ToFloat(w.get(SHORT, ob + 14));
-            for (int j = 0; j < BLOCK; j++) {
-                final long a = ob + QUANTS + j;
-                final int xo = (b * BLOCK + j) * WIDTH;
-                FloatVector x0 = FloatVector.fromArray(F, xt, xo);
-                FloatVector e;
-                e = FloatVector.broadcast(F, d0 * w.get(ValueLayout.JAVA_BYTE, a));
-                c00 = e.fma(x0, c00);
-                e = FloatVector.broadcast(F, d1 * w.get(ValueLayout.JAVA_BYTE, a + BLOCK));
-                c10 = e.fma(x0, c10);
-                e = FloatVector.broadcast(F, d2 * w.get(ValueLayout.JAVA_BYTE, a + 2 * BLOCK));
-                c20 = e.fma(x0, c20);
-                e = FloatVector.broadcast(F, d3 * w.get(ValueLayout.JAVA_BYTE, a + 3 * BLOCK));
-                c30 = e.fma(x0, c30);
-                e = FloatVector.broadcast(F, d4 * w.get(ValueLayout.JAVA_BYTE, a + 4 * BLOCK));
-                c40 = e.fma(x0, c40);
-                e = FloatVector.broadcast(F, d5 * w.get(ValueLayout.JAVA_BYTE, a + 5 * BLOCK));
-                c50 = e.fma(x0, c50);
-                e = FloatVector.broadcast(F, d6 * w.get(ValueLayout.JAVA_BYTE, a + 6 * BLOCK));
-                c60 = e.fma(x0, c60);
-                e = FloatVector.broadcast(F, d7 * w.get(ValueLayout.JAVA_BYTE, a + 7 * BLOCK));
-                c70 = e.fma(x0, c70);
-            }
-        }
-        c00.intoArray(tile, 0 * WIDTH);
-        c10.intoArray(tile, 1 * WIDTH);
-        c20.intoArray(tile, 2 * WIDTH);
-        c30.intoArray(tile, 3 * WIDTH);
-        c40.intoArray(tile, 4 * WIDTH);
-        c50.intoArray(tile, 5 * WIDTH);
-        c60.intoArray(tile, 6 * WIDTH);
-        c70.intoArray(tile, 7 * WIDTH);
-    }
-
     /** Token by token, for the few-token products below the panel threshold. */
     public static void matmul(Q8Matrix m, int r0, int r1, float[] x, int n, float[] out, int outStride) {
         for (int t = 0; t < n; t++) matvec(m, r0, r1, x, t * m.cols(), out, t * outStride);
     }
 
+    /** Bytes of the scratch that {@link #gemm} dequantizes a group into, for a matrix of this width. */
+    public static long scratchBytes(int cols) {
+        return 4L * GROUP * cols;
+    }
+
     /**
      * As {@link BF16Kernels#gemm}: activations in {@link TokenPanels} layout, tiles of one group
-     * (8 rows) × up to 32 tokens. Each weight is dequantized once (exactly: an F16 scale times a
-     * byte fits a float) and broadcast against the tokens.
+     * (8 rows) × up to 32 tokens. Each group is first dequantized into {@code deq} (at least
+     * {@link #scratchBytes}; exactly: an F16 scale times a byte fits a float), a vector
+     * conversion per 16 weights, and the float32 microkernels then reuse every weight across the
+     * block's tokens from the caches. Broadcasting {@code scale·byte} straight from the mapped
+     * groups cost a scalar load, conversion and multiply per weight and ran prefill at a tenth of
+     * BF16's speed.
      */
-    public static void gemm(Q8Matrix m, int r0, int r1, float[] xt, int t0, int nt, float[] out, int outStride, float[] tile) {
+    public static void gemm(Q8Matrix m, int r0, int r1, float[] xt, int t0, int nt, float[] out, int outStride, float[] tile, MemorySegment d) {
         MemorySegment w = m.data();
         final int nv = TokenPanels.vectors(nt);
         int r = r0;
         for (; r < r1 && r % GROUP != 0; r++) rowByTokens(m, r, xt, t0, nt, out, outStride);
         for (; r + GROUP <= r1; r += GROUP) {
-            if (nv == 2) tile8x2(w, m.blocks(), m.groupBlock(r, 0), xt, tile);
-            else tile8x1(w, m.blocks(), m.groupBlock(r, 0), xt, tile);
+            dequantize(w, m.groupBlock(r, 0), m.blocks(), d, m.cols(), false);
+            F32Kernels.tile(d, m.cols(), 0, nv, xt, tile);
             TokenPanels.store(tile, r, t0, nt, out, outStride);
         }
         for (; r < r1; r++) rowByTokens(m, r, xt, t0, nt, out, outStride);
+    }
+
+    /**
+     * The group of 8 rows starting at byte {@code o} as floats: {@code deq[i·cols + k]} = row i,
+     * column k; with {@code pairs}, every four columns in the order (k, k+2, k+1, k+3) (see
+     * {@link #gemmPairs}).
+     */
+    static void dequantize(MemorySegment w, long o, int blocks, MemorySegment deq, int stride, boolean pairs) {
+        if (!TWO_VECTORS_PER_BLOCK) {
+            dequantizeAnyWidth(w, o, blocks, deq, stride, pairs);
+            return;
+        }
+        final long rowBytes = 4L * stride;
+        for (int b = 0; b < blocks; b++, o += GROUP_BLOCK_BYTES) {
+            final long q = o + QUANTS, at = 4L * b * BLOCK;
+            for (int i = 0; i < GROUP; i++) {
+                FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 2L * i)));
+                FloatVector v0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + i * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                FloatVector v1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + i * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                if (pairs) {
+                    v0 = v0.rearrange(PAIR_ORDER);
+                    v1 = v1.rearrange(PAIR_ORDER);
+                }
+                v0.intoMemorySegment(deq, at + i * rowBytes, LE);
+                v1.intoMemorySegment(deq, at + i * rowBytes + 4L * L, LE);
+            }
+        }
+    }
+
+    private static void dequantizeAnyWidth(MemorySegment w, long o, int blocks, MemorySegment deq, int stride, boolean pairs) {
+        for (int b = 0; b < blocks; b++, o += GROUP_BLOCK_BYTES) {
+            for (int i = 0; i < GROUP; i++) {
+                FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 2L * i)));
+                final long q = o + QUANTS + (long) i * BLOCK;
+                final long at = 4L * (i * stride + b * BLOCK);
+                for (int j = 0; j < BLOCK; j += L) {
+                    FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + j, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                    (pairs ? v.rearrange(PAIR_ORDER) : v).intoMemorySegment(deq, at + 4L * j, LE);
+                }
+            }
+        }
+    }
+
+    /**
+     * As {@link #gemm} for a block of at most {@link TokenPanels#PAIR_TOKENS} tokens packed by
+     * {@link TokenPanels#packPairs} (a batched-decoding step), as {@link BF16Kernels#gemmPairs}
+     * does for BF16: each group is dequantized with every four columns in the order (k, k+2,
+     * k+1, k+3), so that one 64-bit broadcast brings a row's two weights in the order the packed
+     * activations pair them, and one broadcast serves two FMAs with no widening at all.
+     */
+    public static void gemmPairs(Q8Matrix m, int r0, int r1, float[] xq, int t0, int nt, float[] out, int outStride, float[] tile, MemorySegment d) {
+        MemorySegment w = m.data();
+        int r = r0;
+        for (; r < r1 && r % GROUP != 0; r++) rowByPairs(m, r, xq, t0, nt, out, outStride);
+        for (; r + GROUP <= r1; r += GROUP) {
+            java.util.Arrays.fill(tile, 0, 2 * GROUP * L, 0f);
+            for (int k0 = 0; k0 < m.cols(); k0 += PAIRS_CHUNK) {
+                int kc = Math.min(PAIRS_CHUNK, m.cols() - k0);
+                dequantize(w, m.groupBlock(r, k0 / BLOCK), kc / BLOCK, d, kc, true);
+                tile8x16(d, kc, xq, k0 * L, tile);
+            }
+            TokenPanels.storePairs(tile, r, t0, nt, out, outStride);
+        }
+        for (; r < r1; r++) rowByPairs(m, r, xq, t0, nt, out, outStride);
+    }
+
+    /** One row against a {@link TokenPanels#packPairs} block, scalar: only the rows of a partly covered group. */
+    private static void rowByPairs(Q8Matrix m, int r, float[] xq, int t0, int nt, float[] out, int outStride) {
+        for (int j = 0; j < nt; j++) {
+            float s = 0;
+            for (int k = 0; k < m.cols(); k++) s += m.get(r, k) * TokenPanels.pairAt(xq, m.cols(), k, j);
+            out[(t0 + j) * outStride + r] = s;
+        }
+    }
+
+    /**
+     * The microkernel of {@link #gemmPairs}: 8 rows of {@code cols} dequantized columns {@code d} ×
+     * {@code L} tokens from column offset {@code x0} of the packed block, added to {@code tile}
+     * (the layout of {@link BF16Kernels#gemmPairs}'s tile); eight columns per iteration.
+     * Written out in full (see BF16Kernels.rows8).
+     */
+    private static void tile8x16(MemorySegment d, int cols, float[] xq, int x0, float[] tile) {
+        final long rb = cols * 4L;
+        FloatVector c00 = FloatVector.fromArray(F, tile, 0 * L), c01 = FloatVector.fromArray(F, tile, 1 * L);
+        FloatVector c10 = FloatVector.fromArray(F, tile, 2 * L), c11 = FloatVector.fromArray(F, tile, 3 * L);
+        FloatVector c20 = FloatVector.fromArray(F, tile, 4 * L), c21 = FloatVector.fromArray(F, tile, 5 * L);
+        FloatVector c30 = FloatVector.fromArray(F, tile, 6 * L), c31 = FloatVector.fromArray(F, tile, 7 * L);
+        FloatVector c40 = FloatVector.fromArray(F, tile, 8 * L), c41 = FloatVector.fromArray(F, tile, 9 * L);
+        FloatVector c50 = FloatVector.fromArray(F, tile, 10 * L), c51 = FloatVector.fromArray(F, tile, 11 * L);
+        FloatVector c60 = FloatVector.fromArray(F, tile, 12 * L), c61 = FloatVector.fromArray(F, tile, 13 * L);
+        FloatVector c70 = FloatVector.fromArray(F, tile, 14 * L), c71 = FloatVector.fromArray(F, tile, 15 * L);
+        for (int k = 0, xo = x0; k + 8 <= cols; k += 8, xo += 8 * L) {
+            final long a = 4L * k;
+            FloatVector xe0 = FloatVector.fromArray(F, xq, xo), xe1 = FloatVector.fromArray(F, xq, xo + L);
+            FloatVector xo0 = FloatVector.fromArray(F, xq, xo + 2 * L), xo1 = FloatVector.fromArray(F, xq, xo + 3 * L);
+            FloatVector ye0 = FloatVector.fromArray(F, xq, xo + 4 * L), ye1 = FloatVector.fromArray(F, xq, xo + 5 * L);
+            FloatVector yo0 = FloatVector.fromArray(F, xq, xo + 6 * L), yo1 = FloatVector.fromArray(F, xq, xo + 7 * L);
+            FloatVector e;
+            e = LongVector.broadcast(LONGS, d.get(LONG, a)).reinterpretAsFloats(); c00 = e.fma(xe0, c00); c01 = e.fma(xe1, c01);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 8)).reinterpretAsFloats(); c00 = e.fma(xo0, c00); c01 = e.fma(xo1, c01);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 16)).reinterpretAsFloats(); c00 = e.fma(ye0, c00); c01 = e.fma(ye1, c01);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 24)).reinterpretAsFloats(); c00 = e.fma(yo0, c00); c01 = e.fma(yo1, c01);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + rb)).reinterpretAsFloats(); c10 = e.fma(xe0, c10); c11 = e.fma(xe1, c11);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + rb + 8)).reinterpretAsFloats(); c10 = e.fma(xo0, c10); c11 = e.fma(xo1, c11);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + rb + 16)).reinterpretAsFloats(); c10 = e.fma(ye0, c10); c11 = e.fma(ye1, c11);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + rb + 24)).reinterpretAsFloats(); c10 = e.fma(yo0, c10); c11 = e.fma(yo1, c11);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 2 * rb)).reinterpretAsFloats(); c20 = e.fma(xe0, c20); c21 = e.fma(xe1, c21);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 2 * rb + 8)).reinterpretAsFloats(); c20 = e.fma(xo0, c20); c21 = e.fma(xo1, c21);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 2 * rb + 16)).reinterpretAsFloats(); c20 = e.fma(ye0, c20); c21 = e.fma(ye1, c21);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 2 * rb + 24)).reinterpretAsFloats(); c20 = e.fma(yo0, c20); c21 = e.fma(yo1, c21);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 3 * rb)).reinterpretAsFloats(); c30 = e.fma(xe0, c30); c31 = e.fma(xe1, c31);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 3 * rb + 8)).reinterpretAsFloats(); c30 = e.fma(xo0, c30); c31 = e.fma(xo1, c31);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 3 * rb + 16)).reinterpretAsFloats(); c30 = e.fma(ye0, c30); c31 = e.fma(ye1, c31);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 3 * rb + 24)).reinterpretAsFloats(); c30 = e.fma(yo0, c30); c31 = e.fma(yo1, c31);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 4 * rb)).reinterpretAsFloats(); c40 = e.fma(xe0, c40); c41 = e.fma(xe1, c41);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 4 * rb + 8)).reinterpretAsFloats(); c40 = e.fma(xo0, c40); c41 = e.fma(xo1, c41);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 4 * rb + 16)).reinterpretAsFloats(); c40 = e.fma(ye0, c40); c41 = e.fma(ye1, c41);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 4 * rb + 24)).reinterpretAsFloats(); c40 = e.fma(yo0, c40); c41 = e.fma(yo1, c41);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 5 * rb)).reinterpretAsFloats(); c50 = e.fma(xe0, c50); c51 = e.fma(xe1, c51);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 5 * rb + 8)).reinterpretAsFloats(); c50 = e.fma(xo0, c50); c51 = e.fma(xo1, c51);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 5 * rb + 16)).reinterpretAsFloats(); c50 = e.fma(ye0, c50); c51 = e.fma(ye1, c51);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 5 * rb + 24)).reinterpretAsFloats(); c50 = e.fma(yo0, c50); c51 = e.fma(yo1, c51);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 6 * rb)).reinterpretAsFloats(); c60 = e.fma(xe0, c60); c61 = e.fma(xe1, c61);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 6 * rb + 8)).reinterpretAsFloats(); c60 = e.fma(xo0, c60); c61 = e.fma(xo1, c61);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 6 * rb + 16)).reinterpretAsFloats(); c60 = e.fma(ye0, c60); c61 = e.fma(ye1, c61);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 6 * rb + 24)).reinterpretAsFloats(); c60 = e.fma(yo0, c60); c61 = e.fma(yo1, c61);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 7 * rb)).reinterpretAsFloats(); c70 = e.fma(xe0, c70); c71 = e.fma(xe1, c71);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 7 * rb + 8)).reinterpretAsFloats(); c70 = e.fma(xo0, c70); c71 = e.fma(xo1, c71);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 7 * rb + 16)).reinterpretAsFloats(); c70 = e.fma(ye0, c70); c71 = e.fma(ye1, c71);
+            e = LongVector.broadcast(LONGS, d.get(LONG, a + 7 * rb + 24)).reinterpretAsFloats(); c70 = e.fma(yo0, c70); c71 = e.fma(yo1, c71);
+        }
+        c00.intoArray(tile, 0 * L); c01.intoArray(tile, 1 * L);
+        c10.intoArray(tile, 2 * L); c11.intoArray(tile, 3 * L);
+        c20.intoArray(tile, 4 * L); c21.intoArray(tile, 5 * L);
+        c30.intoArray(tile, 6 * L); c31.intoArray(tile, 7 * L);
+        c40.intoArray(tile, 8 * L); c41.intoArray(tile, 9 * L);
+        c50.intoArray(tile, 10 * L); c51.intoArray(tile, 11 * L);
+        c60.intoArray(tile, 12 * L); c61.intoArray(tile, 13 * L);
+        c70.intoArray(tile, 14 * L); c71.intoArray(tile, 15 * L);
     }
 
     /** One row against the panel's tokens, scalar: only the rows of a partly covered group. */

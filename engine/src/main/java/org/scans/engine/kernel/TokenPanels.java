@@ -54,6 +54,20 @@ public final class TokenPanels {
         }
     }
 
+    /**
+     * Moves a finished tile of a {@link #packPairs} block to
+     * {@code out[(t0 + j)·outStride + r + i]}: token j's sum for row i is the two lanes of its pair
+     * in vector {@code 2i + j / (L/2)}.
+     */
+    static void storePairs(float[] tile, int r, int t0, int nt, float[] out, int outStride) {
+        for (int i = 0; i < ROWS; i++) {
+            for (int j = 0; j < nt; j++) {
+                int at = (2 * i + j / (L / 2)) * L + (j % (L / 2)) * 2;
+                out[(t0 + j) * outStride + r + i] = tile[at] + tile[at + 1];
+            }
+        }
+    }
+
     /** The vectors of a tile that {@code nt} tokens need: 1 or 2. */
     static int vectors(int nt) {
         return (nt + L - 1) / L;

@@ -109,6 +109,18 @@ class BatchGeneratorTest {
         }
     }
 
+    /** The same with every matrix quantized to Q8_0 at load: the batched steps take Q8Kernels.gemmPairs. */
+    @Test
+    void greedyBatchOf16EqualsAloneWithQ8Weights() throws IOException {
+        Path dir = randomBf16Model(tmp.resolve("rand-q8"));
+        try (LlamaModel m = LlamaModel.load(dir, LoadOptions.defaults().withThreads(2).withQuantize(org.scans.engine.tensor.DType.Q8_0))) {
+            List<int[]> ps = prompts(16, 384, 4);
+            List<GenerationConfig> cs = new ArrayList<>();
+            for (int i = 0; i < ps.size(); i++) cs.add(GenerationConfig.greedy(24).withStopIds(Set.of()));
+            assertSameAsAlone(m, ps, cs, 16);
+        }
+    }
+
     @Test
     void hooksStayWithTheirSequence() {
         try (LlamaModel m = LlamaModel.load(TestModels.stories260K(), LoadOptions.defaults())) {

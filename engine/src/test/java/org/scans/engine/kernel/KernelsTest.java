@@ -192,7 +192,10 @@ class KernelsTest {
         org.scans.engine.tensor.Q8Matrix m = (org.scans.engine.tensor.Q8Matrix) q;
         assertEquals(3L * 3 * org.scans.engine.tensor.Q8Matrix.GROUP_BLOCK_BYTES, m.data().byteSize(), "3 groups (the last padded) × 3 blocks");
         for (int[] range : new int[][] {{0, 21}, {3, 14}, {9, 17}, {5, 7}, {16, 21}, {8, 16}}) {
-            for (int nt : new int[] {1, 5, Vectors.L, TokenPanels.WIDTH}) {
+            // Token counts up to one vector also go through the paired kernel (batched decoding).
+            for (int nt : new int[] {1, 5, -5, Vectors.L, -Vectors.L, TokenPanels.WIDTH}) {
+                boolean pairs = nt < 0;
+                nt = Math.abs(nt);
                 float[] x = random(rnd, nt * cols);
                 float[] out = new float[nt * rows];
                 java.util.Arrays.fill(out, Float.NaN);
@@ -200,8 +203,14 @@ class KernelsTest {
                     Q8Kernels.matvec(m, range[0], range[1], x, 0, out, 0);
                 } else {
                     float[] xt = new float[TokenPanels.blockSize(cols)], tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
-                    TokenPanels.packBlock(x, 0, nt, cols, xt);
-                    Q8Kernels.gemm(m, range[0], range[1], xt, 0, nt, out, rows, tile);
+                    java.lang.foreign.MemorySegment deq = ARENA.allocate(Q8Kernels.scratchBytes(cols), 64);
+                    if (pairs) {
+                        TokenPanels.packPairs(x, 0, nt, cols, xt);
+                        Q8Kernels.gemmPairs(m, range[0], range[1], xt, 0, nt, out, rows, tile, deq);
+                    } else {
+                        TokenPanels.packBlock(x, 0, nt, cols, xt);
+                        Q8Kernels.gemm(m, range[0], range[1], xt, 0, nt, out, rows, tile, deq);
+                    }
                 }
                 for (int t = 0; t < nt; t++) {
                     for (int r = 0; r < rows; r++) {

@@ -4,13 +4,15 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.scans.engine.kernel.BF16Kernels;
+import org.scans.engine.kernel.Q8Kernels;
 import org.scans.engine.kernel.TokenPanels;
+import org.scans.engine.tensor.Q8Matrix;
 
 /**
  * Run in a JVM of its own by {@link JitDirectivesTest}: installs the engine's compiler directives
- * as the engine does, then calls the batched-decoding kernel until C2 has had ample reason to
- * compile it (or 20 s have passed), so that {@code -XX:+PrintCompilation} shows every tier the
- * kernel went through.
+ * as the engine does, then calls the batched-decoding kernels (BF16 and Q8_0) until C2 has had
+ * ample reason to compile them (or 20 s have passed), so that {@code -XX:+PrintCompilation} shows
+ * every tier the kernels went through.
  */
 public final class Tile8x16Exerciser {
     private Tile8x16Exerciser() {}
@@ -27,12 +29,23 @@ public final class Tile8x16Exerciser {
             float[] xq = new float[TokenPanels.blockSize(cols)], out = new float[TokenPanels.PAIR_TOKENS * rows];
             float[] tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
             TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, cols, xq);
+            // A Q8_0 group of the same shape: scales 1.0 (F16 0x3C00), quants 1.
+            MemorySegment q = arena.allocate(Q8Matrix.bytesFor(rows, cols), 64);
+            for (int b = 0; b < cols / Q8Matrix.BLOCK; b++) {
+                long o = (long) b * Q8Matrix.GROUP_BLOCK_BYTES;
+                for (int i = 0; i < Q8Matrix.GROUP; i++) q.set(ValueLayout.JAVA_SHORT, o + 2L * i, (short) 0x3C00);
+                q.asSlice(o + Q8Matrix.QUANTS, (long) Q8Matrix.GROUP * Q8Matrix.BLOCK).fill((byte) 1);
+            }
+            Q8Matrix m = new Q8Matrix("exercised", rows, cols, q);
+            float[] qout = new float[out.length];
+            MemorySegment deq = arena.allocate(Q8Kernels.scratchBytes(cols), 64);
             long end = System.nanoTime() + 20_000_000_000L;
             for (int call = 0; call < 20_000 && System.nanoTime() < end; call++) {
                 BF16Kernels.gemmPairs(w, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
+                Q8Kernels.gemmPairs(m, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, qout, rows, tile, deq);
             }
             // 256 columns of 1.0 against activations of 0.5: every output is 128.
-            if (out[0] != 128f) throw new IllegalStateException("wrong product " + out[0]);
+            if (out[0] != 128f || qout[0] != 128f) throw new IllegalStateException("wrong products " + out[0] + ", " + qout[0]);
         }
         System.out.println("exercised");
     }
