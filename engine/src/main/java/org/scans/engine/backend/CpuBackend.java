@@ -186,9 +186,8 @@ public final class CpuBackend implements Backend {
         for (WeightMatrix w : ws) {
             allPaired &= w instanceof BF16Matrix || w instanceof Q8Matrix;
             if (w instanceof Q8Matrix) {
-                long scratch = Q8Kernels.scratchBytes(cols);
                 for (int i = 0; i < dequantized.length; i++) {
-                    if (dequantized[i].byteSize() < scratch) dequantized[i] = java.lang.foreign.Arena.ofAuto().allocate(scratch, 64);
+                    if (dequantized[i].byteSize() < Q8Kernels.scratchBytes(cols)) dequantized[i] = Q8Kernels.newScratch(cols);
                 }
             }
         }
@@ -400,7 +399,7 @@ public final class CpuBackend implements Backend {
                         case Q8Matrix m -> {
                             Q8Kernels.matvec(m, 0, rows, x, 0, out, 0);
                             TokenPanels.packBlock(x, 0, n, cols, xq);
-                            MemorySegment deq = arena.allocate(Q8Kernels.scratchBytes(cols), 64);
+                            MemorySegment deq = Q8Kernels.newScratch(cols);
                             Q8Kernels.gemm(m, 0, rows, xq, 0, n, out, rows, tile, deq);
                             TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, cols, xq);
                             Q8Kernels.gemmPairs(m, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile, deq);

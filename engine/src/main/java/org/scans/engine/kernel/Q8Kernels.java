@@ -9,6 +9,7 @@ import static org.scans.engine.kernel.Vectors.F;
 import static org.scans.engine.kernel.Vectors.L;
 import static org.scans.engine.kernel.Vectors.LE;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
@@ -136,15 +137,26 @@ public final class Q8Kernels {
         for (int t = 0; t < n; t++) matvec(m, r0, r1, x, t * m.cols(), out, t * outStride);
     }
 
-    /** Bytes of the scratch that {@link #gemm} dequantizes a group into, for a matrix of this width. */
+    /**
+     * A scratch for {@link #gemm} and {@link #gemmPairs} with matrices up to {@code cols} wide, off
+     * the heap, freed with its last reference. Every scratch comes from here so that the kernels
+     * only ever see one kind of segment: C2 compiles them for the kinds of memory session it has
+     * seen, and a warm-up over a scratch of another arena kind left {@link #tile8x16} to be
+     * recompiled at the first real call, in some runs into code a third slower.
+     */
+    public static MemorySegment newScratch(int cols) {
+        return Arena.ofAuto().allocate(scratchBytes(cols), 64);
+    }
+
+    /** Bytes of the scratch for matrices {@code cols} wide. */
     public static long scratchBytes(int cols) {
         return 4L * GROUP * cols;
     }
 
     /**
      * As {@link BF16Kernels#gemm}: activations in {@link TokenPanels} layout, tiles of one group
-     * (8 rows) × up to 32 tokens. Each group is first dequantized into {@code deq} (at least
-     * {@link #scratchBytes}; exactly: an F16 scale times a byte fits a float), a vector
+     * (8 rows) × up to 32 tokens. Each group is first dequantized into {@code d} (from
+     * {@link #newScratch}; exactly: an F16 scale times a byte fits a float), a vector
      * conversion per 16 weights, and the float32 microkernels then reuse every weight across the
      * block's tokens from the caches. Broadcasting {@code scale·byte} straight from the mapped
      * groups cost a scalar load, conversion and multiply per weight and ran prefill at a tenth of

@@ -203,7 +203,7 @@ class KernelsTest {
                     Q8Kernels.matvec(m, range[0], range[1], x, 0, out, 0);
                 } else {
                     float[] xt = new float[TokenPanels.blockSize(cols)], tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
-                    java.lang.foreign.MemorySegment deq = ARENA.allocate(Q8Kernels.scratchBytes(cols), 64);
+                    java.lang.foreign.MemorySegment deq = Q8Kernels.newScratch(cols);
                     if (pairs) {
                         TokenPanels.packPairs(x, 0, nt, cols, xt);
                         Q8Kernels.gemmPairs(m, range[0], range[1], xt, 0, nt, out, rows, tile, deq);

@@ -38,7 +38,7 @@ public final class Tile8x16Exerciser {
             }
             Q8Matrix m = new Q8Matrix("exercised", rows, cols, q);
             float[] qout = new float[out.length];
-            MemorySegment deq = arena.allocate(Q8Kernels.scratchBytes(cols), 64);
+            MemorySegment deq = Q8Kernels.newScratch(cols);
             long end = System.nanoTime() + 20_000_000_000L;
             for (int call = 0; call < 20_000 && System.nanoTime() < end; call++) {
                 BF16Kernels.gemmPairs(w, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
