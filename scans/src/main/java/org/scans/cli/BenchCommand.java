@@ -83,6 +83,8 @@ final class BenchCommand implements Callable<Integer> {
             o.put("read_gb_s", r.read() == null ? null : round(r.readGigabytesPerSecond()));
             o.put("mapped_resident_bytes", r.pages() == null ? null : r.pages().residentBytes());
             o.put("mapped_huge_page_bytes", r.pages() == null ? null : r.pages().hugeBytes());
+            o.put("quantized_resident_bytes", r.quantizedPages() == null ? null : r.quantizedPages().residentBytes());
+            o.put("quantized_huge_page_bytes", r.quantizedPages() == null ? null : r.quantizedPages().hugeBytes());
             o.put("prompt_tokens", promptTokens);
             o.put("gen", gen);
             o.put("batch", batch);
@@ -102,13 +104,15 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf("%-9s %9.2f GB/s plain read of the same weights, same threads (tg reaches %.0f%% of it)%n", "read",
                         r.readGigabytesPerSecond(), 100 * r.tgGigabytesPerSecond() / r.readGigabytesPerSecond());
             }
+            String label = "pages";
             if (r.pages() != null && r.pages().residentBytes() > 0) {
                 MappedPages p = r.pages();
-                boolean big = p.residentBytes() >= 1e9;
-                double unit = big ? 1e9 : 1e6;
-                out.printf("%-9s %9.2f of %.2f %s of the mapped model files in 2 MiB pages%s%n", "pages", p.hugeBytes() / unit,
-                        p.residentBytes() / unit, big ? "GB" : "MB",
-                        p.residentBytes() >= SMALL_PAGES_MATTER && p.hugeFraction() < 0.5 ? SMALL_PAGES : "");
+                out.printf("%-9s %s of the mapped model files in 2 MiB pages%s%n", label, ofResident(p),
+                        r.quantizedPages() == null && p.residentBytes() >= SMALL_PAGES_MATTER && p.hugeFraction() < 0.5 ? SMALL_PAGES : "");
+                label = "";
+            }
+            if (r.quantizedPages() != null && r.quantizedPages().residentBytes() > 0) {
+                out.printf("%-9s %s of the %s copy in 2 MiB pages%n", label, ofResident(r.quantizedPages()), r.dtype());
             }
             if (r.tgBatch() != null) {
                 out.printf("%-9s %9.2f ± %-7.2f tok/s  (%d sequences, aggregate; %.2f× tg)%n", r.tgBatch().name(), r.tgBatch().mean(),
@@ -119,13 +123,21 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * Said when most of the weights are mapped in 4 KiB pages: the page cache holds a file in small
-     * folios after it was written (or copied) in, in 2 MiB ones after a sequential read from disk.
-     */
+    /** "2.13 of 2.20 GB": the bytes in 2 MiB pages of the resident ones. */
+    private static String ofResident(MappedPages p) {
+        boolean big = p.residentBytes() >= 1e9;
+        double unit = big ? 1e9 : 1e6;
+        return String.format("%9.2f of %.2f %s", p.hugeBytes() / unit, p.residentBytes() / unit, big ? "GB" : "MB");
+    }
+
     /** Below this much, a model is mostly cache-resident anyway and its page size does not matter. */
     private static final long SMALL_PAGES_MATTER = 256L << 20;
 
+    /**
+     * Said when most of the weights are mapped in 4 KiB pages: the page cache holds a file in small
+     * folios after it was written (or copied) in, in 2 MiB ones after a sequential read from disk.
+     * Not said when a quantized copy is what the decode reads.
+     */
     private static final String SMALL_PAGES = " (small pages: a file just written or copied in is cached so,"
             + " and reads slower; dropping it from the page cache and reading it back sequentially gives 2 MiB pages)";
 

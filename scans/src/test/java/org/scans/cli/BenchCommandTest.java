@@ -35,6 +35,26 @@ class BenchCommandTest {
             assertTrue(o.get("mapped_resident_bytes").asLong() > 0, r.out());
             assertTrue(o.get("mapped_huge_page_bytes").asLong() <= o.get("mapped_resident_bytes").asLong(), r.out());
         }
+        assertTrue(o.get("quantized_resident_bytes").isNull(), "no quantized copy: " + r.out());
+    }
+
+    /** With --quantize the quantized copy's memory is reported too (anonymous memory, found by address). */
+    @Test
+    void quantizedCopyPagesAreReported() throws Exception {
+        var r = TestSupport.cli("bench", "--model", MODEL, "--prompt-tokens", "0", "--gen", "2", "--reps", "1",
+                "--quantize", "q8_0", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode o = new ObjectMapper().readTree(r.out());
+        if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/self/smaps"))) {
+            long resident = o.get("quantized_resident_bytes").asLong();
+            assertTrue(resident > 0, r.out());
+            assertTrue(o.get("quantized_huge_page_bytes").asLong() <= resident, r.out());
+        }
+        var table = TestSupport.cli("bench", "--model", MODEL, "--prompt-tokens", "0", "--gen", "2", "--reps", "1", "--quantize", "q8_0");
+        assertEquals(0, table.exit(), table.err());
+        if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/self/smaps"))) {
+            assertTrue(table.out().contains("of the Q8_0 copy in 2 MiB pages"), table.out());
+        }
     }
 
     @Test

@@ -11,10 +11,12 @@ import org.scans.engine.io.MappedPages;
  *     right after tg; null if tg was skipped or the backend is not the CPU one
  * @param pages how the model's mapped files sat in memory after the runs (the page size decides
  *     how fast a core can stream them); null where that cannot be read (not Linux)
+ * @param quantizedPages the same for the anonymous memory of a {@code --quantize} copy; null
+ *     without one, or where it cannot be read
  */
 public record BenchReport(String model, String dtype, int threads, String backend, long weightBytesPerToken,
                           double promptFlops, PhaseResult pp, PhaseResult tg, PhaseResult tgBatch, PhaseResult read,
-                          MappedPages pages) {
+                          MappedPages pages, MappedPages quantizedPages) {
 
     /** GB/s of the plain read of the weights. */
     public double readGigabytesPerSecond() {

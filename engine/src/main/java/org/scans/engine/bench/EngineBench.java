@@ -14,6 +14,7 @@ import org.scans.engine.model.Logits;
 import org.scans.engine.model.LogitsSink;
 import org.scans.engine.model.Sequence;
 import org.scans.engine.model.Step;
+import org.scans.engine.tensor.Q8Matrix;
 import org.scans.engine.tensor.WeightMatrix;
 
 /**
@@ -76,7 +77,14 @@ public final class EngineBench {
         }
         return new BenchReport(model.directory().toString(), dtypeOf(model.weights()), model.backend().threads(),
                 model.backend().name(), model.weights().bytesPerToken(), promptFlops(c, model.weights(), config.promptTokens()),
-                pp, tg, tgBatch, read, MappedPages.under(model.directory()).orElse(null));
+                pp, tg, tgBatch, read, MappedPages.under(model.directory()).orElse(null), quantizedPages(model.weights()));
+    }
+
+    /** How the quantized copies of the streamed matrices sit in memory; null if none is quantized. */
+    private static MappedPages quantizedPages(LlamaWeights w) {
+        List<MemorySegment> copies = new ArrayList<>();
+        for (WeightMatrix m : w.streamed()) if (m instanceof Q8Matrix q) copies.add(q.data());
+        return copies.isEmpty() ? null : MappedPages.overlapping(copies).orElse(null);
     }
 
     /** Passes over the weights per read run. */
@@ -90,11 +98,7 @@ public final class EngineBench {
      */
     private Run readRun(CpuBackend cpu) {
         List<MemorySegment> segs = new ArrayList<>();
-        LlamaWeights w = model.weights();
-        for (int l = 0; l < model.config().numLayers(); l++) {
-            for (WeightMatrix m : w.layer(l).matrices()) segs.add(m.data());
-        }
-        segs.add(w.lmHead().data());
+        for (WeightMatrix m : model.weights().streamed()) segs.add(m.data());
         return () -> {
             long t0 = System.nanoTime();
             for (int i = 0; i < READ_PASSES; i++) sink += cpu.readAll(segs);

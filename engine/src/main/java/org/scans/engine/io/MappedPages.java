@@ -2,6 +2,7 @@ package org.scans.engine.io;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,11 +20,20 @@ import java.util.function.Predicate;
  * at 13–15 GB/s from small folios and 25–30 GB/s from 2 MiB ones, so a benchmark figure means
  * little without this.
  *
- * @param residentBytes bytes of the folder's file mappings present in memory (Rss)
- * @param hugeBytes of those, bytes mapped through 2 MiB entries (FilePmdMapped)
+ * <p>The same holds for the anonymous memory of a {@code --quantize} copy, which is in 2 MiB pages
+ * only where the kernel found free 2 MiB blocks when it was filled: {@link #overlapping}.
+ *
+ * @param residentBytes bytes of the mappings present in memory (Rss)
+ * @param hugeBytes of those, bytes mapped through 2 MiB entries (FilePmdMapped, AnonHugePages)
  */
 public record MappedPages(long residentBytes, long hugeBytes) {
     private static final Path SMAPS = Path.of("/proc/self/smaps");
+
+    /** Which mappings to count: by address range {@code [start, end)} and path ("" for anonymous memory). */
+    @FunctionalInterface
+    interface Wanted {
+        boolean test(long start, long end, String path);
+    }
 
     /** The mappings of files under {@code dir}; empty where {@code /proc/self/smaps} cannot be read. */
     public static Optional<MappedPages> under(Path dir) {
@@ -31,7 +41,26 @@ public record MappedPages(long residentBytes, long hugeBytes) {
         try {
             String root = dir.toRealPath().toString();
             String prefix = root.endsWith("/") ? root : root + "/";
-            return Optional.of(parse(Files.readAllLines(SMAPS), path -> path.startsWith(prefix)));
+            return Optional.of(parse(Files.readAllLines(SMAPS), (start, end, path) -> path.startsWith(prefix)));
+        } catch (IOException | UncheckedIOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The mappings that hold any byte of {@code segments} (native segments, such as the quantized
+     * copy of the weights); empty where {@code /proc/self/smaps} cannot be read.
+     */
+    public static Optional<MappedPages> overlapping(List<MemorySegment> segments) {
+        if (!Files.isReadable(SMAPS)) return Optional.empty();
+        try {
+            return Optional.of(parse(Files.readAllLines(SMAPS), (start, end, path) -> {
+                for (MemorySegment s : segments) {
+                    long a = s.address(), b = a + s.byteSize();
+                    if (Long.compareUnsigned(a, end) < 0 && Long.compareUnsigned(start, b) < 0) return true;
+                }
+                return false;
+            }));
         } catch (IOException | UncheckedIOException e) {
             return Optional.empty();
         }
@@ -43,23 +72,25 @@ public record MappedPages(long residentBytes, long hugeBytes) {
     }
 
     /**
-     * Sums Rss and FilePmdMapped over the mappings whose path {@code wanted} accepts. A mapping
-     * starts with a line {@code start-end perms offset dev inode [path]}; its fields follow, one
-     * per line, in kB.
+     * Sums Rss, and FilePmdMapped plus AnonHugePages, over the mappings {@code wanted} accepts. A
+     * mapping starts with a line {@code start-end perms offset dev inode [path]}; its fields follow,
+     * one per line, in kB.
      */
-    static MappedPages parse(List<String> smaps, Predicate<String> wanted) {
-        long rss = 0, pmd = 0;
+    static MappedPages parse(List<String> smaps, Wanted wanted) {
+        long rss = 0, huge = 0;
         boolean counting = false;
         for (String line : smaps) {
             if (isMappingHeader(line)) {
                 String[] f = line.trim().split("\\s+", 6);
-                counting = f.length == 6 && wanted.test(f[5]);
+                int dash = f[0].indexOf('-');
+                long start = Long.parseUnsignedLong(f[0], 0, dash, 16), end = Long.parseUnsignedLong(f[0], dash + 1, f[0].length(), 16);
+                counting = f.length >= 5 && wanted.test(start, end, f.length == 6 ? f[5] : "");
             } else if (counting) {
                 if (line.startsWith("Rss:")) rss += kilobytes(line);
-                else if (line.startsWith("FilePmdMapped:")) pmd += kilobytes(line);
+                else if (line.startsWith("FilePmdMapped:") || line.startsWith("AnonHugePages:")) huge += kilobytes(line);
             }
         }
-        return new MappedPages(rss * 1024, pmd * 1024);
+        return new MappedPages(rss * 1024, huge * 1024);
     }
 
     /** "7fe79cc00000-7fe81fe33000 r--s …": hex, a dash, hex, a space. Field lines start with a name and a colon. */

@@ -138,12 +138,18 @@ public final class LlamaWeights {
         return bytesRead;
     }
 
-    /** Bytes of weights one decode step reads: every layer matrix and the output matrix. */
+    /** The matrices one decode step reads: every layer matrix and the output matrix. */
+    public List<WeightMatrix> streamed() {
+        List<WeightMatrix> all = new java.util.ArrayList<>();
+        for (Layer l : layers) all.addAll(l.matrices());
+        all.add(lmHead);
+        return all;
+    }
+
+    /** Bytes of weights one decode step reads (of {@link #streamed}). */
     public long bytesPerToken() {
-        long b = lmHead.bytes();
-        for (Layer l : layers) {
-            for (WeightMatrix m : l.matrices()) b += m.bytes();
-        }
+        long b = 0;
+        for (WeightMatrix m : streamed()) b += m.bytes();
         return b;
     }
 

@@ -34,15 +34,48 @@ class MappedPagesTest {
                 "7fe840000000-7fe840400000 r--s 00000000 fe:00 43                         /m/model-00002.safetensors",
                 "Rss:                4096 kB",
                 "FilePmdMapped:      2048 kB");
-        MappedPages p = MappedPages.parse(smaps, path -> path.startsWith("/m/"));
+        MappedPages p = MappedPages.parse(smaps, (start, end, path) -> path.startsWith("/m/"));
         assertEquals((2026676L + 4096) * 1024, p.residentBytes());
         assertEquals((38912L + 2048) * 1024, p.hugeBytes());
         assertEquals((38912.0 + 2048) / (2026676 + 4096), p.hugeFraction(), 1e-12);
     }
 
+    /** Anonymous memory (a quantized copy) is picked by address, and its AnonHugePages count as huge. */
+    @Test
+    void picksAnonymousMappingsByAddress() {
+        List<String> smaps = List.of(
+                "7fe800000000-7fe800400000 rw-p 00000000 00:00 0 ",
+                "Rss:                4096 kB",
+                "AnonHugePages:      2048 kB",
+                "FilePmdMapped:         0 kB",
+                "7fe800400000-7fe800800000 rw-p 00000000 00:00 0 ",
+                "Rss:                4096 kB",
+                "AnonHugePages:      4096 kB",
+                "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]",
+                "Rss:                   4 kB");
+        // A range inside the first mapping only; then one inside the last (addresses above 2^63).
+        MappedPages first = MappedPages.parse(smaps, (s, e, path) -> Long.compareUnsigned(s, 0x7fe800001000L) <= 0
+                && Long.compareUnsigned(0x7fe800001000L, e) < 0);
+        assertEquals(new MappedPages(4096L * 1024, 2048L * 1024), first);
+        MappedPages top = MappedPages.parse(smaps, (s, e, path) -> Long.compareUnsigned(s, 0xffffffffff600000L) == 0);
+        assertEquals(new MappedPages(4096, 0), top);
+    }
+
+    /** The process's own anonymous memory, found from a segment's address. */
+    @Test
+    void seesAnAnonymousSegmentOfThisProcess() {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/smaps")), "no /proc/self/smaps (not Linux)");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(8 << 20, 4096);
+            s.fill((byte) 1);
+            MappedPages p = MappedPages.overlapping(List.of(s)).orElseThrow();
+            assertTrue(p.residentBytes() >= s.byteSize(), p.toString());
+        }
+    }
+
     @Test
     void nothingResidentIsAZeroFraction() {
-        MappedPages p = MappedPages.parse(List.of(), path -> true);
+        MappedPages p = MappedPages.parse(List.of(), (start, end, path) -> true);
         assertEquals(0, p.residentBytes());
         assertEquals(0.0, p.hugeFraction());
     }
