@@ -1,6 +1,7 @@
 package org.scans.engine.model;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -16,6 +17,7 @@ import org.scans.engine.tensor.DType;
 import org.scans.engine.tensor.Q8Matrix;
 import org.scans.engine.tensor.Q8Quantizer;
 import org.scans.engine.tensor.WeightMatrix;
+import org.scans.engine.util.LargeAllocation;
 import org.scans.engine.util.WorkerPool;
 
 /**
@@ -80,13 +82,14 @@ public final class LlamaWeights {
         unused.removeAll(b.used);
 
         if (quantize == DType.Q8_0) {
-            embed = q8(embed, arena, pool);
+            Slab slab = Slab.of(embed, layers, c.tieWordEmbeddings() ? null : lmHead, arena);
+            embed = slab.q8(embed, pool);
             for (int i = 0; i < layers.length; i++) {
                 Layer l = layers[i];
-                layers[i] = new Layer(l.attnNorm, q8(l.q, arena, pool), q8(l.k, arena, pool), q8(l.v, arena, pool),
-                        q8(l.o, arena, pool), l.mlpNorm, q8(l.gate, arena, pool), q8(l.up, arena, pool), q8(l.down, arena, pool));
+                layers[i] = new Layer(l.attnNorm, slab.q8(l.q, pool), slab.q8(l.k, pool), slab.q8(l.v, pool),
+                        slab.q8(l.o, pool), l.mlpNorm, slab.q8(l.gate, pool), slab.q8(l.up, pool), slab.q8(l.down, pool));
             }
-            lmHead = c.tieWordEmbeddings() ? embed : q8(lmHead, arena, pool);
+            lmHead = c.tieWordEmbeddings() ? embed : slab.q8(lmHead, pool);
         } else if (quantize != null) {
             throw new IllegalArgumentException("quantization to " + quantize + " is not supported (only Q8_0)");
         }
@@ -95,12 +98,46 @@ public final class LlamaWeights {
     }
 
     /**
-     * A matrix whose width is not a multiple of 32 cannot be cut into Q8_0 blocks; it keeps its
-     * stored type (llama.cpp's quantizer refuses such a model outright; keeping the few odd
-     * matrices exact is the gentler choice, e.g. stories260K's 172-wide down_proj).
+     * One buffer for every Q8_0 copy, cut in order: a single mapping, so that 2 MiB pages back all
+     * of it but its last partial page (one mapping per matrix left each matrix's tail, and every
+     * matrix under 2 MiB, in 4 KiB pages). A matrix whose width is not a multiple of 32 cannot be
+     * cut into Q8_0 blocks; it keeps its stored type (llama.cpp's quantizer refuses such a model
+     * outright; keeping the few odd matrices exact is the gentler choice, e.g. stories260K's
+     * 172-wide down_proj).
      */
-    private static WeightMatrix q8(WeightMatrix w, Arena arena, WorkerPool pool) {
-        return w.cols() % Q8Matrix.BLOCK == 0 ? Q8Quantizer.quantize(w, arena, pool) : w;
+    private static final class Slab {
+        private final MemorySegment buffer;
+        private long used;
+
+        private Slab(MemorySegment buffer) {
+            this.buffer = buffer;
+        }
+
+        static Slab of(WeightMatrix embed, Layer[] layers, WeightMatrix lmHeadOrNull, Arena arena) {
+            List<WeightMatrix> all = new ArrayList<>();
+            all.add(embed);
+            for (Layer l : layers) all.addAll(l.matrices());
+            if (lmHeadOrNull != null) all.add(lmHeadOrNull);
+            long bytes = 0;
+            for (WeightMatrix w : all) if (quantizable(w)) bytes += slot(w);
+            return new Slab(LargeAllocation.allocate(Math.max(bytes, 1), arena));
+        }
+
+        WeightMatrix q8(WeightMatrix w, WorkerPool pool) {
+            if (!quantizable(w)) return w;
+            MemorySegment out = buffer.asSlice(used, Q8Matrix.bytesFor(w.rows(), w.cols()));
+            used += slot(w);
+            return Q8Quantizer.quantize(w, out, pool);
+        }
+
+        private static boolean quantizable(WeightMatrix w) {
+            return w.cols() % Q8Matrix.BLOCK == 0;
+        }
+
+        /** A matrix's bytes rounded up to a cache line, so that every copy starts on one. */
+        private static long slot(WeightMatrix w) {
+            return (Q8Matrix.bytesFor(w.rows(), w.cols()) + 63) & ~63L;
+        }
     }
 
     public WeightMatrix embed() {

@@ -27,11 +27,19 @@ public final class Q8Quantizer {
 
     public static Q8Matrix quantize(WeightMatrix w, Arena arena, WorkerPool pool) {
         if (w instanceof Q8Matrix q) return q;
-        if (w.cols() % Q8Matrix.BLOCK != 0) {
-            throw new IllegalArgumentException(w.name() + ": Q8_0 needs a width that is a multiple of 32, got " + w.cols());
+        checkWidth(w);
+        return quantize(w, LargeAllocation.allocate(Q8Matrix.bytesFor(w.rows(), w.cols()), arena), pool);
+    }
+
+    /**
+     * Quantizes into {@code out}: zeroed memory of {@link Q8Matrix#bytesFor} bytes (the padding rows
+     * of a short last group stay zero), such as a slice of one buffer shared by every matrix.
+     */
+    public static Q8Matrix quantize(WeightMatrix w, MemorySegment out, WorkerPool pool) {
+        checkWidth(w);
+        if (out.byteSize() != Q8Matrix.bytesFor(w.rows(), w.cols())) {
+            throw new IllegalArgumentException(w.name() + ": Q8_0 needs " + Q8Matrix.bytesFor(w.rows(), w.cols()) + " bytes, got " + out.byteSize());
         }
-        // Zeroed memory: the padding rows of a short last group stay zero.
-        MemorySegment out = LargeAllocation.allocate(Q8Matrix.bytesFor(w.rows(), w.cols()), arena);
         Q8Matrix q = new Q8Matrix(w.name(), w.rows(), w.cols(), out);
         pool.forRange(Q8Matrix.groups(w.rows()), (g0, g1, worker) -> {
             float[] row = new float[w.cols()];
@@ -41,6 +49,12 @@ public final class Q8Quantizer {
             }
         });
         return q;
+    }
+
+    private static void checkWidth(WeightMatrix w) {
+        if (w.cols() % Q8Matrix.BLOCK != 0) {
+            throw new IllegalArgumentException(w.name() + ": Q8_0 needs a width that is a multiple of 32, got " + w.cols());
+        }
     }
 
     static void quantizeRow(float[] x, Q8Matrix q, int r) {

@@ -24,17 +24,30 @@ public final class LargeAllocation {
 
     private LargeAllocation() {}
 
+    /** A huge page (x86-64, and the common size elsewhere). */
+    static final long HUGE_PAGE = 2L << 20;
+
     /**
      * A zeroed, 4096-byte-aligned buffer of {@code bytes} that lives as long as {@code arena}
-     * (unmapped when it closes).
+     * (unmapped when it closes). From {@code mmap}, a buffer of a huge page or more starts on a
+     * huge-page boundary: the kernel backs a madvised range with 2 MiB pages only where a whole
+     * aligned 2 MiB fits in it, and a Q8_0 copy mapped wherever {@code mmap} put it left a fifth of
+     * the 1.1B model's copy in 4 KiB pages.
      */
     public static MemorySegment allocate(long bytes, Arena arena) {
         if (bytes > 0 && CALLS.isPresent()) {
             Calls c = CALLS.get();
             try {
-                MemorySegment at = (MemorySegment) c.mmap.invokeExact(MemorySegment.NULL, bytes, PROT_READ | PROT_WRITE,
+                long slack = bytes >= HUGE_PAGE ? HUGE_PAGE : 0;
+                MemorySegment raw = (MemorySegment) c.mmap.invokeExact(MemorySegment.NULL, bytes + slack, PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
-                if (at.address() != -1L) {
+                if (raw.address() != -1L) {
+                    long head = slack == 0 ? 0 : (HUGE_PAGE - raw.address() % HUGE_PAGE) % HUGE_PAGE;
+                    MemorySegment at = MemorySegment.ofAddress(raw.address() + head);
+                    // Give back the slack on either side of the aligned range.
+                    if (head > 0) unmap(c, raw, head);
+                    long end = raw.address() + bytes + slack, tail = (at.address() + bytes + 4095) & ~4095L;
+                    if (end > tail) unmap(c, MemorySegment.ofAddress(tail), end - tail);
                     int ignored = (int) c.madvise.invokeExact(at, bytes, MADV_HUGEPAGE); // advice only
                     MethodHandle munmap = c.munmap;
                     return at.reinterpret(bytes, arena, segment -> {
@@ -50,6 +63,10 @@ public final class LargeAllocation {
             }
         }
         return arena.allocate(bytes, 4096);
+    }
+
+    private static void unmap(Calls c, MemorySegment at, long bytes) throws Throwable {
+        int rc = (int) c.munmap.invokeExact(at, bytes);
     }
 
     /** Whether buffers come from {@code mmap} (false: from the arena). */

@@ -29,4 +29,17 @@ class LargeAllocationTest {
         assertThrows(IllegalStateException.class, () -> closed.get(ValueLayout.JAVA_BYTE, 0));
         if (System.getProperty("os.name").toLowerCase().contains("linux")) assertTrue(LargeAllocation.mapped(), "Linux maps anonymous memory");
     }
+
+    /** A mapped buffer of a huge page or more starts on a huge-page boundary, so that 2 MiB pages can back it. */
+    @Test
+    void largeMappedBuffersStartOnAHugePage() {
+        try (Arena arena = Arena.ofShared()) {
+            for (long bytes : new long[] {LargeAllocation.HUGE_PAGE, (5L << 20) + 4097, 1L << 20}) {
+                MemorySegment seg = LargeAllocation.allocate(bytes, arena);
+                seg.set(ValueLayout.JAVA_BYTE, bytes - 1, (byte) 7);
+                long align = bytes >= LargeAllocation.HUGE_PAGE && LargeAllocation.mapped() ? LargeAllocation.HUGE_PAGE : 4096;
+                assertEquals(0, seg.address() % align, bytes + " bytes at " + Long.toHexString(seg.address()));
+            }
+        }
+    }
 }
