@@ -89,7 +89,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String name() {
-        return "cpu (" + VectorOps.shape() + ", " + pool.threads() + " threads)";
+        return "cpu (" + VectorOps.shape() + ", " + pool.threads() + (pool.threads() == 1 ? " thread)" : " threads)");
     }
 
     @Override

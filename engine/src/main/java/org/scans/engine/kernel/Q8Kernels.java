@@ -202,7 +202,7 @@ public final class Q8Kernels {
         }
     }
 
-    private static void dequantizeAnyWidth(MemorySegment w, long o, int blocks, MemorySegment deq, int stride, boolean pairs) {
+    static void dequantizeAnyWidth(MemorySegment w, long o, int blocks, MemorySegment deq, int stride, boolean pairs) {
         for (int b = 0; b < blocks; b++, o += GROUP_BLOCK_BYTES) {
             for (int i = 0; i < GROUP; i++) {
                 FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 2L * i)));
