@@ -177,6 +177,13 @@ class KernelsTest {
         }
     }
 
+    /** A random float32 matrix quantized to Q8_0 (with two threads, as a model load does). */
+    static org.scans.engine.tensor.Q8Matrix randomQ8(Random rnd, int rows, int cols) {
+        try (WorkerPool pool = new WorkerPool(2)) {
+            return Q8Quantizer.quantize(WeightMatrix.of("w", DType.F32, rows, cols, encode(random(rnd, rows * cols), DType.F32)), ARENA, pool);
+        }
+    }
+
     /**
      * Q8_0 stores rows in groups of 8; a thread's row range can start and end inside a group. The
      * kernels, called directly on such ranges, must write exactly the rows of the range, right.
@@ -185,11 +192,7 @@ class KernelsTest {
     void q8KernelsHandleRowRangesThatCutGroups() {
         Random rnd = new Random(11);
         int rows = 21, cols = 96;
-        WeightMatrix q;
-        try (WorkerPool pool = new WorkerPool(2)) {
-            q = Q8Quantizer.quantize(WeightMatrix.of("w", DType.F32, rows, cols, encode(random(rnd, rows * cols), DType.F32)), ARENA, pool);
-        }
-        org.scans.engine.tensor.Q8Matrix m = (org.scans.engine.tensor.Q8Matrix) q;
+        org.scans.engine.tensor.Q8Matrix m = randomQ8(rnd, rows, cols);
         assertEquals(3L * 3 * org.scans.engine.tensor.Q8Matrix.GROUP_BLOCK_BYTES, m.data().byteSize(), "3 groups (the last padded) × 3 blocks");
         for (int[] range : new int[][] {{0, 21}, {3, 14}, {9, 17}, {5, 7}, {16, 21}, {8, 16}}) {
             // Token counts up to one vector also go through the paired kernel (batched decoding).
@@ -240,11 +243,7 @@ class KernelsTest {
     void q8DequantizeIsExactInBothOrders() {
         Random rnd = new Random(12);
         int rows = 8, cols = 96;
-        WeightMatrix q;
-        try (WorkerPool pool = new WorkerPool(1)) {
-            q = Q8Quantizer.quantize(WeightMatrix.of("w", DType.F32, rows, cols, encode(random(rnd, rows * cols), DType.F32)), ARENA, pool);
-        }
-        org.scans.engine.tensor.Q8Matrix m = (org.scans.engine.tensor.Q8Matrix) q;
+        org.scans.engine.tensor.Q8Matrix m = randomQ8(rnd, rows, cols);
         for (boolean pairs : new boolean[] {false, true}) {
             java.lang.foreign.MemorySegment a = Q8Kernels.newScratch(cols), b = Q8Kernels.newScratch(cols);
             Q8Kernels.dequantize(m.data(), m.groupBlock(0, 0), m.blocks(), a, cols, pairs);
