@@ -358,6 +358,7 @@ public final class CpuBackend implements Backend {
             java.util.Arrays.fill(norm, 1f);
             RopeTable rope = new RopeTable(headDim, positions, 10000, 1);
             MemorySegment kv = arena.allocate((long) positions * headDim * 4, 64);
+            MemorySegment deq = Q8Kernels.newScratch(cols);
             float[] s = new float[positions];
             long start = System.nanoTime(), end = start + millis * 1_000_000L;
             // Interpreted or in C1 code, every vector operation allocates its result (a round:
@@ -399,7 +400,6 @@ public final class CpuBackend implements Backend {
                         case Q8Matrix m -> {
                             Q8Kernels.matvec(m, 0, rows, x, 0, out, 0);
                             TokenPanels.packBlock(x, 0, n, cols, xq);
-                            MemorySegment deq = Q8Kernels.newScratch(cols);
                             Q8Kernels.gemm(m, 0, rows, xq, 0, n, out, rows, tile, deq);
                             TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, cols, xq);
                             Q8Kernels.gemmPairs(m, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile, deq);

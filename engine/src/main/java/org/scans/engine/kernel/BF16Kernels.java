@@ -380,11 +380,14 @@ public final class BF16Kernels {
         for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
             tile8x16(w, cols, r, xq, tile);
             TokenPanels.storePairs(tile, r, t0, nt, out, outStride);
-            for (int i = 0; i < TokenPanels.ROWS && full < cols; i++) {
-                for (int j = 0; j < nt; j++) {
-                    float s = 0;
-                    for (int k = full; k < cols; k++) s += scalar(w, (long) (r + i) * cols * 2, k) * TokenPanels.pairAt(xq, cols, k, j);
-                    out[(t0 + j) * outStride + r + i] += s;
+            // The columns past the last group of eight, which the tile left out (odd widths only).
+            if (full < cols) {
+                for (int i = 0; i < TokenPanels.ROWS; i++) {
+                    for (int j = 0; j < nt; j++) {
+                        float s = 0;
+                        for (int k = full; k < cols; k++) s += scalar(w, (long) (r + i) * cols * 2, k) * TokenPanels.pairAt(xq, cols, k, j);
+                        out[(t0 + j) * outStride + r + i] += s;
+                    }
                 }
             }
         }

@@ -176,33 +176,11 @@ public final class Q8Kernels {
     }
 
     /**
-     * The group of 8 rows starting at byte {@code o} as floats: {@code deq[i·cols + k]} = row i,
-     * column k; with {@code pairs}, every four columns in the order (k, k+2, k+1, k+3) (see
-     * {@link #gemmPairs}).
+     * {@code blocks} blocks of the group of 8 rows starting at byte {@code o} as floats:
+     * {@code deq[i·stride + k]} = row i, column k; with {@code pairs}, every four columns in the
+     * order (k, k+2, k+1, k+3) (see {@link #gemmPairs}).
      */
     static void dequantize(MemorySegment w, long o, int blocks, MemorySegment deq, int stride, boolean pairs) {
-        if (!TWO_VECTORS_PER_BLOCK) {
-            dequantizeAnyWidth(w, o, blocks, deq, stride, pairs);
-            return;
-        }
-        final long rowBytes = 4L * stride;
-        for (int b = 0; b < blocks; b++, o += GROUP_BLOCK_BYTES) {
-            final long q = o + QUANTS, at = 4L * b * BLOCK;
-            for (int i = 0; i < GROUP; i++) {
-                FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 2L * i)));
-                FloatVector v0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + i * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d);
-                FloatVector v1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + i * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d);
-                if (pairs) {
-                    v0 = v0.rearrange(PAIR_ORDER);
-                    v1 = v1.rearrange(PAIR_ORDER);
-                }
-                v0.intoMemorySegment(deq, at + i * rowBytes, LE);
-                v1.intoMemorySegment(deq, at + i * rowBytes + 4L * L, LE);
-            }
-        }
-    }
-
-    static void dequantizeAnyWidth(MemorySegment w, long o, int blocks, MemorySegment deq, int stride, boolean pairs) {
         for (int b = 0; b < blocks; b++, o += GROUP_BLOCK_BYTES) {
             for (int i = 0; i < GROUP; i++) {
                 FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 2L * i)));

@@ -49,10 +49,9 @@ public final class LargeAllocation {
                     long end = raw.address() + bytes + slack, tail = (at.address() + bytes + 4095) & ~4095L;
                     if (end > tail) unmap(c, MemorySegment.ofAddress(tail), end - tail);
                     int ignored = (int) c.madvise.invokeExact(at, bytes, MADV_HUGEPAGE); // advice only
-                    MethodHandle munmap = c.munmap;
                     return at.reinterpret(bytes, arena, segment -> {
                         try {
-                            int rc = (int) munmap.invokeExact(segment, bytes);
+                            unmap(c, segment, bytes);
                         } catch (Throwable t) {
                             throw new IllegalStateException("munmap failed", t);
                         }
