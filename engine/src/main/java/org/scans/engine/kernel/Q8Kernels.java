@@ -242,7 +242,8 @@ public final class Q8Kernels {
         FloatVector c50 = FloatVector.fromArray(F, tile, 10 * L), c51 = FloatVector.fromArray(F, tile, 11 * L);
         FloatVector c60 = FloatVector.fromArray(F, tile, 12 * L), c61 = FloatVector.fromArray(F, tile, 13 * L);
         FloatVector c70 = FloatVector.fromArray(F, tile, 14 * L), c71 = FloatVector.fromArray(F, tile, 15 * L);
-        for (int k = 0, xo = x0; k + 8 <= cols; k += 8, xo += 8 * L) {
+        final int n = cols & ~7; // "k < n", not "k + 8 <= cols": see BF16Kernels.tile8x16
+        for (int k = 0, xo = x0; k < n; k += 8, xo += 8 * L) {
             final long a = 4L * k;
             FloatVector xe0 = FloatVector.fromArray(F, xq, xo), xe1 = FloatVector.fromArray(F, xq, xo + L);
             FloatVector xo0 = FloatVector.fromArray(F, xq, xo + 2 * L), xo1 = FloatVector.fromArray(F, xq, xo + 3 * L);
