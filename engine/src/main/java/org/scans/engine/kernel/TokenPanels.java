@@ -1,6 +1,9 @@
 package org.scans.engine.kernel;
 
+import static org.scans.engine.kernel.Vectors.F;
 import static org.scans.engine.kernel.Vectors.L;
+
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Activations transposed for the matrix-product microkernels: tokens go across the vector lanes,
@@ -90,26 +93,26 @@ public final class TokenPanels {
      */
     public static void packPairs(float[] x, int t0, int nt, int cols, float[] xq) {
         final int half = L / 2, full = cols & ~3;
-        for (int k = 0; k < full; k += 4) {
-            int base = k * L;
-            for (int h = 0; h < 2; h++) {
-                for (int j = 0; j < L; j++) {
-                    int at = base + h * 2 * L + (j / half) * L + (j % half) * 2;
-                    if (j < nt) {
-                        int src = (t0 + j) * cols + k + h;
-                        xq[at] = x[src];
-                        xq[at + 1] = x[src + 2];
-                    } else {
-                        xq[at] = 0f;
-                        xq[at + 1] = 0f;
-                    }
-                }
-            }
-        }
-        for (int k = full; k < cols; k++) {
-            for (int j = 0; j < L; j++) xq[k * L + j] = j < nt ? x[(t0 + j) * cols + k] : 0f;
+        // Token by token: L columns of a token are one vector load and one scatter (to
+        // PAIR_SCATTER's places). Slot by slot, reading each token's row a few floats at a time,
+        // this took 5% of a 16-sequence decoding step on each thread.
+        if (nt < L) java.util.Arrays.fill(xq, 0, cols * L, 0f);
+        for (int j = 0; j < nt; j++) {
+            final int src = (t0 + j) * cols, lane = (j / half) * L + (j % half) * 2;
+            int k = 0;
+            for (; k + L <= full; k += L) FloatVector.fromArray(F, x, src + k).intoArray(xq, k * L + lane, PAIR_SCATTER, 0);
+            for (; k < full; k++) xq[(k & ~3) * L + (k & 1) * 2 * L + lane + ((k & 2) >> 1)] = x[src + k];
+            for (; k < cols; k++) xq[k * L + j] = x[src + k];
         }
     }
+
+    /**
+     * Where {@link #packPairs} puts L consecutive columns of one token, relative to the first
+     * column's group and the token's lane: column c of the run is in group c/4, at (c, c+2) for
+     * even c % 4 and (c-1, c+1) for odd, so at 4L·(c/4) + 2L·(c % 2) + (c % 4)/2.
+     */
+    private static final int[] PAIR_SCATTER = java.util.stream.IntStream.range(0, L)
+            .map(c -> 4 * L * (c / 4) + 2 * L * (c % 2) + (c % 4) / 2).toArray();
 
     /** Token j's activation at column k in a {@link #packPairs} block: for the scalar edges. */
     static float pairAt(float[] xq, int cols, int k, int j) {

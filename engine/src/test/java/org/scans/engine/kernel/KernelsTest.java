@@ -348,7 +348,7 @@ class KernelsTest {
     /** packPairs puts every (token, column) where pairAt, the scalar edges' accessor, looks for it. */
     @Test
     void pairPanelHoldsEveryActivationOnce() {
-        for (int cols : new int[] {1, 3, 4, 7, 16, 33}) {
+        for (int cols : new int[] {1, 3, 4, 7, 16, 33, 50, 64}) {
             for (int nt : new int[] {1, 5, Vectors.L}) {
                 int n = nt + 2;
                 float[] x = new float[n * cols];
