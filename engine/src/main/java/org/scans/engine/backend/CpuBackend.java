@@ -182,13 +182,14 @@ public final class CpuBackend implements Backend {
     private void panelProducts(WeightMatrix[] ws, float[] x, int n, int cols, int totalRows, float[][] outs) {
         int need = TokenPanels.blockSize(cols);
         for (int i = 0; i < panels.length; i++) if (panels[i].length < need) panels[i] = new float[need];
-        boolean allPaired = true;
+        boolean allPaired = true, anyQ8 = false;
         for (WeightMatrix w : ws) {
             allPaired &= w instanceof BF16Matrix || w instanceof Q8Matrix;
-            if (w instanceof Q8Matrix) {
-                for (int i = 0; i < dequantized.length; i++) {
-                    if (dequantized[i].byteSize() < Q8Kernels.scratchBytes(cols)) dequantized[i] = Q8Kernels.newScratch(cols);
-                }
+            anyQ8 |= w instanceof Q8Matrix;
+        }
+        if (anyQ8) {
+            for (int i = 0; i < dequantized.length; i++) {
+                if (dequantized[i].byteSize() < Q8Kernels.scratchBytes(cols)) dequantized[i] = Q8Kernels.newScratch(cols);
             }
         }
         final boolean paired = allPaired;

@@ -92,33 +92,39 @@ public final class TokenPanels {
      * are stored plainly, {@code L} tokens per column. Tokens from nt on are zero.
      */
     public static void packPairs(float[] x, int t0, int nt, int cols, float[] xq) {
-        final int half = L / 2, full = cols & ~3;
+        final int full = cols & ~3;
         // Token by token: L columns of a token are one vector load and one scatter (to
         // PAIR_SCATTER's places). Slot by slot, reading each token's row a few floats at a time,
         // this took 5% of a 16-sequence decoding step on each thread.
         if (nt < L) java.util.Arrays.fill(xq, 0, cols * L, 0f);
         for (int j = 0; j < nt; j++) {
-            final int src = (t0 + j) * cols, lane = (j / half) * L + (j % half) * 2;
+            final int src = (t0 + j) * cols, lane = pairSlot(0, j);
             int k = 0;
             for (; k + L <= full; k += L) FloatVector.fromArray(F, x, src + k).intoArray(xq, k * L + lane, PAIR_SCATTER, 0);
-            for (; k < full; k++) xq[(k & ~3) * L + (k & 1) * 2 * L + lane + ((k & 2) >> 1)] = x[src + k];
+            for (; k < full; k++) xq[pairSlot(k, j)] = x[src + k];
             for (; k < cols; k++) xq[k * L + j] = x[src + k];
         }
     }
 
     /**
-     * Where {@link #packPairs} puts L consecutive columns of one token, relative to the first
-     * column's group and the token's lane: column c of the run is in group c/4, at (c, c+2) for
-     * even c % 4 and (c-1, c+1) for odd, so at 4L·(c/4) + 2L·(c % 2) + (c % 4)/2.
+     * Where {@link #packPairs} puts L consecutive columns of one token (the run starting on a
+     * group of four), relative to the run's first slot for token 0.
      */
-    private static final int[] PAIR_SCATTER = java.util.stream.IntStream.range(0, L)
-            .map(c -> 4 * L * (c / 4) + 2 * L * (c % 2) + (c % 4) / 2).toArray();
+    private static final int[] PAIR_SCATTER = java.util.stream.IntStream.range(0, L).map(c -> pairSlot(c, 0)).toArray();
+
+    /**
+     * The slot of token j at column k (below {@code cols & ~3}) in a {@link #packPairs} block:
+     * column k's group of four, then the vector pairing (k, k+2) for even {@code k % 4} or (k+1,
+     * k+3) for odd, the half of the tokens, the token's pair of lanes, and the first or second
+     * lane of it.
+     */
+    private static int pairSlot(int k, int j) {
+        final int half = L / 2;
+        return (k & ~3) * L + (k & 1) * 2 * L + (j / half) * L + (j % half) * 2 + ((k & 2) >> 1);
+    }
 
     /** Token j's activation at column k in a {@link #packPairs} block: for the scalar edges. */
     static float pairAt(float[] xq, int cols, int k, int j) {
-        final int half = L / 2;
-        if (k >= (cols & ~3)) return xq[k * L + j];
-        int k4 = k & ~3, rem = k - k4;
-        return xq[k4 * L + (rem & 1) * 2 * L + (j / half) * L + (j % half) * 2 + (rem >> 1)];
+        return k >= (cols & ~3) ? xq[k * L + j] : xq[pairSlot(k, j)];
     }
 }
