@@ -2,10 +2,8 @@ package org.scans.engine.generate;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.scans.engine.model.ContextLimitException;
 import org.scans.engine.model.LlamaModel;
@@ -87,7 +85,7 @@ public final class BatchGenerator {
             List<Active> inCall = new ArrayList<>();
             // Decode steps for the sequences already running.
             for (Active a : active) {
-                steps.add(new Step(a.seq, new int[] {a.next}, Logits.LAST));
+                steps.add(new Step(a.seq, new int[] {a.decoding.next()}, Logits.LAST));
                 inCall.add(a);
             }
             // New sequences join with their whole prompt.
@@ -128,20 +126,14 @@ public final class BatchGenerator {
         return Arrays.asList(results);
     }
 
-    /** One running request: its sequence, sampler and output so far. */
+    /** One running request: its sequence, its decoding and its timings. */
     private final class Active {
         final int index;
         final Request request;
         final Sequence seq;
-        final Sampler sampler;
-        final Set<Integer> stops;
-        final Set<Integer> eos;
+        final Decoding decoding;
         final float[] logits;
-        int[] out;
-        int count;
-        int next;
         boolean prefilled;
-        StopReason reason = StopReason.MAX_TOKENS;
         long promptNanos, decodeNanos;
         int decodeSteps;
 
@@ -149,46 +141,17 @@ public final class BatchGenerator {
             this.index = index;
             this.request = request;
             this.seq = request.sequence() != null ? request.sequence() : model.newSequence();
-            GenerationConfig c = request.config();
-            this.sampler = new Sampler(c, model.config().vocabSize());
-            sampler.observe(request.prompt());
-            this.stops = new HashSet<>(c.stopIds());
-            this.eos = c.stopAtEos() ? new HashSet<>(model.config().eosTokenIds()) : Set.of();
+            this.decoding = new Decoding(model.config(), request.prompt(), request.config(), request.listener());
             this.logits = new float[model.config().vocabSize()];
-            this.out = new int[Math.max(16, Math.min(c.maxNewTokens(), 4096))];
         }
 
-        /**
-         * Takes the next token from the logits of the last call, in {@link Generator}'s order of
-         * checks; returns true when the sequence is done (then no token is pending).
-         */
+        /** Takes the next token from the logits of the last call; true when the sequence is done. */
         boolean choose(int maxPositions) {
-            GenerationConfig c = request.config();
-            if (count >= c.maxNewTokens()) return true;
-            int id = sampler.sample(logits);
-            if (count == out.length) out = Arrays.copyOf(out, 2 * out.length);
-            out[count++] = id;
-            sampler.observe(id);
-            request.listener().onToken(id);
-            if (eos.contains(id)) {
-                reason = StopReason.EOS;
-                return true;
-            }
-            if (stops.contains(id)) {
-                reason = StopReason.STOP_ID;
-                return true;
-            }
-            if (count == c.maxNewTokens()) return true;
-            if (seq.length() >= maxPositions) {
-                reason = StopReason.CONTEXT_LIMIT;
-                return true;
-            }
-            next = id;
-            return false;
+            return decoding.choose(logits, seq.length(), maxPositions);
         }
 
         Generation result() {
-            return new Generation(request.prompt().clone(), Arrays.copyOf(out, count), reason, promptNanos, decodeNanos, decodeSteps);
+            return decoding.result(promptNanos, decodeNanos, decodeSteps);
         }
     }
 }

@@ -1,8 +1,5 @@
 package org.scans.engine.generate;
 
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
 import org.scans.engine.model.LlamaModel;
 import org.scans.engine.model.Sequence;
 
@@ -24,43 +21,18 @@ public final class Generator {
      */
     public Generation generate(Sequence seq, int[] prompt, GenerationConfig config, TokenListener listener) {
         int max = model.config().maxPositions();
-        Set<Integer> stops = new HashSet<>(config.stopIds());
-        Set<Integer> eos = config.stopAtEos() ? new HashSet<>(model.config().eosTokenIds()) : Set.of();
-        int[] out = new int[Math.max(16, Math.min(config.maxNewTokens(), 4096))];
-        int count = 0;
-
+        Decoding decoding = new Decoding(model.config(), prompt, config, listener);
         long t0 = System.nanoTime();
         float[] logits = model.prefill(seq, prompt); // validates the ids first
         long promptNanos = System.nanoTime() - t0;
-        Sampler sampler = new Sampler(config, model.config().vocabSize());
-        sampler.observe(prompt);
         long decodeNanos = 0;
         int steps = 0;
-        StopReason reason = StopReason.MAX_TOKENS;
-        while (count < config.maxNewTokens()) {
-            int id = sampler.sample(logits);
-            if (count == out.length) out = Arrays.copyOf(out, 2 * out.length);
-            out[count++] = id;
-            sampler.observe(id);
-            listener.onToken(id);
-            if (eos.contains(id)) {
-                reason = StopReason.EOS;
-                break;
-            }
-            if (stops.contains(id)) {
-                reason = StopReason.STOP_ID;
-                break;
-            }
-            if (count == config.maxNewTokens()) break;
-            if (seq.length() >= max) {
-                reason = StopReason.CONTEXT_LIMIT;
-                break;
-            }
+        while (!decoding.choose(logits, seq.length(), max)) {
             long t1 = System.nanoTime();
-            logits = model.prefill(seq, new int[] {id});
+            logits = model.prefill(seq, new int[] {decoding.next()});
             decodeNanos += System.nanoTime() - t1;
             steps++;
         }
-        return new Generation(prompt.clone(), Arrays.copyOf(out, count), reason, promptNanos, decodeNanos, steps);
+        return decoding.result(promptNanos, decodeNanos, steps);
     }
 }

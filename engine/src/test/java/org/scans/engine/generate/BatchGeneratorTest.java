@@ -171,6 +171,23 @@ class BatchGeneratorTest {
         }
     }
 
+    /** A prompt id outside the vocabulary is reported as such, as it is when the request runs alone. */
+    @Test
+    void anIdOutsideTheVocabularyIsNamed() {
+        try (LlamaModel m = LlamaModel.load(TestModels.stories260K(), LoadOptions.defaults())) {
+            int bad = m.config().vocabSize();
+            for (java.util.function.Supplier<?> run : List.<java.util.function.Supplier<?>>of(
+                    () -> new Generator(m).generate(m.newSequence(), new int[] {1, bad}, GenerationConfig.greedy(2), TokenListener.NONE),
+                    () -> new BatchGenerator(m).generate(List.of(
+                            BatchGenerator.Request.of(new int[] {1, 403}, GenerationConfig.greedy(2)),
+                            BatchGenerator.Request.of(new int[] {1, bad}, GenerationConfig.greedy(2)))))) {
+                org.scans.engine.EngineException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        org.scans.engine.EngineException.class, run::get);
+                assertEquals("token id " + bad + " is outside the vocabulary (0.." + (bad - 1) + ")", e.getMessage());
+            }
+        }
+    }
+
     /** A 2-layer BF16 Llama with random weights: dim 128, 4 heads of 32 (2 kv heads), MLP 256, vocab 384. */
     static Path randomBf16Model(Path dir) throws IOException {
         Files.createDirectories(dir);
