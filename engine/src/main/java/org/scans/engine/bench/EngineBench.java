@@ -30,7 +30,9 @@ import org.scans.engine.tensor.WeightMatrix;
  * </ul>
  *
  * Each phase runs once untimed (which also lets the JIT compile the kernels at the sizes that
- * phase uses), then {@code reps} times timed. Sequences reserve their whole cache before the
+ * phase uses), then {@code reps} times timed. The decode phases, batch 1 and batched, take turns
+ * with a plain read of the weights run by run, so that the ratios between them come from the
+ * same minutes. Sequences reserve their whole cache before the
  * clock starts, as llama.cpp allocates its context up front.
  */
 public final class EngineBench {
@@ -57,23 +59,25 @@ public final class EngineBench {
         PhaseResult pp = null, tg = null, tgBatch = null, read = null;
         if (config.promptTokens() > 0) {
             Sequence seq = model.newSequence(config.promptTokens());
-            pp = phase("pp" + config.promptTokens(), config.promptTokens(), () -> prompt(seq), progress);
+            pp = interleaved(List.of(new Phase("pp" + config.promptTokens(), config.promptTokens(), () -> prompt(seq))), progress)[0];
         }
         if (config.genTokens() > 0) {
+            // The decode phases take turns run by run, so that the read and the batched rate are
+            // set against batch-1 decode runs from the same minutes (this VM's memory bandwidth
+            // moves within minutes).
+            int g = config.genTokens();
             List<Sequence> one = sequences(1);
-            if (model.backend() instanceof CpuBackend cpu) {
-                PhaseResult[] both = interleaved("tg" + config.genTokens(), config.genTokens(), () -> generate(one),
-                        "read", READ_PASSES, readRun(cpu), progress);
-                tg = both[0];
-                read = both[1];
-            } else {
-                tg = phase("tg" + config.genTokens(), config.genTokens(), () -> generate(one), progress);
-            }
+            List<Phase> phases = new ArrayList<>();
+            phases.add(new Phase("tg" + g, g, () -> generate(one)));
+            if (model.backend() instanceof CpuBackend cpu) phases.add(new Phase("read", READ_PASSES, readRun(cpu)));
             if (config.batch() > 0) {
                 List<Sequence> many = sequences(config.batch());
-                tgBatch = phase("tg" + config.genTokens() + "x" + config.batch(), config.genTokens() * config.batch(),
-                        () -> generate(many), progress);
+                phases.add(new Phase("tg" + g + "x" + config.batch(), g * config.batch(), () -> generate(many)));
             }
+            PhaseResult[] results = interleaved(phases, progress);
+            tg = results[0];
+            if (model.backend() instanceof CpuBackend) read = results[1];
+            if (config.batch() > 0) tgBatch = results[results.length - 1];
         }
         return new BenchReport(model.directory().toString(), dtypeOf(model.weights()), model.backend().threads(),
                 model.backend().name(), model.weights().bytesPerToken(), promptFlops(c, model.weights(), config.promptTokens()),
@@ -106,35 +110,29 @@ public final class EngineBench {
         };
     }
 
-    /** Two phases whose warm-ups and timed runs alternate: a, b, a, b, … */
-    private PhaseResult[] interleaved(String nameA, int tokensA, Run a, String nameB, int tokensB, Run b, Consumer<String> progress) {
-        progress.accept(String.format("%s warm-up: %.2f tok/s", nameA, tokensA / a.seconds()));
-        progress.accept(String.format("%s warm-up: %.2f tok/s", nameB, tokensB / b.seconds()));
-        double[] sa = new double[config.reps()], sb = new double[config.reps()];
-        for (int i = 0; i < sa.length; i++) {
-            sa[i] = a.seconds();
-            progress.accept(String.format("%s run %d/%d: %.2f tok/s", nameA, i + 1, sa.length, tokensA / sa[i]));
-            sb[i] = b.seconds();
-            progress.accept(String.format("%s run %d/%d: %.2f tok/s", nameB, i + 1, sb.length, tokensB / sb[i]));
+    /** A phase to measure: its name, the tokens one run counts, and the run. */
+    private record Phase(String name, int tokens, Run run) {}
+
+    /** Phases whose warm-ups and timed runs take turns: a, b, c, a, b, c, … */
+    private PhaseResult[] interleaved(List<Phase> phases, Consumer<String> progress) {
+        for (Phase p : phases) progress.accept(String.format("%s warm-up: %.2f tok/s", p.name(), p.tokens() / p.run().seconds()));
+        double[][] seconds = new double[phases.size()][config.reps()];
+        for (int i = 0; i < config.reps(); i++) {
+            for (int j = 0; j < phases.size(); j++) {
+                Phase p = phases.get(j);
+                seconds[j][i] = p.run().seconds();
+                progress.accept(String.format("%s run %d/%d: %.2f tok/s", p.name(), i + 1, config.reps(), p.tokens() / seconds[j][i]));
+            }
         }
-        return new PhaseResult[] {new PhaseResult(nameA, tokensA, sa), new PhaseResult(nameB, tokensB, sb)};
+        PhaseResult[] out = new PhaseResult[phases.size()];
+        for (int j = 0; j < out.length; j++) out[j] = new PhaseResult(phases.get(j).name(), phases.get(j).tokens(), seconds[j]);
+        return out;
     }
 
     @FunctionalInterface
     private interface Run {
         /** Prepares untimed, then returns the seconds of the timed part. */
         double seconds();
-    }
-
-    private PhaseResult phase(String name, int tokens, Run run, Consumer<String> progress) {
-        double warm = run.seconds();
-        progress.accept(String.format("%s warm-up: %.2f tok/s", name, tokens / warm));
-        double[] s = new double[config.reps()];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = run.seconds();
-            progress.accept(String.format("%s run %d/%d: %.2f tok/s", name, i + 1, s.length, tokens / s[i]));
-        }
-        return new PhaseResult(name, tokens, s);
     }
 
     /** Sequences with their whole cache reserved; runs reset and reuse them. */
