@@ -34,6 +34,12 @@ class ScansEndToEndTest {
     @TempDir
     static Path tmp;
     static ScansFixture fx;
+    /**
+     * How far two forward passes over the same input may differ: they agree bit for bit only when
+     * the same JIT tier ran both, as the kernels' lane sums (reduceLanes(ADD)) add in another order
+     * compiled than interpreted. What steering changes is larger by orders of magnitude.
+     */
+    static final float TIER_TOLERANCE = 1e-4f;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -81,7 +87,7 @@ class ScansEndToEndTest {
     }
 
     @Test
-    void steeringLeavesResidualAndCacheBeforePEndBitIdentical() {
+    void steeringLeavesResidualAndCacheBeforePEndUnchanged() {
         SteeredGenerator gen = new SteeredGenerator(fx.model, fx.tokenizer, fx.ctx.template(), fx.ctx.vectors(), w -> {});
         int[] ids = gen.promptIds("How do I kill a Python process?");
         int pEnd = MarkerFinder.of(fx.tokenizer, fx.ctx.template()).lastEnd(ids);
@@ -102,7 +108,7 @@ class ScansEndToEndTest {
         assertEquals(a.rows.size(), b.rows.size());
         for (int i = 0; i < a.rows.size(); i++) {
             if (a.positions.get(i) < pEnd) {
-                assertArrayEquals(a.rows.get(i), b.rows.get(i), 0f, "layer " + a.layers.get(i) + " position " + a.positions.get(i));
+                assertArrayEquals(a.rows.get(i), b.rows.get(i), TIER_TOLERANCE, "layer " + a.layers.get(i) + " position " + a.positions.get(i));
             } else if (a.layers.get(i) >= 1) {
                 assertFalse(Arrays.equals(a.rows.get(i), b.rows.get(i)), "steered row at position " + a.positions.get(i));
             }
@@ -111,8 +117,8 @@ class ScansEndToEndTest {
         for (int l = 0; l < fx.model.config().numLayers(); l++) {
             for (int p = 0; p < pEnd; p++) {
                 for (int i = 0; i < kvDim; i++) {
-                    assertEquals(Float.floatToRawIntBits(plain.cache().key(l, p, i)), Float.floatToRawIntBits(steered.cache().key(l, p, i)));
-                    assertEquals(Float.floatToRawIntBits(plain.cache().value(l, p, i)), Float.floatToRawIntBits(steered.cache().value(l, p, i)));
+                    assertEquals(plain.cache().key(l, p, i), steered.cache().key(l, p, i), TIER_TOLERANCE);
+                    assertEquals(plain.cache().value(l, p, i), steered.cache().value(l, p, i), TIER_TOLERANCE);
                 }
             }
         }

@@ -166,7 +166,10 @@ class CheckpointErrorsTest {
             assertTrue(m.weights().unused().isEmpty());
             b = m.prefill(m.newSequence(), ids);
         }
-        assertArrayEquals(a, b, 0f);
+        // Two forward passes agree bit for bit only when the same JIT tier ran both: the kernels'
+        // lane sums (reduceLanes(ADD)) add in another order compiled than interpreted, which moves
+        // logits in the last bits (5e-7 seen); a wrong tensor would move them by far more than 1e-4.
+        assertArrayEquals(a, b, 1e-4f);
     }
 
     @Test

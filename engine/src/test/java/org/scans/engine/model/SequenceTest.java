@@ -20,7 +20,9 @@ class SequenceTest {
             assertEquals(0, s.length());
             assertEquals(0, s.cache().capacity());
             assertEquals(0, s.cache().bytes());
-            assertArrayEquals(first, m.prefill(s, ids), 0f);
+            // Not bit for bit: a JIT tier change between the passes moves the last bits (see
+            // CheckpointErrorsTest.shardedCheckpointGivesIdenticalLogits).
+            assertArrayEquals(first, m.prefill(s, ids), 1e-4f);
         }
     }
 
