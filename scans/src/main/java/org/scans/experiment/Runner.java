@@ -135,7 +135,8 @@ public final class Runner {
     /**
      * Classification passes in fixed groups of {@link #CLASSIFY_GROUP} prompts, whatever the batch
      * size: the matrix kernels add in an order that depends on how many rows share a call, so a
-     * fixed grouping keeps every score bit-identical between --batch settings.
+     * fixed grouping keeps every score bit-identical between --batch settings (once the kernels
+     * run compiled: interpreted, the Vector API's lane sums add in another order).
      */
     static List<Verdict> classify(HarmfulnessClassifier classifier, List<Sample> samples) {
         List<Verdict> out = new ArrayList<>(samples.size());
