@@ -32,8 +32,8 @@ import org.scans.engine.tensor.WeightMatrix;
  * Each phase runs once untimed (which also lets the JIT compile the kernels at the sizes that
  * phase uses), then {@code reps} times timed. The decode phases, batch 1 and batched, take turns
  * with a plain read of the weights run by run, so that the ratios between them come from the
- * same minutes. Sequences reserve their whole cache before the
- * clock starts, as llama.cpp allocates its context up front.
+ * same minutes. Sequences reserve their whole cache before the clock starts, as llama.cpp
+ * allocates its context up front.
  */
 public final class EngineBench {
     private final LlamaModel model;
