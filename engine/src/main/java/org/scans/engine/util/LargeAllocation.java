@@ -49,13 +49,7 @@ public final class LargeAllocation {
                     long end = raw.address() + bytes + slack, tail = (at.address() + bytes + 4095) & ~4095L;
                     if (end > tail) unmap(c, MemorySegment.ofAddress(tail), end - tail);
                     int ignored = (int) c.madvise.invokeExact(at, bytes, MADV_HUGEPAGE); // advice only
-                    return at.reinterpret(bytes, arena, segment -> {
-                        try {
-                            unmap(c, segment, bytes);
-                        } catch (Throwable t) {
-                            throw new IllegalStateException("munmap failed", t);
-                        }
-                    });
+                    return at.reinterpret(bytes, arena, segment -> release(segment, bytes));
                 }
             } catch (Throwable t) {
                 // fall through to the arena
@@ -64,8 +58,24 @@ public final class LargeAllocation {
         return arena.allocate(bytes, 4096);
     }
 
-    private static void unmap(Calls c, MemorySegment at, long bytes) throws Throwable {
-        int rc = (int) c.munmap.invokeExact(at, bytes);
+    /** {@code munmap}'s result: 0, or -1 with errno set. */
+    private static int unmap(Calls c, MemorySegment at, long bytes) throws Throwable {
+        return (int) c.munmap.invokeExact(at, bytes);
+    }
+
+    /**
+     * Unmaps a buffer when its arena closes, and says so if that fails (the slack trimmed in
+     * {@link #allocate} is only given back on a best-effort basis: keeping it costs nothing but
+     * address space).
+     */
+    static void release(MemorySegment at, long bytes) {
+        int rc;
+        try {
+            rc = unmap(CALLS.orElseThrow(), at, bytes);
+        } catch (Throwable t) {
+            throw new IllegalStateException("munmap of " + bytes + " bytes at 0x" + Long.toHexString(at.address()) + " failed", t);
+        }
+        if (rc != 0) throw new IllegalStateException("munmap of " + bytes + " bytes at 0x" + Long.toHexString(at.address()) + " failed");
     }
 
     /** Whether buffers come from {@code mmap} (false: from the arena). */

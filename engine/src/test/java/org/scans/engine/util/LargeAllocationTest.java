@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** A large buffer is zeroed, page-aligned, writable, and gone with its arena. */
@@ -41,5 +42,13 @@ class LargeAllocationTest {
                 assertEquals(0, seg.address() % align, bytes + " bytes at " + Long.toHexString(seg.address()));
             }
         }
+    }
+
+    /** A failed unmap at close is reported, not dropped: munmap refuses an address off a page boundary. */
+    @Test
+    void aFailedUnmapIsReported() {
+        Assumptions.assumeTrue(LargeAllocation.mapped(), "buffers come from mmap only on Linux");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> LargeAllocation.release(MemorySegment.ofAddress(4097), 4096));
+        assertTrue(e.getMessage().contains("munmap of 4096 bytes at 0x1001 failed"), e.getMessage());
     }
 }
