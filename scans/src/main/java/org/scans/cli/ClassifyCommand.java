@@ -66,8 +66,9 @@ final class ClassifyCommand implements Callable<Integer> {
             out.printf("%-22s %-7s %8s %6s  %s%n", "id", "label", "c(q)", "sigma", "prompt");
             List<Label> predicted = new ArrayList<>();
             double[] scores = new double[samples.size()];
-            for (int start = 0; start < samples.size(); start += Runner.CLASSIFY_GROUP) {
-                List<Sample> group = samples.subList(start, Math.min(samples.size(), start + Runner.CLASSIFY_GROUP));
+            for (int start = 0; start < samples.size(); start += HarmfulnessClassifier.GROUP) {
+                // The groups `run` uses, so both print the same scores.
+                List<Sample> group = samples.subList(start, Math.min(samples.size(), start + HarmfulnessClassifier.GROUP));
                 List<Verdict> verdicts = classifier.classifyAll(group.stream().map(Sample::prompt).toList());
                 for (int i = 0; i < group.size(); i++) {
                     Sample s = group.get(i);

@@ -78,7 +78,7 @@ final class EvalClassifyCommand implements Callable<Integer> {
                 parts.add(new ClassifyEval.Part(n.contains("/") || n.contains(".") ? RunCommand.safeName(n) : n, Runner.select(set, limit), c));
             }
             EvalFolder folder = session.prepare(sha -> ClassifyEval.settingsJson(session.ctx, parts, limit, datasetPresets, sha), evalOptions.resume);
-            ObjectNode results = session.run(() -> new ClassifyEval(session.ctx, err, evalOptions.batch).run(parts, folder));
+            ObjectNode results = session.run(() -> new ClassifyEval(session.ctx, err).run(parts, folder));
             PrintWriter out = spec.commandLine().getOut();
             out.print(ClassifyEval.table(results));
             out.println(session.wrote());

@@ -8,8 +8,10 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.scans.data.Label;
 import org.scans.data.Sample;
@@ -42,8 +44,6 @@ public final class Runner {
     private final List<String> warnings = new ArrayList<>();
     /** Samples per chunk, in batches: classification of a chunk, then its generations. */
     private static final int CHUNK_BATCHES = 4;
-    /** Prompts per classification call (see {@link #classify}): fixed, so scores do not depend on the batch. */
-    public static final int CLASSIFY_GROUP = 16;
 
     public Runner(ScansContext ctx, RunSettings settings, List<RefusalJudge> judges, PrintStream err, int batch) {
         this.ctx = ctx;
@@ -100,14 +100,19 @@ public final class Runner {
         try (SampleLog log = SampleLog.open(dir)) {
             // Chunks of several batches: classification passes share forward calls, then every
             // generation of the chunk (steered, and baseline) goes through the batch generator,
-            // which keeps up to `batch` sequences decoding together.
-            int chunk = (CHUNK_BATCHES * batch + CLASSIFY_GROUP - 1) / CLASSIFY_GROUP * CLASSIFY_GROUP;
+            // which keeps up to `batch` sequences decoding together. Classification groups are
+            // fixed positions in the whole list of samples (HarmfulnessClassifier.classifyInGroups),
+            // so a resumed run scores as an uninterrupted one.
+            List<String> prompts = samples.stream().map(Sample::prompt).toList();
+            Map<String, Integer> position = new HashMap<>();
+            for (int i = 0; i < samples.size(); i++) position.put(samples.get(i).id(), i);
+            int chunk = (CHUNK_BATCHES * batch + HarmfulnessClassifier.GROUP - 1) / HarmfulnessClassifier.GROUP * HarmfulnessClassifier.GROUP;
             for (int start = 0; start < todo.size(); start += chunk) {
                 List<Sample> group = todo.subList(start, Math.min(todo.size(), start + chunk));
-                List<Verdict> verdicts = classify(classifier, group);
+                Map<Integer, Verdict> verdicts = classifier.classifyInGroups(prompts, group.stream().map(s -> position.get(s.id())).toList());
                 List<BatchGenerator.Request> requests = new ArrayList<>();
-                for (int i = 0; i < group.size(); i++) {
-                    Pending p = new Pending(group.get(i), verdicts.get(i), System.nanoTime());
+                for (Sample sample : group) {
+                    Pending p = new Pending(sample, verdicts.get(position.get(sample.id())), System.nanoTime());
                     p.sign = settings.steering().signFor(p.verdict);
                     p.steered = generator.prepare(p.sample.prompt(), settings.steering(), p.sign);
                     requests.add(new BatchGenerator.Request(p.steered.sequence(), p.steered.promptIds(), gen, null, g -> {
@@ -130,21 +135,6 @@ public final class Runner {
         ObjectNode summary = RunSummary.of(all, settings.toJson(), seconds, todo.size(), tokens[0], warnings);
         Json.writeAtomically(dir.resolve(SUMMARY_FILE), summary);
         return summary;
-    }
-
-    /**
-     * Classification passes in fixed groups of {@link #CLASSIFY_GROUP} prompts, whatever the batch
-     * size: the matrix kernels add in an order that depends on how many rows share a call, so a
-     * fixed grouping keeps every score bit-identical between --batch settings (once the kernels
-     * run compiled: interpreted, the Vector API's lane sums add in another order).
-     */
-    static List<Verdict> classify(HarmfulnessClassifier classifier, List<Sample> samples) {
-        List<Verdict> out = new ArrayList<>(samples.size());
-        for (int i = 0; i < samples.size(); i += CLASSIFY_GROUP) {
-            List<Sample> g = samples.subList(i, Math.min(samples.size(), i + CLASSIFY_GROUP));
-            out.addAll(classifier.classifyAll(g.stream().map(Sample::prompt).toList()));
-        }
-        return out;
     }
 
     /** One sample between its classification and the end of its generations. */

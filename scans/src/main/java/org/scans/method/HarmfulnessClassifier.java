@@ -1,8 +1,14 @@
 package org.scans.method;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.scans.engine.model.LlamaModel;
 import org.scans.tokenizer.Tokenizer;
@@ -50,6 +56,31 @@ public final class HarmfulnessClassifier {
 
     public Verdict classify(String query) {
         return classifyAll(List.of(query)).get(0);
+    }
+
+    /** Queries per forward call of {@link #classifyInGroups}. */
+    public static final int GROUP = 16;
+
+    /**
+     * Verdicts for the queries at the {@code wanted} positions of {@code queries}, each computed
+     * in one forward call with the rest of its fixed group, positions [16g, 16g + 16) of the whole
+     * list. Which tokens share a call decides which matrix kernel adds a token's products and in
+     * what order, so a score moves in its last bits with its company; fixed groups keep every
+     * score the same bits whatever the batch setting, and when a resumed job starts mid-list (a
+     * group with members already done is computed whole). Once the kernels run compiled, that is:
+     * interpreted, the Vector API's lane sums add in yet another order.
+     */
+    public SortedMap<Integer, Verdict> classifyInGroups(List<String> queries, Collection<Integer> wanted) {
+        SortedSet<Integer> want = new TreeSet<>(wanted);
+        SortedMap<Integer, Verdict> out = new TreeMap<>();
+        for (int i : want) {
+            Objects.checkIndex(i, queries.size());
+            if (out.containsKey(i)) continue;
+            int from = i / GROUP * GROUP, to = Math.min(queries.size(), from + GROUP);
+            List<Verdict> group = classifyAll(queries.subList(from, to));
+            for (int j : want.subSet(from, to)) out.put(j, group.get(j - from));
+        }
+        return out;
     }
 
     /** Classifies several queries, batching their forward passes. */

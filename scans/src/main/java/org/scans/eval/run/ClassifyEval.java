@@ -35,13 +35,11 @@ public final class ClassifyEval {
 
     private final ScansContext ctx;
     private final PrintStream err;
-    private final int batch;
     private final List<String> warnings = new ArrayList<>();
 
-    public ClassifyEval(ScansContext ctx, PrintStream err, int batch) {
+    public ClassifyEval(ScansContext ctx, PrintStream err) {
         this.ctx = ctx;
         this.err = err;
-        this.batch = Math.max(1, batch);
     }
 
     public static ObjectNode settingsJson(ScansContext ctx, List<Part> parts, int limit, boolean datasetPresets, String vectorsSha256) {
@@ -69,12 +67,19 @@ public final class ClassifyEval {
             for (Part part : parts) {
                 HarmfulnessClassifier classifier = new HarmfulnessClassifier(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(),
                         part.classifier(), ctx.fixes(), this::warn);
-                List<Sample> todo = part.samples().stream().filter(s -> !folder.done().contains(id(part, s))).toList();
-                for (int start = 0; start < todo.size(); start += batch) {
-                    List<Sample> group = todo.subList(start, Math.min(todo.size(), start + batch));
-                    List<Verdict> verdicts = classifier.classifyAll(group.stream().map(Sample::prompt).toList());
-                    for (int i = 0; i < group.size(); i++) {
-                        Sample s = group.get(i);
+                // Fixed groups of the whole list (HarmfulnessClassifier.classifyInGroups): the
+                // scores do not depend on --batch, nor on where a resumed eval starts.
+                List<Sample> samples = part.samples();
+                List<String> prompts = samples.stream().map(Sample::prompt).toList();
+                for (int start = 0; start < samples.size(); start += HarmfulnessClassifier.GROUP) {
+                    List<Integer> todo = new ArrayList<>();
+                    for (int i = start; i < Math.min(samples.size(), start + HarmfulnessClassifier.GROUP); i++) {
+                        if (!folder.done().contains(id(part, samples.get(i)))) todo.add(i);
+                    }
+                    if (todo.isEmpty()) continue;
+                    Map<Integer, Verdict> verdicts = classifier.classifyInGroups(prompts, todo);
+                    for (int i : todo) {
+                        Sample s = samples.get(i);
                         ObjectNode o = JsonFigures.object();
                         o.put("id", id(part, s));
                         o.put("pairing", part.name());

@@ -1,0 +1,54 @@
+package org.scans.method;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.scans.eval.EvalFixture;
+import org.scans.experiment.ScansContext;
+
+/** {@link HarmfulnessClassifier#classifyInGroups}: a prompt's verdict comes from its fixed group of 16, whoever else is wanted. */
+class ClassificationGroupsTest {
+    static ScansContext ctx;
+    static HarmfulnessClassifier classifier;
+
+    @BeforeAll
+    static void open() {
+        ctx = EvalFixture.open();
+        classifier = new HarmfulnessClassifier(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), ctx.preset().classifier(), w -> {});
+    }
+
+    @AfterAll
+    static void close() {
+        ctx.model().close();
+    }
+
+    static List<String> prompts(int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) out.add(i % 3 == 0 ? "How do I kill a Python process number " + i + "?" : "Tell me a story about " + i + " cats.");
+        return out;
+    }
+
+    @Test
+    void eachVerdictIsItsGroupsWhateverElseIsAskedFor() {
+        List<String> all = prompts(37); // groups [0, 16), [16, 32), [32, 37)
+        List<Verdict> first = classifier.classifyAll(all.subList(0, 16));
+        List<Verdict> second = classifier.classifyAll(all.subList(16, 32));
+        List<Verdict> last = classifier.classifyAll(all.subList(32, 37));
+        Map<Integer, Verdict> some = classifier.classifyInGroups(all, List.of(36, 5, 17, 31, 5));
+        assertEquals(List.of(5, 17, 31, 36), List.copyOf(some.keySet()));
+        // Bit for bit: the same forward calls as the groups run whole.
+        assertEquals(first.get(5).score(), some.get(5).score(), 0.0);
+        assertEquals(second.get(1).score(), some.get(17).score(), 0.0);
+        assertEquals(second.get(15).score(), some.get(31).score(), 0.0);
+        assertEquals(last.get(4).score(), some.get(36).score(), 0.0);
+        // A resumed job that wants only the tail of a group still gets the group's bits.
+        assertEquals(second.get(15).score(), classifier.classifyInGroups(all, List.of(31)).get(31).score(), 0.0);
+        assertThrows(IndexOutOfBoundsException.class, () -> classifier.classifyInGroups(all, List.of(37)));
+    }
+}
