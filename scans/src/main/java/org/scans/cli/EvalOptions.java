@@ -12,7 +12,7 @@ final class EvalOptions {
     @Option(names = "--resume", description = "Continue the eval in --out without repeating finished items (its vectors are reused).")
     boolean resume;
 
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "8", description = "Items whose forward passes are batched together, in eval mmlu and eval xsum (eval classify always classifies in fixed groups of 16; eval ppl scores one window at a time). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "8", description = "Questions whose forward passes are batched together in eval mmlu. Classification always goes in fixed groups of 16, so classify and xsum scores do not depend on it; eval ppl scores one window at a time. Default: ${DEFAULT-VALUE}.")
     int batch;
 
     /** The folder to write, after the checks that need no model: fresh and creatable, or resumable. */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.scans.data.Summarization;
 import org.scans.data.SummaryExample;
 import org.scans.engine.generate.GenerationConfig;
@@ -65,14 +66,12 @@ public final class XsumEval {
     private final ScansContext ctx;
     private final Settings settings;
     private final PrintStream err;
-    private final int batch;
     private final List<String> warnings = new ArrayList<>();
 
-    public XsumEval(ScansContext ctx, Settings settings, PrintStream err, int batch) {
+    public XsumEval(ScansContext ctx, Settings settings, PrintStream err) {
         this.ctx = ctx;
         this.settings = settings;
         this.err = err;
-        this.batch = Math.max(1, batch);
     }
 
     /** Reads the data (skipping empty rows with a warning) and draws the examples. */
@@ -93,12 +92,17 @@ public final class XsumEval {
         Progress progress = new Progress(err, examples.size(), examples.size() - todo.size(), "xsum");
         long t0 = System.nanoTime();
         try (SampleLog log = folder.openLog()) {
+            // Every document that fits, done or not: classification groups are fixed positions
+            // in this list (HarmfulnessClassifier.classifyInGroups), so a resumed eval scores
+            // as an uninterrupted one. Only the pending ones are logged or generated.
             List<SummaryExample> fitting = new ArrayList<>();
-            for (SummaryExample e : todo) {
+            for (SummaryExample e : examples) {
+                boolean pending = !folder.done().contains(id(e));
                 String q = Summarization.instruction(e.document());
                 int classify = ctx.template().classification(q).encode(ctx.tokenizer()).length;
                 int prompt = generator.promptIds(q).length;
                 if (Math.max(classify, prompt + 1) > context) {
+                    if (!pending) continue;
                     String why = "the document's prompt (" + prompt + " tokens; " + classify + " with the classification wrapper) leaves no room "
                             + "in the model's context of " + context;
                     warn("xsum " + id(e) + ": skipped: " + why);
@@ -112,12 +116,17 @@ public final class XsumEval {
                     fitting.add(e);
                 }
             }
-            for (int start = 0; start < fitting.size(); start += batch) {
-                List<SummaryExample> group = fitting.subList(start, Math.min(fitting.size(), start + batch));
-                List<Verdict> verdicts = classifier.classifyAll(group.stream().map(e -> Summarization.instruction(e.document())).toList());
-                for (int i = 0; i < group.size(); i++) {
-                    SummaryExample e = group.get(i);
-                    String q = Summarization.instruction(e.document());
+            List<String> queries = fitting.stream().map(e -> Summarization.instruction(e.document())).toList();
+            for (int start = 0; start < fitting.size(); start += HarmfulnessClassifier.GROUP) {
+                List<Integer> pending = new ArrayList<>();
+                for (int i = start; i < Math.min(fitting.size(), start + HarmfulnessClassifier.GROUP); i++) {
+                    if (!folder.done().contains(id(fitting.get(i)))) pending.add(i);
+                }
+                if (pending.isEmpty()) continue;
+                Map<Integer, Verdict> verdicts = classifier.classifyInGroups(queries, pending);
+                for (int i : pending) {
+                    SummaryExample e = fitting.get(i);
+                    String q = queries.get(i);
                     Verdict v = verdicts.get(i);
                     int sign = settings.plan().signFor(v);
                     long s0 = System.nanoTime();

@@ -86,4 +86,31 @@ class ClassifyEvalTest {
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("xtest") && r.err().contains("oktest"), r.err());
     }
+
+    /** Stopped after 5 of 24 prompts and resumed (with another --batch), every score is the uninterrupted eval's, bit for bit. */
+    @Test
+    void aResumedEvalScoresEveryPromptAsAnUninterruptedOne() throws Exception {
+        Path whole = tmp.resolve("whole"), resumed = tmp.resolve("resumed");
+        List<String> args = List.of("eval", "classify", "--model", TestSupport.model().toString(), "--vectors", EvalFixture.vectors().toString(),
+                "--datasets", "xstest", "--limit", "24");
+        List<String> first = new ArrayList<>(args);
+        first.addAll(List.of("--batch", "8", "--out", whole.toString()));
+        TestSupport.Cli r = TestSupport.cli(first.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.err());
+        java.nio.file.Files.createDirectories(resumed);
+        for (Path f : java.nio.file.Files.list(whole).toList()) {
+            String name = f.getFileName().toString();
+            if (name.equals(SampleLog.FILE)) java.nio.file.Files.write(resumed.resolve(name), java.nio.file.Files.readAllLines(f).subList(0, 5));
+            else if (!name.equals(EvalFolder.RESULTS_FILE)) java.nio.file.Files.copy(f, resumed.resolve(name));
+        }
+        List<String> second = new ArrayList<>(args);
+        second.addAll(List.of("--batch", "3", "--out", resumed.toString(), "--resume"));
+        TestSupport.Cli again = TestSupport.cli(second.toArray(String[]::new));
+        assertEquals(0, again.exit(), again.err());
+        java.util.Map<String, Double> scores = new java.util.HashMap<>();
+        for (JsonNode l : SampleLog.read(whole)) scores.put(l.get("id").asText(), l.get("score").doubleValue());
+        List<JsonNode> lines = SampleLog.read(resumed);
+        assertEquals(24, lines.size());
+        for (JsonNode l : lines) assertEquals(scores.get(l.get("id").asText()), l.get("score").doubleValue(), 0.0, l.get("id").asText());
+    }
 }

@@ -75,6 +75,45 @@ class XsumEvalTest {
         }
     }
 
+    /**
+     * Stopped after 5 of 20 documents and resumed, the eval classifies each document in the same
+     * fixed group of 16 as an uninterrupted one, so its scores are the same bits.
+     */
+    @Test
+    void aResumedEvalScoresEveryDocumentAsAnUninterruptedOne() throws Exception {
+        StringBuilder rows = new StringBuilder("id,dialogue,summary\n");
+        for (int i = 0; i < 20; i++) {
+            rows.append("d").append(i).append(",\"").append(i % 2 == 0 ? "Lily found " + i + " red balls in the park and played all day."
+                    : "Tom had " + i + " small dogs that liked to run, jump and sleep.").append("\",Someone plays.\n");
+        }
+        Path csv = tmp.resolve("twenty.csv");
+        Files.writeString(csv, rows);
+        Path whole = tmp.resolve("whole"), resumed = tmp.resolve("resumed");
+        List<String> args = List.of("eval", "xsum", "--model", TestSupport.model().toString(), "--data", csv.toString(), "--rows", "0",
+                "--max-new-tokens", "2", "--vectors", EvalFixture.vectors().toString());
+        TestSupport.Cli r = TestSupport.cli(with(args, "--out", whole.toString()));
+        assertEquals(0, r.exit(), r.err());
+        Files.createDirectories(resumed);
+        for (Path f : Files.list(whole).toList()) {
+            String name = f.getFileName().toString();
+            if (name.equals(SampleLog.FILE)) Files.write(resumed.resolve(name), Files.readAllLines(f).subList(0, 5));
+            else if (!name.equals(EvalFolder.RESULTS_FILE)) Files.copy(f, resumed.resolve(name));
+        }
+        TestSupport.Cli again = TestSupport.cli(with(args, "--out", resumed.toString(), "--resume"));
+        assertEquals(0, again.exit(), again.err());
+        java.util.Map<String, Double> first = new java.util.HashMap<>();
+        for (JsonNode l : SampleLog.read(whole)) first.put(l.get("id").asText(), l.get("score").doubleValue());
+        List<JsonNode> second = SampleLog.read(resumed);
+        assertEquals(20, second.size());
+        for (JsonNode l : second) assertEquals(first.get(l.get("id").asText()), l.get("score").doubleValue(), 0.0, l.get("id").asText());
+    }
+
+    private static String[] with(List<String> args, String... more) {
+        List<String> all = new java.util.ArrayList<>(args);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
     @Test
     void meansAndSkipsByHand() {
         ObjectNode a = line(0.5, 0.25, 0.5, 1.0, 0.0, 0.2, 1);
