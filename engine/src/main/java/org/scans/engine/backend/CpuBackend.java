@@ -182,11 +182,18 @@ public final class CpuBackend implements Backend {
     private void panelProducts(WeightMatrix[] ws, float[] x, int n, int cols, int totalRows, float[][] outs) {
         int need = TokenPanels.blockSize(cols);
         for (int i = 0; i < panels.length; i++) if (panels[i].length < need) panels[i] = new float[need];
-        boolean allPaired = true, anyQ8 = false;
+        boolean allPaired = true, anyQ8 = false, allF16 = true;
         for (WeightMatrix w : ws) {
             allPaired &= w instanceof BF16Matrix || w instanceof Q8Matrix;
             anyQ8 |= w instanceof Q8Matrix;
+            allF16 &= w instanceof F16Matrix;
         }
+        // F16 matrices take the paired kernels too, with the activations scaled by 2^112 (see
+        // F16Kernels.gemmPairs), where that is exact: no Inf or NaN among the weights, every
+        // activation below 2^15. Otherwise they keep the exact widening of F16Kernels.gemm.
+        final boolean f16Scaled = allF16 && allFiniteF16(ws) && F16Kernels.scalable(x, 0, n * cols);
+        if (f16Scaled) allPaired = true;
+        final float pairScale = f16Scaled ? 0x1p112f : 1f;
         if (anyQ8) {
             for (int i = 0; i < dequantized.length; i++) {
                 if (dequantized[i].byteSize() < Q8Kernels.scratchBytes(cols)) dequantized[i] = Q8Kernels.newScratch(cols);
@@ -200,10 +207,11 @@ public final class CpuBackend implements Backend {
             for (int t0 = 0; t0 < n; t0 += TokenPanels.WIDTH) {
                 int nt = Math.min(TokenPanels.WIDTH, n - t0);
                 // A block of at most one vector of tokens (a batched-decoding step) goes through
-                // the 64-bit-broadcast microkernels when every matrix has one (BF16, Q8_0).
+                // the 64-bit-broadcast microkernels when every matrix has one (BF16, Q8_0, and F16
+                // where the activations can be scaled: f16Scaled).
                 boolean pairs = paired && nt <= TokenPanels.PAIR_TOKENS;
                 if (n > TokenPanels.WIDTH || packedFor[worker] != call) {
-                    if (pairs) TokenPanels.packPairs(x, t0, nt, cols, xt);
+                    if (pairs) TokenPanels.packPairs(x, t0, nt, cols, xt, pairScale);
                     else TokenPanels.packBlock(x, t0, nt, cols, xt);
                     packedFor[worker] = call;
                 }
@@ -217,6 +225,7 @@ public final class CpuBackend implements Backend {
                             case F32Matrix m -> F32Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case BF16Matrix m when pairs -> BF16Kernels.gemmPairs(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case BF16Matrix m -> BF16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
+                            case F16Matrix m when pairs -> F16Kernels.gemmPairs(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case F16Matrix m -> F16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case Q8Matrix m when pairs -> Q8Kernels.gemmPairs(m, r0, r1, xt, t0, nt, outs[i], rows, tile, dequantized[worker]);
                             case Q8Matrix m -> Q8Kernels.gemm(m, r0, r1, xt, t0, nt, outs[i], rows, tile, dequantized[worker]);
@@ -390,6 +399,8 @@ public final class CpuBackend implements Backend {
                             TokenPanels.packBlock(x, 0, n, cols, xq);
                             F16Kernels.gemm(d, cols, 0, rows, xq, 0, n, out, rows, tile);
                             F16Kernels.gemm(d, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
+                            TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, cols, xq, 0x1p112f);
+                            F16Kernels.gemmPairs(d, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
                         }
                         case F32Matrix m -> {
                             F32Kernels.matvec(d, cols, 0, rows, x, 0, out, 0);

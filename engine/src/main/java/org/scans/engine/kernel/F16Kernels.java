@@ -10,7 +10,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Matrix products with IEEE half-precision weights and float32 activations in
@@ -21,6 +24,8 @@ import jdk.incubator.vector.VectorOperators;
  */
 public final class F16Kernels {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
+    private static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, VectorShape.forBitSize(F.vectorBitSize()));
     /** Token tile kept hot in cache while every row block of a thread passes over it. */
     private static final int TOKEN_CHUNK = 32;
 
@@ -308,6 +313,134 @@ public final class F16Kernels {
                 out[(t0 + j) * outStride + r] = s;
             }
         }
+    }
+
+    /**
+     * Whether activations can be scaled by 2^112 for {@link #gemmPairs} (or {@link #matvecScaled}):
+     * every |x| in {@code [off, off + len)} below 2^15, so that the scaled values stay finite;
+     * false on NaN.
+     */
+    public static boolean scalable(float[] x, int off, int len) {
+        FloatVector max = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= len; i += L) max = max.max(FloatVector.fromArray(F, x, off + i).abs());
+        float m = max.reduceLanes(VectorOperators.MAX);
+        for (; i < len; i++) m = Math.max(m, Math.abs(x[off + i]));
+        return m < 0x1p15f; // false for NaN too
+    }
+
+    /**
+     * {@code out[(t0 + j)·outStride + r] = Σ_k W[r, k]·x_j[k]} for rows {@code [r0, r1)} and the
+     * {@code nt} ≤ {@link TokenPanels#PAIR_TOKENS} tokens of a {@link TokenPanels#packPairs} block
+     * packed with the scale 2^112, for a matrix that {@link #allFinite} has cleared: the batched
+     * decoding step, as {@link BF16Kernels#gemmPairs} runs it, with the widening of
+     * {@link #matvecScaled} (three integer ops per vector of halves where BF16 needs one; exact
+     * for normal and subnormal halves alike). Against {@link #gemm}'s broadcast of one converted
+     * half per FMA, 16 sequences of the 1.1B F16 model went from 49–54 to 82–85 tok/s
+     * (bench/README.md, "Batched decoding", round 9).
+     */
+    public static void gemmPairs(MemorySegment w, int cols, int r0, int r1, float[] xq, int t0, int nt, float[] out, int outStride, float[] tile) {
+        final int full = cols & ~7;
+        int r = r0;
+        for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
+            tile8x16(w, cols, r, xq, tile);
+            TokenPanels.storePairs(tile, r, t0, nt, out, outStride);
+            // The columns past the last group of eight, which the tile left out (odd widths only).
+            if (full < cols) {
+                for (int i = 0; i < TokenPanels.ROWS; i++) {
+                    for (int j = 0; j < nt; j++) {
+                        float s = 0;
+                        for (int k = full; k < cols; k++) s += scalar(w, (long) (r + i) * cols * 2, k) * (TokenPanels.pairAt(xq, cols, k, j) * 0x1p-112f);
+                        out[(t0 + j) * outStride + r + i] += s;
+                    }
+                }
+            }
+        }
+        for (; r < r1; r++) {
+            for (int j = 0; j < nt; j++) {
+                float s = 0;
+                for (int k = 0; k < cols; k++) s += scalar(w, (long) r * cols * 2, k) * (TokenPanels.pairAt(xq, cols, k, j) * 0x1p-112f);
+                out[(t0 + j) * outStride + r] = s;
+            }
+        }
+    }
+
+    /**
+     * The microkernel of {@link #gemmPairs}: {@link BF16Kernels}'s tile8x16 with the halves widened
+     * as {@link #matvecScaled} widens them. Written out in full (see BF16Kernels.rows8).
+     */
+    private static void tile8x16(MemorySegment w, int cols, int r, float[] xq, float[] tile) {
+        final long rb = cols * 2L;
+        final long o = r * rb;
+        // The bound as a plain "k < n": C2 then proves every load in range before the loop, where a
+        // "k + 8 <= cols" left a bounds check at each of the 16 broadcasts.
+        final int n = cols & ~7;
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        for (int k = 0, xo = 0; k < n; k += 8, xo += 8 * L) {
+            final long a = o + 2L * k;
+            FloatVector xe0 = FloatVector.fromArray(F, xq, xo), xe1 = FloatVector.fromArray(F, xq, xo + L);
+            FloatVector xo0 = FloatVector.fromArray(F, xq, xo + 2 * L), xo1 = FloatVector.fromArray(F, xq, xo + 3 * L);
+            FloatVector ye0 = FloatVector.fromArray(F, xq, xo + 4 * L), ye1 = FloatVector.fromArray(F, xq, xo + 5 * L);
+            FloatVector yo0 = FloatVector.fromArray(F, xq, xo + 6 * L), yo1 = FloatVector.fromArray(F, xq, xo + 7 * L);
+            IntVector p;
+            FloatVector e;
+            p = LongVector.broadcast(LONGS, w.get(LONG, a)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c00 = e.fma(xe0, c00); c01 = e.fma(xe1, c01);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c00 = e.fma(xo0, c00); c01 = e.fma(xo1, c01);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + 8)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c00 = e.fma(ye0, c00); c01 = e.fma(ye1, c01);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c00 = e.fma(yo0, c00); c01 = e.fma(yo1, c01);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + rb)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c10 = e.fma(xe0, c10); c11 = e.fma(xe1, c11);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c10 = e.fma(xo0, c10); c11 = e.fma(xo1, c11);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + rb + 8)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c10 = e.fma(ye0, c10); c11 = e.fma(ye1, c11);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c10 = e.fma(yo0, c10); c11 = e.fma(yo1, c11);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + 2 * rb)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c20 = e.fma(xe0, c20); c21 = e.fma(xe1, c21);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c20 = e.fma(xo0, c20); c21 = e.fma(xo1, c21);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + 2 * rb + 8)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c20 = e.fma(ye0, c20); c21 = e.fma(ye1, c21);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c20 = e.fma(yo0, c20); c21 = e.fma(yo1, c21);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + 3 * rb)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c30 = e.fma(xe0, c30); c31 = e.fma(xe1, c31);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c30 = e.fma(xo0, c30); c31 = e.fma(xo1, c31);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + 3 * rb + 8)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c30 = e.fma(ye0, c30); c31 = e.fma(ye1, c31);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c30 = e.fma(yo0, c30); c31 = e.fma(yo1, c31);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + 4 * rb)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c40 = e.fma(xe0, c40); c41 = e.fma(xe1, c41);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c40 = e.fma(xo0, c40); c41 = e.fma(xo1, c41);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + 4 * rb + 8)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c40 = e.fma(ye0, c40); c41 = e.fma(ye1, c41);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c40 = e.fma(yo0, c40); c41 = e.fma(yo1, c41);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + 5 * rb)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c50 = e.fma(xe0, c50); c51 = e.fma(xe1, c51);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c50 = e.fma(xo0, c50); c51 = e.fma(xo1, c51);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + 5 * rb + 8)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c50 = e.fma(ye0, c50); c51 = e.fma(ye1, c51);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c50 = e.fma(yo0, c50); c51 = e.fma(yo1, c51);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + 6 * rb)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c60 = e.fma(xe0, c60); c61 = e.fma(xe1, c61);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c60 = e.fma(xo0, c60); c61 = e.fma(xo1, c61);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + 6 * rb + 8)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c60 = e.fma(ye0, c60); c61 = e.fma(ye1, c61);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c60 = e.fma(yo0, c60); c61 = e.fma(yo1, c61);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + 7 * rb)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c70 = e.fma(xe0, c70); c71 = e.fma(xe1, c71);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c70 = e.fma(xo0, c70); c71 = e.fma(xo1, c71);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + 7 * rb + 8)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c70 = e.fma(ye0, c70); c71 = e.fma(ye1, c71);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c70 = e.fma(yo0, c70); c71 = e.fma(yo1, c71);
+        }
+        c00.intoArray(tile, 0 * L); c01.intoArray(tile, 1 * L);
+        c10.intoArray(tile, 2 * L); c11.intoArray(tile, 3 * L);
+        c20.intoArray(tile, 4 * L); c21.intoArray(tile, 5 * L);
+        c30.intoArray(tile, 6 * L); c31.intoArray(tile, 7 * L);
+        c40.intoArray(tile, 8 * L); c41.intoArray(tile, 9 * L);
+        c50.intoArray(tile, 10 * L); c51.intoArray(tile, 11 * L);
+        c60.intoArray(tile, 12 * L); c61.intoArray(tile, 13 * L);
+        c70.intoArray(tile, 14 * L); c71.intoArray(tile, 15 * L);
     }
 
     /*

@@ -92,6 +92,11 @@ public final class TokenPanels {
      * are stored plainly, {@code L} tokens per column. Tokens from nt on are zero.
      */
     public static void packPairs(float[] x, int t0, int nt, int cols, float[] xq) {
+        packPairs(x, t0, nt, cols, xq, 1f);
+    }
+
+    /** {@link #packPairs(float[], int, int, int, float[])} with every activation multiplied by {@code scale} (2^112 for {@code F16Kernels.gemmPairs}). */
+    public static void packPairs(float[] x, int t0, int nt, int cols, float[] xq, float scale) {
         final int full = cols & ~3;
         // Token by token: L columns of a token are one vector load and one scatter (to
         // PAIR_SCATTER's places). Slot by slot, reading each token's row a few floats at a time,
@@ -100,9 +105,9 @@ public final class TokenPanels {
         for (int j = 0; j < nt; j++) {
             final int src = (t0 + j) * cols, lane = pairSlot(0, j);
             int k = 0;
-            for (; k + L <= full; k += L) FloatVector.fromArray(F, x, src + k).intoArray(xq, k * L + lane, PAIR_SCATTER, 0);
-            for (; k < full; k++) xq[pairSlot(k, j)] = x[src + k];
-            for (; k < cols; k++) xq[k * L + j] = x[src + k];
+            for (; k + L <= full; k += L) FloatVector.fromArray(F, x, src + k).mul(scale).intoArray(xq, k * L + lane, PAIR_SCATTER, 0);
+            for (; k < full; k++) xq[pairSlot(k, j)] = x[src + k] * scale;
+            for (; k < cols; k++) xq[k * L + j] = x[src + k] * scale;
         }
     }
 

@@ -98,6 +98,49 @@ class KernelsTest {
     }
 
     /**
+     * The batched step's F16 kernel (F16Kernels.gemmPairs) makes the decode kernel's assumptions
+     * (finite halves, activations scaled by 2^112 below 2^127): a matrix with an infinity or a NaN,
+     * or an activation of 2^15 or more, must take the exact widening, for every token count that
+     * fills at most one vector.
+     */
+    @Test
+    void f16BatchedStepHandlesInfinitiesNaNsAndLargeActivations() {
+        Random rnd = new Random(19);
+        int rows = 24, cols = 100; // 100: a tail past the last group of eight columns
+        float[] v = random(rnd, rows * cols);
+        WeightMatrix finite = WeightMatrix.of("finite", DType.F16, rows, cols, encode(v, DType.F16));
+        v[3 * cols + 5] = Float.POSITIVE_INFINITY;
+        v[17 * cols + 96] = Float.NaN; // in the tail columns
+        WeightMatrix nonFinite = WeightMatrix.of("non-finite", DType.F16, rows, cols, encode(v, DType.F16));
+        try (CpuBackend b = new CpuBackend(1)) {
+            for (int n : new int[] {8, 9, TokenPanels.PAIR_TOKENS}) {
+                float[] x = random(rnd, n * cols), big = x.clone();
+                big[cols + 7] = 40000f;
+                for (Object[] c : new Object[][] {{nonFinite, x}, {finite, big}, {finite, x}}) {
+                    WeightMatrix w = (WeightMatrix) c[0];
+                    float[] in = (float[]) c[1], ref = new float[n * rows], out = new float[n * rows];
+                    new ScalarBackend().matmul(w, in, n, ref);
+                    b.matmul(w, in, n, out);
+                    for (int t = 0; t < n; t++) {
+                        for (int r = 0; r < rows; r++) {
+                            float want = ref[t * rows + r], got = out[t * rows + r];
+                            String where = w.name() + " n=" + n + " token " + t + " row " + r;
+                            if (!Float.isFinite(want)) {
+                                assertEquals(Float.isNaN(want), Float.isNaN(got), where);
+                                if (!Float.isNaN(want)) assertEquals(want, got, where);
+                                continue;
+                            }
+                            double mag = 0;
+                            for (int k = 0; k < cols; k++) mag += Math.abs((double) w.get(r, k) * in[t * cols + k]);
+                            assertTrue(Math.abs(want - got) <= 2 * cols * 0x1p-24 * mag + 1e-6, where + ": " + got + " vs " + want);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * The fast F16 decode kernel widens halves on the assumption that they are finite; a matrix
      * holding an infinity or a NaN must be recognised (F16Kernels.allFinite) and go through the
      * exact widening, so the result is what the scalar reference gives: non-finite where the math

@@ -44,7 +44,7 @@ class JitDirectivesTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "exerciser did not finish");
         assertEquals(0, p.exitValue(), log);
         assertTrue(log.contains("exercised"), log);
-        for (String kernel : List.of("BF16Kernels", "Q8Kernels")) {
+        for (String kernel : List.of("BF16Kernels", "F16Kernels", "Q8Kernels")) {
             // A compile line: timestamp, compile id, flags (%, s, !, b, n), level, method.
             Pattern compile = Pattern.compile("^\\s*\\d+\\s+\\d+\\s+[%sbn! ]*([0-4])\\s+org\\.scans\\.engine\\.kernel\\." + kernel + "::tile8x16\\b");
             List<Integer> levels = new ArrayList<>();

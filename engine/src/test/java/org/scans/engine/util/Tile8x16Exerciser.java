@@ -4,13 +4,14 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.scans.engine.kernel.BF16Kernels;
+import org.scans.engine.kernel.F16Kernels;
 import org.scans.engine.kernel.Q8Kernels;
 import org.scans.engine.kernel.TokenPanels;
 import org.scans.engine.tensor.Q8Matrix;
 
 /**
  * Run in a JVM of its own by {@link JitDirectivesTest}: installs the engine's compiler directives
- * as the engine does, then calls the batched-decoding kernels (BF16 and Q8_0) until C2 has had
+ * as the engine does, then calls the batched-decoding kernels (BF16, F16 and Q8_0) until C2 has had
  * ample reason to compile them (or 20 s have passed), so that {@code -XX:+PrintCompilation} shows
  * every tier the kernels went through.
  */
@@ -38,14 +39,22 @@ public final class Tile8x16Exerciser {
             }
             Q8Matrix m = new Q8Matrix("exercised", rows, cols, q);
             float[] qout = new float[out.length];
+            // F16 weights of 1.0 (0x3C00) against the same activations scaled by 2^112.
+            MemorySegment h = arena.allocate((long) rows * cols * 2, 64);
+            for (int i = 0; i < rows * cols; i++) h.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) 0x3C00);
+            float[] xs = new float[xq.length], hout = new float[out.length];
+            TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, cols, xs, 0x1p112f);
             MemorySegment deq = Q8Kernels.newScratch(cols);
             long end = System.nanoTime() + 20_000_000_000L;
             for (int call = 0; call < 20_000 && System.nanoTime() < end; call++) {
                 BF16Kernels.gemmPairs(w, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
                 Q8Kernels.gemmPairs(m, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, qout, rows, tile, deq);
+                F16Kernels.gemmPairs(h, cols, 0, rows, xs, 0, TokenPanels.PAIR_TOKENS, hout, rows, tile);
             }
             // 256 columns of 1.0 against activations of 0.5: every output is 128.
-            if (out[0] != 128f || qout[0] != 128f) throw new IllegalStateException("wrong products " + out[0] + ", " + qout[0]);
+            if (out[0] != 128f || qout[0] != 128f || hout[0] != 128f) {
+                throw new IllegalStateException("wrong products " + out[0] + ", " + qout[0] + ", " + hout[0]);
+            }
         }
         System.out.println("exercised");
     }
