@@ -25,7 +25,7 @@ import org.scans.engine.model.Sequence;
 /**
  * Batched generation gives each sequence what it would get alone: greedy tokens, stop reasons,
  * seeded samples, hooks that touch one sequence only; requests beyond the batch size wait for a
- * free slot. On stories260K (F32) and on a random BF16 model whose widths are multiples of 16,
+ * free slot. On stories260K (F32) and on random BF16 and F16 models whose widths are multiples of 16,
  * so that a batch of 16 runs the token-panel kernels while the lone runs use the decode kernel.
  */
 class BatchGeneratorTest {
@@ -103,6 +103,19 @@ class BatchGeneratorTest {
         Path dir = randomBf16Model(tmp.resolve("rand"));
         try (LlamaModel m = LlamaModel.load(dir, LoadOptions.defaults().withThreads(2))) {
             List<int[]> ps = prompts(16, 384, 3);
+            List<GenerationConfig> cs = new ArrayList<>();
+            for (int i = 0; i < ps.size(); i++) cs.add(GenerationConfig.greedy(24).withStopIds(Set.of()));
+            assertSameAsAlone(m, ps, cs, 16);
+        }
+    }
+
+    /** The same with F16 weights (the dtype of the real Llama-2 chat checkpoints): the batched steps take F16Kernels.gemmPairs. */
+    @Test
+    void greedyBatchOf16EqualsAloneOnARandomF16Model() throws IOException {
+        Path dir = randomModel(tmp.resolve("rand-f16"), "F16");
+        try (LlamaModel m = LlamaModel.load(dir, LoadOptions.defaults().withThreads(2))) {
+            assertEquals(org.scans.engine.tensor.DType.F16, m.weights().layer(0).q().dtype());
+            List<int[]> ps = prompts(16, 384, 5);
             List<GenerationConfig> cs = new ArrayList<>();
             for (int i = 0; i < ps.size(); i++) cs.add(GenerationConfig.greedy(24).withStopIds(Set.of()));
             assertSameAsAlone(m, ps, cs, 16);
@@ -190,43 +203,49 @@ class BatchGeneratorTest {
 
     /** A 2-layer BF16 Llama with random weights: dim 128, 4 heads of 32 (2 kv heads), MLP 256, vocab 384. */
     static Path randomBf16Model(Path dir) throws IOException {
+        return randomModel(dir, "BF16");
+    }
+
+    /** {@link #randomBf16Model} with its matrices in {@code dtype} ("BF16" or "F16"). */
+    static Path randomModel(Path dir, String dtype) throws IOException {
         Files.createDirectories(dir);
         int dim = 128, hidden = 256, layers = 2, heads = 4, kvHeads = 2, vocab = 384, headDim = dim / heads;
         Files.writeString(dir.resolve("config.json"), """
                 {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": %d, "hidden_size": %d,
                  "intermediate_size": %d, "num_hidden_layers": %d, "num_attention_heads": %d, "num_key_value_heads": %d,
                  "max_position_embeddings": 256, "rms_norm_eps": 1e-05, "rope_theta": 10000.0, "tie_word_embeddings": false,
-                 "bos_token_id": 1, "eos_token_id": 2, "torch_dtype": "bfloat16"}
-                """.formatted(vocab, dim, hidden, layers, heads, kvHeads));
+                 "bos_token_id": 1, "eos_token_id": 2, "torch_dtype": "%s"}
+                """.formatted(vocab, dim, hidden, layers, heads, kvHeads, dtype.equals("F16") ? "float16" : "bfloat16"));
         Random r = new Random(17);
         SafetensorsWriter w = new SafetensorsWriter();
-        bf16(w, r, "model.embed_tokens.weight", vocab, dim, 1.0);
-        bf16(w, r, "lm_head.weight", vocab, dim, 2.0 / Math.sqrt(dim));
+        half(w, r, dtype, "model.embed_tokens.weight", vocab, dim, 1.0);
+        half(w, r, dtype, "lm_head.weight", vocab, dim, 2.0 / Math.sqrt(dim));
         ones(w, "model.norm.weight", dim);
         for (int l = 0; l < layers; l++) {
             String p = "model.layers." + l + ".";
             ones(w, p + "input_layernorm.weight", dim);
             ones(w, p + "post_attention_layernorm.weight", dim);
-            bf16(w, r, p + "self_attn.q_proj.weight", heads * headDim, dim, 1.25 / Math.sqrt(dim));
-            bf16(w, r, p + "self_attn.k_proj.weight", kvHeads * headDim, dim, 1.25 / Math.sqrt(dim));
-            bf16(w, r, p + "self_attn.v_proj.weight", kvHeads * headDim, dim, 1 / Math.sqrt(dim));
-            bf16(w, r, p + "self_attn.o_proj.weight", dim, heads * headDim, 1 / Math.sqrt(dim));
-            bf16(w, r, p + "mlp.gate_proj.weight", hidden, dim, 1 / Math.sqrt(dim));
-            bf16(w, r, p + "mlp.up_proj.weight", hidden, dim, 1 / Math.sqrt(dim));
-            bf16(w, r, p + "mlp.down_proj.weight", dim, hidden, 1 / Math.sqrt(hidden));
+            half(w, r, dtype, p + "self_attn.q_proj.weight", heads * headDim, dim, 1.25 / Math.sqrt(dim));
+            half(w, r, dtype, p + "self_attn.k_proj.weight", kvHeads * headDim, dim, 1.25 / Math.sqrt(dim));
+            half(w, r, dtype, p + "self_attn.v_proj.weight", kvHeads * headDim, dim, 1 / Math.sqrt(dim));
+            half(w, r, dtype, p + "self_attn.o_proj.weight", dim, heads * headDim, 1 / Math.sqrt(dim));
+            half(w, r, dtype, p + "mlp.gate_proj.weight", hidden, dim, 1 / Math.sqrt(dim));
+            half(w, r, dtype, p + "mlp.up_proj.weight", hidden, dim, 1 / Math.sqrt(dim));
+            half(w, r, dtype, p + "mlp.down_proj.weight", dim, hidden, 1 / Math.sqrt(hidden));
         }
         w.write(dir.resolve("model.safetensors"));
         return dir;
     }
 
-    static void bf16(SafetensorsWriter w, Random r, String name, int rows, int cols, double sd) {
+    static void half(SafetensorsWriter w, Random r, String dtype, String name, int rows, int cols, double sd) {
         byte[] b = new byte[rows * cols * 2];
         for (int i = 0; i < rows * cols; i++) {
-            int bits = Float.floatToRawIntBits((float) (r.nextGaussian() * sd)) >>> 16;
+            float v = (float) (r.nextGaussian() * sd);
+            int bits = dtype.equals("F16") ? Float.floatToFloat16(v) : Float.floatToRawIntBits(v) >>> 16;
             b[2 * i] = (byte) bits;
             b[2 * i + 1] = (byte) (bits >>> 8);
         }
-        w.addRaw(name, "BF16", b, rows, cols);
+        w.addRaw(name, dtype, b, rows, cols);
     }
 
     static void ones(SafetensorsWriter w, String name, int n) {
