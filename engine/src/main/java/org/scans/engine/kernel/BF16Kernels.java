@@ -375,29 +375,12 @@ public final class BF16Kernels {
      * the two lanes of its pair, added once per row.
      */
     public static void gemmPairs(MemorySegment w, int cols, int r0, int r1, float[] xq, int t0, int nt, float[] out, int outStride, float[] tile) {
-        final int full = cols & ~7;
         int r = r0;
         for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
             tile8x16(w, cols, r, xq, tile);
             TokenPanels.storePairs(tile, r, t0, nt, out, outStride);
-            // The columns past the last group of eight, which the tile left out (odd widths only).
-            if (full < cols) {
-                for (int i = 0; i < TokenPanels.ROWS; i++) {
-                    for (int j = 0; j < nt; j++) {
-                        float s = 0;
-                        for (int k = full; k < cols; k++) s += scalar(w, (long) (r + i) * cols * 2, k) * TokenPanels.pairAt(xq, cols, k, j);
-                        out[(t0 + j) * outStride + r + i] += s;
-                    }
-                }
-            }
         }
-        for (; r < r1; r++) {
-            for (int j = 0; j < nt; j++) {
-                float s = 0;
-                for (int k = 0; k < cols; k++) s += scalar(w, (long) r * cols * 2, k) * TokenPanels.pairAt(xq, cols, k, j);
-                out[(t0 + j) * outStride + r] = s;
-            }
-        }
+        Tiles.pairEdges((row, k) -> scalar(w, (long) row * cols * 2, k), cols, r0, r, r1, xq, t0, nt, 1f, out, outStride);
     }
 
     /**
