@@ -355,9 +355,7 @@ public final class F16Kernels {
     private static void tile8x16(MemorySegment w, int cols, int r, float[] xq, float[] tile) {
         final long rb = cols * 2L;
         final long o = r * rb;
-        // The bound as a plain "k < n": C2 then proves every load in range before the loop, where a
-        // "k + 8 <= cols" left a bounds check at each of the 16 broadcasts.
-        final int n = cols & ~7;
+        final int n = cols & ~7; // "k < n", not "k + 8 <= cols": see BF16Kernels.tile8x16
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         for (int k = 0, xo = 0; k < n; k += 8, xo += 8 * L) {
             final long a = o + 2L * k;
