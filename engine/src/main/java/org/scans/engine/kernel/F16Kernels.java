@@ -334,8 +334,8 @@ public final class F16Kernels {
      * {@code nt} ≤ {@link TokenPanels#PAIR_TOKENS} tokens of a {@link TokenPanels#packPairs} block
      * packed with the scale 2^112, for a matrix that {@link #allFinite} has cleared: the batched
      * decoding step, as {@link BF16Kernels#gemmPairs} runs it, with the widening of
-     * {@link #matvecScaled} (three integer ops per vector of halves where BF16 needs one; exact
-     * for normal and subnormal halves alike). Against {@link #gemm}'s broadcast of one converted
+     * {@link #matvecScaled} (two or three integer ops per widened vector where BF16 needs one;
+     * exact for normal and subnormal halves alike). Against {@link #gemm}'s broadcast of one converted
      * half per FMA, 16 sequences of the 1.1B F16 model went from 49–54 to 82–85 tok/s
      * (bench/README.md, "Batched decoding", round 9).
      */
