@@ -63,8 +63,8 @@ public final class HarmfulnessClassifier {
 
     /**
      * Verdicts for the queries at the {@code wanted} positions of {@code queries}, each computed
-     * in one forward call with the rest of its fixed group, positions [16g, 16g + 16) of the whole
-     * list. Which tokens share a call decides which matrix kernel adds a token's products and in
+     * with the rest of its fixed group, positions [16g, 16g + 16) of the whole list, through
+     * {@link #classifyAll} (so in the same forward calls). Which tokens share a call decides which matrix kernel adds a token's products and in
      * what order, so a score moves in its last bits with its company; fixed groups keep every
      * score the same bits whatever the batch setting, and when a resumed job starts mid-list (a
      * group with members already done is computed whole). Once the kernels run compiled, that is:
