@@ -64,6 +64,8 @@ public final class CpuBackend implements Backend {
      * heap, where the microkernels read it as they read mapped weights.
      */
     private final MemorySegment[] dequantized;
+    /** Per worker, the scratch of Q8Kernels.gemmPairs. */
+    private final long[][] pairScratch;
     private float[][] scores;
 
     public CpuBackend(int threads) {
@@ -85,6 +87,8 @@ public final class CpuBackend implements Backend {
         this.tiles = new float[threads][TokenPanels.ROWS * TokenPanels.WIDTH];
         this.dequantized = new MemorySegment[threads];
         java.util.Arrays.fill(dequantized, MemorySegment.NULL);
+        this.pairScratch = new long[threads][];
+        for (int i = 0; i < threads; i++) pairScratch[i] = Q8Kernels.newPairScratch();
     }
 
     @Override
@@ -227,7 +231,7 @@ public final class CpuBackend implements Backend {
                             case BF16Matrix m -> BF16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case F16Matrix m when pairs -> F16Kernels.gemmPairs(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case F16Matrix m -> F16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
-                            case Q8Matrix m when pairs -> Q8Kernels.gemmPairs(m, r0, r1, xt, t0, nt, outs[i], rows, tile, dequantized[worker]);
+                            case Q8Matrix m when pairs -> Q8Kernels.gemmPairs(m, r0, r1, xt, t0, nt, outs[i], rows, tile, pairScratch[worker]);
                             case Q8Matrix m -> Q8Kernels.gemm(m, r0, r1, xt, t0, nt, outs[i], rows, tile, dequantized[worker]);
                         }
                     }
@@ -369,6 +373,7 @@ public final class CpuBackend implements Backend {
             RopeTable rope = new RopeTable(headDim, positions, 10000, 1);
             MemorySegment kv = arena.allocate((long) positions * headDim * 4, 64);
             MemorySegment deq = Q8Kernels.newScratch(cols);
+            long[] pairDeq = Q8Kernels.newPairScratch();
             float[] s = new float[positions];
             long start = System.nanoTime(), end = start + millis * 1_000_000L;
             // Interpreted or in C1 code, every vector operation allocates its result (a round:
@@ -414,7 +419,7 @@ public final class CpuBackend implements Backend {
                             TokenPanels.packBlock(x, 0, n, cols, xq);
                             Q8Kernels.gemm(m, 0, rows, xq, 0, n, out, rows, tile, deq);
                             TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, cols, xq);
-                            Q8Kernels.gemmPairs(m, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile, deq);
+                            Q8Kernels.gemmPairs(m, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile, pairDeq);
                         }
                     }
                 }

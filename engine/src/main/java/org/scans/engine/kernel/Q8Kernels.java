@@ -168,7 +168,7 @@ public final class Q8Kernels {
         int r = r0;
         for (; r < r1 && r % GROUP != 0; r++) rowByTokens(m, r, xt, t0, nt, out, outStride);
         for (; r + GROUP <= r1; r += GROUP) {
-            dequantize(w, m.groupBlock(r, 0), m.blocks(), d, m.cols(), false);
+            dequantize(w, m.groupBlock(r, 0), m.blocks(), d, m.cols());
             F32Kernels.tile(d, m.cols(), 0, nv, xt, tile);
             TokenPanels.store(tile, r, t0, nt, out, outStride);
         }
@@ -177,10 +177,9 @@ public final class Q8Kernels {
 
     /**
      * {@code blocks} blocks of the group of 8 rows starting at byte {@code o} as floats:
-     * {@code deq[i·stride + k]} = row i, column k; with {@code pairs}, every four columns in the
-     * order (k, k+2, k+1, k+3) (see {@link #gemmPairs}).
+     * {@code deq[i·stride + k]} = row i, column k.
      */
-    static void dequantize(MemorySegment w, long o, int blocks, MemorySegment deq, int stride, boolean pairs) {
+    static void dequantize(MemorySegment w, long o, int blocks, MemorySegment deq, int stride) {
         for (int b = 0; b < blocks; b++, o += GROUP_BLOCK_BYTES) {
             for (int i = 0; i < GROUP; i++) {
                 FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 2L * i)));
@@ -188,7 +187,7 @@ public final class Q8Kernels {
                 final long at = 4L * (i * stride + b * BLOCK);
                 for (int j = 0; j < BLOCK; j += L) {
                     FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + j, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d);
-                    (pairs ? v.rearrange(PAIR_ORDER) : v).intoMemorySegment(deq, at + 4L * j, LE);
+                    v.intoMemorySegment(deq, at + 4L * j, LE);
                 }
             }
         }
@@ -197,11 +196,44 @@ public final class Q8Kernels {
     /**
      * As {@link #gemm} for a block of at most {@link TokenPanels#PAIR_TOKENS} tokens packed by
      * {@link TokenPanels#packPairs} (a batched-decoding step), as {@link BF16Kernels#gemmPairs}
-     * does for BF16: each group is dequantized with every four columns in the order (k, k+2,
-     * k+1, k+3), so that one 64-bit broadcast brings a row's two weights in the order the packed
-     * activations pair them, and one broadcast serves two FMAs with no widening at all.
+     * does for BF16: each group is dequantized ({@link #dequantizePairs}, into {@code d} from
+     * {@link #newPairScratch}) with every four columns in the order (k, k+2, k+1, k+3), so that
+     * one 64-bit broadcast brings a row's two weights in the order the packed activations pair
+     * them, and one broadcast serves two FMAs with no widening at all.
      */
-    public static void gemmPairs(Q8Matrix m, int r0, int r1, float[] xq, int t0, int nt, float[] out, int outStride, float[] tile, MemorySegment d) {
+    /**
+     * A scratch for {@link #gemmPairs}: one chunk of a group's columns, two floats per long, and
+     * two cache lines spare at the end, so that the scratches of two threads allocated one after
+     * the other never share a line.
+     */
+    public static long[] newPairScratch() {
+        return new long[GROUP * PAIRS_CHUNK / 2 + 16];
+    }
+
+    /**
+     * {@code blocks} blocks of the group of 8 rows starting at byte {@code o} as float pairs in
+     * {@code deq} (row i from {@code i·stride/2}), every four columns in the order (k, k+2, k+1,
+     * k+3), two floats per long, as {@link #tile8x16} broadcasts them. Into a {@code long[]}, not
+     * an off-heap segment: stores to a segment may alias anything for C2, which then kept the
+     * segments' class, liveness and bounds checks around every 16-weight vector (about 40 scalar
+     * instructions); typed array stores let it hoist them. 16 sequences of the 1.1B model with
+     * Q8_0 weights, 10 runs each: median 54 → 69 tok/s (bench/README.md, "Q8_0", round 9).
+     */
+    static void dequantizePairs(MemorySegment w, long o, int blocks, long[] deq, int stride) {
+        for (int b = 0; b < blocks; b++, o += GROUP_BLOCK_BYTES) {
+            for (int i = 0; i < GROUP; i++) {
+                FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 2L * i)));
+                final long q = o + QUANTS + (long) i * BLOCK;
+                final int at = i * stride + b * BLOCK;
+                for (int j = 0; j < BLOCK; j += L) {
+                    FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + j, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                    v.rearrange(PAIR_ORDER).reinterpretAsLongs().intoArray(deq, (at + j) / 2);
+                }
+            }
+        }
+    }
+
+    public static void gemmPairs(Q8Matrix m, int r0, int r1, float[] xq, int t0, int nt, float[] out, int outStride, float[] tile, long[] d) {
         MemorySegment w = m.data();
         int r = r0;
         for (; r < r1 && r % GROUP != 0; r++) rowByPairs(m, r, xq, t0, nt, out, outStride);
@@ -209,7 +241,7 @@ public final class Q8Kernels {
             java.util.Arrays.fill(tile, 0, 2 * GROUP * L, 0f);
             for (int k0 = 0; k0 < m.cols(); k0 += PAIRS_CHUNK) {
                 int kc = Math.min(PAIRS_CHUNK, m.cols() - k0);
-                dequantize(w, m.groupBlock(r, k0 / BLOCK), kc / BLOCK, d, kc, true);
+                dequantizePairs(w, m.groupBlock(r, k0 / BLOCK), kc / BLOCK, d, kc);
                 tile8x16(d, kc, xq, k0 * L, tile);
             }
             TokenPanels.storePairs(tile, r, t0, nt, out, outStride);
@@ -227,13 +259,14 @@ public final class Q8Kernels {
     }
 
     /**
-     * The microkernel of {@link #gemmPairs}: 8 rows of {@code cols} dequantized columns {@code d} ×
+     * The microkernel of {@link #gemmPairs}: 8 rows of {@code cols} dequantized columns {@code d}
+     * (from {@link #dequantizePairs}) ×
      * {@code L} tokens from column offset {@code x0} of the packed block, added to {@code tile}
      * (the layout of {@link BF16Kernels#gemmPairs}'s tile); eight columns per iteration.
      * Written out in full (see BF16Kernels.rows8).
      */
-    private static void tile8x16(MemorySegment d, int cols, float[] xq, int x0, float[] tile) {
-        final long rb = cols * 4L;
+    private static void tile8x16(long[] d, int cols, float[] xq, int x0, float[] tile) {
+        final int rb = cols / 2; // longs per row
         FloatVector c00 = FloatVector.fromArray(F, tile, 0 * L), c01 = FloatVector.fromArray(F, tile, 1 * L);
         FloatVector c10 = FloatVector.fromArray(F, tile, 2 * L), c11 = FloatVector.fromArray(F, tile, 3 * L);
         FloatVector c20 = FloatVector.fromArray(F, tile, 4 * L), c21 = FloatVector.fromArray(F, tile, 5 * L);
@@ -244,44 +277,44 @@ public final class Q8Kernels {
         FloatVector c70 = FloatVector.fromArray(F, tile, 14 * L), c71 = FloatVector.fromArray(F, tile, 15 * L);
         final int n = cols & ~7; // "k < n", not "k + 8 <= cols": see BF16Kernels.tile8x16
         for (int k = 0, xo = x0; k < n; k += 8, xo += 8 * L) {
-            final long a = 4L * k;
+            final int a = k / 2;
             FloatVector xe0 = FloatVector.fromArray(F, xq, xo), xe1 = FloatVector.fromArray(F, xq, xo + L);
             FloatVector xo0 = FloatVector.fromArray(F, xq, xo + 2 * L), xo1 = FloatVector.fromArray(F, xq, xo + 3 * L);
             FloatVector ye0 = FloatVector.fromArray(F, xq, xo + 4 * L), ye1 = FloatVector.fromArray(F, xq, xo + 5 * L);
             FloatVector yo0 = FloatVector.fromArray(F, xq, xo + 6 * L), yo1 = FloatVector.fromArray(F, xq, xo + 7 * L);
             FloatVector e;
-            e = LongVector.broadcast(LONGS, d.get(LONG, a)).reinterpretAsFloats(); c00 = e.fma(xe0, c00); c01 = e.fma(xe1, c01);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 8)).reinterpretAsFloats(); c00 = e.fma(xo0, c00); c01 = e.fma(xo1, c01);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 16)).reinterpretAsFloats(); c00 = e.fma(ye0, c00); c01 = e.fma(ye1, c01);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 24)).reinterpretAsFloats(); c00 = e.fma(yo0, c00); c01 = e.fma(yo1, c01);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + rb)).reinterpretAsFloats(); c10 = e.fma(xe0, c10); c11 = e.fma(xe1, c11);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + rb + 8)).reinterpretAsFloats(); c10 = e.fma(xo0, c10); c11 = e.fma(xo1, c11);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + rb + 16)).reinterpretAsFloats(); c10 = e.fma(ye0, c10); c11 = e.fma(ye1, c11);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + rb + 24)).reinterpretAsFloats(); c10 = e.fma(yo0, c10); c11 = e.fma(yo1, c11);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 2 * rb)).reinterpretAsFloats(); c20 = e.fma(xe0, c20); c21 = e.fma(xe1, c21);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 2 * rb + 8)).reinterpretAsFloats(); c20 = e.fma(xo0, c20); c21 = e.fma(xo1, c21);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 2 * rb + 16)).reinterpretAsFloats(); c20 = e.fma(ye0, c20); c21 = e.fma(ye1, c21);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 2 * rb + 24)).reinterpretAsFloats(); c20 = e.fma(yo0, c20); c21 = e.fma(yo1, c21);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 3 * rb)).reinterpretAsFloats(); c30 = e.fma(xe0, c30); c31 = e.fma(xe1, c31);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 3 * rb + 8)).reinterpretAsFloats(); c30 = e.fma(xo0, c30); c31 = e.fma(xo1, c31);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 3 * rb + 16)).reinterpretAsFloats(); c30 = e.fma(ye0, c30); c31 = e.fma(ye1, c31);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 3 * rb + 24)).reinterpretAsFloats(); c30 = e.fma(yo0, c30); c31 = e.fma(yo1, c31);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 4 * rb)).reinterpretAsFloats(); c40 = e.fma(xe0, c40); c41 = e.fma(xe1, c41);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 4 * rb + 8)).reinterpretAsFloats(); c40 = e.fma(xo0, c40); c41 = e.fma(xo1, c41);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 4 * rb + 16)).reinterpretAsFloats(); c40 = e.fma(ye0, c40); c41 = e.fma(ye1, c41);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 4 * rb + 24)).reinterpretAsFloats(); c40 = e.fma(yo0, c40); c41 = e.fma(yo1, c41);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 5 * rb)).reinterpretAsFloats(); c50 = e.fma(xe0, c50); c51 = e.fma(xe1, c51);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 5 * rb + 8)).reinterpretAsFloats(); c50 = e.fma(xo0, c50); c51 = e.fma(xo1, c51);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 5 * rb + 16)).reinterpretAsFloats(); c50 = e.fma(ye0, c50); c51 = e.fma(ye1, c51);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 5 * rb + 24)).reinterpretAsFloats(); c50 = e.fma(yo0, c50); c51 = e.fma(yo1, c51);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 6 * rb)).reinterpretAsFloats(); c60 = e.fma(xe0, c60); c61 = e.fma(xe1, c61);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 6 * rb + 8)).reinterpretAsFloats(); c60 = e.fma(xo0, c60); c61 = e.fma(xo1, c61);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 6 * rb + 16)).reinterpretAsFloats(); c60 = e.fma(ye0, c60); c61 = e.fma(ye1, c61);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 6 * rb + 24)).reinterpretAsFloats(); c60 = e.fma(yo0, c60); c61 = e.fma(yo1, c61);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 7 * rb)).reinterpretAsFloats(); c70 = e.fma(xe0, c70); c71 = e.fma(xe1, c71);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 7 * rb + 8)).reinterpretAsFloats(); c70 = e.fma(xo0, c70); c71 = e.fma(xo1, c71);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 7 * rb + 16)).reinterpretAsFloats(); c70 = e.fma(ye0, c70); c71 = e.fma(ye1, c71);
-            e = LongVector.broadcast(LONGS, d.get(LONG, a + 7 * rb + 24)).reinterpretAsFloats(); c70 = e.fma(yo0, c70); c71 = e.fma(yo1, c71);
+            e = LongVector.broadcast(LONGS, d[a]).reinterpretAsFloats(); c00 = e.fma(xe0, c00); c01 = e.fma(xe1, c01);
+            e = LongVector.broadcast(LONGS, d[a + 1]).reinterpretAsFloats(); c00 = e.fma(xo0, c00); c01 = e.fma(xo1, c01);
+            e = LongVector.broadcast(LONGS, d[a + 2]).reinterpretAsFloats(); c00 = e.fma(ye0, c00); c01 = e.fma(ye1, c01);
+            e = LongVector.broadcast(LONGS, d[a + 3]).reinterpretAsFloats(); c00 = e.fma(yo0, c00); c01 = e.fma(yo1, c01);
+            e = LongVector.broadcast(LONGS, d[a + rb]).reinterpretAsFloats(); c10 = e.fma(xe0, c10); c11 = e.fma(xe1, c11);
+            e = LongVector.broadcast(LONGS, d[a + rb + 1]).reinterpretAsFloats(); c10 = e.fma(xo0, c10); c11 = e.fma(xo1, c11);
+            e = LongVector.broadcast(LONGS, d[a + rb + 2]).reinterpretAsFloats(); c10 = e.fma(ye0, c10); c11 = e.fma(ye1, c11);
+            e = LongVector.broadcast(LONGS, d[a + rb + 3]).reinterpretAsFloats(); c10 = e.fma(yo0, c10); c11 = e.fma(yo1, c11);
+            e = LongVector.broadcast(LONGS, d[a + 2 * rb]).reinterpretAsFloats(); c20 = e.fma(xe0, c20); c21 = e.fma(xe1, c21);
+            e = LongVector.broadcast(LONGS, d[a + 2 * rb + 1]).reinterpretAsFloats(); c20 = e.fma(xo0, c20); c21 = e.fma(xo1, c21);
+            e = LongVector.broadcast(LONGS, d[a + 2 * rb + 2]).reinterpretAsFloats(); c20 = e.fma(ye0, c20); c21 = e.fma(ye1, c21);
+            e = LongVector.broadcast(LONGS, d[a + 2 * rb + 3]).reinterpretAsFloats(); c20 = e.fma(yo0, c20); c21 = e.fma(yo1, c21);
+            e = LongVector.broadcast(LONGS, d[a + 3 * rb]).reinterpretAsFloats(); c30 = e.fma(xe0, c30); c31 = e.fma(xe1, c31);
+            e = LongVector.broadcast(LONGS, d[a + 3 * rb + 1]).reinterpretAsFloats(); c30 = e.fma(xo0, c30); c31 = e.fma(xo1, c31);
+            e = LongVector.broadcast(LONGS, d[a + 3 * rb + 2]).reinterpretAsFloats(); c30 = e.fma(ye0, c30); c31 = e.fma(ye1, c31);
+            e = LongVector.broadcast(LONGS, d[a + 3 * rb + 3]).reinterpretAsFloats(); c30 = e.fma(yo0, c30); c31 = e.fma(yo1, c31);
+            e = LongVector.broadcast(LONGS, d[a + 4 * rb]).reinterpretAsFloats(); c40 = e.fma(xe0, c40); c41 = e.fma(xe1, c41);
+            e = LongVector.broadcast(LONGS, d[a + 4 * rb + 1]).reinterpretAsFloats(); c40 = e.fma(xo0, c40); c41 = e.fma(xo1, c41);
+            e = LongVector.broadcast(LONGS, d[a + 4 * rb + 2]).reinterpretAsFloats(); c40 = e.fma(ye0, c40); c41 = e.fma(ye1, c41);
+            e = LongVector.broadcast(LONGS, d[a + 4 * rb + 3]).reinterpretAsFloats(); c40 = e.fma(yo0, c40); c41 = e.fma(yo1, c41);
+            e = LongVector.broadcast(LONGS, d[a + 5 * rb]).reinterpretAsFloats(); c50 = e.fma(xe0, c50); c51 = e.fma(xe1, c51);
+            e = LongVector.broadcast(LONGS, d[a + 5 * rb + 1]).reinterpretAsFloats(); c50 = e.fma(xo0, c50); c51 = e.fma(xo1, c51);
+            e = LongVector.broadcast(LONGS, d[a + 5 * rb + 2]).reinterpretAsFloats(); c50 = e.fma(ye0, c50); c51 = e.fma(ye1, c51);
+            e = LongVector.broadcast(LONGS, d[a + 5 * rb + 3]).reinterpretAsFloats(); c50 = e.fma(yo0, c50); c51 = e.fma(yo1, c51);
+            e = LongVector.broadcast(LONGS, d[a + 6 * rb]).reinterpretAsFloats(); c60 = e.fma(xe0, c60); c61 = e.fma(xe1, c61);
+            e = LongVector.broadcast(LONGS, d[a + 6 * rb + 1]).reinterpretAsFloats(); c60 = e.fma(xo0, c60); c61 = e.fma(xo1, c61);
+            e = LongVector.broadcast(LONGS, d[a + 6 * rb + 2]).reinterpretAsFloats(); c60 = e.fma(ye0, c60); c61 = e.fma(ye1, c61);
+            e = LongVector.broadcast(LONGS, d[a + 6 * rb + 3]).reinterpretAsFloats(); c60 = e.fma(yo0, c60); c61 = e.fma(yo1, c61);
+            e = LongVector.broadcast(LONGS, d[a + 7 * rb]).reinterpretAsFloats(); c70 = e.fma(xe0, c70); c71 = e.fma(xe1, c71);
+            e = LongVector.broadcast(LONGS, d[a + 7 * rb + 1]).reinterpretAsFloats(); c70 = e.fma(xo0, c70); c71 = e.fma(xo1, c71);
+            e = LongVector.broadcast(LONGS, d[a + 7 * rb + 2]).reinterpretAsFloats(); c70 = e.fma(ye0, c70); c71 = e.fma(ye1, c71);
+            e = LongVector.broadcast(LONGS, d[a + 7 * rb + 3]).reinterpretAsFloats(); c70 = e.fma(yo0, c70); c71 = e.fma(yo1, c71);
         }
         c00.intoArray(tile, 0 * L); c01.intoArray(tile, 1 * L);
         c10.intoArray(tile, 2 * L); c11.intoArray(tile, 3 * L);

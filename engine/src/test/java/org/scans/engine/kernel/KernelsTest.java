@@ -252,7 +252,7 @@ class KernelsTest {
                     java.lang.foreign.MemorySegment deq = Q8Kernels.newScratch(cols);
                     if (pairs) {
                         TokenPanels.packPairs(x, 0, nt, cols, xt);
-                        Q8Kernels.gemmPairs(m, range[0], range[1], xt, 0, nt, out, rows, tile, deq);
+                        Q8Kernels.gemmPairs(m, range[0], range[1], xt, 0, nt, out, rows, tile, Q8Kernels.newPairScratch());
                     } else {
                         TokenPanels.packBlock(x, 0, nt, cols, xt);
                         Q8Kernels.gemm(m, range[0], range[1], xt, 0, nt, out, rows, tile, deq);
@@ -284,16 +284,18 @@ class KernelsTest {
         Random rnd = new Random(12);
         int rows = 8, cols = 96;
         org.scans.engine.tensor.Q8Matrix m = randomQ8(rnd, rows, cols);
-        for (boolean pairs : new boolean[] {false, true}) {
-            java.lang.foreign.MemorySegment a = Q8Kernels.newScratch(cols);
-            Q8Kernels.dequantize(m.data(), m.groupBlock(0, 0), m.blocks(), a, cols, pairs);
-            for (int r = 0; r < rows; r++) {
-                for (int k = 0; k < cols; k++) {
-                    // Pair order within each four columns: k, k+2, k+1, k+3.
-                    int at = pairs ? (k & ~3) | (k & 1) << 1 | (k & 2) >> 1 : k;
-                    float want = m.get(r, k);
-                    assertEquals(want, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, (long) r * cols + at), "pairs=" + pairs + " row " + r + " col " + k);
-                }
+        java.lang.foreign.MemorySegment a = Q8Kernels.newScratch(cols);
+        Q8Kernels.dequantize(m.data(), m.groupBlock(0, 0), m.blocks(), a, cols);
+        long[] p = Q8Kernels.newPairScratch();
+        Q8Kernels.dequantizePairs(m.data(), m.groupBlock(0, 0), m.blocks(), p, cols);
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < cols; k++) {
+                float want = m.get(r, k);
+                assertEquals(want, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, (long) r * cols + k), "natural row " + r + " col " + k);
+                // Pair order within each four columns: k, k+2, k+1, k+3; two floats per long, the first in the low half.
+                int at = r * cols + ((k & ~3) | (k & 1) << 1 | (k & 2) >> 1);
+                long pair = p[at / 2];
+                assertEquals(want, Float.intBitsToFloat((int) (at % 2 == 0 ? pair : pair >>> 32)), "pairs row " + r + " col " + k);
             }
         }
     }

@@ -44,11 +44,11 @@ public final class Tile8x16Exerciser {
             for (int i = 0; i < rows * cols; i++) h.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) 0x3C00);
             float[] xs = new float[xq.length], hout = new float[out.length];
             TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, cols, xs, 0x1p112f);
-            MemorySegment deq = Q8Kernels.newScratch(cols);
+            long[] pairDeq = Q8Kernels.newPairScratch();
             long end = System.nanoTime() + 20_000_000_000L;
             for (int call = 0; call < 20_000 && System.nanoTime() < end; call++) {
                 BF16Kernels.gemmPairs(w, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
-                Q8Kernels.gemmPairs(m, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, qout, rows, tile, deq);
+                Q8Kernels.gemmPairs(m, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, qout, rows, tile, pairDeq);
                 F16Kernels.gemmPairs(h, cols, 0, rows, xs, 0, TokenPanels.PAIR_TOKENS, hout, rows, tile);
             }
             // 256 columns of 1.0 against activations of 0.5: every output is 128.
