@@ -216,7 +216,8 @@ public final class Q8Kernels {
      * k+3), two floats per long, as {@link #tile8x16} broadcasts them. Into a {@code long[]}, not
      * an off-heap segment: stores to a segment may alias anything for C2, which then kept the
      * segments' class, liveness and bounds checks around every 16-weight vector (about 40 scalar
-     * instructions); typed array stores let it hoist them. 16 sequences of the 1.1B model with
+     * instructions); with typed array stores it hoists most of them (about 25 instructions per
+     * vector in all, from about 45). 16 sequences of the 1.1B model with
      * Q8_0 weights, 10 runs each: median 54 → 69 tok/s (bench/README.md, "Q8_0", round 9).
      */
     static void dequantizePairs(MemorySegment w, long o, int blocks, long[] deq, int stride) {
