@@ -194,14 +194,6 @@ public final class Q8Kernels {
     }
 
     /**
-     * As {@link #gemm} for a block of at most {@link TokenPanels#PAIR_TOKENS} tokens packed by
-     * {@link TokenPanels#packPairs} (a batched-decoding step), as {@link BF16Kernels#gemmPairs}
-     * does for BF16: each group is dequantized ({@link #dequantizePairs}, into {@code d} from
-     * {@link #newPairScratch}) with every four columns in the order (k, k+2, k+1, k+3), so that
-     * one 64-bit broadcast brings a row's two weights in the order the packed activations pair
-     * them, and one broadcast serves two FMAs with no widening at all.
-     */
-    /**
      * A scratch for {@link #gemmPairs}: one chunk of a group's columns, two floats per long, and
      * two cache lines spare at the end, so that the scratches of two threads allocated one after
      * the other never share a line.
@@ -217,8 +209,9 @@ public final class Q8Kernels {
      * an off-heap segment: stores to a segment may alias anything for C2, which then kept the
      * segments' class, liveness and bounds checks around every 16-weight vector (about 40 scalar
      * instructions); with typed array stores it hoists most of them (about 25 instructions per
-     * vector in all, from about 45). 16 sequences of the 1.1B model with
-     * Q8_0 weights, 10 runs each: median 54 → 69 tok/s (bench/README.md, "Q8_0", round 9).
+     * vector in all, from about 45). 16 sequences of the 1.1B model with Q8_0 weights, 10 runs
+     * each: median 54 → 69 tok/s (bench/README.md, "Q8_0", round 9). {@link #dequantize} keeps
+     * the same loops with a segment target because {@link #gemm}'s float32 tiles read a segment.
      */
     static void dequantizePairs(MemorySegment w, long o, int blocks, long[] deq, int stride) {
         for (int b = 0; b < blocks; b++, o += GROUP_BLOCK_BYTES) {
@@ -234,6 +227,14 @@ public final class Q8Kernels {
         }
     }
 
+    /**
+     * As {@link #gemm} for a block of at most {@link TokenPanels#PAIR_TOKENS} tokens packed by
+     * {@link TokenPanels#packPairs} (a batched-decoding step), as {@link BF16Kernels#gemmPairs}
+     * does for BF16: each group is dequantized ({@link #dequantizePairs}, into {@code d} from
+     * {@link #newPairScratch}) with every four columns in the order (k, k+2, k+1, k+3), so that
+     * one 64-bit broadcast brings a row's two weights in the order the packed activations pair
+     * them, and one broadcast serves two FMAs with no widening at all.
+     */
     public static void gemmPairs(Q8Matrix m, int r0, int r1, float[] xq, int t0, int nt, float[] out, int outStride, float[] tile, long[] d) {
         MemorySegment w = m.data();
         int r = r0;
