@@ -194,16 +194,17 @@ public final class CpuBackend implements Backend {
         }
         // F16 matrices take the paired kernels too, with the activations scaled by 2^112 (see
         // F16Kernels.gemmPairs), where that is exact: no Inf or NaN among the weights, every
-        // activation below 2^15. Otherwise they keep the exact widening of F16Kernels.gemm.
-        final boolean f16Scaled = allF16 && allFiniteF16(ws) && F16Kernels.scalable(x, 0, n * cols);
-        if (f16Scaled) allPaired = true;
+        // activation below 2^15. Otherwise they keep the exact widening of F16Kernels.gemm. Only
+        // the last block can be short enough for a paired kernel; the checks wait for one.
+        final boolean pairBlock = (n - 1) % TokenPanels.WIDTH < TokenPanels.PAIR_TOKENS;
+        final boolean f16Scaled = allF16 && pairBlock && allFiniteF16(ws) && F16Kernels.scalable(x, 0, n * cols);
         final float pairScale = f16Scaled ? 0x1p112f : 1f;
         if (anyQ8) {
             for (int i = 0; i < dequantized.length; i++) {
                 if (dequantized[i].byteSize() < Q8Kernels.scratchBytes(cols)) dequantized[i] = Q8Kernels.newScratch(cols);
             }
         }
-        final boolean paired = allPaired;
+        final boolean paired = allPaired || f16Scaled;
         if (paired && n <= TokenPanels.PAIR_TOKENS) JitDirectives.await(); // before a tile8x16 first runs
         final int call = ++panelCalls;
         WorkerPool.RangeTask body = (start, end, worker) -> {

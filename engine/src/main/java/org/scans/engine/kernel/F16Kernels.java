@@ -132,19 +132,11 @@ public final class F16Kernels {
      * {@link #matvec}.
      */
     public static boolean scaleForDecode(float[] xp, int xOff, int n, float[] xs) {
+        if (!scalable(xp, xOff, n)) return false;
         int i = 0;
-        FloatVector max = FloatVector.zero(F);
-        for (; i + L <= n; i += L) {
-            FloatVector v = FloatVector.fromArray(F, xp, xOff + i);
-            max = max.max(v.abs());
-            v.mul(0x1p112f).intoArray(xs, xOff + i);
-        }
-        float m = max.reduceLanes(VectorOperators.MAX);
-        for (; i < n; i++) {
-            m = Math.max(m, Math.abs(xp[xOff + i]));
-            xs[xOff + i] = xp[xOff + i] * 0x1p112f;
-        }
-        return m < 0x1p15f; // false for NaN too
+        for (; i + L <= n; i += L) FloatVector.fromArray(F, xp, xOff + i).mul(0x1p112f).intoArray(xs, xOff + i);
+        for (; i < n; i++) xs[xOff + i] = xp[xOff + i] * 0x1p112f;
+        return true;
     }
 
     /**
