@@ -69,15 +69,20 @@ public final class EngineBench {
             List<Sequence> one = sequences(1);
             List<Phase> phases = new ArrayList<>();
             phases.add(new Phase("tg" + g, g, () -> generate(one)));
-            if (model.backend() instanceof CpuBackend cpu) phases.add(new Phase("read", READ_PASSES, readRun(cpu)));
+            int readAt = -1, batchAt = -1;
+            if (model.backend() instanceof CpuBackend cpu) {
+                readAt = phases.size();
+                phases.add(new Phase("read", READ_PASSES, readRun(cpu)));
+            }
             if (config.batch() > 0) {
                 List<Sequence> many = sequences(config.batch());
+                batchAt = phases.size();
                 phases.add(new Phase("tg" + g + "x" + config.batch(), g * config.batch(), () -> generate(many)));
             }
             PhaseResult[] results = interleaved(phases, progress);
             tg = results[0];
-            if (model.backend() instanceof CpuBackend) read = results[1];
-            if (config.batch() > 0) tgBatch = results[results.length - 1];
+            if (readAt >= 0) read = results[readAt];
+            if (batchAt >= 0) tgBatch = results[batchAt];
         }
         return new BenchReport(model.directory().toString(), dtypeOf(model.weights()), model.backend().threads(),
                 model.backend().name(), model.weights().bytesPerToken(), promptFlops(c, model.weights(), config.promptTokens()),

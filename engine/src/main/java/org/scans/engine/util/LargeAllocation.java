@@ -70,12 +70,14 @@ public final class LargeAllocation {
      */
     static void release(MemorySegment at, long bytes) {
         int rc;
+        Throwable cause = null;
         try {
             rc = unmap(CALLS.orElseThrow(), at, bytes);
         } catch (Throwable t) {
-            throw new IllegalStateException("munmap of " + bytes + " bytes at 0x" + Long.toHexString(at.address()) + " failed", t);
+            rc = -1;
+            cause = t;
         }
-        if (rc != 0) throw new IllegalStateException("munmap of " + bytes + " bytes at 0x" + Long.toHexString(at.address()) + " failed");
+        if (rc != 0) throw new IllegalStateException("munmap of " + bytes + " bytes at 0x" + Long.toHexString(at.address()) + " failed", cause);
     }
 
     /** Whether buffers come from {@code mmap} (false: from the arena). */
