@@ -71,4 +71,27 @@ public final class TestSupport {
             System.setErr(oldErr);
         }
     }
+
+    /** {@code args} followed by {@code more}, as one command line. */
+    public static String[] args(java.util.List<String> args, String... more) {
+        java.util.List<String> all = new java.util.ArrayList<>(args);
+        all.addAll(java.util.List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    /**
+     * Makes {@code to} the output folder of a job that was stopped after {@code lines} items:
+     * {@code from}'s files, its sample log cut to its first {@code lines} lines, and without the
+     * file {@code finished} that only a completed job writes.
+     */
+    public static void stoppedCopy(Path from, Path to, int lines, String finished) throws IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (name.equals(org.scans.experiment.SampleLog.FILE)) Files.write(to.resolve(name), Files.readAllLines(f).subList(0, lines));
+                else if (!name.equals(finished)) Files.copy(f, to.resolve(name));
+            }
+        }
+    }
 }

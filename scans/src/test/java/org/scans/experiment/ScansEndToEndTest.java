@@ -225,16 +225,10 @@ class ScansEndToEndTest {
         Path whole = tmp.resolve("run-whole"), resumed = tmp.resolve("run-resumed");
         List<String> args = List.of("run", "--model", TestSupport.model().toString(), "--vectors", fx.vectorsFile.toString(),
                 "--dataset", "xstest", "--limit", "24", "--max-new-tokens", "4", "--batch", "1");
-        var r = TestSupport.cli(concat(args, "--out", whole.toString()));
+        var r = TestSupport.cli(TestSupport.args(args, "--out", whole.toString()));
         assertEquals(0, r.exit(), r.err());
-        // The same run stopped after 5 samples: its folder with the first 5 lines of the log.
-        Files.createDirectories(resumed);
-        for (Path f : Files.list(whole).toList()) {
-            String name = f.getFileName().toString();
-            if (name.equals(SampleLog.FILE)) Files.write(resumed.resolve(name), Files.readAllLines(f).subList(0, 5));
-            else if (!name.equals(Runner.SUMMARY_FILE)) Files.copy(f, resumed.resolve(name));
-        }
-        var again = TestSupport.cli(concat(args, "--out", resumed.toString(), "--resume"));
+        TestSupport.stoppedCopy(whole, resumed, 5, Runner.SUMMARY_FILE); // the same run, stopped after 5 samples
+        var again = TestSupport.cli(TestSupport.args(args, "--out", resumed.toString(), "--resume"));
         assertEquals(0, again.exit(), again.err());
         assertTrue(again.err().contains("resuming: 5 of 24"), again.err());
         java.util.Map<String, JsonNode> first = new java.util.HashMap<>();
@@ -246,12 +240,6 @@ class ScansEndToEndTest {
             assertEquals(a.get("score").doubleValue(), l.get("score").doubleValue(), 0.0, l.get("id").asText());
             assertEquals(a.get("response"), l.get("response"), l.get("id").asText());
         }
-    }
-
-    private static String[] concat(List<String> args, String... more) {
-        List<String> all = new ArrayList<>(args);
-        all.addAll(List.of(more));
-        return all.toArray(String[]::new);
     }
 
     @Test

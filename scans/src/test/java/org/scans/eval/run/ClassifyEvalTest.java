@@ -93,19 +93,10 @@ class ClassifyEvalTest {
         Path whole = tmp.resolve("whole"), resumed = tmp.resolve("resumed");
         List<String> args = List.of("eval", "classify", "--model", TestSupport.model().toString(), "--vectors", EvalFixture.vectors().toString(),
                 "--datasets", "xstest", "--limit", "24");
-        List<String> first = new ArrayList<>(args);
-        first.addAll(List.of("--batch", "8", "--out", whole.toString()));
-        TestSupport.Cli r = TestSupport.cli(first.toArray(String[]::new));
+        TestSupport.Cli r = TestSupport.cli(TestSupport.args(args, "--batch", "8", "--out", whole.toString()));
         assertEquals(0, r.exit(), r.err());
-        java.nio.file.Files.createDirectories(resumed);
-        for (Path f : java.nio.file.Files.list(whole).toList()) {
-            String name = f.getFileName().toString();
-            if (name.equals(SampleLog.FILE)) java.nio.file.Files.write(resumed.resolve(name), java.nio.file.Files.readAllLines(f).subList(0, 5));
-            else if (!name.equals(EvalFolder.RESULTS_FILE)) java.nio.file.Files.copy(f, resumed.resolve(name));
-        }
-        List<String> second = new ArrayList<>(args);
-        second.addAll(List.of("--batch", "3", "--out", resumed.toString(), "--resume"));
-        TestSupport.Cli again = TestSupport.cli(second.toArray(String[]::new));
+        TestSupport.stoppedCopy(whole, resumed, 5, EvalFolder.RESULTS_FILE);
+        TestSupport.Cli again = TestSupport.cli(TestSupport.args(args, "--batch", "3", "--out", resumed.toString(), "--resume"));
         assertEquals(0, again.exit(), again.err());
         java.util.Map<String, Double> scores = new java.util.HashMap<>();
         for (JsonNode l : SampleLog.read(whole)) scores.put(l.get("id").asText(), l.get("score").doubleValue());

@@ -91,27 +91,16 @@ class XsumEvalTest {
         Path whole = tmp.resolve("whole"), resumed = tmp.resolve("resumed");
         List<String> args = List.of("eval", "xsum", "--model", TestSupport.model().toString(), "--data", csv.toString(), "--rows", "0",
                 "--max-new-tokens", "2", "--vectors", EvalFixture.vectors().toString());
-        TestSupport.Cli r = TestSupport.cli(with(args, "--out", whole.toString()));
+        TestSupport.Cli r = TestSupport.cli(TestSupport.args(args, "--out", whole.toString()));
         assertEquals(0, r.exit(), r.err());
-        Files.createDirectories(resumed);
-        for (Path f : Files.list(whole).toList()) {
-            String name = f.getFileName().toString();
-            if (name.equals(SampleLog.FILE)) Files.write(resumed.resolve(name), Files.readAllLines(f).subList(0, 5));
-            else if (!name.equals(EvalFolder.RESULTS_FILE)) Files.copy(f, resumed.resolve(name));
-        }
-        TestSupport.Cli again = TestSupport.cli(with(args, "--out", resumed.toString(), "--resume"));
+        TestSupport.stoppedCopy(whole, resumed, 5, EvalFolder.RESULTS_FILE);
+        TestSupport.Cli again = TestSupport.cli(TestSupport.args(args, "--out", resumed.toString(), "--resume"));
         assertEquals(0, again.exit(), again.err());
         java.util.Map<String, Double> first = new java.util.HashMap<>();
         for (JsonNode l : SampleLog.read(whole)) first.put(l.get("id").asText(), l.get("score").doubleValue());
         List<JsonNode> second = SampleLog.read(resumed);
         assertEquals(20, second.size());
         for (JsonNode l : second) assertEquals(first.get(l.get("id").asText()), l.get("score").doubleValue(), 0.0, l.get("id").asText());
-    }
-
-    private static String[] with(List<String> args, String... more) {
-        List<String> all = new java.util.ArrayList<>(args);
-        all.addAll(List.of(more));
-        return all.toArray(String[]::new);
     }
 
     @Test
