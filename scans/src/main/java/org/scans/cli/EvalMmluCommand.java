@@ -88,9 +88,9 @@ final class EvalMmluCommand implements Callable<Integer> {
                 where = MmluEval.SteerFrom.PROMPT_END;
             }
             MmluEval.Settings settings = new MmluEval.Settings(chosen, limitPerSubject, shots, limit, classifier.resolve(session.ctx, err),
-                    steering.plan(session.ctx, MmluEval.REFERENCE_ALPHA), where);
+                    steering.plan(session.ctx, MmluEval.REFERENCE_ALPHA), where, evalOptions.batch);
             EvalFolder folder = session.prepare(sha -> settings.toJson(session.ctx, sha), evalOptions.resume);
-            ObjectNode results = session.run(() -> new MmluEval(session.ctx, settings, mmlu, err, evalOptions.batch).run(folder));
+            ObjectNode results = session.run(() -> new MmluEval(session.ctx, settings, mmlu, err).run(folder));
             PrintWriter out = spec.commandLine().getOut();
             out.print(MmluEval.table(results));
             out.println(session.wrote());

@@ -12,7 +12,7 @@ final class EvalOptions {
     @Option(names = "--resume", description = "Continue the eval in --out without repeating finished items (its vectors are reused).")
     boolean resume;
 
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "8", description = "Questions whose forward passes are batched together in eval mmlu. Classification always goes in fixed groups of 16, so classify and xsum scores do not depend on it; eval ppl scores one window at a time. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "8", description = "eval mmlu: consecutive questions per forward call (classification and both passes; fewer when their prompts pass 2048 rows). Recorded in eval.json: a resume keeps it. eval classify and xsum classify in fixed groups of 16 and ignore it; eval ppl scores one window at a time. Default: ${DEFAULT-VALUE}.")
     int batch;
 
     /** The folder to write, after the checks that need no model: fresh and creatable, or resumable. */

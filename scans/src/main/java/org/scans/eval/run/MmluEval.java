@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.scans.data.Mmlu;
 import org.scans.data.MmluQuestion;
 import org.scans.engine.model.LlamaModel;
@@ -61,11 +62,14 @@ public final class MmluEval {
      * @param limitPerSubject the first N test questions of each subject, or 0 for all
      * @param shots           exemplars to start from (the reference's {@code --ntrain} 5)
      * @param maxPromptTokens shots are dropped while the prompt (BOS included) is longer
+     * @param batch           questions per forward call at most (fewer when their prompts pass
+     *                        {@link #ROWS_PER_CALL} rows); a setting, as it decides the calls' company
      */
     public record Settings(List<String> subjects, int limitPerSubject, int shots, int maxPromptTokens,
-                           ClassifierSettings classifier, SteeringPlan plan, SteerFrom steerFrom) {
+                           ClassifierSettings classifier, SteeringPlan plan, SteerFrom steerFrom, int batch) {
         public Settings {
             subjects = List.copyOf(subjects);
+            if (batch < 1) throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         }
 
         public ObjectNode toJson(ScansContext ctx, String vectorsSha256) {
@@ -84,6 +88,7 @@ public final class MmluEval {
             o.put("steering_layers", Layers.format(plan.layers()));
             o.put("alpha", plan.alpha());
             o.put("steer_from", steerFrom.id());
+            o.put("batch", batch);
             o.put("vectors_sha256", vectorsSha256);
             return o;
         }
@@ -93,15 +98,13 @@ public final class MmluEval {
     private final Settings settings;
     private final Mmlu mmlu;
     private final PrintStream err;
-    private final int batch;
     private final List<String> warnings = new ArrayList<>();
 
-    public MmluEval(ScansContext ctx, Settings settings, Mmlu mmlu, PrintStream err, int batch) {
+    public MmluEval(ScansContext ctx, Settings settings, Mmlu mmlu, PrintStream err) {
         this.ctx = ctx;
         this.settings = settings;
         this.mmlu = mmlu;
         this.err = err;
-        this.batch = Math.max(1, batch);
     }
 
     /** One question ready to score. */
@@ -125,15 +128,18 @@ public final class MmluEval {
             all.addAll(test);
             exemplars.put(subject, mmlu.dev(subject));
         }
-        List<MmluQuestion> todo = all.stream().filter(q -> !folder.done().contains(id(q))).toList();
-        if (!folder.done().isEmpty()) err.println("resuming: " + (all.size() - todo.size()) + " of " + all.size() + " questions already done");
+        Set<String> done = folder.done();
+        int pending = (int) all.stream().filter(q -> !done.contains(id(q))).count();
+        if (!done.isEmpty()) err.println("resuming: " + (all.size() - pending) + " of " + all.size() + " questions already done");
 
-        Progress progress = new Progress(err, all.size(), all.size() - todo.size(), "mmlu");
+        Progress progress = new Progress(err, all.size(), all.size() - pending, "mmlu");
         long t0 = System.nanoTime();
         try (SampleLog log = folder.openLog()) {
+            // Groups are formed over the whole list, done questions included, so that a resumed eval
+            // puts every question in the forward call it had (see score).
             List<Item> group = new ArrayList<>();
             int rows = 0;
-            for (MmluQuestion q : todo) {
+            for (MmluQuestion q : all) {
                 List<MmluQuestion> dev = exemplars.get(q.subject());
                 Mmlu.FittedPrompt fitted = Mmlu.fit(q.subject(), dev, Math.min(settings.shots(), dev.size()), q,
                         settings.maxPromptTokens(), p -> tok.encode(p, true, false).length);
@@ -144,28 +150,36 @@ public final class MmluEval {
                             + " with the classification wrapper) does not fit " + (fitted.fits() ? "the model's context of " + context
                             : "--max-prompt-tokens " + settings.maxPromptTokens());
                     warn(id(q) + ": skipped: " + why);
-                    log.append(skipped(q, why));
-                    progress.step(0);
+                    if (!done.contains(id(q))) {
+                        log.append(skipped(q, why));
+                        progress.step(0);
+                    }
                     continue;
                 }
-                if (!group.isEmpty() && (group.size() >= batch || rows + 2 * ids.length > ROWS_PER_CALL)) {
-                    score(group, classifier, letters, log, progress);
+                if (!group.isEmpty() && (group.size() >= settings.batch() || rows + 2 * ids.length > ROWS_PER_CALL)) {
+                    score(group, done, classifier, letters, log, progress);
                     group.clear();
                     rows = 0;
                 }
                 group.add(new Item(id(q), q, fitted, ids));
                 rows += 2 * ids.length;
             }
-            if (!group.isEmpty()) score(group, classifier, letters, log, progress);
+            if (!group.isEmpty()) score(group, done, classifier, letters, log, progress);
         }
         ObjectNode results = results(folder.lines(), settings, letters, warnings, (System.nanoTime() - t0) / 1e9);
         folder.writeResults(results);
         return results;
     }
 
-    /** Classifies a group, then runs every prompt twice (plain and steered) in one forward call. */
-    private void score(List<Item> group, HarmfulnessClassifier classifier, AnswerLetters letters, SampleLog log,
+    /**
+     * Classifies a group, then runs every prompt twice (plain and steered) in one forward call, and
+     * logs the members not {@code done}. Which tokens share a call decides which matrix kernel adds
+     * a token's products and in what order (see {@link HarmfulnessClassifier#classifyInGroups}), so
+     * a group with some members done is still computed whole; one with all done is passed over.
+     */
+    private void score(List<Item> group, Set<String> done, HarmfulnessClassifier classifier, AnswerLetters letters, SampleLog log,
                        Progress progress) throws IOException {
+        if (group.stream().allMatch(i -> done.contains(i.id()))) return;
         LlamaModel model = ctx.model();
         List<Verdict> verdicts = classifier.classifyAll(group.stream().map(i -> i.fitted().prompt()).toList());
         List<Step> steps = new ArrayList<>();
@@ -187,6 +201,7 @@ public final class MmluEval {
         }
         for (int i = 0; i < group.size(); i++) {
             Item item = group.get(i);
+            if (done.contains(item.id())) continue;
             Verdict v = verdicts.get(i);
             ObjectNode o = JsonFigures.object();
             o.put("id", item.id());

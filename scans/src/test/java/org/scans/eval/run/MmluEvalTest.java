@@ -95,11 +95,11 @@ class MmluEvalTest {
 
     static ObjectNode run(Path root, Path dir, MmluEval.SteerFrom from) throws Exception {
         MmluEval.Settings s = new MmluEval.Settings(List.of(SUBJECT), 0, 5, 490, ctx.preset().classifier(),
-                new SteeringPlan(ctx.preset().steeringLayers(), MmluEval.REFERENCE_ALPHA, 0), from);
+                new SteeringPlan(ctx.preset().steeringLayers(), MmluEval.REFERENCE_ALPHA, 0), from, 8);
         Files.createDirectories(dir);
         EvalFolder folder = EvalFolder.prepare(dir, s.toJson(ctx, "test"), false);
         PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        return new MmluEval(ctx, s, new Mmlu(root), err, 8).run(folder);
+        return new MmluEval(ctx, s, new Mmlu(root), err).run(folder);
     }
 
     @Test
@@ -221,6 +221,40 @@ class MmluEvalTest {
         TestSupport.Cli refused = TestSupport.cli(other);
         assertEquals(1, refused.exit());
         assertTrue(refused.err().contains("alpha (was 4.0, now 2.0)"), refused.err());
+    }
+
+    /**
+     * Stopped after 3 of 8 questions and resumed, every question gets the uninterrupted eval's
+     * score and letter logits, bit for bit: the forward groups are fixed by position in the whole
+     * list, and a resume with another --batch (other groups) is refused.
+     */
+    @Test
+    void aResumedEvalScoresEveryQuestionAsAnUninterruptedOne() throws Exception {
+        Path whole = tmp.resolve("mmlu-whole"), resumed = tmp.resolve("mmlu-resumed");
+        List<String> args = List.of("eval", "mmlu", "--model", TestSupport.model().toString(), "--vectors", EvalFixture.vectors().toString(),
+                "--subjects", "abstract_algebra,anatomy", "--limit-per-subject", "4", "--shots", "1", "--batch", "3");
+        TestSupport.Cli r = TestSupport.cli(TestSupport.args(args, "--out", whole.toString()));
+        assertEquals(0, r.exit(), r.err());
+        TestSupport.stoppedCopy(whole, resumed, 4, EvalFolder.RESULTS_FILE);
+        TestSupport.Cli again = TestSupport.cli(TestSupport.args(args, "--out", resumed.toString(), "--resume"));
+        assertEquals(0, again.exit(), again.err());
+        java.util.Map<String, JsonNode> first = new java.util.HashMap<>();
+        for (JsonNode l : SampleLog.read(whole)) first.put(l.get("id").asText(), l);
+        List<JsonNode> lines = SampleLog.read(resumed);
+        assertEquals(8, lines.size());
+        int scored = 0;
+        for (JsonNode l : lines) {
+            assertEquals(first.get(l.get("id").asText()), l, "score, σ and the letter logits of both passes, to the last bit");
+            if (!l.has("skipped")) scored++;
+        }
+        assertEquals(8, scored);
+
+        TestSupport.stoppedCopy(whole, tmp.resolve("mmlu-other"), 4, EvalFolder.RESULTS_FILE);
+        List<String> otherBatch = new java.util.ArrayList<>(args);
+        otherBatch.set(otherBatch.size() - 1, "2");
+        TestSupport.Cli refused = TestSupport.cli(TestSupport.args(otherBatch, "--out", tmp.resolve("mmlu-other").toString(), "--resume"));
+        assertEquals(1, refused.exit());
+        assertTrue(refused.err().contains("batch (was 3, now 2)"), refused.err());
     }
 
     @Test
