@@ -228,7 +228,8 @@ public final class Runner {
     public static void requireSameSettings(Path dir, JsonNode old, JsonNode now) {
         List<String> diffs = new ArrayList<>();
         now.fieldNames().forEachRemaining(k -> {
-            if (!now.get(k).equals(old.get(k))) diffs.add(k + " (was " + old.get(k) + ", now " + now.get(k) + ")");
+            // A folder written by an older version may lack a setting added since.
+            if (!now.get(k).equals(old.get(k))) diffs.add(k + " (" + (old.has(k) ? "was " + old.get(k) : "not recorded") + ", now " + now.get(k) + ")");
         });
         if (!diffs.isEmpty()) {
             throw new IllegalArgumentException("--resume: " + dir + " was started with other settings: " + String.join("; ", diffs));

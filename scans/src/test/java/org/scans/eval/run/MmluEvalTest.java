@@ -255,6 +255,16 @@ class MmluEvalTest {
         TestSupport.Cli refused = TestSupport.cli(TestSupport.args(otherBatch, "--out", tmp.resolve("mmlu-other").toString(), "--resume"));
         assertEquals(1, refused.exit());
         assertTrue(refused.err().contains("batch (was 3, now 2)"), refused.err());
+
+        // A folder from before batch was recorded is refused too, saying so.
+        Path older = tmp.resolve("mmlu-older");
+        TestSupport.stoppedCopy(whole, older, 4, EvalFolder.RESULTS_FILE);
+        ObjectNode settings = (ObjectNode) Json.MAPPER.readTree(older.resolve(EvalFolder.SETTINGS_FILE).toFile());
+        settings.remove("batch");
+        Json.MAPPER.writeValue(older.resolve(EvalFolder.SETTINGS_FILE).toFile(), settings);
+        TestSupport.Cli unrecorded = TestSupport.cli(TestSupport.args(args, "--out", older.toString(), "--resume"));
+        assertEquals(1, unrecorded.exit());
+        assertTrue(unrecorded.err().contains("batch (not recorded, now 3)"), unrecorded.err());
     }
 
     @Test
