@@ -66,14 +66,15 @@ final class ClassifyCommand implements Callable<Integer> {
             out.printf("%-22s %-7s %8s %6s  %s%n", "id", "label", "c(q)", "sigma", "prompt");
             List<Label> predicted = new ArrayList<>();
             double[] scores = new double[samples.size()];
+            List<String> prompts = samples.stream().map(Sample::prompt).toList();
             for (int start = 0; start < samples.size(); start += HarmfulnessClassifier.GROUP) {
-                // The groups `run` uses, so both print the same scores.
-                List<Sample> group = samples.subList(start, Math.min(samples.size(), start + HarmfulnessClassifier.GROUP));
-                List<Verdict> verdicts = classifier.classifyAll(group.stream().map(Sample::prompt).toList());
-                for (int i = 0; i < group.size(); i++) {
-                    Sample s = group.get(i);
+                // One fixed group at a time, printed as it finishes: the groups `run` uses, so both print the same scores.
+                int end = Math.min(samples.size(), start + HarmfulnessClassifier.GROUP);
+                java.util.Map<Integer, Verdict> verdicts = classifier.classifyInGroups(prompts, java.util.stream.IntStream.range(start, end).boxed().toList());
+                for (int i = start; i < end; i++) {
+                    Sample s = samples.get(i);
                     Verdict v = verdicts.get(i);
-                    scores[start + i] = v.score();
+                    scores[i] = v.score();
                     predicted.add(v.unsafe() ? Label.UNSAFE : Label.SAFE);
                     out.printf("%-22s %-7s %8.4f %+6d  %s%n", s.id(), s.label().word(), v.score(), v.sigma(), Quote.of(s.prompt()));
                 }
