@@ -131,7 +131,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Below this much, a model is mostly cache-resident anyway and its page size does not matter. */
-    private static final long SMALL_PAGES_MATTER = 256L << 20;
+    static final long SMALL_PAGES_MATTER = 256L << 20;
 
     /**
      * Said when most of the weights are mapped in 4 KiB pages: the page cache holds a file in small
@@ -139,7 +139,7 @@ final class BenchCommand implements Callable<Integer> {
      * Not said when a quantized copy is what the decode reads.
      */
     private static final String SMALL_PAGES = " (small pages: a file just written or copied in is cached so,"
-            + " and reads slower; dropping it from the page cache and reading it back sequentially gives 2 MiB pages)";
+            + " and reads slower; `pages --refill` drops it from the page cache and reads it back in 2 MiB pages)";
 
     private static Double mean(PhaseResult p) {
         return p == null ? null : round(p.mean());

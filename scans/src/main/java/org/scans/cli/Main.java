@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
             ReportCommand.class,
             ChatCommand.class,
             BenchCommand.class,
+            PagesCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

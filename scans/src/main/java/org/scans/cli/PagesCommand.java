@@ -1,0 +1,103 @@
+package org.scans.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.scans.engine.io.Checkpoint;
+import org.scans.engine.io.MappedPages;
+import org.scans.engine.io.PageCache;
+import org.scans.engine.io.SafetensorsFile;
+import org.scans.engine.io.TensorEntry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "pages", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {
+    "How a model's weight files sit in the page cache: how much is in memory, and how much of that in 2 MiB pages.",
+    "A file just written or copied in is cached in 4 KiB pages, and a decode step reads weights from those up to 2× slower.",
+    "--refill drops the files from the page cache and reads them back sequentially, which brings them back in 2 MiB pages",
+    "(Linux, on file systems with large folios, such as ext4 and XFS); run it before the model is loaded elsewhere."})
+final class PagesCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Hugging Face Llama checkpoint folder, or a folder name under models/. Default: the bundled stories260K.")
+    String model;
+
+    @Option(names = "--refill", description = "Drop the weight files from the page cache and read them back (reads them from disk once).")
+    boolean refill;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        Path dir = ModelLocator.resolve(model);
+        PrintWriter out = spec.commandLine().getOut();
+        if (refill && !PageCache.supported()) throw new UserException("--refill needs Linux (posix_fadvise)");
+        List<Path> files;
+        long bytes;
+        Optional<MappedPages> before;
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            files = c.files().stream().map(SafetensorsFile::path).toList();
+            bytes = files.stream().mapToLong(PagesCommand::size).sum();
+            before = residentAfterTouching(c, dir);
+        }
+        out.printf("model     %s (%d file%s, %s)%n", dir.toAbsolutePath().normalize(), files.size(), files.size() == 1 ? "" : "s", amount(bytes));
+        if (before.isEmpty()) {
+            out.println("pages     not visible on this system (needs Linux's /proc/self/smaps)");
+        } else {
+            MappedPages p = before.get();
+            boolean small = !refill && p.residentBytes() >= BenchCommand.SMALL_PAGES_MATTER && p.hugeFraction() < 0.5;
+            out.printf("pages     %s in 2 MiB pages%s%n", ofResident(p),
+                    small ? " (small pages: `pages --refill` brings the files back in 2 MiB pages)" : "");
+        }
+        if (refill) {
+            PageCache.Refill r = PageCache.refill(files);
+            out.printf("refill    %s dropped from the page cache and read back in %.1f s (%.2f GB/s)%n",
+                    amount(r.bytes()), r.seconds(), r.gigabytesPerSecond());
+            try (Checkpoint c = Checkpoint.open(dir)) {
+                residentAfterTouching(c, dir).ifPresent(p -> out.printf("pages     %s in 2 MiB pages%n", ofResident(p)));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * Reads one byte of every 4 KiB page of every tensor, so that the mapping has all of them
+     * (from the cache, or from disk), then counts them in {@code /proc/self/smaps}.
+     */
+    private static Optional<MappedPages> residentAfterTouching(Checkpoint c, Path dir) {
+        long sum = 0;
+        for (TensorEntry t : c.tensors().values()) {
+            MemorySegment d = t.data();
+            for (long o = 0; o < d.byteSize(); o += 4096) sum += d.get(ValueLayout.JAVA_BYTE, o);
+        }
+        if (sum == Long.MIN_VALUE) throw new AssertionError(); // keeps the reads
+        return MappedPages.under(dir);
+    }
+
+    private static long size(Path f) {
+        try {
+            return java.nio.file.Files.size(f);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** "2.20 GB", or "1.06 MB" below a gigabyte. */
+    static String amount(long bytes) {
+        return bytes >= 1e9 ? String.format("%.2f GB", bytes / 1e9) : String.format("%.2f MB", bytes / 1e6);
+    }
+
+    /** "2.13 of 2.20 GB" (MB below a gigabyte). */
+    static String ofResident(MappedPages p) {
+        boolean big = p.residentBytes() >= 1e9;
+        double unit = big ? 1e9 : 1e6;
+        return String.format("%.2f of %.2f %s", p.hugeBytes() / unit, p.residentBytes() / unit, big ? "GB" : "MB");
+    }
+}
