@@ -94,6 +94,7 @@ final class ChatCommand implements Callable<Integer> {
             throw new UserException("--model " + modelOptions.model + ": " + e.getMessage() + "; " + WHAT_TO_PASS);
         }
         try (model) {
+            modelOptions.noteSmallPages(model, dir, System.err::println);
             VectorSource source;
             if (vectors != null) {
                 source = new VectorSource.FromFile(vectors);

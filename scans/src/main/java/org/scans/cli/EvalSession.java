@@ -54,6 +54,7 @@ final class EvalSession implements AutoCloseable {
         if (needsVectors) source = scans.source(dir.resolve(Runner.VECTORS_FILE), evalOptions.resume, err);
         LlamaModel model = LlamaModel.load(modelDir, modelOptions.loadOptions());
         try {
+            modelOptions.noteSmallPages(model, modelDir, err::println);
             Set<Fix> fixes = scans.fixes();
             ScansContext ctx = source != null
                     ? scans.open(model, tokenizer, data, source, err)

@@ -3,6 +3,8 @@ package org.scans.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Consumer;
+import org.scans.engine.io.MappedPages;
 import org.scans.engine.model.LlamaModel;
 import org.scans.engine.model.LoadOptions;
 import org.scans.engine.tensor.DType;
@@ -40,6 +42,25 @@ final class ModelOptions {
 
     LlamaModel load() {
         return LlamaModel.load(dir(), loadOptions());
+    }
+
+    /**
+     * After a load, for the long jobs: maps every page of the weights (the first forward would
+     * read them all anyway) and, when most of them sit in 4 KiB pages, says so through {@code err}.
+     * Not with {@code --quantize}, whose decode reads its own copy.
+     */
+    void noteSmallPages(LlamaModel model, Path dir, Consumer<String> err) {
+        if (quantize != Quantize.none) return;
+        model.checkpoint().touchPages();
+        MappedPages.under(dir).flatMap(p -> smallPagesNote(p, dir)).ifPresent(err);
+    }
+
+    /** The note for {@link #noteSmallPages}, if {@code p} calls for one (as bench's hint: 256 MiB or more resident, under half in 2 MiB pages). */
+    static Optional<String> smallPagesNote(MappedPages p, Path dir) {
+        if (p.residentBytes() < BenchCommand.SMALL_PAGES_MATTER || p.hugeFraction() >= 0.5) return Optional.empty();
+        return Optional.of("note: " + PagesCommand.ofResident(p) + " of the weights in 2 MiB pages, the rest in 4 KiB pages"
+                + " (a checkpoint just copied in is cached so), which decoding reads up to 2× slower; `pages --refill --model "
+                + dir + "` before the next start brings them back in 2 MiB pages");
     }
 
     /** The tokenizer of the model folder, if it has one. */

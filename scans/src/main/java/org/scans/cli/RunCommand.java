@@ -87,6 +87,7 @@ final class RunCommand implements Callable<Integer> {
         Path modelDir = modelOptions.dir();
         Tokenizer tokenizer = ModelOptions.requireTokenizer(modelDir);
         try (LlamaModel model = LlamaModel.load(modelDir, modelOptions.loadOptions())) {
+            modelOptions.noteSmallPages(model, modelDir, err::println);
             int n = model.config().numLayers();
             int[] steerLayers = layers != null ? CliFiles.layers(layers, n, "--layers") : null;
             classifierOptions.checkPreset(org.scans.method.ModelPreset.forModel(scans.family(), model.config()));

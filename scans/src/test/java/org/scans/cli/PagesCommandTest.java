@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.scans.TestSupport;
+import org.scans.engine.io.MappedPages;
 import org.scans.engine.io.PageCache;
 
 /** The pages command on the bundled model: what it reports, what --refill reads, and a bad folder. */
@@ -39,6 +40,20 @@ class PagesCommandTest {
         assertTrue(r.out().contains("\nrefill    " + size + " dropped from the page cache and read back in "), r.out());
         if (SMAPS) assertEquals(2, r.out().split("\npages ", -1).length - 1, "a pages line before and after: " + r.out());
         assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(MODEL.resolve("model.safetensors"))), "file unchanged");
+    }
+
+    /** The long jobs' note after load: only for a model big enough to matter, mostly in 4 KiB pages. */
+    @Test
+    void theNoteAfterLoadNamesTheRefill() {
+        Path dir = Path.of("/models/Llama-2-7b-chat-hf");
+        long gb = 1_000_000_000L;
+        var note = ModelOptions.smallPagesNote(new MappedPages(13 * gb, 2 * gb), dir);
+        assertTrue(note.isPresent());
+        assertEquals("note: 2.00 of 13.00 GB of the weights in 2 MiB pages, the rest in 4 KiB pages (a checkpoint just copied in"
+                + " is cached so), which decoding reads up to 2× slower; `pages --refill --model /models/Llama-2-7b-chat-hf`"
+                + " before the next start brings them back in 2 MiB pages", note.get());
+        assertTrue(ModelOptions.smallPagesNote(new MappedPages(13 * gb, 7 * gb), dir).isEmpty(), "mostly in 2 MiB pages");
+        assertTrue(ModelOptions.smallPagesNote(new MappedPages(100_000_000, 0), dir).isEmpty(), "too small to matter");
     }
 
     @Test
