@@ -57,7 +57,13 @@ final class PagesCommand implements Callable<Integer> {
             out.printf("refill    %s dropped from the page cache and read back in %.1f s (%.2f GB/s)%n",
                     amount(r.bytes()), r.seconds(), r.gigabytesPerSecond());
             try (Checkpoint c = Checkpoint.open(dir)) {
-                residentAfterTouching(c, dir).ifPresent(p -> out.printf("pages     %s in 2 MiB pages%n", ofResident(p)));
+                residentAfterTouching(c, dir).ifPresent(p -> {
+                    out.printf("pages     %s in 2 MiB pages%n", ofResident(p));
+                    if (p.residentBytes() < 0.9 * bytes) {
+                        out.printf("note      only %s of the %s stayed in memory: the files do not fit beside what else this machine holds%n",
+                                amount(p.residentBytes()), amount(bytes));
+                    }
+                });
             }
         }
         out.flush();
