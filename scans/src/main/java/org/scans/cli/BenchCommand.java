@@ -107,12 +107,12 @@ final class BenchCommand implements Callable<Integer> {
             String label = "pages";
             if (r.pages() != null && r.pages().residentBytes() > 0) {
                 MappedPages p = r.pages();
-                out.printf("%-9s %s of the mapped model files in 2 MiB pages%s%n", label, ofResident(p),
+                out.printf("%-9s %s of the mapped model files in 2 MiB pages%s%n", label, PagesCommand.ofResident(p, 9),
                         r.quantizedPages() == null && p.residentBytes() >= SMALL_PAGES_MATTER && p.hugeFraction() < 0.5 ? SMALL_PAGES : "");
                 label = "";
             }
             if (r.quantizedPages() != null && r.quantizedPages().residentBytes() > 0) {
-                out.printf("%-9s %s of the %s copy in 2 MiB pages%n", label, ofResident(r.quantizedPages()), r.dtype());
+                out.printf("%-9s %s of the %s copy in 2 MiB pages%n", label, PagesCommand.ofResident(r.quantizedPages(), 9), r.dtype());
             }
             if (r.tgBatch() != null) {
                 out.printf("%-9s %9.2f ± %-7.2f tok/s  (%d sequences, aggregate; %.2f× tg)%n", r.tgBatch().name(), r.tgBatch().mean(),
@@ -121,13 +121,6 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    /** "2.13 of 2.20 GB": the bytes in 2 MiB pages of the resident ones. */
-    private static String ofResident(MappedPages p) {
-        boolean big = p.residentBytes() >= 1e9;
-        double unit = big ? 1e9 : 1e6;
-        return String.format("%9.2f of %.2f %s", p.hugeBytes() / unit, p.residentBytes() / unit, big ? "GB" : "MB");
     }
 
     /** Below this much, a model is mostly cache-resident anyway and its page size does not matter. */

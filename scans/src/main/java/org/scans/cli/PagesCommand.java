@@ -89,10 +89,16 @@ final class PagesCommand implements Callable<Integer> {
         return bytes >= 1e9 ? String.format("%.2f GB", bytes / 1e9) : String.format("%.2f MB", bytes / 1e6);
     }
 
-    /** "2.13 of 2.20 GB" (MB below a gigabyte). */
+    /** "2.13 of 2.20 GB": the bytes in 2 MiB pages of the resident ones (MB below a gigabyte). */
     static String ofResident(MappedPages p) {
+        return ofResident(p, 0);
+    }
+
+    /** {@link #ofResident(MappedPages)} with the first number right-aligned in {@code width} characters (bench's column). */
+    static String ofResident(MappedPages p, int width) {
         boolean big = p.residentBytes() >= 1e9;
         double unit = big ? 1e9 : 1e6;
-        return String.format("%.2f of %.2f %s", p.hugeBytes() / unit, p.residentBytes() / unit, big ? "GB" : "MB");
+        String huge = String.format("%.2f", p.hugeBytes() / unit);
+        return " ".repeat(Math.max(0, width - huge.length())) + huge + String.format(" of %.2f %s", p.residentBytes() / unit, big ? "GB" : "MB");
     }
 }
