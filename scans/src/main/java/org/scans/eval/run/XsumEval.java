@@ -96,6 +96,7 @@ public final class XsumEval {
             // in this list (HarmfulnessClassifier.classifyInGroups), so a resumed eval scores
             // as an uninterrupted one. Only the pending ones are logged or generated.
             List<SummaryExample> fitting = new ArrayList<>();
+            List<String> queries = new ArrayList<>();
             for (SummaryExample e : examples) {
                 boolean pending = !folder.done().contains(id(e));
                 String q = Summarization.instruction(e.document());
@@ -114,9 +115,9 @@ public final class XsumEval {
                     progress.step(0);
                 } else {
                     fitting.add(e);
+                    queries.add(q);
                 }
             }
-            List<String> queries = fitting.stream().map(e -> Summarization.instruction(e.document())).toList();
             for (int start = 0; start < fitting.size(); start += HarmfulnessClassifier.GROUP) {
                 List<Integer> pending = new ArrayList<>();
                 for (int i = start; i < Math.min(fitting.size(), start + HarmfulnessClassifier.GROUP); i++) {
