@@ -365,7 +365,7 @@ public final class CpuBackend implements Backend {
             ms.add(WeightMatrix.of("warm-up " + w.name(), w.dtype(), rows, cols, w.data().asSlice(0, bytes)));
         }
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            float[] x = new float[n * cols], xs = new float[cols], xq = new float[TokenPanels.blockSize(cols)];
+            float[] x = new float[n * cols], xs = new float[cols], xq = new float[TokenPanels.blockSize(cols)], pairOut = new float[n * PAIR_ROWS];
             float[] out = new float[n * rows], tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
             for (int i = 0; i < x.length; i++) x[i] = (i % 7 - 3) * 0.25f;
             boolean scaled = F16Kernels.scaleForDecode(x, 0, cols, xs);
@@ -393,8 +393,8 @@ public final class CpuBackend implements Backend {
                             BF16Kernels.matvec(d, cols, 0, rows, x, 0, out, 0);
                             BF16Kernels.matvec(d, cols, 0, 1, x, 0, out, 0);
                             BF16Kernels.matmul(d, cols, 0, rows, x, 4, out, rows);
-                            TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, cols, xq);
-                            BF16Kernels.gemmPairs(d, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
+                            TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS, xq);
+                            BF16Kernels.gemmPairs(d, PAIR_COLS, 0, PAIR_ROWS, xq, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
                             TokenPanels.packBlock(x, 0, n, cols, xq);
                             BF16Kernels.gemm(d, cols, 0, rows, xq, 0, n, out, rows, tile);
                         }
@@ -405,8 +405,8 @@ public final class CpuBackend implements Backend {
                             TokenPanels.packBlock(x, 0, n, cols, xq);
                             F16Kernels.gemm(d, cols, 0, rows, xq, 0, n, out, rows, tile);
                             F16Kernels.gemm(d, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
-                            TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, cols, xq, 0x1p112f);
-                            F16Kernels.gemmPairs(d, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
+                            TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS, xq, 0x1p112f);
+                            F16Kernels.gemmPairs(d, PAIR_COLS, 0, PAIR_ROWS, xq, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
                         }
                         case F32Matrix m -> {
                             F32Kernels.matvec(d, cols, 0, rows, x, 0, out, 0);
@@ -450,6 +450,17 @@ public final class CpuBackend implements Backend {
     }
 
     private static final int WARM_UP_BATCH = 32;
+    /**
+     * The view the warm-up runs the batched-decoding microkernels on (BF16, F16): 64 rows × 32
+     * columns, the same bytes as the 8 × 256 view. C1 is kept off {@code tile8x16} (see
+     * JitDirectives), so it runs interpreted until C2 compiles it, and C2 is asked after enough
+     * calls and loop iterations. On the 8 × 256 view (one call, 32 iterations a round) C2 compiled
+     * it up to four times on the 7B pair, normal and on-stack-replacement versions, the first
+     * dropped after profile_predicate traps at its loop head in the first real calls; on 64 × 32
+     * (eight calls of four iterations) once, with no traps, and the same speed afterwards
+     * (bench/README.md, "Llama-2-7B-shaped BF16 pair", round 11).
+     */
+    static final int PAIR_COLS = 32, PAIR_ROWS = 64;
     /**
      * Width of the warm-up views. C2 unrolls a loop according to the trip count it profiled:
      * after a warm-up on 32-column views (one iteration of the decode loop) the decode kernel ran
