@@ -1,5 +1,6 @@
 package org.scans.engine.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -190,6 +191,30 @@ class KernelsTest {
                 for (int k = 0; k < cols; k++) mag += Math.abs((double) w.get(r, k) * big[k]);
                 assertTrue(Math.abs(refBig[r] - outBig[r]) <= 2 * cols * 0x1p-24 * mag + 1e-6, "big row " + r);
             }
+        }
+    }
+
+    /**
+     * With two threads the backend scans a large F16 matrix for Inf/NaN in slices, one thread
+     * each; a NaN in the last slice must still send the matrix down the exact path (its row NaN,
+     * as the math says), and an all-finite matrix must give the single thread's bits.
+     */
+    @Test
+    void f16ScanInSlicesFindsANaNInTheLastSlice() {
+        Random rnd = new Random(10);
+        int rows = 2100, cols = 2048; // 8.6 MB: three 4 MB slices
+        float[] v = random(rnd, rows * cols);
+        float[] x = random(rnd, cols);
+        WeightMatrix finite = WeightMatrix.of("finite", DType.F16, rows, cols, encode(v, DType.F16));
+        v[2090 * cols + 7] = Float.NaN;
+        WeightMatrix withNaN = WeightMatrix.of("nan", DType.F16, rows, cols, encode(v, DType.F16));
+        try (CpuBackend one = new CpuBackend(1); CpuBackend two = new CpuBackend(2, 0)) {
+            float[] a = new float[rows], b = new float[rows];
+            one.matmul(finite, x, 1, a);
+            two.matmul(finite, x, 1, b);
+            assertArrayEquals(a, b, 0f);
+            two.matmul(withNaN, x, 1, b);
+            for (int r = 0; r < rows; r++) assertEquals(r == 2090, Float.isNaN(b[r]), "row " + r);
         }
     }
 
