@@ -108,7 +108,7 @@ final class BenchCommand implements Callable<Integer> {
             if (r.pages() != null && r.pages().residentBytes() > 0) {
                 MappedPages p = r.pages();
                 out.printf("%-9s %s of the mapped model files in 2 MiB pages%s%n", label, PagesCommand.ofResident(p, 9),
-                        r.quantizedPages() == null && p.residentBytes() >= SMALL_PAGES_MATTER && p.hugeFraction() < 0.5 ? SMALL_PAGES : "");
+                        r.quantizedPages() == null && PagesCommand.mostlySmallPages(p) ? SMALL_PAGES : "");
                 label = "";
             }
             if (r.quantizedPages() != null && r.quantizedPages().residentBytes() > 0) {
@@ -122,9 +122,6 @@ final class BenchCommand implements Callable<Integer> {
         out.flush();
         return 0;
     }
-
-    /** Below this much, a model is mostly cache-resident anyway and its page size does not matter. */
-    static final long SMALL_PAGES_MATTER = 256L << 20;
 
     /**
      * Said when most of the weights are mapped in 4 KiB pages: the page cache holds a file in small

@@ -55,9 +55,9 @@ final class ModelOptions {
         MappedPages.under(dir).flatMap(p -> smallPagesNote(p, dir)).ifPresent(err);
     }
 
-    /** The note for {@link #noteSmallPages}, if {@code p} calls for one (as bench's hint: 256 MiB or more resident, under half in 2 MiB pages). */
+    /** The note for {@link #noteSmallPages}, if {@code p} calls for one ({@link PagesCommand#mostlySmallPages}). */
     static Optional<String> smallPagesNote(MappedPages p, Path dir) {
-        if (p.residentBytes() < BenchCommand.SMALL_PAGES_MATTER || p.hugeFraction() >= 0.5) return Optional.empty();
+        if (!PagesCommand.mostlySmallPages(p)) return Optional.empty();
         return Optional.of("note: " + PagesCommand.ofResident(p) + " of the weights in 2 MiB pages, the rest in 4 KiB pages"
                 + " (a checkpoint just copied in is cached so), which decoding reads up to 2× slower; `pages --refill --model "
                 + dir + "` before the next start brings them back in 2 MiB pages");

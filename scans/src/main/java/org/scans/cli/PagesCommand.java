@@ -48,7 +48,7 @@ final class PagesCommand implements Callable<Integer> {
             out.println("pages     not visible on this system (needs Linux's /proc/self/smaps)");
         } else {
             MappedPages p = before.get();
-            boolean small = !refill && p.residentBytes() >= BenchCommand.SMALL_PAGES_MATTER && p.hugeFraction() < 0.5;
+            boolean small = !refill && mostlySmallPages(p);
             out.printf("pages     %s in 2 MiB pages%s%n", ofResident(p),
                     small ? " (small pages: `pages --refill` brings the files back in 2 MiB pages)" : "");
         }
@@ -82,6 +82,17 @@ final class PagesCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** Below this much, a model is mostly cache-resident anyway and its page size does not matter. */
+    private static final long SMALL_PAGES_MATTER = 256L << 20;
+
+    /**
+     * Whether most of {@code p} sits in 4 KiB pages, and enough of it to matter: the one rule by
+     * which {@code pages}, {@code bench} and the long jobs point to {@code pages --refill}.
+     */
+    static boolean mostlySmallPages(MappedPages p) {
+        return p.residentBytes() >= SMALL_PAGES_MATTER && p.hugeFraction() < 0.5;
     }
 
     /** "2.20 GB", or "1.06 MB" below a gigabyte. */
