@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.function.Function;
 import org.scans.data.Datasets;
 import org.scans.engine.model.LlamaModel;
+import org.scans.engine.tensor.DType;
 import org.scans.eval.run.EvalFolder;
 import org.scans.experiment.Runner;
 import org.scans.experiment.SampleLog;
@@ -76,7 +77,10 @@ final class EvalSession implements AutoCloseable {
                 if (!resume || !Files.exists(copy)) VectorsFile.write(ctx.vectors(), copy);
                 vectorsSha256 = ctx.vectors().digest();
             }
-            return EvalFolder.prepare(dir, settings.apply(vectorsSha256), resume);
+            ObjectNode given = settings.apply(vectorsSha256);
+            // An F16 cache changes the numbers; recorded only then, so older folders still resume.
+            if (model.kvCacheType() == DType.F16) given.put("kv_cache", "f16");
+            return EvalFolder.prepare(dir, given, resume);
         } catch (IOException | RuntimeException e) {
             failed();
             throw e;

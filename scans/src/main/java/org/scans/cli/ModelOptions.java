@@ -11,9 +11,11 @@ import org.scans.engine.tensor.DType;
 import org.scans.tokenizer.Tokenizer;
 import picocli.CommandLine.Option;
 
-/** The options every model-using command shares: which model, how many threads, quantization. */
+/** The options every model-using command shares: which model, how many threads, quantization, KV cache. */
 final class ModelOptions {
     enum Quantize { none, q8_0 }
+
+    enum KvCacheType { f32, f16 }
 
     @Option(names = "--model", paramLabel = "DIR",
             description = "Hugging Face Llama checkpoint folder (config.json, *.safetensors, tokenizer.model), or a folder name under models/. Default: the bundled stories260K.")
@@ -26,6 +28,11 @@ final class ModelOptions {
             description = "Quantize weights at load: none or q8_0 (llama.cpp's Q8_0, blocks of 32 with an F16 scale).")
     Quantize quantize;
 
+    @Option(names = "--kv-cache", paramLabel = "TYPE", defaultValue = "f32",
+            description = "What the KV caches hold: f32 (exact; the default) or f16 (half the memory, so twice the sequences fit in a batched run;"
+                    + " keys and values rounded to F16 as llama.cpp's default cache keeps them).")
+    KvCacheType kvCache;
+
     Path dir() {
         return ModelLocator.resolve(model);
     }
@@ -37,6 +44,7 @@ final class ModelOptions {
             o = o.withThreads(threads);
         }
         if (quantize == Quantize.q8_0) o = o.withQuantize(DType.Q8_0);
+        if (kvCache == KvCacheType.f16) o = o.withKvCache(DType.F16);
         return o;
     }
 

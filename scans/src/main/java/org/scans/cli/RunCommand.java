@@ -67,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(names = "--batch", paramLabel = "B",
-            description = "Generations decoded together (one forward call per step for all). Default: chosen from the memory the KV caches need, at most 16.")
+            description = "Generations decoded together (one forward call per step for all). Default: chosen from the memory the KV caches need (see --kv-cache): 32 for models of 1 GB or more where that fits, else at most 16.")
     Integer batch;
 
     @Spec
@@ -107,7 +107,7 @@ final class RunCommand implements Callable<Integer> {
                 err.println("note: " + overlap.total() + " test prompts are also anchors (" + overlap.unsafe() + " unsafe, " + overlap.safe() + " safe)");
             }
             List<Sample> samples = Runner.select(set, limit);
-            int b = batch != null ? batch : Runner.defaultBatch(model.config(), model.weights().checkpointBytes(), maxNewTokens);
+            int b = batch != null ? batch : Runner.defaultBatch(model.config(), model.weights().checkpointBytes(), model.kvCacheType(), maxNewTokens);
             if (batch == null) err.println("batch: " + b + " generations at a time (--batch to change)");
             boolean created = !Files.exists(dir);
             Files.createDirectories(dir);
@@ -116,7 +116,7 @@ final class RunCommand implements Callable<Integer> {
                 if (!resume) VectorsFile.write(ctx.vectors(), vectorsCopy);
                 RunSettings settings = new RunSettings(modelDir.toString(), model.config().hash(), dataset, ctx.family().id,
                         ctx.template().name(), classifier, classifierOptions.preset, plan, baseline, limit, maxNewTokens, ctx.vectors().digest(),
-                        org.scans.method.Fix.describe(ctx.fixes()));
+                        org.scans.method.Fix.describe(ctx.fixes()), modelOptions.kvCache.name());
                 Runner.prepare(dir, settings, resume);
                 summary = new Runner(ctx, settings, List.of(MatchStringsJudge.standard(), new XSTestPrefixJudge()), err, b)
                         .run(samples, dir);

@@ -12,10 +12,12 @@ import org.scans.method.SteeringPlan;
  *
  * @param preset the named dataset preset in use, or null
  * @param limit at most this many samples (balanced between unsafe and safe), or 0 for all
+ * @param kvCache "f32" or "f16": what the KV caches held (recorded only for f16, so that run
+ *     folders from before the option still resume)
  */
 public record RunSettings(String model, String configHash, String dataset, String family, String template,
                           ClassifierSettings classifier, String preset, SteeringPlan steering, boolean baseline,
-                          int limit, int maxNewTokens, String vectorsSha256, String fixes) {
+                          int limit, int maxNewTokens, String vectorsSha256, String fixes, String kvCache) {
 
     public ObjectNode toJson() {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
@@ -35,6 +37,7 @@ public record RunSettings(String model, String configHash, String dataset, Strin
         o.put("max_new_tokens", maxNewTokens);
         o.put("vectors_sha256", vectorsSha256);
         o.put("fixes", fixes);
+        if (!"f32".equals(kvCache)) o.put("kv_cache", kvCache);
         o.put("generation", "greedy, repetition penalty 1.1, stop at EOS");
         return o;
     }

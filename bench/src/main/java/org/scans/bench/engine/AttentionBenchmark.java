@@ -18,12 +18,13 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.scans.engine.backend.AttentionBatch;
 import org.scans.engine.backend.CpuBackend;
+import org.scans.engine.tensor.DType;
 
 /**
  * One layer's attention for one decoding token at context lengths 128 to 4096, at the Llama-2-7B
  * geometry (32 heads of 128, no grouping) and TinyLlama's (32 heads of 64 over 4 kv heads).
- * Decoding reads the whole layer cache once: {@code bytes} (keys and values, float32) against
- * the read bandwidth; {@code flops} counts q·k and p·v (4·headDim per head and position).
+ * Decoding reads the whole layer cache once: {@code bytes} (keys and values, float32 or F16 as
+ * {@code kv} says) against the read bandwidth; {@code flops} counts q·k and p·v (4·headDim per head and position).
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar AttentionBenchmark
@@ -46,6 +47,10 @@ public class AttentionBenchmark {
     @Param({"1", "2"})
     public int threads;
 
+    /** What the cache holds: F32 or F16 (half the bytes, widened in the kernel). */
+    @Param({"F32", "F16"})
+    public String kv;
+
     int heads, kvHeads, headDim;
     Arena arena;
     CpuBackend backend;
@@ -59,15 +64,23 @@ public class AttentionBenchmark {
         headDim = Integer.parseInt(g[2]);
         int kvDim = kvHeads * headDim;
         arena = Arena.ofShared();
-        MemorySegment k = arena.allocate((long) context * kvDim * 4, 64), v = arena.allocate((long) context * kvDim * 4, 64);
-        float[] kv = RandomWeights.activations(context * kvDim, 2);
-        MemorySegment.copy(kv, 0, k, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, kv.length);
-        MemorySegment.copy(kv, 0, v, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, kv.length);
+        DType type = DType.valueOf(kv);
+        MemorySegment k = arena.allocate(type.sizeOf((long) context * kvDim), 64), v = arena.allocate(type.sizeOf((long) context * kvDim), 64);
+        float[] values = RandomWeights.activations(context * kvDim, 2);
+        for (int i = 0; i < values.length; i++) {
+            if (type == DType.F16) {
+                k.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i, Float.floatToFloat16(values[i]));
+                v.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i, Float.floatToFloat16(values[i]));
+            } else {
+                k.set(ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * i, values[i]);
+                v.set(ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * i, values[i]);
+            }
+        }
         backend = new CpuBackend(threads);
         float[] q = RandomWeights.activations(heads * headDim, 3);
         // The cache's layout, [kvHead][position][headDim], with the capacity equal to the context.
         batch = new AttentionBatch(1, heads, kvHeads, headDim, q, new float[heads * headDim], new int[] {context - 1},
-                new MemorySegment[] {k}, new MemorySegment[] {v}, new long[] {(long) context * headDim * 4});
+                new MemorySegment[] {k}, new MemorySegment[] {v}, new long[] {type.sizeOf((long) context * headDim)}, type);
     }
 
     @TearDown
@@ -79,7 +92,7 @@ public class AttentionBenchmark {
     @Benchmark
     public float decodeStep(Counters c) {
         backend.attention(batch);
-        c.bytes += 2L * context * kvHeads * headDim * 4;
+        c.bytes += 2 * batch.kvType().sizeOf((long) context * kvHeads * headDim);
         c.flops += 4L * heads * headDim * context;
         return batch.out()[0];
     }

@@ -333,6 +333,7 @@ public final class CpuBackend implements Backend {
         }
         final int hd = a.headDim(), qDim = a.heads() * hd, stride = maxPos;
         final float scale = a.scale();
+        final boolean half = a.halfPrecision();
         // Tasks are (row, kv head) pairs: the query heads that share a kv head are scored
         // together, so each key is read from memory once for all of them (8 query heads per kv
         // head in TinyLlama). A causal prompt's later rows attend to more positions, so
@@ -347,10 +348,12 @@ public final class CpuBackend implements Backend {
                 int len = a.positions()[t] + 1;
                 int qOff = t * qDim + g * group * hd;
                 long kvOff = a.offset(t, g, 0);
-                VectorOps.groupScores(a.q(), qOff, group, hd, a.keys()[t], kvOff, len, scale, s, stride);
+                if (half) VectorOps.groupScoresHalves(a.q(), qOff, group, hd, a.keys()[t], kvOff, len, scale, s, stride);
+                else VectorOps.groupScores(a.q(), qOff, group, hd, a.keys()[t], kvOff, len, scale, s, stride);
                 for (int h = 0; h < group; h++) {
                     VectorOps.softmax(s, h * stride, len);
-                    VectorOps.weightedSum(s, h * stride, len, a.values()[t], kvOff, (long) hd * 4, a.out(), qOff + h * hd, hd);
+                    if (half) VectorOps.weightedSumHalves(s, h * stride, len, a.values()[t], kvOff, a.positionBytes(), a.out(), qOff + h * hd, hd);
+                    else VectorOps.weightedSum(s, h * stride, len, a.values()[t], kvOff, a.positionBytes(), a.out(), qOff + h * hd, hd);
                 }
             }
         };
@@ -451,6 +454,8 @@ public final class CpuBackend implements Backend {
                 VectorOps.groupScores(x, 0, 1, headDim, kv, 0, positions, 0.125f, s, positions);
                 VectorOps.softmax(s, 0, positions);
                 VectorOps.weightedSum(s, 0, positions, kv, 0, (long) headDim * 4, v, 0, headDim);
+                VectorOps.groupScoresHalves(x, 0, 1, headDim, kv, 0, positions, 0.125f, s, positions);
+                VectorOps.weightedSumHalves(s, 0, positions, kv, 0, (long) headDim * 2, v, 0, headDim);
                 VectorOps.siluMul(out, 0, x, 0, cols);
                 VectorOps.add(out, 0, x, 0, cols);
                 org.scans.engine.kernel.PairedLayout.pair(x, 0, cols, xs, 0);

@@ -59,12 +59,16 @@ public final class ScalarBackend implements Backend {
             for (int h = 0; h < a.heads(); h++) {
                 int qOff = t * qDim + h * hd;
                 for (int p = 0; p < len; p++) {
-                    s[p] = ScalarOps.dot(a.q(), qOff, a.keys()[t], a.offset(t, h / group, p), hd) * a.scale();
+                    long k = a.offset(t, h / group, p);
+                    s[p] = (a.halfPrecision() ? ScalarOps.dotHalves(a.q(), qOff, a.keys()[t], k, hd)
+                            : ScalarOps.dot(a.q(), qOff, a.keys()[t], k, hd)) * a.scale();
                 }
                 ScalarOps.softmax(s, 0, len);
                 java.util.Arrays.fill(a.out(), qOff, qOff + hd, 0f);
                 for (int p = 0; p < len; p++) {
-                    ScalarOps.axpy(s[p], a.values()[t], a.offset(t, h / group, p), a.out(), qOff, hd);
+                    long v = a.offset(t, h / group, p);
+                    if (a.halfPrecision()) ScalarOps.axpyHalves(s[p], a.values()[t], v, a.out(), qOff, hd);
+                    else ScalarOps.axpy(s[p], a.values()[t], v, a.out(), qOff, hd);
                 }
             }
         }

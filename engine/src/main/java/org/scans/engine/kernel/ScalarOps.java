@@ -12,6 +12,7 @@ import org.scans.engine.tensor.WeightMatrix;
  */
 public final class ScalarOps {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private ScalarOps() {}
 
@@ -63,6 +64,18 @@ public final class ScalarOps {
 
     public static void axpy(float a, MemorySegment v, long vOff, float[] out, int outOff, int n) {
         for (int i = 0; i < n; i++) out[outOff + i] += a * v.get(FLOAT, vOff + 4L * i);
+    }
+
+    /** {@link #dot} with k held as F16. */
+    public static float dotHalves(float[] q, int qOff, MemorySegment k, long kOff, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += (double) q[qOff + i] * Float.float16ToFloat(k.get(HALF, kOff + 2L * i));
+        return (float) s;
+    }
+
+    /** {@link #axpy} with v held as F16. */
+    public static void axpyHalves(float a, MemorySegment v, long vOff, float[] out, int outOff, int n) {
+        for (int i = 0; i < n; i++) out[outOff + i] += a * Float.float16ToFloat(v.get(HALF, vOff + 2L * i));
     }
 
     public static void rope(float[] x, int off, int headDim, float[] cos, float[] sin, int tableOff) {

@@ -1,17 +1,22 @@
 package org.scans.engine.kernel;
 
 import static org.scans.engine.kernel.Vectors.F;
+import static org.scans.engine.kernel.Vectors.I;
+import static org.scans.engine.kernel.Vectors.S;
 import static org.scans.engine.kernel.Vectors.L;
 import static org.scans.engine.kernel.Vectors.LE;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** The element-wise and reduction kernels of a forward pass, over float32 activations. */
 public final class VectorOps {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
 
     private VectorOps() {}
 
@@ -152,6 +157,73 @@ public final class VectorOps {
             float a = 0;
             long o = vOff + 4L * i;
             for (int p = 0; p < len; p++, o += stride) a += w[wOff + p] * v.get(FLOAT, o);
+            out[outOff + i] = a;
+        }
+    }
+
+    /**
+     * {@code L} finite halves at byte {@code o} as floats, exactly. Each is sign-extended to an
+     * int, so that one shift puts the sign at bit 31 and exponent and mantissa at the float
+     * positions (bits 13–27), with copies of the sign at bits 28–30 that the mask clears. That is
+     * the half's value times 2^-112 as a float, zero and subnormals included (a subnormal half
+     * becomes a subnormal float); the multiply by 2^112 is exact. Inf and NaN would come out as
+     * finite numbers: an F16 KV cache refuses to store them.
+     */
+    private static FloatVector halves(MemorySegment m, long o) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, o, LE).convertShape(VectorOperators.S2I, I, 0);
+        return h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+    }
+
+    /** {@link #dot} with k held as finite F16. */
+    public static float dotHalves(float[] q, int qOff, MemorySegment k, long kOff, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= n; i += L) acc = FloatVector.fromArray(F, q, qOff + i).fma(halves(k, kOff + 2L * i), acc);
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += q[qOff + i] * Float.float16ToFloat(k.get(HALF, kOff + 2L * i));
+        return s;
+    }
+
+    /** {@link #groupScores} over keys held as F16 ({@code headDim·2} bytes apart). */
+    public static void groupScoresHalves(float[] q, int qOff, int group, int headDim, MemorySegment k, long kOff, int len,
+                                         float scale, float[] s, int sStride) {
+        long o = kOff;
+        for (int p = 0; p < len; p++, o += 2L * headDim) {
+            for (int h = 0; h < group; h++) s[h * sStride + p] = dotHalves(q, qOff + h * headDim, k, o, headDim) * scale;
+        }
+    }
+
+    /**
+     * {@link #weightedSum} over values held as F16, {@code stride} bytes from one position to the
+     * next: the same sums in the same order, each value widened exactly first.
+     */
+    public static void weightedSumHalves(float[] w, int wOff, int len, MemorySegment v, long vOff, long stride, float[] out, int outOff, int n) {
+        int i = 0;
+        for (; i + 4 * L <= n; i += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            long o = vOff + 2L * i;
+            for (int p = 0; p < len; p++, o += stride) {
+                FloatVector s = FloatVector.broadcast(F, w[wOff + p]);
+                a0 = halves(v, o).fma(s, a0);
+                a1 = halves(v, o + 2L * L).fma(s, a1);
+                a2 = halves(v, o + 4L * L).fma(s, a2);
+                a3 = halves(v, o + 6L * L).fma(s, a3);
+            }
+            a0.intoArray(out, outOff + i);
+            a1.intoArray(out, outOff + i + L);
+            a2.intoArray(out, outOff + i + 2 * L);
+            a3.intoArray(out, outOff + i + 3 * L);
+        }
+        for (; i + L <= n; i += L) {
+            FloatVector a = FloatVector.zero(F);
+            long o = vOff + 2L * i;
+            for (int p = 0; p < len; p++, o += stride) a = halves(v, o).fma(FloatVector.broadcast(F, w[wOff + p]), a);
+            a.intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            float a = 0;
+            long o = vOff + 2L * i;
+            for (int p = 0; p < len; p++, o += stride) a += w[wOff + p] * Float.float16ToFloat(v.get(HALF, o));
             out[outOff + i] = a;
         }
     }

@@ -6,12 +6,14 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.scans.engine.EngineException;
+import org.scans.engine.tensor.DType;
 
 /**
- * Keys and values of one sequence, per layer {@code [kvHead][position][headDim]} float32 (each
+ * Keys and values of one sequence, per layer {@code [kvHead][position][headDim]} (each
  * head's positions contiguous, so decode attention streams them in order; with
  * {@code [position][kvDim]} one head's consecutive keys were {@code kvDim·4} bytes apart),
- * off the heap so that long contexts and many sequences do not need a large {@code -Xmx}. It
+ * as float32 or, to halve the memory, as F16 ({@link #type()}; rounded to nearest, as
+ * llama.cpp's default cache and a float16 PyTorch model keep them), off the heap so that long contexts and many sequences do not need a large {@code -Xmx}. It
  * grows by doubling up to the model's context. {@link #key}/{@link #value} still index element i
  * of the {@code kvDim} vector of a position.
  *
@@ -38,7 +40,13 @@ public final class KvCache {
 
     private final Memory memory = new Memory();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** The smallest magnitude {@link Float#floatToFloat16} rounds to infinity: 65504 plus half its step. */
+    private static final float HALF_OVERFLOW = 65520f;
 
+    private final DType type;
+    /** Bytes per element: 4 for F32, 2 for F16. */
+    private final int elementBytes;
     private final int layers;
     private final int kvDim;
     private final int headDim;
@@ -48,6 +56,13 @@ public final class KvCache {
     private MemorySegment[] values;
 
     KvCache(int layers, int kvHeads, int headDim, int maxPositions) {
+        this(DType.F32, layers, kvHeads, headDim, maxPositions);
+    }
+
+    KvCache(DType type, int layers, int kvHeads, int headDim, int maxPositions) {
+        if (type != DType.F32 && type != DType.F16) throw new IllegalArgumentException("a KV cache holds F32 or F16, not " + type);
+        this.type = type;
+        this.elementBytes = type == DType.F16 ? 2 : 4;
         this.layers = layers;
         this.kvDim = kvHeads * headDim;
         this.headDim = headDim;
@@ -57,19 +72,29 @@ public final class KvCache {
         CLEANER.register(this, memory);
     }
 
+    /** F32 or F16. */
+    public DType type() {
+        return type;
+    }
+
     public int capacity() {
         return capacity;
     }
 
     /** Bytes held now. */
     public long bytes() {
-        return 2L * layers * capacity * kvDim * 4;
+        return bytesFor(type, layers, kvDim, capacity);
+    }
+
+    /** Bytes a cache of {@code type} holding {@code positions} positions takes. */
+    public static long bytesFor(DType type, int layers, int kvDim, int positions) {
+        return 2L * layers * positions * kvDim * (type == DType.F16 ? 2 : 4);
     }
 
     void ensureCapacity(int positions) {
         if (positions <= capacity) return;
         int newCap = Math.min(maxPositions, Math.max(positions, Math.max(16, 2 * capacity)));
-        long bytes = (long) newCap * kvDim * 4;
+        long bytes = (long) newCap * kvDim * elementBytes;
         Arena arena = Arena.ofShared();
         MemorySegment[] newKeys = new MemorySegment[layers], newValues = new MemorySegment[layers];
         try {
@@ -87,7 +112,7 @@ public final class KvCache {
                     e.getMessage()), e);
         }
         if (capacity > 0) {
-            long used = (long) capacity * headDim * 4, oldStride = used, newStride = (long) newCap * headDim * 4;
+            long used = (long) capacity * headDim * elementBytes, oldStride = used, newStride = (long) newCap * headDim * elementBytes;
             for (int l = 0; l < layers; l++) {
                 for (int h = 0; h < kvDim / headDim; h++) {
                     MemorySegment.copy(keys[l], h * oldStride, newKeys[l], h * newStride, used);
@@ -120,28 +145,61 @@ public final class KvCache {
 
     /** Bytes from one kv head's block to the next in {@link #keys}/{@link #values}: the capacity's worth. */
     long headStride() {
-        return (long) capacity * headDim * 4;
+        return (long) capacity * headDim * elementBytes;
     }
 
     void store(int layer, int position, float[] k, int kOff, float[] v, int vOff) {
-        long stride = headStride(), off = (long) position * headDim * 4;
-        for (int h = 0, i = 0; i < kvDim; h++, i += headDim, off += stride) {
+        long stride = headStride(), off = (long) position * headDim * elementBytes;
+        if (type == DType.F16) {
+            checkHalfRange(layer, position, "key", k, kOff);
+            checkHalfRange(layer, position, "value", v, vOff);
+            for (int i = 0; i < kvDim; i += headDim, off += stride) {
+                toHalves(k, kOff + i, keys[layer], off, headDim);
+                toHalves(v, vOff + i, values[layer], off, headDim);
+            }
+            return;
+        }
+        for (int i = 0; i < kvDim; i += headDim, off += stride) {
             MemorySegment.copy(k, kOff + i, keys[layer], FLOAT, off, headDim);
             MemorySegment.copy(v, vOff + i, values[layer], FLOAT, off, headDim);
         }
     }
 
+    /**
+     * An F16 cache cannot hold what rounds to infinity (or NaN): attention would then read a
+     * different number, silently. Such activations are rare in Llama models' keys and values;
+     * when they occur the run stops here and says what to use instead.
+     */
+    private void checkHalfRange(int layer, int position, String what, float[] x, int off) {
+        for (int i = 0; i < kvDim; i++) {
+            float a = x[off + i];
+            if (!(Math.abs(a) < HALF_OVERFLOW)) {
+                throw new EngineException(String.format("layer %d, position %d: a %s element is %s, outside the F16 KV cache's range (±65504);"
+                        + " use a float32 KV cache (--kv-cache f32)", layer, position, what, a));
+            }
+        }
+    }
+
+    /** A plain counted loop, which C2 turns into {@code vcvtps2ph} over vectors. */
+    private static void toHalves(float[] x, int off, MemorySegment to, long at, int n) {
+        for (int i = 0; i < n; i++) to.set(HALF, at + 2L * i, Float.floatToFloat16(x[off + i]));
+    }
+
     private long offset(int position, int i) {
-        return (i / headDim) * headStride() + ((long) position * headDim + i % headDim) * 4;
+        return (i / headDim) * headStride() + ((long) position * headDim + i % headDim) * elementBytes;
+    }
+
+    private float read(MemorySegment m, long off) {
+        return type == DType.F16 ? Float.float16ToFloat(m.get(HALF, off)) : m.get(FLOAT, off);
     }
 
     /** Key element i (of the {@code kvDim} vector) of {@code layer} at {@code position}; for tests and inspection. */
     public float key(int layer, int position, int i) {
-        return keys[layer].get(FLOAT, offset(position, i));
+        return read(keys[layer], offset(position, i));
     }
 
     /** Value element i (of the {@code kvDim} vector) of {@code layer} at {@code position}. */
     public float value(int layer, int position, int i) {
-        return values[layer].get(FLOAT, offset(position, i));
+        return read(values[layer], offset(position, i));
     }
 }

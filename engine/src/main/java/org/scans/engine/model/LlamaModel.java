@@ -15,6 +15,7 @@ import org.scans.engine.hook.Residual;
 import org.scans.engine.hook.ResidualHook;
 import org.scans.engine.io.Checkpoint;
 import org.scans.engine.io.ModelFormatException;
+import org.scans.engine.tensor.DType;
 import org.scans.engine.tensor.WeightMatrix;
 import org.scans.engine.util.WorkerPool;
 
@@ -41,10 +42,11 @@ public final class LlamaModel implements AutoCloseable {
     private final Backend backend;
     private final RopeTable rope;
     private final int maxRows;
+    private final DType kvType;
     private Workspace ws;
 
     private LlamaModel(Path dir, LlamaConfig config, Checkpoint checkpoint, Arena arena, LlamaWeights weights,
-                       Backend backend, int maxRows) {
+                       Backend backend, int maxRows, DType kvType) {
         this.dir = dir;
         this.config = config;
         this.checkpoint = checkpoint;
@@ -52,6 +54,7 @@ public final class LlamaModel implements AutoCloseable {
         this.weights = weights;
         this.backend = backend;
         this.maxRows = maxRows;
+        this.kvType = kvType;
         this.rope = new RopeTable(config.headDim(), config.maxPositions(), config.ropeTheta(), config.ropeScalingFactor());
     }
 
@@ -71,7 +74,7 @@ public final class LlamaModel implements AutoCloseable {
             if (backend instanceof CpuBackend cpu && WARM_UP_MILLIS > 0 && weights.bytesPerToken() >= WARM_UP_MIN_BYTES) {
                 cpu.warmUp(samplesOfEachType(config, weights), WARM_UP_MILLIS);
             }
-            return new LlamaModel(dir, config, ckpt, arena, weights, backend, options.maxBatchRows());
+            return new LlamaModel(dir, config, ckpt, arena, weights, backend, options.maxBatchRows(), options.kvCache());
         } catch (RuntimeException e) {
             backend.close();
             arena.close();
@@ -94,7 +97,7 @@ public final class LlamaModel implements AutoCloseable {
 
     /** One matrix of each type among the layer matrices and the output matrix. */
     private static List<WeightMatrix> samplesOfEachType(LlamaConfig config, LlamaWeights w) {
-        java.util.Map<org.scans.engine.tensor.DType, WeightMatrix> byType = new java.util.EnumMap<>(org.scans.engine.tensor.DType.class);
+        java.util.Map<DType, WeightMatrix> byType = new java.util.EnumMap<>(DType.class);
         byType.putIfAbsent(w.lmHead().dtype(), w.lmHead());
         for (int l = 0; l < config.numLayers(); l++) {
             for (WeightMatrix m : w.layer(l).matrices()) byType.putIfAbsent(m.dtype(), m);
@@ -118,13 +121,18 @@ public final class LlamaModel implements AutoCloseable {
         return checkpoint;
     }
 
+    /** What the sequences' KV caches hold: F32 or F16. */
+    public DType kvCacheType() {
+        return kvType;
+    }
+
     public Backend backend() {
         return backend;
     }
 
     /** A new, empty sequence; its KV cache grows as tokens arrive. */
     public Sequence newSequence() {
-        return new Sequence(new KvCache(config.numLayers(), config.numKvHeads(), config.headDim(), config.maxPositions()));
+        return new Sequence(new KvCache(kvType, config.numLayers(), config.numKvHeads(), config.headDim(), config.maxPositions()));
     }
 
     /**
@@ -241,7 +249,7 @@ public final class LlamaModel implements AutoCloseable {
                 w.headStrides[row] = cache.headStride();
             }
             backend.attention(new AttentionBatch(n, c.numHeads(), c.numKvHeads(), c.headDim(), w.q, w.att,
-                    w.positions, w.keys, w.values, w.headStrides));
+                    w.positions, w.keys, w.values, w.headStrides, kvType));
             backend.matmul(L.o(), w.att, n, w.xb);
             backend.add(w.x, w.xb, n * dim);
             backend.rmsnorm(w.x, n, dim, L.mlpNorm(), c.rmsNormEps(), w.xb);

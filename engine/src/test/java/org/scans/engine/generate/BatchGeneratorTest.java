@@ -109,6 +109,21 @@ class BatchGeneratorTest {
         }
     }
 
+    /**
+     * 32 sequences at once (the 32-token panel kernels) with F16 KV caches: each sequence's
+     * attention reads its own half-precision cache, and every sequence's tokens are its tokens alone.
+     */
+    @Test
+    void greedyBatchOf32EqualsAloneWithAnF16Cache() throws IOException {
+        Path dir = randomBf16Model(tmp.resolve("rand-kv16"));
+        try (LlamaModel m = LlamaModel.load(dir, LoadOptions.defaults().withThreads(2).withKvCache(org.scans.engine.tensor.DType.F16))) {
+            List<int[]> ps = prompts(32, 384, 7);
+            List<GenerationConfig> cs = new ArrayList<>();
+            for (int i = 0; i < ps.size(); i++) cs.add(GenerationConfig.greedy(16 + i % 9).withStopIds(Set.of()));
+            assertSameAsAlone(m, ps, cs, 32);
+        }
+    }
+
     /** The same with F16 weights (the dtype of the real Llama-2 chat checkpoints): the batched steps take F16Kernels.gemmPairs. */
     @Test
     void greedyBatchOf16EqualsAloneOnARandomF16Model() throws IOException {

@@ -509,27 +509,28 @@ class KernelsTest {
         assertClose(v, c, 0f, "rope at 0");
     }
 
-    @Test
-    void attentionMatchesScalarWithGroupedHeads() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F16"})
+    void attentionMatchesScalarWithGroupedHeads(DType kv) {
         Random rnd = new Random(9);
         for (int[] cfg : new int[][] {{8, 4, 8}, {4, 4, 16}, {6, 2, 24}, {4, 1, 128}, {2, 2, 3}, {8, 2, 64}, {2, 1, 80}}) {
             int heads = cfg[0], kvHeads = cfg[1], hd = cfg[2];
             // [kvHead][capacity][headDim] with room beyond the 40 positions in use, as a cache has.
             int positions = 40, capacity = 48, n = 5;
-            MemorySegment keys = encode(random(rnd, kvHeads * capacity * hd), DType.F32);
-            MemorySegment values = encode(random(rnd, kvHeads * capacity * hd), DType.F32);
+            MemorySegment keys = encode(random(rnd, kvHeads * capacity * hd), kv);
+            MemorySegment values = encode(random(rnd, kvHeads * capacity * hd), kv);
             float[] q = random(rnd, n * heads * hd);
             int[] pos = {0, 1, 17, 38, positions - 1};
             MemorySegment[] ks = new MemorySegment[n], vs = new MemorySegment[n];
             java.util.Arrays.fill(ks, keys);
             java.util.Arrays.fill(vs, values);
             long[] strides = new long[n];
-            java.util.Arrays.fill(strides, (long) capacity * hd * 4);
+            java.util.Arrays.fill(strides, capacity * kv.sizeOf(hd));
             float[] a = new float[n * heads * hd], b = new float[n * heads * hd];
             try (CpuBackend cpu = new CpuBackend(2, 0)) {
-                cpu.attention(new AttentionBatch(n, heads, kvHeads, hd, q, a, pos, ks, vs, strides));
+                cpu.attention(new AttentionBatch(n, heads, kvHeads, hd, q, a, pos, ks, vs, strides, kv));
             }
-            new ScalarBackend().attention(new AttentionBatch(n, heads, kvHeads, hd, q, b, pos, ks, vs, strides));
+            new ScalarBackend().attention(new AttentionBatch(n, heads, kvHeads, hd, q, b, pos, ks, vs, strides, kv));
             // The reference itself, for one head: softmax of scaled q·k over the positions, then Σ p·v.
             int t = 3, h = heads - 1, g = h / (heads / kvHeads);
             double[] sc = new double[pos[t] + 1];
@@ -537,7 +538,7 @@ class KernelsTest {
             for (int p = 0; p <= pos[t]; p++) {
                 double d = 0;
                 for (int i = 0; i < hd; i++) {
-                    d += q[(t * heads + h) * hd + i] * keys.get(ValueLayout.JAVA_FLOAT_UNALIGNED, ((long) (g * capacity + p) * hd + i) * 4);
+                    d += q[(t * heads + h) * hd + i] * element(keys, kv, (long) (g * capacity + p) * hd + i);
                 }
                 sc[p] = d / Math.sqrt(hd);
                 max = Math.max(max, sc[p]);
@@ -545,10 +546,51 @@ class KernelsTest {
             for (int p = 0; p <= pos[t]; p++) sum += sc[p] = Math.exp(sc[p] - max);
             for (int i = 0; i < hd; i++) {
                 double o = 0;
-                for (int p = 0; p <= pos[t]; p++) o += sc[p] / sum * values.get(ValueLayout.JAVA_FLOAT_UNALIGNED, ((long) (g * capacity + p) * hd + i) * 4);
+                for (int p = 0; p <= pos[t]; p++) o += sc[p] / sum * element(values, kv, (long) (g * capacity + p) * hd + i);
                 assertEquals(o, b[(t * heads + h) * hd + i], 1e-5 * Math.max(1, Math.abs(o)), "reference attention, element " + i);
             }
             assertClose(b, a, 2e-5f, "attention " + heads + "/" + kvHeads + "x" + hd);
+        }
+    }
+
+    /** Element i of an F32 or F16 array, as the reference reads it. */
+    private static float element(MemorySegment m, DType dt, long i) {
+        return dt == DType.F16 ? Float.float16ToFloat(m.get(ValueLayout.JAVA_SHORT_UNALIGNED, 2 * i))
+                : m.get(ValueLayout.JAVA_FLOAT_UNALIGNED, 4 * i);
+    }
+
+    /**
+     * The F16 attention kernels widen every finite half exactly: all 63,488 of them (zeros,
+     * subnormals, the largest), read as one value row with weight 1, come out as
+     * {@link Float#float16ToFloat} gives them; and a dot product with a one-hot query picks each out.
+     */
+    @Test
+    void halfPrecisionAttentionWidensEveryFiniteHalfExactly() {
+        int n = 0;
+        short[] finite = new short[1 << 16];
+        for (int b = 0; b < 1 << 16; b++) {
+            if ((b & 0x7c00) != 0x7c00) finite[n++] = (short) b;
+        }
+        assertEquals(63488, n);
+        MemorySegment v = ARENA.allocate(2L * n, 64);
+        for (int i = 0; i < n; i++) v.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i, finite[i]);
+        float[] out = new float[n];
+        VectorOps.weightedSumHalves(new float[] {1f}, 0, 1, v, 0, 2L * n, out, 0, n);
+        for (int i = 0; i < n; i++) {
+            float want = Float.float16ToFloat(finite[i]);
+            // Exactly equal (−0 comes out +0: the sum starts from +0, as the float32 kernel's does).
+            assertEquals(want, out[i], 0f, "half 0x" + Integer.toHexString(finite[i] & 0xffff));
+        }
+        int hd = 48; // three vectors at 16 lanes, plus no tail; 40 would take the scalar tail too
+        for (int len : new int[] {hd, 40}) {
+            for (int j = 0; j < len; j++) {
+                float[] q = new float[len];
+                q[j] = 1f;
+                for (int start = 0; start + len <= n; start += 997 * len) {
+                    float got = VectorOps.dotHalves(q, 0, v, 2L * start, len);
+                    assertEquals(Float.float16ToFloat(finite[start + j]), got, 0f, "dot at " + (start + j));
+                }
+            }
         }
     }
 
