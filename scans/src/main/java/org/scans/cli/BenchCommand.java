@@ -90,10 +90,11 @@ final class BenchCommand implements Callable<Integer> {
             o.put("batch", batch);
             o.put("reps", reps);
             o.put("dtype", r.dtype());
+            o.put("kv_cache", modelOptions.kvCache.name());
             out.println(Json.write(o));
         } else {
             out.printf("model     %s (%s, %.2f GB of weights read per decode step)%n", r.model(), r.dtype(), r.weightBytesPerToken() / 1e9);
-            out.printf("backend   %s%n", r.backend());
+            out.printf("backend   %s%s%n", r.backend(), modelOptions.kvCache == ModelOptions.KvCacheType.f16 ? ", F16 KV caches" : "");
             if (r.pp() != null) {
                 out.printf("%-9s %9.2f ± %-7.2f tok/s  %8.1f GFLOP/s%n", r.pp().name(), r.pp().mean(), r.pp().sd(), r.ppGigaflopsPerSecond());
             }

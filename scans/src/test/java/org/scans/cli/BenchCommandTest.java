@@ -82,6 +82,21 @@ class BenchCommandTest {
     }
 
     @Test
+    void theKvCacheTypeIsReportedAndABadOneRefused() throws Exception {
+        var r = TestSupport.cli("bench", "--model", MODEL, "--prompt-tokens", "0", "--gen", "2", "--reps", "1", "--batch", "2",
+                "--kv-cache", "f16", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode o = new ObjectMapper().readTree(r.out());
+        assertEquals("f16", o.get("kv_cache").asText(), r.out());
+        assertTrue(o.get("tg_batch_tok_s").asDouble() > 0, r.out());
+        var table = TestSupport.cli("bench", "--model", MODEL, "--prompt-tokens", "0", "--gen", "2", "--reps", "1", "--kv-cache", "f16");
+        assertTrue(table.out().contains(", F16 KV caches"), table.out());
+        var bad = TestSupport.cli("bench", "--model", MODEL, "--kv-cache", "bf16");
+        assertEquals(2, bad.exit(), bad.err());
+        assertTrue(bad.err().contains("--kv-cache") && bad.err().contains("f16"), bad.err());
+    }
+
+    @Test
     void badValuesAreOneLineErrors() {
         var r = TestSupport.cli("bench", "--model", MODEL, "--reps", "0");
         assertEquals(1, r.exit());
