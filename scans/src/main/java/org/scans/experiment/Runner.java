@@ -253,6 +253,10 @@ public final class Runner {
             // A folder written by an older version may lack a setting added since.
             if (!now.get(k).equals(old.get(k))) diffs.add(k + " (" + (old.has(k) ? "was " + old.get(k) : "not recorded") + ", now " + now.get(k) + ")");
         });
+        // A setting recorded only when given (a preset, an F16 KV cache) and not given now.
+        old.fieldNames().forEachRemaining(k -> {
+            if (!now.has(k)) diffs.add(k + " (was " + old.get(k) + ", now not set)");
+        });
         if (!diffs.isEmpty()) {
             throw new IllegalArgumentException("--resume: " + dir + " was started with other settings: " + String.join("; ", diffs));
         }

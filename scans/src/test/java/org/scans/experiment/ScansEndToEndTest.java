@@ -252,6 +252,19 @@ class ScansEndToEndTest {
                 "--dataset", "xstest", "--limit", "2", "--max-new-tokens", "8", "--alpha", "1", "--out", out.toString(), "--resume");
         assertEquals(1, again.exit());
         assertTrue(again.err().contains("alpha (was 3.5, now 1.0)"), again.err());
+        // The KV cache's type changes the numbers: another F16 run is another run, both ways.
+        var half = TestSupport.cli("run", "--model", TestSupport.model().toString(), "--vectors", fx.vectorsFile.toString(),
+                "--dataset", "xstest", "--limit", "2", "--max-new-tokens", "8", "--kv-cache", "f16", "--out", out.toString(), "--resume");
+        assertEquals(1, half.exit());
+        assertTrue(half.err().contains("kv_cache (not recorded, now \"f16\")"), half.err());
+        Path halfOut = tmp.resolve("run-settings-f16");
+        var halfRun = TestSupport.cli("run", "--model", TestSupport.model().toString(), "--vectors", fx.vectorsFile.toString(),
+                "--dataset", "xstest", "--limit", "2", "--max-new-tokens", "8", "--kv-cache", "f16", "--out", halfOut.toString());
+        assertEquals(0, halfRun.exit(), halfRun.err());
+        var halfResumedAsF32 = TestSupport.cli("run", "--model", TestSupport.model().toString(), "--vectors", fx.vectorsFile.toString(),
+                "--dataset", "xstest", "--limit", "2", "--max-new-tokens", "8", "--out", halfOut.toString(), "--resume");
+        assertEquals(1, halfResumedAsF32.exit());
+        assertTrue(halfResumedAsF32.err().contains("kv_cache (was \"f16\", now not set)"), halfResumedAsF32.err());
         // Without vector options a resumed run steers with the folder's copy, not extracted again.
         var sameVectors = TestSupport.cli("run", "--model", TestSupport.model().toString(),
                 "--dataset", "xstest", "--limit", "2", "--max-new-tokens", "8", "--out", out.toString(), "--resume");

@@ -221,6 +221,10 @@ class MmluEvalTest {
         TestSupport.Cli refused = TestSupport.cli(other);
         assertEquals(1, refused.exit());
         assertTrue(refused.err().contains("alpha (was 4.0, now 2.0)"), refused.err());
+        String[] half = java.util.stream.Stream.concat(java.util.Arrays.stream(resume), java.util.stream.Stream.of("--kv-cache", "f16")).toArray(String[]::new);
+        TestSupport.Cli refusedHalf = TestSupport.cli(half);
+        assertEquals(1, refusedHalf.exit());
+        assertTrue(refusedHalf.err().contains("kv_cache (not recorded, now \"f16\")"), refusedHalf.err());
     }
 
     /**
