@@ -12,6 +12,7 @@ import org.scans.data.Datasets;
 import org.scans.data.Sample;
 import org.scans.data.TestSet;
 import org.scans.engine.model.LlamaModel;
+import org.scans.engine.tensor.DType;
 import org.scans.experiment.RunSettings;
 import org.scans.experiment.RunSummary;
 import org.scans.experiment.Runner;
@@ -108,7 +109,12 @@ final class RunCommand implements Callable<Integer> {
             }
             List<Sample> samples = Runner.select(set, limit);
             int b = batch != null ? batch : Runner.defaultBatch(model.config(), model.weights().checkpointBytes(), model.kvCacheType(), maxNewTokens);
-            if (batch == null) err.println("batch: " + b + " generations at a time (--batch to change)");
+            if (batch == null) {
+                int half = model.kvCacheType() == DType.F16 ? b
+                        : Runner.defaultBatch(model.config(), model.weights().checkpointBytes(), DType.F16, maxNewTokens);
+                err.println("batch: " + b + " generations at a time (--batch to change"
+                        + (half > b ? "; with --kv-cache f16, " + half + " would fit" : "") + ")");
+            }
             boolean created = !Files.exists(dir);
             Files.createDirectories(dir);
             ObjectNode summary;
