@@ -391,7 +391,9 @@ public final class CpuBackend implements Backend {
         }
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             float[] x = new float[n * cols], xs = new float[cols], xq = new float[TokenPanels.blockSize(cols)], pairOut = new float[n * PAIR_ROWS];
-            float[] out = new float[n * rows], tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
+            // out takes a panel tile (n·rows floats) and a row of the element-wise ops (cols): with
+            // 512-bit vectors both are 256, with 256-bit ones the tile is half of that.
+            float[] out = new float[Math.max(n * rows, cols)], tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
             for (int i = 0; i < x.length; i++) x[i] = (i % 7 - 3) * 0.25f;
             boolean scaled = F16Kernels.scaleForDecode(x, 0, cols, xs);
             float[] norm = new float[cols], v = new float[headDim];

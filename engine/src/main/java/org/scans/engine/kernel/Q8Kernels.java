@@ -15,6 +15,7 @@ import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
@@ -30,8 +31,16 @@ import org.scans.engine.tensor.Q8Matrix;
  */
 public final class Q8Kernels {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
-    /** Bytes with as many lanes as a float vector, widened one byte per float lane. */
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 4));
+    /**
+     * Bytes with as many lanes as a float vector, widened one byte per float lane; at least 64
+     * bits, the narrowest byte vector there is, so with 128-bit float vectors (NEON, SSE) it has
+     * twice the lanes and the loads below take only the first {@code L} ({@link #B_LANES}).
+     */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, F.vectorBitSize() / 4)));
+    /** Whether {@link #B} has exactly {@code L} lanes (256 bits and up); C2 folds the choice of load. */
+    private static final boolean EXACT_BYTES = B.length() == L;
+    /** The first {@code L} lanes of {@link #B}: a masked load neither reads nor checks the others. */
+    private static final VectorMask<Byte> B_LANES = B.indexInRange(0, L);
     /** Whether a block is exactly two float vectors (true for 512-bit vectors), as {@link #group} assumes. */
     private static final boolean TWO_VECTORS_PER_BLOCK = 2 * L == BLOCK;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
@@ -71,7 +80,7 @@ public final class Q8Kernels {
             if (vector) {
                 FloatVector blockSum = FloatVector.zero(F);
                 for (int j = 0; j < BLOCK; j += L) {
-                    FloatVector v = (FloatVector) ByteVector.fromMemorySegment(B, w, q + j, LE).convertShape(VectorOperators.B2F, F, 0);
+                    FloatVector v = (FloatVector) (EXACT_BYTES ? ByteVector.fromMemorySegment(B, w, q + j, LE) : ByteVector.fromMemorySegment(B, w, q + j, LE, B_LANES)).convertShape(VectorOperators.B2F, F, 0);
                     blockSum = v.fma(FloatVector.fromArray(F, x, xb + j), blockSum);
                 }
                 acc = blockSum.fma(FloatVector.broadcast(F, d), acc);
@@ -186,7 +195,7 @@ public final class Q8Kernels {
                 final long q = o + QUANTS + (long) i * BLOCK;
                 final long at = 4L * (i * stride + b * BLOCK);
                 for (int j = 0; j < BLOCK; j += L) {
-                    FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + j, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                    FloatVector v = ((FloatVector) (EXACT_BYTES ? ByteVector.fromMemorySegment(B, w, q + j, LE) : ByteVector.fromMemorySegment(B, w, q + j, LE, B_LANES)).convertShape(VectorOperators.B2F, F, 0)).mul(d);
                     v.intoMemorySegment(deq, at + 4L * j, LE);
                 }
             }
@@ -220,7 +229,7 @@ public final class Q8Kernels {
                 final long q = o + QUANTS + (long) i * BLOCK;
                 final int at = i * stride + b * BLOCK;
                 for (int j = 0; j < BLOCK; j += L) {
-                    FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + j, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                    FloatVector v = ((FloatVector) (EXACT_BYTES ? ByteVector.fromMemorySegment(B, w, q + j, LE) : ByteVector.fromMemorySegment(B, w, q + j, LE, B_LANES)).convertShape(VectorOperators.B2F, F, 0)).mul(d);
                     v.rearrange(PAIR_ORDER).reinterpretAsLongs().intoArray(deq, (at + j) / 2);
                 }
             }

@@ -20,8 +20,11 @@ import org.scans.engine.util.WorkerPool;
  */
 public final class Q8Quantizer {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    /** Bytes with as many lanes as {@link #F}. */
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 4));
+    /**
+     * Bytes with as many lanes as {@link #F}; at least 64 bits (the narrowest byte vector), so
+     * with 128-bit float vectors it has more lanes and {@link #quantize} takes the scalar path.
+     */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, F.vectorBitSize() / 4)));
 
     private Q8Quantizer() {}
 

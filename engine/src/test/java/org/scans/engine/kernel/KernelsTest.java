@@ -264,7 +264,8 @@ class KernelsTest {
         assertEquals(3L * 3 * org.scans.engine.tensor.Q8Matrix.GROUP_BLOCK_BYTES, m.data().byteSize(), "3 groups (the last padded) × 3 blocks");
         for (int[] range : new int[][] {{0, 21}, {3, 14}, {9, 17}, {5, 7}, {16, 21}, {8, 16}}) {
             // Token counts up to one vector also go through the paired kernel (batched decoding).
-            for (int nt : new int[] {1, 5, -5, Vectors.L, -Vectors.L, TokenPanels.WIDTH}) {
+            // (Paired blocks hold at most PAIR_TOKENS = L tokens: 4 with 128-bit vectors.)
+            for (int nt : new int[] {1, 5, -Math.min(5, Vectors.L), Vectors.L, -Vectors.L, TokenPanels.WIDTH}) {
                 boolean pairs = nt < 0;
                 nt = Math.abs(nt);
                 float[] x = random(rnd, nt * cols);
@@ -419,7 +420,7 @@ class KernelsTest {
     @Test
     void pairPanelHoldsEveryActivationOnce() {
         for (int cols : new int[] {1, 3, 4, 7, 16, 33, 50, 64}) {
-            for (int nt : new int[] {1, 5, Vectors.L}) {
+            for (int nt : new int[] {1, Math.min(5, Vectors.L), Vectors.L}) { // nt ≤ PAIR_TOKENS = L (4 with 128-bit vectors)
                 int n = nt + 2;
                 float[] x = new float[n * cols];
                 for (int i = 0; i < x.length; i++) x[i] = i + 1;
