@@ -55,6 +55,8 @@ public final class CpuBackend implements Backend {
     /** F16 matrices already scanned for Inf/NaN (see F16Kernels.allFinite); by identity. */
     private final java.util.Map<WeightMatrix, Boolean> finiteF16 = new java.util.IdentityHashMap<>();
     private final float[][] panels;
+    /** Per worker, the second paired panel of a 17–32-token F16 block (see panelProducts). */
+    private final float[][] secondPanels;
     /** Per worker, the panel call whose single token block its panel holds (see panelProducts). */
     private final int[] packedFor;
     private int panelCalls;
@@ -83,6 +85,7 @@ public final class CpuBackend implements Backend {
         this.pool = new WorkerPool(threads);
         this.scores = new float[threads][0];
         this.panels = new float[threads][0];
+        this.secondPanels = new float[threads][0];
         this.packedFor = new int[threads];
         this.tiles = new float[threads][TokenPanels.ROWS * TokenPanels.WIDTH];
         this.dequantized = new MemorySegment[threads];
@@ -216,18 +219,22 @@ public final class CpuBackend implements Backend {
         }
         // F16 matrices take the paired kernels too, with the activations scaled by 2^112 (see
         // F16Kernels.gemmPairs), where that is exact: no Inf or NaN among the weights, every
-        // activation below 2^15. Otherwise they keep the exact widening of F16Kernels.gemm. Only
-        // the last block can be short enough for a paired kernel; the checks wait for one.
-        final boolean pairBlock = (n - 1) % TokenPanels.WIDTH < TokenPanels.PAIR_TOKENS;
-        final boolean f16Scaled = allF16 && pairBlock && allFiniteF16(ws) && F16Kernels.scalable(x, 0, n * cols);
+        // activation below 2^15. Otherwise they keep the exact widening of F16Kernels.gemm. A block
+        // of 17 to 32 tokens goes as two paired blocks through F16Kernels.gemmPairs32, each
+        // widened weight feeding both (F16Kernels.gemm on it, converting every half on its own, ran
+        // no faster per token than the paired kernel on 16).
+        final boolean f16Scaled = allF16 && allFiniteF16(ws) && F16Kernels.scalable(x, 0, n * cols);
         final float pairScale = f16Scaled ? 0x1p112f : 1f;
         if (anyQ8) {
             for (int i = 0; i < dequantized.length; i++) {
                 if (dequantized[i].byteSize() < Q8Kernels.scratchBytes(cols)) dequantized[i] = Q8Kernels.newScratch(cols);
             }
         }
+        if (f16Scaled && n > TokenPanels.PAIR_TOKENS) {
+            for (int i = 0; i < secondPanels.length; i++) if (secondPanels[i].length < need) secondPanels[i] = new float[need];
+        }
         final boolean paired = allPaired || f16Scaled;
-        if (paired && n <= TokenPanels.PAIR_TOKENS) JitDirectives.await(); // before a tile8x16 first runs
+        if (paired) JitDirectives.await(); // before a tile8x16 or tile4x32 first runs
         final int call = ++panelCalls;
         WorkerPool.RangeTask body = (start, end, worker) -> {
             float[] xt = panels[worker], tile = tiles[worker];
@@ -237,9 +244,14 @@ public final class CpuBackend implements Backend {
                 // the 64-bit-broadcast microkernels when every matrix has one (BF16, Q8_0, and F16
                 // where the activations can be scaled: f16Scaled).
                 boolean pairs = paired && nt <= TokenPanels.PAIR_TOKENS;
+                boolean pairs32 = f16Scaled && nt > TokenPanels.PAIR_TOKENS;
+                final int half = TokenPanels.PAIR_TOKENS;
                 if (n > TokenPanels.WIDTH || packedFor[worker] != call) {
                     if (pairs) TokenPanels.packPairs(x, t0, nt, cols, xt, pairScale);
-                    else TokenPanels.packBlock(x, t0, nt, cols, xt);
+                    else if (pairs32) {
+                        TokenPanels.packPairs(x, t0, half, cols, xt, pairScale);
+                        TokenPanels.packPairs(x, t0 + half, nt - half, cols, secondPanels[worker], pairScale);
+                    } else TokenPanels.packBlock(x, t0, nt, cols, xt);
                     packedFor[worker] = call;
                 }
                 int base = 0;
@@ -253,6 +265,8 @@ public final class CpuBackend implements Backend {
                             case BF16Matrix m when pairs -> BF16Kernels.gemmPairs(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case BF16Matrix m -> BF16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case F16Matrix m when pairs -> F16Kernels.gemmPairs(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
+                            case F16Matrix m when pairs32 -> F16Kernels.gemmPairs32(m.data(), cols, r0, r1, xt, secondPanels[worker], t0,
+                                    nt - half, outs[i], rows, tile);
                             case F16Matrix m -> F16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case Q8Matrix m when pairs -> Q8Kernels.gemmPairs(m, r0, r1, xt, t0, nt, outs[i], rows, tile, pairScratch[worker]);
                             case Q8Matrix m -> Q8Kernels.gemm(m, r0, r1, xt, t0, nt, outs[i], rows, tile, dequantized[worker]);
@@ -434,6 +448,7 @@ public final class CpuBackend implements Backend {
                             F16Kernels.gemm(d, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
                             TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS, xq, 0x1p112f);
                             F16Kernels.gemmPairs(d, PAIR_COLS, 0, PAIR_ROWS, xq, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
+                            F16Kernels.gemmPairs32(d, PAIR_COLS, 0, PAIR_ROWS, xq, xq, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
                         }
                         case F32Matrix m -> {
                             F32Kernels.matvec(d, cols, 0, rows, x, 0, out, 0);

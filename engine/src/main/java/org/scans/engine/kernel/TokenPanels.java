@@ -63,9 +63,14 @@ public final class TokenPanels {
      * in vector {@code 2i + j / (L/2)}.
      */
     static void storePairs(float[] tile, int r, int t0, int nt, float[] out, int outStride) {
-        for (int i = 0; i < ROWS; i++) {
+        storePairs(tile, 0, ROWS, r, t0, nt, out, outStride);
+    }
+
+    /** {@link #storePairs} for {@code rows} rows whose vectors start at {@code tile[from]}. */
+    static void storePairs(float[] tile, int from, int rows, int r, int t0, int nt, float[] out, int outStride) {
+        for (int i = 0; i < rows; i++) {
             for (int j = 0; j < nt; j++) {
-                int at = (2 * i + j / (L / 2)) * L + (j % (L / 2)) * 2;
+                int at = from + (2 * i + j / (L / 2)) * L + (j % (L / 2)) * 2;
                 out[(t0 + j) * outStride + r + i] = tile[at] + tile[at + 1];
             }
         }

@@ -102,7 +102,7 @@ class KernelsTest {
      * The batched step's F16 kernel (F16Kernels.gemmPairs) makes the decode kernel's assumptions
      * (finite halves, activations scaled by 2^112 below 2^127): a matrix with an infinity or a NaN,
      * or an activation of 2^15 or more, must take the exact widening, for every token count that
-     * fills at most one vector.
+     * fills at most one vector, and for 17 to 32 tokens (two paired blocks, F16Kernels.gemmPairs32).
      */
     @Test
     void f16BatchedStepHandlesInfinitiesNaNsAndLargeActivations() {
@@ -114,7 +114,7 @@ class KernelsTest {
         v[17 * cols + 96] = Float.NaN; // in the tail columns
         WeightMatrix nonFinite = WeightMatrix.of("non-finite", DType.F16, rows, cols, encode(v, DType.F16));
         try (CpuBackend b = new CpuBackend(1)) {
-            for (int n : new int[] {8, 9, TokenPanels.PAIR_TOKENS}) {
+            for (int n : new int[] {8, 9, TokenPanels.PAIR_TOKENS, TokenPanels.PAIR_TOKENS + 1, TokenPanels.WIDTH}) {
                 float[] x = random(rnd, n * cols), big = x.clone();
                 big[cols + 7] = 40000f;
                 for (Object[] c : new Object[][] {{nonFinite, x}, {finite, big}, {finite, x}}) {
