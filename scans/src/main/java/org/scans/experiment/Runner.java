@@ -62,9 +62,8 @@ public final class Runner {
      * gave 15.3 against 11.3 tok/s for 32 and 16 sequences, and `run --dataset xstest --limit 16
      * --baseline` (32 answers of 256 tokens) took 531 s with 32 F16 caches against 649 s with 16
      * float32 ones; on the 1.1B shape 127–137 against 107–120 tok/s. Their steps are the matrix
-     * kernels' work, which 32 tokens per weight do more efficiently than 16 for BF16 weights (with
-     * F16 weights 32 and 16 ran level: 16.2, 14.7 against 14.2, 15.3 tok/s on the 7B shape, as
-     * the 32-token F16 kernel converts each half on its own; 32 costs nothing there). On stories260K,
+     * kernels' work, which 32 tokens per weight do more efficiently than 16 (with F16 weights,
+     * through F16Kernels.gemmPairs32: 15.9, 16.7 against 12.6, 14.2 tok/s on the 7B shape). On stories260K,
      * whose step is mostly per-sequence work, 16 was faster (19.1 against 17.0 samples/s).
      */
     static final long BATCH_32_MIN_WEIGHT_BYTES = 1L << 30;
