@@ -9,8 +9,8 @@ import java.util.Set;
 import java.util.function.Function;
 import org.scans.data.Datasets;
 import org.scans.engine.model.LlamaModel;
-import org.scans.engine.tensor.DType;
 import org.scans.eval.run.EvalFolder;
+import org.scans.experiment.RunSettings;
 import org.scans.experiment.Runner;
 import org.scans.experiment.SampleLog;
 import org.scans.experiment.ScansContext;
@@ -78,8 +78,7 @@ final class EvalSession implements AutoCloseable {
                 vectorsSha256 = ctx.vectors().digest();
             }
             ObjectNode given = settings.apply(vectorsSha256);
-            // An F16 cache changes the numbers; recorded only then, so older folders still resume.
-            if (model.kvCacheType() == DType.F16) given.put("kv_cache", "f16");
+            RunSettings.putKvCache(given, model.kvCacheType());
             return EvalFolder.prepare(dir, given, resume);
         } catch (IOException | RuntimeException e) {
             failed();

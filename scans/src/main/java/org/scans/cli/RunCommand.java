@@ -122,7 +122,7 @@ final class RunCommand implements Callable<Integer> {
                 if (!resume) VectorsFile.write(ctx.vectors(), vectorsCopy);
                 RunSettings settings = new RunSettings(modelDir.toString(), model.config().hash(), dataset, ctx.family().id,
                         ctx.template().name(), classifier, classifierOptions.preset, plan, baseline, limit, maxNewTokens, ctx.vectors().digest(),
-                        org.scans.method.Fix.describe(ctx.fixes()), modelOptions.kvCache.name());
+                        org.scans.method.Fix.describe(ctx.fixes()), model.kvCacheType());
                 Runner.prepare(dir, settings, resume);
                 summary = new Runner(ctx, settings, List.of(MatchStringsJudge.standard(), new XSTestPrefixJudge()), err, b)
                         .run(samples, dir);

@@ -2,6 +2,7 @@ package org.scans.experiment;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.scans.engine.tensor.DType;
 import org.scans.method.ClassifierSettings;
 import org.scans.method.Layers;
 import org.scans.method.SteeringPlan;
@@ -12,12 +13,11 @@ import org.scans.method.SteeringPlan;
  *
  * @param preset the named dataset preset in use, or null
  * @param limit at most this many samples (balanced between unsafe and safe), or 0 for all
- * @param kvCache "f32" or "f16": what the KV caches held (recorded only for f16, so that run
- *     folders from before the option still resume)
+ * @param kvCache what the KV caches held, F32 or F16 (see {@link #putKvCache})
  */
 public record RunSettings(String model, String configHash, String dataset, String family, String template,
                           ClassifierSettings classifier, String preset, SteeringPlan steering, boolean baseline,
-                          int limit, int maxNewTokens, String vectorsSha256, String fixes, String kvCache) {
+                          int limit, int maxNewTokens, String vectorsSha256, String fixes, DType kvCache) {
 
     public ObjectNode toJson() {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
@@ -37,8 +37,17 @@ public record RunSettings(String model, String configHash, String dataset, Strin
         o.put("max_new_tokens", maxNewTokens);
         o.put("vectors_sha256", vectorsSha256);
         o.put("fixes", fixes);
-        if (!"f32".equals(kvCache)) o.put("kv_cache", kvCache);
+        putKvCache(o, kvCache);
         o.put("generation", "greedy, repetition penalty 1.1, stop at EOS");
         return o;
+    }
+
+    /**
+     * Records an F16 KV cache in a run's or an eval's settings as {@code "kv_cache": "f16"}: it
+     * changes the numbers. A float32 cache is not recorded, so folders from before the option
+     * still resume.
+     */
+    public static void putKvCache(ObjectNode settings, DType kvCache) {
+        if (kvCache == DType.F16) settings.put("kv_cache", "f16");
     }
 }

@@ -84,7 +84,8 @@ public final class Runner {
 
     static int defaultBatch(LlamaConfig c, long weightBytes, DType kvCache, int maxNewTokens, long ram) {
         long budget = Math.max(512L << 20, ram - weightBytes - (2L << 30));
-        // A cache grows by doubling, so it ends at the power of two at or above what it holds.
+        // A cache grows by doubling, so it can end at up to twice what it holds; the power of two
+        // at or above it is that bound for a cache grown from empty one position at a time.
         int positions = Math.min(c.maxPositions(), Integer.highestOneBit(maxNewTokens + 192 - 1) << 1);
         long fit = budget / KvCache.bytesFor(kvCache, c.numLayers(), c.kvDim(), positions);
         if (fit >= 32 && weightBytes >= BATCH_32_MIN_WEIGHT_BYTES) return 32;

@@ -31,7 +31,7 @@ public record AttentionBatch(
 
     /** Bytes from one position's key (or value) to the next. */
     public long positionBytes() {
-        return (long) headDim * (halfPrecision() ? 2 : 4);
+        return (long) headDim * kvType.bytes;
     }
 
     public float scale() {

@@ -46,8 +46,6 @@ public final class KvCache {
     private static final float HALF_OVERFLOW = 65520f;
 
     private final DType type;
-    /** Bytes per element: 4 for F32, 2 for F16. */
-    private final int elementBytes;
     private final int layers;
     private final int kvDim;
     private final int headDim;
@@ -63,7 +61,6 @@ public final class KvCache {
     KvCache(DType type, int layers, int kvHeads, int headDim, int maxPositions) {
         if (type != DType.F32 && type != DType.F16) throw new IllegalArgumentException("a KV cache holds F32 or F16, not " + type);
         this.type = type;
-        this.elementBytes = type == DType.F16 ? 2 : 4;
         this.layers = layers;
         this.kvDim = kvHeads * headDim;
         this.headDim = headDim;
@@ -89,13 +86,13 @@ public final class KvCache {
 
     /** Bytes a cache of {@code type} holding {@code positions} positions takes. */
     public static long bytesFor(DType type, int layers, int kvDim, int positions) {
-        return 2L * layers * positions * kvDim * (type == DType.F16 ? 2 : 4);
+        return 2L * layers * positions * kvDim * type.bytes;
     }
 
     void ensureCapacity(int positions) {
         if (positions <= capacity) return;
         int newCap = Math.min(maxPositions, Math.max(positions, Math.max(16, 2 * capacity)));
-        long bytes = (long) newCap * kvDim * elementBytes;
+        long bytes = (long) newCap * kvDim * type.bytes;
         Arena arena = Arena.ofShared();
         MemorySegment[] newKeys = new MemorySegment[layers], newValues = new MemorySegment[layers];
         try {
@@ -113,7 +110,7 @@ public final class KvCache {
                     e.getMessage()), e);
         }
         if (capacity > 0) {
-            long used = (long) capacity * headDim * elementBytes, oldStride = used, newStride = (long) newCap * headDim * elementBytes;
+            long used = (long) capacity * headDim * type.bytes, oldStride = used, newStride = (long) newCap * headDim * type.bytes;
             for (int l = 0; l < layers; l++) {
                 for (int h = 0; h < kvDim / headDim; h++) {
                     MemorySegment.copy(keys[l], h * oldStride, newKeys[l], h * newStride, used);
@@ -146,11 +143,11 @@ public final class KvCache {
 
     /** Bytes from one kv head's block to the next in {@link #keys}/{@link #values}: the capacity's worth. */
     long headStride() {
-        return (long) capacity * headDim * elementBytes;
+        return (long) capacity * headDim * type.bytes;
     }
 
     void store(int layer, int position, float[] k, int kOff, float[] v, int vOff) {
-        long stride = headStride(), off = (long) position * headDim * elementBytes;
+        long stride = headStride(), off = (long) position * headDim * type.bytes;
         if (type == DType.F16) {
             checkHalfRange(layer, position, "key", k, kOff);
             checkHalfRange(layer, position, "value", v, vOff);
@@ -187,7 +184,7 @@ public final class KvCache {
     }
 
     private long offset(int position, int i) {
-        return (i / headDim) * headStride() + ((long) position * headDim + i % headDim) * elementBytes;
+        return (i / headDim) * headStride() + ((long) position * headDim + i % headDim) * type.bytes;
     }
 
     private float read(MemorySegment m, long off) {
