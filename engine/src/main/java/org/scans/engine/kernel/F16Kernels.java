@@ -145,19 +145,22 @@ public final class F16Kernels {
      * summed in another order, at about the speed of a BF16 decode.
      */
     public static void matvecScaled(MemorySegment w, int cols, int r0, int r1, float[] xp, float[] xs, int xOff, float[] y, int yOff) {
-        int r = r0;
-        for (; r + 8 <= r1; r += 8) {
-            if (!rows8Scaled(w, cols, r, xs, xOff, y, yOff)) matvec(w, cols, r, r + 8, xp, xOff, y, yOff);
+        // Rows spread as in BF16Kernels.matvec: tile t takes rows r0 + t + j·tiles.
+        final int tiles = (r1 - r0) / 8;
+        for (int t = 0; t < tiles; t++) {
+            if (!rows8Scaled(w, cols, r0 + t, tiles, xs, xOff, y, yOff)) {
+                for (int j = 0; j < 8; j++) matvec(w, cols, r0 + t + j * tiles, r0 + t + j * tiles + 1, xp, xOff, y, yOff);
+            }
         }
-        if (r < r1) matvec(w, cols, r, r1, xp, xOff, y, yOff);
+        if (r0 + 8 * tiles < r1) matvec(w, cols, r0 + 8 * tiles, r1, xp, xOff, y, yOff);
     }
 
-    /** Eight rows of a matrix known to be finite; false if a tail weight is not. */
-    private static boolean rows8Scaled(MemorySegment w, int cols, int r, float[] xs, int xOff, float[] y, int yOff) {
+    /** Rows r, r + s, …, r + 7s of a matrix known to be finite; false if a tail weight is not. */
+    private static boolean rows8Scaled(MemorySegment w, int cols, int r, int s, float[] xs, int xOff, float[] y, int yOff) {
         final int b = 2 * L;
         final int full = cols / b * b;
-        final long rb = cols * 2L;
-        final long o0 = r * rb;
+        final long rb = cols * 2L * s;
+        final long o0 = r * (cols * 2L);
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
         for (int k = 0; k < full; k += b) {
@@ -190,15 +193,15 @@ public final class F16Kernels {
             c7 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c7);
         }
         y[yOff + r + 0] = a0.add(c0).reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 1] = a1.add(c1).reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 2] = a2.add(c2).reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 3] = a3.add(c3).reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 4] = a4.add(c4).reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 5] = a5.add(c5).reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 6] = a6.add(c6).reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 7] = a7.add(c7).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 1 * s] = a1.add(c1).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 2 * s] = a2.add(c2).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 3 * s] = a3.add(c3).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 4 * s] = a4.add(c4).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 5 * s] = a5.add(c5).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 6 * s] = a6.add(c6).reduceLanes(VectorOperators.ADD);
+        y[yOff + r + 7 * s] = a7.add(c7).reduceLanes(VectorOperators.ADD);
         if (full < cols) {
-            for (int i = r; i < r + 8; i++) {
+            for (int i = r; i < r + 8 * s; i += s) {
                 long rowOff = (long) i * cols * 2;
                 float sum = 0;
                 for (int k = full; k < cols; k++) {
