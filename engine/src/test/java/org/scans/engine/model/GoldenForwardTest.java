@@ -28,6 +28,15 @@ class GoldenForwardTest {
      * magnitude.
      */
     static final float LOGIT_TOLERANCE = 1e-4f;
+    /**
+     * Two forward passes of this engine over the same tokens that add the same products in another
+     * order (one pass against chunks or single tokens: the token-panel kernels against the 4×4
+     * tiles and the decode kernel, other thread splits, other JIT tiers) differ by float32
+     * rounding alone: the largest logit difference measured 1.3–2.0e-5 over ten runs at 512- and
+     * 256-bit vectors (2e-5 was exceeded once, by 2.0027e-5, in a clean-clone CI run at 256 bits).
+     * 5e-5 still fails any real difference between the paths, which moves logits by O(1).
+     */
+    static final float ORDER_TOLERANCE = 5e-5f;
 
     static int[] teacherForcedIds() {
         int[][] g = TestModels.runcGreedy();
@@ -57,7 +66,7 @@ class GoldenForwardTest {
             Sequence seq = m.newSequence();
             for (int i = 0; i < ids.length; i++) {
                 float[] l = m.prefill(seq, new int[] {ids[i]});
-                assertArrayEquals(onePass[i], l, 2e-5f, "position " + i);
+                assertArrayEquals(onePass[i], l, ORDER_TOLERANCE, "position " + i);
             }
         }
     }
@@ -72,7 +81,7 @@ class GoldenForwardTest {
         try (LlamaModel m = LlamaModel.load(TestModels.stories260K(), LoadOptions.defaults().withMaxBatchRows(7))) {
             chunked = scoreAll(m, ids);
         }
-        assertClose(whole, chunked, 2e-5f, "chunks of 7 rows");
+        assertClose(whole, chunked, ORDER_TOLERANCE, "chunks of 7 rows");
     }
 
     @Test

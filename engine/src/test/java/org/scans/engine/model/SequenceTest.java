@@ -34,7 +34,7 @@ class SequenceTest {
             float[] a = m.prefill(whole, ids);
             float[] b = null;
             for (int id : ids) b = m.prefill(grown, new int[] {id}); // capacity grows 16 → 32 → 64
-            assertArrayEquals(a, b, 2e-5f);
+            assertArrayEquals(a, b, GoldenForwardTest.ORDER_TOLERANCE); // one pass against 40 single tokens
         }
     }
 }
