@@ -66,7 +66,8 @@ public final class BF16Kernels {
      * s−1 of its range, so each of the eight row streams runs on, tile after tile, through s
      * consecutive rows of memory. The hardware prefetchers then follow eight long sequential
      * streams, where adjacent rows started eight new 4–22 KB streams cold at every tile (see
-     * bench/README.md, "Decode", round 13: +20–30% for the F16 decode, up to +15% for BF16).
+     * bench/README.md, "Decode", round 13: end to end, F16 at 2 threads +10–18%, BF16 at 1 thread
+     * +12–21%, the others level). Each row's sum is computed as before, bit for bit.
      */
     private static void rows8(MemorySegment w, int cols, int r, int s, float[] xp, int xOff, float[] y, int yOff) {
         final int b = 2 * L;
