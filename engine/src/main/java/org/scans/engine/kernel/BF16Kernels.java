@@ -72,7 +72,7 @@ public final class BF16Kernels {
     private static void rows8(MemorySegment w, int cols, int r, int s, float[] xp, int xOff, float[] y, int yOff) {
         final int b = 2 * L;
         final int full = cols / b * b;
-        final long rb = cols * 2L * s;
+        final long rb = cols * 2L * s; // from one of the tile's rows to the next: s rows of memory
         final long o0 = r * (cols * 2L);
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;

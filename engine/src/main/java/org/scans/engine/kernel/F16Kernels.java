@@ -159,7 +159,7 @@ public final class F16Kernels {
     private static boolean rows8Scaled(MemorySegment w, int cols, int r, int s, float[] xs, int xOff, float[] y, int yOff) {
         final int b = 2 * L;
         final int full = cols / b * b;
-        final long rb = cols * 2L * s;
+        final long rb = cols * 2L * s; // from one of the tile's rows to the next: s rows of memory
         final long o0 = r * (cols * 2L);
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
@@ -434,8 +434,9 @@ public final class F16Kernels {
             TokenPanels.storePairs(tile, 0, 4, r, t0, na, out, outStride);
             TokenPanels.storePairs(tile, 8 * L, 4, r, t0 + na, nb, out, outStride);
         }
-        Tiles.pairEdges((row, k) -> scalar(w, (long) row * cols * 2, k), cols, r0, r, r1, xa, t0, na, 0x1p-112f, out, outStride);
-        Tiles.pairEdges((row, k) -> scalar(w, (long) row * cols * 2, k), cols, r0, r, r1, xb, t0 + na, nb, 0x1p-112f, out, outStride);
+        Tiles.RowWeight weight = (row, k) -> scalar(w, (long) row * cols * 2, k);
+        Tiles.pairEdges(weight, cols, r0, r, r1, xa, t0, na, 0x1p-112f, out, outStride);
+        Tiles.pairEdges(weight, cols, r0, r, r1, xb, t0 + na, nb, 0x1p-112f, out, outStride);
     }
 
     /** The microkernel of {@link #gemmPairs32}, written out in full (see BF16Kernels.rows8). */
