@@ -8,36 +8,46 @@
 # M holds tiny1b-bf16-hf, tiny1b-bf16.gguf, tiny1b-f16-hf, tiny1b-f16.gguf (mkmodel.py, see
 # bench/README.md "How to run"); TOOLS is ../shared/tools (setup.sh run once).
 #
-# First every weight file is dropped from the page cache and read back in one sequential pass
-# (PAGE_CACHE=keep skips this). How a file came into the cache decides the size of its page-cache
-# folios: a file just written by mkmodel.py sits in small ones, a file read back sequentially in
-# 2 MiB ones that map with huge-page TLB entries, and a plain read of the same bytes then runs up
-# to twice as fast (bench/README.md, "Page cache"). Both engines' files get the same treatment.
+# Before each block of lines its weight files are dropped from the page cache and read back in
+# one sequential pass (PAGE_CACHE=keep skips this). How a file came into the cache decides the
+# size of its page-cache folios: a file just written by mkmodel.py sits in small ones, a file
+# read back sequentially in 2 MiB ones that map with huge-page TLB entries, and a plain read of
+# the same bytes then runs up to twice as fast (bench/README.md, "Page cache"). Both engines' files get the same treatment.
 M="${M:?set M to the folder with the tiny1b models}"
 source "$(dirname "$0")/common.sh"
 llama() { node "$TOOLS/llamacpp.mjs" bench "$@" 2>&1 | tail -1; }
 ours() { "$JAVA" --add-modules jdk.incubator.vector -Xmx1g -jar "$JAR" bench "$@" 2>/dev/null; }
 stamp() { echo "=== $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) :: $*"; }
-if [ "${PAGE_CACHE:-refill}" = refill ]; then
-  # Fragmented free memory can keep a refill from 2 MiB folios; compacting before each file (root
-  # only) avoids it (one compaction for all four left the last F16 file 1.46 of 2.20 GB in them).
-  for f in "$M"/tiny1b-bf16.gguf "$M"/tiny1b-f16.gguf "$M"/tiny1b-bf16-hf/*.safetensors "$M"/tiny1b-f16-hf/*.safetensors; do
-    drop_cached "$f"
+BF16=("$M"/tiny1b-bf16.gguf "$M"/tiny1b-bf16-hf/*.safetensors)
+F16=("$M"/tiny1b-f16.gguf "$M"/tiny1b-f16-hf/*.safetensors)
+# Puts the given files back in the page cache in 2 MiB folios, after dropping the other pair's:
+# before each block of lines, not once at the start, because the folios do not always last (in
+# round 14 the cache lost most of them between the F16 and the Q8_0 lines with nothing else
+# running). Fragmented free memory can keep a refill from 2 MiB folios; compacting before each
+# file (root only) avoids it (one compaction for all four left the last F16 file 1.46 of 2.20 GB
+# in them).
+refill() {
+  [ "${PAGE_CACHE:-refill}" = refill ] || return 0
+  drop_cached "${BF16[@]}" "${F16[@]}"
+  for f in "$@"; do
     [ -w /proc/sys/vm/compact_memory ] && echo 1 > /proc/sys/vm/compact_memory
     read_back "$f"
   done
   stamp "page cache refilled: $(grep FileHugePages /proc/meminfo | tr -s ' ')"
-fi
+}
+refill "${BF16[@]}"
 for T in 2 1; do
   for round in 1 2; do
     stamp "llama.cpp BF16 T=$T round $round"; llama "$M/tiny1b-bf16.gguf" --prompt-tokens 512 --gen 128 --threads $T --reps 3
     stamp "ours BF16 T=$T round $round"; ours --model "$M/tiny1b-bf16-hf" --prompt-tokens 512 --gen 128 --threads $T --reps 3
   done
 done
+refill "${F16[@]}"
 for T in 2 1; do
   stamp "llama.cpp F16 T=$T"; llama "$M/tiny1b-f16.gguf" --prompt-tokens 0 --gen 128 --threads $T --reps 3
   stamp "ours F16 T=$T"; ours --model "$M/tiny1b-f16-hf" --prompt-tokens 0 --gen 128 --threads $T --reps 3
 done
+refill "$M"/tiny1b-bf16-hf/*.safetensors
 for T in 2 1; do
   stamp "ours BF16 vs Q8_0 decode T=$T"
   ours --model "$M/tiny1b-bf16-hf" --prompt-tokens 0 --gen 64 --threads $T --reps 3
