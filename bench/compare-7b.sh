@@ -7,15 +7,21 @@
 #
 #   M=/work/models-bench bench/compare-7b.sh > compare-7b.log
 #
-# M holds llama7b-bf16-hf and llama7b-bf16.gguf (mkmodel.py, see bench/README.md "How to run").
+# M holds llama7b-bf16-hf and llama7b-bf16.gguf (mkmodel.py, see bench/README.md "How to run");
+# DTYPE=f16 takes llama7b-f16-hf and llama7b-f16.gguf instead (the real chat model's dtype).
 # OURS_ONLY=1 skips llama.cpp.
 M="${M:?set M to the folder with the 7B pair}"
 source "$(dirname "$0")/common.sh"
 J="$JAVA --add-modules jdk.incubator.vector -Xmx300m"
-HF="$M/llama7b-bf16-hf"; GGUF="$M/llama7b-bf16.gguf"
+DTYPE="${DTYPE:-bf16}"
+HF="$M/llama7b-$DTYPE-hf"; GGUF="$M/llama7b-$DTYPE.gguf"
 stamp() { echo "=== $(date -u +%H:%M:%S) :: $* :: $(grep FileHugePages /proc/meminfo | tr -s ' ')"; }
 # Both files out of the cache, then only the given ones back in.
-refill() { drop_cached "$HF"/*.safetensors "$GGUF"; read_back "$@"; }
+refill() {
+  drop_cached "$HF"/*.safetensors "$GGUF"
+  [ -w /proc/sys/vm/compact_memory ] && echo 1 > /proc/sys/vm/compact_memory
+  read_back "$@"
+}
 for round in 1 2; do
   if [ -z "${OURS_ONLY:-}" ]; then
     refill "$GGUF"; stamp "llama.cpp round $round"
