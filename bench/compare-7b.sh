@@ -17,11 +17,7 @@ DTYPE="${DTYPE:-bf16}"
 HF="$M/llama7b-$DTYPE-hf"; GGUF="$M/llama7b-$DTYPE.gguf"
 stamp() { echo "=== $(date -u +%H:%M:%S) :: $* :: $(grep FileHugePages /proc/meminfo | tr -s ' ')"; }
 # Both files out of the cache, then only the given ones back in.
-refill() {
-  drop_cached "$HF"/*.safetensors "$GGUF"
-  [ -w /proc/sys/vm/compact_memory ] && echo 1 > /proc/sys/vm/compact_memory
-  read_back "$@"
-}
+refill() { drop_cached "$HF"/*.safetensors "$GGUF"; read_back "$@"; }
 for round in 1 2; do
   if [ -z "${OURS_ONLY:-}" ]; then
     refill "$GGUF"; stamp "llama.cpp round $round"

@@ -12,7 +12,8 @@
 # one sequential pass (PAGE_CACHE=keep skips this). How a file came into the cache decides the
 # size of its page-cache folios: a file just written by mkmodel.py sits in small ones, a file
 # read back sequentially in 2 MiB ones that map with huge-page TLB entries, and a plain read of
-# the same bytes then runs up to twice as fast (bench/README.md, "Page cache"). Both engines' files get the same treatment.
+# the same bytes then runs up to twice as fast (bench/README.md, "Page cache"). Both engines'
+# files get the same treatment.
 M="${M:?set M to the folder with the tiny1b models}"
 source "$(dirname "$0")/common.sh"
 llama() { node "$TOOLS/llamacpp.mjs" bench "$@" 2>&1 | tail -1; }
@@ -23,16 +24,11 @@ F16=("$M"/tiny1b-f16.gguf "$M"/tiny1b-f16-hf/*.safetensors)
 # Puts the given files back in the page cache in 2 MiB folios, after dropping the other pair's:
 # before each block of lines, not once at the start, because the folios do not always last (in
 # round 14 the cache lost most of them between the F16 and the Q8_0 lines with nothing else
-# running). Fragmented free memory can keep a refill from 2 MiB folios; compacting before each
-# file (root only) avoids it (one compaction for all four left the last F16 file 1.46 of 2.20 GB
-# in them).
+# running).
 refill() {
   [ "${PAGE_CACHE:-refill}" = refill ] || return 0
   drop_cached "${BF16[@]}" "${F16[@]}"
-  for f in "$@"; do
-    [ -w /proc/sys/vm/compact_memory ] && echo 1 > /proc/sys/vm/compact_memory
-    read_back "$f"
-  done
+  read_back "$@"
   stamp "page cache refilled: $(grep FileHugePages /proc/meminfo | tr -s ' ')"
 }
 refill "${BF16[@]}"
