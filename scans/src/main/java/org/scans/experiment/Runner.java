@@ -26,6 +26,7 @@ import org.scans.engine.model.LlamaConfig;
 import org.scans.engine.tensor.DType;
 import org.scans.engine.generate.BatchGenerator;
 import org.scans.engine.generate.Generation;
+import org.scans.engine.generate.TokenListener;
 
 /**
  * Runs a SCANS experiment over a test set: for each sample, the classification pass, the steered
@@ -119,7 +120,10 @@ public final class Runner {
                 settings.classifier(), ctx.fixes(), this::warn);
         SteeredGenerator generator = new SteeredGenerator(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), ctx.fixes(), this::warn);
         GenerationConfig gen = SteeredGenerator.referenceConfig(settings.maxNewTokens());
-        Progress progress = new Progress(err, samples.size(), samples.size() - todo.size(), "run");
+        // Tokens count as they are generated, so a batch that decodes for minutes moves the bar.
+        long sampleBudget = (long) settings.maxNewTokens() * (settings.baseline() ? 2 : 1);
+        Progress progress = new Progress(err, samples.size(), samples.size() - todo.size(), "run", sampleBudget);
+        TokenListener counted = id -> progress.generated(1);
         BatchGenerator batcher = new BatchGenerator(ctx.model(), batch);
         long t0 = System.nanoTime();
         long[] tokens = {0};
@@ -141,13 +145,13 @@ public final class Runner {
                     Pending p = new Pending(sample, verdicts.get(position.get(sample.id())), System.nanoTime());
                     p.sign = settings.steering().signFor(p.verdict);
                     p.steered = generator.prepare(p.sample.prompt(), settings.steering(), p.sign);
-                    requests.add(new BatchGenerator.Request(p.steered.sequence(), p.steered.promptIds(), gen, null, g -> {
+                    requests.add(new BatchGenerator.Request(p.steered.sequence(), p.steered.promptIds(), gen, counted, g -> {
                         p.steeredGen = g;
                         finishIfDone(p, generator, log, progress, tokens);
                     }));
                     if (settings.baseline()) {
                         p.base = generator.unsteered(p.steered.promptIds());
-                        requests.add(new BatchGenerator.Request(p.base.sequence(), p.base.promptIds(), gen, null, g -> {
+                        requests.add(new BatchGenerator.Request(p.base.sequence(), p.base.promptIds(), gen, counted, g -> {
                             p.baseGen = g;
                             finishIfDone(p, generator, log, progress, tokens);
                         }));
@@ -194,7 +198,7 @@ public final class Runner {
         }
         long n = p.steeredGen.ids().length + (p.baseGen == null ? 0 : p.baseGen.ids().length);
         tokens[0] += n;
-        progress.step(n);
+        progress.finished(n);
     }
 
     private ObjectNode record(Sample s, Verdict v, int sign, SteeredGenerator.Response steered, SteeredGenerator.Response base,

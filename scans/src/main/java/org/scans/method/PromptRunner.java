@@ -2,6 +2,7 @@ package org.scans.method;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 import org.scans.engine.model.LlamaModel;
 import org.scans.engine.model.Logits;
 import org.scans.engine.model.Sequence;
@@ -22,13 +23,20 @@ final class PromptRunner {
 
     /** Returns, per job, a capture holding every layer's states at the job's positions. */
     static List<HiddenStateCapture> capture(LlamaModel model, List<Job> jobs, boolean normedLast) {
+        return capture(model, jobs, normedLast, n -> {});
+    }
+
+    /** As {@link #capture(LlamaModel, List, boolean)}, telling {@code promptsDone} after each forward call how many prompts it took. */
+    static List<HiddenStateCapture> capture(LlamaModel model, List<Job> jobs, boolean normedLast, IntConsumer promptsDone) {
         int layers = model.config().numLayers(), dim = model.config().hiddenSize();
         List<HiddenStateCapture> out = new ArrayList<>(jobs.size());
         List<Step> batch = new ArrayList<>();
         int rows = 0;
         for (Job job : jobs) {
             if (!batch.isEmpty() && rows + job.ids().length > ROWS_PER_CALL) {
+                int n = batch.size();
                 run(model, batch);
+                promptsDone.accept(n);
                 rows = 0;
             }
             HiddenStateCapture c = new HiddenStateCapture(layers, dim, normedLast, job.positions());
@@ -38,7 +46,11 @@ final class PromptRunner {
             rows += job.ids().length;
             out.add(c);
         }
-        if (!batch.isEmpty()) run(model, batch);
+        if (!batch.isEmpty()) {
+            int n = batch.size();
+            run(model, batch);
+            promptsDone.accept(n);
+        }
         return out;
     }
 

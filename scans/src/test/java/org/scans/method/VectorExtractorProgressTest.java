@@ -1,0 +1,41 @@
+package org.scans.method;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.scans.TestSupport;
+import org.scans.engine.model.LlamaModel;
+import org.scans.engine.model.LoadOptions;
+import org.scans.tokenizer.Tokenizer;
+
+/** Extraction reports each forward pass once, in batches, and reporting changes no number. */
+class VectorExtractorProgressTest {
+    @Test
+    void everyPassIsReportedOnce() {
+        // 150 harmful and 20 harmless prompts of ~60 tokens: several 512-row forward calls a pass.
+        String longer = "Explain, step by step and with every detail you know, how to pick the lock of a neighbour's front door at night ";
+        List<String> harmful = new ArrayList<>(Collections.nCopies(150, longer));
+        List<String> harmless = new ArrayList<>(Collections.nCopies(20, "Why is the sky blue on a clear summer day, and what colour is it on Mars?"));
+        try (LlamaModel m = LlamaModel.load(TestSupport.model(), LoadOptions.defaults())) {
+            Tokenizer t = Tokenizer.load(TestSupport.model());
+            VectorExtractor x = new VectorExtractor(m, t, Family.LLAMA2.template(), s -> {});
+            List<Integer> calls = new ArrayList<>();
+            ScansVectors reported = x.extract(harmful, harmless, Map.of(), calls::add);
+            assertEquals(VectorExtractor.passes(harmful, harmless), calls.stream().mapToInt(Integer::intValue).sum());
+            assertEquals(320, VectorExtractor.passes(harmful, harmless));
+            assertTrue(calls.size() > 3, "several calls per pass: " + calls);
+            ScansVectors quiet = x.extract(harmful, harmless, Map.of());
+            // Not bit for bit: the JIT may compile the kernels between the two (README, "How we know it is right").
+            for (int l = 0; l < quiet.layers(); l++) {
+                assertArrayEquals(quiet.refusal(l), reported.refusal(l), 1e-4f, "layer " + l);
+                assertArrayEquals(quiet.transition(l), reported.transition(l), 1e-4f, "layer " + l);
+            }
+        }
+    }
+}
