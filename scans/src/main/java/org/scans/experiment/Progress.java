@@ -12,9 +12,9 @@ import java.util.function.LongSupplier;
  * then end within a few steps. Counting finished items alone would show an empty bar and no
  * throughput until then, and an ETA from the first burst's timing. So a caller that knows the
  * most tokens an item can take ({@code tokensPerItem}) reports tokens as they are generated
- * ({@link #generated}), and the bar and ETA count those as a share of an item's work. Items
- * that stop early (EOS) count in full once finished, so the ETA errs long, never short, while
- * generations run to their limit.
+ * ({@link #generated}), and the bar and ETA count those as a share of an item's work. A running
+ * item counts as heading for its limit and a finished one in full, so answers that stop early
+ * (EOS) make the ETA err long until they end.
  *
  * <p>{@link #lines} reports through a log instead, a line every 30 s and none for work that ends
  * sooner: for steps such as vector extraction, minutes on a 7B model and a second on a toy one.
