@@ -95,10 +95,17 @@ class CliTest {
     }
 
     @Test
-    void generateRejectsBadSamplingSettings() {
-        var r = TestSupport.cli("generate", "--model", MODEL, "--prompt-ids", "1", "--top-p", "1.5");
-        assertEquals(1, r.exit());
-        assertTrue(r.err().contains("top-p must be in (0, 1]"), r.err());
+    void generateRejectsBadSamplingSettingsNamingTheFlag() {
+        String[][] bad = {{"--top-p", "1.5", "error: --top-p must be in (0, 1], got 1.5"},
+                {"--max-new-tokens", "-3", "error: --max-new-tokens must be >= 0, got -3"},
+                {"--temperature", "-1", "error: --temperature must be >= 0, got -1.0"},
+                {"--top-k", "-2", "error: --top-k must be >= 0, got -2"},
+                {"--repetition-penalty", "0", "error: --repetition-penalty must be > 0, got 0.0"}};
+        for (String[] b : bad) {
+            var r = TestSupport.cli("generate", "--model", MODEL, "--prompt-ids", "1", b[0], b[1]);
+            assertEquals(1, r.exit(), b[0]);
+            assertEquals(b[2], r.err().strip(), b[0]);
+        }
     }
 
     @Test
