@@ -89,6 +89,15 @@ final class RunCommand implements Callable<Integer> {
         Tokenizer tokenizer = ModelOptions.requireTokenizer(modelDir);
         try (LlamaModel model = LlamaModel.load(modelDir, modelOptions.loadOptions())) {
             modelOptions.noteSmallPages(model, modelDir, err::println);
+            if (batch != null) {
+                // Before the vectors are extracted (minutes on a 7B model), not when the caches run out.
+                try {
+                    String warning = Runner.checkBatch(batch, model.config(), model.weights().checkpointBytes(), model.kvCacheType(), maxNewTokens);
+                    if (warning != null) err.println("warning: " + warning);
+                } catch (IllegalArgumentException e) {
+                    throw new UserException(e.getMessage());
+                }
+            }
             int n = model.config().numLayers();
             int[] steerLayers = layers != null ? CliFiles.layers(layers, n, "--layers") : null;
             classifierOptions.checkPreset(org.scans.method.ModelPreset.forModel(scans.family(), model.config()));

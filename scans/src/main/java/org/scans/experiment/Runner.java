@@ -78,19 +78,60 @@ public final class Runner {
      * or more.
      */
     public static int defaultBatch(LlamaConfig c, long weightBytes, DType kvCache, int maxNewTokens) {
-        long ram = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getTotalMemorySize();
-        return defaultBatch(c, weightBytes, kvCache, maxNewTokens, ram);
+        return defaultBatch(c, weightBytes, kvCache, maxNewTokens, totalMemory());
     }
 
     static int defaultBatch(LlamaConfig c, long weightBytes, DType kvCache, int maxNewTokens, long ram) {
-        long budget = Math.max(512L << 20, ram - weightBytes - (2L << 30));
-        // A cache grows by doubling, so it can end at up to twice what it holds; the power of two
-        // at or above it is that bound for a cache grown from empty one position at a time.
-        int positions = Math.min(c.maxPositions(), Integer.highestOneBit(maxNewTokens + 192 - 1) << 1);
-        long fit = budget / KvCache.bytesFor(kvCache, c.numLayers(), c.kvDim(), positions);
+        long budget = Math.max(512L << 20, ram - weightBytes - SPARE_BYTES);
+        long fit = budget / cacheBound(c, kvCache, maxNewTokens);
         if (fit >= 32 && weightBytes >= BATCH_32_MIN_WEIGHT_BYTES) return 32;
         return (int) Math.max(1, Math.min(16, fit));
+    }
+
+    /** Memory the default batch leaves to everything but the weights and the caches. */
+    private static final long SPARE_BYTES = 2L << 30;
+
+    /**
+     * The most bytes one sequence's KV cache can take in a run: a cache grows by doubling, so it
+     * can end at up to twice what it holds; the power of two at or above a typical SCANS prompt
+     * (up to 192 tokens) plus {@code maxNewTokens} bounds a cache grown one position at a time.
+     */
+    static long cacheBound(LlamaConfig c, DType kvCache, int maxNewTokens) {
+        int positions = Math.min(c.maxPositions(), Integer.highestOneBit(maxNewTokens + 192 - 1) << 1);
+        return KvCache.bytesFor(kvCache, c.numLayers(), c.kvDim(), positions);
+    }
+
+    private static long totalMemory() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+    }
+
+    /**
+     * Checks a batch size given by hand against this machine's memory: throws when its caches
+     * cannot fit beside the weights even with nothing else running (the run would swap or be
+     * killed by the kernel hours in), and returns a warning, or null, when they pass the margin
+     * the default keeps.
+     */
+    public static String checkBatch(int batch, LlamaConfig c, long weightBytes, DType kvCache, int maxNewTokens) {
+        return checkBatch(batch, c, weightBytes, kvCache, maxNewTokens, totalMemory());
+    }
+
+    static String checkBatch(int batch, LlamaConfig c, long weightBytes, DType kvCache, int maxNewTokens, long ram) {
+        long each = cacheBound(c, kvCache, maxNewTokens), need = batch * each;
+        if (need + weightBytes <= ram - SPARE_BYTES) return null;
+        String what = String.format("--batch %d: %d KV caches of up to %s each (%s) need %s beside %s of weights, and this machine has %s",
+                batch, batch, gb(each), kvCache == DType.F16 ? "f16" : "float32", gb(need), gb(weightBytes), gb(ram));
+        long fit = Math.max(0, (ram - weightBytes - SPARE_BYTES) / each);
+        // Advise a width the batched kernels fill (17–31 run no faster than 16).
+        long advised = fit >= 32 ? 32 : Math.min(fit, 16);
+        String advice = "; " + (advised >= 1 ? "--batch " + advised + " fits" : "not even one fits with room to spare")
+                + (kvCache == DType.F16 ? "" : ", and --kv-cache f16 halves the caches");
+        if (need + weightBytes > ram) throw new IllegalArgumentException(what + advice);
+        return what + ", leaving under 2 GB for the rest: it may swap" + advice;
+    }
+
+    private static String gb(long bytes) {
+        return bytes >= 1_000_000_000L ? String.format("%.1f GB", bytes / 1e9) : String.format("%d MB", Math.round(bytes / 1e6));
     }
 
     /** The samples a run covers: all, or {@code limit} taken alternately from the unsafe and safe sets. */

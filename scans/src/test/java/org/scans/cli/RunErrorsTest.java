@@ -48,6 +48,14 @@ class RunErrorsTest {
     }
 
     @Test
+    void aBatchWhoseCachesCannotFitIsRefusedBeforeAnyWork() {
+        Path out = tmp.resolve("o-batch");
+        var r = run(out, "--dataset", "xstest", "--batch", "10000000"); // no --vectors: would extract first
+        assertFails(r, out, "--batch 10000000: 10000000 KV caches of up to ", "this machine has", "fits", "--kv-cache f16");
+        assertFalse(r.err().contains("extracting"), r.err());
+    }
+
+    @Test
     void unknownDatasetName() {
         Path out = tmp.resolve("o1");
         assertFails(run(out, "--dataset", "xtest", "--vectors", vectors.toString()), out, "xtest", "xstest", "oktest");

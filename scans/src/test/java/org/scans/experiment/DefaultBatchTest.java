@@ -1,6 +1,8 @@
 package org.scans.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,6 +34,24 @@ class DefaultBatchTest {
     @Test
     void moreMemoryLetsFloat32CachesReach32() {
         assertEquals(32, Runner.defaultBatch(LLAMA2_7B, SEVEN_B_BYTES, DType.F32, 256, 64 * GB));
+    }
+
+    @Test
+    void aBatchGivenByHandIsCheckedAgainstTheSameMemory() {
+        long ram = 24_600 * 1_000_000L;
+        assertNull(Runner.checkBatch(16, LLAMA2_7B, SEVEN_B_BYTES, DType.F32, 256, ram));
+        assertNull(Runner.checkBatch(32, LLAMA2_7B, SEVEN_B_BYTES, DType.F16, 256, ram));
+        // 17 float32 caches fit in the RAM, but not with the 2 GB the default keeps spare.
+        assertEquals("--batch 17: 17 KV caches of up to 537 MB each (float32) need 9.1 GB beside 13.5 GB of weights, "
+                + "and this machine has 24.6 GB, leaving under 2 GB for the rest: it may swap; --batch 16 fits, "
+                + "and --kv-cache f16 halves the caches", Runner.checkBatch(17, LLAMA2_7B, SEVEN_B_BYTES, DType.F32, 256, ram));
+        var e = assertThrows(IllegalArgumentException.class, () -> Runner.checkBatch(32, LLAMA2_7B, SEVEN_B_BYTES, DType.F32, 256, ram));
+        assertEquals("--batch 32: 32 KV caches of up to 537 MB each (float32) need 17.2 GB beside 13.5 GB of weights, "
+                + "and this machine has 24.6 GB; --batch 16 fits, and --kv-cache f16 halves the caches", e.getMessage());
+        var f = assertThrows(IllegalArgumentException.class, () -> Runner.checkBatch(64, LLAMA2_7B, SEVEN_B_BYTES, DType.F16, 256, ram));
+        assertEquals("--batch 64: 64 KV caches of up to 268 MB each (f16) need 17.2 GB beside 13.5 GB of weights, "
+                + "and this machine has 24.6 GB; --batch 32 fits", f.getMessage());
+        assertNull(Runner.checkBatch(1000, STORIES260K, 1_000_000, DType.F32, 256, ram));
     }
 
     @Test
