@@ -141,8 +141,12 @@ public final class RunSummary {
                     c.get("auprc").isNull() ? "n/a" : String.format("%.3f", c.get("auprc").asDouble())));
         }
         JsonNode t = s.get("throughput");
-        b.append(String.format("%nThroughput: %.2f samples/s, %.1f generated tok/s (%.1f s)%n", t.get("samples_per_s").asDouble(),
-                t.get("tok_s").asDouble(), t.get("seconds").asDouble()));
+        double rate = t.get("samples_per_s").asDouble();
+        // A 7B model takes tens of seconds a sample, where "0.03 samples/s" says little.
+        String samples = rate > 0 && rate < 1 ? String.format("%.1f s a sample (%.3f samples/s)", 1 / rate, rate)
+                : String.format("%.2f samples/s", rate);
+        b.append(String.format("%nThroughput: %s, %.1f generated tok/s (%.1f s)%n", samples, t.get("tok_s").asDouble(),
+                t.get("seconds").asDouble()));
         return b.toString();
     }
 
