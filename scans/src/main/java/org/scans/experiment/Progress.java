@@ -128,12 +128,11 @@ public final class Progress {
 
     private void draw(boolean finish) {
         long now = clock.getAsLong();
-        double secs = (now - start) / 1e9;
-        double f = session(), all = overall();
-        String line = String.format("%s %s %d/%d  ETA %s", what, bar(all), done, total, f == 0 ? "?" : duration(secs * (1 - f) / f));
-        if (tokens > 0 && secs > 0) line += String.format("  %.1f tok/s", tokens / secs);
+        double all = overall();
+        // Decide before formatting: generated() comes once per token, thousands of times a second on a small model.
         if (terminal) {
             if (!finish && now - lastPrint < REDRAW_NANOS) return;
+            String line = line(now, all);
             // Pad over the end of a longer previous line.
             String padded = line + " ".repeat(Math.max(0, lastWidth - line.length()));
             lastWidth = line.length();
@@ -145,11 +144,17 @@ public final class Progress {
             boolean due = now - lastPrint >= PLAIN_NANOS;
             boolean milestone = deciles && finish && (decile != lastDecile || done == total);
             if (milestone || (due && (deciles || done < total))) {
-                lines.accept(line);
+                lines.accept(line(now, all));
                 lastDecile = decile;
                 lastPrint = now;
             }
         }
+    }
+
+    private String line(long now, double all) {
+        double secs = (now - start) / 1e9, f = session();
+        String line = String.format("%s %s %d/%d  ETA %s", what, bar(all), done, total, f == 0 ? "?" : duration(secs * (1 - f) / f));
+        return tokens > 0 && secs > 0 ? line + String.format("  %.1f tok/s", tokens / secs) : line;
     }
 
     private String bar(double f) {
