@@ -40,6 +40,8 @@ public final class CpuBackend implements Backend {
 
     /** From this many tokens on, products go through {@link TokenPanels} and the microkernels. */
     static final int PANEL_MIN_TOKENS = 8;
+    /** Rows per block when an F16 product of 2 to 7 tokens runs the decode kernel per token (see {@link #product}). */
+    static final int FEW_TOKEN_ROWS = 64;
     /**
      * The smallest chunk of rows a decode product hands a thread (see {@link WorkerPool#forChunks}):
      * a multiple of the 8-row kernels' height and of Q8_0's row groups.
@@ -144,9 +146,11 @@ public final class CpuBackend implements Backend {
             if (paired.length < n * cols) paired = new float[n * cols];
             xp = paired;
             for (int t = 0; t < n; t++) PairedLayout.pair(x, t * cols, cols, xp, t * cols);
-            if (n == 1 && f16 && allFiniteF16(ws)) {
-                if (scaled.length < cols) scaled = new float[cols];
-                if (F16Kernels.scaleForDecode(xp, 0, cols, scaled)) xs = scaled;
+            if (f16 && allFiniteF16(ws)) {
+                if (scaled.length < n * cols) scaled = new float[n * cols];
+                boolean all = true;
+                for (int t = 0; t < n && all; t++) all = F16Kernels.scaleForDecode(xp, t * cols, cols, scaled);
+                if (all) xs = scaled;
             }
         }
         final float[] xPaired = xp, xScaled = xs;
@@ -294,7 +298,17 @@ public final class CpuBackend implements Backend {
             }
             case F16Matrix m -> {
                 if (n == 1 && xs != null) F16Kernels.matvecScaled(m.data(), cols, r0, r1, xp, xs, 0, out, 0);
-                else if (n == 1) F16Kernels.matvec(m.data(), cols, r0, r1, xp, 0, out, 0);
+                else if (xs != null) {
+                    // A few tokens: the decode kernel once per token, over blocks of rows small
+                    // enough (256 KB at 2048 columns) that every pass after the first reads
+                    // them from L2. The 4×4 tiles of F16Kernels.matmul widen every half exactly
+                    // and ran 4 and 6 sequences of the 1.1B F16 model at 0.52× and 0.41× one
+                    // sequence's rate; this runs them at 2.15× and 2.25× (bench/README, round 15).
+                    for (int b0 = r0; b0 < r1; b0 += FEW_TOKEN_ROWS) {
+                        int b1 = Math.min(r1, b0 + FEW_TOKEN_ROWS);
+                        for (int t = 0; t < n; t++) F16Kernels.matvecScaled(m.data(), cols, b0, b1, xp, xs, t * cols, out, t * rows);
+                    }
+                } else if (n == 1) F16Kernels.matvec(m.data(), cols, r0, r1, xp, 0, out, 0);
                 else F16Kernels.matmul(m.data(), cols, r0, r1, xp, n, out, rows);
             }
             case Q8Matrix m -> {

@@ -33,15 +33,16 @@ import org.scans.engine.util.WorkerPool;
  */
 class KernelsTest {
     static final int[][] SHAPES = {{1, 1}, {1, 7}, {3, 16}, {2, 17}, {5, 33}, {4, 64}, {7, 100}, {9, 172}, {13, 257}, {6, 1000},
-        {16, 31}, {19, 64}, {37, 161}, {40, 96}, {12, 26}, {9, 43}, {10, 45}, {11, 70}};
+        {16, 31}, {19, 64}, {37, 161}, {40, 96}, {12, 26}, {9, 43}, {10, 45}, {11, 70}, {150, 40}};
     /**
-     * 1 is the decode kernel, 2–7 the 4×4 tiles, 8 and up the token-panel microkernels: 8 (one
+     * 1 is the decode kernel, 2–7 the 4×4 tiles (F16: the decode kernel per token, over blocks of
+     * 64 rows, which the 150-row shape crosses), 8 and up the token-panel microkernels: 8 (one
      * vector, partly filled), 17 (two, partly filled), 32 (a full panel), 48 and 53 (a full panel
      * and a partial one). For BF16, blocks of at most one vector of tokens (8, 9, 16, and the
      * last block of 48) take the 64-bit-broadcast kernel (gemmPairs), whose columns go in groups
      * of four, two groups per step: the widths above leave every remainder 0–7.
      */
-    static final int[] TOKENS = {1, 2, 3, 4, 5, 9, 8, 16, 17, 32, 48, 53};
+    static final int[] TOKENS = {1, 2, 3, 4, 5, 7, 9, 8, 16, 17, 32, 48, 53};
     static final Arena ARENA = Arena.ofAuto();
 
     static MemorySegment encode(float[] v, DType dt) {
@@ -102,7 +103,8 @@ class KernelsTest {
      * The batched step's F16 kernel (F16Kernels.gemmPairs) makes the decode kernel's assumptions
      * (finite halves, activations scaled by 2^112 below 2^127): a matrix with an infinity or a NaN,
      * or an activation of 2^15 or more, must take the exact widening, for every token count that
-     * fills at most one vector, and for 17 to 32 tokens (two paired blocks, F16Kernels.gemmPairs32).
+     * fills at most one vector, and for 17 to 32 tokens (two paired blocks, F16Kernels.gemmPairs32);
+     * so must the few-token products (2 and 5 tokens), which otherwise run the scaled decode kernel.
      */
     @Test
     void f16BatchedStepHandlesInfinitiesNaNsAndLargeActivations() {
@@ -114,7 +116,7 @@ class KernelsTest {
         v[17 * cols + 96] = Float.NaN; // in the tail columns
         WeightMatrix nonFinite = WeightMatrix.of("non-finite", DType.F16, rows, cols, encode(v, DType.F16));
         try (CpuBackend b = new CpuBackend(1)) {
-            for (int n : new int[] {8, 9, TokenPanels.PAIR_TOKENS, TokenPanels.PAIR_TOKENS + 1, TokenPanels.WIDTH}) {
+            for (int n : new int[] {2, 5, 8, 9, TokenPanels.PAIR_TOKENS, TokenPanels.PAIR_TOKENS + 1, TokenPanels.WIDTH}) {
                 float[] x = random(rnd, n * cols), big = x.clone();
                 big[cols + 7] = 40000f;
                 for (Object[] c : new Object[][] {{nonFinite, x}, {finite, big}, {finite, x}}) {
