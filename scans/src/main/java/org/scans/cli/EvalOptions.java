@@ -12,12 +12,15 @@ final class EvalOptions {
     @Option(names = "--resume", description = "Continue the eval in --out without repeating finished items (its vectors are reused).")
     boolean resume;
 
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "8", description = "eval mmlu: consecutive questions per forward call (classification and both passes; fewer when their prompts pass 2048 rows). Recorded in eval.json: a resume keeps it. eval classify and xsum classify in fixed groups of 16 and ignore it; eval ppl scores one window at a time. Default: ${DEFAULT-VALUE}.")
-    int batch;
+    @Option(names = "--batch", paramLabel = "B", description = "eval mmlu: consecutive questions per forward call (classification and both passes; fewer when their prompts pass 2048 rows; default 8), recorded in eval.json: a resume keeps it. eval xsum: summaries decoded together (default: as many as the KV caches of the longest prompt fit in memory, at most 16, or 32 for models of 1 GB or more). eval classify classifies in fixed groups of 16 and ignores it; eval ppl scores one window at a time.")
+    Integer batch;
+
+    /** eval mmlu's questions per call when --batch is not given. */
+    static final int MMLU_DEFAULT_BATCH = 8;
 
     /** The folder to write, after the checks that need no model: fresh and creatable, or resumable. */
     Path checkedDir(String evalName) {
-        if (batch < 1) throw new UserException("--batch must be >= 1, got " + batch);
+        if (batch != null && batch < 1) throw new UserException("--batch must be >= 1, got " + batch);
         return CliFiles.outputDir(out, "eval-" + evalName, resume, "eval", EvalFolder.SETTINGS_FILE, EvalFolder::holdsOutput,
                 "an eval or a run");
     }

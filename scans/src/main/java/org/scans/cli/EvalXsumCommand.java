@@ -73,7 +73,7 @@ final class EvalXsumCommand implements Callable<Integer> {
         try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, true, err)) {
             XsumEval.Settings settings = new XsumEval.Settings(file.toString(), documentColumn, summaryColumn, rows, sampleSeed, maxNewTokens,
                     classifier.resolve(session.ctx, err), steering.plan(session.ctx, session.ctx.family().alpha));
-            XsumEval eval = new XsumEval(session.ctx, settings, err);
+            XsumEval eval = new XsumEval(session.ctx, settings, evalOptions.batch == null ? 0 : evalOptions.batch, err);
             List<SummaryExample> examples = eval.examples(file);
             EvalFolder folder = session.prepare(sha -> settings.toJson(session.ctx, sha), evalOptions.resume);
             ObjectNode results = session.run(() -> eval.run(examples, folder));

@@ -82,8 +82,21 @@ public final class Runner {
     }
 
     static int defaultBatch(LlamaConfig c, long weightBytes, DType kvCache, int maxNewTokens, long ram) {
+        return batchFor(weightBytes, cacheBound(c, kvCache, maxNewTokens), ram);
+    }
+
+    /**
+     * As many sequences as KV caches of up to {@code perSequence} bytes fit beside the weights
+     * (2 GB spare), rounded down to 32 (models of {@link #BATCH_32_MIN_WEIGHT_BYTES} or more) or to
+     * at most 16, and at least 1: {@link #defaultBatch}'s rule for caches of any length.
+     */
+    public static int batchFor(long weightBytes, long perSequence) {
+        return batchFor(weightBytes, perSequence, totalMemory());
+    }
+
+    static int batchFor(long weightBytes, long perSequence, long ram) {
         long budget = Math.max(512L << 20, ram - weightBytes - SPARE_BYTES);
-        long fit = budget / cacheBound(c, kvCache, maxNewTokens);
+        long fit = budget / perSequence;
         if (fit >= 32 && weightBytes >= BATCH_32_MIN_WEIGHT_BYTES) return 32;
         return (int) Math.max(1, Math.min(16, fit));
     }
@@ -117,7 +130,16 @@ public final class Runner {
     }
 
     static String checkBatch(int batch, LlamaConfig c, long weightBytes, DType kvCache, int maxNewTokens, long ram) {
-        long each = cacheBound(c, kvCache, maxNewTokens), need = batch * each;
+        return checkBatch(batch, weightBytes, cacheBound(c, kvCache, maxNewTokens), kvCache, ram);
+    }
+
+    /** {@link #checkBatch(int, LlamaConfig, long, DType, int)} for caches of up to {@code each} bytes. */
+    public static String checkBatch(int batch, long weightBytes, long each, DType kvCache) {
+        return checkBatch(batch, weightBytes, each, kvCache, totalMemory());
+    }
+
+    static String checkBatch(int batch, long weightBytes, long each, DType kvCache, long ram) {
+        long need = batch * each;
         if (need + weightBytes <= ram - SPARE_BYTES) return null;
         String what = String.format("--batch %d: %d KV caches of up to %s each (%s) need %s beside %s of weights, and this machine has %s",
                 batch, batch, gb(each), kvCache == DType.F16 ? "f16" : "float32", gb(need), gb(weightBytes), gb(ram));

@@ -9,11 +9,15 @@ import java.util.List;
 import java.util.Map;
 import org.scans.data.Summarization;
 import org.scans.data.SummaryExample;
+import org.scans.engine.generate.BatchGenerator;
+import org.scans.engine.generate.Generation;
 import org.scans.engine.generate.GenerationConfig;
 import org.scans.engine.generate.TokenListener;
+import org.scans.engine.model.KvCache;
 import org.scans.eval.Rate;
 import org.scans.eval.Rouge;
 import org.scans.experiment.Progress;
+import org.scans.experiment.Runner;
 import org.scans.experiment.SampleLog;
 import org.scans.experiment.ScansContext;
 import org.scans.method.ClassifierSettings;
@@ -65,12 +69,20 @@ public final class XsumEval {
 
     private final ScansContext ctx;
     private final Settings settings;
+    private final int batch;
     private final PrintStream err;
     private final List<String> warnings = new ArrayList<>();
 
     public XsumEval(ScansContext ctx, Settings settings, PrintStream err) {
+        this(ctx, settings, 0, err);
+    }
+
+    /** @param batch generations decoded together, or 0 for what fits in memory */
+    public XsumEval(ScansContext ctx, Settings settings, int batch, PrintStream err) {
+        if (batch < 0) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         this.ctx = ctx;
         this.settings = settings;
+        this.batch = batch;
         this.err = err;
     }
 
@@ -89,35 +101,45 @@ public final class XsumEval {
         SteeredGenerator generator = new SteeredGenerator(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), ctx.fixes(), this::warn);
         GenerationConfig gen = SteeredGenerator.referenceConfig(settings.maxNewTokens());
         int context = ctx.model().config().maxPositions();
-        Progress progress = new Progress(err, examples.size(), examples.size() - todo.size(), "xsum");
+        // Tokens count as they are decoded, so a batch that decodes for minutes moves the bar.
+        Progress progress = new Progress(err, examples.size(), examples.size() - todo.size(), "xsum", 2L * settings.maxNewTokens());
         long t0 = System.nanoTime();
-        try (SampleLog log = folder.openLog()) {
-            // Every document that fits, done or not: classification groups are fixed positions
-            // in this list (HarmfulnessClassifier.classifyInGroups), so a resumed eval scores
-            // as an uninterrupted one. Only the pending ones are logged or generated.
-            List<SummaryExample> fitting = new ArrayList<>();
-            List<String> queries = new ArrayList<>();
-            for (SummaryExample e : examples) {
-                boolean pending = !folder.done().contains(id(e));
-                String q = Summarization.instruction(e.document());
-                int classify = ctx.template().classification(q).encode(ctx.tokenizer()).length;
-                int prompt = generator.promptIds(q).length;
-                if (Math.max(classify, prompt + 1) > context) {
-                    if (!pending) continue;
-                    String why = "the document's prompt (" + prompt + " tokens; " + classify + " with the classification wrapper) leaves no room "
-                            + "in the model's context of " + context;
-                    warn("xsum " + id(e) + ": skipped: " + why);
-                    ObjectNode o = JsonFigures.object();
-                    o.put("id", id(e));
-                    o.put("row", e.row());
-                    o.put("skipped", why);
-                    log.append(o);
-                    progress.step(0);
-                } else {
-                    fitting.add(e);
-                    queries.add(q);
-                }
+        // Every document that fits, done or not: classification groups are fixed positions
+        // in this list (HarmfulnessClassifier.classifyInGroups), so a resumed eval scores
+        // as an uninterrupted one. Only the pending ones are logged or generated.
+        List<SummaryExample> fitting = new ArrayList<>();
+        List<String> queries = new ArrayList<>();
+        List<Integer> promptLengths = new ArrayList<>();
+        List<ObjectNode> skipped = new ArrayList<>();
+        for (SummaryExample e : examples) {
+            boolean pending = !folder.done().contains(id(e));
+            String q = Summarization.instruction(e.document());
+            int classify = ctx.template().classification(q).encode(ctx.tokenizer()).length;
+            int prompt = generator.promptIds(q).length;
+            if (Math.max(classify, prompt + 1) > context) {
+                if (!pending) continue;
+                String why = "the document's prompt (" + prompt + " tokens; " + classify + " with the classification wrapper) leaves no room "
+                        + "in the model's context of " + context;
+                ObjectNode o = JsonFigures.object();
+                o.put("id", id(e));
+                o.put("row", e.row());
+                o.put("skipped", why);
+                skipped.add(o);
+            } else {
+                fitting.add(e);
+                queries.add(q);
+                promptLengths.add(prompt);
             }
+        }
+        // The batch before the log: a --batch too large for the memory stops the eval with nothing written.
+        BatchGenerator batcher = new BatchGenerator(ctx.model(), batchFor(fitting, promptLengths, folder));
+        try (SampleLog log = folder.openLog()) {
+            for (ObjectNode o : skipped) {
+                warn("xsum " + o.get("id").asText() + ": skipped: " + o.get("skipped").asText());
+                log.append(o);
+                progress.step(0);
+            }
+            TokenListener counted = id -> progress.generated(1);
             for (int start = 0; start < fitting.size(); start += HarmfulnessClassifier.GROUP) {
                 List<Integer> pending = new ArrayList<>();
                 for (int i = start; i < Math.min(fitting.size(), start + HarmfulnessClassifier.GROUP); i++) {
@@ -125,39 +147,100 @@ public final class XsumEval {
                 }
                 if (pending.isEmpty()) continue;
                 Map<Integer, Verdict> verdicts = classifier.classifyInGroups(queries, pending);
+                // Both summaries of every pending document of the group decode together, as run's
+                // generations do; each document is logged as soon as its second summary ends.
+                List<BatchGenerator.Request> requests = new ArrayList<>();
+                long s0 = System.nanoTime();
                 for (int i : pending) {
-                    SummaryExample e = fitting.get(i);
-                    String q = queries.get(i);
-                    Verdict v = verdicts.get(i);
-                    int sign = settings.plan().signFor(v);
-                    long s0 = System.nanoTime();
-                    var steered = generator.generate(q, settings.plan(), sign, gen, TokenListener.NONE);
-                    var base = generator.generate(q, null, 0, gen, TokenListener.NONE);
-                    ObjectNode o = JsonFigures.object();
-                    o.put("id", id(e));
-                    o.put("row", e.row());
-                    o.put("summary", e.summary());
-                    o.put("prompt_tokens", steered.promptIds().length);
-                    o.put("score", v.score());
-                    o.put("sigma", v.sigma());
-                    o.put("steer_sign", sign);
-                    o.put("steer_from", steered.steerFrom());
-                    o.put("response", steered.text());
-                    o.put("baseline_response", base.text());
-                    o.put("response_tokens", steered.generation().ids().length);
-                    o.put("baseline_tokens", base.generation().ids().length);
-                    ObjectNode rouge = o.putObject("rouge");
-                    rouge.set("scans", scores(Rouge.score(steered.text(), e.summary())));
-                    rouge.set("baseline", scores(Rouge.score(base.text(), e.summary())));
-                    o.put("seconds", Math.round((System.nanoTime() - s0) / 1e6) / 1000.0);
-                    log.append(o);
-                    progress.step(steered.generation().ids().length + base.generation().ids().length);
+                    Document d = new Document(fitting.get(i), verdicts.get(i));
+                    d.sign = settings.plan().signFor(d.verdict);
+                    d.steered = generator.prepare(queries.get(i), settings.plan(), d.sign);
+                    d.base = generator.unsteered(d.steered.promptIds());
+                    requests.add(new BatchGenerator.Request(d.steered.sequence(), d.steered.promptIds(), gen, counted, g -> {
+                        d.steeredGen = g;
+                        finishIfDone(d, generator, log, progress, s0);
+                    }));
+                    requests.add(new BatchGenerator.Request(d.base.sequence(), d.base.promptIds(), gen, counted, g -> {
+                        d.baseGen = g;
+                        finishIfDone(d, generator, log, progress, s0);
+                    }));
                 }
+                batcher.generate(requests);
             }
         }
         ObjectNode results = results(folder.lines(), warnings, (System.nanoTime() - t0) / 1e9);
         folder.writeResults(results);
         return results;
+    }
+
+    /**
+     * The generations decoded together: {@code batch} as given (checked against the memory), or
+     * as many as the KV caches of the longest pending prompt plus its summary fit, by run's rule
+     * ({@link Runner#batchFor}). XSum prompts run to hundreds of tokens, so fewer fit than in run.
+     */
+    private int batchFor(List<SummaryExample> fitting, List<Integer> promptLengths, EvalFolder folder) {
+        var c = ctx.model().config();
+        int longest = 1;
+        for (int i = 0; i < fitting.size(); i++) {
+            if (!folder.done().contains(id(fitting.get(i)))) longest = Math.max(longest, promptLengths.get(i));
+        }
+        int capacity = KvCache.grownCapacity(longest, longest + settings.maxNewTokens(), c.maxPositions());
+        long each = KvCache.bytesFor(ctx.model().kvCacheType(), c.numLayers(), c.kvDim(), capacity);
+        long weights = ctx.model().weights().checkpointBytes();
+        if (batch > 0) {
+            String warning = Runner.checkBatch(batch, weights, each, ctx.model().kvCacheType());
+            if (warning != null) warn(warning);
+            return batch;
+        }
+        int b = Runner.batchFor(weights, each);
+        err.println("batch: " + b + " generations at a time (--batch to change)");
+        return b;
+    }
+
+    /** One document between its classification and the end of both its summaries. */
+    private static final class Document {
+        final SummaryExample example;
+        final Verdict verdict;
+        int sign;
+        SteeredGenerator.Prepared steered, base;
+        Generation steeredGen, baseGen;
+
+        Document(SummaryExample example, Verdict verdict) {
+            this.example = example;
+            this.verdict = verdict;
+        }
+    }
+
+    /** Scores and logs a document once both its summaries have ended. */
+    private void finishIfDone(Document d, SteeredGenerator generator, SampleLog log, Progress progress, long s0) {
+        if (d.steeredGen == null || d.baseGen == null) return;
+        d.steered.sequence().close(); // free the KV caches now, not whenever the GC gets to them
+        d.base.sequence().close();
+        String response = generator.responseText(d.steeredGen.ids()), baseline = generator.responseText(d.baseGen.ids());
+        SummaryExample e = d.example;
+        ObjectNode o = JsonFigures.object();
+        o.put("id", id(e));
+        o.put("row", e.row());
+        o.put("summary", e.summary());
+        o.put("prompt_tokens", d.steered.promptIds().length);
+        o.put("score", d.verdict.score());
+        o.put("sigma", d.verdict.sigma());
+        o.put("steer_sign", d.sign);
+        o.put("steer_from", d.steered.steerFrom());
+        o.put("response", response);
+        o.put("baseline_response", baseline);
+        o.put("response_tokens", d.steeredGen.ids().length);
+        o.put("baseline_tokens", d.baseGen.ids().length);
+        ObjectNode rouge = o.putObject("rouge");
+        rouge.set("scans", scores(Rouge.score(response, e.summary())));
+        rouge.set("baseline", scores(Rouge.score(baseline, e.summary())));
+        o.put("seconds", Math.round((System.nanoTime() - s0) / 1e6) / 1000.0);
+        try {
+            log.append(o);
+        } catch (IOException x) {
+            throw new java.io.UncheckedIOException(x);
+        }
+        progress.finished(d.steeredGen.ids().length + d.baseGen.ids().length);
     }
 
     static String id(SummaryExample e) {

@@ -38,7 +38,9 @@ class XsumEvalTest {
                 "--max-new-tokens", "12", "--vectors", EvalFixture.vectors().toString(), "--out", dir.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.err().contains("skipped row 1 (id a2): empty 'dialogue'"), r.err());
-        List<JsonNode> lines = SampleLog.read(dir);
+        // Logged as each document's second summary ends (its two summaries decode beside the others').
+        List<JsonNode> lines = new java.util.ArrayList<>(SampleLog.read(dir));
+        lines.sort(java.util.Comparator.comparing(l -> l.get("id").asText()));
         assertEquals(List.of("a1", "a3"), lines.stream().map(l -> l.get("id").asText()).toList());
         double[] sums = new double[6];
         for (JsonNode l : lines) {
@@ -101,6 +103,43 @@ class XsumEvalTest {
         List<JsonNode> second = SampleLog.read(resumed);
         assertEquals(20, second.size());
         for (JsonNode l : second) assertEquals(first.get(l.get("id").asText()), l.get("score").doubleValue(), 0.0, l.get("id").asText());
+    }
+
+    /**
+     * Summaries decoded together give what one at a time gives (greedy: batched products add in
+     * another order, so this could only differ where two logits tie to the last bits), and a
+     * batch too large for the memory is refused before anything is written.
+     */
+    @Test
+    void batchedSummariesEqualOneAtATime() throws Exception {
+        StringBuilder rows = new StringBuilder("id,dialogue,summary\n");
+        for (int i = 0; i < 20; i++) {
+            rows.append("d").append(i).append(",\"").append(i % 3 == 0 ? "Lily found " + i + " red balls in the park and played with them all day long."
+                    : i % 3 == 1 ? "Tom had " + i + " small dogs." : "The sun was hot, so " + i + " children went to swim in the big blue lake.")
+                    .append("\",Someone plays.\n");
+        }
+        Path csv = tmp.resolve("batch.csv");
+        Files.writeString(csv, rows);
+        List<String> args = List.of("eval", "xsum", "--model", TestSupport.model().toString(), "--data", csv.toString(), "--rows", "0",
+                "--max-new-tokens", "24", "--vectors", EvalFixture.vectors().toString());
+        java.util.Map<String, String> one = new java.util.HashMap<>();
+        for (String b : List.of("1", "3", "16")) {
+            Path out = tmp.resolve("batch" + b);
+            TestSupport.Cli r = TestSupport.cli(TestSupport.args(args, "--batch", b, "--out", out.toString()));
+            assertEquals(0, r.exit(), r.err());
+            List<JsonNode> lines = SampleLog.read(out);
+            assertEquals(20, lines.size());
+            for (JsonNode l : lines) {
+                String both = l.get("response").asText() + "\u0000" + l.get("baseline_response").asText();
+                if (b.equals("1")) one.put(l.get("id").asText(), both);
+                else assertEquals(one.get(l.get("id").asText()), both, "--batch " + b + ", " + l.get("id").asText());
+            }
+        }
+        Path out = tmp.resolve("huge");
+        TestSupport.Cli r = TestSupport.cli(TestSupport.args(args, "--batch", "100000000", "--out", out.toString()));
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().strip().lines().toList().getLast().startsWith("error: --batch 100000000: 100000000 KV caches of up to "), r.err());
+        assertTrue(!Files.exists(out.resolve(SampleLog.FILE)), "nothing logged");
     }
 
     @Test
