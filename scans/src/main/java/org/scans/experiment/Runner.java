@@ -105,12 +105,12 @@ public final class Runner {
     private static final long SPARE_BYTES = 2L << 30;
 
     /**
-     * The most bytes one sequence's KV cache can take in a run: a cache grows by doubling, so it
-     * can end at up to twice what it holds; the power of two at or above a typical SCANS prompt
-     * (up to 192 tokens) plus {@code maxNewTokens} bounds a cache grown one position at a time.
+     * The most bytes one sequence's KV cache takes in a run: the batch generator reserves each
+     * generation's prompt plus {@code maxNewTokens} when it starts, and a SCANS prompt in its
+     * template is taken to be at most 192 tokens.
      */
     static long cacheBound(LlamaConfig c, DType kvCache, int maxNewTokens) {
-        int positions = Math.min(c.maxPositions(), Integer.highestOneBit(maxNewTokens + 192 - 1) << 1);
+        int positions = (int) Math.min(c.maxPositions(), 192L + maxNewTokens);
         return KvCache.bytesFor(kvCache, c.numLayers(), c.kvDim(), positions);
     }
 

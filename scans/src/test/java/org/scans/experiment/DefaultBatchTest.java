@@ -23,11 +23,11 @@ class DefaultBatchTest {
     @Test
     void aSevenBillionModelOnThe24GbMachine() {
         long ram = 24_600 * 1_000_000L;
-        // 256 new tokens: caches of 512 positions, 537 MB each as float32, 268 MB as F16.
+        // 256 new tokens: caches of at most 192 + 256 positions, 470 MB each as float32, 235 MB as F16.
         assertEquals(16, Runner.defaultBatch(LLAMA2_7B, SEVEN_B_BYTES, DType.F32, 256, ram));
         assertEquals(32, Runner.defaultBatch(LLAMA2_7B, SEVEN_B_BYTES, DType.F16, 256, ram));
-        // Longer answers: 1024-position caches; 17 of them would fit as F16, which runs no faster than 16.
-        assertEquals(8, Runner.defaultBatch(LLAMA2_7B, SEVEN_B_BYTES, DType.F32, 600, ram));
+        // Longer answers: 792-position caches; 21 of them would fit as F16, which runs no faster than 16.
+        assertEquals(10, Runner.defaultBatch(LLAMA2_7B, SEVEN_B_BYTES, DType.F32, 600, ram));
         assertEquals(16, Runner.defaultBatch(LLAMA2_7B, SEVEN_B_BYTES, DType.F16, 600, ram));
     }
 
@@ -41,15 +41,16 @@ class DefaultBatchTest {
         long ram = 24_600 * 1_000_000L;
         assertNull(Runner.checkBatch(16, LLAMA2_7B, SEVEN_B_BYTES, DType.F32, 256, ram));
         assertNull(Runner.checkBatch(32, LLAMA2_7B, SEVEN_B_BYTES, DType.F16, 256, ram));
-        // 17 float32 caches fit in the RAM, but not with the 2 GB the default keeps spare.
-        assertEquals("--batch 17: 17 KV caches of up to 537 MB each (float32) need 9.1 GB beside 13.5 GB of weights, "
+        assertNull(Runner.checkBatch(19, LLAMA2_7B, SEVEN_B_BYTES, DType.F32, 256, ram));
+        // 20 float32 caches fit in the RAM, but not with the 2 GB the default keeps spare.
+        assertEquals("--batch 20: 20 KV caches of up to 470 MB each (float32) need 9.4 GB beside 13.5 GB of weights, "
                 + "and this machine has 24.6 GB, leaving under 2 GB for the rest: it may swap; --batch 16 fits, "
-                + "and --kv-cache f16 halves the caches", Runner.checkBatch(17, LLAMA2_7B, SEVEN_B_BYTES, DType.F32, 256, ram));
+                + "and --kv-cache f16 halves the caches", Runner.checkBatch(20, LLAMA2_7B, SEVEN_B_BYTES, DType.F32, 256, ram));
         var e = assertThrows(IllegalArgumentException.class, () -> Runner.checkBatch(32, LLAMA2_7B, SEVEN_B_BYTES, DType.F32, 256, ram));
-        assertEquals("--batch 32: 32 KV caches of up to 537 MB each (float32) need 17.2 GB beside 13.5 GB of weights, "
+        assertEquals("--batch 32: 32 KV caches of up to 470 MB each (float32) need 15.0 GB beside 13.5 GB of weights, "
                 + "and this machine has 24.6 GB; --batch 16 fits, and --kv-cache f16 halves the caches", e.getMessage());
         var f = assertThrows(IllegalArgumentException.class, () -> Runner.checkBatch(64, LLAMA2_7B, SEVEN_B_BYTES, DType.F16, 256, ram));
-        assertEquals("--batch 64: 64 KV caches of up to 268 MB each (f16) need 17.2 GB beside 13.5 GB of weights, "
+        assertEquals("--batch 64: 64 KV caches of up to 235 MB each (f16) need 15.0 GB beside 13.5 GB of weights, "
                 + "and this machine has 24.6 GB; --batch 32 fits", f.getMessage());
         assertNull(Runner.checkBatch(1000, STORIES260K, 1_000_000, DType.F32, 256, ram));
     }

@@ -91,6 +91,8 @@ public final class BatchGenerator {
             // New sequences join with their whole prompt.
             while (active.size() < maxBatch && pending.hasNext()) {
                 Active a = new Active(nextIndex++, pending.next());
+                // Its whole cache at once: the sizes a batch is chosen by (Runner.defaultBatch).
+                a.seq.reserve((long) a.seq.length() + a.request.prompt().length + a.request.config().maxNewTokens());
                 active.add(a);
                 steps.add(new Step(a.seq, a.request.prompt(), Logits.LAST));
                 inCall.add(a);

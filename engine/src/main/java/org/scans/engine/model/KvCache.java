@@ -89,17 +89,6 @@ public final class KvCache {
         return 2L * layers * positions * kvDim * type.bytes;
     }
 
-    /**
-     * The capacity a cache ends at when it takes a prompt of {@code prompt} positions at once and
-     * then one position at a time up to {@code total}: what {@link #ensureCapacity} allocates, for
-     * sizing a batch before any cache exists.
-     */
-    public static int grownCapacity(int prompt, int total, int maxPositions) {
-        int cap = grow(0, prompt, maxPositions);
-        while (cap < Math.min(total, maxPositions)) cap = grow(cap, cap + 1, maxPositions);
-        return cap;
-    }
-
     private static int grow(int capacity, int positions, int maxPositions) {
         return Math.min(maxPositions, Math.max(positions, Math.max(16, 2 * capacity)));
     }

@@ -34,6 +34,15 @@ public final class Sequence implements AutoCloseable {
         length = newLength;
     }
 
+    /**
+     * Makes room for {@code positions} positions now (at most the model's context), so a
+     * generation whose length is known up front takes exactly its cache instead of growing it by
+     * doubling, which can end at nearly twice what it holds and copies it on the way.
+     */
+    public void reserve(long positions) {
+        if (positions > length) cache.ensureCapacity((int) Math.min(Integer.MAX_VALUE, positions));
+    }
+
     /** Empties the sequence; hooks stay registered. */
     public void reset() {
         length = 0;

@@ -88,6 +88,25 @@ class BatchGeneratorTest {
         }
     }
 
+    /** Each admitted generation's cache is its prompt plus its token budget, once, within the context. */
+    @Test
+    void cachesAreReservedExactlyWhenAGenerationStarts() {
+        try (LlamaModel m = LlamaModel.load(TestModels.stories260K(), LoadOptions.defaults())) {
+            int context = m.config().maxPositions();
+            int[] shortPrompt = prompts(1, 512, 3).getFirst(), longPrompt = new int[context - 10];
+            longPrompt[0] = 1;
+            for (int i = 1; i < longPrompt.length; i++) longPrompt[i] = 3 + i % 500;
+            Sequence a = m.newSequence(), b = m.newSequence();
+            GenerationConfig budget = GenerationConfig.greedy(40).withStopIds(Set.of());
+            new BatchGenerator(m, 2).generate(List.of(new BatchGenerator.Request(a, shortPrompt, budget, null, null),
+                    new BatchGenerator.Request(b, longPrompt, budget, null, null)));
+            assertEquals(shortPrompt.length + 40, a.cache().capacity(), "prompt + max new tokens, not a power of two");
+            assertEquals(context, b.cache().capacity(), "clamped to the context");
+            a.close();
+            b.close();
+        }
+    }
+
     @Test
     void seededSamplingBatchEqualsAlone() {
         try (LlamaModel m = LlamaModel.load(TestModels.stories260K(), LoadOptions.defaults())) {

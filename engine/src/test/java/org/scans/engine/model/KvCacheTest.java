@@ -44,22 +44,6 @@ class KvCacheTest {
         c.release();
     }
 
-    /** grownCapacity predicts the capacity a cache really reaches: a prompt at once, then one position at a time. */
-    @Test
-    void grownCapacityIsWhatGrowthReaches() {
-        int[][] cases = {{5, 40, 100}, {600, 728, 4096}, {130, 386, 4096}, {60, 316, 4096}, {16, 16, 100}, {90, 300, 256}, {1, 1, 8}};
-        for (int[] k : cases) {
-            int prompt = k[0], total = k[1], max = k[2];
-            KvCache c = new KvCache(1, 1, 4, max);
-            c.ensureCapacity(prompt);
-            for (int pos = prompt + 1; pos <= Math.min(total, max); pos++) c.ensureCapacity(pos);
-            assertEquals(c.capacity(), KvCache.grownCapacity(prompt, total, max), java.util.Arrays.toString(k));
-            c.release();
-        }
-        assertEquals(1200, KvCache.grownCapacity(600, 728, 4096), "an XSum prompt of 600 tokens and 128 new ones");
-        assertEquals(480, KvCache.grownCapacity(60, 316, 4096));
-    }
-
     /**
      * An F16 cache keeps every value rounded to nearest F16 (as {@link Float#floatToFloat16}), takes
      * half the bytes of a float32 one, keeps its contents across growth, and refuses a value that

@@ -184,7 +184,8 @@ public final class XsumEval {
         for (int i = 0; i < fitting.size(); i++) {
             if (!folder.done().contains(id(fitting.get(i)))) longest = Math.max(longest, promptLengths.get(i));
         }
-        int capacity = KvCache.grownCapacity(longest, longest + settings.maxNewTokens(), c.maxPositions());
+        // The batch generator reserves each cache's prompt plus summary up front.
+        int capacity = (int) Math.min(c.maxPositions(), (long) longest + settings.maxNewTokens());
         long each = KvCache.bytesFor(ctx.model().kvCacheType(), c.numLayers(), c.kvDim(), capacity);
         long weights = ctx.model().weights().checkpointBytes();
         if (batch > 0) {
