@@ -90,13 +90,10 @@ final class RunCommand implements Callable<Integer> {
         try (LlamaModel model = LlamaModel.load(modelDir, modelOptions.loadOptions())) {
             modelOptions.noteSmallPages(model, modelDir, err::println);
             if (batch != null) {
-                // Before the vectors are extracted (minutes on a 7B model), not when the caches run out.
-                try {
-                    String warning = Runner.checkBatch(batch, model.config(), model.weights().checkpointBytes(), model.kvCacheType(), maxNewTokens);
-                    if (warning != null) err.println("warning: " + warning);
-                } catch (IllegalArgumentException e) {
-                    throw new UserException(e.getMessage());
-                }
+                // Before the vectors are extracted (minutes on a 7B model), not when the caches run out;
+                // a batch that cannot fit throws, which Errors prints as one "error:" line.
+                String warning = Runner.checkBatch(batch, model.config(), model.weights().checkpointBytes(), model.kvCacheType(), maxNewTokens);
+                if (warning != null) err.println("warning: " + warning);
             }
             int n = model.config().numLayers();
             int[] steerLayers = layers != null ? CliFiles.layers(layers, n, "--layers") : null;

@@ -23,14 +23,13 @@ public final class Progress {
     private static final long REDRAW_NANOS = 1_000_000_000L;
     private static final long PLAIN_NANOS = 30_000_000_000L;
 
-    /** Where a terminal's redrawn line goes; null in line mode. */
+    /** Where a terminal's redrawn line goes; null when the lines go to a log (stderr not a terminal, or line mode). */
     private final PrintStream err;
     private final Consumer<String> lines;
     /** Whether a plain log also gets a line at every tenth of the work. */
     private final boolean deciles;
     private final int total;
     private final String what;
-    private final boolean terminal;
     private final LongSupplier clock;
     private final long start;
     private final int base;
@@ -72,7 +71,6 @@ public final class Progress {
         this.err = err;
         this.lines = lines;
         this.deciles = deciles;
-        this.terminal = err != null;
         this.total = total;
         this.done = alreadyDone;
         this.what = what;
@@ -130,7 +128,7 @@ public final class Progress {
         long now = clock.getAsLong();
         double all = overall();
         // Decide before formatting: generated() comes once per token, thousands of times a second on a small model.
-        if (terminal) {
+        if (err != null) {
             if (!finish && now - lastPrint < REDRAW_NANOS) return;
             String line = line(now, all);
             // Pad over the end of a longer previous line.

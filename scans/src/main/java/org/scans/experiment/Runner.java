@@ -110,8 +110,12 @@ public final class Runner {
      * template is taken to be at most 192 tokens.
      */
     static long cacheBound(LlamaConfig c, DType kvCache, int maxNewTokens) {
-        int positions = (int) Math.min(c.maxPositions(), 192L + maxNewTokens);
-        return KvCache.bytesFor(kvCache, c.numLayers(), c.kvDim(), positions);
+        return cacheBytes(c, kvCache, 192L + maxNewTokens);
+    }
+
+    /** Bytes of a KV cache reserved for {@code positions} positions (at most the model's context). */
+    public static long cacheBytes(LlamaConfig c, DType kvCache, long positions) {
+        return KvCache.bytesFor(kvCache, c.numLayers(), c.kvDim(), (int) Math.min(c.maxPositions(), positions));
     }
 
     private static long totalMemory() {

@@ -34,9 +34,7 @@ final class PromptRunner {
         int rows = 0;
         for (Job job : jobs) {
             if (!batch.isEmpty() && rows + job.ids().length > ROWS_PER_CALL) {
-                int n = batch.size();
-                run(model, batch);
-                promptsDone.accept(n);
+                run(model, batch, promptsDone);
                 rows = 0;
             }
             HiddenStateCapture c = new HiddenStateCapture(layers, dim, normedLast, job.positions());
@@ -46,21 +44,21 @@ final class PromptRunner {
             rows += job.ids().length;
             out.add(c);
         }
-        if (!batch.isEmpty()) {
-            int n = batch.size();
-            run(model, batch);
-            promptsDone.accept(n);
-        }
+        if (!batch.isEmpty()) run(model, batch, promptsDone);
         return out;
     }
 
-    /** One forward call for the batch; the sequences are only read through their hooks, so they are freed right after. */
-    private static void run(LlamaModel model, List<Step> batch) {
+    /**
+     * One forward call for the batch, then tells {@code promptsDone} how many prompts it took; the
+     * sequences are only read through their hooks, so they are freed right after.
+     */
+    private static void run(LlamaModel model, List<Step> batch, IntConsumer promptsDone) {
         try {
             model.forward(batch, (s, t, l, o) -> {});
         } finally {
             for (Step s : batch) s.sequence().close();
-            batch.clear();
         }
+        promptsDone.accept(batch.size());
+        batch.clear();
     }
 }

@@ -89,13 +89,9 @@ public final class KvCache {
         return 2L * layers * positions * kvDim * type.bytes;
     }
 
-    private static int grow(int capacity, int positions, int maxPositions) {
-        return Math.min(maxPositions, Math.max(positions, Math.max(16, 2 * capacity)));
-    }
-
     void ensureCapacity(int positions) {
         if (positions <= capacity) return;
-        int newCap = grow(capacity, positions, maxPositions);
+        int newCap = Math.min(maxPositions, Math.max(positions, Math.max(16, 2 * capacity)));
         long bytes = (long) newCap * kvDim * type.bytes;
         Arena arena = Arena.ofShared();
         MemorySegment[] newKeys = new MemorySegment[layers], newValues = new MemorySegment[layers];

@@ -40,7 +40,7 @@ public final class Sequence implements AutoCloseable {
      * doubling, which can end at nearly twice what it holds and copies it on the way.
      */
     public void reserve(long positions) {
-        if (positions > length) cache.ensureCapacity((int) Math.min(Integer.MAX_VALUE, positions));
+        cache.ensureCapacity((int) Math.min(Integer.MAX_VALUE, positions));
     }
 
     /** Empties the sequence; hooks stay registered. */

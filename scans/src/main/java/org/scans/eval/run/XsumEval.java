@@ -13,7 +13,6 @@ import org.scans.engine.generate.BatchGenerator;
 import org.scans.engine.generate.Generation;
 import org.scans.engine.generate.GenerationConfig;
 import org.scans.engine.generate.TokenListener;
-import org.scans.engine.model.KvCache;
 import org.scans.eval.Rate;
 import org.scans.eval.Rouge;
 import org.scans.experiment.Progress;
@@ -72,10 +71,6 @@ public final class XsumEval {
     private final int batch;
     private final PrintStream err;
     private final List<String> warnings = new ArrayList<>();
-
-    public XsumEval(ScansContext ctx, Settings settings, PrintStream err) {
-        this(ctx, settings, 0, err);
-    }
 
     /** @param batch generations decoded together, or 0 for what fits in memory */
     public XsumEval(ScansContext ctx, Settings settings, int batch, PrintStream err) {
@@ -185,8 +180,7 @@ public final class XsumEval {
             if (!folder.done().contains(id(fitting.get(i)))) longest = Math.max(longest, promptLengths.get(i));
         }
         // The batch generator reserves each cache's prompt plus summary up front.
-        int capacity = (int) Math.min(c.maxPositions(), (long) longest + settings.maxNewTokens());
-        long each = KvCache.bytesFor(ctx.model().kvCacheType(), c.numLayers(), c.kvDim(), capacity);
+        long each = Runner.cacheBytes(c, ctx.model().kvCacheType(), (long) longest + settings.maxNewTokens());
         long weights = ctx.model().weights().checkpointBytes();
         if (batch > 0) {
             String warning = Runner.checkBatch(batch, weights, each, ctx.model().kvCacheType());
