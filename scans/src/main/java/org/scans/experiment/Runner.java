@@ -18,6 +18,7 @@ import org.scans.data.Sample;
 import org.scans.data.TestSet;
 import org.scans.judge.RefusalJudge;
 import org.scans.method.HarmfulnessClassifier;
+import org.scans.method.PrefixReuse;
 import org.scans.method.SteeredGenerator;
 import org.scans.method.Verdict;
 import org.scans.engine.generate.GenerationConfig;
@@ -26,6 +27,7 @@ import org.scans.engine.model.LlamaConfig;
 import org.scans.engine.tensor.DType;
 import org.scans.engine.generate.BatchGenerator;
 import org.scans.engine.generate.Generation;
+import org.scans.engine.generate.SharedPrefix;
 import org.scans.engine.generate.TokenListener;
 
 /**
@@ -91,11 +93,20 @@ public final class Runner {
      * at most 16, and at least 1: {@link #defaultBatch}'s rule for caches of any length.
      */
     public static int batchFor(long weightBytes, long perSequence) {
-        return batchFor(weightBytes, perSequence, totalMemory());
+        return batchFor(weightBytes, perSequence, totalMemory(), 1);
+    }
+
+    /** {@link #batchFor(long, long)} within {@code share} (0–1] of the memory for caches, leaving the rest to other caches. */
+    public static int batchFor(long weightBytes, long perSequence, double share) {
+        return batchFor(weightBytes, perSequence, totalMemory(), share);
     }
 
     static int batchFor(long weightBytes, long perSequence, long ram) {
-        long budget = Math.max(512L << 20, ram - weightBytes - SPARE_BYTES);
+        return batchFor(weightBytes, perSequence, ram, 1);
+    }
+
+    static int batchFor(long weightBytes, long perSequence, long ram, double share) {
+        long budget = Math.max(512L << 20, (long) (share * cacheBudget(weightBytes, ram)));
         long fit = budget / perSequence;
         if (fit >= 32 && weightBytes >= BATCH_32_MIN_WEIGHT_BYTES) return 32;
         return (int) Math.max(1, Math.min(16, fit));
@@ -103,6 +114,15 @@ public final class Runner {
 
     /** Memory the default batch leaves to everything but the weights and the caches. */
     private static final long SPARE_BYTES = 2L << 30;
+
+    /** Bytes of KV caches this machine holds beside the weights, keeping the 2 GB spare (0 when none). */
+    public static long cacheBudget(long weightBytes) {
+        return cacheBudget(weightBytes, totalMemory());
+    }
+
+    static long cacheBudget(long weightBytes, long ram) {
+        return Math.max(0, ram - weightBytes - SPARE_BYTES);
+    }
 
     /**
      * The most bytes one sequence's KV cache takes in a run: the batch generator reserves each
@@ -192,6 +212,8 @@ public final class Runner {
         Progress progress = new Progress(err, samples.size(), samples.size() - todo.size(), "run", sampleBudget);
         TokenListener counted = id -> progress.generated(1);
         BatchGenerator batcher = new BatchGenerator(ctx.model(), batch);
+        long prefixBudget = Math.max(0, cacheBudget(ctx.model().weights().checkpointBytes())
+                - batch * cacheBound(ctx.model().config(), ctx.model().kvCacheType(), settings.maxNewTokens()));
         long t0 = System.nanoTime();
         long[] tokens = {0};
         try (SampleLog log = SampleLog.open(dir)) {
@@ -206,25 +228,32 @@ public final class Runner {
             int chunk = (CHUNK_BATCHES * batch + HarmfulnessClassifier.GROUP - 1) / HarmfulnessClassifier.GROUP * HarmfulnessClassifier.GROUP;
             for (int start = 0; start < todo.size(); start += chunk) {
                 List<Sample> group = todo.subList(start, Math.min(todo.size(), start + chunk));
-                Map<Integer, Verdict> verdicts = classifier.classifyInGroups(prompts, group.stream().map(s -> position.get(s.id())).toList());
-                List<BatchGenerator.Request> requests = new ArrayList<>();
-                for (Sample sample : group) {
-                    Pending p = new Pending(sample, verdicts.get(position.get(sample.id())), System.nanoTime());
-                    p.sign = settings.steering().signFor(p.verdict);
-                    p.steered = generator.prepare(p.sample.prompt(), settings.steering(), p.sign);
-                    requests.add(new BatchGenerator.Request(p.steered.sequence(), p.steered.promptIds(), gen, counted, g -> {
-                        p.steeredGen = g;
-                        finishIfDone(p, generator, log, progress, tokens);
-                    }));
-                    if (settings.baseline()) {
-                        p.base = generator.unsteered(p.steered.promptIds());
-                        requests.add(new BatchGenerator.Request(p.base.sequence(), p.base.promptIds(), gen, counted, g -> {
-                            p.baseGen = g;
+                // The classification passes' KV caches start the generations (one prefill a sample
+                // instead of up to three), as far as the memory beside the batch's caches holds them.
+                try (PrefixReuse reuse = new PrefixReuse(generator, prompts, prefixBudget)) {
+                    Map<Integer, HarmfulnessClassifier.Classification> classified =
+                            classifier.classifyInGroups(prompts, group.stream().map(s -> position.get(s.id())).toList(), reuse.keeper());
+                    List<BatchGenerator.Request> requests = new ArrayList<>();
+                    for (Sample sample : group) {
+                        var c = classified.get(position.get(sample.id()));
+                        Pending p = new Pending(sample, c.verdict(), System.nanoTime());
+                        p.sign = settings.steering().signFor(p.verdict);
+                        p.steered = generator.prepare(p.sample.prompt(), settings.steering(), p.sign);
+                        SharedPrefix shared = reuse.share(c, settings.baseline() ? 2 : 1);
+                        requests.add(reuse.request(shared, p.steered, gen, counted, g -> {
+                            p.steeredGen = g;
                             finishIfDone(p, generator, log, progress, tokens);
                         }));
+                        if (settings.baseline()) {
+                            p.base = generator.unsteered(p.steered.promptIds());
+                            requests.add(reuse.request(shared, p.base, gen, counted, g -> {
+                                p.baseGen = g;
+                                finishIfDone(p, generator, log, progress, tokens);
+                            }));
+                        }
                     }
+                    batcher.generate(requests);
                 }
-                batcher.generate(requests);
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.scans.engine.model.LlamaModel;
+import org.scans.engine.model.Sequence;
 import org.scans.tokenizer.Tokenizer;
 import org.scans.tokenizer.template.ChatTemplate;
 import org.scans.tokenizer.template.MarkerFinder;
@@ -71,27 +72,59 @@ public final class HarmfulnessClassifier {
      * interpreted, the Vector API's lane sums add in yet another order.
      */
     public SortedMap<Integer, Verdict> classifyInGroups(List<String> queries, Collection<Integer> wanted) {
-        SortedSet<Integer> want = new TreeSet<>(wanted);
         SortedMap<Integer, Verdict> out = new TreeMap<>();
+        classifyInGroups(queries, wanted, CacheKeeper.NONE).forEach((i, c) -> out.put(i, c.verdict()));
+        return out;
+    }
+
+    /**
+     * As {@link #classifyInGroups(List, Collection)}, handing back the classification passes'
+     * sequences that {@code keeper} keeps (of wanted queries only), so that generations from the
+     * same tokens can start from their KV caches (SCANS.md §11).
+     */
+    public SortedMap<Integer, Classification> classifyInGroups(List<String> queries, Collection<Integer> wanted, CacheKeeper keeper) {
+        SortedSet<Integer> want = new TreeSet<>(wanted);
+        SortedMap<Integer, Classification> out = new TreeMap<>();
         for (int i : want) {
             Objects.checkIndex(i, queries.size());
             if (out.containsKey(i)) continue;
             int from = i / GROUP * GROUP, to = Math.min(queries.size(), from + GROUP);
-            List<Verdict> group = classifyAll(queries.subList(from, to));
+            List<Classification> group = classify(queries.subList(from, to),
+                    (j, ids, seq) -> want.contains(from + j) && keeper.keep(from + j, ids, seq));
             for (int j : want.subSet(from, to)) out.put(j, group.get(j - from));
         }
         return out;
     }
 
+    /**
+     * A verdict and, when its sequence was kept, the classification pass's sequence, whose KV
+     * cache holds {@code ids} (else null).
+     */
+    public record Classification(Verdict verdict, int[] ids, Sequence cache) {}
+
+    /** Decides whether the classification pass of query {@code query}, whose cache holds {@code ids}, is kept. */
+    @FunctionalInterface
+    public interface CacheKeeper {
+        CacheKeeper NONE = (query, ids, sequence) -> false;
+
+        boolean keep(int query, int[] ids, Sequence sequence);
+    }
+
     /** Classifies several queries, batching their forward passes. */
     public List<Verdict> classifyAll(List<String> queries) {
+        return classify(queries, CacheKeeper.NONE).stream().map(Classification::verdict).toList();
+    }
+
+    private List<Classification> classify(List<String> queries, CacheKeeper keeper) {
         List<PromptRunner.Job> jobs = new ArrayList<>();
         for (String q : queries) jobs.add(job(tokenizer, template, marker, query(q, fixes), warnings));
-        List<HiddenStateCapture> captures = PromptRunner.capture(model, jobs, !fixes.contains(Fix.RAW_LAST_LAYER));
-        List<Verdict> out = new ArrayList<>(queries.size());
+        List<PromptRunner.Pass> passes = PromptRunner.passes(model, jobs, !fixes.contains(Fix.RAW_LAST_LAYER), n -> {},
+                (j, seq) -> keeper.keep(j, jobs.get(j).ids(), seq));
+        List<Classification> out = new ArrayList<>(queries.size());
         for (int i = 0; i < queries.size(); i++) {
             PromptRunner.Job job = jobs.get(i);
-            out.add(judge(captures.get(i), job.positions()[0] != job.positions()[1]));
+            out.add(new Classification(judge(passes.get(i).states(), job.positions()[0] != job.positions()[1]), job.ids(),
+                    passes.get(i).sequence()));
         }
         return out;
     }

@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.scans.engine.generate.Generation;
 import org.scans.engine.generate.GenerationConfig;
+import org.scans.engine.generate.SharedPrefix;
 import org.scans.engine.generate.Generator;
 import org.scans.engine.generate.TokenListener;
 import org.scans.engine.model.LlamaModel;
@@ -96,6 +97,18 @@ public final class SteeredGenerator {
     /** A fresh, unsteered sequence for prompt ids already encoded (the baseline beside a steered answer). */
     public Prepared unsteered(int[] promptIds) {
         return new Prepared(promptIds, model.newSequence(), -1);
+    }
+
+    /**
+     * How many leading positions of {@code p}'s prompt an unsteered pass over {@code cached}
+     * left as this generation would compute them: the tokens the two share, up to where
+     * steering starts (none when it steers every position), and never the last prompt token,
+     * whose logits choose the first new token (SCANS.md §11).
+     */
+    public int reusable(SharedPrefix cached, Prepared p) {
+        boolean steered = !p.sequence().hooks().isEmpty();
+        int limit = steered ? Math.max(0, p.steerFrom()) : p.promptIds().length - 1;
+        return Math.min(Math.min(cached.commonLength(p.promptIds()), limit), p.promptIds().length - 1);
     }
 
     /** Decoded new tokens, stripped (an EOS at the end decodes to nothing). */

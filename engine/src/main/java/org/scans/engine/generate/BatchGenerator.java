@@ -20,7 +20,9 @@ import org.scans.engine.model.Step;
  *
  * <p>Each request brings its own {@link GenerationConfig} (so its own sampler and seed), prompt,
  * stop conditions, token listener and finish callback; hooks are those registered on its
- * {@link Sequence}. With the same config, a request produces the tokens it would produce alone
+ * {@link Sequence}. A request may start from a {@link SharedPrefix}: positions another pass
+ * already computed for the same tokens are copied into its cache when it is admitted, and only
+ * the rest of its prompt runs. With the same config, a request produces the tokens it would produce alone
  * with {@link Generator}: sampling and stopping follow the same rules in the same order. The one
  * difference is arithmetic: a batch of B rows goes through the matrix-product kernels for B
  * tokens, which add the same products in another order than the single-token kernels, so logits
@@ -38,13 +40,33 @@ public final class BatchGenerator {
      *     apply); null to have a fresh one made
      * @param listener hears each generated id as it is chosen
      * @param onFinish hears the finished generation as soon as the sequence retires
+     * @param prefix where the prompt's first {@code prefixLength} positions are copied from
+     *     when the request starts (its sequence must then be empty), or null
+     * @param prefixLength prompt tokens taken from {@code prefix}: they must be the prefix's own
+     *     tokens, and at least the last prompt token is always run (its logits choose the first
+     *     new token)
      */
     public record Request(Sequence sequence, int[] prompt, GenerationConfig config, TokenListener listener,
-                          Consumer<Generation> onFinish) {
+                          Consumer<Generation> onFinish, SharedPrefix prefix, int prefixLength) {
         public Request {
             if (prompt.length == 0) throw new IllegalArgumentException("a prompt needs at least one token");
             if (listener == null) listener = TokenListener.NONE;
             if (onFinish == null) onFinish = g -> {};
+            if (prefixLength < 0 || prefixLength >= prompt.length || (prefix == null && prefixLength > 0)) {
+                throw new IllegalArgumentException("a prefix of " + prefixLength + " tokens for a prompt of " + prompt.length);
+            }
+            if (prefix != null && prefix.commonLength(prompt) < prefixLength) {
+                throw new IllegalArgumentException("the prompt's first " + prefixLength + " tokens are not the shared prefix's");
+            }
+        }
+
+        public Request(Sequence sequence, int[] prompt, GenerationConfig config, TokenListener listener, Consumer<Generation> onFinish) {
+            this(sequence, prompt, config, listener, onFinish, null, 0);
+        }
+
+        /** This request, with its prompt's first {@code length} positions copied from {@code from} (which counts it as a user). */
+        public Request startingFrom(SharedPrefix from, int length) {
+            return new Request(sequence, prompt, config, listener, onFinish, from, length);
         }
 
         /** A request on a fresh sequence, without callbacks. */
@@ -93,8 +115,13 @@ public final class BatchGenerator {
                 Active a = new Active(nextIndex++, pending.next());
                 // Its whole cache at once: the sizes a batch is chosen by (Runner.defaultBatch).
                 a.seq.reserve((long) a.seq.length() + a.request.prompt().length + a.request.config().maxNewTokens());
+                int[] prompt = a.request.prompt();
+                if (a.request.prefix() != null) {
+                    a.request.prefix().copyInto(a.seq, a.request.prefixLength());
+                    prompt = Arrays.copyOfRange(prompt, a.request.prefixLength(), prompt.length);
+                }
                 active.add(a);
-                steps.add(new Step(a.seq, a.request.prompt(), Logits.LAST));
+                steps.add(new Step(a.seq, prompt, Logits.LAST));
                 inCall.add(a);
             }
             if (steps.isEmpty()) break;

@@ -125,6 +125,26 @@ public final class KvCache {
         capacity = newCap;
     }
 
+    /**
+     * Copies the first {@code positions} positions of {@code from} (a cache of the same model)
+     * into this one, growing it if needed; what this cache held at those positions is replaced.
+     */
+    void copyPrefix(KvCache from, int positions) {
+        if (from.type != type || from.layers != layers || from.kvDim != kvDim || from.headDim != headDim) {
+            throw new IllegalArgumentException("a KV cache of another shape or type cannot be copied into this one");
+        }
+        if (positions > from.capacity) throw new IllegalArgumentException("cannot copy " + positions + " positions of a cache holding " + from.capacity);
+        if (positions == 0) return;
+        ensureCapacity(positions);
+        long bytes = (long) positions * headDim * type.bytes, fromStride = from.headStride(), toStride = headStride();
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < kvDim / headDim; h++) {
+                MemorySegment.copy(from.keys[l], h * fromStride, keys[l], h * toStride, bytes);
+                MemorySegment.copy(from.values[l], h * fromStride, values[l], h * toStride, bytes);
+            }
+        }
+    }
+
     /** Frees the memory now; the cache is empty and grows again if used. */
     void release() {
         memory.run();

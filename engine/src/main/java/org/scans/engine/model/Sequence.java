@@ -43,6 +43,22 @@ public final class Sequence implements AutoCloseable {
         cache.ensureCapacity((int) Math.min(Integer.MAX_VALUE, positions));
     }
 
+    /**
+     * Starts this empty sequence with the first {@code positions} positions of {@code source}
+     * (a sequence of the same model), copying their keys and values instead of recomputing them:
+     * a prompt that begins with tokens another pass already ran. Only right when this sequence's
+     * hooks would have left those positions as the source's hooks did (a steering hook that
+     * starts at or after {@code positions}, say), since they do not run on copied positions.
+     */
+    public void copyPrefix(Sequence source, int positions) {
+        if (length != 0) throw new IllegalArgumentException("a prefix is copied into an empty sequence, not one of length " + length);
+        if (positions < 0 || positions > source.length) {
+            throw new IllegalArgumentException("cannot copy " + positions + " positions of a sequence of length " + source.length);
+        }
+        cache.copyPrefix(source.cache, positions);
+        length = positions;
+    }
+
     /** Empties the sequence; hooks stay registered. */
     public void reset() {
         length = 0;

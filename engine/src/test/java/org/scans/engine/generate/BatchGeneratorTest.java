@@ -199,6 +199,52 @@ class BatchGeneratorTest {
         }
     }
 
+    /**
+     * Requests that start from a shared prefix (a longer pass over the same tokens, as SCANS's
+     * classification pass is for its generations) choose the tokens they choose from scratch;
+     * the source is freed once its last user has copied it; a prefix whose tokens are not the
+     * prompt's, or that leaves no prompt token to run, is refused.
+     */
+    @Test
+    void requestsStartingFromASharedPrefixGenerateAsFromScratch() {
+        try (LlamaModel m = LlamaModel.load(TestModels.stories260K(), LoadOptions.defaults())) {
+            List<int[]> ps = prompts(6, 512, 11);
+            GenerationConfig c = GenerationConfig.greedy(20).withRepetitionPenalty(1.1f);
+            List<Generation> fresh = new BatchGenerator(m, 4).generate(ps.stream().map(p -> BatchGenerator.Request.of(p, c)).toList());
+            List<BatchGenerator.Request> requests = new ArrayList<>();
+            List<Sequence> sources = new ArrayList<>();
+            for (int[] p : ps) {
+                int[] longer = java.util.Arrays.copyOf(p, p.length + 1); // the prompt and one token more
+                longer[p.length] = 18;
+                Sequence src = m.newSequence();
+                m.prefill(src, longer);
+                sources.add(src);
+                SharedPrefix shared = new SharedPrefix(src, longer, 2);
+                assertEquals(p.length, shared.commonLength(p));
+                requests.add(BatchGenerator.Request.of(p, c).startingFrom(shared, p.length - 1));
+                requests.add(BatchGenerator.Request.of(p, c).startingFrom(shared, p.length / 2));
+            }
+            List<Generation> reused = new BatchGenerator(m, 4).generate(requests);
+            for (int i = 0; i < ps.size(); i++) {
+                assertArrayEquals(fresh.get(i).ids(), reused.get(2 * i).ids(), "prompt " + i + ", all but its last token copied");
+                assertArrayEquals(fresh.get(i).ids(), reused.get(2 * i + 1).ids(), "prompt " + i + ", half of it copied");
+                assertArrayEquals(ps.get(i), reused.get(2 * i).promptIds(), "the whole prompt is the generation's");
+                assertEquals(0, sources.get(i).cache().capacity(), "source freed after its two users");
+            }
+            Sequence src = m.newSequence();
+            m.prefill(src, new int[] {1, 403, 407});
+            SharedPrefix shared = new SharedPrefix(src, new int[] {1, 403, 407}, 1);
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> BatchGenerator.Request.of(new int[] {1, 403, 408, 500}, c).startingFrom(shared, 3));
+            assertEquals("the prompt's first 3 tokens are not the shared prefix's", e.getMessage());
+            e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> BatchGenerator.Request.of(new int[] {1, 403, 407}, c).startingFrom(shared, 3));
+            assertEquals("a prefix of 3 tokens for a prompt of 3", e.getMessage());
+            shared.close();
+            assertEquals(0, src.cache().capacity());
+        }
+    }
+
     @Test
     void zeroTokensAndContextLimit() {
         try (LlamaModel m = LlamaModel.load(TestModels.stories260K(), LoadOptions.defaults())) {

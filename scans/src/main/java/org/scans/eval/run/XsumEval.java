@@ -12,6 +12,7 @@ import org.scans.data.SummaryExample;
 import org.scans.engine.generate.BatchGenerator;
 import org.scans.engine.generate.Generation;
 import org.scans.engine.generate.GenerationConfig;
+import org.scans.engine.generate.SharedPrefix;
 import org.scans.engine.generate.TokenListener;
 import org.scans.eval.Rate;
 import org.scans.eval.Rouge;
@@ -22,6 +23,7 @@ import org.scans.experiment.ScansContext;
 import org.scans.method.ClassifierSettings;
 import org.scans.method.Fix;
 import org.scans.method.HarmfulnessClassifier;
+import org.scans.method.PrefixReuse;
 import org.scans.method.Layers;
 import org.scans.method.SteeredGenerator;
 import org.scans.method.SteeringPlan;
@@ -127,7 +129,9 @@ public final class XsumEval {
             }
         }
         // The batch before the log: a --batch too large for the memory stops the eval with nothing written.
-        BatchGenerator batcher = new BatchGenerator(ctx.model(), batchFor(fitting, promptLengths, folder));
+        int generations = batchFor(fitting, promptLengths, folder);
+        BatchGenerator batcher = new BatchGenerator(ctx.model(), generations);
+        long prefixBudget = Math.max(0, Runner.cacheBudget(ctx.model().weights().checkpointBytes()) - generations * longestCache(fitting, promptLengths, folder));
         try (SampleLog log = folder.openLog()) {
             for (ObjectNode o : skipped) {
                 warn("xsum " + o.get("id").asText() + ": skipped: " + o.get("skipped").asText());
@@ -141,26 +145,32 @@ public final class XsumEval {
                     if (!folder.done().contains(id(fitting.get(i)))) pending.add(i);
                 }
                 if (pending.isEmpty()) continue;
-                Map<Integer, Verdict> verdicts = classifier.classifyInGroups(queries, pending);
-                // Both summaries of every pending document of the group decode together, as run's
-                // generations do; each document is logged as soon as its second summary ends.
-                List<BatchGenerator.Request> requests = new ArrayList<>();
-                long s0 = System.nanoTime();
-                for (int i : pending) {
-                    Document d = new Document(fitting.get(i), verdicts.get(i));
-                    d.sign = settings.plan().signFor(d.verdict);
-                    d.steered = generator.prepare(queries.get(i), settings.plan(), d.sign);
-                    d.base = generator.unsteered(d.steered.promptIds());
-                    requests.add(new BatchGenerator.Request(d.steered.sequence(), d.steered.promptIds(), gen, counted, g -> {
-                        d.steeredGen = g;
-                        finishIfDone(d, generator, log, progress, s0);
-                    }));
-                    requests.add(new BatchGenerator.Request(d.base.sequence(), d.base.promptIds(), gen, counted, g -> {
-                        d.baseGen = g;
-                        finishIfDone(d, generator, log, progress, s0);
-                    }));
+                // A document's classification pass starts both its summaries, as in run
+                // (PrefixReuse), as far as the memory beside the batch's caches holds them.
+                try (PrefixReuse reuse = new PrefixReuse(generator, queries, prefixBudget)) {
+                    Map<Integer, HarmfulnessClassifier.Classification> classified = classifier.classifyInGroups(queries, pending, reuse.keeper());
+                    // Both summaries of every pending document of the group decode together, as run's
+                    // generations do; each document is logged as soon as its second summary ends.
+                    List<BatchGenerator.Request> requests = new ArrayList<>();
+                    long s0 = System.nanoTime();
+                    for (int i : pending) {
+                        var c = classified.get(i);
+                        Document d = new Document(fitting.get(i), c.verdict());
+                        d.sign = settings.plan().signFor(d.verdict);
+                        d.steered = generator.prepare(queries.get(i), settings.plan(), d.sign);
+                        d.base = generator.unsteered(d.steered.promptIds());
+                        SharedPrefix shared = reuse.share(c, 2);
+                        requests.add(reuse.request(shared, d.steered, gen, counted, g -> {
+                            d.steeredGen = g;
+                            finishIfDone(d, generator, log, progress, s0);
+                        }));
+                        requests.add(reuse.request(shared, d.base, gen, counted, g -> {
+                            d.baseGen = g;
+                            finishIfDone(d, generator, log, progress, s0);
+                        }));
+                    }
+                    batcher.generate(requests);
                 }
-                batcher.generate(requests);
             }
         }
         ObjectNode results = results(folder.lines(), warnings, (System.nanoTime() - t0) / 1e9);
@@ -170,26 +180,32 @@ public final class XsumEval {
 
     /**
      * The generations decoded together: {@code batch} as given (checked against the memory), or
-     * as many as the KV caches of the longest pending prompt plus its summary fit, by run's rule
-     * ({@link Runner#batchFor}). XSum prompts run to hundreds of tokens, so fewer fit than in run.
+     * as many as the KV caches of the longest pending prompt plus its summary fit in half the
+     * memory beside the weights, by run's rule ({@link Runner#batchFor}); the other half keeps
+     * classification passes for the summaries to start from ({@link PrefixReuse}). XSum prompts
+     * run to hundreds of tokens, so fewer fit than in run, and their prefills, not the decoding,
+     * take most of the time on a large model.
      */
     private int batchFor(List<SummaryExample> fitting, List<Integer> promptLengths, EvalFolder folder) {
-        var c = ctx.model().config();
-        int longest = 1;
-        for (int i = 0; i < fitting.size(); i++) {
-            if (!folder.done().contains(id(fitting.get(i)))) longest = Math.max(longest, promptLengths.get(i));
-        }
-        // The batch generator reserves each cache's prompt plus summary up front.
-        long each = Runner.cacheBytes(c, ctx.model().kvCacheType(), (long) longest + settings.maxNewTokens());
+        long each = longestCache(fitting, promptLengths, folder);
         long weights = ctx.model().weights().checkpointBytes();
         if (batch > 0) {
             String warning = Runner.checkBatch(batch, weights, each, ctx.model().kvCacheType());
             if (warning != null) warn(warning);
             return batch;
         }
-        int b = Runner.batchFor(weights, each);
+        int b = Runner.batchFor(weights, each, 0.5);
         err.println("batch: " + b + " generations at a time (--batch to change)");
         return b;
+    }
+
+    /** The KV cache of the longest pending prompt plus its summary, as the batch generator reserves it. */
+    private long longestCache(List<SummaryExample> fitting, List<Integer> promptLengths, EvalFolder folder) {
+        int longest = 1;
+        for (int i = 0; i < fitting.size(); i++) {
+            if (!folder.done().contains(id(fitting.get(i)))) longest = Math.max(longest, promptLengths.get(i));
+        }
+        return Runner.cacheBytes(ctx.model().config(), ctx.model().kvCacheType(), (long) longest + settings.maxNewTokens());
     }
 
     /** One document between its classification and the end of both its summaries. */
