@@ -22,8 +22,9 @@ import org.scans.engine.model.Step;
  * stop conditions, token listener and finish callback; hooks are those registered on its
  * {@link Sequence}. A request may start from a {@link SharedPrefix}: positions another pass
  * already computed for the same tokens are copied into its cache when it is admitted, and only
- * the rest of its prompt runs. With the same config, a request produces the tokens it would produce alone
- * with {@link Generator}: sampling and stopping follow the same rules in the same order. The one
+ * the rest of its prompt runs. With the same config, a request produces the tokens it would
+ * produce alone with {@link Generator}: sampling and stopping follow the same rules in the same
+ * order. The one
  * difference is arithmetic: a batch of B rows goes through the matrix-product kernels for B
  * tokens, which add the same products in another order than the single-token kernels, so logits
  * differ in the last float bits; a greedy choice changes only where the top two logits are that
