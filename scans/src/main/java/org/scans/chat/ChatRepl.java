@@ -221,6 +221,7 @@ public final class ChatRepl {
             s.put("layers", Layers.format(t.layers()));
             s.put("from", t.steerFrom());
             x.put("prompt_tokens", t.promptTokens());
+            x.put("cached_tokens", t.cachedTokens());
             x.put("tokens", t.tokens());
             x.put("seconds", Math.round(t.seconds() * 1000) / 1000.0);
             x.put("stop", t.stop());

@@ -26,7 +26,8 @@ import org.scans.tokenizer.template.Message;
  * on its own (the classification template, as SCANS does for a query); the whole dialogue is then
  * rendered with the chat template and answered, steered on the steering layers from the last prompt
  * token (the end of the last instruction) on; the state is rebuilt each turn, so earlier turns are
- * never steered twice. Generation is the
+ * never steered twice: a turn keeps its KV cache, and the next one runs only what comes after
+ * the tokens the two dialogues share, up to where the last turn's steering began. Generation is the
  * reference's: greedy, repetition penalty 1.1, stop at EOS (and at BOS, which small story models
  * emit between documents).
  */
@@ -46,8 +47,9 @@ public final class ChatSession {
     }
 
     /** One exchange and how it was produced. */
+    /** @param cachedTokens prompt tokens taken from the previous turn's KV cache instead of being run again */
     public record Turn(String user, String assistant, Verdict verdict, String mode, int sign, double alpha, int[] layers,
-                       int steerFrom, int promptTokens, int tokens, double seconds, double tokensPerSecond, String stop) {}
+                       int steerFrom, int promptTokens, int cachedTokens, int tokens, double seconds, double tokensPerSecond, String stop) {}
 
     private final LlamaModel model;
     private final Tokenizer tokenizer;
@@ -64,6 +66,15 @@ public final class ChatSession {
     private int[] layers;
     private String lastUser;
     private Verdict lastVerdict;
+    /**
+     * The last turn's sequence, the ids its cache holds, and how many of its first positions are
+     * unsteered: the next dialogue begins with the same tokens up to the last answer, so those
+     * positions need not run again (each turn steers only from its own p_end, so positions
+     * that the last turn steered are never reused).
+     */
+    private Sequence kept;
+    private int[] keptIds;
+    private int keptUnsteered;
 
     public ChatSession(LlamaModel model, Tokenizer tokenizer, ChatTemplate template, ScansVectors vectors, ClassifierSettings classifier,
                        int[] layers, double alpha, String system, int maxNewTokens, Consumer<String> notes) {
@@ -111,7 +122,17 @@ public final class ChatSession {
             case ON -> fixedSign;
             case OFF -> 0;
         };
-        Sequence seq = model.newSequence();
+        int cached = reusable(ids);
+        Sequence seq;
+        if (cached > 0) {
+            seq = kept;
+            seq.truncate(cached);
+            seq.clearHooks();
+        } else {
+            seq = model.newSequence();
+            forget();
+        }
+        kept = null;
         int from = -1;
         if (sign != 0 && alpha != 0) {
             // p_end: the rendered dialogue ends with the last instruction's marker ("[/INST]", "ASSISTANT:"), so its
@@ -124,21 +145,46 @@ public final class ChatSession {
         long t0 = System.nanoTime();
         Generation g;
         try {
-            g = new Generator(model).generate(seq, ids, config, listener);
-        } finally {
-            seq.close(); // each turn re-reads the whole dialogue, so its cache is not kept
+            g = new Generator(model).generate(seq, ids, cached, config, listener);
+        } catch (RuntimeException e) {
+            seq.close();
+            throw e;
         }
+        keep(seq, ids, g.ids(), from);
         double seconds = (System.nanoTime() - t0) / 1e9;
         int[] answerIds = g.ids();
         if (answerIds.length > 0 && (answerIds[answerIds.length - 1] == tokenizer.eos() || answerIds[answerIds.length - 1] == tokenizer.bos())) {
             answerIds = Arrays.copyOf(answerIds, answerIds.length - 1);
         }
         String answer = tokenizer.decode(answerIds).strip();
-        Turn turn = new Turn(user, answer, v, steer.id(), sign, alpha, layers.clone(), from, ids.length, g.ids().length, seconds,
+        Turn turn = new Turn(user, answer, v, steer.id(), sign, alpha, layers.clone(), from, ids.length, cached, g.ids().length, seconds,
                 g.decodeTokensPerSecond() > 0 ? g.decodeTokensPerSecond() : g.ids().length / Math.max(seconds, 1e-9),
                 g.reason().name().toLowerCase());
         turns.add(turn);
         return turn;
+    }
+
+    /** How many of {@code ids}' first tokens the kept sequence holds unsteered; never the last one. */
+    private int reusable(int[] ids) {
+        if (kept == null) return 0;
+        int common = Arrays.mismatch(keptIds, ids);
+        if (common < 0) common = ids.length;
+        return Math.min(Math.min(common, keptUnsteered), ids.length - 1);
+    }
+
+    /** Keeps the turn's sequence: it holds the prompt and every generated id but the last (never fed back). */
+    private void keep(Sequence seq, int[] prompt, int[] generated, int steerFrom) {
+        int[] held = Arrays.copyOf(prompt, seq.length());
+        System.arraycopy(generated, 0, held, prompt.length, seq.length() - prompt.length);
+        kept = seq;
+        keptIds = held;
+        keptUnsteered = steerFrom >= 0 ? steerFrom : held.length;
+    }
+
+    /** Frees the kept sequence's KV cache. */
+    private void forget() {
+        if (kept != null) kept.close();
+        kept = null;
     }
 
     /** c(q) and σ of the last user message, or null before the first one. */
@@ -151,6 +197,7 @@ public final class ChatSession {
     }
 
     public void reset() {
+        forget();
         turns.clear();
         lastUser = null;
         lastVerdict = null;

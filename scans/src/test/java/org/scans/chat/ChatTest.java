@@ -117,6 +117,60 @@ class ChatTest {
         assertTrue(out.stripTrailing().endsWith("bye"), "a clean goodbye at end of input:\n" + out);
     }
 
+    /** The answer to {@code user} after {@code dialogue}, from scratch, steered with {@code sign} (0: not steered). */
+    static String answerFromScratch(List<Message> dialogue, String user, int sign, double alpha) {
+        List<Message> all = new ArrayList<>(dialogue);
+        all.add(Message.user(user));
+        int[] ids = ctx.template().render(null, all).encode(ctx.tokenizer());
+        Sequence seq = ctx.model().newSequence();
+        if (sign != 0) seq.addHook(new SteeringHook(ctx.vectors(), ctx.preset().steeringLayers(), alpha, sign, ids.length - 1));
+        Generation g = new Generator(ctx.model()).generate(seq, ids, SteeredGenerator.referenceConfig(MAX_NEW).withStopIds(Set.of(ctx.tokenizer().bos())), id -> {});
+        int[] out = g.ids();
+        int last = out.length == 0 ? -1 : out[out.length - 1];
+        if (last == ctx.tokenizer().eos() || last == ctx.tokenizer().bos()) out = Arrays.copyOf(out, out.length - 1);
+        return ctx.tokenizer().decode(out).strip();
+    }
+
+    /**
+     * Each turn after the first continues from the previous turn's KV cache, up to where that
+     * turn's steering began, and answers as a pass over the whole dialogue from scratch does,
+     * whatever the steering of either turn; /reset starts from nothing.
+     */
+    @Test
+    void laterTurnsContinueFromTheLastTurnsCacheAndAnswerAsFromScratch() {
+        ChatSession s = new ChatSession(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), ctx.preset().classifier(),
+                ctx.preset().steeringLayers(), ctx.preset().alpha(), null, MAX_NEW, n -> {});
+        HarmfulnessClassifier c = new HarmfulnessClassifier(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), ctx.preset().classifier(), w -> {});
+        String[] users = {"Once upon a time", "What did the dog see?", "Tell me about the sun.", "And then?"};
+        ChatSession.Steer[] modes = {ChatSession.Steer.AUTO, ChatSession.Steer.OFF, ChatSession.Steer.ON, ChatSession.Steer.AUTO};
+        List<Message> dialogue = new ArrayList<>();
+        int previousFrom = -1, previousPrompt = 0;
+        for (int t = 0; t < users.length; t++) {
+            s.steer(modes[t], +1);
+            ChatSession.Turn turn = s.send(users[t], id -> {});
+            int sign = switch (modes[t]) {
+                case AUTO -> c.classify(users[t]).sigma();
+                case ON -> 1;
+                case OFF -> 0;
+            };
+            assertEquals(answerFromScratch(dialogue, users[t], sign, ctx.preset().alpha()), turn.assistant(), "turn " + t);
+            if (t == 0) {
+                assertEquals(0, turn.cachedTokens());
+            } else {
+                assertTrue(turn.cachedTokens() > 0, "turn " + t + " reuses the cache");
+                // Never a position the last turn steered: its answer's positions when it was steered.
+                int limit = previousFrom >= 0 ? previousFrom : previousPrompt + MAX_NEW;
+                assertTrue(turn.cachedTokens() <= limit, "turn " + t + ": " + turn.cachedTokens() + " > " + limit);
+            }
+            previousFrom = turn.steerFrom();
+            previousPrompt = turn.promptTokens();
+            dialogue.add(Message.user(users[t]));
+            dialogue.add(Message.assistant(turn.assistant()));
+        }
+        s.reset();
+        assertEquals(0, s.send(users[1], id -> {}).cachedTokens(), "after /reset nothing is kept");
+    }
+
     @Test
     void commandsChangeTheSessionAndSaveTheTranscript() throws Exception {
         Path file = tmp.resolve("transcript.json");

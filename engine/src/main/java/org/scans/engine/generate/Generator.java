@@ -20,10 +20,29 @@ public final class Generator {
      * context while generating ends with {@link StopReason#CONTEXT_LIMIT}.
      */
     public Generation generate(Sequence seq, int[] prompt, GenerationConfig config, TokenListener listener) {
+        return run(seq, prompt, prompt, config, listener);
+    }
+
+    /**
+     * As {@link #generate(Sequence, int[], GenerationConfig, TokenListener)} for a sequence that
+     * holds exactly the prompt's first {@code cached} tokens already (kept from an earlier pass
+     * over the same tokens): only the rest of the prompt runs, and the whole prompt counts for
+     * the repetition penalty. At least the last prompt token runs, since its logits choose the
+     * first new token.
+     */
+    public Generation generate(Sequence seq, int[] prompt, int cached, GenerationConfig config, TokenListener listener) {
+        if (cached < 0 || cached >= prompt.length || seq.length() != cached) {
+            throw new IllegalArgumentException("a sequence of length " + seq.length() + " holding the first " + cached + " of " + prompt.length
+                    + " prompt tokens");
+        }
+        return run(seq, prompt, java.util.Arrays.copyOfRange(prompt, cached, prompt.length), config, listener);
+    }
+
+    private Generation run(Sequence seq, int[] prompt, int[] feed, GenerationConfig config, TokenListener listener) {
         int max = model.config().maxPositions();
         Decoding decoding = new Decoding(model.config(), prompt, config, listener);
         long t0 = System.nanoTime();
-        float[] logits = model.prefill(seq, prompt); // validates the ids first
+        float[] logits = model.prefill(seq, feed); // validates the ids first
         long promptNanos = System.nanoTime() - t0;
         long decodeNanos = 0;
         int steps = 0;
