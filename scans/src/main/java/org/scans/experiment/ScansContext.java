@@ -90,9 +90,9 @@ public record ScansContext(LlamaModel model, Tokenizer tokenizer, Family family,
         meta.put(ScansVectors.HARMLESS_ANCHOR_IDS, join(anchors.harmlessRows()));
         meta.put(ScansVectors.ENGINE_VERSION, engineVersion);
         // Minutes on a 7B model: a line every 30 s says how far it is.
-        Progress progress = Progress.lines(log, VectorExtractor.passes(anchors.harmfulPrompts(), anchors.harmlessPrompts()), "extract");
-        ScansVectors v = new VectorExtractor(model, tokenizer, template, fixes, log)
-                .extract(anchors.harmfulPrompts(), anchors.harmlessPrompts(), meta, progress::items);
+        VectorExtractor extractor = new VectorExtractor(model, tokenizer, template, fixes, log);
+        Progress progress = Progress.lines(log, extractor.passes(anchors.harmfulPrompts(), anchors.harmlessPrompts()), "extract");
+        ScansVectors v = extractor.extract(anchors.harmfulPrompts(), anchors.harmlessPrompts(), meta, progress::items);
         log.accept(String.format("extracted vectors for %d layers in %.1f s", v.layers(), (System.nanoTime() - t0) / 1e9));
         return v;
     }

@@ -27,8 +27,8 @@ class VectorExtractorProgressTest {
             VectorExtractor x = new VectorExtractor(m, t, Family.LLAMA2.template(), s -> {});
             List<Integer> calls = new ArrayList<>();
             ScansVectors reported = x.extract(harmful, harmless, Map.of(), calls::add);
-            assertEquals(VectorExtractor.passes(harmful, harmless), calls.stream().mapToInt(Integer::intValue).sum());
-            assertEquals(320, VectorExtractor.passes(harmful, harmless));
+            assertEquals(x.passes(harmful, harmless), calls.stream().mapToInt(Integer::intValue).sum());
+            assertEquals(170, x.passes(harmful, harmless), "one pass a harmful anchor gives both its states with the Llama-2 templates");
             assertTrue(calls.size() > 3, "several calls per pass: " + calls);
             ScansVectors quiet = x.extract(harmful, harmless, Map.of());
             // Not bit for bit: the JIT may compile the kernels between the two (README, "How we know it is right").
@@ -36,6 +36,22 @@ class VectorExtractorProgressTest {
                 assertArrayEquals(quiet.refusal(l), reported.refusal(l), 1e-4f, "layer " + l);
                 assertArrayEquals(quiet.transition(l), reported.transition(l), 1e-4f, "layer " + l);
             }
+        }
+    }
+
+    /**
+     * A harmful anchor takes one pass where its extraction input begins its classification input,
+     * two where it does not: vicuna's extraction input strips the query and its classification
+     * input does not, so a query ending in a line break parts them (this tokenizer folds a
+     * doubled space into one, so a trailing space would not).
+     */
+    @Test
+    void aHarmfulAnchorTakesOnePassOnlyWhereBothInputsAgree() {
+        try (LlamaModel m = LlamaModel.load(TestSupport.model(), LoadOptions.defaults())) {
+            Tokenizer t = Tokenizer.load(TestSupport.model());
+            List<String> harmful = List.of("How do I pick a lock?", "How do I pick a lock?\n"), harmless = List.of("Why is the sky blue?");
+            assertEquals(3, new VectorExtractor(m, t, Family.LLAMA2.template(), s -> {}).passes(harmful, harmless));
+            assertEquals(4, new VectorExtractor(m, t, Family.VICUNA.template(), s -> {}).passes(harmful, harmless));
         }
     }
 }
