@@ -27,7 +27,8 @@ import org.scans.tokenizer.template.Message;
  * rendered with the chat template and answered, steered on the steering layers from the last prompt
  * token (the end of the last instruction) on; the state is rebuilt each turn, so earlier turns are
  * never steered twice: a turn keeps its KV cache, and the next one runs only what comes after
- * the tokens the two dialogues share, up to where the last turn's steering began. Generation is the
+ * the tokens the two dialogues share, up to where the last turn's steering began (the first turn
+ * starts from its message's classification pass the same way). Generation is the
  * reference's: greedy, repetition penalty 1.1, stop at EOS (and at BOS, which small story models
  * emit between documents).
  */
@@ -95,7 +96,11 @@ public final class ChatSession {
      * longer fits the context, the oldest exchanges are dropped first (with a note).
      */
     public Turn send(String user, TokenListener listener) {
-        Verdict v = classifier.classify(user);
+        // With nothing kept from an earlier turn, the message's classification pass can start the
+        // answer: without a system prompt its input is the dialogue's tokens plus "Sure".
+        HarmfulnessClassifier.Classification classified = classifier.classifyInGroups(List.of(user), List.of(0),
+                kept == null ? (q, ids, seq) -> true : HarmfulnessClassifier.CacheKeeper.NONE).get(0);
+        Verdict v = classified.verdict();
         lastUser = user;
         lastVerdict = v;
         List<Message> dialogue = new ArrayList<>();
@@ -122,6 +127,10 @@ public final class ChatSession {
             case ON -> fixedSign;
             case OFF -> 0;
         };
+        if (classified.cache() != null) {
+            forget();
+            keep(classified.cache(), classified.ids(), new int[0], -1); // unsteered throughout
+        }
         int cached = reusable(ids);
         Sequence seq;
         if (cached > 0) {
@@ -172,7 +181,10 @@ public final class ChatSession {
         return Math.min(Math.min(common, keptUnsteered), ids.length - 1);
     }
 
-    /** Keeps the turn's sequence: it holds the prompt and every generated id but the last (never fed back). */
+    /**
+     * Keeps a sequence for the next dialogue to start from: it holds {@code prompt} and every
+     * {@code generated} id but the last (never fed back).
+     */
     private void keep(Sequence seq, int[] prompt, int[] generated, int steerFrom) {
         int[] held = Arrays.copyOf(prompt, seq.length());
         System.arraycopy(generated, 0, held, prompt.length, seq.length() - prompt.length);

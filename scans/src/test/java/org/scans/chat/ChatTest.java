@@ -134,7 +134,8 @@ class ChatTest {
     /**
      * Each turn after the first continues from the previous turn's KV cache, up to where that
      * turn's steering began, and answers as a pass over the whole dialogue from scratch does,
-     * whatever the steering of either turn; /reset starts from nothing.
+     * whatever the steering of either turn; the first turn, and the first after /reset, start
+     * from the message's classification pass.
      */
     @Test
     void laterTurnsContinueFromTheLastTurnsCacheAndAnswerAsFromScratch() {
@@ -155,7 +156,8 @@ class ChatTest {
             };
             assertEquals(answerFromScratch(dialogue, users[t], sign, ctx.preset().alpha()), turn.assistant(), "turn " + t);
             if (t == 0) {
-                assertEquals(0, turn.cachedTokens());
+                // Its message's classification input is the dialogue plus "Sure": all but the last prompt token.
+                assertEquals(turn.promptTokens() - 1, turn.cachedTokens(), "the first turn starts from its classification pass");
             } else {
                 assertTrue(turn.cachedTokens() > 0, "turn " + t + " reuses the cache");
                 // Never a position the last turn steered: its answer's positions when it was steered.
@@ -168,7 +170,10 @@ class ChatTest {
             dialogue.add(Message.assistant(turn.assistant()));
         }
         s.reset();
-        assertEquals(0, s.send(users[1], id -> {}).cachedTokens(), "after /reset nothing is kept");
+        s.steer(ChatSession.Steer.AUTO, +1);
+        ChatSession.Turn fresh = s.send(users[1], id -> {});
+        assertEquals(fresh.promptTokens() - 1, fresh.cachedTokens(), "after /reset only the new classification pass is reused");
+        assertEquals(answerFromScratch(List.of(), users[1], c.classify(users[1]).sigma(), ctx.preset().alpha()), fresh.assistant());
     }
 
     @Test
