@@ -172,7 +172,9 @@ public final class MmluEval {
     }
 
     /**
-     * Classifies a group, then runs every prompt twice (plain and steered) in one forward call, and
+     * Classifies a group, then runs every prompt twice (plain and steered) in one forward call (with
+     * {@link SteerFrom#PROMPT_END}, the steered pass copies the plain one's cache and runs only its
+     * last token, in a second call), and
      * logs the members not {@code done}. Which tokens share a call decides which matrix kernel adds
      * a token's products and in what order (see {@link HarmfulnessClassifier#classifyInGroups}), so
      * a group with some members done is still computed whole; one with all done is passed over.
@@ -182,22 +184,44 @@ public final class MmluEval {
         if (group.stream().allMatch(i -> done.contains(i.id()))) return;
         LlamaModel model = ctx.model();
         List<Verdict> verdicts = classifier.classifyAll(group.stream().map(i -> i.fitted().prompt()).toList());
+        // Pass p of the call is pass[p] of the group: 2i plain, 2i + 1 steered for item i.
         List<Step> steps = new ArrayList<>();
+        List<Integer> pass = new ArrayList<>();
+        List<Step> tails = new ArrayList<>();
+        List<Integer> tailPass = new ArrayList<>();
+        Sequence[] sequences = new Sequence[2 * group.size()];
         int[] signs = new int[group.size()];
         for (int i = 0; i < group.size(); i++) {
             Item item = group.get(i);
-            steps.add(new Step(model.newSequence(), item.ids(), Logits.LAST));
+            sequences[2 * i] = model.newSequence();
+            steps.add(new Step(sequences[2 * i], item.ids(), Logits.LAST));
+            pass.add(2 * i);
             Sequence steered = model.newSequence();
+            sequences[2 * i + 1] = steered;
             signs[i] = settings.plan().signFor(verdicts.get(i));
-            int from = settings.steerFrom() == SteerFrom.ALL ? -1 : item.ids().length - 1;
+            int n = item.ids().length, from = settings.steerFrom() == SteerFrom.ALL ? -1 : n - 1;
             steered.addHook(new SteeringHook(ctx.vectors(), settings.plan().layers(), settings.plan().alpha(), signs[i], from));
-            steps.add(new Step(steered, item.ids(), Logits.LAST));
+            if (from > 0) {
+                // Steered only at its last token: the rest is the plain pass's, copied after it runs.
+                tails.add(new Step(steered, new int[] {item.ids()[n - 1]}, Logits.LAST));
+                tailPass.add(2 * i + 1);
+            } else {
+                steps.add(new Step(steered, item.ids(), Logits.LAST));
+                pass.add(2 * i + 1);
+            }
         }
-        float[][] picked = new float[steps.size()][];
+        float[][] picked = new float[sequences.length][];
         try {
-            model.forward(steps, (s, t, logits, off) -> picked[s] = letters.pick(logits, off));
+            model.forward(steps, (s, t, logits, off) -> picked[pass.get(s)] = letters.pick(logits, off));
+            if (!tails.isEmpty()) {
+                for (int j = 0; j < tails.size(); j++) {
+                    int p = tailPass.get(j);
+                    tails.get(j).sequence().copyPrefix(sequences[p - 1], group.get(p / 2).ids().length - 1);
+                }
+                model.forward(tails, (s, t, logits, off) -> picked[tailPass.get(s)] = letters.pick(logits, off));
+            }
         } finally {
-            for (Step s : steps) s.sequence().close(); // free the KV caches now
+            for (Sequence seq : sequences) seq.close(); // free the KV caches now
         }
         for (int i = 0; i < group.size(); i++) {
             Item item = group.get(i);
