@@ -70,17 +70,7 @@ class ChatTest {
     /** The answer the session should give: the rendered dialogue, steered by σ from its last token. */
     static String expectedAnswer(List<Message> dialogue, String user) {
         HarmfulnessClassifier c = new HarmfulnessClassifier(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), ctx.preset().classifier(), w -> {});
-        Verdict v = c.classify(user);
-        List<Message> all = new ArrayList<>(dialogue);
-        all.add(Message.user(user));
-        int[] ids = ctx.template().render(null, all).encode(ctx.tokenizer());
-        Sequence seq = ctx.model().newSequence();
-        seq.addHook(new SteeringHook(ctx.vectors(), ctx.preset().steeringLayers(), ctx.preset().alpha(), v.sigma(), ids.length - 1));
-        Generation g = new Generator(ctx.model()).generate(seq, ids, SteeredGenerator.referenceConfig(MAX_NEW).withStopIds(Set.of(ctx.tokenizer().bos())), id -> {});
-        int[] out = g.ids();
-        int last = out.length == 0 ? -1 : out[out.length - 1];
-        if (last == ctx.tokenizer().eos() || last == ctx.tokenizer().bos()) out = Arrays.copyOf(out, out.length - 1);
-        return ctx.tokenizer().decode(out).strip();
+        return answerFromScratch(dialogue, user, c.classify(user).sigma(), ctx.preset().alpha());
     }
 
     @Test
