@@ -47,8 +47,12 @@ public final class ChatSession {
         }
     }
 
-    /** One exchange and how it was produced. */
-    /** @param cachedTokens prompt tokens taken from the previous turn's KV cache instead of being run again */
+    /**
+     * One exchange and how it was produced.
+     *
+     * @param cachedTokens prompt tokens taken from a kept KV cache (the previous turn's, or the
+     *     message's classification pass) instead of being run again
+     */
     public record Turn(String user, String assistant, Verdict verdict, String mode, int sign, double alpha, int[] layers,
                        int steerFrom, int promptTokens, int cachedTokens, int tokens, double seconds, double tokensPerSecond, String stop) {}
 
@@ -101,6 +105,7 @@ public final class ChatSession {
         HarmfulnessClassifier.Classification classified = classifier.classifyInGroups(List.of(user), List.of(0),
                 kept == null ? (q, ids, seq) -> true : HarmfulnessClassifier.CacheKeeper.NONE).get(0);
         Verdict v = classified.verdict();
+        if (classified.cache() != null) keep(classified.cache(), classified.ids(), new int[0], -1); // unsteered throughout
         lastUser = user;
         lastVerdict = v;
         List<Message> dialogue = new ArrayList<>();
@@ -127,10 +132,6 @@ public final class ChatSession {
             case ON -> fixedSign;
             case OFF -> 0;
         };
-        if (classified.cache() != null) {
-            forget();
-            keep(classified.cache(), classified.ids(), new int[0], -1); // unsteered throughout
-        }
         int cached = reusable(ids);
         Sequence seq;
         if (cached > 0) {
