@@ -59,6 +59,10 @@ public final class BatchGenerator {
             if (prefix != null && prefix.commonLength(prompt) < prefixLength) {
                 throw new IllegalArgumentException("the prompt's first " + prefixLength + " tokens are not the shared prefix's");
             }
+            if (prefix != null && sequence != null && sequence.length() != 0) {
+                throw new IllegalArgumentException("a request starting from a shared prefix needs an empty sequence, not one of length "
+                        + sequence.length());
+            }
         }
 
         public Request(Sequence sequence, int[] prompt, GenerationConfig config, TokenListener listener, Consumer<Generation> onFinish) {
