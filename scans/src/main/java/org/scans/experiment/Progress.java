@@ -41,6 +41,8 @@ public final class Progress {
     private long lastPrint;
     private int lastDecile = -1;
     private int lastWidth;
+    /** What is running besides generation (a chunk's classification passes), shown after the line; null for none. */
+    private String phase;
 
     public Progress(PrintStream err, int total, int alreadyDone, String what) {
         this(err, total, alreadyDone, what, 0);
@@ -101,6 +103,22 @@ public final class Progress {
         draw(false);
     }
 
+    /**
+     * Names work that moves no item or token but takes minutes on a large model (a chunk's
+     * classification passes: {@code "classifying 40/128"}), shown at the end of the line until
+     * {@code null} clears it; a terminal redraws at most once a second, a log gets it in its
+     * next line.
+     */
+    public void phase(String note) {
+        phase = note;
+        draw(false);
+    }
+
+    /** The classifier's passes as the phase {@code "classifying 40/128"}, cleared when the last ends. */
+    public org.scans.method.HarmfulnessClassifier.PassProgress classifying() {
+        return (done, total) -> phase(done < total ? "classifying " + done + "/" + total : null);
+    }
+
     /** An item finished whose {@code itsTokens} were all reported through {@link #generated}. */
     public void finished(long itsTokens) {
         done++;
@@ -152,7 +170,8 @@ public final class Progress {
     private String line(long now, double all) {
         double secs = (now - start) / 1e9, f = session();
         String line = String.format("%s %s %d/%d  ETA %s", what, bar(all), done, total, f == 0 ? "?" : duration(secs * (1 - f) / f));
-        return tokens > 0 && secs > 0 ? line + String.format("  %.1f tok/s", tokens / secs) : line;
+        if (tokens > 0 && secs > 0) line += String.format("  %.1f tok/s", tokens / secs);
+        return phase == null ? line : line + "  " + phase;
     }
 
     private String bar(double f) {

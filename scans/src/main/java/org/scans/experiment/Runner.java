@@ -231,8 +231,9 @@ public final class Runner {
                 // The classification passes' KV caches start the generations (one prefill a sample
                 // instead of up to three), as far as the memory beside the batch's caches holds them.
                 try (PrefixReuse reuse = new PrefixReuse(generator, prompts, prefixBudget)) {
+                    List<Integer> wanted = group.stream().map(s -> position.get(s.id())).toList();
                     Map<Integer, HarmfulnessClassifier.Classification> classified =
-                            classifier.classifyInGroups(prompts, group.stream().map(s -> position.get(s.id())).toList(), reuse.keeper());
+                            classifier.classifyInGroups(prompts, wanted, reuse.keeper(), progress.classifying());
                     List<BatchGenerator.Request> requests = new ArrayList<>();
                     for (Sample sample : group) {
                         var c = classified.get(position.get(sample.id()));

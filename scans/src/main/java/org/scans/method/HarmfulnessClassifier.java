@@ -83,14 +83,31 @@ public final class HarmfulnessClassifier {
      * same tokens can start from their KV caches (SCANS.md §11).
      */
     public SortedMap<Integer, Classification> classifyInGroups(List<String> queries, Collection<Integer> wanted, CacheKeeper keeper) {
+        return classifyInGroups(queries, wanted, keeper, (done, total) -> {});
+    }
+
+    /** How many of a call's classification passes are done, of how many, as each forward call ends. */
+    @FunctionalInterface
+    public interface PassProgress {
+        void passes(int done, int total);
+    }
+
+    /** As {@link #classifyInGroups(List, Collection, CacheKeeper)}, telling {@code progress} as passes end. */
+    public SortedMap<Integer, Classification> classifyInGroups(List<String> queries, Collection<Integer> wanted, CacheKeeper keeper,
+                                                               PassProgress progress) {
         SortedSet<Integer> want = new TreeSet<>(wanted);
+        SortedSet<Integer> groups = new TreeSet<>();
+        for (int i : want) groups.add(Objects.checkIndex(i, queries.size()) / GROUP);
+        int total = 0;
+        for (int g : groups) total += Math.min(queries.size(), (g + 1) * GROUP) - g * GROUP;
+        int[] done = {0};
+        int all = total;
+        progress.passes(0, all);
         SortedMap<Integer, Classification> out = new TreeMap<>();
-        for (int i : want) {
-            Objects.checkIndex(i, queries.size());
-            if (out.containsKey(i)) continue;
-            int from = i / GROUP * GROUP, to = Math.min(queries.size(), from + GROUP);
+        for (int g : groups) {
+            int from = g * GROUP, to = Math.min(queries.size(), from + GROUP);
             List<Classification> group = classify(queries.subList(from, to),
-                    (j, ids, seq) -> want.contains(from + j) && keeper.keep(from + j, ids, seq));
+                    (j, ids, seq) -> want.contains(from + j) && keeper.keep(from + j, ids, seq), n -> progress.passes(done[0] += n, all));
             for (int j : want.subSet(from, to)) out.put(j, group.get(j - from));
         }
         return out;
@@ -112,13 +129,13 @@ public final class HarmfulnessClassifier {
 
     /** Classifies several queries, batching their forward passes. */
     public List<Verdict> classifyAll(List<String> queries) {
-        return classify(queries, CacheKeeper.NONE).stream().map(Classification::verdict).toList();
+        return classify(queries, CacheKeeper.NONE, n -> {}).stream().map(Classification::verdict).toList();
     }
 
-    private List<Classification> classify(List<String> queries, CacheKeeper keeper) {
+    private List<Classification> classify(List<String> queries, CacheKeeper keeper, java.util.function.IntConsumer passesDone) {
         List<PromptRunner.Job> jobs = new ArrayList<>();
         for (String q : queries) jobs.add(job(tokenizer, template, marker, query(q, fixes), warnings));
-        List<PromptRunner.Pass> passes = PromptRunner.passes(model, jobs, !fixes.contains(Fix.RAW_LAST_LAYER), n -> {},
+        List<PromptRunner.Pass> passes = PromptRunner.passes(model, jobs, !fixes.contains(Fix.RAW_LAST_LAYER), passesDone,
                 (j, seq) -> keeper.keep(j, jobs.get(j).ids(), seq));
         List<Classification> out = new ArrayList<>(queries.size());
         for (int i = 0; i < queries.size(); i++) {

@@ -1,6 +1,7 @@
 package org.scans.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -83,6 +84,25 @@ class ProgressTest {
         assertEquals(0.2, p.session(), 1e-12);
         String l = lines().getFirst();
         assertTrue(l.startsWith("run [##############..........] 6/10  ETA 1m20s  0.4 tok/s"), l);
+    }
+
+    /**
+     * A chunk's classification passes move no item and no token for minutes on a large model;
+     * the line names them while they run and drops the note when the last has ended.
+     */
+    @Test
+    void classificationPassesShowAtTheEndOfTheLineUntilTheyEnd() {
+        Progress p = progress(16, 0, 100, true);
+        var passes = p.classifying();
+        at(2);
+        passes.passes(5, 16);
+        at(4);
+        passes.passes(16, 16);
+        String[] draws = bytes.toString(StandardCharsets.UTF_8).split("\r");
+        assertEquals(3, draws.length, String.join("|", draws));
+        assertTrue(draws[1].startsWith("run [........................] 0/16  ETA ?  classifying 5/16"), draws[1]);
+        assertFalse(draws[2].contains("classifying"), draws[2]);
+        assertTrue(draws[2].isBlank() || draws[2].startsWith("run ["), draws[2]);
     }
 
     @Test

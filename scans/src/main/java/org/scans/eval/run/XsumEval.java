@@ -148,7 +148,7 @@ public final class XsumEval {
                 // A document's classification pass starts both its summaries, as in run
                 // (PrefixReuse), as far as the memory beside the batch's caches holds them.
                 try (PrefixReuse reuse = new PrefixReuse(generator, queries, prefixBudget)) {
-                    Map<Integer, HarmfulnessClassifier.Classification> classified = classifier.classifyInGroups(queries, pending, reuse.keeper());
+                    Map<Integer, HarmfulnessClassifier.Classification> classified = classifier.classifyInGroups(queries, pending, reuse.keeper(), progress.classifying());
                     // Both summaries of every pending document of the group decode together, as run's
                     // generations do; each document is logged as soon as its second summary ends.
                     List<BatchGenerator.Request> requests = new ArrayList<>();
