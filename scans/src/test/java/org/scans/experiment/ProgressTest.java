@@ -103,6 +103,15 @@ class ProgressTest {
         assertTrue(draws[1].startsWith("run [........................] 0/16  ETA ?  classifying 5/16"), draws[1]);
         assertFalse(draws[2].contains("classifying"), draws[2]);
         assertTrue(draws[2].isBlank() || draws[2].startsWith("run ["), draws[2]);
+
+        bytes.reset();
+        Progress log = progress(16, 0, 100, false);
+        var logged = log.classifying();
+        at(10);
+        logged.passes(5, 16); // a log line only every 30 s
+        at(35);
+        logged.passes(9, 16);
+        assertEquals(List.of("run [........................] 0/16  ETA ?  classifying 9/16"), lines());
     }
 
     @Test
