@@ -84,7 +84,7 @@ public final class Runner {
     }
 
     static int defaultBatch(LlamaConfig c, long weightBytes, DType kvCache, int maxNewTokens, long ram) {
-        return batchFor(weightBytes, cacheBound(c, kvCache, maxNewTokens), ram);
+        return batchFor(weightBytes, cacheBound(c, kvCache, maxNewTokens), ram, 1);
     }
 
     /**
@@ -99,10 +99,6 @@ public final class Runner {
     /** {@link #batchFor(long, long)} within {@code share} (0–1] of the memory for caches, leaving the rest to other caches. */
     public static int batchFor(long weightBytes, long perSequence, double share) {
         return batchFor(weightBytes, perSequence, totalMemory(), share);
-    }
-
-    static int batchFor(long weightBytes, long perSequence, long ram) {
-        return batchFor(weightBytes, perSequence, ram, 1);
     }
 
     static int batchFor(long weightBytes, long perSequence, long ram, double share) {
@@ -122,6 +118,14 @@ public final class Runner {
 
     static long cacheBudget(long weightBytes, long ram) {
         return Math.max(0, ram - weightBytes - SPARE_BYTES);
+    }
+
+    /**
+     * What {@link #cacheBudget} leaves beside {@code batch} caches of {@code each} bytes: room
+     * for the classification passes that generations start from ({@link PrefixReuse}).
+     */
+    public static long budgetBeside(long weightBytes, int batch, long each) {
+        return Math.max(0, cacheBudget(weightBytes) - batch * each);
     }
 
     /**
@@ -163,11 +167,11 @@ public final class Runner {
     }
 
     static String checkBatch(int batch, long weightBytes, long each, DType kvCache, long ram) {
-        long need = batch * each;
-        if (need + weightBytes <= ram - SPARE_BYTES) return null;
+        long need = batch * each, budget = cacheBudget(weightBytes, ram);
+        if (need <= budget) return null;
         String what = String.format("--batch %d: %d KV caches of up to %s each (%s) need %s beside %s of weights, and this machine has %s",
                 batch, batch, gb(each), kvCache == DType.F16 ? "f16" : "float32", gb(need), gb(weightBytes), gb(ram));
-        long fit = Math.max(0, (ram - weightBytes - SPARE_BYTES) / each);
+        long fit = budget / each;
         // Advise a width the batched kernels fill (17–31 run no faster than 16).
         long advised = fit >= 32 ? 32 : Math.min(fit, 16);
         String advice = "; " + (advised >= 1 ? "--batch " + advised + " fits" : "not even one fits with room to spare")
@@ -212,8 +216,8 @@ public final class Runner {
         Progress progress = new Progress(err, samples.size(), samples.size() - todo.size(), "run", sampleBudget);
         TokenListener counted = id -> progress.generated(1);
         BatchGenerator batcher = new BatchGenerator(ctx.model(), batch);
-        long prefixBudget = Math.max(0, cacheBudget(ctx.model().weights().checkpointBytes())
-                - batch * cacheBound(ctx.model().config(), ctx.model().kvCacheType(), settings.maxNewTokens()));
+        long prefixBudget = budgetBeside(ctx.model().weights().checkpointBytes(), batch,
+                cacheBound(ctx.model().config(), ctx.model().kvCacheType(), settings.maxNewTokens()));
         long t0 = System.nanoTime();
         long[] tokens = {0};
         try (SampleLog log = SampleLog.open(dir)) {

@@ -129,9 +129,10 @@ public final class XsumEval {
             }
         }
         // The batch before the log: a --batch too large for the memory stops the eval with nothing written.
-        int generations = batchFor(fitting, promptLengths, folder);
+        long each = longestCache(fitting, promptLengths, folder);
+        int generations = batchFor(each);
         BatchGenerator batcher = new BatchGenerator(ctx.model(), generations);
-        long prefixBudget = Math.max(0, Runner.cacheBudget(ctx.model().weights().checkpointBytes()) - generations * longestCache(fitting, promptLengths, folder));
+        long prefixBudget = Runner.budgetBeside(ctx.model().weights().checkpointBytes(), generations, each);
         try (SampleLog log = folder.openLog()) {
             for (ObjectNode o : skipped) {
                 warn("xsum " + o.get("id").asText() + ": skipped: " + o.get("skipped").asText());
@@ -180,14 +181,13 @@ public final class XsumEval {
 
     /**
      * The generations decoded together: {@code batch} as given (checked against the memory), or
-     * as many as the KV caches of the longest pending prompt plus its summary fit in half the
+     * as many caches of {@code each} bytes (the longest pending prompt plus its summary) as fit in half the
      * memory beside the weights, by run's rule ({@link Runner#batchFor}); the other half keeps
      * classification passes for the summaries to start from ({@link PrefixReuse}). XSum prompts
      * run to hundreds of tokens, so fewer fit than in run, and their prefills, not the decoding,
      * take most of the time on a large model.
      */
-    private int batchFor(List<SummaryExample> fitting, List<Integer> promptLengths, EvalFolder folder) {
-        long each = longestCache(fitting, promptLengths, folder);
+    private int batchFor(long each) {
         long weights = ctx.model().weights().checkpointBytes();
         if (batch > 0) {
             String warning = Runner.checkBatch(batch, weights, each, ctx.model().kvCacheType());
