@@ -96,15 +96,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path dir = modelOptions.dir();
-        // The flags' own names in the messages (GenerationConfig would name the parameters).
-        if (maxNewTokens < 0) throw new UserException("--max-new-tokens must be >= 0, got " + maxNewTokens);
-        if (!(temperature >= 0) || Float.isInfinite(temperature)) throw new UserException("--temperature must be >= 0, got " + temperature);
-        if (topK < 0) throw new UserException("--top-k must be >= 0, got " + topK);
-        if (!(topP > 0 && topP <= 1)) throw new UserException("--top-p must be in (0, 1], got " + topP);
-        if (!(repetitionPenalty > 0) || Float.isInfinite(repetitionPenalty)) {
-            throw new UserException("--repetition-penalty must be > 0, got " + repetitionPenalty);
+        GenerationConfig config;
+        try {
+            config = new GenerationConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, seed, Set.copyOf(stopIds), true);
+        } catch (IllegalArgumentException e) {
+            // GenerationConfig names the setting as this command's flag, without the dashes.
+            throw new UserException("--" + e.getMessage());
         }
-        GenerationConfig config = new GenerationConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, seed, Set.copyOf(stopIds), true);
         Optional<Tokenizer> tokenizer = prompt.text != null ? Optional.of(ModelOptions.requireTokenizer(dir)) : ModelOptions.tokenizerOf(dir);
         int[] promptIds = prompt.text != null
                 ? tokenizer.get().encode(prompt.text, true, false)

@@ -17,13 +17,18 @@ import java.util.Set;
 public record GenerationConfig(int maxNewTokens, float temperature, int topK, float topP, float repetitionPenalty,
                                long seed, Set<Integer> stopIds, boolean stopAtEos) {
 
+    /**
+     * A setting out of range is refused with a message that begins with the setting's name as a
+     * command-line flag spells it without its dashes ({@code max-new-tokens}, {@code top-p}, …),
+     * so that a command can name its flag by prefixing "--".
+     */
     public GenerationConfig {
-        if (maxNewTokens < 0) throw new IllegalArgumentException("max new tokens must be >= 0, got " + maxNewTokens);
+        if (maxNewTokens < 0) throw new IllegalArgumentException("max-new-tokens must be >= 0, got " + maxNewTokens);
         if (!(temperature >= 0) || Float.isInfinite(temperature)) throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
         if (topK < 0) throw new IllegalArgumentException("top-k must be >= 0, got " + topK);
         if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("top-p must be in (0, 1], got " + topP);
         if (!(repetitionPenalty > 0) || Float.isInfinite(repetitionPenalty)) {
-            throw new IllegalArgumentException("repetition penalty must be > 0, got " + repetitionPenalty);
+            throw new IllegalArgumentException("repetition-penalty must be > 0, got " + repetitionPenalty);
         }
         stopIds = Set.copyOf(stopIds);
     }
