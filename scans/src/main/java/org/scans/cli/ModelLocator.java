@@ -17,14 +17,21 @@ final class ModelLocator {
     private ModelLocator() {}
 
     static Path resolve(String model) {
+        return resolve(model, roots());
+    }
+
+    /** {@link #resolve(String)} looking for {@code models/} under {@code roots}. */
+    static Path resolve(String model, List<Path> roots) {
         String name = model == null ? DEFAULT_MODEL : model;
         Path direct = Path.of(name);
         if (Files.isDirectory(direct)) return direct;
-        for (Path root : roots()) {
+        for (Path root : roots) {
             Path p = root.resolve("models").resolve(name);
             if (Files.isDirectory(p)) return p;
         }
-        if (model == null) {
+        // Named or not, the bundled model is the jar's copy wherever the jar runs from: the
+        // messages that suggest "--model stories260K" must not send a user outside the checkout astray.
+        if (name.equals(DEFAULT_MODEL)) {
             Path unpacked = unpackBundled();
             if (unpacked != null) return unpacked;
             throw new UserException("the bundled model models/" + DEFAULT_MODEL + " was not found; pass --model DIR "

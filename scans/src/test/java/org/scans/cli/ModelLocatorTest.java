@@ -33,6 +33,23 @@ class ModelLocatorTest {
     }
 
     @Test
+    void theBundledModelIsFoundByNameOutsideTheCheckout() throws Exception {
+        String old = System.getProperty("user.home");
+        System.setProperty("user.home", home.toString());
+        try {
+            Path elsewhere = Files.createDirectory(home.resolve("elsewhere"));
+            Path named = ModelLocator.resolve("stories260K", java.util.List.of(elsewhere));
+            assertEquals(ModelLocator.unpackBundled(), named);
+            assertEquals(named, ModelLocator.resolve(null, java.util.List.of(elsewhere)));
+            var e = org.junit.jupiter.api.Assertions.assertThrows(UserException.class,
+                    () -> ModelLocator.resolve("stories15M", java.util.List.of(elsewhere)));
+            assertTrue(e.getMessage().contains("--model stories15M: no such directory"), e.getMessage());
+        } finally {
+            System.setProperty("user.home", old);
+        }
+    }
+
+    @Test
     void defaultAndNamesUnderModelsAreFound() {
         Path byDefault = ModelLocator.resolve(null);
         assertEquals(Path.of("models", "stories260K"), byDefault.subpath(byDefault.getNameCount() - 2, byDefault.getNameCount()));
