@@ -78,6 +78,23 @@ class RunErrorsTest {
     }
 
     @Test
+    void aCustomSetThatDoesNotParseIsRefusedBeforeAnyWork() throws Exception {
+        // No --vectors: run and classify would extract them first, minutes on a 7B model.
+        Path csv = Files.writeString(tmp.resolve("early.csv"), "prompt,label\nHello,safe\nBye,maybe\n");
+        Path out = tmp.resolve("o2c");
+        var r = run(out, "--dataset", csv.toString());
+        assertFails(r, out, "early.csv:3", "maybe");
+        assertFalse(r.err().contains("extracting"), r.err());
+        var c = TestSupport.cli("classify", "--model", TestSupport.model().toString(), "--dataset", csv.toString());
+        assertEquals(1, c.exit(), c.err());
+        assertTrue(c.err().contains("early.csv:3") && !c.err().contains("extracting"), c.err());
+        Path json = Files.writeString(tmp.resolve("set.json"), "{}");
+        var j = run(tmp.resolve("o2d"), "--dataset", json.toString());
+        assertFails(j, tmp.resolve("o2d"), "unknown test set", ".csv/.jsonl");
+        assertFalse(j.err().contains("extracting"), j.err());
+    }
+
+    @Test
     void vectorsOfAnotherHiddenSize() throws Exception {
         Path other = tmp.resolve("other-dim.safetensors");
         float[][] v = new float[5][32];
