@@ -113,6 +113,11 @@ final class GenerateCommand implements Callable<Integer> {
             throw new UserException("--alpha, --layers and --sign need --steer FILE");
         }
         try (LlamaModel model = LlamaModel.load(dir, modelOptions.loadOptions())) {
+            int vocab = model.config().vocabSize();
+            for (int id : stopIds) {
+                // An id the model can never produce would silently never stop anything.
+                if (id < 0 || id >= vocab) throw new UserException("--stop-id " + id + " is outside the vocabulary (0.." + (vocab - 1) + ")");
+            }
             Sequence seq = model.newSequence();
             if (steer != null) {
                 seq.addHook(steering(model, tokenizer.orElseThrow(() -> new UserException(dir + " has no tokenizer, which --steer needs")),

@@ -95,6 +95,13 @@ class CliTest {
     }
 
     @Test
+    void generateRejectsAStopIdOutsideTheVocabulary() {
+        var r = TestSupport.cli("generate", "--model", MODEL, "--prompt-ids", "1", "--stop-id", "512");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("error: --stop-id 512 is outside the vocabulary (0..511)"), r.err());
+    }
+
+    @Test
     void generateRejectsBadSamplingSettingsNamingTheFlag() {
         String[][] bad = {{"--top-p", "1.5", "error: --top-p must be in (0, 1], got 1.5"},
                 {"--max-new-tokens", "-3", "error: --max-new-tokens must be >= 0, got -3"},
