@@ -71,9 +71,10 @@ final class EvalMmluCommand implements Callable<Integer> {
         classifier.validate();
         Path dir = evalOptions.checkedDir("mmlu");
         PrintStream err = System.err;
+        // Subjects are checked before the model loads and the vectors are extracted.
+        Mmlu mmlu = Mmlu.of(org.scans.data.Datasets.locate());
+        List<String> chosen = subjects(mmlu.subjects());
         try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, true, err)) {
-            Mmlu mmlu = Mmlu.of(session.data);
-            List<String> chosen = subjects(mmlu.subjects());
             int context = session.model.config().maxPositions();
             int wrapper = session.ctx.template().classification("x").encode(session.ctx.tokenizer()).length
                     - session.ctx.tokenizer().encode("x", true, false).length;

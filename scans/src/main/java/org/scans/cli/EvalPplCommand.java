@@ -96,7 +96,13 @@ final class EvalPplCommand implements Callable<Integer> {
         PerplexityCorpus corpus = PerplexityCorpus.of(dataset, data, textField);
         Path dir = evalOptions.checkedDir("ppl");
         PrintStream err = System.err;
-        try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, chat, err)) {
+        if (windowLen != null && windowLen < 2) throw new UserException("--window-len must be at least 2, got " + windowLen);
+        java.util.function.Consumer<org.scans.engine.model.LlamaConfig> fits = c -> {
+            if (windowLen != null && windowLen > c.maxPositions()) {
+                throw new UserException("--window-len " + windowLen + " is longer than the model's context (" + c.maxPositions() + " tokens)");
+            }
+        };
+        try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, chat, fits, err)) {
             int context = session.model.config().maxPositions();
             int len;
             if (windowLen != null) {

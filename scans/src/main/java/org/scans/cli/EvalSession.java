@@ -48,6 +48,15 @@ final class EvalSession implements AutoCloseable {
      */
     static EvalSession open(ModelOptions modelOptions, ScansOptions scans, EvalOptions evalOptions, Path dir, boolean needsVectors,
                             PrintStream err) {
+        return open(modelOptions, scans, evalOptions, dir, needsVectors, c -> {}, err);
+    }
+
+    /**
+     * {@link #open} with {@code checkModel} run on the loaded model's configuration before any
+     * vectors are extracted (minutes on a 7B model), for options that must fit the model.
+     */
+    static EvalSession open(ModelOptions modelOptions, ScansOptions scans, EvalOptions evalOptions, Path dir, boolean needsVectors,
+                            java.util.function.Consumer<org.scans.engine.model.LlamaConfig> checkModel, PrintStream err) {
         Datasets data = Datasets.locate();
         Path modelDir = modelOptions.dir();
         Tokenizer tokenizer = ModelOptions.requireTokenizer(modelDir);
@@ -55,6 +64,7 @@ final class EvalSession implements AutoCloseable {
         if (needsVectors) source = scans.source(dir.resolve(Runner.VECTORS_FILE), evalOptions.resume, err);
         LlamaModel model = LlamaModel.load(modelDir, modelOptions.loadOptions());
         try {
+            checkModel.accept(model.config());
             modelOptions.noteSmallPages(model, modelDir, err::println);
             Set<Fix> fixes = scans.fixes();
             ScansContext ctx = source != null

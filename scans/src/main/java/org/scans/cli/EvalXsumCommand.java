@@ -68,6 +68,9 @@ final class EvalXsumCommand implements Callable<Integer> {
         classifier.validate();
         Path file = data != null ? data : Datasets.locate().file(Summarization.XSUM_DEV);
         if (!Files.isRegularFile(file)) throw new UserException("--data " + file + ": no such file");
+        // Read once before the model loads and the vectors are extracted, so that a file that does
+        // not parse fails at once; its warnings are printed by the eval's own read below.
+        Summarization.read(file, documentColumn, summaryColumn, w -> {});
         Path dir = evalOptions.checkedDir("xsum");
         PrintStream err = System.err;
         try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, true, err)) {

@@ -57,12 +57,31 @@ class EvalCliTest {
         assertError(out, "holds no eval (no eval.json)", "eval", "ppl", "--model", model, "--resume", "--out", tmp.resolve("notaneval").toString());
     }
 
-    static void assertError(Path out, String part, String... args) {
+    @Test
+    void optionsThatDoNotFitAreRefusedBeforeTheVectorsAreExtracted() throws Exception {
+        // No --vectors: each eval would extract them first, minutes on a 7B model.
+        Path out = tmp.resolve("early");
+        String model = TestSupport.model().toString();
+        assertNothingExtracted(assertError(out, "--subjects: no MMLU subject 'astrology'", "eval", "mmlu", "--model", model,
+                "--subjects", "astrology", "--out", out.toString()));
+        assertNothingExtracted(assertError(out, "--window-len 4096 is longer than the model's context (512 tokens)", "eval", "ppl",
+                "--model", model, "--window-len", "4096", "--out", out.toString()));
+        Path csv = Files.writeString(tmp.resolve("docs.csv"), "id,text,summary\n1,hello,hi\n");
+        assertNothingExtracted(assertError(out, "dialogue", "eval", "xsum", "--model", model, "--data", csv.toString(),
+                "--out", out.toString()));
+    }
+
+    private static void assertNothingExtracted(TestSupport.Cli r) {
+        assertFalse(r.err().contains("extract"), r.err());
+    }
+
+    static TestSupport.Cli assertError(Path out, String part, String... args) {
         TestSupport.Cli r = TestSupport.cli(args);
         assertEquals(1, r.exit(), String.join(" ", args) + "\n" + r.err());
         String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
         assertTrue(last.startsWith("error: ") && last.contains(part), "'" + last + "' lacks '" + part + "'");
         assertFalse(r.err().contains("\tat "), r.err());
         assertFalse(Files.exists(out), "no folder left behind");
+        return r;
     }
 }
