@@ -94,6 +94,8 @@ final class ChatCommand implements Callable<Integer> {
             throw new UserException("--model " + modelOptions.model + ": " + e.getMessage() + "; " + WHAT_TO_PASS);
         }
         try (model) {
+            // Before the vectors are extracted (minutes on a 7B model).
+            int[] chosenLayers = layers != null ? CliFiles.layers(layers, model.config().numLayers(), "--layers") : null;
             modelOptions.noteSmallPages(model, dir, System.err::println);
             VectorSource source;
             if (vectors != null) {
@@ -106,8 +108,11 @@ final class ChatCommand implements Callable<Integer> {
             ScansContext ctx = ScansContext.open(model, tokenizer, family, vectors != null ? null : Datasets.locate(), source, Main.version(),
                     System.err::println);
             ClassifierSettings classifier = ctx.preset().classifier();
-            if (threshold != null) classifier = classifier.withThreshold(threshold);
-            int[] steerLayers = layers != null ? CliFiles.layers(layers, model.config().numLayers(), "--layers") : ctx.preset().steeringLayers();
+            if (threshold != null) {
+                classifier = classifier.withThreshold(threshold);
+                ClassifierOptions.noteOutOfRange(threshold, System.err);
+            }
+            int[] steerLayers = chosenLayers != null ? chosenLayers : ctx.preset().steeringLayers();
             ChatSession session = new ChatSession(model, tokenizer, ctx.template(), ctx.vectors(), classifier, steerLayers,
                     alpha != null ? alpha : ctx.preset().alpha(), system, maxNewTokens, note -> {
                         System.err.println("note: " + note);

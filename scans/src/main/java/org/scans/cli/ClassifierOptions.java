@@ -22,6 +22,15 @@ final class ClassifierOptions {
         if (threshold != null && !Double.isFinite(threshold)) throw new UserException("--threshold must be a number");
     }
 
+    /**
+     * Fails early (before any vectors are extracted) on layers outside the model or a preset it
+     * does not have.
+     */
+    void checkModel(org.scans.method.ModelPreset model, org.scans.engine.model.LlamaConfig config) {
+        if (layers != null) CliFiles.layers(layers, config.numLayers(), "--classifier-layers");
+        checkPreset(model);
+    }
+
     /** Fails early (before any vectors are extracted) on a preset this model does not have. */
     void checkPreset(org.scans.method.ModelPreset model) {
         if (preset == null) return;
@@ -44,7 +53,18 @@ final class ClassifierOptions {
             err.println("preset " + preset + " for " + ctx.preset().name() + ": classifier " + s);
         }
         if (layers != null) s = s.withLayers(CliFiles.layers(layers, ctx.model().config().numLayers(), "--classifier-layers"));
-        if (threshold != null) s = s.withThreshold(threshold);
+        if (threshold != null) {
+            s = s.withThreshold(threshold);
+            noteOutOfRange(threshold, err);
+        }
         return s;
+    }
+
+    /** Cosines lie in [-1, 1]: a threshold outside gives every query the same verdict (a 7 typed for 0.7, say). */
+    static void noteOutOfRange(double threshold, PrintStream err) {
+        if (Math.abs(threshold) > 1) {
+            err.println("note: --threshold " + threshold + " lies outside [-1, 1], where the cosines the classifier compares lie: "
+                    + "every query gets the same verdict");
+        }
     }
 }

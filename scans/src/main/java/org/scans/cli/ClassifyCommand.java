@@ -55,7 +55,7 @@ final class ClassifyCommand implements Callable<Integer> {
         Tokenizer tokenizer = ModelOptions.requireTokenizer(dir);
         PrintWriter out = spec.commandLine().getOut();
         try (LlamaModel model = LlamaModel.load(dir, modelOptions.loadOptions())) {
-            classifierOptions.checkPreset(org.scans.method.ModelPreset.forModel(scans.family(), model.config()));
+            classifierOptions.checkModel(org.scans.method.ModelPreset.forModel(scans.family(), model.config()), model.config());
             ScansContext ctx = scans.open(model, tokenizer, data, System.err);
             TestSet set = data.resolveTestSet(dataset, ctx.anchors());
             ClassifierSettings settings = classifierOptions.resolve(ctx, System.err);

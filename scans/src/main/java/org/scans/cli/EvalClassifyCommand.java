@@ -62,7 +62,7 @@ final class EvalClassifyCommand implements Callable<Integer> {
         }
         Path dir = evalOptions.checkedDir("classify");
         PrintStream err = System.err;
-        try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, true, err)) {
+        try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, true, EvalSession.optionsFit(scans, classifier, null), err)) {
             List<ClassifyEval.Part> parts = new ArrayList<>();
             for (String n : names) {
                 if (n.equals("default") && session.ctx.anchors() == null) {

@@ -74,7 +74,7 @@ final class EvalMmluCommand implements Callable<Integer> {
         // Subjects are checked before the model loads and the vectors are extracted.
         Mmlu mmlu = Mmlu.of(org.scans.data.Datasets.locate());
         List<String> chosen = subjects(mmlu.subjects());
-        try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, true, err)) {
+        try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, true, EvalSession.optionsFit(scans, classifier, steering), err)) {
             int context = session.model.config().maxPositions();
             int wrapper = session.ctx.template().classification("x").encode(session.ctx.tokenizer()).length
                     - session.ctx.tokenizer().encode("x", true, false).length;

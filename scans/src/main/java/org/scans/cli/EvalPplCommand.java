@@ -102,7 +102,7 @@ final class EvalPplCommand implements Callable<Integer> {
                 throw new UserException("--window-len " + windowLen + " is longer than the model's context (" + c.maxPositions() + " tokens)");
             }
         };
-        try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, chat, fits, err)) {
+        try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, chat, EvalSession.optionsFit(scans, classifier, steering).andThen(fits), err)) {
             int context = session.model.config().maxPositions();
             int len;
             if (windowLen != null) {

@@ -78,6 +78,19 @@ final class EvalSession implements AutoCloseable {
         }
     }
 
+    /**
+     * The check of the classifier's and the steering's options (null: none) against a loaded
+     * model, for {@link #open}: layers outside the model and a preset it lacks fail before the
+     * vectors are extracted.
+     */
+    static java.util.function.Consumer<org.scans.engine.model.LlamaConfig> optionsFit(ScansOptions scans, ClassifierOptions classifier,
+                                                                                 SteeringOptions steering) {
+        return c -> {
+            classifier.checkModel(ModelPreset.forModel(scans.family(), c), c);
+            if (steering != null) steering.checkModel(c);
+        };
+    }
+
     /** Creates the folder, keeps a copy of the vectors there, and writes or checks the settings. */
     EvalFolder prepare(Function<String, ObjectNode> settings, boolean resume) throws IOException {
         Files.createDirectories(dir);

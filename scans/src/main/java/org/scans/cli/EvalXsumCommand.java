@@ -73,7 +73,7 @@ final class EvalXsumCommand implements Callable<Integer> {
         Summarization.read(file, documentColumn, summaryColumn, w -> {});
         Path dir = evalOptions.checkedDir("xsum");
         PrintStream err = System.err;
-        try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, true, err)) {
+        try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, true, EvalSession.optionsFit(scans, classifier, steering), err)) {
             XsumEval.Settings settings = new XsumEval.Settings(file.toString(), documentColumn, summaryColumn, rows, sampleSeed, maxNewTokens,
                     classifier.resolve(session.ctx, err), steering.plan(session.ctx, session.ctx.family().alpha));
             XsumEval eval = new XsumEval(session.ctx, settings, evalOptions.batch == null ? 0 : evalOptions.batch, err);

@@ -97,7 +97,7 @@ final class RunCommand implements Callable<Integer> {
             }
             int n = model.config().numLayers();
             int[] steerLayers = layers != null ? CliFiles.layers(layers, n, "--layers") : null;
-            classifierOptions.checkPreset(org.scans.method.ModelPreset.forModel(scans.family(), model.config()));
+            classifierOptions.checkModel(org.scans.method.ModelPreset.forModel(scans.family(), model.config()), model.config());
             Path vectorsCopy = dir.resolve(Runner.VECTORS_FILE);
             VectorSource source = scans.source(vectorsCopy, resume, err);
             ScansContext ctx = scans.open(model, tokenizer, data, source, err);

@@ -17,6 +17,11 @@ final class SteeringOptions {
         if (alpha != null && !Double.isFinite(alpha)) throw new UserException("--alpha must be a number");
     }
 
+    /** Fails early (before any vectors are extracted) on steering layers outside the model. */
+    void checkModel(org.scans.engine.model.LlamaConfig config) {
+        if (layers != null) CliFiles.layers(layers, config.numLayers(), "--layers");
+    }
+
     /** The plan with the sign from the classifier; α is {@code --alpha} or {@code referenceAlpha}. */
     SteeringPlan plan(ScansContext ctx, double referenceAlpha) {
         int[] l = layers != null ? CliFiles.layers(layers, ctx.model().config().numLayers(), "--layers") : ctx.preset().steeringLayers();

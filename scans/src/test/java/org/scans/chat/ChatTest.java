@@ -225,6 +225,9 @@ class ChatTest {
             r = TestSupport.cli("chat", "--model", TestSupport.model().toString(), "--template", "chatml");
             assertEquals(1, r.exit());
             assertTrue(r.err().contains("--template must be llama2 or vicuna"), r.err());
+            r = TestSupport.cli("chat", "--model", TestSupport.model().toString(), "--layers", "2-9"); // no --vectors: would extract
+            assertEquals(1, r.exit());
+            assertTrue(r.err().contains("error: --layers: layer 9 is outside the model (layers 0-4)") && !r.err().contains("extracted"), r.err());
         } finally {
             System.setIn(old);
         }

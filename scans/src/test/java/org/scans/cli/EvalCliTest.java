@@ -66,6 +66,12 @@ class EvalCliTest {
                 "--subjects", "astrology", "--out", out.toString()));
         assertNothingExtracted(assertError(out, "--window-len 4096 is longer than the model's context (512 tokens)", "eval", "ppl",
                 "--model", model, "--window-len", "4096", "--out", out.toString()));
+        assertNothingExtracted(assertError(out, "--layers: layer 9 is outside the model (layers 0-4)", "eval", "xsum", "--model", model,
+                "--layers", "1-9", "--out", out.toString()));
+        assertNothingExtracted(assertError(out, "--classifier-layers: layer 12 is outside the model", "eval", "classify", "--model", model,
+                "--classifier-layers", "3-12", "--out", out.toString()));
+        assertNothingExtracted(assertError(out, "--classifier-layers: layer 7 is outside the model", "eval", "ppl", "--model", model,
+                "--classifier-layers", "7", "--windows", "1", "--out", out.toString()));
         Path csv = Files.writeString(tmp.resolve("docs.csv"), "id,text,summary\n1,hello,hi\n");
         assertNothingExtracted(assertError(out, "dialogue", "eval", "xsum", "--model", model, "--data", csv.toString(),
                 "--out", out.toString()));

@@ -95,6 +95,28 @@ class RunErrorsTest {
     }
 
     @Test
+    void classifierLayersOutsideTheModelAreRefusedBeforeAnyWork() {
+        Path out = tmp.resolve("o5b");
+        var r = run(out, "--dataset", "xstest", "--classifier-layers", "2-8"); // no --vectors: would extract first
+        assertFails(r, out, "--classifier-layers: layer 8 is outside the model (layers 0-4)");
+        assertFalse(r.err().contains("extracting"), r.err());
+        var c = TestSupport.cli("classify", "--model", TestSupport.model().toString(), "--dataset", "xstest", "--classifier-layers", "8");
+        assertEquals(1, c.exit(), c.err());
+        assertTrue(c.err().contains("--classifier-layers: layer 8 is outside") && !c.err().contains("extracting"), c.err());
+    }
+
+    @Test
+    void aThresholdOutsideTheCosinesRangeIsNoted() {
+        var c = TestSupport.cli("classify", "--model", TestSupport.model().toString(), "--vectors", vectors.toString(), "--dataset",
+                "xstest", "--limit", "2", "--threshold", "7");
+        assertEquals(0, c.exit(), c.err());
+        assertTrue(c.err().contains("note: --threshold 7.0 lies outside [-1, 1]"), c.err());
+        var ok = TestSupport.cli("classify", "--model", TestSupport.model().toString(), "--vectors", vectors.toString(), "--dataset",
+                "xstest", "--limit", "2", "--threshold", "0.7");
+        assertFalse(ok.err().contains("lies outside"), ok.err());
+    }
+
+    @Test
     void vectorsOfAnotherHiddenSize() throws Exception {
         Path other = tmp.resolve("other-dim.safetensors");
         float[][] v = new float[5][32];
