@@ -38,12 +38,20 @@ public final class Report {
         this.generated = generated;
     }
 
-    /** Loads the folders and writes the page (whole or not at all). */
-    public static void write(List<Path> dirs, Path out, String judge, String generated) throws IOException {
+    /**
+     * Loads the folders and writes the page (whole or not at all); returns what was loaded. A
+     * folder given twice is refused: every chart would show it twice.
+     */
+    public static List<ReportInput> write(List<Path> dirs, Path out, String judge, String generated) throws IOException {
+        java.util.Set<Path> seen = new java.util.HashSet<>();
+        for (Path d : dirs) {
+            if (!seen.add(d.toAbsolutePath().normalize())) throw new IllegalArgumentException(d + ": given twice");
+        }
         List<ReportInput> inputs = new ArrayList<>();
         for (Path d : dirs) inputs.add(ReportInput.load(d));
         byte[] html = new Report(inputs, judge, generated).render().getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(out, o -> o.write(html));
+        return inputs;
     }
 
     public String render() {
@@ -84,7 +92,12 @@ public final class Report {
             if (s.has("family")) settings.add(s.get("family").asText());
             b.append("<tr><td><code>").append(esc(in.dir().toString())).append("</code></td><td>").append(esc(what)).append("</td><td>")
                     .append(esc(s.path("model").asText())).append("</td><td>").append(esc(String.join("; ", settings))).append("</td><td class='num'>")
-                    .append(in.samples().size()).append("</td></tr>");
+                    .append(in.samples().size());
+            if (in.unfinished()) {
+                b.append(" <span class='warn'>unfinished: no summary.json; its figures cover these items only (continue it with run --resume --out ")
+                        .append(esc(in.dir().toString())).append(")</span>");
+            }
+            b.append("</td></tr>");
         }
         return b.append("</tbody></table></section>\n").toString();
     }

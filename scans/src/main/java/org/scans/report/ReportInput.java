@@ -47,6 +47,15 @@ public record ReportInput(Path dir, Kind kind, JsonNode settings, JsonNode resul
         throw new IllegalArgumentException(dir + ": holds neither a run (" + Runner.SETTINGS_FILE + ") nor an eval (" + EvalFolder.SETTINGS_FILE + ")");
     }
 
+    /**
+     * A run that stopped before writing {@code summary.json} (interrupted, or still going): its
+     * figures cover only the samples done so far, in the run's order (a run without --limit does
+     * all unsafe prompts first), so they are no measure of the whole set.
+     */
+    public boolean unfinished() {
+        return kind == Kind.RUN && !Files.isRegularFile(dir.resolve(Runner.SUMMARY_FILE));
+    }
+
     /** {@code mmlu}, {@code ppl}, {@code xsum}, {@code classify}, or {@code run}. */
     public String what() {
         return kind == Kind.RUN ? "run" : settings.path("eval").asText("eval");

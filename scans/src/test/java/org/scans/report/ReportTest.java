@@ -112,7 +112,27 @@ class ReportTest {
         for (String f : List.of("run.json", "samples.jsonl")) Files.copy(run.resolve(f), copy.resolve(f));
         ReportInput in = ReportInput.load(copy);
         assertEquals(8, in.results().get("samples").asInt());
-        assertTrue(render(List.of(copy)).contains("Refusal rates"));
+        assertTrue(in.unfinished());
+        assertFalse(ReportInput.load(run).unfinished());
+        String html = render(List.of(copy));
+        assertTrue(html.contains("Refusal rates"));
+        assertTrue(html.contains("unfinished: no summary.json"), "the inputs table says the figures cover part of the run");
+        assertFalse(render(List.of(run)).contains("unfinished"));
+        Path out = tmp.resolve("cut.html");
+        TestSupport.Cli r = TestSupport.cli("report", copy.toString(), "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("note: " + copy + ": the run did not finish (no summary.json); the report covers its 8 samples so far"),
+                r.err());
+    }
+
+    @Test
+    void aFolderGivenTwiceIsRefused() {
+        Path run = ReportFixture.dirs().get(0);
+        Path out = tmp.resolve("twice.html");
+        TestSupport.Cli r = TestSupport.cli("report", run.toString(), run.resolve("..").resolve(run.getFileName()).toString(), "--out", out.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("given twice"), r.err());
+        assertFalse(Files.exists(out));
     }
 
     static int count(String s, String part) {
