@@ -100,6 +100,13 @@ public final class ChatSession {
      * longer fits the context, the oldest exchanges are dropped first (with a note).
      */
     public Turn send(String user, TokenListener listener) {
+        int context = model.config().maxPositions();
+        int classification = template.classification(user).encode(tokenizer).length;
+        if (classification > context) {
+            // Refused before any pass: the session, and the dialogue kept so far, go on.
+            throw new IllegalArgumentException("the message takes " + classification + " tokens in the classifier's input; the model's context is "
+                    + context);
+        }
         // With nothing kept from an earlier turn, the message's classification pass can start the
         // answer: without a system prompt its input is the dialogue's tokens plus "Sure".
         HarmfulnessClassifier.Classification classified = classifier.classifyInGroups(List.of(user), List.of(0),
@@ -114,7 +121,6 @@ public final class ChatSession {
             dialogue.add(Message.assistant(t.assistant()));
         }
         dialogue.add(Message.user(user));
-        int context = model.config().maxPositions();
         int[] ids = template.render(system, dialogue).encode(tokenizer);
         int dropped = 0;
         while (ids.length + Math.min(maxNewTokens, 16) > context && dialogue.size() > 1) {

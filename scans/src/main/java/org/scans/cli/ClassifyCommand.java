@@ -56,8 +56,12 @@ final class ClassifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (LlamaModel model = LlamaModel.load(dir, modelOptions.loadOptions())) {
             classifierOptions.checkModel(org.scans.method.ModelPreset.forModel(scans.family(), model.config()), model.config());
+            TestSet early = dataset.equals("default") ? null : data.resolveTestSet(dataset, null);
+            int context = model.config().maxPositions();
+            if (early != null) Runner.checkPromptsFit(Runner.select(early, limit), tokenizer, scans.family().template(scans.fixes()), context);
             ScansContext ctx = scans.open(model, tokenizer, data, System.err);
-            TestSet set = data.resolveTestSet(dataset, ctx.anchors());
+            TestSet set = early != null ? early : data.resolveTestSet(dataset, ctx.anchors());
+            if (early == null) Runner.checkPromptsFit(Runner.select(set, limit), tokenizer, ctx.template(), context);
             ClassifierSettings settings = classifierOptions.resolve(ctx, System.err);
             HarmfulnessClassifier classifier = new HarmfulnessClassifier(model, tokenizer, ctx.template(), ctx.vectors(), settings,
                     ctx.fixes(), w -> System.err.println("warning: " + w));

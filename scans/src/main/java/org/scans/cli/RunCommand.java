@@ -98,10 +98,15 @@ final class RunCommand implements Callable<Integer> {
             int n = model.config().numLayers();
             int[] steerLayers = layers != null ? CliFiles.layers(layers, n, "--layers") : null;
             classifierOptions.checkModel(org.scans.method.ModelPreset.forModel(scans.family(), model.config()), model.config());
+            // Every set but "default" (the anchors' remainder) is known before the vectors are extracted.
+            TestSet early = dataset.equals("default") ? null : data.resolveTestSet(dataset, null);
+            int context = model.config().maxPositions();
+            if (early != null) Runner.checkPromptsFit(Runner.select(early, limit), tokenizer, scans.family().template(scans.fixes()), context);
             Path vectorsCopy = dir.resolve(Runner.VECTORS_FILE);
             VectorSource source = scans.source(vectorsCopy, resume, err);
             ScansContext ctx = scans.open(model, tokenizer, data, source, err);
-            TestSet set = data.resolveTestSet(dataset, ctx.anchors());
+            TestSet set = early != null ? early : data.resolveTestSet(dataset, ctx.anchors());
+            if (early == null) Runner.checkPromptsFit(Runner.select(set, limit), tokenizer, ctx.template(), context);
             ClassifierSettings classifier = classifierOptions.resolve(ctx, err);
             SteeringPlan plan = new SteeringPlan(steerLayers != null ? steerLayers : ctx.preset().steeringLayers(),
                     alpha != null ? alpha : ctx.preset().alpha(), 0);

@@ -185,6 +185,30 @@ public final class Runner {
     }
 
     /** The samples a run covers: all, or {@code limit} taken alternately from the unsafe and safe sets. */
+    /**
+     * Fails, naming the first few, when samples do not fit the model's context: the
+     * classification input (the prompt in the classifier's wrapper) must fit whole, and the
+     * generation prompt must leave room for one new token. Checked before any pass runs, so that
+     * a long prompt in a custom set does not stop a run partway with a context error.
+     */
+    public static void checkPromptsFit(List<Sample> samples, org.scans.tokenizer.Tokenizer tokenizer,
+                                       org.scans.tokenizer.template.ChatTemplate template, int context) {
+        List<String> tooLong = new ArrayList<>();
+        int count = 0;
+        for (Sample s : samples) {
+            int classification = template.classification(s.prompt()).encode(tokenizer).length;
+            int generation = template.generation(s.prompt()).encode(tokenizer).length;
+            if (classification <= context && generation < context) continue;
+            count++;
+            if (tooLong.size() < 3) tooLong.add(s.id() + " " + org.scans.method.Quote.of(s.prompt()) + " (" + Math.max(classification, generation + 1) + " tokens)");
+        }
+        if (count > 0) {
+            throw new IllegalArgumentException(count + " prompt" + (count == 1 ? " does" : "s do") + " not fit the model's context of " + context
+                    + " tokens with the " + template.name() + " template: " + String.join(", ", tooLong) + (count > tooLong.size() ? ", …" : "")
+                    + "; shorten or remove " + (count == 1 ? "it" : "them"));
+        }
+    }
+
     public static List<Sample> select(TestSet set, int limit) {
         if (limit <= 0 || limit >= set.size()) return set.all();
         List<Sample> out = new ArrayList<>(limit);

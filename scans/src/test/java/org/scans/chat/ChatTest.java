@@ -251,6 +251,17 @@ class ChatTest {
     }
 
     @Test
+    void aMessageLongerThanTheContextIsRefusedAndTheSessionGoesOn() {
+        String tooLong = "tell me a story about a dog ".repeat(100); // ~700 tokens against a 512-token context
+        TestSupport.Cli r = chat("Hello\n" + tooLong + "\nOnce upon a time\n/score\n");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("error: the message takes ") && r.out().contains("tokens in the classifier's input; the model's context is 512"),
+                r.out());
+        assertEquals(2, r.out().lines().filter(l -> l.startsWith("[")).count(), "both other messages answered:\n" + r.out());
+        assertTrue(r.out().contains("for \"Once upon a time\""), "/score speaks of the last message answered:\n" + r.out());
+    }
+
+    @Test
     void endOfInputRightAwayIsClean() {
         TestSupport.Cli r = chat("");
         assertEquals(0, r.exit(), r.err());

@@ -117,6 +117,19 @@ class RunErrorsTest {
     }
 
     @Test
+    void promptsLongerThanTheContextAreRefusedBeforeAnyWork() throws Exception {
+        Path csv = Files.writeString(tmp.resolve("long.csv"), "prompt,label\nHello,safe\n\"" + "tell me a story about a dog ".repeat(100)
+                + "\",unsafe\nBye,safe\n");
+        Path out = tmp.resolve("o2e");
+        var r = run(out, "--dataset", csv.toString()); // no --vectors: would extract first
+        assertFails(r, out, "1 prompt does not fit the model's context of 512 tokens with the llama-2 template: ", "shorten or remove it");
+        assertFalse(r.err().contains("extracting"), r.err());
+        var c = TestSupport.cli("classify", "--model", TestSupport.model().toString(), "--dataset", csv.toString());
+        assertEquals(1, c.exit(), c.err());
+        assertTrue(c.err().contains("1 prompt does not fit") && !c.err().contains("extracting"), c.err());
+    }
+
+    @Test
     void vectorsOfAnotherHiddenSize() throws Exception {
         Path other = tmp.resolve("other-dim.safetensors");
         float[][] v = new float[5][32];
