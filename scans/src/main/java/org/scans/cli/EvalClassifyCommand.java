@@ -62,7 +62,17 @@ final class EvalClassifyCommand implements Callable<Integer> {
         }
         Path dir = evalOptions.checkedDir("classify");
         PrintStream err = System.err;
-        try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, true, EvalSession.optionsFit(scans, classifier, null), err)) {
+        // Prompts must fit the model's context: the sets other than "default" are checked before the vectors are extracted.
+        org.scans.tokenizer.Tokenizer tokenizer = ModelOptions.requireTokenizer(modelOptions.dir());
+        var fit = EvalSession.optionsFit(scans, classifier, null).andThen(c -> {
+            for (String n : names) {
+                if (!n.equals("default")) {
+                    Runner.checkPromptsFit(Runner.select(data.resolveTestSet(n, null), limit), tokenizer, scans.family().template(scans.fixes()),
+                            c.maxPositions());
+                }
+            }
+        });
+        try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, true, fit, err)) {
             List<ClassifyEval.Part> parts = new ArrayList<>();
             for (String n : names) {
                 if (n.equals("default") && session.ctx.anchors() == null) {
@@ -75,7 +85,9 @@ final class EvalClassifyCommand implements Callable<Integer> {
                     c = c.withLayers(CliFiles.layers(classifier.layers, session.model.config().numLayers(), "--classifier-layers"));
                 }
                 if (datasetPresets && classifier.threshold != null) c = c.withThreshold(classifier.threshold);
-                parts.add(new ClassifyEval.Part(n.contains("/") || n.contains(".") ? RunCommand.safeName(n) : n, Runner.select(set, limit), c));
+                List<org.scans.data.Sample> chosen = Runner.select(set, limit);
+                if (n.equals("default")) Runner.checkPromptsFit(chosen, session.ctx.tokenizer(), session.ctx.template(), session.model.config().maxPositions());
+                parts.add(new ClassifyEval.Part(n.contains("/") || n.contains(".") ? RunCommand.safeName(n) : n, chosen, c));
             }
             EvalFolder folder = session.prepare(sha -> ClassifyEval.settingsJson(session.ctx, parts, limit, datasetPresets, sha), evalOptions.resume);
             ObjectNode results = session.run(() -> new ClassifyEval(session.ctx, err).run(parts, folder));

@@ -127,6 +127,11 @@ class RunErrorsTest {
         var c = TestSupport.cli("classify", "--model", TestSupport.model().toString(), "--dataset", csv.toString());
         assertEquals(1, c.exit(), c.err());
         assertTrue(c.err().contains("1 prompt does not fit") && !c.err().contains("extracting"), c.err());
+        Path evalOut = tmp.resolve("o2f");
+        var e = TestSupport.cli("eval", "classify", "--model", TestSupport.model().toString(), "--datasets", "xstest," + csv, "--out", evalOut.toString());
+        assertEquals(1, e.exit(), e.err());
+        assertTrue(e.err().contains("1 prompt does not fit") && !e.err().contains("extracting"), e.err());
+        assertFalse(Files.exists(evalOut));
     }
 
     @Test
