@@ -30,6 +30,8 @@ class BenchCommandTest {
         assertEquals(2, o.get("threads").asInt());
         assertTrue(o.get("model").asText().endsWith("stories260K"), o.get("model").asText());
         assertTrue(r.err().contains("pp16 run 1/1"), r.err());
+        assertTrue(r.err().matches("(?s).*\\bread run 1/1: [0-9.]+ GB/s\\n.*"), "the read's progress line is a bandwidth: " + r.err());
+        assertTrue(r.err().matches("(?s).*\\btg4x3 run 1/1: [0-9.]+ tok/s\\n.*"), r.err());
         // the model's files are mapped, so on Linux some of them are resident after the runs
         if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/self/smaps"))) {
             assertTrue(o.get("mapped_resident_bytes").asLong() > 0, r.out());

@@ -72,7 +72,7 @@ public final class EngineBench {
             int readAt = -1, batchAt = -1;
             if (model.backend() instanceof CpuBackend cpu) {
                 readAt = phases.size();
-                phases.add(new Phase("read", READ_PASSES, readRun(cpu)));
+                phases.add(new Phase("read", READ_PASSES, readRun(cpu), model.weights().bytesPerToken()));
             }
             if (config.batch() > 0) {
                 List<Sequence> many = sequences(config.batch());
@@ -115,18 +115,30 @@ public final class EngineBench {
         };
     }
 
-    /** A phase to measure: its name, the tokens one run counts, and the run. */
-    private record Phase(String name, int tokens, Run run) {}
+    /**
+     * A phase to measure: its name, the tokens one run counts, and the run. A read's "tokens" are
+     * passes over {@code bytesPerToken} bytes, so its progress lines give GB/s; 0 for the others.
+     */
+    private record Phase(String name, int tokens, Run run, long bytesPerToken) {
+        Phase(String name, int tokens, Run run) {
+            this(name, tokens, run, 0);
+        }
+
+        String rate(double seconds) {
+            return bytesPerToken > 0 ? String.format(java.util.Locale.ROOT, "%.2f GB/s", tokens * (double) bytesPerToken / seconds / 1e9)
+                    : String.format(java.util.Locale.ROOT, "%.2f tok/s", tokens / seconds);
+        }
+    }
 
     /** Phases whose warm-ups and timed runs take turns: a, b, c, a, b, c, … */
     private PhaseResult[] interleaved(List<Phase> phases, Consumer<String> progress) {
-        for (Phase p : phases) progress.accept(String.format("%s warm-up: %.2f tok/s", p.name(), p.tokens() / p.run().seconds()));
+        for (Phase p : phases) progress.accept(p.name() + " warm-up: " + p.rate(p.run().seconds()));
         double[][] seconds = new double[phases.size()][config.reps()];
         for (int i = 0; i < config.reps(); i++) {
             for (int j = 0; j < phases.size(); j++) {
                 Phase p = phases.get(j);
                 seconds[j][i] = p.run().seconds();
-                progress.accept(String.format("%s run %d/%d: %.2f tok/s", p.name(), i + 1, config.reps(), p.tokens() / seconds[j][i]));
+                progress.accept(p.name() + " run " + (i + 1) + "/" + config.reps() + ": " + p.rate(seconds[j][i]));
             }
         }
         PhaseResult[] out = new PhaseResult[phases.size()];
