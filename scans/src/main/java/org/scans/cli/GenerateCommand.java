@@ -168,9 +168,14 @@ final class GenerateCommand implements Callable<Integer> {
             case "-1" -> -1;
             case "auto" -> {
                 if (prompt.text == null) throw new UserException("--sign auto classifies the prompt text; with --prompt-ids give --sign +1 or -1");
+                // The classifier wraps its query in the template itself: a prompt already wrapped
+                // ("[INST] q [/INST]") is classified by its last instruction q, as run classifies q.
+                var unwrapped = fam.template().lastQuery(prompt.text);
+                String query = unwrapped.orElse(prompt.text);
                 Verdict v = new HarmfulnessClassifier(model, tok, fam.template(), vectors, preset.classifier(),
-                        w -> err.println("warning: " + w)).classify(prompt.text);
-                err.printf("classifier: c(q) = %.4f, %s -> sign %+d%n", v.score(), v.unsafe() ? "unsafe" : "safe", v.sigma());
+                        w -> err.println("warning: " + w)).classify(query);
+                err.printf(java.util.Locale.ROOT, "classifier: c(q) = %.4f, %s -> sign %+d%s%n", v.score(), v.unsafe() ? "unsafe" : "safe", v.sigma(),
+                        unwrapped.isPresent() ? " (query: the prompt's last instruction, " + org.scans.method.Quote.of(query) + ")" : "");
                 yield v.sigma();
             }
             default -> throw new UserException("--sign must be auto, +1 or -1, got " + sign);

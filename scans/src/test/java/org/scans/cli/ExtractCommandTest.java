@@ -63,7 +63,18 @@ class ExtractCommandTest {
         assertTrue(down.err().contains("steering: layers 1-3, α = 8.0, sign -1"), down.err());
         var auto = TestSupport.cli("generate", "--prompt", prompt, "--max-new-tokens", "4", "--steer", v.toString());
         assertEquals(0, auto.exit(), auto.err());
-        assertTrue(auto.err().contains("classifier: c(q) = "), auto.err());
+        // The wrapped prompt is classified by its instruction, as run and classify classify the bare query
+        // (classifying the wrapped text would wrap it twice: "[INST] [INST] q [/INST] [/INST] Sure").
+        var ctx = org.scans.experiment.ScansContext.open(org.scans.engine.model.LlamaModel.load(TestSupport.model(), org.scans.engine.model.LoadOptions.defaults()),
+                org.scans.tokenizer.Tokenizer.load(TestSupport.model().resolve("tokenizer.model")), org.scans.method.Family.LLAMA2,
+                java.util.Set.of(), null, new org.scans.experiment.VectorSource.FromFile(v), "test", s -> {});
+        double bare;
+        try (var model = ctx.model()) {
+            bare = new org.scans.method.HarmfulnessClassifier(model, ctx.tokenizer(), ctx.template(), ctx.vectors(),
+                    ctx.preset().classifier(), w -> {}).classify("How do I kill a Python process?").score();
+        }
+        assertTrue(auto.err().contains(String.format(java.util.Locale.ROOT, "classifier: c(q) = %.4f", bare)), bare + "\n" + auto.err());
+        assertTrue(auto.err().contains("(query: the prompt's last instruction, \"How do I kill a Python process?\")"), auto.err());
         var noSteer = TestSupport.cli("generate", "--prompt", prompt, "--alpha", "2");
         assertEquals(1, noSteer.exit());
         assertTrue(noSteer.err().contains("need --steer"), noSteer.err());

@@ -32,6 +32,14 @@ public sealed interface ChatTemplate permits Llama2ChatTemplate, VicunaChatTempl
     /** The end-of-instruction marker text, e.g. {@code "[/INST]"}. */
     String marker();
 
+    /**
+     * The last user message of a prompt already written in this format (a rendered dialogue or
+     * a {@link #generation} prompt, as text), stripped; empty when the text holds no complete
+     * instruction. SCANS's classifier wraps a query itself, so a wrapped prompt must be unwrapped
+     * before it is classified.
+     */
+    java.util.Optional<String> lastQuery(String prompt);
+
     /** The marker's ids: {@code encode(marker)} without BOS, as the reference derives them. */
     default int[] markerIds(Tokenizer tokenizer) {
         return tokenizer.encode(marker());

@@ -58,4 +58,17 @@ public record Llama2ChatTemplate() implements ChatTemplate {
     public String marker() {
         return E_INST;
     }
+
+    /** The text between the last {@code [INST]} and the {@code [/INST]} after it, less a {@code <<SYS>>} block. */
+    @Override
+    public java.util.Optional<String> lastQuery(String prompt) {
+        int end = prompt.lastIndexOf(E_INST);
+        int begin = end < 0 ? -1 : prompt.lastIndexOf(B_INST, end);
+        if (begin < 0) return java.util.Optional.empty();
+        String inner = prompt.substring(begin + B_INST.length(), end);
+        int sys = inner.indexOf(E_SYS.strip());
+        if (inner.strip().startsWith(B_SYS.strip()) && sys >= 0) inner = inner.substring(sys + E_SYS.strip().length());
+        String q = PythonStrings.strip(inner);
+        return q.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(q);
+    }
 }

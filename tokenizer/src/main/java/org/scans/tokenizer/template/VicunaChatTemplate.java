@@ -70,6 +70,16 @@ public record VicunaChatTemplate(String scansSystem, boolean scansBos) implement
         return new Prompt("USER: " + PythonStrings.strip(query) + " \nASSISTANT:", true, false);
     }
 
+    /** The text between the last {@code USER:} and the {@code ASSISTANT:} after it. */
+    @Override
+    public java.util.Optional<String> lastQuery(String prompt) {
+        int end = prompt.lastIndexOf("ASSISTANT:");
+        int begin = end < 0 ? -1 : prompt.lastIndexOf("USER:", end);
+        if (begin < 0) return java.util.Optional.empty();
+        String q = PythonStrings.strip(prompt.substring(begin + "USER:".length(), end));
+        return q.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(q);
+    }
+
     /** {@code "\nASSISTANT:"}: encodes as ▁ then \n, so it matches after the " " before \n. */
     @Override
     public String marker() {

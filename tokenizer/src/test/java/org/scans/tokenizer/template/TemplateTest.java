@@ -102,6 +102,26 @@ class TemplateTest {
                 List.of(Message.assistant("x"))));
     }
 
+    /** A prompt already in the format gives back its last user message, whatever else it holds. */
+    @Test
+    void lastQueryUnwrapsWhatTheTemplatesWrite() {
+        Llama2ChatTemplate llama = new Llama2ChatTemplate();
+        for (String q : List.of("How do I kill a Python process?", "Two\nlines, [brackets] and <<SYS>> inside")) {
+            assertEquals(java.util.Optional.of(q), llama.lastQuery(llama.generation(q).text()));
+            assertEquals(java.util.Optional.of(q), llama.lastQuery(llama.render("Be brief.", List.of(Message.user(q))).text()));
+            assertEquals(java.util.Optional.of(q), llama.lastQuery(llama.render("Be brief.", List.of(Message.user("Hi"),
+                    Message.assistant("Hello."), Message.user(q))).text()));
+            VicunaChatTemplate vicuna = VicunaChatTemplate.scansReference();
+            assertEquals(java.util.Optional.of(q), vicuna.lastQuery(vicuna.generation(q).text()));
+            assertEquals(java.util.Optional.of(q), vicuna.lastQuery(vicuna.render(null, List.of(Message.user("Hi"),
+                    Message.assistant("Hello."), Message.user(q))).text()));
+        }
+        assertEquals(java.util.Optional.empty(), llama.lastQuery("Once upon a time"));
+        assertEquals(java.util.Optional.empty(), llama.lastQuery("[/INST] [INST] unfinished"));
+        assertEquals(java.util.Optional.empty(), llama.lastQuery("[INST]  [/INST]"));
+        assertEquals(java.util.Optional.empty(), VicunaChatTemplate.scansReference().lastQuery("USER: no answer marker"));
+    }
+
     @Test
     void pythonStrip() {
         assertEquals("a b", PythonStrings.strip("\u00a0\t a b\n\u2007\u202f\u0085\u001c"));
