@@ -65,6 +65,16 @@ final class ExtractCommand implements Callable<Integer> {
         try (LlamaModel model = LlamaModel.load(dir, modelOptions.loadOptions())) {
             int[] steerLayers = null;
             if (layers != null) steerLayers = CliFiles.layers(layers, model.config().numLayers(), "--layers");
+            if (exportLlamaCpp != null) {
+                // Before the extraction: the export's layers are known now.
+                int[] exported = steerLayers != null ? steerLayers
+                        : org.scans.method.ModelPreset.forModel(scans.family(), model.config()).steeringLayers();
+                try {
+                    ControlVectorExport.checkLayers(exported);
+                } catch (IllegalArgumentException e) {
+                    throw new UserException("--export-llamacpp: " + e.getMessage());
+                }
+            }
             ScansContext ctx = scans.open(model, tokenizer, data, System.err);
             Files.createDirectories(out.toAbsolutePath().getParent());
             VectorsFile.write(ctx.vectors(), out);
@@ -74,7 +84,7 @@ final class ExtractCommand implements Callable<Integer> {
                 int[] l = steerLayers != null ? steerLayers : ctx.preset().steeringLayers();
                 double a = alpha != null ? alpha : ctx.preset().alpha();
                 ControlVectorExport.write(ctx.vectors(), l, a, s, exportLlamaCpp);
-                o.println("wrote " + exportLlamaCpp + ": llama.cpp control vector, layers " + Layers.format(l) + " (direction.N = layer+1), α·sign = "
+                o.println("wrote " + exportLlamaCpp + ": llama.cpp control vector, layers " + Layers.format(l) + " (direction.N for layer N), α·sign = "
                         + (a * s) + "; note that llama.cpp steers every position");
             }
         }

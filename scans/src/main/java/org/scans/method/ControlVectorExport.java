@@ -10,10 +10,15 @@ import java.nio.file.Path;
 
 /**
  * Writes refusal directions as a llama.cpp control vector (GGUF v3): one F32 tensor
- * {@code direction.N} per steered layer, with N = layer + 1 (llama.cpp counts from 1), already
- * scaled by α·sign, and the keys {@code general.architecture = controlvector},
+ * {@code direction.N} per steered layer N, already scaled by α·sign, and the keys
+ * {@code general.architecture = controlvector},
  * {@code controlvector.model_hint} and {@code controlvector.layer_count}. llama.cpp adds the
  * vector at every position; it cannot start at the end of the instruction as SCANS does.
+ *
+ * <p>N is the layer as SCANS counts it (the output of decoder layer N, from 0): llama.cpp's loader
+ * stores {@code direction.N} at row N − 1 of its buffer, hands row il − 1 to layer il, and adds
+ * it to that layer's output (its {@code l_out}), so the two offsets cancel; repeng's exporter
+ * names its 0-based layers the same way. Layer 0 has no slot ({@code direction.0} is refused).
  */
 public final class ControlVectorExport {
     private static final int GGUF_VERSION = 3;
@@ -25,6 +30,7 @@ public final class ControlVectorExport {
     private ControlVectorExport() {}
 
     public static void write(ScansVectors v, int[] layers, double alpha, int sign, Path file) throws IOException {
+        checkLayers(layers);
         Buf header = new Buf();
         header.raw("GGUF".getBytes(StandardCharsets.US_ASCII));
         header.u32(GGUF_VERSION);
@@ -43,7 +49,7 @@ public final class ControlVectorExport {
         long tensorBytes = 4L * v.dim();
         long padded = (tensorBytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
         for (int l : layers) {
-            header.string("direction." + (l + 1));
+            header.string("direction." + l);
             header.u32(1);
             header.u64(v.dim());
             header.u32(GGML_TYPE_F32);
@@ -60,6 +66,16 @@ public final class ControlVectorExport {
                 out.write(b.array());
             }
         });
+    }
+
+    /** Fails on layer 0, which a llama.cpp control vector cannot reach. */
+    public static void checkLayers(int[] layers) {
+        for (int l : layers) {
+            if (l == 0) {
+                throw new IllegalArgumentException("a llama.cpp control vector cannot steer layer 0 (llama.cpp refuses direction.0); "
+                        + "choose --layers from 1");
+            }
+        }
     }
 
     /** Little-endian GGUF primitives. */

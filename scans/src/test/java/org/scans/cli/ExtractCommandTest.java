@@ -2,6 +2,7 @@ package org.scans.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,12 +42,21 @@ class ExtractCommandTest {
         assertEquals("llama", g.kv.get("controlvector.model_hint"));
         assertEquals(5, g.kv.get("controlvector.layer_count"));
         assertEquals(2, g.tensors.size());
+        // llama.cpp adds direction.N to the output of its (0-based) layer N, which is our layer N.
+        assertEquals(java.util.Set.of("direction.1", "direction.2"), g.tensors.keySet());
         for (int layer : new int[] {1, 2}) {
-            float[] dir = g.tensors.get("direction." + (layer + 1));
+            float[] dir = g.tensors.get("direction." + layer);
             float[] expect = vec.refusal(layer).clone();
             for (int i = 0; i < expect.length; i++) expect[i] *= 2f;
-            assertArrayEquals(expect, dir, 1e-6f, "direction." + (layer + 1));
+            assertArrayEquals(expect, dir, 1e-6f, "direction." + layer);
         }
+        Path zero = tmp.resolve("zero.gguf");
+        var refused = TestSupport.cli("extract", "--model", TestSupport.model().toString(), "--out", tmp.resolve("v0.safetensors").toString(),
+                "--export-llamacpp", zero.toString(), "--layers", "0-1");
+        assertEquals(1, refused.exit());
+        assertTrue(refused.err().contains("error: --export-llamacpp: a llama.cpp control vector cannot steer layer 0"), refused.err());
+        assertFalse(refused.err().contains("extracting"), "refused before the extraction: " + refused.err());
+        assertFalse(Files.exists(zero));
     }
 
     @Test
