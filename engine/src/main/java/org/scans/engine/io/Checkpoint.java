@@ -32,6 +32,23 @@ public final class Checkpoint implements AutoCloseable {
         this.tensors = tensors;
     }
 
+    /**
+     * What else the folder holds that a user may have downloaded instead: PyTorch pickles
+     * (Llama-2-7b-chat-hf ships both kinds) or a GGUF, neither of which is read.
+     */
+    private static String otherFormats(Path dir) {
+        try (var files = Files.list(dir)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            if (names.stream().anyMatch(n -> n.endsWith(".bin") || n.endsWith(".pt") || n.endsWith(".pth"))) {
+                return "; this folder holds PyTorch weights (*.bin), which are not read: fetch the model's *.safetensors files too";
+            }
+            if (names.stream().anyMatch(n -> n.endsWith(".gguf"))) return "; GGUF files are not read";
+        } catch (java.io.IOException e) {
+            // The message without the hint.
+        }
+        return "";
+    }
+
     public static Checkpoint open(Path dir) {
         Arena arena = Arena.ofShared();
         try {
@@ -40,7 +57,7 @@ public final class Checkpoint implements AutoCloseable {
             Path single = dir.resolve(SINGLE_FILE);
             if (!Files.isRegularFile(single)) {
                 throw new ModelFormatException(dir + ": no " + SINGLE_FILE + " or " + INDEX_FILE
-                        + " (a Hugging Face checkpoint in safetensors format is needed)");
+                        + " (a Hugging Face checkpoint in safetensors format is needed" + otherFormats(dir) + ")");
             }
             SafetensorsFile f = SafetensorsFile.open(single, arena);
             return new Checkpoint(arena, List.of(f), f.tensors());

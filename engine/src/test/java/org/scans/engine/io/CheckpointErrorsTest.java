@@ -53,6 +53,9 @@ class CheckpointErrorsTest {
         Path dir = CheckpointFixtures.copy(tmp);
         Files.delete(dir.resolve("model.safetensors"));
         assertMentions(loadFails(dir), "model.safetensors");
+        // A PyTorch-only download (Llama-2-7b-chat-hf ships pytorch_model-*.bin beside the safetensors).
+        Files.writeString(dir.resolve("pytorch_model-00001-of-00002.bin"), "x");
+        assertMentions(loadFails(dir), "PyTorch weights (*.bin), which are not read");
     }
 
     @Test
