@@ -35,15 +35,17 @@ final class ReportCommand implements Callable<Integer> {
             throw new UserException("--judge must be match-strings or xstest-prefix, got '" + judge + "'");
         }
         CliFiles.checkWritable(out, "--out");
-        var inputs = Report.write(dirs, out, judge, "generated " + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z"))
+        var written = Report.write(dirs, out, judge, "generated " + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z"))
                 + " by scans-engine " + Main.version());
-        for (var in : inputs) {
+        for (String why : written.skipped()) spec.commandLine().getErr().println("note: left out " + why);
+        for (var in : written.inputs()) {
             if (in.unfinished()) {
                 spec.commandLine().getErr().println("note: " + in.dir() + ": the run did not finish (no summary.json); the report covers its "
                         + in.samples().size() + " samples so far");
             }
         }
-        spec.commandLine().getOut().println("wrote " + out + " (" + dirs.size() + " folder" + (dirs.size() == 1 ? "" : "s") + ")");
+        int n = written.inputs().size();
+        spec.commandLine().getOut().println("wrote " + out + " (" + n + " folder" + (n == 1 ? "" : "s") + ")");
         return 0;
     }
 }

@@ -38,20 +38,32 @@ public final class Report {
         this.generated = generated;
     }
 
+    /** What {@link #write} put on the page, and the eval folders it left out (unfinished), with why. */
+    public record Written(List<ReportInput> inputs, List<String> skipped) {}
+
     /**
-     * Loads the folders and writes the page (whole or not at all); returns what was loaded. A
-     * folder given twice is refused: every chart would show it twice.
+     * Loads the folders and writes the page (whole or not at all). An eval that has not finished is
+     * left out, so that one still running does not stop the report of the others; when nothing is
+     * left, that is the error. A folder given twice is refused: every chart would show it twice.
      */
-    public static List<ReportInput> write(List<Path> dirs, Path out, String judge, String generated) throws IOException {
+    public static Written write(List<Path> dirs, Path out, String judge, String generated) throws IOException {
         java.util.Set<Path> seen = new java.util.HashSet<>();
         for (Path d : dirs) {
             if (!seen.add(d.toAbsolutePath().normalize())) throw new IllegalArgumentException(d + ": given twice");
         }
         List<ReportInput> inputs = new ArrayList<>();
-        for (Path d : dirs) inputs.add(ReportInput.load(d));
+        List<String> skipped = new ArrayList<>();
+        for (Path d : dirs) {
+            try {
+                inputs.add(ReportInput.load(d));
+            } catch (ReportInput.UnfinishedEval e) {
+                skipped.add(e.getMessage());
+            }
+        }
+        if (inputs.isEmpty()) throw new IllegalArgumentException(skipped.getFirst());
         byte[] html = new Report(inputs, judge, generated).render().getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(out, o -> o.write(html));
-        return inputs;
+        return new Written(inputs, skipped);
     }
 
     public String render() {

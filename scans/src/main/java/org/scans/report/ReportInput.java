@@ -25,6 +25,13 @@ import org.scans.method.VectorsFile;
 public record ReportInput(Path dir, Kind kind, JsonNode settings, JsonNode results, List<JsonNode> samples, ScansVectors vectors) {
     public enum Kind { RUN, EVAL }
 
+    /** An eval folder without results: nothing to report of it yet (its figures are made at its end). */
+    public static final class UnfinishedEval extends IllegalArgumentException {
+        UnfinishedEval(String message) {
+            super(message);
+        }
+    }
+
     public static ReportInput load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + ": no such folder (give run or eval output folders)");
         Path vectorsFile = dir.resolve(Runner.VECTORS_FILE);
@@ -40,7 +47,7 @@ public record ReportInput(Path dir, Kind kind, JsonNode settings, JsonNode resul
         if (Files.isRegularFile(dir.resolve(EvalFolder.SETTINGS_FILE))) {
             Path results = dir.resolve(EvalFolder.RESULTS_FILE);
             if (!Files.isRegularFile(results)) {
-                throw new IllegalArgumentException(dir + ": the eval has no " + EvalFolder.RESULTS_FILE + " (it did not finish; continue it with --resume --out " + dir + ")");
+                throw new UnfinishedEval(dir + ": the eval has no " + EvalFolder.RESULTS_FILE + " (it did not finish; continue it with --resume --out " + dir + ")");
             }
             return new ReportInput(dir, Kind.EVAL, read(dir.resolve(EvalFolder.SETTINGS_FILE)), read(results), SampleLog.read(dir), vectors);
         }

@@ -126,6 +126,25 @@ class ReportTest {
     }
 
     @Test
+    void anUnfinishedEvalIsLeftOutOfTheOthersReport() throws Exception {
+        Path eval = tmp.resolve("eval-cut");
+        Files.createDirectories(eval);
+        Path mmlu = ReportFixture.dirs().get(2);
+        for (String f : List.of("eval.json", "samples.jsonl")) Files.copy(mmlu.resolve(f), eval.resolve(f));
+        Path run = ReportFixture.dirs().get(0);
+        Path out = tmp.resolve("some.html");
+        TestSupport.Cli r = TestSupport.cli("report", run.toString(), eval.toString(), "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("note: left out " + eval + ": the eval has no results.json (it did not finish"), r.err());
+        assertTrue(r.out().contains("(1 folder)"), r.out());
+        assertFalse(Files.readString(out).contains("eval-cut"), "the unfinished eval is not on the page");
+        TestSupport.Cli alone = TestSupport.cli("report", eval.toString(), "--out", tmp.resolve("none.html").toString());
+        assertEquals(1, alone.exit());
+        assertTrue(alone.err().contains("error: " + eval + ": the eval has no results.json"), alone.err());
+        assertFalse(Files.exists(tmp.resolve("none.html")));
+    }
+
+    @Test
     void aFolderGivenTwiceIsRefused() {
         Path run = ReportFixture.dirs().get(0);
         Path out = tmp.resolve("twice.html");
