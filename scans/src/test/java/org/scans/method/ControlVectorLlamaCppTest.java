@@ -21,7 +21,7 @@ import org.scans.engine.model.Step;
  * {@code extract --export-llamacpp} against llama.cpp itself: the control vector this project
  * writes for layer 2, loaded by llama.cpp's own loader and applied by its own graph, moves
  * llama.cpp's logits exactly as our steering of layer 2 at every position moves ours. The golden
- * file comes from {@code bench/cvec/make-golden.sh} (llama.cpp v0.4.0 as node-llama-cpp 3.21.1
+ * file comes from {@code bench/llamacpp/make-cvec-golden.sh} (llama.cpp v0.4.0 as node-llama-cpp 3.21.1
  * bundles it, stories260K.gguf, float32 KV cache, flash attention off). Tolerance 2e-4: the same
  * as for plain logits against llama.cpp with a float32 cache (float32 sums in another order).
  */

@@ -1,9 +1,10 @@
-// Logits of llama.cpp with a control vector applied, for checking what layer `extract
-// --export-llamacpp`'s direction.N reaches. Built by bench/cvec/make-golden.sh against the
-// llama.cpp release that node-llama-cpp bundles (headers from its source bundle, the prebuilt
-// shared libraries of its CPU build).
+// Logits of llama.cpp for every position of a token sequence, with a control vector applied or
+// not ("-"): the oracle behind the golden files that check which layer `extract --export-llamacpp`'s
+// direction.N reaches, and logits over long contexts. Built by bench/llamacpp/build.sh against the
+// llama.cpp that node-llama-cpp bundles (headers from its source bundle, the prebuilt shared
+// libraries of its CPU build).
 //
-//   cvec-logits MODEL.gguf CVEC.gguf|- ID,ID,...   prints one line of logits per position
+//   logits MODEL.gguf CVEC.gguf|- ID,ID,...   prints one line of logits per position
 //
 // Exact settings: float32 KV cache, flash attention off, one sequence, every position's logits.
 // The control vector goes through llama.cpp's own loader (common_control_vector_load) and is
@@ -37,7 +38,7 @@ int main(int argc, char ** argv) {
     for (std::string t; std::getline(in, t, ',');) ids.push_back(std::stoi(t));
 
     llama_context_params cp = llama_context_default_params();
-    cp.n_ctx = 512;
+    cp.n_ctx = ids.size() > 512 ? (uint32_t) ids.size() : 512;
     cp.n_batch = cp.n_ubatch = (uint32_t) ids.size();
     cp.n_threads = cp.n_threads_batch = 1;
     cp.type_k = GGML_TYPE_F32;
