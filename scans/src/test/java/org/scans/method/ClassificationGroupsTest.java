@@ -37,18 +37,34 @@ class ClassificationGroupsTest {
     @Test
     void eachVerdictIsItsGroupsWhateverElseIsAskedFor() {
         List<String> all = prompts(37); // groups [0, 16), [16, 32), [32, 37)
+        Map<Integer, Verdict> some = classifier.classifyInGroups(all, List.of(36, 5, 17, 31, 5));
+        assertEquals(List.of(5, 17, 31, 36), List.copyOf(some.keySet()));
+        assertThrows(IndexOutOfBoundsException.class, () -> classifier.classifyInGroups(all, List.of(37)));
+        // Bit for bit: the same forward calls as the groups run whole (another grouping moves scores
+        // in their last bits only, so no tolerance). Two passes over the same input also differ in
+        // their last bits when the JIT recompiles a kernel between them, so an attempt that meets a
+        // recompilation is made again; a wrong grouping differs in every attempt.
+        String mismatch = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            mismatch = groupMismatch(all);
+            if (mismatch == null) return;
+        }
+        throw new AssertionError(mismatch);
+    }
+
+    /** Null when every wanted prompt's score equals its whole group's, bit for bit; else the first difference. */
+    private static String groupMismatch(List<String> all) {
         List<Verdict> first = classifier.classifyAll(all.subList(0, 16));
         List<Verdict> second = classifier.classifyAll(all.subList(16, 32));
         List<Verdict> last = classifier.classifyAll(all.subList(32, 37));
         Map<Integer, Verdict> some = classifier.classifyInGroups(all, List.of(36, 5, 17, 31, 5));
-        assertEquals(List.of(5, 17, 31, 36), List.copyOf(some.keySet()));
-        // Bit for bit: the same forward calls as the groups run whole.
-        assertEquals(first.get(5).score(), some.get(5).score(), 0.0);
-        assertEquals(second.get(1).score(), some.get(17).score(), 0.0);
-        assertEquals(second.get(15).score(), some.get(31).score(), 0.0);
-        assertEquals(last.get(4).score(), some.get(36).score(), 0.0);
         // A resumed job that wants only the tail of a group still gets the group's bits.
-        assertEquals(second.get(15).score(), classifier.classifyInGroups(all, List.of(31)).get(31).score(), 0.0);
-        assertThrows(IndexOutOfBoundsException.class, () -> classifier.classifyInGroups(all, List.of(37)));
+        double tail = classifier.classifyInGroups(all, List.of(31)).get(31).score();
+        double[][] pairs = {{first.get(5).score(), some.get(5).score()}, {second.get(1).score(), some.get(17).score()},
+            {second.get(15).score(), some.get(31).score()}, {last.get(4).score(), some.get(36).score()}, {second.get(15).score(), tail}};
+        for (double[] p : pairs) {
+            if (p[0] != p[1]) return "group score " + p[0] + " against " + p[1];
+        }
+        return null;
     }
 }
