@@ -33,6 +33,8 @@ final class EvalSession implements AutoCloseable {
     final Datasets data;
     private final boolean created;
     private String vectorsSha256;
+    /** Held from {@link #prepare} to {@link #close}: one process writes the folder at a time. */
+    private org.scans.experiment.FolderLock lock;
 
     private EvalSession(LlamaModel model, ScansContext ctx, Path dir, Datasets data, boolean created) {
         this.model = model;
@@ -94,6 +96,7 @@ final class EvalSession implements AutoCloseable {
     /** Creates the folder, keeps a copy of the vectors there, and writes or checks the settings. */
     EvalFolder prepare(Function<String, ObjectNode> settings, boolean resume) throws IOException {
         Files.createDirectories(dir);
+        lock = org.scans.experiment.FolderLock.acquire(dir);
         try {
             if (ctx.vectors() != null) {
                 Path copy = dir.resolve(Runner.VECTORS_FILE);
@@ -131,6 +134,12 @@ final class EvalSession implements AutoCloseable {
 
     @Override
     public void close() {
-        model.close();
+        try {
+            if (lock != null) lock.close();
+        } catch (IOException e) {
+            // The lock goes with the process anyway.
+        } finally {
+            model.close();
+        }
     }
 }

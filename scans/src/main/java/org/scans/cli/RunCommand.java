@@ -128,22 +128,25 @@ final class RunCommand implements Callable<Integer> {
             }
             boolean created = !Files.exists(dir);
             Files.createDirectories(dir);
-            ObjectNode summary;
-            try {
-                if (!resume) VectorsFile.write(ctx.vectors(), vectorsCopy);
-                RunSettings settings = new RunSettings(modelDir.toString(), model.config().hash(), dataset, ctx.family().id,
-                        ctx.template().name(), classifier, classifierOptions.preset, plan, baseline, limit, maxNewTokens, ctx.vectors().digest(),
-                        org.scans.method.Fix.describe(ctx.fixes()), model.kvCacheType());
-                Runner.prepare(dir, settings, resume);
-                summary = new Runner(ctx, settings, List.of(MatchStringsJudge.standard(), new XSTestPrefixJudge()), err, b)
-                        .run(samples, dir);
-            } catch (RuntimeException | IOException e) {
-                if (created && !Files.exists(dir.resolve(org.scans.experiment.SampleLog.FILE))) deleteTree(dir);
-                throw e;
+            // Held until the run ends: a second process on this folder (a --resume typed while it runs) is refused.
+            try (org.scans.experiment.FolderLock lock = org.scans.experiment.FolderLock.acquire(dir)) {
+                ObjectNode summary;
+                try {
+                    if (!resume) VectorsFile.write(ctx.vectors(), vectorsCopy);
+                    RunSettings settings = new RunSettings(modelDir.toString(), model.config().hash(), dataset, ctx.family().id,
+                            ctx.template().name(), classifier, classifierOptions.preset, plan, baseline, limit, maxNewTokens, ctx.vectors().digest(),
+                            org.scans.method.Fix.describe(ctx.fixes()), model.kvCacheType());
+                    Runner.prepare(dir, settings, resume);
+                    summary = new Runner(ctx, settings, List.of(MatchStringsJudge.standard(), new XSTestPrefixJudge()), err, b)
+                            .run(samples, dir);
+                } catch (RuntimeException | IOException e) {
+                    if (created && !Files.exists(dir.resolve(org.scans.experiment.SampleLog.FILE))) deleteTree(dir);
+                    throw e;
+                }
+                PrintWriter o = spec.commandLine().getOut();
+                o.print(RunSummary.table(summary));
+                o.println("wrote " + dir.resolve(org.scans.experiment.SampleLog.FILE) + " and " + dir.resolve(Runner.SUMMARY_FILE));
             }
-            PrintWriter o = spec.commandLine().getOut();
-            o.print(RunSummary.table(summary));
-            o.println("wrote " + dir.resolve(org.scans.experiment.SampleLog.FILE) + " and " + dir.resolve(Runner.SUMMARY_FILE));
         }
         return 0;
     }
