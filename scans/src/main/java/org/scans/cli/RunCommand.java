@@ -89,6 +89,10 @@ final class RunCommand implements Callable<Integer> {
         Tokenizer tokenizer = ModelOptions.requireTokenizer(modelDir);
         try (LlamaModel model = LlamaModel.load(modelDir, modelOptions.loadOptions())) {
             modelOptions.noteSmallPages(model, modelDir, err::println);
+            if (maxNewTokens >= model.config().maxPositions()) {
+                err.println("note: --max-new-tokens " + maxNewTokens + " is more than the model's context of " + model.config().maxPositions()
+                        + " positions holds after a prompt; answers stop at the context (stop: context_limit in samples.jsonl)");
+            }
             if (batch != null) {
                 // Before the vectors are extracted (minutes on a 7B model), not when the caches run out;
                 // a batch that cannot fit throws, which Errors prints as one "error:" line.

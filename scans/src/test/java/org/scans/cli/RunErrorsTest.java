@@ -106,6 +106,16 @@ class RunErrorsTest {
     }
 
     @Test
+    void moreNewTokensThanTheContextHoldsAreNoted() {
+        var r = TestSupport.cli("run", "--model", TestSupport.model().toString(), "--dataset", "xstest", "--vectors", vectors.toString(),
+                "--limit", "1", "--max-new-tokens", "600", "--out", tmp.resolve("o-long").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("note: --max-new-tokens 600 is more than the model's context of 512 positions holds"), r.err());
+        assertFalse(run(tmp.resolve("o-short"), "--dataset", "xstest", "--vectors", vectors.toString(), "--limit", "1").err()
+                .contains("--max-new-tokens"), "no note for a setting that fits");
+    }
+
+    @Test
     void aThresholdOutsideTheCosinesRangeIsNoted() {
         var c = TestSupport.cli("classify", "--model", TestSupport.model().toString(), "--vectors", vectors.toString(), "--dataset",
                 "xstest", "--limit", "2", "--threshold", "7");
