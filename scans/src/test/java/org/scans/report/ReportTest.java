@@ -106,10 +106,8 @@ class ReportTest {
 
     @Test
     void aRunCutShortIsSummarisedFromItsSamples() throws Exception {
-        Path copy = tmp.resolve("cut");
-        Files.createDirectories(copy);
         Path run = ReportFixture.dirs().get(0);
-        for (String f : List.of("run.json", "samples.jsonl")) Files.copy(run.resolve(f), copy.resolve(f));
+        Path copy = cutShort(run, "cut", "run.json");
         ReportInput in = ReportInput.load(copy);
         assertEquals(8, in.results().get("samples").asInt());
         assertTrue(in.unfinished());
@@ -127,10 +125,7 @@ class ReportTest {
 
     @Test
     void anUnfinishedEvalIsLeftOutOfTheOthersReport() throws Exception {
-        Path eval = tmp.resolve("eval-cut");
-        Files.createDirectories(eval);
-        Path mmlu = ReportFixture.dirs().get(2);
-        for (String f : List.of("eval.json", "samples.jsonl")) Files.copy(mmlu.resolve(f), eval.resolve(f));
+        Path eval = cutShort(ReportFixture.dirs().get(2), "eval-cut", "eval.json");
         Path run = ReportFixture.dirs().get(0);
         Path out = tmp.resolve("some.html");
         TestSupport.Cli r = TestSupport.cli("report", run.toString(), eval.toString(), "--out", out.toString());
@@ -152,6 +147,13 @@ class ReportTest {
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("given twice"), r.err());
         assertFalse(Files.exists(out));
+    }
+
+    /** A copy of {@code from} as an interrupted job leaves it: its settings file and samples, no results. */
+    private Path cutShort(Path from, String name, String settings) throws Exception {
+        Path copy = Files.createDirectories(tmp.resolve(name));
+        for (String f : List.of(settings, "samples.jsonl")) Files.copy(from.resolve(f), copy.resolve(f));
+        return copy;
     }
 
     static int count(String s, String part) {
