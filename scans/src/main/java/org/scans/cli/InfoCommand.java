@@ -43,7 +43,7 @@ final class InfoCommand implements Callable<Integer> {
             }
             out.printf("weights          %.1f MB in %d file(s); %.1f MB read per decoded token%n",
                     m.weights().checkpointBytes() / 1e6, m.checkpoint().files().size(), m.weights().bytesPerToken() / 1e6);
-            ModelOptions.tokenizerOf(dir).ifPresent(t -> out.println("tokenizer        " + t));
+            ModelOptions.tokenizerOf(dir).ifPresent(t -> out.println("tokenizer        " + t.source() + " (" + t.vocabSize() + " pieces)"));
             out.println("tensors          " + m.checkpoint().tensors().size() + " found, " + m.weights().unused().size() + " unused");
             for (String name : m.weights().unused()) {
                 TensorEntry t = m.checkpoint().tensors().get(name);

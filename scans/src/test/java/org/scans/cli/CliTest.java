@@ -69,6 +69,7 @@ class CliTest {
         assertTrue(r.out().contains("parameters       260,032"), r.out());
         assertTrue(r.out().contains("F32            260,032 (100.0%)"), r.out());
         assertTrue(r.out().contains("47 found, 0 unused"), r.out());
+        assertTrue(r.out().contains("tokenizer.model (512 pieces)\n"), r.out());
     }
 
     @Test
