@@ -97,10 +97,8 @@ public final class KvCache {
         MemorySegment[] newKeys = new MemorySegment[layers], newValues = new MemorySegment[layers];
         try {
             for (int l = 0; l < layers; l++) {
-                // Anonymous memory advised into 2 MiB pages (where it is a huge page or more): attention
-                // streams every position of these each step, and from 4 KiB pages a stream reads slower.
-                newKeys[l] = org.scans.engine.util.LargeAllocation.allocate(bytes, arena);
-                newValues[l] = org.scans.engine.util.LargeAllocation.allocate(bytes, arena);
+                newKeys[l] = arena.allocate(bytes, 64);
+                newValues[l] = arena.allocate(bytes, 64);
             }
         } catch (OutOfMemoryError e) {
             // Shared-arena memory is not capped by -XX:MaxDirectMemorySize (an automatic arena's
