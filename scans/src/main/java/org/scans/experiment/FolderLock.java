@@ -20,6 +20,7 @@ public final class FolderLock implements AutoCloseable {
     public static final String FILE = ".scans-lock";
 
     private final FileChannel channel;
+    /** Null where the file system keeps no locks. */
     private final FileLock lock;
 
     private FolderLock(FileChannel channel, FileLock lock) {
@@ -35,6 +36,9 @@ public final class FolderLock implements AutoCloseable {
             l = ch.tryLock();
         } catch (OverlappingFileLockException e) {
             l = null; // this process holds it already
+        } catch (IOException e) {
+            // A file system that keeps no locks (some network mounts): write unguarded, as before locks.
+            return new FolderLock(ch, null);
         }
         if (l == null) {
             String holder = holder(ch);
@@ -61,7 +65,7 @@ public final class FolderLock implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            if (lock.isValid()) lock.release();
+            if (lock != null && lock.isValid()) lock.release();
         } finally {
             channel.close();
         }
