@@ -63,12 +63,10 @@ final class ExtractCommand implements Callable<Integer> {
         Datasets data = source instanceof VectorSource.Sampled ? Datasets.locate() : null;
         PrintWriter o = spec.commandLine().getOut();
         try (LlamaModel model = LlamaModel.load(dir, modelOptions.loadOptions())) {
-            int[] steerLayers = null;
-            if (layers != null) steerLayers = CliFiles.layers(layers, model.config().numLayers(), "--layers");
+            // The export's layers are known now, so a layer llama.cpp cannot steer fails before the extraction.
+            int[] exported = layers != null ? CliFiles.layers(layers, model.config().numLayers(), "--layers")
+                    : org.scans.method.ModelPreset.forModel(scans.family(), model.config()).steeringLayers();
             if (exportLlamaCpp != null) {
-                // Before the extraction: the export's layers are known now.
-                int[] exported = steerLayers != null ? steerLayers
-                        : org.scans.method.ModelPreset.forModel(scans.family(), model.config()).steeringLayers();
                 try {
                     ControlVectorExport.checkLayers(exported);
                 } catch (IllegalArgumentException e) {
@@ -81,10 +79,9 @@ final class ExtractCommand implements Callable<Integer> {
             o.println("wrote " + out + ": refusal.N and transition.N for " + ctx.vectors().layers() + " layers (dim "
                     + ctx.vectors().dim() + "), model " + ctx.preset().name() + ", config hash " + model.config().hash());
             if (exportLlamaCpp != null) {
-                int[] l = steerLayers != null ? steerLayers : ctx.preset().steeringLayers();
                 double a = alpha != null ? alpha : ctx.preset().alpha();
-                ControlVectorExport.write(ctx.vectors(), l, a, s, exportLlamaCpp);
-                o.println("wrote " + exportLlamaCpp + ": llama.cpp control vector, layers " + Layers.format(l) + " (direction.N for layer N), α·sign = "
+                ControlVectorExport.write(ctx.vectors(), exported, a, s, exportLlamaCpp);
+                o.println("wrote " + exportLlamaCpp + ": llama.cpp control vector, layers " + Layers.format(exported) + " (direction.N for layer N), α·sign = "
                         + (a * s) + "; note that llama.cpp steers every position");
             }
         }
