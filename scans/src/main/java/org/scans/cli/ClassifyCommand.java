@@ -50,13 +50,12 @@ final class ClassifyCommand implements Callable<Integer> {
         if (limit < 0) throw new UserException("--limit must be >= 0, got " + limit);
         classifierOptions.validate();
         Datasets data = Datasets.locate();
-        data.checkTestSetName(dataset);
+        TestSet early = data.knownTestSet(dataset); // null for "default", known once the anchors are drawn
         Path dir = modelOptions.dir();
         Tokenizer tokenizer = ModelOptions.requireTokenizer(dir);
         PrintWriter out = spec.commandLine().getOut();
         try (LlamaModel model = LlamaModel.load(dir, modelOptions.loadOptions())) {
             classifierOptions.checkModel(org.scans.method.ModelPreset.forModel(scans.family(), model.config()), model.config());
-            TestSet early = dataset.equals("default") ? null : data.resolveTestSet(dataset, null);
             int context = model.config().maxPositions();
             if (early != null) Runner.checkPromptsFit(Runner.select(early, limit), tokenizer, scans.family().template(scans.fixes()), context);
             ScansContext ctx = scans.open(model, tokenizer, data, System.err);

@@ -57,19 +57,16 @@ final class EvalClassifyCommand implements Callable<Integer> {
         for (String n : datasets.split(",")) if (!n.isBlank() && !names.contains(n.strip())) names.add(n.strip());
         if (names.isEmpty()) throw new UserException("--datasets: no pairing given");
         Datasets data = Datasets.locate();
-        for (String n : names) {
-            data.checkTestSetName(n);
-        }
+        // Every set but "default" (the anchors' remainder) is read now, before the model loads.
+        java.util.Map<String, TestSet> early = new java.util.LinkedHashMap<>();
+        for (String n : names) early.put(n, data.knownTestSet(n));
         Path dir = evalOptions.checkedDir("classify");
         PrintStream err = System.err;
         // Prompts must fit the model's context: the sets other than "default" are checked before the vectors are extracted.
         org.scans.tokenizer.Tokenizer tokenizer = ModelOptions.requireTokenizer(modelOptions.dir());
         var fit = EvalSession.optionsFit(scans, classifier, null).andThen(c -> {
-            for (String n : names) {
-                if (!n.equals("default")) {
-                    Runner.checkPromptsFit(Runner.select(data.resolveTestSet(n, null), limit), tokenizer, scans.family().template(scans.fixes()),
-                            c.maxPositions());
-                }
+            for (TestSet set : early.values()) {
+                if (set != null) Runner.checkPromptsFit(Runner.select(set, limit), tokenizer, scans.family().template(scans.fixes()), c.maxPositions());
             }
         });
         try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, true, fit, err)) {
@@ -78,7 +75,7 @@ final class EvalClassifyCommand implements Callable<Integer> {
                 if (n.equals("default") && session.ctx.anchors() == null) {
                     throw new UserException("--datasets default: its test set is the anchors' remainder, unknown for these vectors (they name no anchor seed)");
                 }
-                TestSet set = data.resolveTestSet(n, session.ctx.anchors());
+                TestSet set = early.get(n) != null ? early.get(n) : data.resolveTestSet(n, session.ctx.anchors());
                 ClassifierSettings c = datasetPresets && session.ctx.preset().datasetPresets().containsKey(n)
                         ? session.ctx.preset().preset(n) : classifier.resolve(session.ctx, err);
                 if (datasetPresets && classifier.layers != null) {
@@ -86,7 +83,7 @@ final class EvalClassifyCommand implements Callable<Integer> {
                 }
                 if (datasetPresets && classifier.threshold != null) c = c.withThreshold(classifier.threshold);
                 List<org.scans.data.Sample> chosen = Runner.select(set, limit);
-                if (n.equals("default")) Runner.checkPromptsFit(chosen, session.ctx.tokenizer(), session.ctx.template(), session.model.config().maxPositions());
+                if (early.get(n) == null) Runner.checkPromptsFit(chosen, session.ctx.tokenizer(), session.ctx.template(), session.model.config().maxPositions());
                 parts.add(new ClassifyEval.Part(n.contains("/") || n.contains(".") ? RunCommand.safeName(n) : n, chosen, c));
             }
             EvalFolder folder = session.prepare(sha -> ClassifyEval.settingsJson(session.ctx, parts, limit, datasetPresets, sha), evalOptions.resume);

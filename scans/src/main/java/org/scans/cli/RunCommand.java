@@ -83,7 +83,7 @@ final class RunCommand implements Callable<Integer> {
         classifierOptions.validate();
         Path dir = CliFiles.outputDir(out, safeName(dataset), resume, "run", Runner.SETTINGS_FILE, Runner::holdsRun, "a run");
         Datasets data = Datasets.locate();
-        data.checkTestSetName(dataset);
+        TestSet early = data.knownTestSet(dataset); // null for "default", known once the anchors are drawn
         PrintStream err = System.err;
         Path modelDir = modelOptions.dir();
         Tokenizer tokenizer = ModelOptions.requireTokenizer(modelDir);
@@ -102,8 +102,6 @@ final class RunCommand implements Callable<Integer> {
             int n = model.config().numLayers();
             int[] steerLayers = layers != null ? CliFiles.layers(layers, n, "--layers") : null;
             classifierOptions.checkModel(org.scans.method.ModelPreset.forModel(scans.family(), model.config()), model.config());
-            // Every set but "default" (the anchors' remainder) is known before the vectors are extracted.
-            TestSet early = dataset.equals("default") ? null : data.resolveTestSet(dataset, null);
             int context = model.config().maxPositions();
             if (early != null) Runner.checkPromptsFit(Runner.select(early, limit), tokenizer, scans.family().template(scans.fixes()), context);
             Path vectorsCopy = dir.resolve(Runner.VECTORS_FILE);

@@ -134,13 +134,14 @@ public final class Datasets {
     }
 
     /**
-     * Fails as {@link #resolveTestSet} would when {@code nameOrPath} is not a pairing: an unknown
-     * name (the message lists the known sets), a missing file, or a custom file that does not
-     * parse (the message names its line). For commands to check their argument before a model is
-     * loaded and vectors are extracted, which on a 7B model takes minutes.
+     * The test set {@code nameOrPath} means, read now, or null for {@code "default"}: the anchors'
+     * remainder, known only once the anchors are drawn. Fails as {@link #resolveTestSet} does (an
+     * unknown name, with the known ones; a missing file; a custom file that does not parse, naming
+     * its line), so that commands find out before a model is loaded and vectors are extracted,
+     * which on a 7B model takes minutes, and keep what they read.
      */
-    public void checkTestSetName(String nameOrPath) {
-        if (!PAIRING_NAMES.contains(nameOrPath)) resolveTestSet(nameOrPath, null);
+    public TestSet knownTestSet(String nameOrPath) {
+        return nameOrPath.equals("default") ? null : resolveTestSet(nameOrPath, null);
     }
 
     /**
