@@ -68,16 +68,17 @@ final class EvalXsumCommand implements Callable<Integer> {
         classifier.validate();
         Path file = data != null ? data : Datasets.locate().file(Summarization.XSUM_DEV);
         if (!Files.isRegularFile(file)) throw new UserException("--data " + file + ": no such file");
-        // Read once before the model loads and the vectors are extracted, so that a file that does
-        // not parse fails at once; its warnings are printed by the eval's own read below.
-        Summarization.read(file, documentColumn, summaryColumn, w -> {});
+        // Read before the model loads and the vectors are extracted, so that a file that does not
+        // parse fails at once; the eval prints and keeps the warnings of the read.
+        List<String> readWarnings = new java.util.ArrayList<>();
+        List<SummaryExample> documents = Summarization.read(file, documentColumn, summaryColumn, readWarnings::add);
         Path dir = evalOptions.checkedDir("xsum");
         PrintStream err = System.err;
         try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, true, EvalSession.optionsFit(scans, classifier, steering), err)) {
             XsumEval.Settings settings = new XsumEval.Settings(file.toString(), documentColumn, summaryColumn, rows, sampleSeed, maxNewTokens,
                     classifier.resolve(session.ctx, err), steering.plan(session.ctx, session.ctx.family().alpha));
             XsumEval eval = new XsumEval(session.ctx, settings, evalOptions.batch == null ? 0 : evalOptions.batch, err);
-            List<SummaryExample> examples = eval.examples(file);
+            List<SummaryExample> examples = eval.examples(documents, readWarnings);
             EvalFolder folder = session.prepare(sha -> settings.toJson(session.ctx, sha), evalOptions.resume);
             ObjectNode results = session.run(() -> eval.run(examples, folder));
             PrintWriter out = spec.commandLine().getOut();

@@ -83,9 +83,12 @@ public final class XsumEval {
         this.err = err;
     }
 
-    /** Reads the data (skipping empty rows with a warning) and draws the examples. */
-    public List<SummaryExample> examples(java.nio.file.Path file) {
-        List<SummaryExample> all = Summarization.read(file, settings.documentColumn(), settings.summaryColumn(), this::warn);
+    /**
+     * Draws the examples from the documents {@link Summarization#read} gave, whose warnings (rows
+     * it skipped) this eval prints and keeps with its results.
+     */
+    public List<SummaryExample> examples(List<SummaryExample> all, List<String> readWarnings) {
+        readWarnings.forEach(this::warn);
         if (settings.rows() == 0 || settings.rows() >= all.size()) return all;
         return Summarization.sample(all, settings.rows(), settings.sampleSeed());
     }
