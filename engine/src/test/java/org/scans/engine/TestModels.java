@@ -13,14 +13,6 @@ import java.util.List;
 public final class TestModels {
     private TestModels() {}
 
-    /**
-     * How far two forward passes over the same input may differ. They agree bit for bit only when
-     * the same JIT tier ran both: the kernels' lane sums (reduceLanes(ADD)) add in another order
-     * compiled than interpreted, which moves values in the last bits (5e-7 seen on logits). A wrong
-     * tensor or a leaking hook moves them by orders of magnitude more.
-     */
-    public static final float TIER_TOLERANCE = 1e-4f;
-
     /** The bundled default model (F32, tied embeddings), shipped in the project's models/. */
     public static Path stories260K() {
         Path p = Path.of("..", "models", "stories260K");

@@ -68,8 +68,7 @@ public final class HarmfulnessClassifier {
      * {@link #classifyAll} (so in the same forward calls). Which tokens share a call decides which matrix kernel adds a token's products and in
      * what order, so a score moves in its last bits with its company; fixed groups keep every
      * score the same bits whatever the batch setting, and when a resumed job starts mid-list (a
-     * group with members already done is computed whole). Once the kernels run compiled, that is:
-     * interpreted, the Vector API's lane sums add in yet another order.
+     * group with members already done is computed whole), in every JIT tier.
      */
     public SortedMap<Integer, Verdict> classifyInGroups(List<String> queries, Collection<Integer> wanted) {
         SortedMap<Integer, Verdict> out = new TreeMap<>();

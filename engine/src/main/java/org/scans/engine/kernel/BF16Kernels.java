@@ -104,14 +104,14 @@ public final class BF16Kernels {
             a7 = p7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a7);
             c7 = p7.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c7);
         }
-        y[yOff + r] = a0.add(c0).reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 1 * s] = a1.add(c1).reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 2 * s] = a2.add(c2).reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 3 * s] = a3.add(c3).reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 4 * s] = a4.add(c4).reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 5 * s] = a5.add(c5).reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 6 * s] = a6.add(c6).reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 7 * s] = a7.add(c7).reduceLanes(VectorOperators.ADD);
+        y[yOff + r] = Vectors.sum(a0.add(c0));
+        y[yOff + r + 1 * s] = Vectors.sum(a1.add(c1));
+        y[yOff + r + 2 * s] = Vectors.sum(a2.add(c2));
+        y[yOff + r + 3 * s] = Vectors.sum(a3.add(c3));
+        y[yOff + r + 4 * s] = Vectors.sum(a4.add(c4));
+        y[yOff + r + 5 * s] = Vectors.sum(a5.add(c5));
+        y[yOff + r + 6 * s] = Vectors.sum(a6.add(c6));
+        y[yOff + r + 7 * s] = Vectors.sum(a7.add(c7));
         if (full < cols) tail(w, cols, full, r, s, xp, xOff, y, yOff);
     }
 
@@ -145,7 +145,7 @@ public final class BF16Kernels {
             a0 = even(v0).fma(FloatVector.fromArray(F, xp, xOff + k), a0);
             a1 = odd(v0).fma(FloatVector.fromArray(F, xp, xOff + k + L), a1);
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = Vectors.sum(a0.add(a1).add(a2.add(a3)));
         for (; k < cols; k++) sum += scalar(w, rowOff, k) * xp[xOff + k];
         y[yOff + r] = sum;
     }
@@ -209,14 +209,14 @@ public final class BF16Kernels {
             c33 = d3.fma(xo, e3.fma(xe, c33));
         }
         float[] s = {
-            c00.reduceLanes(VectorOperators.ADD), c01.reduceLanes(VectorOperators.ADD),
-            c02.reduceLanes(VectorOperators.ADD), c03.reduceLanes(VectorOperators.ADD),
-            c10.reduceLanes(VectorOperators.ADD), c11.reduceLanes(VectorOperators.ADD),
-            c12.reduceLanes(VectorOperators.ADD), c13.reduceLanes(VectorOperators.ADD),
-            c20.reduceLanes(VectorOperators.ADD), c21.reduceLanes(VectorOperators.ADD),
-            c22.reduceLanes(VectorOperators.ADD), c23.reduceLanes(VectorOperators.ADD),
-            c30.reduceLanes(VectorOperators.ADD), c31.reduceLanes(VectorOperators.ADD),
-            c32.reduceLanes(VectorOperators.ADD), c33.reduceLanes(VectorOperators.ADD)};
+            Vectors.sum(c00), Vectors.sum(c01),
+            Vectors.sum(c02), Vectors.sum(c03),
+            Vectors.sum(c10), Vectors.sum(c11),
+            Vectors.sum(c12), Vectors.sum(c13),
+            Vectors.sum(c20), Vectors.sum(c21),
+            Vectors.sum(c22), Vectors.sum(c23),
+            Vectors.sum(c30), Vectors.sum(c31),
+            Vectors.sum(c32), Vectors.sum(c33)};
         Tiles.finish4x4(s, full, cols, (row, k) -> scalar(w, (long) (r + row) * cols * 2, k), xp, x0, t, r, out, outStride);
     }
 

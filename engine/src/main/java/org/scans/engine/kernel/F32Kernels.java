@@ -33,7 +33,7 @@ public final class F32Kernels {
             for (; k < full; k += L) {
                 a0 = FloatVector.fromMemorySegment(F, w, rowOff + 4L * k, LE).fma(FloatVector.fromArray(F, x, xOff + k), a0);
             }
-            float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+            float sum = Vectors.sum(a0.add(a1).add(a2.add(a3)));
             for (; k < cols; k++) sum += w.get(FLOAT, rowOff + 4L * k) * x[xOff + k];
             y[yOff + r] = sum;
         }
@@ -88,14 +88,14 @@ public final class F32Kernels {
             c33 = w3.fma(xv, c33);
         }
         float[] s = {
-            c00.reduceLanes(VectorOperators.ADD), c01.reduceLanes(VectorOperators.ADD),
-            c02.reduceLanes(VectorOperators.ADD), c03.reduceLanes(VectorOperators.ADD),
-            c10.reduceLanes(VectorOperators.ADD), c11.reduceLanes(VectorOperators.ADD),
-            c12.reduceLanes(VectorOperators.ADD), c13.reduceLanes(VectorOperators.ADD),
-            c20.reduceLanes(VectorOperators.ADD), c21.reduceLanes(VectorOperators.ADD),
-            c22.reduceLanes(VectorOperators.ADD), c23.reduceLanes(VectorOperators.ADD),
-            c30.reduceLanes(VectorOperators.ADD), c31.reduceLanes(VectorOperators.ADD),
-            c32.reduceLanes(VectorOperators.ADD), c33.reduceLanes(VectorOperators.ADD)};
+            Vectors.sum(c00), Vectors.sum(c01),
+            Vectors.sum(c02), Vectors.sum(c03),
+            Vectors.sum(c10), Vectors.sum(c11),
+            Vectors.sum(c12), Vectors.sum(c13),
+            Vectors.sum(c20), Vectors.sum(c21),
+            Vectors.sum(c22), Vectors.sum(c23),
+            Vectors.sum(c30), Vectors.sum(c31),
+            Vectors.sum(c32), Vectors.sum(c33)};
         Tiles.finish4x4(s, full, cols, (row, k) -> w.get(FLOAT, (long) (r + row) * cols * 4 + 4L * k), x, x0, t, r, out, outStride);
     }
 

@@ -90,7 +90,7 @@ public final class Q8Kernels {
                 tail += d * s;
             }
         }
-        y[yOff + r] = acc.reduceLanes(VectorOperators.ADD) + tail;
+        y[yOff + r] = Vectors.sum(acc) + tail;
     }
 
     /*
@@ -131,14 +131,14 @@ public final class Q8Kernels {
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             a7 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 14))), a7);
         }
-        y[yOff + r] = a0.reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 1] = a1.reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 2] = a2.reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 3] = a3.reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 4] = a4.reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 5] = a5.reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 6] = a6.reduceLanes(VectorOperators.ADD);
-        y[yOff + r + 7] = a7.reduceLanes(VectorOperators.ADD);
+        y[yOff + r] = Vectors.sum(a0);
+        y[yOff + r + 1] = Vectors.sum(a1);
+        y[yOff + r + 2] = Vectors.sum(a2);
+        y[yOff + r + 3] = Vectors.sum(a3);
+        y[yOff + r + 4] = Vectors.sum(a4);
+        y[yOff + r + 5] = Vectors.sum(a5);
+        y[yOff + r + 6] = Vectors.sum(a6);
+        y[yOff + r + 7] = Vectors.sum(a7);
     }
 
     /** Token by token, for the few-token products below the panel threshold. */

@@ -28,7 +28,7 @@ public final class VectorOps {
             FloatVector v = FloatVector.fromArray(F, x, off + i);
             acc = v.fma(v, acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Vectors.sum(acc);
         for (; i < n; i++) s += x[off + i] * x[off + i];
         return s;
     }
@@ -85,7 +85,7 @@ public final class VectorOps {
             e.intoArray(x, off + i);
             sv = sv.add(e);
         }
-        float sum = sv.reduceLanes(VectorOperators.ADD);
+        float sum = Vectors.sum(sv);
         for (; i < n; i++) {
             float e = (float) Math.exp(x[off + i] - max);
             x[off + i] = e;
@@ -104,7 +104,7 @@ public final class VectorOps {
         for (; i + L <= n; i += L) {
             acc = FloatVector.fromArray(F, q, qOff + i).fma(FloatVector.fromMemorySegment(F, k, kOff + 4L * i, LE), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Vectors.sum(acc);
         for (; i < n; i++) s += q[qOff + i] * k.get(FLOAT, kOff + 4L * i);
         return s;
     }
@@ -179,7 +179,7 @@ public final class VectorOps {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i + L <= n; i += L) acc = FloatVector.fromArray(F, q, qOff + i).fma(halves(k, kOff + 2L * i), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Vectors.sum(acc);
         for (; i < n; i++) s += q[qOff + i] * Float.float16ToFloat(k.get(HALF, kOff + 2L * i));
         return s;
     }
@@ -270,7 +270,7 @@ public final class VectorOps {
             }
             base += len;
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = Vectors.sum(a0.add(a1).add(a2.add(a3)));
         for (long b = end; b < off + bytes; b++) s += seg.get(ValueLayout.JAVA_BYTE, b);
         return s;
     }

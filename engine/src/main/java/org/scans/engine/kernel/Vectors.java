@@ -2,6 +2,7 @@ package org.scans.engine.kernel;
 
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -19,7 +20,40 @@ final class Vectors {
     static final int L = F.length();
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
+    /* Lane i swapped with lane i ^ h: the steps of sum's tree, for every lane count up to 16. */
+    private static final VectorShuffle<Float> SWAP8 = swap(8), SWAP4 = swap(4), SWAP2 = swap(2), SWAP1 = swap(1);
+
     private Vectors() {}
+
+    private static VectorShuffle<Float> swap(int h) {
+        return VectorShuffle.fromOp(F, i -> h < L ? i ^ h : i);
+    }
+
+    /**
+     * The sum of {@code v}'s lanes, added in one fixed order (halves folded onto each other) in
+     * every JIT tier. {@code reduceLanes(ADD)} leaves the order to the implementation: compiled
+     * by C2 it adds as a tree, interpreted or compiled by C1 lane after lane, so a result
+     * depended on whether its kernel had been compiled yet; scores and greedy answers moved in
+     * their last bits between runs and between a resumed job and one that was not interrupted.
+     */
+    static float sum(FloatVector v) {
+        if (L > 16) return wideSum(v);
+        FloatVector s = v;
+        if (L > 8) s = s.add(s.rearrange(SWAP8));
+        if (L > 4) s = s.add(s.rearrange(SWAP4));
+        if (L > 2) s = s.add(s.rearrange(SWAP2));
+        if (L > 1) s = s.add(s.rearrange(SWAP1));
+        return s.lane(0);
+    }
+
+    /** {@link #sum} for vectors of more than 16 lanes (none on x86), the same tree on an array. */
+    private static float wideSum(FloatVector v) {
+        float[] a = v.toArray();
+        for (int h = a.length / 2; h >= 1; h /= 2) {
+            for (int i = 0; i < h; i++) a[i] += a[i + h];
+        }
+        return a[0];
+    }
 
     static {
         if (I.length() != L || S.length() != L) throw new AssertionError("vector species lane counts disagree");

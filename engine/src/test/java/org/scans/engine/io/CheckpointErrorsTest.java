@@ -169,7 +169,7 @@ class CheckpointErrorsTest {
             assertTrue(m.weights().unused().isEmpty());
             b = m.prefill(m.newSequence(), ids);
         }
-        assertArrayEquals(a, b, TestModels.TIER_TOLERANCE);
+        assertArrayEquals(a, b);
     }
 
     @Test

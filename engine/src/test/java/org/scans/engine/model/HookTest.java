@@ -79,7 +79,7 @@ class HookTest {
         float[] plain = model.prefill(model.newSequence(), IDS);
         Sequence seq = model.newSequence();
         seq.addHook(new ResidualHook() {});
-        assertArrayEquals(plain, model.prefill(seq, IDS), TestModels.TIER_TOLERANCE);
+        assertArrayEquals(plain, model.prefill(seq, IDS));
     }
 
     @Test
@@ -107,7 +107,7 @@ class HookTest {
         int dim = model.config().hiddenSize();
         for (int l = 0; l < model.config().numLayers(); l++) {
             float[] a = cPlain.layers.get(l), b = cSteer.layers.get(l);
-            assertArrayEquals(Arrays.copyOf(a, p * dim), Arrays.copyOf(b, p * dim), TestModels.TIER_TOLERANCE, "layer " + l + " before p");
+            assertArrayEquals(Arrays.copyOf(a, p * dim), Arrays.copyOf(b, p * dim), "layer " + l + " before p");
             if (l >= 1) assertFalse(Arrays.equals(Arrays.copyOfRange(a, p * dim, a.length), Arrays.copyOfRange(b, p * dim, b.length)));
         }
         int kvDim = model.config().kvDim();
@@ -118,8 +118,8 @@ class HookTest {
                     float v1 = plain.cache().value(l, pos, i), v2 = steered.cache().value(l, pos, i);
                     if (pos < p || l <= 1) {
                         // Layers ≤ 1 compute K/V from inputs that no hook has touched yet.
-                        assertEquals(k1, k2, TestModels.TIER_TOLERANCE, "K layer " + l + " pos " + pos);
-                        assertEquals(v1, v2, TestModels.TIER_TOLERANCE, "V layer " + l + " pos " + pos);
+                        assertEquals(k1, k2, "K layer " + l + " pos " + pos);
+                        assertEquals(v1, v2, "V layer " + l + " pos " + pos);
                     }
                 }
             }
@@ -143,7 +143,7 @@ class HookTest {
         });
         float[][] both = model.decode(List.of(a, b), new int[] {432, 432});
         float[] alone = model.decode(List.of(solo), new int[] {432})[0];
-        assertArrayEquals(alone, both[1], TestModels.TIER_TOLERANCE);
+        assertArrayEquals(alone, both[1]);
         assertFalse(Arrays.equals(alone, both[0]));
     }
 }

@@ -1,0 +1,56 @@
+package org.scans.engine.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The same forward pass gives the same bits whichever JIT tier runs the kernels: interpreted and
+ * C1-compiled code runs the Vector API's Java implementation, C2 its intrinsics. Until the lane
+ * sums were written as a fixed tree ({@code Vectors.sum}), {@code reduceLanes(ADD)} added lane
+ * after lane in the first and as a tree in the second, so scores and greedy answers differed in
+ * their last bits between runs, and a resumed run from one that was never interrupted.
+ */
+class TierDeterminismTest {
+    private static final Pattern DIGEST = Pattern.compile("(?m)^(first|last) ([0-9a-f]{64})$");
+
+    @Test
+    void interpretedC1AndC2CodeGiveTheSameLogits() throws IOException, InterruptedException {
+        // Default tiers, warmed up: the first pass runs mostly interpreted, the last compiled by C2.
+        String tiered = probe(List.of("-XX:+PrintCompilation"), 150);
+        // C1 only: the Vector API's Java implementation throughout, never an intrinsic.
+        String c1 = probe(List.of("-XX:TieredStopAtLevel=1"), 1);
+        Pattern c2Kernel = Pattern.compile("(?m)^\\s*\\d+\\s+\\d+\\s+[%sbn! ]*4\\s+org\\.scans\\.engine\\.kernel\\.\\w+::(matvec|rows8)");
+        assertTrue(c2Kernel.matcher(tiered).find(), "no decode kernel reached C2 in the warmed-up probe:\n" + tiered);
+        assertEquals(digest(tiered, "first"), digest(tiered, "last"), "cold and C2-compiled passes differ");
+        assertEquals(digest(tiered, "last"), digest(c1, "first"), "C1-only and C2-compiled passes differ");
+    }
+
+    private static String probe(List<String> flags, int reps) throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector"));
+        cmd.addAll(flags);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TierProbe.class.getName(), String.valueOf(reps)));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "probe did not finish");
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    private static String digest(String out, String which) {
+        Matcher m = DIGEST.matcher(out);
+        while (m.find()) {
+            if (m.group(1).equals(which)) return m.group(2);
+        }
+        throw new AssertionError("no " + which + " digest in:\n" + out);
+    }
+}
