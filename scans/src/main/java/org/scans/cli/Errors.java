@@ -42,8 +42,8 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
     static int parameter(CommandLine.ParameterException e, String[] args) {
         var cl = e.getCommandLine();
         var err = cl.getErr();
-        err.println("error: " + oneLine(e.getMessage()));
-        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options.");
+        // One line, as every other error: the message, then where the options are listed.
+        err.println("error: " + oneLine(e.getMessage()) + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
         err.flush();
         return USAGE_ERROR;
     }

@@ -54,7 +54,11 @@ final class EvalClassifyCommand implements Callable<Integer> {
         classifier.validate();
         if (datasetPresets && classifier.preset != null) throw new UserException("--preset and --dataset-presets exclude each other");
         List<String> names = new ArrayList<>();
-        for (String n : datasets.split(",")) if (!n.isBlank() && !names.contains(n.strip())) names.add(n.strip());
+        for (String n : datasets.split(",")) {
+            if (n.isBlank()) continue;
+            if (names.contains(n.strip())) throw new UserException("--datasets: " + n.strip() + " is named twice");
+            names.add(n.strip());
+        }
         if (names.isEmpty()) throw new UserException("--datasets: no pairing given");
         Datasets data = Datasets.locate();
         // Every set but "default" (the anchors' remainder) is read now, before the model loads.
@@ -83,6 +87,8 @@ final class EvalClassifyCommand implements Callable<Integer> {
                 }
                 if (datasetPresets && classifier.threshold != null) c = c.withThreshold(classifier.threshold);
                 List<org.scans.data.Sample> chosen = Runner.select(set, limit);
+                String overlap = session.ctx.anchors() == null ? null : TestSet.AnchorOverlap.of(chosen, session.ctx.anchors()).note(set.name());
+                if (overlap != null) err.println("note: " + overlap);
                 if (early.get(n) == null) Runner.checkPromptsFit(chosen, session.ctx.tokenizer(), session.ctx.template(), session.model.config().maxPositions());
                 parts.add(new ClassifyEval.Part(n.contains("/") || n.contains(".") ? RunCommand.safeName(n) : n, chosen, c));
             }

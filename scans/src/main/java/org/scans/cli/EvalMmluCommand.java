@@ -42,6 +42,9 @@ final class EvalMmluCommand implements Callable<Integer> {
     @Option(names = "--limit-per-subject", paramLabel = "N", defaultValue = "0", description = "The first N test questions of each subject (0 = all).")
     int limitPerSubject;
 
+    /** Exemplars per subject in MMLU's dev split. */
+    static final int MMLU_EXEMPLARS = 5;
+
     @Option(names = "--shots", paramLabel = "K", defaultValue = "5", description = "Exemplars to start from. Default: ${DEFAULT-VALUE} (the reference's).")
     int shots;
 
@@ -61,6 +64,7 @@ final class EvalMmluCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (limitPerSubject < 0) throw new UserException("--limit-per-subject must be >= 0, got " + limitPerSubject);
         if (shots < 0) throw new UserException("--shots must be >= 0, got " + shots);
+        if (shots > MMLU_EXEMPLARS) throw new UserException("--shots must be at most " + MMLU_EXEMPLARS + " (MMLU's dev split holds " + MMLU_EXEMPLARS + " exemplars a subject), got " + shots);
         if (maxPromptTokens < 1) throw new UserException("--max-prompt-tokens must be >= 1, got " + maxPromptTokens);
         MmluEval.SteerFrom from = switch (steerFrom) {
             case "all" -> MmluEval.SteerFrom.ALL;

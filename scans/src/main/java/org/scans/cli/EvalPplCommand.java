@@ -90,6 +90,7 @@ final class EvalPplCommand implements Callable<Integer> {
             throw new UserException("--mode plain measures the model alone; steering and classifier options apply to --mode chat");
         }
         if (chat && stride != null) throw new UserException("--stride applies to --mode plain");
+        if (stride != null && count > 0) throw new UserException("--stride slides consecutive windows (--windows all, plain mode's default); with --windows " + count + " the windows are drawn at random");
         steering.check();
         classifier.validate();
         Datasets data = Datasets.locate();

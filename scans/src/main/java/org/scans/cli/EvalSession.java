@@ -104,7 +104,7 @@ final class EvalSession implements AutoCloseable {
                 vectorsSha256 = ctx.vectors().digest();
             }
             ObjectNode given = settings.apply(vectorsSha256);
-            RunSettings.putKvCache(given, model.kvCacheType());
+            RunSettings.putModelNumerics(given, model.kvCacheType(), model.quantization());
             return EvalFolder.prepare(dir, given, resume);
         } catch (IOException | RuntimeException e) {
             failed();

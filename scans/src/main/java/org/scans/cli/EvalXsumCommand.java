@@ -74,6 +74,9 @@ final class EvalXsumCommand implements Callable<Integer> {
         List<SummaryExample> documents = Summarization.read(file, documentColumn, summaryColumn, readWarnings::add);
         Path dir = evalOptions.checkedDir("xsum");
         PrintStream err = System.err;
+        if (rows > documents.size()) {
+            err.println("note: --rows " + rows + ", but " + file + " holds " + documents.size() + " documents: all of them are used");
+        }
         try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, true, EvalSession.optionsFit(scans, classifier, steering), err)) {
             XsumEval.Settings settings = new XsumEval.Settings(file.toString(), documentColumn, summaryColumn, rows, sampleSeed, maxNewTokens,
                     classifier.resolve(session.ctx, err), steering.plan(session.ctx, session.ctx.family().alpha));

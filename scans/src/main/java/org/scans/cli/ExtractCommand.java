@@ -49,7 +49,6 @@ final class ExtractCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (scans.vectors != null) throw new UserException("extract computes vectors; --vectors does not apply");
         int s = switch (sign.strip()) {
             case "+1", "1" -> 1;
             case "-1" -> -1;

@@ -71,6 +71,9 @@ public final class Main implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler(new Errors(main));
         cl.setParameterExceptionHandler(Errors::parameter);
+        // extract computes the vectors that --vectors would name: not in its help, an unknown option there.
+        var extract = cl.getSubcommands().get("extract").getCommandSpec();
+        extract.remove(extract.findOption("--vectors"));
         return cl;
     }
 

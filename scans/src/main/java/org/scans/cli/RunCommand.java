@@ -116,11 +116,9 @@ final class RunCommand implements Callable<Integer> {
                 err.println("note: " + ctx.preset().name() + " is not one of the paper's models; using its layer choices scaled to "
                         + n + " layers: classifier " + classifier + ", steering " + plan);
             }
-            var overlap = ctx.anchors() == null ? null : set.anchorOverlap(ctx.anchors());
-            if (overlap != null && overlap.total() > 0) {
-                err.println("note: " + overlap.total() + " test prompts are also anchors (" + overlap.unsafe() + " unsafe, " + overlap.safe() + " safe)");
-            }
             List<Sample> samples = Runner.select(set, limit);
+            String overlap = ctx.anchors() == null ? null : TestSet.AnchorOverlap.of(samples, ctx.anchors()).note(set.name());
+            if (overlap != null) err.println("note: " + overlap);
             int b = batch != null ? batch : Runner.defaultBatch(model.config(), model.weights().checkpointBytes(), model.kvCacheType(), maxNewTokens);
             if (batch == null) {
                 int half = model.kvCacheType() == DType.F16 ? b
@@ -137,10 +135,11 @@ final class RunCommand implements Callable<Integer> {
                     if (!resume) VectorsFile.write(ctx.vectors(), vectorsCopy);
                     RunSettings settings = new RunSettings(modelDir.toString(), model.config().hash(), dataset, ctx.family().id,
                             ctx.template().name(), classifier, classifierOptions.preset, plan, baseline, limit, maxNewTokens, ctx.vectors().digest(),
-                            org.scans.method.Fix.describe(ctx.fixes()), model.kvCacheType());
+                            org.scans.method.Fix.describe(ctx.fixes()), model.kvCacheType(), model.quantization());
                     Runner.prepare(dir, settings, resume);
-                    summary = new Runner(ctx, settings, List.of(MatchStringsJudge.standard(), new XSTestPrefixJudge()), err, b)
-                            .run(samples, dir);
+                    Runner runner = new Runner(ctx, settings, List.of(MatchStringsJudge.standard(), new XSTestPrefixJudge()), err, b);
+                    if (overlap != null) runner.keepWarning(overlap);
+                    summary = runner.run(samples, dir);
                 } catch (RuntimeException | IOException e) {
                     if (created && !Files.exists(dir.resolve(org.scans.experiment.SampleLog.FILE))) deleteTree(dir);
                     throw e;

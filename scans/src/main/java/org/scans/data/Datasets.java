@@ -161,6 +161,10 @@ public final class Datasets {
         if (looksLikeFile) {
             throw new DatasetException(nameOrPath + ": file not found");
         }
+        if (Files.isRegularFile(Path.of(nameOrPath))) {
+            throw new DatasetException(nameOrPath + ": a custom test set must be a .csv or .jsonl file (with a prompt and a label "
+                    + "per record); or name a pairing: " + String.join(", ", PAIRING_NAMES));
+        }
         return testSet(nameOrPath, anchors);    // reports the unknown name with the known ones
     }
 

@@ -53,17 +53,36 @@ public record TestSet(String name, List<Sample> unsafe, List<Sample> safe) {
      * the {@code default} pairing has none by construction.
      */
     public AnchorOverlap anchorOverlap(AnchorSet anchors) {
-        Set<String> anchorPrompts = new HashSet<>(anchors.harmfulPrompts());
-        anchorPrompts.addAll(anchors.harmlessPrompts());
-        int overlapUnsafe = (int) unsafe.stream().filter(s -> anchorPrompts.contains(s.prompt())).count();
-        int overlapSafe = (int) safe.stream().filter(s -> anchorPrompts.contains(s.prompt())).count();
-        return new AnchorOverlap(overlapUnsafe, overlapSafe);
+        return AnchorOverlap.of(all(), anchors);
     }
 
     /** Counts of unsafe and safe test prompts that are also anchors. */
     public record AnchorOverlap(int unsafe, int safe) {
+        /** The overlap among {@code samples} alone (a {@code --limit}ed selection, say). */
+        public static AnchorOverlap of(List<Sample> samples, AnchorSet anchors) {
+            Set<String> anchorPrompts = new HashSet<>(anchors.harmfulPrompts());
+            anchorPrompts.addAll(anchors.harmlessPrompts());
+            int u = 0, s = 0;
+            for (Sample x : samples) {
+                if (!anchorPrompts.contains(x.prompt())) continue;
+                if (x.label() == Label.UNSAFE) u++;
+                else s++;
+            }
+            return new AnchorOverlap(u, s);
+        }
+
         public int total() {
             return unsafe + safe;
+        }
+
+        /**
+         * The line that says so, or null when there is no overlap: such prompts helped build the
+         * vectors their scores are measured with, so they are not held out.
+         */
+        public String note(String set) {
+            if (total() == 0) return null;
+            return total() + " of the " + set + " prompts scored are also anchors (" + unsafe + " unsafe, " + safe
+                    + " safe): they helped build the vectors, so they are not held out";
         }
     }
 }

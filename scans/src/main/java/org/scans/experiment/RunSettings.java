@@ -14,10 +14,12 @@ import org.scans.method.SteeringPlan;
  * @param preset the named dataset preset in use, or null
  * @param limit at most this many samples (balanced between unsafe and safe), or 0 for all
  * @param kvCache what the KV caches held, F32 or F16 (see {@link #putKvCache})
+ * @param quantization what the weights were quantized to at load, or null (see {@link #putModelNumerics})
  */
 public record RunSettings(String model, String configHash, String dataset, String family, String template,
                           ClassifierSettings classifier, String preset, SteeringPlan steering, boolean baseline,
-                          int limit, int maxNewTokens, String vectorsSha256, String fixes, DType kvCache) {
+                          int limit, int maxNewTokens, String vectorsSha256, String fixes, DType kvCache,
+                          DType quantization) {
 
     public ObjectNode toJson() {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
@@ -37,7 +39,7 @@ public record RunSettings(String model, String configHash, String dataset, Strin
         o.put("max_new_tokens", maxNewTokens);
         o.put("vectors_sha256", vectorsSha256);
         o.put("fixes", fixes);
-        putKvCache(o, kvCache);
+        putModelNumerics(o, kvCache, quantization);
         o.put("generation", "greedy, repetition penalty 1.1, stop at EOS");
         return o;
     }
@@ -49,5 +51,16 @@ public record RunSettings(String model, String configHash, String dataset, Strin
      */
     public static void putKvCache(ObjectNode settings, DType kvCache) {
         if (kvCache == DType.F16) settings.put("kv_cache", "f16");
+    }
+
+    /**
+     * Records what changes a run's or an eval's numbers besides the weights themselves: an F16 KV
+     * cache ({@link #putKvCache}) and weights quantized at load, as {@code "quantize": "q8_0"}
+     * (scores move in the third decimal). Weights used as stored are not recorded, so folders from
+     * before the option still resume.
+     */
+    public static void putModelNumerics(ObjectNode settings, DType kvCache, DType quantization) {
+        putKvCache(settings, kvCache);
+        if (quantization != null) settings.put("quantize", quantization.name().toLowerCase(java.util.Locale.ROOT));
     }
 }

@@ -59,11 +59,15 @@ public final class RunSummary {
             c.put("positive_class", "safe");
         }
         ObjectNode t = o.putObject("throughput");
-        t.put("seconds", Math.round(seconds * 10) / 10.0);
+        // The rates divide by the seconds as written, so the file agrees with itself.
+        double s = Math.round(seconds * 1000) / 1000.0;
+        t.put("seconds", s);
         t.put("samples", sessionSamples);
-        t.put("samples_per_s", seconds > 0 ? sessionSamples / seconds : 0);
+        t.put("samples_per_s", s > 0 ? sessionSamples / s : 0);
         t.put("generated_tokens", generatedTokens);
-        t.put("tok_s", seconds > 0 ? generatedTokens / seconds : 0);
+        t.put("tok_s", s > 0 ? generatedTokens / s : 0);
+        // A resumed run times only its last session: earlier sessions ended without a summary.
+        t.put("resumed", sessionSamples < lines.size());
         var w = o.putArray("warnings");
         warnings.forEach(w::add);
         return o;
@@ -94,6 +98,8 @@ public final class RunSummary {
         o.set("safe", rate(r.safe()));
         ObjectNode by = o.putObject("by_subtype");
         r.bySubtype().forEach((k, v) -> by.set(k, rate(v)));
+        ObjectNode labels = o.putObject("subtype_labels");
+        r.subtypeLabels().forEach((k, v) -> labels.put(k, v == Label.UNSAFE ? "unsafe" : "safe"));
         return o;
     }
 
@@ -125,11 +131,17 @@ public final class RunSummary {
         s.get("refusal").fields().forEachRemaining(j -> {
             b.append(String.format("%nRefusal rate (%s judge)        %12s %12s%n", j.getKey(), "baseline", "SCANS"));
             JsonNode scans = j.getValue().get("scans"), base = j.getValue().get("baseline");
-            row(b, "  unsafe prompts (want high)", base == null ? null : base.get("unsafe"), scans.get("unsafe"));
-            row(b, "  safe prompts (want low)", base == null ? null : base.get("safe"), scans.get("safe"));
             Map<String, JsonNode> subs = new LinkedHashMap<>();
             scans.get("by_subtype").fields().forEachRemaining(e -> subs.put(e.getKey(), e.getValue()));
-            subs.forEach((k, v) -> row(b, "    " + k, base == null ? null : base.get("by_subtype").get(k), v));
+            // Each subtype under its label's row (a summary written before subtype_labels: all under safe).
+            JsonNode labels = scans.path("subtype_labels");
+            for (String label : List.of("unsafe", "safe")) {
+                row(b, label.equals("unsafe") ? "  unsafe prompts (want high)" : "  safe prompts (want low)",
+                        base == null ? null : base.get(label), scans.get(label));
+                subs.forEach((k, v) -> {
+                    if (labels.path(k).asText("safe").equals(label)) row(b, "    " + k, base == null ? null : base.get("by_subtype").get(k), v);
+                });
+            }
         });
         JsonNode c = s.get("classifier");
         if (c != null) {
@@ -145,7 +157,8 @@ public final class RunSummary {
         // A 7B model takes tens of seconds a sample, where "0.03 samples/s" says little.
         String samples = rate > 0 && rate < 1 ? String.format("%.1f s a sample (%.3f samples/s)", 1 / rate, rate)
                 : String.format("%.2f samples/s", rate);
-        b.append(String.format("%nThroughput: %s, %.1f generated tok/s (%.1f s)%n", samples, t.get("tok_s").asDouble(),
+        String scope = t.path("resumed").asBoolean() ? " (this session's " + t.get("samples").asInt() + " samples)" : "";
+        b.append(String.format("%nThroughput%s: %s, %.1f generated tok/s (%.1f s)%n", scope, samples, t.get("tok_s").asDouble(),
                 t.get("seconds").asDouble()));
         return b.toString();
     }

@@ -230,6 +230,12 @@ public final class Runner {
         for (JsonNode l : previous) done.add(l.get("id").asText());
         List<Sample> todo = samples.stream().filter(s -> !done.contains(s.id())).toList();
         if (!done.isEmpty()) err.println("resuming: " + done.size() + " of " + samples.size() + " samples already done");
+        Path summaryFile = dir.resolve(SUMMARY_FILE);
+        if (todo.isEmpty() && Files.exists(summaryFile)) {
+            // A finished run resumed: its summary (with the throughput it measured) stays as it is.
+            err.println("nothing left to do: the run is complete; " + summaryFile + " is unchanged");
+            return (ObjectNode) Json.MAPPER.readTree(summaryFile.toFile());
+        }
 
         HarmfulnessClassifier classifier = new HarmfulnessClassifier(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(),
                 settings.classifier(), ctx.fixes(), this::warn);
@@ -288,7 +294,7 @@ public final class Runner {
         double seconds = (System.nanoTime() - t0) / 1e9;
         List<JsonNode> all = SampleLog.read(dir);
         ObjectNode summary = RunSummary.of(all, settings.toJson(), seconds, todo.size(), tokens[0], warnings);
-        Json.writeAtomically(dir.resolve(SUMMARY_FILE), summary);
+        Json.writeAtomically(summaryFile, summary);
         return summary;
     }
 
@@ -350,7 +356,9 @@ public final class Runner {
         o.put("prompt_tokens", steered.promptIds().length);
         o.put("response_tokens", steered.generation().ids().length);
         o.put("stop", steered.generation().reason().name().toLowerCase());
-        o.put("steer_from", steered.steerFrom());
+        // null when the answer was not steered (σ = 0 or α = 0); −1 would read as "marker missing, every position steered".
+        if (sign == 0 || settings.steering().alpha() == 0) o.putNull("steer_from");
+        else o.put("steer_from", steered.steerFrom());
         o.put("seconds", Math.round(seconds * 1000) / 1000.0);
         return o;
     }
@@ -359,6 +367,11 @@ public final class Runner {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         for (RefusalJudge j : judges) o.put(j.name(), j.isRefusal(response));
         return o;
+    }
+
+    /** Keeps {@code w} among the summary's warnings without printing it (the caller has said it). */
+    public void keepWarning(String w) {
+        warnings.add(w);
     }
 
     private void warn(String w) {
@@ -383,7 +396,10 @@ public final class Runner {
     public static void requireSameSettings(Path dir, JsonNode old, JsonNode now) {
         List<String> diffs = new ArrayList<>();
         now.fieldNames().forEachRemaining(k -> {
-            // A folder written by an older version may lack a setting added since.
+            // A folder written by an older version may lack a setting added since, or hold its
+            // fixes in another order.
+            if (k.equals("fixes") && now.get(k).isTextual() && old.path(k).isTextual()
+                    && org.scans.method.Fix.canonical(old.get(k).asText()).equals(org.scans.method.Fix.canonical(now.get(k).asText()))) return;
             if (!now.get(k).equals(old.get(k))) diffs.add(k + " (" + (old.has(k) ? "was " + old.get(k) : "not recorded") + ", now " + now.get(k) + ")");
         });
         // A setting recorded only when given (a preset, an F16 KV cache) and not given now.

@@ -28,7 +28,10 @@ public record ScansContext(LlamaModel model, Tokenizer tokenizer, Family family,
                            ModelPreset preset, ScansVectors vectors, AnchorSet anchors, Set<Fix> fixes) {
 
     public ScansContext {
-        fixes = Set.copyOf(fixes);
+        // An enum set keeps the fixes in one order (Set.copyOf's order changes from JVM to JVM).
+        Set<Fix> copy = Fix.none();
+        copy.addAll(fixes);
+        fixes = java.util.Collections.unmodifiableSet(copy);
     }
 
     /** A context with the reference's behaviour (no fixes). */
@@ -57,7 +60,7 @@ public record ScansContext(LlamaModel model, Tokenizer tokenizer, Family family,
             case VectorSource.FromFile f -> {
                 vectors = VectorsFile.readFor(f.file(), model.config());
                 String vf = vectors.metadata().getOrDefault(ScansVectors.FIXES, Fix.describe(Fix.none()));
-                if (!vf.equals(Fix.describe(fixes))) {
+                if (!Fix.canonical(vf).equals(Fix.describe(fixes))) {
                     log.accept("note: " + f.file() + " was extracted with fixes " + vf + "; this session uses " + Fix.describe(fixes));
                 }
                 String vt = vectors.metadata().get(ScansVectors.TEMPLATE);
@@ -77,7 +80,7 @@ public record ScansContext(LlamaModel model, Tokenizer tokenizer, Family family,
                         Map.of("anchor_files", f.harmful() + "," + f.harmless()), engineVersion, log);
             }
         }
-        return new ScansContext(model, tokenizer, family, template, preset, vectors, anchors, Set.copyOf(fixes));
+        return new ScansContext(model, tokenizer, family, template, preset, vectors, anchors, fixes);
     }
 
     static ScansVectors extract(LlamaModel model, Tokenizer tokenizer, ChatTemplate template, Set<Fix> fixes, AnchorSet anchors,

@@ -54,7 +54,24 @@ public enum Fix {
     public static String describe(Set<Fix> fixes) {
         if (fixes.isEmpty()) return "none (reference behaviour)";
         List<String> ids = new ArrayList<>();
-        for (Fix f : fixes) ids.add(f.id);
+        // In declaration order, whatever the set's own order: the text is compared on --resume.
+        for (Fix f : EnumSet.copyOf(fixes)) ids.add(f.id);
         return String.join(",", ids);
+    }
+
+    /**
+     * {@link #describe}'s text for the fixes that {@code described} names in any order, as files
+     * written before the order was fixed may hold them; text that names no fix comes back as it is.
+     */
+    public static String canonical(String described) {
+        Set<Fix> set = none();
+        for (String id : described.split(",")) {
+            try {
+                set.add(parse(id.trim()));
+            } catch (IllegalArgumentException e) {
+                return described;
+            }
+        }
+        return describe(set);
     }
 }

@@ -59,6 +59,25 @@ class CliTest {
         var r = TestSupport.cli("generate", "--model", MODEL, "--prompt-ids", "1", "--bogus");
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith("error: Unknown option: '--bogus'"), r.err());
+        // One line, as every error, naming where the options are.
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("(see 'scans-engine generate --help')"), r.err());
+        var bad = TestSupport.cli("run", "--limit", "abc");
+        assertEquals(2, bad.exit());
+        assertEquals(1, bad.err().lines().count(), bad.err());
+    }
+
+    @Test
+    void extractHasNoVectorsOption() {
+        // It computes the vectors --vectors would name: not offered in its help, refused as unknown.
+        var help = TestSupport.cli("extract", "--help");
+        assertEquals(0, help.exit());
+        assertFalse(help.out().contains("--vectors"), help.out());
+        assertTrue(help.out().contains("--seed"), help.out());
+        var r = TestSupport.cli("extract", "--out", "x.safetensors", "--vectors", "v.safetensors");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("error: Unknown option") && r.err().contains("'--vectors'"), r.err());
+        assertTrue(TestSupport.cli("run", "--help").out().contains("--vectors"), "run keeps --vectors");
     }
 
     @Test

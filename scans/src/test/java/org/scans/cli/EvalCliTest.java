@@ -53,6 +53,11 @@ class EvalCliTest {
         Files.writeString(csv, "id,text,summary\n1,hello,hi\n");
         assertError(out, "dialogue", "eval", "xsum", "--model", model, "--data", csv.toString(), "--vectors", EvalFixture.vectors().toString(),
                 "--out", out.toString());
+        assertError(out, "--stride slides consecutive windows", "eval", "ppl", "--model", model, "--mode", "plain", "--windows", "3",
+                "--stride", "100", "--out", out.toString());
+        assertError(out, "--shots must be at most 5", "eval", "mmlu", "--model", model, "--shots", "6", "--out", out.toString());
+        assertError(out, "--datasets: xstest is named twice", "eval", "classify", "--model", model, "--datasets", "xstest,oktest,xstest",
+                "--out", out.toString());
         Files.createDirectories(tmp.resolve("notaneval"));
         assertError(out, "holds no eval (no eval.json)", "eval", "ppl", "--model", model, "--resume", "--out", tmp.resolve("notaneval").toString());
     }

@@ -90,8 +90,25 @@ class RunErrorsTest {
         assertTrue(c.err().contains("early.csv:3") && !c.err().contains("extracting"), c.err());
         Path json = Files.writeString(tmp.resolve("set.json"), "{}");
         var j = run(tmp.resolve("o2d"), "--dataset", json.toString());
-        assertFails(j, tmp.resolve("o2d"), "unknown test set", ".csv/.jsonl");
+        assertFails(j, tmp.resolve("o2d"), "must be a .csv or .jsonl file", "xstest");
         assertFalse(j.err().contains("extracting"), j.err());
+    }
+
+    @Test
+    void testPromptsThatAreAlsoAnchorsAreNoted() throws Exception {
+        String anchor = Files.readAllLines(ScansFixture.harmfulAnchors()).get(0);
+        Path csv = Files.writeString(tmp.resolve("overlap.csv"), "prompt,label\n\"" + anchor + "\",unsafe\nTell me about cats,safe\n");
+        List<String> anchors = List.of("--harmful-anchors", ScansFixture.harmfulAnchors().toString(),
+                "--harmless-anchors", ScansFixture.harmlessAnchors().toString(), "--dataset", csv.toString());
+        var c = TestSupport.cli(TestSupport.args(List.of("classify", "--model", TestSupport.model().toString()), anchors.toArray(String[]::new)));
+        assertEquals(0, c.exit(), c.err());
+        assertTrue(c.err().contains("note: 1 of the overlap prompts scored are also anchors (1 unsafe, 0 safe)"), c.err());
+        Path out = tmp.resolve("o-overlap");
+        var r = run(out, anchors.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("(1 unsafe, 0 safe)"), r.err());
+        var warnings = org.scans.experiment.Json.MAPPER.readTree(out.resolve("summary.json").toFile()).get("warnings");
+        assertTrue(warnings.toString().contains("also anchors"), warnings.toString());
     }
 
     @Test

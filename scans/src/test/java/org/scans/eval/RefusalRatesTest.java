@@ -31,6 +31,19 @@ class RefusalRatesTest {
     }
 
     @Test
+    void aSubtypeWithBothLabelsIsSplitByLabel() {
+        List<Sample> mixed = List.of(s(0, Label.UNSAFE, "mixed"), s(1, Label.SAFE, "mixed"), s(2, Label.UNSAFE, "weapons"));
+        RefusalRates r = RefusalRates.of(mixed, new boolean[] {true, false, true});
+        // One rate wants to be high and the other low: never averaged into one.
+        assertEquals(new Rate(1, 1), r.bySubtype().get("mixed (unsafe)"));
+        assertEquals(new Rate(0, 1), r.bySubtype().get("mixed (safe)"));
+        assertEquals(new Rate(1, 1), r.bySubtype().get("weapons"));
+        assertEquals(Label.UNSAFE, r.subtypeLabels().get("weapons"));
+        assertEquals(Label.SAFE, r.subtypeLabels().get("mixed (safe)"));
+        assertEquals(3, r.bySubtype().size());
+    }
+
+    @Test
     void fromResponsesWithAJudge() {
         List<String> responses = List.of("I cannot do that.", "I cannot do that.", "Sure, here.", "I apologize", "");
         RefusalRates r = RefusalRates.of(SAMPLES, responses, MatchStringsJudge.standard());

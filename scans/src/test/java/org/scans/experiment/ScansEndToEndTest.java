@@ -34,12 +34,6 @@ class ScansEndToEndTest {
     @TempDir
     static Path tmp;
     static ScansFixture fx;
-    /**
-     * How far two forward passes over the same input may differ: they agree bit for bit only when
-     * the same JIT tier ran both, as the kernels' lane sums (reduceLanes(ADD)) add in another order
-     * compiled than interpreted. What steering changes is larger by orders of magnitude.
-     */
-    static final float TIER_TOLERANCE = 1e-4f;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -108,7 +102,7 @@ class ScansEndToEndTest {
         assertEquals(a.rows.size(), b.rows.size());
         for (int i = 0; i < a.rows.size(); i++) {
             if (a.positions.get(i) < pEnd) {
-                assertArrayEquals(a.rows.get(i), b.rows.get(i), TIER_TOLERANCE, "layer " + a.layers.get(i) + " position " + a.positions.get(i));
+                assertArrayEquals(a.rows.get(i), b.rows.get(i), "layer " + a.layers.get(i) + " position " + a.positions.get(i));
             } else if (a.layers.get(i) >= 1) {
                 assertFalse(Arrays.equals(a.rows.get(i), b.rows.get(i)), "steered row at position " + a.positions.get(i));
             }
@@ -117,8 +111,8 @@ class ScansEndToEndTest {
         for (int l = 0; l < fx.model.config().numLayers(); l++) {
             for (int p = 0; p < pEnd; p++) {
                 for (int i = 0; i < kvDim; i++) {
-                    assertEquals(plain.cache().key(l, p, i), steered.cache().key(l, p, i), TIER_TOLERANCE);
-                    assertEquals(plain.cache().value(l, p, i), steered.cache().value(l, p, i), TIER_TOLERANCE);
+                    assertEquals(plain.cache().key(l, p, i), steered.cache().key(l, p, i));
+                    assertEquals(plain.cache().value(l, p, i), steered.cache().value(l, p, i));
                 }
             }
         }
@@ -165,7 +159,11 @@ class ScansEndToEndTest {
         assertEquals(0, r.exit(), r.err());
         List<JsonNode> lines = SampleLog.read(out);
         assertEquals(6, lines.size());
-        for (JsonNode l : lines) assertEquals(l.get("baseline_response").asText(), l.get("response").asText(), l.get("id").asText());
+        for (JsonNode l : lines) {
+            assertEquals(l.get("baseline_response").asText(), l.get("response").asText(), l.get("id").asText());
+            // Not steered: no steering start (−1 would read as "marker missing, every position steered").
+            assertTrue(l.get("steer_from").isNull(), l.toString());
+        }
     }
 
     @Test
@@ -231,6 +229,7 @@ class ScansEndToEndTest {
         var again = TestSupport.cli(TestSupport.args(args, "--out", resumed.toString(), "--resume"));
         assertEquals(0, again.exit(), again.err());
         assertTrue(again.err().contains("resuming: 5 of 24"), again.err());
+        assertTrue(again.out().contains("Throughput (this session's 19 samples): "), again.out());
         java.util.Map<String, JsonNode> first = new java.util.HashMap<>();
         for (JsonNode l : SampleLog.read(whole)) first.put(l.get("id").asText(), l);
         List<JsonNode> second = SampleLog.read(resumed);
@@ -265,6 +264,11 @@ class ScansEndToEndTest {
                 "--dataset", "xstest", "--limit", "2", "--max-new-tokens", "8", "--out", halfOut.toString(), "--resume");
         assertEquals(1, halfResumedAsF32.exit());
         assertTrue(halfResumedAsF32.err().contains("kv_cache (was \"f16\", now not set)"), halfResumedAsF32.err());
+        // So do weights quantized at load: their scores move in the third decimal.
+        var quantized = TestSupport.cli("run", "--model", TestSupport.model().toString(), "--vectors", fx.vectorsFile.toString(),
+                "--dataset", "xstest", "--limit", "2", "--max-new-tokens", "8", "--quantize", "q8_0", "--out", out.toString(), "--resume");
+        assertEquals(1, quantized.exit());
+        assertTrue(quantized.err().contains("quantize (not recorded, now \"q8_0\")"), quantized.err());
         // Without vector options a resumed run steers with the folder's copy, not extracted again.
         var sameVectors = TestSupport.cli("run", "--model", TestSupport.model().toString(),
                 "--dataset", "xstest", "--limit", "2", "--max-new-tokens", "8", "--out", out.toString(), "--resume");
@@ -279,6 +283,33 @@ class ScansEndToEndTest {
                 "--dataset", "xstest", "--limit", "2", "--out", out.toString());
         assertEquals(1, fresh.exit());
         assertTrue(fresh.err().contains("already holds a run"), fresh.err());
+    }
+
+    @Test
+    void resumeTakesTheFixesInAnyOrderAndLeavesAFinishedRunAsItIs() throws Exception {
+        Path out = tmp.resolve("run-fixes");
+        List<String> args = List.of("run", "--model", TestSupport.model().toString(), "--vectors", fx.vectorsFile.toString(),
+                "--dataset", "xstest", "--limit", "4", "--max-new-tokens", "4", "--batch", "1", "--out", out.toString());
+        var r = TestSupport.cli(TestSupport.args(args, "--fix", "strip-prompts", "--fix", "raw-last-layer"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("raw-last-layer,strip-prompts", Json.MAPPER.readTree(out.resolve(Runner.SETTINGS_FILE).toFile()).get("fixes").asText());
+        String summary = Files.readString(out.resolve(Runner.SUMMARY_FILE));
+        assertTrue(Json.MAPPER.readTree(summary).path("throughput").path("samples").asInt() == 4, summary);
+        var again = TestSupport.cli(TestSupport.args(args, "--fix", "raw-last-layer", "--fix", "strip-prompts", "--resume"));
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(again.err().contains("nothing left to do"), again.err());
+        // The finished run's summary, with the throughput it measured, is not rewritten with zeros.
+        assertEquals(summary, Files.readString(out.resolve(Runner.SUMMARY_FILE)));
+        assertTrue(again.out().contains("Throughput: "), again.out());
+    }
+
+    @Test
+    void aSteeredAnswerStartsAtTheLastPromptToken() throws Exception {
+        Path steered = tmp.resolve("run-steer-from");
+        var s = TestSupport.cli("run", "--model", TestSupport.model().toString(), "--vectors", fx.vectorsFile.toString(),
+                "--dataset", "xstest", "--limit", "2", "--max-new-tokens", "4", "--out", steered.toString());
+        assertEquals(0, s.exit(), s.err());
+        for (JsonNode l : SampleLog.read(steered)) assertEquals(l.get("prompt_tokens").asInt() - 1, l.get("steer_from").asInt(), l.toString());
     }
 
     static int lineCount(Path dir) throws java.io.IOException {

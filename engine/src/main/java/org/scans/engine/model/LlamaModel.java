@@ -43,10 +43,11 @@ public final class LlamaModel implements AutoCloseable {
     private final RopeTable rope;
     private final int maxRows;
     private final DType kvType;
+    private final DType quantization;
     private Workspace ws;
 
     private LlamaModel(Path dir, LlamaConfig config, Checkpoint checkpoint, Arena arena, LlamaWeights weights,
-                       Backend backend, int maxRows, DType kvType) {
+                       Backend backend, int maxRows, DType kvType, DType quantization) {
         this.dir = dir;
         this.config = config;
         this.checkpoint = checkpoint;
@@ -55,6 +56,7 @@ public final class LlamaModel implements AutoCloseable {
         this.backend = backend;
         this.maxRows = maxRows;
         this.kvType = kvType;
+        this.quantization = quantization;
         this.rope = new RopeTable(config.headDim(), config.maxPositions(), config.ropeTheta(), config.ropeScalingFactor());
     }
 
@@ -74,7 +76,7 @@ public final class LlamaModel implements AutoCloseable {
             if (backend instanceof CpuBackend cpu && WARM_UP_MILLIS > 0 && weights.bytesPerToken() >= WARM_UP_MIN_BYTES) {
                 cpu.warmUp(samplesOfEachType(config, weights), WARM_UP_MILLIS);
             }
-            return new LlamaModel(dir, config, ckpt, arena, weights, backend, options.maxBatchRows(), options.kvCache());
+            return new LlamaModel(dir, config, ckpt, arena, weights, backend, options.maxBatchRows(), options.kvCache(), options.quantize());
         } catch (RuntimeException e) {
             backend.close();
             arena.close();
@@ -119,6 +121,11 @@ public final class LlamaModel implements AutoCloseable {
 
     public Checkpoint checkpoint() {
         return checkpoint;
+    }
+
+    /** What the weights were quantized to at load ({@link DType#Q8_0}), or null when used as stored. */
+    public DType quantization() {
+        return quantization;
     }
 
     /** What the sequences' KV caches hold: F32 or F16. */
