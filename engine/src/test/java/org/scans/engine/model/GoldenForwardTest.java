@@ -31,7 +31,7 @@ class GoldenForwardTest {
     /**
      * Two forward passes of this engine over the same tokens that add the same products in another
      * order (one pass against chunks or single tokens: the token-panel kernels against the 4×4
-     * tiles and the decode kernel, other thread splits) differ by float32
+     * tiles and the decode kernel) differ by float32
      * rounding alone: the largest logit difference measured 1.3–2.0e-5 over ten runs at 512- and
      * 256-bit vectors (2e-5 was exceeded once, by 2.0027e-5, in a clean-clone CI run at 256 bits).
      * 5e-5 still fails any real difference between the paths, which moves logits by O(1).

@@ -17,28 +17,31 @@ import org.junit.jupiter.api.Test;
  * C1-compiled code runs the Vector API's Java implementation, C2 its intrinsics. Until the lane
  * sums were written as a fixed tree ({@code Vectors.sum}), {@code reduceLanes(ADD)} added lane
  * after lane in the first and as a tree in the second, so scores and greedy answers differed in
- * their last bits between runs, and a resumed run from one that was never interrupted.
+ * their last bits between runs, and a resumed run from one that was never interrupted. Nor does
+ * the number of threads change them: each matrix starts at a chunk boundary (CpuBackend.slot),
+ * and element ranges split at multiples of every vector length (CpuBackend.ELEMENT_GRAIN).
  */
 class TierDeterminismTest {
     private static final Pattern DIGEST = Pattern.compile("(?m)^(first|last) ([0-9a-f]{64})$");
 
     @Test
-    void interpretedC1AndC2CodeGiveTheSameLogits() throws IOException, InterruptedException {
+    void interpretedC1AndC2CodeAndAnyThreadCountGiveTheSameLogits() throws IOException, InterruptedException {
         // Default tiers, warmed up: the first pass runs mostly interpreted, the last compiled by C2.
-        String tiered = probe(List.of("-XX:+PrintCompilation"), 150);
-        // C1 only: the Vector API's Java implementation throughout, never an intrinsic.
-        String c1 = probe(List.of("-XX:TieredStopAtLevel=1"), 1);
+        // Two threads: the 32-token prefill's MLP products (172 rows) are split between them.
+        String tiered = probe(List.of("-XX:+PrintCompilation"), 150, 2);
+        // C1 only: the Vector API's Java implementation throughout, never an intrinsic; one thread.
+        String c1 = probe(List.of("-XX:TieredStopAtLevel=1"), 1, 1);
         Pattern c2Kernel = Pattern.compile("(?m)^\\s*\\d+\\s+\\d+\\s+[%sbn! ]*4\\s+org\\.scans\\.engine\\.kernel\\.\\w+::(matvec|rows8)");
         assertTrue(c2Kernel.matcher(tiered).find(), "no decode kernel reached C2 in the warmed-up probe:\n" + tiered);
         assertEquals(digest(tiered, "first"), digest(tiered, "last"), "cold and C2-compiled passes differ");
-        assertEquals(digest(tiered, "last"), digest(c1, "first"), "C1-only and C2-compiled passes differ");
+        assertEquals(digest(tiered, "last"), digest(c1, "first"), "C1-only on one thread and C2-compiled on two differ");
     }
 
-    private static String probe(List<String> flags, int reps) throws IOException, InterruptedException {
+    private static String probe(List<String> flags, int reps, int threads) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector"));
         cmd.addAll(flags);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TierProbe.class.getName(), String.valueOf(reps)));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TierProbe.class.getName(), String.valueOf(reps), String.valueOf(threads)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "probe did not finish");

@@ -12,17 +12,18 @@ import org.scans.engine.tensor.DType;
  * Run in a child JVM by {@link TierDeterminismTest}: the digest of every logit of a prefill and a
  * token-by-token decode, for F32, BF16 and Q8_0 weights, computed {@code reps} times in one JVM.
  * Prints the first digest (kernels interpreted or compiled by C1) and the last (compiled by C2 by
- * then, when the JVM may use C2).
+ * then, when the JVM may use C2), with the worker threads given.
  */
 final class TierProbe {
     private TierProbe() {}
 
     public static void main(String[] args) throws Exception {
-        int reps = Integer.parseInt(args[0]);
+        int reps = Integer.parseInt(args[0]), threads = Integer.parseInt(args[1]);
+        LoadOptions options = LoadOptions.defaults().withThreads(threads);
         List<LlamaModel> models = List.of(
-                LlamaModel.load(TestModels.stories260K(), LoadOptions.defaults().withThreads(2)),
-                LlamaModel.load(TestModels.stories260KBf16(), LoadOptions.defaults().withThreads(2)),
-                LlamaModel.load(TestModels.stories260K(), LoadOptions.defaults().withThreads(2).withQuantize(DType.Q8_0)));
+                LlamaModel.load(TestModels.stories260K(), options),
+                LlamaModel.load(TestModels.stories260KBf16(), options),
+                LlamaModel.load(TestModels.stories260K(), options.withQuantize(DType.Q8_0)));
         String first = null, last = null;
         for (int r = 0; r < reps; r++) {
             last = digest(models);
@@ -41,6 +42,12 @@ final class TierProbe {
             Sequence seq = m.newSequence();
             for (int i = 0; i < 12; i++) md.update(bits(m.prefill(seq, new int[] {ids[i]})));
         }
+        // 300 tokens: the element-wise ops (SiLU) are split between threads too (from 2^15 elements).
+        java.util.Random rnd = new java.util.Random(3);
+        int[] longIds = new int[300];
+        longIds[0] = 1;
+        for (int i = 1; i < longIds.length; i++) longIds[i] = 3 + rnd.nextInt(500);
+        md.update(bits(models.get(0).prefill(models.get(0).newSequence(), longIds)));
         return HexFormat.of().formatHex(md.digest());
     }
 
