@@ -400,15 +400,21 @@ public final class Runner {
             // fixes in another order.
             if (k.equals("fixes") && now.get(k).isTextual() && old.path(k).isTextual()
                     && org.scans.method.Fix.canonical(old.get(k).asText()).equals(org.scans.method.Fix.canonical(now.get(k).asText()))) return;
-            if (!now.get(k).equals(old.get(k))) diffs.add(k + " (" + (old.has(k) ? "was " + old.get(k) : "not recorded") + ", now " + now.get(k) + ")");
+            if (!now.get(k).equals(old.get(k))) diffs.add(k + " (" + (old.has(k) ? "was " + old.get(k) : unrecorded(k)) + ", now " + now.get(k) + ")");
         });
         // A setting recorded only when given (a preset, an F16 KV cache) and not given now.
         old.fieldNames().forEachRemaining(k -> {
-            if (!now.has(k)) diffs.add(k + " (was " + old.get(k) + ", now not set)");
+            if (!now.has(k)) diffs.add(k + " (was " + old.get(k) + ", now " + (RunSettings.UNRECORDED_DEFAULTS.containsKey(k) ? RunSettings.UNRECORDED_DEFAULTS.get(k) : "not set") + ")");
         });
         if (!diffs.isEmpty()) {
             throw new IllegalArgumentException("--resume: " + dir + " was started with other settings: " + String.join("; ", diffs));
         }
+    }
+
+    /** What a setting missing from a folder's settings was: its default, where it is left out when default. */
+    private static String unrecorded(String key) {
+        String d = RunSettings.UNRECORDED_DEFAULTS.get(key);
+        return d != null ? "was " + d : "not recorded";
     }
 
     /** Whether {@code dir} already holds a run. */
