@@ -3,7 +3,6 @@ package org.scans.chat;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -37,7 +36,7 @@ public final class ChatRepl {
 
     private final ChatSession session;
     private final Tokenizer tokenizer;
-    private final BufferedReader in;
+    private final Utf8Lines in;
     private final PrintWriter out;
     private final String modelName;
     private final Function<String, Path> paths;
@@ -45,7 +44,7 @@ public final class ChatRepl {
     /**
      * @param paths resolves a {@code /save} argument to a file (the CLI checks it is writable)
      */
-    public ChatRepl(ChatSession session, Tokenizer tokenizer, BufferedReader in, PrintWriter out, String modelName,
+    public ChatRepl(ChatSession session, Tokenizer tokenizer, Utf8Lines in, PrintWriter out, String modelName,
                     Function<String, Path> paths) {
         this.session = session;
         this.tokenizer = tokenizer;
@@ -62,7 +61,13 @@ public final class ChatRepl {
         while (true) {
             out.print("> ");
             out.flush();
-            String line = in.readLine();
+            String line;
+            try {
+                line = in.readLine();
+            } catch (Utf8Lines.Malformed e) {
+                out.println("error: " + e.getMessage());
+                continue;
+            }
             if (line == null) {
                 out.println();
                 out.println("bye");
@@ -125,11 +130,14 @@ public final class ChatRepl {
                 case "/help" -> out.println(HELP);
                 case "/steer" -> steer(arg);
                 case "/alpha" -> {
+                    double a;
                     try {
-                        session.alpha(Double.parseDouble(arg));
+                        a = Double.parseDouble(arg);
                     } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("/alpha takes a number, e.g. /alpha 3.5");
+                        a = Double.NaN;
                     }
+                    if (!Double.isFinite(a)) throw new IllegalArgumentException("/alpha takes a number, e.g. /alpha 3.5");
+                    session.alpha(a);
                     out.println("α = " + session.alpha());
                 }
                 case "/layers" -> {
@@ -154,6 +162,7 @@ public final class ChatRepl {
 
     private void steer(String arg) {
         String[] a = arg.split("\\s+");
+        if (a.length > (a[0].equals("on") ? 2 : 1)) throw new IllegalArgumentException("/steer takes auto, on [+1|-1] or off, got '" + arg + "'");
         switch (a[0]) {
             case "auto" -> session.steer(ChatSession.Steer.AUTO, session.fixedSign());
             case "off" -> session.steer(ChatSession.Steer.OFF, session.fixedSign());

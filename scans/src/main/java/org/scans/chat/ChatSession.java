@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import org.scans.engine.generate.Generation;
 import org.scans.engine.generate.GenerationConfig;
 import org.scans.engine.generate.Generator;
+import org.scans.engine.generate.StopReason;
 import org.scans.engine.generate.TokenListener;
 import org.scans.engine.model.LlamaModel;
 import org.scans.engine.model.Sequence;
@@ -123,7 +124,9 @@ public final class ChatSession {
         dialogue.add(Message.user(user));
         int[] ids = template.render(system, dialogue).encode(tokenizer);
         int dropped = 0;
-        while (ids.length + Math.min(maxNewTokens, 16) > context && dialogue.size() > 1) {
+        // Room for a whole answer of --max-new-tokens: an exchange kept at its cost would cut the
+        // answer short.
+        while (ids.length + maxNewTokens > context && dialogue.size() > 1) {
             dialogue.subList(0, 2).clear();
             dropped++;
             ids = template.render(system, dialogue).encode(tokenizer);
@@ -156,7 +159,8 @@ public final class ChatSession {
             from = ids.length - 1;
             seq.addHook(new SteeringHook(vectors, layers, alpha, sign, from));
         }
-        GenerationConfig config = SteeredGenerator.referenceConfig(Math.min(maxNewTokens, context - ids.length))
+        int budget = Math.min(maxNewTokens, context - ids.length);
+        GenerationConfig config = SteeredGenerator.referenceConfig(budget)
                 .withStopIds(tokenizer.bos() >= 0 ? Set.of(tokenizer.bos()) : Set.of());
         long t0 = System.nanoTime();
         Generation g;
@@ -173,9 +177,16 @@ public final class ChatSession {
             answerIds = Arrays.copyOf(answerIds, answerIds.length - 1);
         }
         String answer = tokenizer.decode(answerIds).strip();
+        StopReason reason = g.reason();
+        if (reason == StopReason.MAX_TOKENS && budget < maxNewTokens) {
+            // The message alone leaves less than --max-new-tokens: the answer ended at the context.
+            reason = StopReason.CONTEXT_LIMIT;
+            notes.accept("the answer stopped at the model's context of " + context + " tokens: the dialogue took " + ids.length
+                    + ", leaving " + budget + " of --max-new-tokens " + maxNewTokens);
+        }
         Turn turn = new Turn(user, answer, v, steer.id(), sign, alpha, layers.clone(), from, ids.length, cached, g.ids().length, seconds,
                 g.decodeTokensPerSecond() > 0 ? g.decodeTokensPerSecond() : g.ids().length / Math.max(seconds, 1e-9),
-                g.reason().name().toLowerCase());
+                reason.name().toLowerCase());
         turns.add(turn);
         return turn;
     }

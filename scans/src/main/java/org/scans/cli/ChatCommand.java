@@ -1,9 +1,6 @@
 package org.scans.cli;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -66,6 +63,7 @@ final class ChatCommand implements Callable<Integer> {
         if (modelOptions.model == null) throw new UserException("chat needs a model: " + WHAT_TO_PASS);
         if (maxNewTokens < 1) throw new UserException("--max-new-tokens must be >= 1, got " + maxNewTokens);
         if (alpha != null && !Double.isFinite(alpha)) throw new UserException("--alpha must be a number");
+        if (threshold != null && !Double.isFinite(threshold)) throw new UserException("--threshold must be a number");
         ChatSession.Steer mode = switch (steer) {
             case "auto" -> ChatSession.Steer.AUTO;
             case "on" -> ChatSession.Steer.ON;
@@ -120,8 +118,8 @@ final class ChatCommand implements Callable<Integer> {
                     });
             session.steer(mode, -1);
             PrintWriter out = spec.commandLine().getOut();
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            new ChatRepl(session, tokenizer, in, out, dir.getFileName().toString(), arg -> {
+            org.scans.chat.Utf8Lines in = new org.scans.chat.Utf8Lines(new java.io.BufferedInputStream(System.in));
+            new ChatRepl(session, tokenizer, in, out, ModelLocator.displayName(dir), arg -> {
                 Path p = Path.of(arg);
                 try {
                     CliFiles.checkWritable(p, "/save");

@@ -43,7 +43,9 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
         var cl = e.getCommandLine();
         var err = cl.getErr();
         // One line, as every other error: the message, then where the options are listed.
-        err.println("error: " + oneLine(e.getMessage()) + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
+        // picocli starts some messages with its own "Error: ".
+        String message = oneLine(e.getMessage()).replaceFirst("^Error: ", "");
+        err.println("error: " + message + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
         err.flush();
         return USAGE_ERROR;
     }

@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "classify", mixinStandardHelpOptions = true, description = {
-    "SCANS's harmfulness classifier over several test pairings: per pairing the error rates, precision/recall/F1",
-    "(safe = positive class) and AUPRC, in one table. Nothing is generated."})
+    "SCANS's harmfulness classifier over several test pairings, in one table.",
+    "Per pairing the error rates, precision/recall/F1 (safe = positive class) and AUPRC. Nothing is generated."})
 final class EvalClassifyCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;

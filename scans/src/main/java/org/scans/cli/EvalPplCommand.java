@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "ppl", mixinStandardHelpOptions = true, description = {
-    "Perplexity with and without SCANS. --mode chat (default) is the reference's: random windows (seed 0) rebuilt as",
+    "Perplexity with and without SCANS, or of the model alone.",
+    "--mode chat (default) is the reference's: random windows (seed 0) rebuilt as",
     "\"<s>[INST] \" + first half + \" [/INST] \" + second half, loss over every token, exp(mean of per-window mean NLL),",
     "steering from the inserted marker. --mode plain is the standard perplexity papers publish (consecutive windows,",
     "no rebuild, no steering; --stride below the window length slides). Datasets: wikitext2 (approximate: the bundled",

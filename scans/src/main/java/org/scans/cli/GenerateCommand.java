@@ -109,6 +109,7 @@ final class GenerateCommand implements Callable<Integer> {
                 : Ids.parse("--prompt-ids", prompt.ids);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (alpha != null && !Double.isFinite(alpha)) throw new UserException("--alpha must be a number");
         if (steer == null && (alpha != null || layers != null || !sign.equals("auto"))) {
             throw new UserException("--alpha, --layers and --sign need --steer FILE");
         }
@@ -181,7 +182,10 @@ final class GenerateCommand implements Callable<Integer> {
             default -> throw new UserException("--sign must be auto, +1 or -1, got " + sign);
         };
         int from = MarkerFinder.of(tok, fam.template()).lastEnd(promptIds);
-        if (from < 0) err.println("note: no " + fam.template().marker() + " marker in the prompt; steering every position (as the reference does)");
+        if (from < 0) {
+            String marker = fam.template().marker().replace("\n", "\\n");
+            err.println("note: no \"" + marker + "\" marker in the prompt; steering every position (as the reference does)");
+        }
         err.println("steering: layers " + Layers.format(steerLayers) + ", α = " + a + ", sign " + (s > 0 ? "+1" : "-1")
                 + (from >= 0 ? ", from position " + from : ""));
         return new SteeringHook(vectors, steerLayers, a, s, from);

@@ -74,6 +74,14 @@ public final class Main implements Runnable {
         // extract computes the vectors that --vectors would name: not in its help, an unknown option there.
         var extract = cl.getSubcommands().get("extract").getCommandSpec();
         extract.remove(extract.findOption("--vectors"));
+        // chat has no default model (the bundled one tells stories; it is not a chat model): say so in its help.
+        var chat = cl.getSubcommands().get("chat").getCommandSpec();
+        var model = chat.findOption("--model");
+        chat.remove(model);
+        chat.addOption(CommandLine.Model.OptionSpec.builder(model)
+                .description("A Llama-2-chat or Vicuna checkpoint folder, or the name of a folder under models/. Required "
+                        + "(the bundled toy model, which tells children's stories: --model stories260K).")
+                .build());
         return cl;
     }
 

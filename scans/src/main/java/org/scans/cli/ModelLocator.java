@@ -14,6 +14,12 @@ import java.util.List;
 final class ModelLocator {
     static final String DEFAULT_MODEL = "stories260K";
 
+    /** A model folder's name for messages: the bundled model's unpacked copy is named as the option names it. */
+    static String displayName(Path dir) {
+        String name = dir.getFileName().toString();
+        return name.equals(DEFAULT_MODEL + "-" + Main.version()) ? DEFAULT_MODEL : name;
+    }
+
     private ModelLocator() {}
 
     static Path resolve(String model) {

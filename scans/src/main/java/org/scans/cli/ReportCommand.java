@@ -12,8 +12,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "report", mixinStandardHelpOptions = true, description = {
-    "One self-contained HTML page (inline SVG, no network, no external scripts) over run and eval folders: refusal rates",
-    "baseline vs SCANS per set and subtype, the classifier's c(q) histograms and precision-recall curves, the refusal direction",
+    "Write one self-contained HTML page over run and eval folders.",
+    "Inline SVG, no network, no external scripts: refusal rates baseline vs SCANS per set and subtype, the classifier's c(q) histograms and precision-recall curves, the refusal direction",
     "per layer, the capability table with and without steering, and a filterable table of the samples."})
 final class ReportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", arity = "1..*", description = "Folders written by 'run' or 'eval'.")
@@ -43,6 +43,8 @@ final class ReportCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("note: " + in.dir() + ": the run did not finish (no summary.json); the report covers its "
                         + in.samples().size() + " samples so far");
             }
+            String mismatch = in.mismatch();
+            if (mismatch != null) spec.commandLine().getErr().println("note: " + in.dir() + ": " + mismatch);
         }
         int n = written.inputs().size();
         spec.commandLine().getOut().println("wrote " + out + " (" + n + " folder" + (n == 1 ? "" : "s") + ")");

@@ -30,8 +30,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {
-    "Run the SCANS experiment on a test set: classify each prompt, generate with steering (sign from the classifier),",
-    "judge refusals, and write DIR/samples.jsonl, DIR/summary.json and a summary table.",
+    "Run the SCANS experiment on a test set: classify, steer, generate, judge refusals.",
+    "Each prompt is classified, answered with steering (sign from the classifier) and judged; writes DIR/samples.jsonl,",
+    "DIR/summary.json and a summary table.",
     "Datasets: default, xstest, oktest, malicious, repe, llmsafeguard, or a CSV/JSONL file with prompt and label columns."})
 final class RunCommand implements Callable<Integer> {
     @Mixin
@@ -96,7 +97,10 @@ final class RunCommand implements Callable<Integer> {
             if (batch != null) {
                 // Before the vectors are extracted (minutes on a 7B model), not when the caches run out;
                 // a batch that cannot fit throws, which Errors prints as one "error:" line.
-                String warning = Runner.checkBatch(batch, model.config(), model.weights().checkpointBytes(), model.kvCacheType(), maxNewTokens);
+                // No more generations decode together than the run has (a known set: its selection, baseline twice).
+                int needed = early == null ? batch : Runner.select(early, limit).size() * (baseline ? 2 : 1);
+                String warning = Runner.checkBatch(Math.min(batch, Math.max(1, needed)), model.config(), model.weights().checkpointBytes(),
+                        model.kvCacheType(), maxNewTokens);
                 if (warning != null) err.println("warning: " + warning);
             }
             int n = model.config().numLayers();
@@ -131,13 +135,14 @@ final class RunCommand implements Callable<Integer> {
             // Held until the run ends: a second process on this folder (a --resume typed while it runs) is refused.
             try (org.scans.experiment.FolderLock lock = org.scans.experiment.FolderLock.acquire(dir)) {
                 ObjectNode summary;
+                Runner runner;
                 try {
                     if (!resume) VectorsFile.write(ctx.vectors(), vectorsCopy);
                     RunSettings settings = new RunSettings(modelDir.toString(), model.config().hash(), dataset, ctx.family().id,
                             ctx.template().name(), classifier, classifierOptions.preset, plan, baseline, limit, maxNewTokens, ctx.vectors().digest(),
                             org.scans.method.Fix.describe(ctx.fixes()), model.kvCacheType(), model.quantization());
                     Runner.prepare(dir, settings, resume);
-                    Runner runner = new Runner(ctx, settings, List.of(MatchStringsJudge.standard(), new XSTestPrefixJudge()), err, b);
+                    runner = new Runner(ctx, settings, List.of(MatchStringsJudge.standard(), new XSTestPrefixJudge()), err, b);
                     if (overlap != null) runner.keepWarning(overlap);
                     summary = runner.run(samples, dir);
                 } catch (RuntimeException | IOException e) {
@@ -146,7 +151,10 @@ final class RunCommand implements Callable<Integer> {
                 }
                 PrintWriter o = spec.commandLine().getOut();
                 o.print(RunSummary.table(summary));
-                o.println("wrote " + dir.resolve(org.scans.experiment.SampleLog.FILE) + " and " + dir.resolve(Runner.SUMMARY_FILE));
+                if (!runner.leftUnchanged()) {
+                    o.println("wrote " + dir.resolve(org.scans.experiment.SampleLog.FILE) + " and " + dir.resolve(Runner.SUMMARY_FILE));
+                }
+                o.flush();
             }
         }
         return 0;

@@ -19,6 +19,6 @@ public final class DatasetException extends RuntimeException {
 
     /** {@code file:line: message}, the form compilers use, so editors can jump to it. */
     public static DatasetException at(Path file, int line, String message) {
-        return new DatasetException(file + ":" + line + ": " + message);
+        return new DatasetException(DatasetRoot.display(file) + ":" + line + ": " + message);
     }
 }

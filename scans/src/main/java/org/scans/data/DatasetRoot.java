@@ -18,7 +18,10 @@ import java.util.List;
  *   <li>the copy bundled inside the jar, so a jar copied anywhere still runs every experiment.</li>
  * </ol>
  * A property or variable that is set must name an existing folder; it is an error, not a
- * fallback, when it does not, so a typo never silently reads other data.
+ * fallback, when it does not, so a typo never silently reads other data. A folder found by the
+ * search (beside or above the jar, or in the working directory) counts only when it holds
+ * {@value #MARKER}, as the project's copy does: an unrelated {@code datasets/} folder (a user's
+ * own, empty or half-copied) is passed over instead of hiding the data every command needs.
  */
 public final class DatasetRoot {
 
@@ -27,12 +30,25 @@ public final class DatasetRoot {
     /** Environment variable that overrides the data location (after the property). */
     public static final String ENV = "SCANS_DATASETS";
 
+    /** The file that marks a found folder as a copy of the project's data. */
+    public static final String MARKER = "PROVENANCE.md";
+
     private DatasetRoot() {
     }
 
     /** The data folder, found as described in the class comment. */
     public static Path locate() {
         return locate(System.getProperty(PROPERTY), System.getenv(ENV), codeLocation(), Path.of(""), DatasetRoot::bundled);
+    }
+
+    /**
+     * A data file's path for messages. A file of the copy packed in the jar lives in a zip file
+     * system, where its path ({@code /datasets/xsum/dev.csv}) reads like a real one that does not
+     * exist: it is named as the jar's entry instead.
+     */
+    public static String display(Path file) {
+        if (file.getFileSystem() == java.nio.file.FileSystems.getDefault()) return file.toString();
+        return file.toString().replaceFirst("^/", "") + " (in the jar)";
     }
 
     /** The datasets packed into the jar (read through a zip file system), or null when absent. */
@@ -75,21 +91,21 @@ public final class DatasetRoot {
             for (int up = 0; up <= 3 && dir != null; up++, dir = dir.getParent()) {
                 Path candidate = dir.resolve("datasets");
                 tried.add(candidate);
-                if (Files.isDirectory(candidate)) {
+                if (Files.isRegularFile(candidate.resolve(MARKER))) {
                     return candidate;
                 }
             }
         }
         Path local = workingDirectory.toAbsolutePath().resolve("datasets");
         tried.add(local);
-        if (Files.isDirectory(local)) {
+        if (Files.isRegularFile(local.resolve(MARKER))) {
             return local;
         }
         Path packed = bundled.get();
         if (packed != null) {
             return packed;
         }
-        throw new DatasetException("cannot find the datasets folder; looked in " + tried
+        throw new DatasetException("cannot find the datasets folder (one holding " + MARKER + "); looked in " + tried
                 + "; set -D" + PROPERTY + "=DIR or " + ENV + "=DIR");
     }
 

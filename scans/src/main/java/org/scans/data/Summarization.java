@@ -148,7 +148,7 @@ public final class Summarization {
                             String summary, String documentColumn, String summaryColumn, Consumer<String> warnings) {
         if (PythonText.strip(document).isEmpty() || PythonText.strip(summary).isEmpty()) {
             String empty = PythonText.strip(document).isEmpty() ? documentColumn : summaryColumn;
-            warnings.accept(file + ":" + line + ": skipped row " + row + " (id " + id + "): empty '" + empty + "'");
+            warnings.accept(DatasetRoot.display(file) + ":" + line + ": skipped row " + row + " (id " + id + "): empty '" + empty + "'");
             return;
         }
         examples.add(new SummaryExample(id, row, document, summary));

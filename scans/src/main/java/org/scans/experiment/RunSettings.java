@@ -50,7 +50,7 @@ public record RunSettings(String model, String configHash, String dataset, Strin
      * still resume.
      */
     /** Settings written only when not at their default, with the default's name, for messages. */
-    public static final java.util.Map<String, String> UNRECORDED_DEFAULTS = java.util.Map.of("kv_cache", "f32", "quantize", "none");
+    public static final java.util.Map<String, String> UNRECORDED_DEFAULTS = java.util.Map.of("kv_cache", "\"f32\"", "quantize", "\"none\"");
 
     public static void putKvCache(ObjectNode settings, DType kvCache) {
         if (kvCache == DType.F16) settings.put("kv_cache", "f16");

@@ -157,7 +157,7 @@ public final class RunSummary {
         // A 7B model takes tens of seconds a sample, where "0.03 samples/s" says little.
         String samples = rate > 0 && rate < 1 ? String.format("%.1f s a sample (%.3f samples/s)", 1 / rate, rate)
                 : String.format("%.2f samples/s", rate);
-        String scope = t.path("resumed").asBoolean() ? " (this session's " + t.get("samples").asInt() + " samples)" : "";
+        String scope = t.path("resumed").asBoolean() ? " (the last session's " + t.get("samples").asInt() + " samples)" : "";
         b.append(String.format("%nThroughput%s: %s, %.1f generated tok/s (%.1f s)%n", scope, samples, t.get("tok_s").asDouble(),
                 t.get("seconds").asDouble()));
         return b.toString();

@@ -48,6 +48,7 @@ public final class Runner {
     private final PrintStream err;
     private final int batch;
     private final List<String> warnings = new ArrayList<>();
+    private boolean leftUnchanged;
     /** Samples per chunk, in batches: classification of a chunk, then its generations. */
     private static final int CHUNK_BATCHES = 4;
 
@@ -170,7 +171,7 @@ public final class Runner {
         long need = batch * each, budget = cacheBudget(weightBytes, ram);
         if (need <= budget) return null;
         String what = String.format("--batch %d: %d KV caches of up to %s each (%s) need %s beside %s of weights, and this machine has %s",
-                batch, batch, gb(each), kvCache == DType.F16 ? "f16" : "float32", gb(need), gb(weightBytes), gb(ram));
+                batch, batch, gb(each), kvCache == DType.F16 ? "f16" : "f32", gb(need), gb(weightBytes), gb(ram));
         long fit = budget / each;
         // Advise a width the batched kernels fill (17–31 run no faster than 16).
         long advised = fit >= 32 ? 32 : Math.min(fit, 16);
@@ -181,7 +182,9 @@ public final class Runner {
     }
 
     private static String gb(long bytes) {
-        return bytes >= 1_000_000_000L ? String.format("%.1f GB", bytes / 1e9) : String.format("%d MB", Math.round(bytes / 1e6));
+        if (bytes >= 1_000_000_000L) return String.format("%.1f GB", bytes / 1e9);
+        if (bytes >= 1_000_000L) return String.format("%d MB", Math.round(bytes / 1e6));
+        return String.format("%d KB", Math.max(1, Math.round(bytes / 1e3)));
     }
 
     /** The samples a run covers: all, or {@code limit} taken alternately from the unsafe and safe sets. */
@@ -234,6 +237,7 @@ public final class Runner {
         if (todo.isEmpty() && Files.exists(summaryFile)) {
             // A finished run resumed: its summary (with the throughput it measured) stays as it is.
             err.println("nothing left to do: the run is complete; " + summaryFile + " is unchanged");
+            leftUnchanged = true;
             return (ObjectNode) Json.MAPPER.readTree(summaryFile.toFile());
         }
 
@@ -367,6 +371,11 @@ public final class Runner {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         for (RefusalJudge j : judges) o.put(j.name(), j.isRefusal(response));
         return o;
+    }
+
+    /** Whether the last {@link #run} found the run complete and wrote nothing. */
+    public boolean leftUnchanged() {
+        return leftUnchanged;
     }
 
     /** Keeps {@code w} among the summary's warnings without printing it (the caller has said it). */

@@ -109,6 +109,7 @@ public final class Report {
                 b.append(" <span class='warn'>unfinished: no summary.json; its figures cover these items only (continue it with run --resume --out ")
                         .append(esc(in.dir().toString())).append(")</span>");
             }
+            if (in.mismatch() != null) b.append(" <span class='warn'>").append(esc(in.mismatch())).append("</span>");
             b.append("</td></tr>");
         }
         return b.append("</tbody></table></section>\n").toString();

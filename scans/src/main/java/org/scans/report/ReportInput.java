@@ -42,6 +42,10 @@ public record ReportInput(Path dir, Kind kind, JsonNode settings, JsonNode resul
             Path summary = dir.resolve(Runner.SUMMARY_FILE);
             JsonNode results = Files.isRegularFile(summary) ? read(summary)
                     : RunSummary.of(samples, (ObjectNode) settings, 0, 0, 0, List.of("summary.json is missing (the run did not finish); recomputed from samples.jsonl"));
+            if (results.path("samples").asInt() != samples.size()) {
+                // Edited or truncated after the run: the lines are what the tables show, so the figures come from them too.
+                results = RunSummary.of(samples, (ObjectNode) settings, 0, 0, 0, List.of(mismatch(results.path("samples").asInt(), samples.size())));
+            }
             return new ReportInput(dir, Kind.RUN, settings, results, samples, vectors);
         }
         if (Files.isRegularFile(dir.resolve(EvalFolder.SETTINGS_FILE))) {
@@ -52,6 +56,21 @@ public record ReportInput(Path dir, Kind kind, JsonNode settings, JsonNode resul
             return new ReportInput(dir, Kind.EVAL, read(dir.resolve(EvalFolder.SETTINGS_FILE)), read(results), SampleLog.read(dir), vectors);
         }
         throw new IllegalArgumentException(dir + ": holds neither a run (" + Runner.SETTINGS_FILE + ") nor an eval (" + EvalFolder.SETTINGS_FILE + ")");
+    }
+
+    static String mismatch(int summarised, int lines) {
+        return "summary.json counts " + summarised + " samples but samples.jsonl holds " + lines + "; the figures are recomputed from samples.jsonl";
+    }
+
+    /** A run whose summary.json counts other samples than its samples.jsonl holds; null when they agree. */
+    public String mismatch() {
+        if (kind != Kind.RUN || unfinished()) return null;
+        try {
+            int summarised = read(dir.resolve(Runner.SUMMARY_FILE)).path("samples").asInt();
+            return summarised == samples.size() ? null : mismatch(summarised, samples.size());
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**

@@ -55,11 +55,15 @@ class ChatTest {
     }
 
     static TestSupport.Cli chat(String input, String... extra) {
-        List<String> args = new ArrayList<>(List.of("chat", "--model", TestSupport.model().toString(), "--vectors", EvalFixture.vectors().toString(),
-                "--max-new-tokens", String.valueOf(MAX_NEW)));
+        return chat(input.getBytes(StandardCharsets.UTF_8), extra);
+    }
+
+    static TestSupport.Cli chat(byte[] input, String... extra) {
+        List<String> args = new ArrayList<>(List.of("chat", "--model", TestSupport.model().toString(), "--vectors", EvalFixture.vectors().toString()));
+        if (!List.of(extra).contains("--max-new-tokens")) args.addAll(List.of("--max-new-tokens", String.valueOf(MAX_NEW)));
         args.addAll(List.of(extra));
         InputStream old = System.in;
-        System.setIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+        System.setIn(new ByteArrayInputStream(input));
         try {
             return TestSupport.cli(args.toArray(String[]::new));
         } finally {
@@ -259,6 +263,54 @@ class ChatTest {
                 r.out());
         assertEquals(2, r.out().lines().filter(l -> l.startsWith("[")).count(), "both other messages answered:\n" + r.out());
         assertTrue(r.out().contains("for \"Once upon a time\""), "/score speaks of the last message answered:\n" + r.out());
+    }
+
+    @Test
+    void aLineThatIsNotUtf8IsRefusedAndTheSessionGoesOn() {
+        byte[] bad = "caf\u00e9 story\n".getBytes(StandardCharsets.ISO_8859_1); // é as one Latin-1 byte
+        byte[] good = "Once upon a time\n/score\n".getBytes(StandardCharsets.UTF_8);
+        byte[] input = java.util.Arrays.copyOf(bad, bad.length + good.length);
+        System.arraycopy(good, 0, input, bad.length, good.length);
+        TestSupport.Cli r = chat(input);
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("error: the line is not valid UTF-8 text; it was not sent"), r.out());
+        assertEquals(1, r.out().lines().filter(l -> l.startsWith("[")).count(), "the next message answered:\n" + r.out());
+        assertTrue(r.out().contains("for \"Once upon a time\""), r.out());
+    }
+
+    @Test
+    void commandsRefuseWhatTheyDoNotTake() {
+        TestSupport.Cli r = chat("/steer on +1 extra\n/alpha NaN\n/steer off now\n");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("error: /steer takes auto, on [+1|-1] or off, got 'on +1 extra'"), r.out());
+        assertTrue(r.out().contains("error: /alpha takes a number"), r.out());
+        assertTrue(r.out().contains("got 'off now'"), r.out());
+    }
+
+    @Test
+    void anAnswerCutByTheContextSaysSoAndOldExchangesMakeRoom() throws Exception {
+        Path file = tmp.resolve("long.json");
+        // Each answer may take 200 tokens: the third message's dialogue would leave fewer, so the first exchange goes.
+        String story = "tell me a long story about a dog and a cat ".repeat(5);
+        TestSupport.Cli r = chat(story + "\n" + story + "\n" + story + "\n/save " + file + "\n", "--max-new-tokens", "200");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode turns = Json.MAPPER.readTree(file.toFile()).get("turns");
+        for (JsonNode t : turns) {
+            // Never cut short without saying so: a full answer, an end of text, or the context named.
+            String stop = t.get("stop").asText();
+            assertTrue(!stop.equals("max_tokens") || t.get("tokens").asInt() == 200, t.toString());
+            assertTrue(t.get("prompt_tokens").asInt() + 200 <= 512 || stop.equals("context_limit") || stop.equals("eos"), t.toString());
+        }
+        assertTrue(r.err().contains("note: dropped the 1 oldest exchange"), r.err());
+        // A message that alone leaves less than --max-new-tokens: the answer ends at the context, with a note.
+        Path one = tmp.resolve("one.json");
+        // 496 tokens of dialogue leave 16 (measured): the answer runs into the context.
+        TestSupport.Cli c = chat("tell me a story about a dog ".repeat(32) + "\n/save " + one + "\n", "--max-new-tokens", "400");
+        assertEquals(0, c.exit(), c.err());
+        JsonNode t = Json.MAPPER.readTree(one.toFile()).get("turns").get(0);
+        assertEquals("context_limit", t.get("stop").asText(), "an answer cut by the context is no max_tokens stop: " + t);
+        assertEquals(512, t.get("prompt_tokens").asInt() + t.get("tokens").asInt(), t.toString());
+        assertTrue(c.err().contains("note: the answer stopped at the model's context of 512 tokens"), c.err());
     }
 
     @Test

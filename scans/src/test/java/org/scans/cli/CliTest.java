@@ -14,6 +14,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scans.TestSupport;
@@ -65,6 +66,49 @@ class CliTest {
         var bad = TestSupport.cli("run", "--limit", "abc");
         assertEquals(2, bad.exit());
         assertEquals(1, bad.err().lines().count(), bad.err());
+    }
+
+    @Test
+    void badValuesThatOnceSlippedThroughAreRefused() throws Exception {
+        var nan = TestSupport.cli("generate", "--model", MODEL, "--prompt", "[INST] hi [/INST]", "--steer", org.scans.eval.EvalFixture.vectors().toString(),
+                "--alpha", "NaN", "--max-new-tokens", "2");
+        assertEquals(1, nan.exit());
+        assertTrue(nan.err().contains("--alpha must be a number"), nan.err());
+        var empty = TestSupport.cli("generate", "--model", MODEL, "--prompt-ids", "1,,403", "--max-new-tokens", "2");
+        assertEquals(1, empty.exit());
+        assertTrue(empty.err().contains("--prompt-ids: an empty item in '1,,403'"), empty.err());
+        var trailing = TestSupport.cli("score", "--model", MODEL, "--ids", "1,403,");
+        assertEquals(1, trailing.exit(), trailing.err());
+        var dir = TestSupport.cli("score", "--model", MODEL, "--ids", "1,403", "--logits-out", System.getProperty("java.io.tmpdir"));
+        assertEquals(1, dir.exit());
+        assertTrue(dir.err().contains(": is a directory"), dir.err());
+        // picocli's own "Error: " is not doubled after ours.
+        var both = TestSupport.cli("tokenize", "--model", MODEL, "--text", "hi", "--jsonl");
+        assertEquals(2, both.exit());
+        assertTrue(both.err().startsWith("error: ") && !both.err().contains("Error:"), both.err());
+        var nothing = TestSupport.cli("bench", "--model", MODEL, "--prompt-tokens", "0", "--gen", "0");
+        assertEquals(1, nothing.exit());
+        assertTrue(nothing.err().contains("nothing to measure"), nothing.err());
+    }
+
+    @Test
+    void theCommandListShowsWholeSentences() {
+        // The list shows each command's first description line: a whole sentence, not one cut mid-way.
+        for (String[] c : new String[][] {{}, {"eval"}}) {
+            String[] args = java.util.Arrays.copyOf(c, c.length + 1);
+            args[c.length] = "--help";
+            String out = TestSupport.cli(args).out();
+            String list = out.substring(out.indexOf("Commands:"));
+            List<String> entries = new java.util.ArrayList<>();
+            for (String line : list.lines().skip(1).toList()) {
+                if (line.startsWith("  ") && !line.startsWith("    ")) entries.add(line.strip());
+                else if (!entries.isEmpty()) entries.set(entries.size() - 1, entries.get(entries.size() - 1) + " " + line.strip());
+            }
+            assertTrue(entries.size() >= 4, list);
+            for (String e : entries) assertTrue(e.endsWith("."), "cut description: " + e);
+        }
+        var chat = TestSupport.cli("chat", "--help");
+        assertTrue(chat.out().contains("Required") && !chat.out().contains("Default: the bundled"), chat.out());
     }
 
     @Test

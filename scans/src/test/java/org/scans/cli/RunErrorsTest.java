@@ -50,9 +50,19 @@ class RunErrorsTest {
     @Test
     void aBatchWhoseCachesCannotFitIsRefusedBeforeAnyWork() {
         Path out = tmp.resolve("o-batch");
-        var r = run(out, "--dataset", "xstest", "--batch", "10000000"); // no --vectors: would extract first
+        // The default set (the anchors' remainder) is known only after extraction: the batch is checked as given.
+        var r = run(out, "--dataset", "default", "--batch", "10000000"); // no --vectors: would extract first
         assertFails(r, out, "--batch 10000000: 10000000 KV caches of up to ", "this machine has", "fits", "--kv-cache f16");
         assertFalse(r.err().contains("extracting"), r.err());
+    }
+
+    @Test
+    void aBatchLargerThanTheRunIsCheckedForTheGenerationsItHas() {
+        // 4 samples with baselines: at most 8 generations decode together, whatever --batch says.
+        Path out = tmp.resolve("o-bigbatch");
+        var r = run(out, "--dataset", "xstest", "--limit", "4", "--baseline", "--batch", "10000000", "--vectors", vectors.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertFalse(r.err().contains("KV caches"), r.err());
     }
 
     @Test

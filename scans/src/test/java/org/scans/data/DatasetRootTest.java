@@ -26,16 +26,32 @@ class DatasetRootTest {
         assertTrue(e.getMessage().startsWith("environment variable SCANS_DATASETS names "), e.getMessage());
     }
 
+    /** A datasets folder as the project's: with its PROVENANCE.md. */
+    private static Path data(Path folder) throws IOException {
+        Files.createDirectories(folder);
+        Files.writeString(folder.resolve(DatasetRoot.MARKER), "provenance");
+        return folder;
+    }
+
     @Test
     void besideTheJarOrAboveItThenWorkingDirectory() throws IOException {
         Path repo = Files.createDirectories(dir.resolve("repo"));
-        Path data = Files.createDirectories(repo.resolve("datasets"));
+        Path data = data(repo.resolve("datasets"));
         Path jar = Files.createFile(Files.createDirectories(repo.resolve("target")).resolve("scans-engine.jar"));
         assertEquals(data.toAbsolutePath(), DatasetRoot.locate(null, null, jar, dir.resolve("elsewhere")));
-        Path work = Files.createDirectories(dir.resolve("work/datasets")).getParent();
+        Path work = data(dir.resolve("work/datasets")).getParent();
         assertEquals(work.resolve("datasets").toAbsolutePath(), DatasetRoot.locate(null, "", dir.resolve("x.jar"), work));
         DatasetException e = assertThrows(DatasetException.class, () -> DatasetRoot.locate(null, null, null, dir));
-        assertTrue(e.getMessage().startsWith("cannot find the datasets folder; looked in "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("cannot find the datasets folder (one holding PROVENANCE.md); looked in "), e.getMessage());
+    }
+
+    @Test
+    void aFoundFolderWithoutTheMarkerIsPassedOver() throws IOException {
+        Path packed = Files.createDirectories(dir.resolve("packed"));
+        // An empty datasets/ in the working directory and one beside the jar: neither hides the packed copy.
+        Path work = Files.createDirectories(dir.resolve("w/datasets")).getParent();
+        Path jar = Files.createFile(Files.createDirectories(dir.resolve("j/datasets")).getParent().resolve("scans-engine.jar"));
+        assertEquals(packed, DatasetRoot.locate(null, null, jar, work, () -> packed));
     }
 
     @Test
@@ -43,7 +59,7 @@ class DatasetRootTest {
         Path packed = Files.createDirectories(dir.resolve("packed"));
         assertEquals(packed, DatasetRoot.locate(null, null, null, dir, () -> packed));
         assertEquals(packed, DatasetRoot.locate("", " ", null, dir, () -> packed), "blank settings count as unset");
-        Path work = Files.createDirectories(dir.resolve("work/datasets")).getParent();
+        Path work = data(dir.resolve("work/datasets")).getParent();
         assertEquals(work.resolve("datasets").toAbsolutePath(), DatasetRoot.locate(null, null, null, work, () -> packed));
         assertThrows(DatasetException.class, () -> DatasetRoot.locate(dir.resolve("typo").toString(), null, null, dir, () -> packed));
     }

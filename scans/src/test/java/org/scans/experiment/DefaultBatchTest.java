@@ -43,11 +43,11 @@ class DefaultBatchTest {
         assertNull(Runner.checkBatch(32, LLAMA2_7B, SEVEN_B_BYTES, DType.F16, 256, ram));
         assertNull(Runner.checkBatch(19, LLAMA2_7B, SEVEN_B_BYTES, DType.F32, 256, ram));
         // 20 float32 caches fit in the RAM, but not with the 2 GB the default keeps spare.
-        assertEquals("--batch 20: 20 KV caches of up to 470 MB each (float32) need 9.4 GB beside 13.5 GB of weights, "
+        assertEquals("--batch 20: 20 KV caches of up to 470 MB each (f32) need 9.4 GB beside 13.5 GB of weights, "
                 + "and this machine has 24.6 GB, leaving under 2 GB for the rest: it may swap; --batch 16 fits, "
                 + "and --kv-cache f16 halves the caches", Runner.checkBatch(20, LLAMA2_7B, SEVEN_B_BYTES, DType.F32, 256, ram));
         var e = assertThrows(IllegalArgumentException.class, () -> Runner.checkBatch(32, LLAMA2_7B, SEVEN_B_BYTES, DType.F32, 256, ram));
-        assertEquals("--batch 32: 32 KV caches of up to 470 MB each (float32) need 15.0 GB beside 13.5 GB of weights, "
+        assertEquals("--batch 32: 32 KV caches of up to 470 MB each (f32) need 15.0 GB beside 13.5 GB of weights, "
                 + "and this machine has 24.6 GB; --batch 16 fits, and --kv-cache f16 halves the caches", e.getMessage());
         var f = assertThrows(IllegalArgumentException.class, () -> Runner.checkBatch(64, LLAMA2_7B, SEVEN_B_BYTES, DType.F16, 256, ram));
         assertEquals("--batch 64: 64 KV caches of up to 235 MB each (f16) need 15.0 GB beside 13.5 GB of weights, "

@@ -150,6 +150,23 @@ class ReportTest {
     }
 
     /** A copy of {@code from} as an interrupted job leaves it: its settings file and samples, no results. */
+    @Test
+    void aSummaryThatCountsOtherSamplesThanTheFileHoldsIsRecomputed() throws Exception {
+        Path run = ReportFixture.dirs().get(0);
+        Path copy = Files.createDirectories(tmp.resolve("edited"));
+        for (String f : List.of("run.json", "summary.json")) Files.copy(run.resolve(f), copy.resolve(f));
+        List<String> lines = Files.readAllLines(run.resolve("samples.jsonl"));
+        Files.write(copy.resolve("samples.jsonl"), lines.subList(0, 3)); // cut after the run wrote its summary
+        ReportInput in = ReportInput.load(copy);
+        assertEquals(3, in.results().get("samples").asInt(), "figures from the lines the tables show");
+        assertTrue(in.mismatch().startsWith("summary.json counts " + lines.size() + " samples but samples.jsonl holds 3"), in.mismatch());
+        assertTrue(render(List.of(copy)).contains("samples.jsonl holds 3"));
+        assertEquals(null, ReportInput.load(run).mismatch());
+        TestSupport.Cli r = TestSupport.cli("report", copy.toString(), "--out", tmp.resolve("edited.html").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("note: " + copy + ": summary.json counts "), r.err());
+    }
+
     private Path cutShort(Path from, String name, String settings) throws Exception {
         Path copy = Files.createDirectories(tmp.resolve(name));
         for (String f : List.of(settings, "samples.jsonl")) Files.copy(from.resolve(f), copy.resolve(f));

@@ -263,8 +263,9 @@ public final class PerplexityEval {
     public static String table(ObjectNode r) {
         StringBuilder b = new StringBuilder();
         boolean chat = r.get("mode").asText().equals("chat");
-        b.append(String.format("Perplexity (%s, %s windows): %d windows of %d tokens, %d tokens scored%n", r.get("dataset").asText(),
-                r.get("mode").asText(), r.get("windows").asInt(), r.get("window_len").asInt(), r.get("scored_tokens").asLong()));
+        int windows = r.get("windows").asInt();
+        b.append(String.format("Perplexity (%s, %s windows): %d window%s of %d tokens, %d tokens scored%n", r.get("dataset").asText(),
+                r.get("mode").asText(), windows, windows == 1 ? "" : "s", r.get("window_len").asInt(), r.get("scored_tokens").asLong()));
         b.append(String.format("  baseline  %s%n", JsonFigures.fixed(r.get("perplexity").get("baseline"), 3)));
         if (chat) {
             b.append(String.format("  SCANS     %s%n", JsonFigures.fixed(r.get("perplexity").get("scans"), 3)));

@@ -225,7 +225,7 @@ class MmluEvalTest {
         String[] half = java.util.stream.Stream.concat(java.util.Arrays.stream(resume), java.util.stream.Stream.of("--kv-cache", "f16")).toArray(String[]::new);
         TestSupport.Cli refusedHalf = TestSupport.cli(half);
         assertEquals(1, refusedHalf.exit());
-        assertTrue(refusedHalf.err().contains("kv_cache (was f32, now \"f16\")"), refusedHalf.err());
+        assertTrue(refusedHalf.err().contains("kv_cache (was \"f32\", now \"f16\")"), refusedHalf.err());
     }
 
     /**
