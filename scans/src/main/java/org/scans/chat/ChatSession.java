@@ -124,9 +124,10 @@ public final class ChatSession {
         dialogue.add(Message.user(user));
         int[] ids = template.render(system, dialogue).encode(tokenizer);
         int dropped = 0;
-        // Room for a whole answer of --max-new-tokens: an exchange kept at its cost would cut the
-        // answer short.
-        while (ids.length + maxNewTokens > context && dialogue.size() > 1) {
+        // Room for a whole answer of --max-new-tokens (an exchange kept at its cost would cut the
+        // answer short), up to half the context: beyond that, dropping would leave no dialogue.
+        int reserve = Math.min(maxNewTokens, context / 2);
+        while (ids.length + reserve > context && dialogue.size() > 1) {
             dialogue.subList(0, 2).clear();
             dropped++;
             ids = template.render(system, dialogue).encode(tokenizer);

@@ -14,8 +14,12 @@ import java.nio.charset.StandardCharsets;
  * characters that nobody typed. Lines end at {@code \n}, {@code \r\n} or the end of input.
  */
 public final class Utf8Lines {
+    /** Longer lines are refused: a binary or newline-free file piped in would otherwise fill the heap. */
+    static final int MAX_LINE_BYTES = 1 << 20;
+
     private final InputStream in;
     private boolean ended;
+    private boolean first = true;
 
     public Utf8Lines(InputStream in) {
         this.in = in;
@@ -33,18 +37,28 @@ public final class Utf8Lines {
         if (ended) return null;
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int b;
-        while ((b = in.read()) != -1 && b != '\n') line.write(b);
+        boolean tooLong = false;
+        while ((b = in.read()) != -1 && b != '\n') {
+            if (line.size() < MAX_LINE_BYTES) line.write(b);
+            else tooLong = true; // read on to the line's end, keeping nothing more
+        }
         if (b == -1) {
             ended = true;
             if (line.size() == 0) return null;
         }
+        boolean firstLine = first;
+        first = false;
+        if (tooLong) throw new Malformed("the line is longer than " + (MAX_LINE_BYTES >> 20) + " MiB; it was not sent");
         byte[] bytes = line.toByteArray();
         int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+        String text;
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, n)).toString();
         } catch (CharacterCodingException e) {
             throw new Malformed("the line is not valid UTF-8 text; it was not sent");
         }
+        // A byte-order mark some editors put first is no part of the text (a first "/steer on" stays a command).
+        return firstLine && text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 }

@@ -111,6 +111,11 @@ final class ChatCommand implements Callable<Integer> {
                 ClassifierOptions.noteOutOfRange(threshold, System.err);
             }
             int[] steerLayers = chosenLayers != null ? chosenLayers : ctx.preset().steeringLayers();
+            int context = model.config().maxPositions();
+            if (maxNewTokens > context / 2) {
+                System.err.println("note: --max-new-tokens " + maxNewTokens + " is more than half the model's context of " + context
+                        + " tokens: earlier exchanges are dropped to leave room for at most " + context / 2 + ", and long answers stop at the context");
+            }
             ChatSession session = new ChatSession(model, tokenizer, ctx.template(), ctx.vectors(), classifier, steerLayers,
                     alpha != null ? alpha : ctx.preset().alpha(), system, maxNewTokens, note -> {
                         System.err.println("note: " + note);

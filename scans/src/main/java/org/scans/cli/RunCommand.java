@@ -97,7 +97,8 @@ final class RunCommand implements Callable<Integer> {
             if (batch != null) {
                 // Before the vectors are extracted (minutes on a 7B model), not when the caches run out;
                 // a batch that cannot fit throws, which Errors prints as one "error:" line.
-                // No more generations decode together than the run has (a known set: its selection, baseline twice).
+                // As many as decode together: no more than the run's generations (a known set: its
+                // selection, baseline twice). The message then names that width, not the one typed.
                 int needed = early == null ? batch : Runner.select(early, limit).size() * (baseline ? 2 : 1);
                 String warning = Runner.checkBatch(Math.min(batch, Math.max(1, needed)), model.config(), model.weights().checkpointBytes(),
                         model.kvCacheType(), maxNewTokens);
@@ -123,7 +124,11 @@ final class RunCommand implements Callable<Integer> {
             List<Sample> samples = Runner.select(set, limit);
             String overlap = ctx.anchors() == null ? null : TestSet.AnchorOverlap.of(samples, ctx.anchors()).note(set.name());
             if (overlap != null) err.println("note: " + overlap);
-            int b = batch != null ? batch : Runner.defaultBatch(model.config(), model.weights().checkpointBytes(), model.kvCacheType(), maxNewTokens);
+            // No more generations decode together than the run has: a larger --batch would only reserve
+            // memory (PrefixReuse's budget) for caches that never exist.
+            int generations = samples.size() * (baseline ? 2 : 1);
+            int b = batch != null ? Math.min(batch, Math.max(1, generations))
+                    : Runner.defaultBatch(model.config(), model.weights().checkpointBytes(), model.kvCacheType(), maxNewTokens);
             if (batch == null) {
                 int half = model.kvCacheType() == DType.F16 ? b
                         : Runner.defaultBatch(model.config(), model.weights().checkpointBytes(), DType.F16, maxNewTokens);

@@ -56,18 +56,22 @@ public record RefusalRates(Rate unsafe, Rate safe, Map<String, Rate> bySubtype, 
         Map<String, Label> labels = new TreeMap<>();
         subtypes.forEach((k, c) -> {
             boolean both = c[1] > 0 && c[3] > 0;
-            if (c[1] > 0) {
-                String key = both ? k + " (unsafe)" : k;
-                bySubtype.put(key, new Rate(c[0], c[1]));
-                labels.put(key, Label.UNSAFE);
-            }
-            if (c[3] > 0) {
-                String key = both ? k + " (safe)" : k;
-                bySubtype.put(key, new Rate(c[2], c[3]));
-                labels.put(key, Label.SAFE);
-            }
+            if (c[1] > 0) put(bySubtype, labels, both ? k + " (unsafe)" : k, new Rate(c[0], c[1]), Label.UNSAFE);
+            if (c[3] > 0) put(bySubtype, labels, both ? k + " (safe)" : k, new Rate(c[2], c[3]), Label.SAFE);
         });
         return new RefusalRates(new Rate(counts[0], counts[1]), new Rate(counts[2], counts[3]), bySubtype, labels);
+    }
+
+    /**
+     * Adds a subtype's rate under {@code key}, or, where that name is taken (a subtype named
+     * "x (safe)" beside a subtype x of both labels, whose split keys come first), under the first
+     * free "key #2", "key #3", ….
+     */
+    private static void put(Map<String, Rate> bySubtype, Map<String, Label> labels, String key, Rate rate, Label label) {
+        String k = key;
+        for (int n = 2; bySubtype.containsKey(k); n++) k = key + " #" + n;
+        bySubtype.put(k, rate);
+        labels.put(k, label);
     }
 
     /** Rates from responses, judged with {@code judge}; {@code responses.get(i)} answers {@code samples.get(i)}. */

@@ -44,26 +44,33 @@ public record RunSettings(String model, String configHash, String dataset, Strin
         return o;
     }
 
+    /** Settings written only when not at their default, with the default's name, for messages. */
+    public static final java.util.Map<String, String> UNRECORDED_DEFAULTS = java.util.Map.of("kv_cache", "\"f32\"");
+
+    /**
+     * Settings that folders written before them lack, and whose value such a folder does not tell:
+     * {@code quantize} was not recorded by versions that already had {@code --quantize}, so a folder
+     * without it may hold either kind of run, and resumes whatever is given now.
+     */
+    public static final java.util.Set<String> UNKNOWN_IN_OLDER_FOLDERS = java.util.Set.of("quantize");
+
     /**
      * Records an F16 KV cache in a run's or an eval's settings as {@code "kv_cache": "f16"}: it
      * changes the numbers. A float32 cache is not recorded, so folders from before the option
-     * still resume.
+     * still resume (the option has recorded F16 since it came, so a folder without it is F32).
      */
-    /** Settings written only when not at their default, with the default's name, for messages. */
-    public static final java.util.Map<String, String> UNRECORDED_DEFAULTS = java.util.Map.of("kv_cache", "\"f32\"", "quantize", "\"none\"");
-
     public static void putKvCache(ObjectNode settings, DType kvCache) {
         if (kvCache == DType.F16) settings.put("kv_cache", "f16");
     }
 
     /**
      * Records what changes a run's or an eval's numbers besides the weights themselves: an F16 KV
-     * cache ({@link #putKvCache}) and weights quantized at load, as {@code "quantize": "q8_0"}
-     * (scores move in the third decimal). Weights used as stored are not recorded, so folders from
-     * before the option still resume.
+     * cache ({@link #putKvCache}) and the weights' quantization at load, {@code "quantize": "q8_0"}
+     * or {@code "none"} (Q8_0 moves scores in the third decimal). Always written, so that a folder
+     * without it is known to come from a version that did not record it.
      */
     public static void putModelNumerics(ObjectNode settings, DType kvCache, DType quantization) {
         putKvCache(settings, kvCache);
-        if (quantization != null) settings.put("quantize", quantization.name().toLowerCase(java.util.Locale.ROOT));
+        settings.put("quantize", quantization == null ? "none" : quantization.name().toLowerCase(java.util.Locale.ROOT));
     }
 }

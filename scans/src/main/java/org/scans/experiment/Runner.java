@@ -409,6 +409,7 @@ public final class Runner {
             // fixes in another order.
             if (k.equals("fixes") && now.get(k).isTextual() && old.path(k).isTextual()
                     && org.scans.method.Fix.canonical(old.get(k).asText()).equals(org.scans.method.Fix.canonical(now.get(k).asText()))) return;
+            if (!old.has(k) && RunSettings.UNKNOWN_IN_OLDER_FOLDERS.contains(k)) return;
             if (!now.get(k).equals(old.get(k))) diffs.add(k + " (" + (old.has(k) ? "was " + old.get(k) : unrecorded(k)) + ", now " + now.get(k) + ")");
         });
         // A setting recorded only when given (a preset, an F16 KV cache) and not given now.

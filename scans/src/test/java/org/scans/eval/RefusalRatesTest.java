@@ -41,6 +41,12 @@ class RefusalRatesTest {
         assertEquals(Label.UNSAFE, r.subtypeLabels().get("weapons"));
         assertEquals(Label.SAFE, r.subtypeLabels().get("mixed (safe)"));
         assertEquals(3, r.bySubtype().size());
+        // A subtype named like a split key keeps its own rate, under a name of its own.
+        List<Sample> clash = List.of(s(0, Label.UNSAFE, "x"), s(1, Label.SAFE, "x"), s(2, Label.SAFE, "x (safe)"), s(3, Label.SAFE, "x (safe)"));
+        RefusalRates c = RefusalRates.of(clash, new boolean[] {true, true, false, false});
+        assertEquals(new Rate(1, 1), c.bySubtype().get("x (safe)"));
+        assertEquals(new Rate(0, 2), c.bySubtype().get("x (safe) #2"));
+        assertEquals(3, c.bySubtype().size());
     }
 
     @Test

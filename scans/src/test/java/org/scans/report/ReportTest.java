@@ -149,7 +149,6 @@ class ReportTest {
         assertFalse(Files.exists(out));
     }
 
-    /** A copy of {@code from} as an interrupted job leaves it: its settings file and samples, no results. */
     @Test
     void aSummaryThatCountsOtherSamplesThanTheFileHoldsIsRecomputed() throws Exception {
         Path run = ReportFixture.dirs().get(0);
@@ -167,6 +166,7 @@ class ReportTest {
         assertTrue(r.err().contains("note: " + copy + ": summary.json counts "), r.err());
     }
 
+    /** A copy of {@code from} as an interrupted job leaves it: its settings file and samples, no results. */
     private Path cutShort(Path from, String name, String settings) throws Exception {
         Path copy = Files.createDirectories(tmp.resolve(name));
         for (String f : List.of(settings, "samples.jsonl")) Files.copy(from.resolve(f), copy.resolve(f));

@@ -123,8 +123,9 @@ public final class CpuBackend implements Backend {
      * stream each weight once. A handful of tokens uses the 4×4 dot-product tiles. From
      * {@link #PANEL_MIN_TOKENS} tokens on, the activations are transposed once into
      * {@link TokenPanels} and the outer-product microkernels reuse every widened weight across
-     * up to 32 tokens (prefill, batched decoding). Rows are split between threads in blocks of 8,
-     * the microkernels' height.
+     * up to 32 tokens (prefill, batched decoding). Rows are split between threads in chunks of
+     * whole 8-row tiles (16-row chunks for one token block), each matrix starting a chunk of its own
+     * ({@link #slot}).
      */
     @Override
     public void matmuls(WeightMatrix[] ws, float[] x, int n, float[][] outs) {

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,16 +38,27 @@ class TierDeterminismTest {
         assertEquals(digest(tiered, "last"), digest(c1, "first"), "C1-only on one thread and C2-compiled on two differ");
     }
 
+    /** The probe's stdout (the compile log, if asked for) followed by its stderr (the digests). */
     private static String probe(List<String> flags, int reps, int threads) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector"));
         cmd.addAll(flags);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TierProbe.class.getName(), String.valueOf(reps), String.valueOf(threads)));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "probe did not finish");
-        assertEquals(0, p.exitValue(), out);
-        return out;
+        // To files, not pipes: a hung probe then fails the test at the timeout instead of blocking a read.
+        Path out = Files.createTempFile("tier-probe", ".out"), err = Files.createTempFile("tier-probe", ".err");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("probe did not finish in 120 s");
+            }
+            String text = Files.readString(out) + Files.readString(err);
+            assertEquals(0, p.exitValue(), text);
+            return text;
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
     }
 
     private static String digest(String out, String which) {

@@ -29,8 +29,9 @@ final class TierProbe {
             last = digest(models);
             if (first == null) first = last;
         }
-        System.out.println("first " + first);
-        System.out.println("last " + last);
+        // On stderr: stdout carries the JVM's compile log, whose lines could cut into these.
+        System.err.println("first " + first);
+        System.err.println("last " + last);
         for (LlamaModel m : models) m.close();
     }
 
