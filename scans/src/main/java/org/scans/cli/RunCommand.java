@@ -127,11 +127,11 @@ final class RunCommand implements Callable<Integer> {
             // No more generations decode together than the run has: a larger --batch would only reserve
             // memory (PrefixReuse's budget) for caches that never exist.
             int generations = samples.size() * (baseline ? 2 : 1);
-            int b = batch != null ? Math.min(batch, Math.max(1, generations))
-                    : Runner.defaultBatch(model.config(), model.weights().checkpointBytes(), model.kvCacheType(), maxNewTokens);
+            int b = Math.min(Math.max(1, generations), batch != null ? batch
+                    : Runner.defaultBatch(model.config(), model.weights().checkpointBytes(), model.kvCacheType(), maxNewTokens));
             if (batch == null) {
                 int half = model.kvCacheType() == DType.F16 ? b
-                        : Runner.defaultBatch(model.config(), model.weights().checkpointBytes(), DType.F16, maxNewTokens);
+                        : Math.min(Math.max(1, generations), Runner.defaultBatch(model.config(), model.weights().checkpointBytes(), DType.F16, maxNewTokens));
                 err.println("batch: " + b + " generations at a time (--batch to change"
                         + (half > b ? "; with --kv-cache f16, " + half + " would fit" : "") + ")");
             }
