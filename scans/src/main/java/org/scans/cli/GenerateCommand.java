@@ -150,7 +150,8 @@ final class GenerateCommand implements Callable<Integer> {
             }
             out.flush();
             if (g.reason() == StopReason.CONTEXT_LIMIT) {
-                throw new UserException("context limit reached: the model's context holds " + model.config().maxPositions()
+                // A stop like the others, with its output whole: a note, not a failure (exit 0).
+                err.println("note: the generation stopped at the model's context of " + model.config().maxPositions()
                         + " positions (prompt " + promptIds.length + " + " + g.ids().length + " generated)");
             }
         }

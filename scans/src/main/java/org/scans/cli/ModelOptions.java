@@ -55,12 +55,31 @@ final class ModelOptions {
     /**
      * After a load, for the long jobs: maps every page of the weights (the first forward would
      * read them all anyway) and, when most of them sit in 4 KiB pages, says so through {@code err}.
-     * Not with {@code --quantize}, whose decode reads its own copy.
+     * Not with {@code --quantize}, whose decode reads its own copy: then it says which matrices
+     * kept their stored type, if any.
      */
     void noteSmallPages(LlamaModel model, Path dir, Consumer<String> err) {
-        if (quantize != Quantize.none) return;
+        if (quantize != Quantize.none) {
+            noteUnquantized(model, err);
+            return;
+        }
         model.checkpoint().touchPages();
         MappedPages.under(dir).flatMap(p -> smallPagesNote(p, dir)).ifPresent(err);
+    }
+
+    /**
+     * Q8_0 cuts rows into blocks of 32, so a matrix of another width keeps its stored type (as
+     * llama.cpp's quantizer refuses such a model): say how many, since the speed-up is then partial.
+     */
+    static void noteUnquantized(LlamaModel model, Consumer<String> err) {
+        java.util.List<org.scans.engine.tensor.WeightMatrix> all = new java.util.ArrayList<>();
+        for (int l = 0; l < model.config().numLayers(); l++) all.addAll(model.weights().layer(l).matrices());
+        all.add(model.weights().lmHead());
+        long kept = all.stream().filter(w -> w.dtype() != org.scans.engine.tensor.DType.Q8_0).count();
+        if (kept > 0) {
+            err.accept("note: --quantize q8_0: " + kept + " of " + all.size() + " matrices keep their stored type (their rows are not a"
+                    + " multiple of 32 wide, Q8_0's block)");
+        }
     }
 
     /** The note for {@link #noteSmallPages}, if {@code p} calls for one ({@link PagesCommand#mostlySmallPages}). */

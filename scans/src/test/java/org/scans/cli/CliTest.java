@@ -92,6 +92,15 @@ class CliTest {
     }
 
     @Test
+    void generateStoppedByTheContextGivesItsOutputAndExitsCleanly() throws Exception {
+        var r = TestSupport.cli("generate", "--model", MODEL, "--prompt", "Once upon a time", "--max-new-tokens", "600", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode o = new ObjectMapper().readTree(r.out());
+        assertEquals("context_limit", o.get("stop").asText(), r.out());
+        assertTrue(r.err().contains("note: the generation stopped at the model's context of 512 positions"), r.err());
+    }
+
+    @Test
     void theCommandListShowsWholeSentences() {
         // The list shows each command's first description line: a whole sentence, not one cut mid-way.
         for (String[] c : new String[][] {{}, {"eval"}}) {

@@ -52,9 +52,10 @@ public final class Checkpoint implements AutoCloseable {
     public static Checkpoint open(Path dir) {
         Arena arena = Arena.ofShared();
         try {
-            Path index = dir.resolve(INDEX_FILE);
-            if (Files.isRegularFile(index)) return openSharded(dir, index, arena);
+            // As transformers' from_pretrained looks: the single file first, then the index.
             Path single = dir.resolve(SINGLE_FILE);
+            Path index = dir.resolve(INDEX_FILE);
+            if (!Files.isRegularFile(single) && Files.isRegularFile(index)) return openSharded(dir, index, arena);
             if (!Files.isRegularFile(single)) {
                 throw new ModelFormatException(dir + ": no " + SINGLE_FILE + " or " + INDEX_FILE
                         + " (a Hugging Face checkpoint in safetensors format is needed" + otherFormats(dir) + ")");
@@ -70,7 +71,7 @@ public final class Checkpoint implements AutoCloseable {
     private static Checkpoint openSharded(Path dir, Path index, Arena arena) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(index.toFile());
+            root = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(index.toFile());
         } catch (IOException e) {
             throw new ModelFormatException(index + ": invalid JSON: " + e.getMessage(), e);
         }

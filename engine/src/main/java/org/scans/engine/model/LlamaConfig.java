@@ -69,7 +69,9 @@ public record LlamaConfig(
         Path file = dir.resolve(FILE);
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(file, StandardCharsets.UTF_8));
+            // Trailing text after the object is an error, as Python's json.load makes it.
+            root = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readTree(Files.readString(file, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(dir + ": no config.json (a Hugging Face checkpoint directory is needed)");
         } catch (IOException e) {
@@ -97,15 +99,23 @@ public record LlamaConfig(
         if (!root.has("head_dim") && hidden % heads != 0) {
             throw new ModelFormatException(where + ": hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
         }
+        // RoPE: transformers 5 writes rope_parameters {rope_theta, rope_type, factor…} and no
+        // top-level rope_theta / rope_scaling; earlier versions the two top-level fields.
+        JsonNode rp = root.get("rope_parameters");
+        boolean v5 = rp != null && rp.isObject();
+        double theta = v5 && rp.has("rope_theta") ? rp.get("rope_theta").asDouble() : root.path("rope_theta").asDouble(10000.0);
         double scaling = 1.0;
-        JsonNode rs = root.get("rope_scaling");
+        JsonNode rs = v5 ? rp : root.get("rope_scaling");
+        String field = v5 ? "rope_parameters" : "rope_scaling";
         if (rs != null && !rs.isNull()) {
-            String type = rs.path("rope_type").asText(rs.path("type").asText(""));
-            if (!type.equals("linear")) {
-                throw new ModelFormatException(where + ": rope_scaling type '" + type + "' is not supported (only 'linear')");
+            String type = rs.path("rope_type").asText(rs.path("type").asText(v5 ? "default" : ""));
+            if (type.equals("linear")) {
+                if (!rs.has("factor")) throw new ModelFormatException(where + ": " + field + " of type 'linear' needs a factor");
+                scaling = rs.path("factor").asDouble();
+                if (!(scaling >= 1.0)) throw new ModelFormatException(where + ": " + field + " factor must be >= 1");
+            } else if (!type.equals("default")) {
+                throw new ModelFormatException(where + ": " + field + " type '" + type + "' is not supported (only 'default' and 'linear')");
             }
-            scaling = rs.path("factor").asDouble(1.0);
-            if (!(scaling >= 1.0)) throw new ModelFormatException(where + ": rope_scaling factor must be >= 1");
         }
         JsonNode eos = root.get("eos_token_id");
         List<Integer> eosIds;
@@ -122,14 +132,15 @@ public record LlamaConfig(
                 kvHeads,
                 headDim,
                 requiredInt(root, "vocab_size", where),
-                requiredInt(root, "max_position_embeddings", where),
+                // transformers' LlamaConfig default when the field is absent.
+                root.has("max_position_embeddings") ? requiredInt(root, "max_position_embeddings", where) : 2048,
                 (float) root.path("rms_norm_eps").asDouble(1e-6),
-                root.path("rope_theta").asDouble(10000.0),
+                theta,
                 scaling,
                 root.path("tie_word_embeddings").asBoolean(false),
                 root.path("bos_token_id").asInt(1),
                 eosIds,
-                root.path("torch_dtype").asText(""));
+                root.path("torch_dtype").asText(root.path("dtype").asText("")));
     }
 
     private static int requiredInt(JsonNode root, String field, String where) {

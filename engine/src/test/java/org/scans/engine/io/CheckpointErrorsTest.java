@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.scans.engine.EngineException;
 import org.scans.engine.TestModels;
 import org.scans.engine.model.ContextLimitException;
+import org.scans.engine.model.LlamaConfig;
 import org.scans.engine.model.LlamaModel;
 import org.scans.engine.model.LoadOptions;
 import org.scans.engine.model.Logits;
@@ -177,6 +178,49 @@ class CheckpointErrorsTest {
         Path sharded = CheckpointFixtures.sharded(tmp, 2);
         Files.delete(sharded.resolve(CheckpointFixtures.shardName(2, 2)));
         assertMentions(loadFails(sharded), "model-00002-of-00002.safetensors", "does not exist");
+    }
+
+    @Test
+    void aSingleFileIsReadBeforeAnIndex() throws IOException {
+        // As from_pretrained looks: model.safetensors first; an index beside it (here naming a shard
+        // that is missing) is not read.
+        Path dir = CheckpointFixtures.copy(tmp);
+        Files.writeString(dir.resolve("model.safetensors.index.json"),
+                "{\"weight_map\": {\"model.norm.weight\": \"model-00001-of-00002.safetensors\"}}");
+        try (LlamaModel m = LlamaModel.load(dir, LoadOptions.defaults())) {
+            assertEquals(1, m.checkpoint().files().size());
+        }
+    }
+
+    @Test
+    void configsOfTransformers5AndHfDefaults() throws IOException {
+        Path dir = CheckpointFixtures.copy(tmp);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(dir.resolve("config.json").toFile());
+        // transformers 5: rope_parameters in place of rope_theta / rope_scaling, dtype for torch_dtype.
+        config.remove("rope_theta");
+        config.remove("rope_scaling");
+        config.putObject("rope_parameters").put("rope_theta", 500000.0).put("rope_type", "default");
+        config.remove("max_position_embeddings");
+        Files.writeString(dir.resolve("config.json"), json.writeValueAsString(config));
+        LlamaConfig c = LlamaConfig.read(dir);
+        assertEquals(500000.0, c.ropeTheta());
+        assertEquals(1.0, c.ropeScalingFactor());
+        assertEquals(2048, c.maxPositions(), "transformers' default when max_position_embeddings is absent");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("rope_parameters")).put("rope_type", "linear").put("factor", 4.0);
+        Files.writeString(dir.resolve("config.json"), json.writeValueAsString(config));
+        assertEquals(4.0, LlamaConfig.read(dir).ropeScalingFactor());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("rope_parameters")).remove("factor");
+        Files.writeString(dir.resolve("config.json"), json.writeValueAsString(config));
+        assertMentions(assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir)), "'linear' needs a factor");
+        // A config with text after its object is malformed, as Python's json.load says.
+        config.remove("rope_parameters");
+        Files.writeString(dir.resolve("config.json"), json.writeValueAsString(config) + "}");
+        assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir));
+        // rope_scaling {"rope_type": "default"} is plain RoPE.
+        config.putObject("rope_scaling").put("rope_type", "default");
+        Files.writeString(dir.resolve("config.json"), json.writeValueAsString(config));
+        assertEquals(1.0, LlamaConfig.read(dir).ropeScalingFactor());
     }
 
     @Test
