@@ -86,7 +86,7 @@ public final class ChatRepl {
     }
 
     private void answer(String message) {
-        StreamingDecoder decoder = tokenizer.streamingDecoder();
+        StreamingDecoder decoder = tokenizer.outputDecoder();
         boolean[] started = {false};
         ChatSession.Turn turn;
         try {

@@ -177,7 +177,7 @@ public final class ChatSession {
         if (answerIds.length > 0 && (answerIds[answerIds.length - 1] == tokenizer.eos() || answerIds[answerIds.length - 1] == tokenizer.bos())) {
             answerIds = Arrays.copyOf(answerIds, answerIds.length - 1);
         }
-        String answer = tokenizer.decode(answerIds).strip();
+        String answer = tokenizer.decodeOutput(answerIds).strip();
         StopReason reason = g.reason();
         if (reason == StopReason.MAX_TOKENS && budget < maxNewTokens) {
             // The message alone leaves less than --max-new-tokens: the answer ended at the context.

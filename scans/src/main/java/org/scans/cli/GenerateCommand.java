@@ -124,14 +124,14 @@ final class GenerateCommand implements Callable<Integer> {
                 seq.addHook(steering(model, tokenizer.orElseThrow(() -> new UserException(dir + " has no tokenizer, which --steer needs")),
                         promptIds, err));
             }
-            StreamingDecoder decoder = tokenizer.map(Tokenizer::streamingDecoder).orElse(null);
+            StreamingDecoder decoder = tokenizer.map(Tokenizer::outputDecoder).orElse(null);
             Generation g = new Generator(model).generate(seq, promptIds, config, id -> {
                 if (json) return;
                 if (decoder != null) out.print(decoder.accept(id));
                 else out.print(id + " ");
                 out.flush();
             });
-            String text = tokenizer.map(t -> t.decode(g.ids())).orElse("");
+            String text = tokenizer.map(t -> t.decodeOutput(g.ids())).orElse("");
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("prompt_ids", promptIds);

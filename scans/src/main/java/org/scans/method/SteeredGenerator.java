@@ -113,6 +113,6 @@ public final class SteeredGenerator {
 
     /** Decoded new tokens, stripped (an EOS at the end decodes to nothing). */
     public String responseText(int[] generated) {
-        return tokenizer.decode(generated).strip();
+        return tokenizer.decodeOutput(generated).strip();
     }
 }

@@ -30,9 +30,17 @@ public final class StreamingDecoder {
     record DecodeRules(boolean addDummyPrefix, boolean removeExtraWhitespaces, String unkSurface) {
     }
 
+    /** Whether ids past the last piece decode to nothing instead of failing ({@link Tokenizer#outputDecoder}). */
+    private final boolean skipPastVocabulary;
+
     StreamingDecoder(Vocabulary vocab, DecodeRules rules) {
+        this(vocab, rules, false);
+    }
+
+    StreamingDecoder(Vocabulary vocab, DecodeRules rules, boolean skipPastVocabulary) {
         this.vocab = vocab;
         this.rules = rules;
+        this.skipPastVocabulary = skipPastVocabulary;
     }
 
     /**
@@ -42,6 +50,7 @@ public final class StreamingDecoder {
      * @throws TokenizerException if the id is outside the vocabulary
      */
     public String accept(int id) {
+        if (skipPastVocabulary && id >= vocab.size()) return "";
         vocab.checkId(id);
         StringBuilder out = new StringBuilder();
         int b = vocab.byteValue(id);

@@ -276,6 +276,24 @@ public final class Tokenizer {
         return new StreamingDecoder(vocab, decodeRules);
     }
 
+    /**
+     * A decoder for ids a model produced: as {@link #streamingDecoder}, except that an id past the
+     * last piece gives no text. A checkpoint may pad its embedding beyond its tokenizer
+     * ({@code vocab_size} 32064 over 32000 pieces, say), and its model can then pick ids that no
+     * piece spells; transformers' fast tokenizers skip them too. {@link #decode} stays strict.
+     */
+    public StreamingDecoder outputDecoder() {
+        return new StreamingDecoder(vocab, decodeRules, true);
+    }
+
+    /** {@link #decode} for ids a model produced (see {@link #outputDecoder}). */
+    public String decodeOutput(int... ids) {
+        StreamingDecoder d = outputDecoder();
+        StringBuilder sb = new StringBuilder();
+        for (int id : ids) sb.append(d.accept(id));
+        return sb.append(d.finish()).toString();
+    }
+
     /** The piece of an id as stored ({@code ▁} included), e.g. {@code "▁Sure"}. */
     public String piece(int id) {
         return vocab.piece(id);

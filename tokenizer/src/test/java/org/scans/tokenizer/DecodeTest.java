@@ -102,6 +102,17 @@ class DecodeTest {
     }
 
     @Test
+    void theOutputDecoderSkipsIdsPastTheLastPiece() {
+        // A checkpoint may pad its embedding past the tokenizer; the ids its model picks there spell
+        // nothing (decode itself stays strict, below). Negative ids are errors either way.
+        Tokenizer t = Fixtures.llama2();
+        assertEquals("Hello world", t.decodeOutput(15043, 32000, 3186, 40000));
+        StreamingDecoder d = t.outputDecoder();
+        assertEquals("Hello", d.accept(15043) + d.accept(32005));
+        assertThrows(TokenizerException.class, () -> t.decodeOutput(-1));
+    }
+
+    @Test
     void outOfRangeIdsAreCleanErrors() {
         Tokenizer t = Fixtures.llama2();
         TokenizerException e = assertThrows(TokenizerException.class, () -> t.decode(15043, 32000));
