@@ -136,7 +136,7 @@ public final class ChatRepl {
                     } catch (NumberFormatException e) {
                         a = Double.NaN;
                     }
-                    if (!Double.isFinite(a)) throw new IllegalArgumentException("/alpha takes a number, e.g. /alpha 3.5");
+                    if (!Double.isFinite(a) || a < 0) throw new IllegalArgumentException("/alpha takes a number >= 0, e.g. /alpha 3.5");
                     session.alpha(a);
                     out.println("α = " + session.alpha());
                 }

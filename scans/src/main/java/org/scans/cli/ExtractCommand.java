@@ -3,6 +3,7 @@ package org.scans.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.scans.data.Datasets;
 import org.scans.engine.model.LlamaModel;
@@ -54,6 +55,16 @@ final class ExtractCommand implements Callable<Integer> {
             case "-1" -> -1;
             default -> throw new UserException("--sign must be +1 or -1, got " + sign);
         };
+        if (exportLlamaCpp == null) {
+            // They shape only the control vector: given without it, they would be ignored.
+            var parsed = spec.commandLine().getParseResult();
+            for (String o : List.of("--sign", "--alpha", "--layers")) {
+                if (parsed.hasMatchedOption(o)) throw new UserException(o + " applies to the llama.cpp control vector: add --export-llamacpp FILE");
+            }
+        }
+        if (alpha != null && !(Double.isFinite(alpha) && alpha >= 0)) {
+            throw new UserException("--alpha must be a number >= 0 (the direction comes from --sign), got " + alpha);
+        }
         CliFiles.checkWritable(out, "--out");
         if (exportLlamaCpp != null) CliFiles.checkWritable(exportLlamaCpp, "--export-llamacpp");
         VectorSource source = scans.source();

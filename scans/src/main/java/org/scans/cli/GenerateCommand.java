@@ -109,7 +109,7 @@ final class GenerateCommand implements Callable<Integer> {
                 : Ids.parse("--prompt-ids", prompt.ids);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (alpha != null && !Double.isFinite(alpha)) throw new UserException("--alpha must be a number");
+        if (alpha != null && !(Double.isFinite(alpha) && alpha >= 0)) throw new UserException("--alpha must be a number >= 0 (--sign gives the direction)");
         if (steer == null && (alpha != null || layers != null || !sign.equals("auto"))) {
             throw new UserException("--alpha, --layers and --sign need --steer FILE");
         }
@@ -162,6 +162,12 @@ final class GenerateCommand implements Callable<Integer> {
     private SteeringHook steering(LlamaModel model, Tokenizer tok, int[] promptIds, PrintWriter err) {
         Family fam = ScansOptions.parseFamily(family);
         ScansVectors vectors = VectorsFile.readFor(steer, model.config());
+        String fixes = vectors.metadata().get(ScansVectors.FIXES);
+        if (fixes != null && !fixes.equals(org.scans.method.Fix.describe(org.scans.method.Fix.none()))) {
+            // generate builds the reference's templates: a query is then scored otherwise than run --fix scores it.
+            err.println("note: " + steer + " was extracted with fixes " + fixes + "; generate uses the reference's templates (no --fix), "
+                    + "so --sign auto can score a query otherwise than run with those fixes does");
+        }
         ModelPreset preset = ModelPreset.forModel(fam, model.config());
         int[] steerLayers = layers != null ? CliFiles.layers(layers, model.config().numLayers(), "--layers") : preset.steeringLayers();
         double a = alpha != null ? alpha : preset.alpha();

@@ -80,7 +80,9 @@ final class RunCommand implements Callable<Integer> {
         if (limit < 0) throw new UserException("--limit must be >= 0, got " + limit);
         if (batch != null && batch < 1) throw new UserException("--batch must be >= 1, got " + batch);
         if (maxNewTokens < 1) throw new UserException("--max-new-tokens must be >= 1, got " + maxNewTokens);
-        if (alpha != null && !Double.isFinite(alpha)) throw new UserException("--alpha must be a number");
+        if (alpha != null && !(Double.isFinite(alpha) && alpha >= 0)) {
+            throw new UserException("--alpha must be >= 0 (the classifier's σ gives the direction), got " + alpha);
+        }
         classifierOptions.validate();
         Path dir = CliFiles.outputDir(out, safeName(dataset), resume, "run", Runner.SETTINGS_FILE, Runner::holdsRun, "a run");
         Datasets data = Datasets.locate();

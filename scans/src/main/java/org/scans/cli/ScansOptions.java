@@ -46,6 +46,10 @@ final class ScansOptions {
                 throw new UserException(e.getMessage());
             }
         }
+        // Recorded in run.json and the vectors' metadata: a fix that changes nothing would claim a departure never made.
+        if (out.contains(Fix.FULL_VICUNA_PROMPT) && family() != Family.VICUNA) {
+            throw new UserException("--fix full-vicuna-prompt applies to --family vicuna");
+        }
         return out;
     }
 

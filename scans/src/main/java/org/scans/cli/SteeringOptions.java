@@ -15,6 +15,8 @@ final class SteeringOptions {
     /** Checks the values that need no model. */
     void check() {
         if (alpha != null && !Double.isFinite(alpha)) throw new UserException("--alpha must be a number");
+        // A negative α would turn every steering round, against the sign σ chose.
+        if (alpha != null && alpha < 0) throw new UserException("--alpha must be >= 0 (the classifier's σ gives the direction), got " + alpha);
     }
 
     /** Fails early (before any vectors are extracted) on steering layers outside the model. */

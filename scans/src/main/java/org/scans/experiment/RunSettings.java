@@ -49,10 +49,11 @@ public record RunSettings(String model, String configHash, String dataset, Strin
 
     /**
      * Settings that folders written before them lack, and whose value such a folder does not tell:
-     * {@code quantize} was not recorded by versions that already had {@code --quantize}, so a folder
-     * without it may hold either kind of run, and resumes whatever is given now.
+     * {@code quantize} was not recorded by versions that already had {@code --quantize}, nor the
+     * classifier's rule by the evals (a preset's "safe if any layer below T" against "mean at least
+     * T"), so a folder without one may hold either, and resumes whatever is given now.
      */
-    public static final java.util.Set<String> UNKNOWN_IN_OLDER_FOLDERS = java.util.Set.of("quantize");
+    public static final java.util.Set<String> UNKNOWN_IN_OLDER_FOLDERS = java.util.Set.of("quantize", "classifier_rule");
 
     /**
      * Records an F16 KV cache in a run's or an eval's settings as {@code "kv_cache": "f16"}: it

@@ -101,6 +101,25 @@ class CliTest {
     }
 
     @Test
+    void steeringOptionsThatWouldDoNothingOrTheOppositeAreRefused() {
+        var r = TestSupport.cli("extract", "--model", MODEL, "--out", "never.safetensors", "--alpha", "5");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("--alpha applies to the llama.cpp control vector: add --export-llamacpp FILE"), r.err());
+        var nan = TestSupport.cli("extract", "--model", MODEL, "--out", "never.safetensors", "--export-llamacpp", "never.gguf", "--alpha", "NaN");
+        assertEquals(1, nan.exit());
+        assertTrue(nan.err().contains("--alpha must be a number >= 0"), nan.err());
+        String out = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "scans-cli-never-" + ProcessHandle.current().pid()).toString();
+        var negative = TestSupport.cli("run", "--model", MODEL, "--dataset", "xstest", "--alpha", "-3", "--out", out);
+        assertEquals(1, negative.exit());
+        assertTrue(negative.err().contains("--alpha must be >= 0"), negative.err());
+        var fix = TestSupport.cli("run", "--model", MODEL, "--dataset", "xstest", "--fix", "full-vicuna-prompt", "--out", out);
+        assertEquals(1, fix.exit());
+        assertTrue(fix.err().contains("--fix full-vicuna-prompt applies to --family vicuna"), fix.err());
+        assertFalse(java.nio.file.Files.exists(java.nio.file.Path.of("never.safetensors")));
+        assertFalse(java.nio.file.Files.exists(java.nio.file.Path.of(out)), "refused before any folder is made");
+    }
+
+    @Test
     void theCommandListShowsWholeSentences() {
         // The list shows each command's first description line: a whole sentence, not one cut mid-way.
         for (String[] c : new String[][] {{}, {"eval"}}) {

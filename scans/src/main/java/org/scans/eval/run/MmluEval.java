@@ -85,6 +85,7 @@ public final class MmluEval {
             o.put("max_prompt_tokens", maxPromptTokens);
             o.put("classifier_layers", Layers.format(classifier.layers()));
             o.put("threshold", classifier.threshold());
+            o.put("classifier_rule", classifier.rule().name().toLowerCase(java.util.Locale.ROOT));
             o.put("steering_layers", Layers.format(plan.layers()));
             o.put("alpha", plan.alpha());
             o.put("steer_from", steerFrom.id());

@@ -60,6 +60,7 @@ public final class XsumEval {
             o.put("max_new_tokens", maxNewTokens);
             o.put("classifier_layers", Layers.format(classifier.layers()));
             o.put("threshold", classifier.threshold());
+            o.put("classifier_rule", classifier.rule().name().toLowerCase(java.util.Locale.ROOT));
             o.put("steering_layers", Layers.format(plan.layers()));
             o.put("alpha", plan.alpha());
             o.put("vectors_sha256", vectorsSha256);

@@ -196,7 +196,11 @@ class MmluEvalTest {
         assertEquals(4, first.get("scored").asInt());
         assertEquals(List.of("abstract_algebra", "anatomy"), iterable(first.get("by_subject").fieldNames()));
         assertEquals(2, first.get("by_subject").get("anatomy").get("scored").asInt());
-        assertEquals("mmlu", Json.MAPPER.readTree(dir.resolve(EvalFolder.SETTINGS_FILE).toFile()).get("eval").asText());
+        JsonNode recorded = Json.MAPPER.readTree(dir.resolve(EvalFolder.SETTINGS_FILE).toFile());
+        assertEquals("mmlu", recorded.get("eval").asText());
+        // The classifier's rule too: a preset's "safe if any layer below T" resumed as "mean at least T" would be another eval.
+        assertEquals("mean_at_least", recorded.get("classifier_rule").asText());
+        assertEquals("none", recorded.get("quantize").asText());
         assertTrue(Files.isRegularFile(dir.resolve("vectors.safetensors")));
 
         // The same folder again without --resume is refused.
