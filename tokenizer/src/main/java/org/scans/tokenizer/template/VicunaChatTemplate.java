@@ -52,16 +52,20 @@ public record VicunaChatTemplate(String scansSystem, boolean scansBos) implement
         return new Prompt(sb.toString(), true, true);
     }
 
-    /** {@code SYS + " USER: " + q.strip() + " \nASSISTANT:"}. */
+    /**
+     * {@code SYS + " USER: " + q.strip() + " \nASSISTANT:"}, in special mode as the Llama-2
+     * templates: the reference tokenizes these strings whole, and transformers maps a literal
+     * {@code <s>} in them to id 1 (SCANS.md §1), as in the perplexity eval's decoded windows.
+     */
     @Override
     public Prompt extraction(String query) {
-        return new Prompt(scansSystem + " USER: " + PythonStrings.strip(query) + " \nASSISTANT:", scansBos, false);
+        return new Prompt(scansSystem + " USER: " + PythonStrings.strip(query) + " \nASSISTANT:", scansBos, true);
     }
 
     /** {@code SYS + " USER: " + q + " \nASSISTANT: Sure"}, q not stripped. */
     @Override
     public Prompt classification(String query) {
-        return new Prompt(scansSystem + " USER: " + query + " \nASSISTANT: Sure", scansBos, false);
+        return new Prompt(scansSystem + " USER: " + query + " \nASSISTANT: Sure", scansBos, true);
     }
 
     /** BOS + {@code encode("USER: " + q.strip() + " \nASSISTANT:")}, no system prompt. */

@@ -2,6 +2,7 @@ package org.scans.tokenizer.template;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
@@ -62,6 +63,11 @@ class TemplateTest {
         assertEquals(1, gen[0]);
         assertEquals(gen.length - 1, f.lastEnd(gen));
 
+        // A literal <s> in the query (eval ppl's decoded windows start with one) is id 1, as
+        // transformers tokenizes it and the Llama-2 templates do (SCANS.md §1), not characters.
+        int[] withBos = t.classification("<s> once upon a time").encode(LLAMA);
+        assertTrue(java.util.Arrays.stream(withBos).anyMatch(i -> i == 1), java.util.Arrays.toString(withBos));
+        assertTrue(java.util.Arrays.stream(t.extraction("<s> once").encode(LLAMA)).anyMatch(i -> i == 1));
         VicunaChatTemplate fixed = VicunaChatTemplate.fullSystemPrompt();
         assertEquals(VicunaChatTemplate.FASTCHAT_SYSTEM + " USER: " + Q + " \nASSISTANT:", fixed.extraction(Q).text());
         assertEquals(1, fixed.extraction(Q).encode(LLAMA)[0]);
