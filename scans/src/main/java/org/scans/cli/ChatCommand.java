@@ -62,7 +62,7 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (modelOptions.model == null) throw new UserException("chat needs a model: " + WHAT_TO_PASS);
         if (maxNewTokens < 1) throw new UserException("--max-new-tokens must be >= 1, got " + maxNewTokens);
-        if (alpha != null && !(Double.isFinite(alpha) && alpha >= 0)) throw new UserException("--alpha must be a number >= 0");
+        SteeringOptions.requireAlpha(alpha);
         if (threshold != null && !Double.isFinite(threshold)) throw new UserException("--threshold must be a number");
         ChatSession.Steer mode = switch (steer) {
             case "auto" -> ChatSession.Steer.AUTO;

@@ -66,7 +66,7 @@ final class ClassifyCommand implements Callable<Integer> {
             HarmfulnessClassifier classifier = new HarmfulnessClassifier(model, tokenizer, ctx.template(), ctx.vectors(), settings,
                     ctx.fixes(), w -> System.err.println("warning: " + w));
             List<Sample> samples = Runner.select(set, limit);
-            String overlap = ctx.anchors() == null ? null : TestSet.AnchorOverlap.of(samples, ctx.anchors()).note(set.name());
+            String overlap = TestSet.AnchorOverlap.noteFor(samples, ctx.anchors(), set.name());
             if (overlap != null) System.err.println("note: " + overlap);
             out.println("# classifier " + settings + " on " + set.name() + " (" + samples.size() + " prompts)");
             out.printf("%-22s %-7s %8s %6s  %s%n", "id", "label", "c(q)", "sigma", "prompt");

@@ -87,7 +87,7 @@ final class EvalClassifyCommand implements Callable<Integer> {
                 }
                 if (datasetPresets && classifier.threshold != null) c = c.withThreshold(classifier.threshold);
                 List<org.scans.data.Sample> chosen = Runner.select(set, limit);
-                String overlap = session.ctx.anchors() == null ? null : TestSet.AnchorOverlap.of(chosen, session.ctx.anchors()).note(set.name());
+                String overlap = TestSet.AnchorOverlap.noteFor(chosen, session.ctx.anchors(), set.name());
                 if (overlap != null) err.println("note: " + overlap);
                 if (early.get(n) == null) Runner.checkPromptsFit(chosen, session.ctx.tokenizer(), session.ctx.template(), session.model.config().maxPositions());
                 parts.add(new ClassifyEval.Part(n.contains("/") || n.contains(".") ? RunCommand.safeName(n) : n, chosen, c));

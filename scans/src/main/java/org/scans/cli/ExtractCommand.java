@@ -62,9 +62,7 @@ final class ExtractCommand implements Callable<Integer> {
                 if (parsed.hasMatchedOption(o)) throw new UserException(o + " applies to the llama.cpp control vector: add --export-llamacpp FILE");
             }
         }
-        if (alpha != null && !(Double.isFinite(alpha) && alpha >= 0)) {
-            throw new UserException("--alpha must be a number >= 0 (the direction comes from --sign), got " + alpha);
-        }
+        SteeringOptions.requireAlpha(alpha);
         CliFiles.checkWritable(out, "--out");
         if (exportLlamaCpp != null) CliFiles.checkWritable(exportLlamaCpp, "--export-llamacpp");
         VectorSource source = scans.source();

@@ -109,7 +109,7 @@ final class GenerateCommand implements Callable<Integer> {
                 : Ids.parse("--prompt-ids", prompt.ids);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (alpha != null && !(Double.isFinite(alpha) && alpha >= 0)) throw new UserException("--alpha must be a number >= 0 (--sign gives the direction)");
+        SteeringOptions.requireAlpha(alpha);
         if (steer == null && (alpha != null || layers != null || !sign.equals("auto"))) {
             throw new UserException("--alpha, --layers and --sign need --steer FILE");
         }

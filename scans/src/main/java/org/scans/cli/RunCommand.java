@@ -80,13 +80,13 @@ final class RunCommand implements Callable<Integer> {
         if (limit < 0) throw new UserException("--limit must be >= 0, got " + limit);
         if (batch != null && batch < 1) throw new UserException("--batch must be >= 1, got " + batch);
         if (maxNewTokens < 1) throw new UserException("--max-new-tokens must be >= 1, got " + maxNewTokens);
-        if (alpha != null && !(Double.isFinite(alpha) && alpha >= 0)) {
-            throw new UserException("--alpha must be >= 0 (the classifier's σ gives the direction), got " + alpha);
-        }
+        SteeringOptions.requireAlpha(alpha);
         classifierOptions.validate();
         Path dir = CliFiles.outputDir(out, safeName(dataset), resume, "run", Runner.SETTINGS_FILE, Runner::holdsRun, "a run");
         Datasets data = Datasets.locate();
         TestSet early = data.knownTestSet(dataset); // null for "default", known once the anchors are drawn
+        List<Sample> earlySamples = early == null ? null : Runner.select(early, limit);
+        int perSample = baseline ? 2 : 1; // generations: the steered answer, and the baseline's
         PrintStream err = System.err;
         Path modelDir = modelOptions.dir();
         Tokenizer tokenizer = ModelOptions.requireTokenizer(modelDir);
@@ -101,7 +101,7 @@ final class RunCommand implements Callable<Integer> {
                 // a batch that cannot fit throws, which Errors prints as one "error:" line.
                 // As many as decode together: no more than the run's generations (a known set: its
                 // selection, baseline twice). The message then names that width, not the one typed.
-                int needed = early == null ? batch : Runner.select(early, limit).size() * (baseline ? 2 : 1);
+                int needed = earlySamples == null ? batch : earlySamples.size() * perSample;
                 String warning = Runner.checkBatch(Math.min(batch, Math.max(1, needed)), model.config(), model.weights().checkpointBytes(),
                         model.kvCacheType(), maxNewTokens);
                 if (warning != null) err.println("warning: " + warning);
@@ -110,12 +110,13 @@ final class RunCommand implements Callable<Integer> {
             int[] steerLayers = layers != null ? CliFiles.layers(layers, n, "--layers") : null;
             classifierOptions.checkModel(org.scans.method.ModelPreset.forModel(scans.family(), model.config()), model.config());
             int context = model.config().maxPositions();
-            if (early != null) Runner.checkPromptsFit(Runner.select(early, limit), tokenizer, scans.family().template(scans.fixes()), context);
+            if (earlySamples != null) Runner.checkPromptsFit(earlySamples, tokenizer, scans.family().template(scans.fixes()), context);
             Path vectorsCopy = dir.resolve(Runner.VECTORS_FILE);
             VectorSource source = scans.source(vectorsCopy, resume, err);
             ScansContext ctx = scans.open(model, tokenizer, data, source, err);
             TestSet set = early != null ? early : data.resolveTestSet(dataset, ctx.anchors());
-            if (early == null) Runner.checkPromptsFit(Runner.select(set, limit), tokenizer, ctx.template(), context);
+            List<Sample> samples = earlySamples != null ? earlySamples : Runner.select(set, limit);
+            if (earlySamples == null) Runner.checkPromptsFit(samples, tokenizer, ctx.template(), context);
             ClassifierSettings classifier = classifierOptions.resolve(ctx, err);
             SteeringPlan plan = new SteeringPlan(steerLayers != null ? steerLayers : ctx.preset().steeringLayers(),
                     alpha != null ? alpha : ctx.preset().alpha(), 0);
@@ -123,17 +124,16 @@ final class RunCommand implements Callable<Integer> {
                 err.println("note: " + ctx.preset().name() + " is not one of the paper's models; using its layer choices scaled to "
                         + n + " layers: classifier " + classifier + ", steering " + plan);
             }
-            List<Sample> samples = Runner.select(set, limit);
-            String overlap = ctx.anchors() == null ? null : TestSet.AnchorOverlap.of(samples, ctx.anchors()).note(set.name());
+            String overlap = TestSet.AnchorOverlap.noteFor(samples, ctx.anchors(), set.name());
             if (overlap != null) err.println("note: " + overlap);
             // No more generations decode together than the run has: a larger --batch would only reserve
             // memory (PrefixReuse's budget) for caches that never exist.
-            int generations = samples.size() * (baseline ? 2 : 1);
-            int b = Math.min(Math.max(1, generations), batch != null ? batch
+            int generations = Math.max(1, samples.size() * perSample);
+            int b = Math.min(generations, batch != null ? batch
                     : Runner.defaultBatch(model.config(), model.weights().checkpointBytes(), model.kvCacheType(), maxNewTokens));
             if (batch == null) {
                 int half = model.kvCacheType() == DType.F16 ? b
-                        : Math.min(Math.max(1, generations), Runner.defaultBatch(model.config(), model.weights().checkpointBytes(), DType.F16, maxNewTokens));
+                        : Math.min(generations, Runner.defaultBatch(model.config(), model.weights().checkpointBytes(), DType.F16, maxNewTokens));
                 err.println("batch: " + b + " generations at a time (--batch to change"
                         + (half > b ? "; with --kv-cache f16, " + half + " would fit" : "") + ")");
             }

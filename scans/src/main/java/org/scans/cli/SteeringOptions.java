@@ -14,9 +14,17 @@ final class SteeringOptions {
 
     /** Checks the values that need no model. */
     void check() {
-        if (alpha != null && !Double.isFinite(alpha)) throw new UserException("--alpha must be a number");
-        // A negative α would turn every steering round, against the sign σ chose.
-        if (alpha != null && alpha < 0) throw new UserException("--alpha must be >= 0 (the classifier's σ gives the direction), got " + alpha);
+        requireAlpha(alpha);
+    }
+
+    /**
+     * Every command's check of {@code --alpha}: a number, and not negative, since a negative α
+     * turns steering round against the sign that σ or {@code --sign} chose.
+     */
+    static void requireAlpha(Double alpha) {
+        if (alpha == null) return;
+        if (!Double.isFinite(alpha)) throw new UserException("--alpha must be a number >= 0, got " + alpha);
+        if (alpha < 0) throw new UserException("--alpha must be >= 0 (the direction comes from σ or --sign), got " + alpha);
     }
 
     /** Fails early (before any vectors are extracted) on steering layers outside the model. */

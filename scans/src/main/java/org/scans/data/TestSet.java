@@ -76,6 +76,14 @@ public record TestSet(String name, List<Sample> unsafe, List<Sample> safe) {
         }
 
         /**
+         * The note for {@code samples} of {@code set} scored with vectors from {@code anchors}, or
+         * null when nothing overlaps or the anchors are unknown (vectors that name no seed).
+         */
+        public static String noteFor(List<Sample> samples, AnchorSet anchors, String set) {
+            return anchors == null ? null : of(samples, anchors).note(set);
+        }
+
+        /**
          * The line that says so, or null when there is no overlap: such prompts helped build the
          * vectors their scores are measured with, so they are not held out.
          */

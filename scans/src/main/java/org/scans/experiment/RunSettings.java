@@ -28,9 +28,7 @@ public record RunSettings(String model, String configHash, String dataset, Strin
         o.put("dataset", dataset);
         o.put("family", family);
         o.put("template", template);
-        o.put("classifier_layers", Layers.format(classifier.layers()));
-        o.put("threshold", classifier.threshold());
-        o.put("classifier_rule", classifier.rule().name().toLowerCase());
+        putClassifier(o, classifier);
         if (preset != null) o.put("preset", preset);
         o.put("steering_layers", Layers.format(steering.layers()));
         o.put("alpha", steering.alpha());
@@ -42,6 +40,16 @@ public record RunSettings(String model, String configHash, String dataset, Strin
         putModelNumerics(o, kvCache, quantization);
         o.put("generation", "greedy, repetition penalty 1.1, stop at EOS");
         return o;
+    }
+
+    /**
+     * The classifier as a run's or an eval's settings record it: Λ, T and the rule (a preset's
+     * "safe if any layer below T" or "mean at least T"), each of which changes the verdicts.
+     */
+    public static void putClassifier(ObjectNode settings, ClassifierSettings classifier) {
+        settings.put("classifier_layers", Layers.format(classifier.layers()));
+        settings.put("threshold", classifier.threshold());
+        settings.put("classifier_rule", classifier.rule().name().toLowerCase(java.util.Locale.ROOT));
     }
 
     /** Settings written only when not at their default, with the default's name, for messages. */

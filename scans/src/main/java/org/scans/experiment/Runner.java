@@ -414,7 +414,7 @@ public final class Runner {
         });
         // A setting recorded only when given (a preset, an F16 KV cache) and not given now.
         old.fieldNames().forEachRemaining(k -> {
-            if (!now.has(k)) diffs.add(k + " (was " + old.get(k) + ", now " + (RunSettings.UNRECORDED_DEFAULTS.containsKey(k) ? RunSettings.UNRECORDED_DEFAULTS.get(k) : "not set") + ")");
+            if (!now.has(k)) diffs.add(k + " (was " + old.get(k) + ", now " + RunSettings.UNRECORDED_DEFAULTS.getOrDefault(k, "not set") + ")");
         });
         if (!diffs.isEmpty()) {
             throw new IllegalArgumentException("--resume: " + dir + " was started with other settings: " + String.join("; ", diffs));

@@ -20,9 +20,13 @@ import org.scans.method.VectorsFile;
  * {@code samples.jsonl}), with the vectors it used when the folder keeps them.
  *
  * @param results {@code summary.json} of a run (recomputed from its samples when the run was cut
- *                short before writing it), {@code results.json} of an eval
+ *                short before writing it, or whose samples.jsonl holds other samples than it counts),
+ *                {@code results.json} of an eval
+ * @param mismatch for a run whose summary.json counts other samples than its samples.jsonl holds
+ *                 (edited or cut after the run), what the report says of it; else null
  */
-public record ReportInput(Path dir, Kind kind, JsonNode settings, JsonNode results, List<JsonNode> samples, ScansVectors vectors) {
+public record ReportInput(Path dir, Kind kind, JsonNode settings, JsonNode results, List<JsonNode> samples, ScansVectors vectors,
+                          String mismatch) {
     public enum Kind { RUN, EVAL }
 
     /** An eval folder without results: nothing to report of it yet (its figures are made at its end). */
@@ -42,35 +46,23 @@ public record ReportInput(Path dir, Kind kind, JsonNode settings, JsonNode resul
             Path summary = dir.resolve(Runner.SUMMARY_FILE);
             JsonNode results = Files.isRegularFile(summary) ? read(summary)
                     : RunSummary.of(samples, (ObjectNode) settings, 0, 0, 0, List.of("summary.json is missing (the run did not finish); recomputed from samples.jsonl"));
+            String mismatch = null;
             if (results.path("samples").asInt() != samples.size()) {
                 // Edited or truncated after the run: the lines are what the tables show, so the figures come from them too.
-                results = RunSummary.of(samples, (ObjectNode) settings, 0, 0, 0, List.of(mismatch(results.path("samples").asInt(), samples.size())));
+                mismatch = "summary.json counts " + results.path("samples").asInt() + " samples but samples.jsonl holds " + samples.size()
+                        + "; the figures are recomputed from samples.jsonl";
+                results = RunSummary.of(samples, (ObjectNode) settings, 0, 0, 0, List.of(mismatch));
             }
-            return new ReportInput(dir, Kind.RUN, settings, results, samples, vectors);
+            return new ReportInput(dir, Kind.RUN, settings, results, samples, vectors, mismatch);
         }
         if (Files.isRegularFile(dir.resolve(EvalFolder.SETTINGS_FILE))) {
             Path results = dir.resolve(EvalFolder.RESULTS_FILE);
             if (!Files.isRegularFile(results)) {
                 throw new UnfinishedEval(dir + ": the eval has no " + EvalFolder.RESULTS_FILE + " (it did not finish; continue it with --resume --out " + dir + ")");
             }
-            return new ReportInput(dir, Kind.EVAL, read(dir.resolve(EvalFolder.SETTINGS_FILE)), read(results), SampleLog.read(dir), vectors);
+            return new ReportInput(dir, Kind.EVAL, read(dir.resolve(EvalFolder.SETTINGS_FILE)), read(results), SampleLog.read(dir), vectors, null);
         }
         throw new IllegalArgumentException(dir + ": holds neither a run (" + Runner.SETTINGS_FILE + ") nor an eval (" + EvalFolder.SETTINGS_FILE + ")");
-    }
-
-    static String mismatch(int summarised, int lines) {
-        return "summary.json counts " + summarised + " samples but samples.jsonl holds " + lines + "; the figures are recomputed from samples.jsonl";
-    }
-
-    /** A run whose summary.json counts other samples than its samples.jsonl holds; null when they agree. */
-    public String mismatch() {
-        if (kind != Kind.RUN || unfinished()) return null;
-        try {
-            int summarised = read(dir.resolve(Runner.SUMMARY_FILE)).path("samples").asInt();
-            return summarised == samples.size() ? null : mismatch(summarised, samples.size());
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     /**

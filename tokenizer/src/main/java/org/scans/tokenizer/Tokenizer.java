@@ -263,7 +263,10 @@ public final class Tokenizer {
 
     /** {@code sp.decode(ids)}. */
     public String decode(int... ids) {
-        StreamingDecoder d = streamingDecoder();
+        return decodeAll(streamingDecoder(), ids);
+    }
+
+    private static String decodeAll(StreamingDecoder d, int[] ids) {
         StringBuilder sb = new StringBuilder();
         for (int id : ids) {
             sb.append(d.accept(id));
@@ -288,10 +291,7 @@ public final class Tokenizer {
 
     /** {@link #decode} for ids a model produced (see {@link #outputDecoder}). */
     public String decodeOutput(int... ids) {
-        StreamingDecoder d = outputDecoder();
-        StringBuilder sb = new StringBuilder();
-        for (int id : ids) sb.append(d.accept(id));
-        return sb.append(d.finish()).toString();
+        return decodeAll(outputDecoder(), ids);
     }
 
     /** The piece of an id as stored ({@code ▁} included), e.g. {@code "▁Sure"}. */

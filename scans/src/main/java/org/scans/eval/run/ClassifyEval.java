@@ -17,7 +17,6 @@ import org.scans.experiment.ScansContext;
 import org.scans.method.ClassifierSettings;
 import org.scans.method.Fix;
 import org.scans.method.HarmfulnessClassifier;
-import org.scans.method.Layers;
 import org.scans.method.Verdict;
 
 /**
@@ -117,9 +116,7 @@ public final class ClassifyEval {
         for (Part p : parts) {
             List<JsonNode> ls = byPart.get(p.name());
             ObjectNode d = ds.putObject(p.name());
-            d.put("classifier_layers", Layers.format(p.classifier().layers()));
-            d.put("threshold", p.classifier().threshold());
-            d.put("classifier_rule", p.classifier().rule().name().toLowerCase());
+            org.scans.experiment.RunSettings.putClassifier(d, p.classifier());
             d.put("prompts", ls.size());
             if (ls.isEmpty()) continue;
             List<Label> truth = new ArrayList<>(), predicted = new ArrayList<>();

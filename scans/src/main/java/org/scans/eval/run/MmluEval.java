@@ -83,9 +83,7 @@ public final class MmluEval {
             o.put("limit_per_subject", limitPerSubject);
             o.put("shots", shots);
             o.put("max_prompt_tokens", maxPromptTokens);
-            o.put("classifier_layers", Layers.format(classifier.layers()));
-            o.put("threshold", classifier.threshold());
-            o.put("classifier_rule", classifier.rule().name().toLowerCase(java.util.Locale.ROOT));
+            org.scans.experiment.RunSettings.putClassifier(o, classifier);
             o.put("steering_layers", Layers.format(plan.layers()));
             o.put("alpha", plan.alpha());
             o.put("steer_from", steerFrom.id());

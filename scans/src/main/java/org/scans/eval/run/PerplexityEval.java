@@ -69,9 +69,7 @@ public final class PerplexityEval {
             if (mode == Mode.PLAIN) o.put("stride", stride);
             o.put("seed", seed);
             if (mode == Mode.CHAT) {
-                o.put("classifier_layers", Layers.format(classifier.layers()));
-                o.put("threshold", classifier.threshold());
-                o.put("classifier_rule", classifier.rule().name().toLowerCase(java.util.Locale.ROOT));
+                org.scans.experiment.RunSettings.putClassifier(o, classifier);
                 o.put("steering_layers", Layers.format(plan.layers()));
                 o.put("alpha", plan.alpha());
                 o.put("vectors_sha256", vectorsSha256);

@@ -58,9 +58,7 @@ public final class XsumEval {
             o.put("rows", rows);
             o.put("sample_seed", sampleSeed);
             o.put("max_new_tokens", maxNewTokens);
-            o.put("classifier_layers", Layers.format(classifier.layers()));
-            o.put("threshold", classifier.threshold());
-            o.put("classifier_rule", classifier.rule().name().toLowerCase(java.util.Locale.ROOT));
+            org.scans.experiment.RunSettings.putClassifier(o, classifier);
             o.put("steering_layers", Layers.format(plan.layers()));
             o.put("alpha", plan.alpha());
             o.put("vectors_sha256", vectorsSha256);
