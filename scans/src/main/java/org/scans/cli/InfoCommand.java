@@ -27,7 +27,7 @@ final class InfoCommand implements Callable<Integer> {
         try (LlamaModel m = LlamaModel.load(dir, modelOptions.loadOptions())) {
             LlamaConfig c = m.config();
             out.println("model            " + dir.toAbsolutePath().normalize());
-            out.println("architecture     LlamaForCausalLM, " + c.numLayers() + " layers, hidden " + c.hiddenSize()
+            out.println("architecture     Llama (model_type llama), " + c.numLayers() + " layers, hidden " + c.hiddenSize()
                     + ", intermediate " + c.intermediateSize());
             out.println("attention        " + c.numHeads() + " heads, " + c.numKvHeads() + " kv heads (group "
                     + c.groupSize() + "), head_dim " + c.headDim());

@@ -61,6 +61,10 @@ final class HfTokenizerJson {
         if (model.path("dropout").isNumber() && model.path("dropout").asDouble() > 0) {
             throw new TokenizerException(source + ": BPE dropout is not supported (encoding must be deterministic)");
         }
+        if (hasType(root.path("pre_tokenizer"), "ByteLevel") || hasType(root.path("decoder"), "ByteLevel")) {
+            throw new TokenizerException(source + ": byte-level BPE (the GPT-2 / Llama 3 kind) is not supported;"
+                    + " only Llama-2-style SentencePiece BPE is");
+        }
         boolean byteFallback = model.path("byte_fallback").asBoolean(false);
         boolean ignoreMerges = model.path("ignore_merges").asBoolean(false);
         if (!model.path("fuse_unk").asBoolean(false) && !byteFallback) {
@@ -279,5 +283,16 @@ final class HfTokenizerJson {
     private static int modelId(Vocabulary vocab, boolean[] inModel, String piece) {
         int id = vocab.find(piece);
         return id >= 0 && inModel[id] ? id : -1;
+    }
+
+    /** Whether a pre-tokenizer or decoder, or one in its sequence, has this {@code type}. */
+    private static boolean hasType(JsonNode node, String type) {
+        if (type.equals(node.path("type").asText())) return true;
+        for (String list : new String[] {"pretokenizers", "decoders"}) {
+            for (JsonNode child : node.path(list)) {
+                if (hasType(child, type)) return true;
+            }
+        }
+        return false;
     }
 }

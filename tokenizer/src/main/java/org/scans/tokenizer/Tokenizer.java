@@ -68,11 +68,13 @@ public final class Tokenizer {
             if (hasModel && hasJson) {
                 Tokenizer sp = fromSentencePiece(read(model), model.toString());
                 Tokenizer hf = fromHuggingFaceJson(read(json), json.toString());
-                compareVocabularies(sp, hf).ifPresent(diff -> {
-                    throw new TokenizerException(path + ": tokenizer.model and tokenizer.json disagree on the vocabulary: "
-                            + diff);
-                });
-                return sp;
+                Optional<String> diff = compareVocabularies(sp, hf);
+                if (diff.isEmpty()) return sp;
+                // Tokens added on top of the SentencePiece model (a fine-tune's <pad>) live only in
+                // tokenizer.json, which is what transformers' AutoTokenizer reads.
+                if (hf.vocab.size() > sp.vocab.size() && firstMismatch(sp.vocab, hf.vocab) < 0) return hf;
+                throw new TokenizerException(path + ": tokenizer.model and tokenizer.json disagree on the vocabulary: "
+                        + diff.get());
             } else if (hasModel) {
                 return fromSentencePiece(read(model), model.toString());
             } else if (hasJson) {
@@ -152,11 +154,10 @@ public final class Tokenizer {
         Vocabulary va = a.vocab;
         Vocabulary vb = b.vocab;
         int n = Math.min(va.size(), vb.size());
-        for (int id = 0; id < n; id++) {
-            if (!va.piece(id).equals(vb.piece(id))) {
-                return Optional.of("id " + id + " is '" + va.piece(id) + "' in " + a.source + " but '" + vb.piece(id)
-                        + "' in " + b.source);
-            }
+        int id = firstMismatch(va, vb);
+        if (id >= 0) {
+            return Optional.of("id " + id + " is '" + va.piece(id) + "' in " + a.source + " but '" + vb.piece(id)
+                    + "' in " + b.source);
         }
         if (va.size() != vb.size()) {
             Tokenizer longer = va.size() > vb.size() ? a : b;
@@ -164,6 +165,15 @@ public final class Tokenizer {
                     + " (first extra: id " + n + " '" + longer.vocab.piece(n) + "')");
         }
         return Optional.empty();
+    }
+
+    /** The first id below both sizes whose pieces differ, or -1. */
+    private static int firstMismatch(Vocabulary va, Vocabulary vb) {
+        int n = Math.min(va.size(), vb.size());
+        for (int id = 0; id < n; id++) {
+            if (!va.piece(id).equals(vb.piece(id))) return id;
+        }
+        return -1;
     }
 
     // ---------------------------------------------------------------------------------- encode

@@ -71,8 +71,24 @@ class LoadTest {
         added.addObject().put("id", 32000).put("content", "<pad>").put("special", true);
         write("padded/tokenizer.model", Fixtures.bytes("models/llama2/tokenizer.model"));
         write("padded/tokenizer.json", Fixtures.JSON.writeValueAsBytes(tree));
-        e = assertThrows(TokenizerException.class, () -> Tokenizer.load(dir.resolve("padded")));
-        assertTrue(e.getMessage().contains("32000 pieces") && e.getMessage().contains("'<pad>'"), e.getMessage());
+        // A fine-tune's <pad> added on top of the SentencePiece model: tokenizer.json, as transformers reads it.
+        Tokenizer padded = Tokenizer.load(dir.resolve("padded"));
+        assertTrue(padded.source().endsWith("tokenizer.json"), padded.source());
+        assertEquals(32001, padded.vocabSize());
+        String text = "<s>[INST] How can I kill a Python process? [/INST] Sure<pad>";
+        int[] expected = Fixtures.llama2().encode(text.replace("<pad>", ""), true);
+        int[] withPad = Arrays.copyOf(expected, expected.length + 1);
+        withPad[expected.length] = 32000;
+        assertArrayEquals(withPad, padded.encode(text, true));
+    }
+
+    @Test
+    void byteLevelBpeIsNamedInItsRefusal() throws Exception {
+        ObjectNode tree = llamaJsonTree();
+        tree.putObject("pre_tokenizer").put("type", "Sequence").putArray("pretokenizers").addObject().put("type", "ByteLevel");
+        Path p = write("llama3/tokenizer.json", Fixtures.JSON.writeValueAsBytes(tree));
+        TokenizerException e = assertThrows(TokenizerException.class, () -> Tokenizer.load(p));
+        assertTrue(e.getMessage().contains("byte-level BPE"), e.getMessage());
     }
 
     @Test
@@ -133,7 +149,7 @@ class LoadTest {
         byteLevel.putObject("pre_tokenizer").put("type", "ByteLevel");
         TokenizerException e = assertThrows(TokenizerException.class,
                 () -> Tokenizer.fromHuggingFaceJson(Fixtures.JSON.writeValueAsBytes(byteLevel), "t.json"));
-        assertTrue(e.getMessage().contains("pre_tokenizer 'ByteLevel' is not supported"), e.getMessage());
+        assertTrue(e.getMessage().contains("byte-level BPE (the GPT-2 / Llama 3 kind)"), e.getMessage());
 
         ObjectNode empty = llamaJsonTree();
         ((ObjectNode) empty.get("model")).putObject("vocab");

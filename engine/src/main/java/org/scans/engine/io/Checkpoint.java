@@ -76,9 +76,8 @@ public final class Checkpoint implements AutoCloseable {
             throw new ModelFormatException(index + ": invalid JSON: " + e.getMessage(), e);
         }
         JsonNode map = root == null ? null : root.get("weight_map");
-        if (map == null || !map.isObject() || map.isEmpty()) {
-            throw new ModelFormatException(index + ": no 'weight_map' object");
-        }
+        if (map == null || !map.isObject()) throw new ModelFormatException(index + ": no 'weight_map' object");
+        if (map.isEmpty()) throw new ModelFormatException(index + ": 'weight_map' names no tensors");
         Map<String, SafetensorsFile> byName = new TreeMap<>();
         Map<String, TensorEntry> tensors = new LinkedHashMap<>();
         for (var it = map.fields(); it.hasNext(); ) {

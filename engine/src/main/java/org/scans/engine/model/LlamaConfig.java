@@ -87,7 +87,20 @@ public record LlamaConfig(
             throw new ModelFormatException(where + ": model_type '" + modelType + "' is not supported (only 'llama')");
         }
         String act = root.path("hidden_act").asText("silu");
-        if (!act.equals("silu")) throw new ModelFormatException(where + ": hidden_act '" + act + "' is not supported (only 'silu')");
+        // transformers maps "swish" to the same SiLU.
+        if (!act.equals("silu") && !act.equals("swish")) {
+            throw new ModelFormatException(where + ": hidden_act '" + act + "' is not supported (only 'silu')");
+        }
+        JsonNode quant = root.get("quantization_config");
+        if (quant != null && !quant.isNull()) {
+            throw new ModelFormatException(where + ": the checkpoint is quantized (quantization_config, quant_method '"
+                    + quant.path("quant_method").asText("?") + "'); only F32, F16 and BF16 weights are read"
+                    + " (--quantize q8_0 makes an 8-bit copy of those)");
+        }
+        JsonNode partial = root.get("partial_rotary_factor");
+        if (partial != null && !partial.isNull() && partial.asDouble() != 1.0) {
+            throw new ModelFormatException(where + ": partial_rotary_factor " + partial + " is not supported (RoPE over the whole head only)");
+        }
         if (root.path("attention_bias").asBoolean(false) || root.path("mlp_bias").asBoolean(false)) {
             throw new ModelFormatException(where + ": attention_bias / mlp_bias are not supported");
         }
@@ -99,24 +112,7 @@ public record LlamaConfig(
         if (!root.has("head_dim") && hidden % heads != 0) {
             throw new ModelFormatException(where + ": hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
         }
-        // RoPE: transformers 5 writes rope_parameters {rope_theta, rope_type, factor…} and no
-        // top-level rope_theta / rope_scaling; earlier versions the two top-level fields.
-        JsonNode rp = root.get("rope_parameters");
-        boolean v5 = rp != null && rp.isObject();
-        double theta = v5 && rp.has("rope_theta") ? rp.get("rope_theta").asDouble() : root.path("rope_theta").asDouble(10000.0);
-        double scaling = 1.0;
-        JsonNode rs = v5 ? rp : root.get("rope_scaling");
-        String field = v5 ? "rope_parameters" : "rope_scaling";
-        if (rs != null && !rs.isNull()) {
-            String type = rs.path("rope_type").asText(rs.path("type").asText(v5 ? "default" : ""));
-            if (type.equals("linear")) {
-                if (!rs.has("factor")) throw new ModelFormatException(where + ": " + field + " of type 'linear' needs a factor");
-                scaling = rs.path("factor").asDouble();
-                if (!(scaling >= 1.0)) throw new ModelFormatException(where + ": " + field + " factor must be >= 1");
-            } else if (!type.equals("default")) {
-                throw new ModelFormatException(where + ": " + field + " type '" + type + "' is not supported (only 'default' and 'linear')");
-            }
-        }
+        Rope rope = rope(root, where);
         JsonNode eos = root.get("eos_token_id");
         List<Integer> eosIds;
         if (eos == null || eos.isNull()) eosIds = List.of(2);
@@ -135,12 +131,55 @@ public record LlamaConfig(
                 // transformers' LlamaConfig default when the field is absent.
                 root.has("max_position_embeddings") ? requiredInt(root, "max_position_embeddings", where) : 2048,
                 (float) root.path("rms_norm_eps").asDouble(1e-6),
-                theta,
-                scaling,
+                rope.theta(),
+                rope.factor(),
                 root.path("tie_word_embeddings").asBoolean(false),
                 root.path("bos_token_id").asInt(1),
                 eosIds,
                 root.path("torch_dtype").asText(root.path("dtype").asText("")));
+    }
+
+    /**
+     * RoPE's θ and linear scaling factor. transformers 5 writes {@code rope_parameters} {rope_theta,
+     * rope_type, factor…}; earlier versions top-level {@code rope_theta} and {@code rope_scaling}.
+     * A file holding both (a config edited across versions) is read only when they agree:
+     * transformers 4 would read one and 5 prefer the other.
+     */
+    private record Rope(double theta, double factor) {}
+
+    private static Rope rope(JsonNode root, String where) {
+        JsonNode rp = root.get("rope_parameters");
+        JsonNode rs = root.get("rope_scaling");
+        boolean v5 = rp != null && rp.isObject();
+        boolean legacy = rs != null && !rs.isNull();
+        double legacyTheta = root.path("rope_theta").asDouble(10000.0);
+        Rope fromLegacy = new Rope(legacyTheta, legacy ? ropeFactor(rs, "rope_scaling", false, where) : 1.0);
+        if (!v5) return fromLegacy;
+        Rope fromV5 = new Rope(rp.has("rope_theta") ? rp.get("rope_theta").asDouble() : legacyTheta,
+                ropeFactor(rp, "rope_parameters", true, where));
+        boolean disagree = (legacy && fromLegacy.factor() != fromV5.factor())
+                || (root.has("rope_theta") && rp.has("rope_theta") && fromLegacy.theta() != fromV5.theta());
+        if (disagree) {
+            throw new ModelFormatException(where + ": rope_parameters (θ " + fromV5.theta() + ", factor " + fromV5.factor()
+                    + ") and rope_theta/rope_scaling (θ " + fromLegacy.theta() + ", factor " + fromLegacy.factor()
+                    + ") disagree; keep one of them");
+        }
+        return fromV5;
+    }
+
+    /** The linear factor of one RoPE description (1 for plain RoPE); other kinds are refused. */
+    private static double ropeFactor(JsonNode rs, String field, boolean v5, String where) {
+        if (!rs.isObject()) throw new ModelFormatException(where + ": " + field + " must be an object, got " + rs);
+        String type = rs.path("rope_type").asText(rs.path("type").asText(v5 ? "default" : ""));
+        if (type.isEmpty()) throw new ModelFormatException(where + ": " + field + " has no 'type' or 'rope_type'");
+        if (type.equals("default")) return 1.0;
+        if (!type.equals("linear")) {
+            throw new ModelFormatException(where + ": " + field + " type '" + type + "' is not supported (only 'default' and 'linear')");
+        }
+        if (!rs.has("factor")) throw new ModelFormatException(where + ": " + field + " of type 'linear' needs a factor");
+        double factor = rs.path("factor").asDouble();
+        if (!(factor >= 1.0)) throw new ModelFormatException(where + ": " + field + " factor must be >= 1");
+        return factor;
     }
 
     private static int requiredInt(JsonNode root, String field, String where) {

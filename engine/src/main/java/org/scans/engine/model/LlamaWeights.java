@@ -80,6 +80,7 @@ public final class LlamaWeights {
         WeightMatrix lmHead = c.tieWordEmbeddings() ? embed : b.matrix("lm_head.weight", c.vocabSize(), c.hiddenSize());
         List<String> unused = new ArrayList<>(new TreeSet<>(ckpt.tensors().keySet()));
         unused.removeAll(b.used);
+        refuseUnknown(unused, c.tieWordEmbeddings());
 
         if (quantize == DType.Q8_0) {
             Slab slab = Slab.of(embed, layers, c.tieWordEmbeddings() ? null : lmHead, arena);
@@ -95,6 +96,24 @@ public final class LlamaWeights {
         }
         return new LlamaWeights(embed, layers, finalNorm, lmHead, Collections.unmodifiableList(unused),
                 Collections.unmodifiableMap(b.parameters), b.bytes);
+    }
+
+    /**
+     * A tensor the forward pass here does not read would change the output of the network it
+     * belongs to (attention or MLP biases, q/k norms, layers past {@code num_hidden_layers}), so
+     * such a checkpoint is refused rather than computed without it. Inert ones pass: RoPE tables
+     * that older transformers saved ({@code rotary_emb.inv_freq}, {@code cos_cached}), which the
+     * config determines, and an {@code lm_head} beside tied embeddings, which transformers
+     * replaces by the embeddings too.
+     */
+    private static void refuseUnknown(List<String> unused, boolean tied) {
+        List<String> unknown = unused.stream()
+                .filter(n -> !n.contains(".rotary_emb.") && !(tied && n.equals("lm_head.weight")))
+                .toList();
+        if (unknown.isEmpty()) return;
+        throw new ModelFormatException("the checkpoint holds " + unknown.size() + " tensor(s) that a Llama forward pass"
+                + " does not use and that would change its output, e.g. '" + String.join("', '", unknown.subList(0, Math.min(3, unknown.size())))
+                + "': not a plain Llama checkpoint (biases, q/k norms or more layers than num_hidden_layers?)");
     }
 
     /**

@@ -158,6 +158,24 @@ class CheckpointErrorsTest {
     }
 
     @Test
+    void tensorsThatWouldChangeTheOutputAreRefused() throws IOException {
+        // Biases (Qwen-like weights under a llama config), q/k norms, a layer past num_hidden_layers:
+        // computing without them would be silently wrong.
+        for (String name : List.of("model.layers.0.self_attn.q_proj.bias", "model.layers.3.self_attn.q_norm.weight",
+                "model.layers.5.input_layernorm.weight")) {
+            Path dir = CheckpointFixtures.rewritten(tmp.resolve(name), t -> t.put(name,
+                    new CheckpointFixtures.Raw("F32", new long[] {64}, new byte[256])));
+            assertMentions(loadFails(dir), "'" + name + "'", "not a plain Llama checkpoint");
+        }
+        // An lm_head beside tied embeddings is replaced by the embeddings, as transformers does.
+        Path tied = CheckpointFixtures.rewritten(tmp.resolve("tied"), t -> t.put("lm_head.weight",
+                new CheckpointFixtures.Raw("F32", new long[] {512, 64}, new byte[512 * 64 * 4])));
+        try (LlamaModel m = LlamaModel.load(tied, LoadOptions.defaults())) {
+            assertEquals(List.of("lm_head.weight"), m.weights().unused());
+        }
+    }
+
+    @Test
     void shardedCheckpointGivesIdenticalLogits() throws IOException {
         Path sharded = CheckpointFixtures.sharded(tmp, 3);
         int[] ids = {1, 403, 407, 261, 378, 432, 383};
@@ -221,6 +239,48 @@ class CheckpointErrorsTest {
         config.putObject("rope_scaling").put("rope_type", "default");
         Files.writeString(dir.resolve("config.json"), json.writeValueAsString(config));
         assertEquals(1.0, LlamaConfig.read(dir).ropeScalingFactor());
+    }
+
+    @Test
+    void configsThatWouldBeReadWrongAreRefused() throws IOException {
+        Path dir = CheckpointFixtures.copy(tmp);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var base = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(dir.resolve("config.json").toFile());
+        java.util.function.Function<java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>, LlamaConfig> read = edit -> {
+            var c = base.deepCopy();
+            edit.accept(c);
+            try {
+                Files.writeString(dir.resolve("config.json"), json.writeValueAsString(c));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return LlamaConfig.read(dir);
+        };
+        // Both RoPE descriptions (transformers 4 reads one, 5 prefers the other): only when they agree.
+        var e = assertThrows(ModelFormatException.class, () -> read.apply(c -> {
+            c.putObject("rope_scaling").put("type", "linear").put("factor", 2.0);
+            c.putObject("rope_parameters").put("rope_type", "default").put("rope_theta", 10000.0);
+        }));
+        assertMentions(e, "rope_parameters", "disagree");
+        assertThrows(ModelFormatException.class, () -> read.apply(c -> c.put("rope_theta", 500000.0)
+                .putObject("rope_parameters").put("rope_type", "default").put("rope_theta", 10000.0)));
+        assertMentions(assertThrows(ModelFormatException.class, () -> read.apply(c -> {
+            c.putObject("rope_scaling").put("rope_type", "llama3").put("factor", 8.0);
+            c.putObject("rope_parameters").put("rope_type", "default");
+        })), "'llama3' is not supported");
+        assertEquals(2.0, read.apply(c -> {
+            c.putObject("rope_scaling").put("type", "linear").put("factor", 2.0);
+            c.putObject("rope_parameters").put("rope_type", "linear").put("factor", 2.0).put("rope_theta", 10000.0);
+        }).ropeScalingFactor());
+        assertMentions(assertThrows(ModelFormatException.class, () -> read.apply(c -> c.putObject("rope_scaling").put("factor", 2.0))),
+                "rope_scaling has no 'type'");
+        assertMentions(assertThrows(ModelFormatException.class, () -> read.apply(c -> c.put("partial_rotary_factor", 0.5))),
+                "partial_rotary_factor");
+        assertMentions(assertThrows(ModelFormatException.class, () -> read.apply(c -> c.putObject("quantization_config")
+                .put("quant_method", "gptq").put("bits", 4))), "quantized", "'gptq'");
+        // transformers maps "swish" to SiLU.
+        assertEquals(64, read.apply(c -> c.put("hidden_act", "swish")).hiddenSize());
+        assertMentions(assertThrows(ModelFormatException.class, () -> read.apply(c -> c.put("hidden_act", "gelu"))), "'gelu'");
     }
 
     @Test
