@@ -56,8 +56,9 @@ public final class Tokenizer {
     /**
      * Loads a tokenizer from a checkpoint directory (holding {@code tokenizer.model} and/or
      * {@code tokenizer.json}) or from one of those files. When a directory holds both, the
-     * SentencePiece model is used, after checking that the two agree on every piece; if they
-     * disagree, that is an error that says where.
+     * SentencePiece model is used, after checking that the two agree on every piece; when
+     * {@code tokenizer.json} only adds tokens after the model's pieces, it is used instead (as
+     * transformers would); any other disagreement is an error that says where.
      */
     public static Tokenizer load(Path path) {
         if (Files.isDirectory(path)) {
