@@ -35,6 +35,11 @@ final class CliFiles {
             if (!Files.isRegularFile(dir.resolve(settingsFile))) {
                 throw new UserException("--resume: " + dir + " holds no " + kind + " (no " + settingsFile + ")");
             }
+            try {
+                org.scans.experiment.Json.readObject(dir.resolve(settingsFile)); // a broken file is named now, not after the model loads
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                throw new UserException("--resume: " + e.getMessage());
+            }
         } else {
             if (Files.exists(dir) && !Files.isDirectory(dir)) throw new UserException("--out " + dir + ": exists and is not a directory");
             if (Files.isDirectory(dir) && holdsOutput.test(dir)) {

@@ -64,6 +64,7 @@ final class EvalClassifyCommand implements Callable<Integer> {
         // Every set but "default" (the anchors' remainder) is read now, before the model loads.
         java.util.Map<String, TestSet> early = new java.util.LinkedHashMap<>();
         for (String n : names) early.put(n, data.knownTestSet(n));
+        java.util.Map<String, String> inputs = org.scans.experiment.RunSettings.inputDigests(names);
         Path dir = evalOptions.checkedDir("classify");
         PrintStream err = System.err;
         // Prompts must fit the model's context: the sets other than "default" are checked before the vectors are extracted.
@@ -92,7 +93,8 @@ final class EvalClassifyCommand implements Callable<Integer> {
                 if (early.get(n) == null) Runner.checkPromptsFit(chosen, session.ctx.tokenizer(), session.ctx.template(), session.model.config().maxPositions());
                 parts.add(new ClassifyEval.Part(n.contains("/") || n.contains(".") ? RunCommand.safeName(n) : n, chosen, c));
             }
-            EvalFolder folder = session.prepare(sha -> ClassifyEval.settingsJson(session.ctx, parts, limit, datasetPresets, sha), evalOptions.resume);
+            EvalFolder folder = session.prepare(sha -> org.scans.experiment.RunSettings.putInputDigests(
+                    ClassifyEval.settingsJson(session.ctx, parts, limit, datasetPresets, sha), inputs), evalOptions.resume);
             ObjectNode results = session.run(() -> new ClassifyEval(session.ctx, err).run(parts, folder));
             PrintWriter out = spec.commandLine().getOut();
             out.print(ClassifyEval.table(results));

@@ -96,6 +96,7 @@ final class EvalPplCommand implements Callable<Integer> {
         classifier.validate();
         Datasets data = Datasets.locate();
         PerplexityCorpus corpus = PerplexityCorpus.of(dataset, data, textField);
+        java.util.Map<String, String> inputs = org.scans.experiment.RunSettings.inputDigests(java.util.List.of(dataset));
         Path dir = evalOptions.checkedDir("ppl");
         PrintStream err = System.err;
         if (windowLen != null && windowLen < 2) throw new UserException("--window-len must be at least 2, got " + windowLen);
@@ -125,7 +126,8 @@ final class EvalPplCommand implements Callable<Integer> {
             PerplexityEval eval = new PerplexityEval(session.ctx, settings, err);
             ObjectNode results = session.run(() -> {
                 var ws = eval.windows(corpus);      // fails on a too-long window before the folder is made
-                EvalFolder folder = session.prepare(sha -> settings.toJson(session.ctx, sha), evalOptions.resume);
+                EvalFolder folder = session.prepare(sha -> org.scans.experiment.RunSettings.putInputDigests(settings.toJson(session.ctx, sha), inputs),
+                        evalOptions.resume);
                 return eval.run(corpus, ws, folder);
             });
             PrintWriter out = spec.commandLine().getOut();

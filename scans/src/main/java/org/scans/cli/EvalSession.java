@@ -21,7 +21,8 @@ import org.scans.method.VectorsFile;
 import org.scans.tokenizer.Tokenizer;
 
 /**
- * An eval command's model, SCANS context and output folder. On {@code --resume} the folder's own
+ * An eval command's model, SCANS context and output folder. The folder is claimed (created and
+ * locked, see {@link OutputFolder}) before the model loads. On {@code --resume} the folder's own
  * copy of the vectors is used (unless {@code --vectors} names a file), so a continued eval steers
  * exactly as it started; a fresh eval writes that copy. A folder this session created is removed
  * again if the eval fails before its first item.
@@ -31,17 +32,17 @@ final class EvalSession implements AutoCloseable {
     final ScansContext ctx;
     final Path dir;
     final Datasets data;
-    private final boolean created;
+    /** Held from {@link #open} to {@link #close}: one process writes the folder at a time. */
+    private final OutputFolder folder;
     private String vectorsSha256;
-    /** Held from {@link #prepare} to {@link #close}: one process writes the folder at a time. */
-    private org.scans.experiment.FolderLock lock;
+    private boolean prepared;
 
-    private EvalSession(LlamaModel model, ScansContext ctx, Path dir, Datasets data, boolean created) {
+    private EvalSession(LlamaModel model, ScansContext ctx, OutputFolder folder, Datasets data) {
         this.model = model;
         this.ctx = ctx;
-        this.dir = dir;
+        this.folder = folder;
+        this.dir = folder.dir;
         this.data = data;
-        this.created = created;
     }
 
     /**
@@ -62,10 +63,17 @@ final class EvalSession implements AutoCloseable {
         Datasets data = Datasets.locate();
         Path modelDir = modelOptions.dir();
         Tokenizer tokenizer = ModelOptions.requireTokenizer(modelDir);
-        VectorSource source = null;
-        if (needsVectors) source = scans.source(dir.resolve(Runner.VECTORS_FILE), evalOptions.resume, err);
-        LlamaModel model = LlamaModel.load(modelDir, modelOptions.loadOptions());
+        OutputFolder folder;
         try {
+            folder = OutputFolder.claim(dir, evalOptions.out == null, evalOptions.resume, EvalFolder::holdsOutput, "an eval or a run");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        LlamaModel model = null;
+        try {
+            VectorSource source = null;
+            if (needsVectors) source = scans.source(folder.dir.resolve(Runner.VECTORS_FILE), evalOptions.resume, err);
+            model = LlamaModel.load(modelDir, modelOptions.loadOptions());
             checkModel.accept(model.config());
             modelOptions.noteSmallPages(model, modelDir, err::println);
             Set<Fix> fixes = scans.fixes();
@@ -73,9 +81,11 @@ final class EvalSession implements AutoCloseable {
                     ? scans.open(model, tokenizer, data, source, err)
                     : new ScansContext(model, tokenizer, scans.family(), scans.family().template(fixes),
                             ModelPreset.forModel(scans.family(), model.config()), null, null, fixes);
-            return new EvalSession(model, ctx, dir, data, !Files.exists(dir));
+            return new EvalSession(model, ctx, folder, data);
         } catch (RuntimeException e) {
-            model.close();
+            if (model != null) model.close();
+            folder.failed();
+            folder.close();
             throw e;
         }
     }
@@ -95,17 +105,18 @@ final class EvalSession implements AutoCloseable {
 
     /** Creates the folder, keeps a copy of the vectors there, and writes or checks the settings. */
     EvalFolder prepare(Function<String, ObjectNode> settings, boolean resume) throws IOException {
-        Files.createDirectories(dir);
-        lock = org.scans.experiment.FolderLock.acquire(dir);
         try {
+            if (ctx.vectors() != null) vectorsSha256 = ctx.vectors().digest();
+            ObjectNode given = settings.apply(vectorsSha256);
+            RunSettings.putModelNumerics(given, model.kvCacheType(), model.quantization());
+            EvalFolder prepared = EvalFolder.prepare(dir, given, resume);
+            // After the settings check, which compares the vectors' digest.
             if (ctx.vectors() != null) {
                 Path copy = dir.resolve(Runner.VECTORS_FILE);
                 if (!resume || !Files.exists(copy)) VectorsFile.write(ctx.vectors(), copy);
-                vectorsSha256 = ctx.vectors().digest();
             }
-            ObjectNode given = settings.apply(vectorsSha256);
-            RunSettings.putModelNumerics(given, model.kvCacheType(), model.quantization());
-            return EvalFolder.prepare(dir, given, resume);
+            this.prepared = true;
+            return prepared;
         } catch (IOException | RuntimeException e) {
             failed();
             throw e;
@@ -129,15 +140,15 @@ final class EvalSession implements AutoCloseable {
 
     /** Removes a folder this session created when nothing was measured in it. */
     void failed() {
-        if (created && !Files.exists(dir.resolve(SampleLog.FILE))) RunCommand.deleteTree(dir);
+        folder.failed();
     }
 
     @Override
     public void close() {
         try {
-            if (lock != null) lock.close();
-        } catch (IOException e) {
-            // The lock goes with the process anyway.
+            // A command that stopped between open and prepare (an option that does not fit the model).
+            if (!prepared) folder.failed();
+            folder.close();
         } finally {
             model.close();
         }

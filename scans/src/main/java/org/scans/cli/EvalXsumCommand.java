@@ -69,6 +69,8 @@ final class EvalXsumCommand implements Callable<Integer> {
         classifier.validate();
         Path file = data != null ? data : Datasets.locate().file(Summarization.XSUM_DEV);
         if (!Files.isRegularFile(file)) throw new UserException("--data " + file + ": no such file");
+        java.util.Map<String, String> inputs = org.scans.experiment.RunSettings.inputDigests(
+                data != null ? java.util.List.of(data.toString()) : java.util.List.of());
         // Read before the model loads and the vectors are extracted, so that a file that does not
         // parse fails at once; the eval prints and keeps the warnings of the read.
         List<String> readWarnings = new java.util.ArrayList<>();
@@ -83,7 +85,8 @@ final class EvalXsumCommand implements Callable<Integer> {
                     classifier.resolve(session.ctx, err), steering.plan(session.ctx, session.ctx.family().alpha));
             XsumEval eval = new XsumEval(session.ctx, settings, evalOptions.batch == null ? 0 : evalOptions.batch, err);
             List<SummaryExample> examples = eval.examples(documents, readWarnings);
-            EvalFolder folder = session.prepare(sha -> settings.toJson(session.ctx, sha), evalOptions.resume);
+            EvalFolder folder = session.prepare(sha -> org.scans.experiment.RunSettings.putInputDigests(settings.toJson(session.ctx, sha), inputs),
+                    evalOptions.resume);
             ObjectNode results = session.run(() -> eval.run(examples, folder));
             PrintWriter out = spec.commandLine().getOut();
             out.print(XsumEval.table(results));

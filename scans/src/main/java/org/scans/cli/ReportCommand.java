@@ -35,6 +35,15 @@ final class ReportCommand implements Callable<Integer> {
             throw new UserException("--judge must be match-strings or xstest-prefix, got '" + judge + "'");
         }
         CliFiles.checkWritable(out, "--out");
+        // The page may go into a folder it reports on, but not over a file there it reads.
+        Path target = out.toAbsolutePath().normalize();
+        for (Path d : dirs) {
+            Path folder = d.toAbsolutePath().normalize();
+            if (target.getParent() != null && target.getParent().equals(folder) && java.nio.file.Files.exists(target)
+                    && !target.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".html")) {
+                throw new UserException("--out " + out + ": would replace a file of the folder " + d + " that the report reads; choose another name");
+            }
+        }
         var written = Report.write(dirs, out, judge, "generated " + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z"))
                 + " by scans-engine " + Main.version());
         for (String why : written.skipped()) spec.commandLine().getErr().println("note: left out " + why);

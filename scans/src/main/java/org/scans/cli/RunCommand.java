@@ -82,14 +82,30 @@ final class RunCommand implements Callable<Integer> {
         if (maxNewTokens < 1) throw new UserException("--max-new-tokens must be >= 1, got " + maxNewTokens);
         SteeringOptions.requireAlpha(alpha);
         classifierOptions.validate();
-        Path dir = CliFiles.outputDir(out, safeName(dataset), resume, "run", Runner.SETTINGS_FILE, Runner::holdsRun, "a run");
+        Path checked = CliFiles.outputDir(out, safeName(dataset), resume, "run", Runner.SETTINGS_FILE, Runner::holdsRun, "a run");
         Datasets data = Datasets.locate();
         TestSet early = data.knownTestSet(dataset); // null for "default", known once the anchors are drawn
         List<Sample> earlySamples = early == null ? null : Runner.select(early, limit);
-        int perSample = baseline ? 2 : 1; // generations: the steered answer, and the baseline's
-        PrintStream err = System.err;
+        java.util.Map<String, String> inputs = RunSettings.inputDigests(List.of(dataset));
         Path modelDir = modelOptions.dir();
         Tokenizer tokenizer = ModelOptions.requireTokenizer(modelDir);
+        // Claimed before the model loads and held until the run ends: a second process on this
+        // folder (a --resume typed while it runs) is refused at once.
+        try (OutputFolder folder = OutputFolder.claim(checked, out == null, resume, Runner::holdsRun, "a run")) {
+            try {
+                run(folder.dir, data, early, earlySamples, inputs, modelDir, tokenizer);
+            } catch (Exception e) {
+                folder.failed();
+                throw e;
+            }
+        }
+        return 0;
+    }
+
+    private void run(Path dir, Datasets data, TestSet early, List<Sample> earlySamples, java.util.Map<String, String> inputs,
+                     Path modelDir, Tokenizer tokenizer) throws Exception {
+        int perSample = baseline ? 2 : 1; // generations: the steered answer, and the baseline's
+        PrintStream err = System.err;
         try (LlamaModel model = LlamaModel.load(modelDir, modelOptions.loadOptions())) {
             modelOptions.noteSmallPages(model, modelDir, err::println);
             if (maxNewTokens >= model.config().maxPositions()) {
@@ -137,34 +153,23 @@ final class RunCommand implements Callable<Integer> {
                 err.println("batch: " + b + " generations at a time (--batch to change"
                         + (half > b ? "; with --kv-cache f16, " + half + " would fit" : "") + ")");
             }
-            boolean created = !Files.exists(dir);
-            Files.createDirectories(dir);
-            // Held until the run ends: a second process on this folder (a --resume typed while it runs) is refused.
-            try (org.scans.experiment.FolderLock lock = org.scans.experiment.FolderLock.acquire(dir)) {
-                ObjectNode summary;
-                Runner runner;
-                try {
-                    if (!resume) VectorsFile.write(ctx.vectors(), vectorsCopy);
-                    RunSettings settings = new RunSettings(modelDir.toString(), model.config().hash(), dataset, ctx.family().id,
-                            ctx.template().name(), classifier, classifierOptions.preset, plan, baseline, limit, maxNewTokens, ctx.vectors().digest(),
-                            org.scans.method.Fix.describe(ctx.fixes()), model.kvCacheType(), model.quantization());
-                    Runner.prepare(dir, settings, resume);
-                    runner = new Runner(ctx, settings, List.of(MatchStringsJudge.standard(), new XSTestPrefixJudge()), err, b);
-                    if (overlap != null) runner.keepWarning(overlap);
-                    summary = runner.run(samples, dir);
-                } catch (RuntimeException | IOException e) {
-                    if (created && !Files.exists(dir.resolve(org.scans.experiment.SampleLog.FILE))) deleteTree(dir);
-                    throw e;
-                }
-                PrintWriter o = spec.commandLine().getOut();
-                o.print(RunSummary.table(summary));
-                if (!runner.leftUnchanged()) {
-                    o.println("wrote " + dir.resolve(org.scans.experiment.SampleLog.FILE) + " and " + dir.resolve(Runner.SUMMARY_FILE));
-                }
-                o.flush();
+            RunSettings settings = new RunSettings(modelDir.toString(), model.config().hash(), dataset, ctx.family().id,
+                    ctx.template().name(), classifier, classifierOptions.preset, plan, baseline, limit, maxNewTokens, ctx.vectors().digest(),
+                    org.scans.method.Fix.describe(ctx.fixes()), model.kvCacheType(), model.quantization(), inputs);
+            Runner.prepare(dir, settings, resume);
+            // After the settings check, which compares the vectors' digest: a resumed run whose copy
+            // was deleted gets it back.
+            if (!resume || !Files.exists(vectorsCopy)) VectorsFile.write(ctx.vectors(), vectorsCopy);
+            Runner runner = new Runner(ctx, settings, List.of(MatchStringsJudge.standard(), new XSTestPrefixJudge()), err, b);
+            if (overlap != null) runner.keepWarning(overlap);
+            ObjectNode summary = runner.run(samples, dir);
+            PrintWriter o = spec.commandLine().getOut();
+            o.print(RunSummary.table(summary));
+            if (!runner.leftUnchanged()) {
+                o.println("wrote " + dir.resolve(org.scans.experiment.SampleLog.FILE) + " and " + dir.resolve(Runner.SUMMARY_FILE));
             }
+            o.flush();
         }
-        return 0;
     }
 
     static String safeName(String s) {

@@ -14,6 +14,21 @@ public final class Json {
 
     private Json() {}
 
+    /**
+     * A JSON object file the tool wrote (run.json, eval.json, summary.json), with a one-line error
+     * naming the file when it is not one (cut by a crash before writes were atomic, or edited).
+     */
+    public static JsonNode readObject(Path file) throws IOException {
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (node == null || !node.isObject()) throw new IllegalArgumentException(file + ": not a JSON object");
+        return node;
+    }
+
     public static void writeAtomically(Path file, JsonNode node) throws IOException {
         byte[] bytes = (PRETTY.writeValueAsString(node) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         AtomicFiles.write(file, out -> out.write(bytes));

@@ -19,7 +19,11 @@ import org.scans.method.SteeringPlan;
 public record RunSettings(String model, String configHash, String dataset, String family, String template,
                           ClassifierSettings classifier, String preset, SteeringPlan steering, boolean baseline,
                           int limit, int maxNewTokens, String vectorsSha256, String fixes, DType kvCache,
-                          DType quantization) {
+                          DType quantization, java.util.Map<String, String> inputDigests) {
+
+    public RunSettings {
+        inputDigests = java.util.Map.copyOf(inputDigests);
+    }
 
     public ObjectNode toJson() {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
@@ -38,8 +42,50 @@ public record RunSettings(String model, String configHash, String dataset, Strin
         o.put("vectors_sha256", vectorsSha256);
         o.put("fixes", fixes);
         putModelNumerics(o, kvCache, quantization);
+        putInputDigests(o, inputDigests);
         o.put("generation", "greedy, repetition penalty 1.1, stop at EOS");
         return o;
+    }
+
+    /** The settings' key for the SHA-256 of the input files named by path: see {@link #inputDigests}. */
+    public static final String INPUT_DIGESTS = "inputs_sha256";
+
+    /**
+     * SHA-256 of each of {@code names} that is a file (a custom test set, eval xsum's --data),
+     * by name: a resume refuses a file whose content changed since, which would mix two sets'
+     * items in one result. Names of bundled sets are not files and are left out.
+     */
+    public static java.util.Map<String, String> inputDigests(java.util.Collection<String> names) {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        for (String name : names) {
+            java.nio.file.Path p;
+            try {
+                p = java.nio.file.Path.of(name);
+            } catch (java.nio.file.InvalidPathException e) {
+                continue;
+            }
+            if (!java.nio.file.Files.isRegularFile(p)) continue;
+            try (var in = java.nio.file.Files.newInputStream(p)) {
+                var sha = java.security.MessageDigest.getInstance("SHA-256");
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) sha.update(buf, 0, n);
+                out.put(name, java.util.HexFormat.of().formatHex(sha.digest()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(name + ": cannot read: " + e.getMessage(), e);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return out;
+    }
+
+    /** Writes {@link #inputDigests} into a run's or an eval's settings (nothing when there are none). */
+    public static ObjectNode putInputDigests(ObjectNode settings, java.util.Map<String, String> digests) {
+        if (!digests.isEmpty()) {
+            ObjectNode d = settings.putObject(INPUT_DIGESTS);
+            digests.forEach(d::put);
+        }
+        return settings;
     }
 
     /**
@@ -59,9 +105,10 @@ public record RunSettings(String model, String configHash, String dataset, Strin
      * Settings that folders written before them lack, and whose value such a folder does not tell:
      * {@code quantize} was not recorded by versions that already had {@code --quantize}, nor the
      * classifier's rule by the evals (a preset's "safe if any layer below T" against "mean at least
-     * T"), so a folder without one may hold either, and resumes whatever is given now.
+     * T"), nor the digests of input files, so a folder without one may hold either, and resumes
+     * whatever is given now.
      */
-    public static final java.util.Set<String> UNKNOWN_IN_OLDER_FOLDERS = java.util.Set.of("quantize", "classifier_rule");
+    public static final java.util.Set<String> UNKNOWN_IN_OLDER_FOLDERS = java.util.Set.of("quantize", "classifier_rule", INPUT_DIGESTS);
 
     /**
      * Records an F16 KV cache in a run's or an eval's settings as {@code "kv_cache": "f16"}: it

@@ -231,14 +231,21 @@ public final class Runner {
         List<JsonNode> previous = SampleLog.read(dir);
         Set<String> done = new HashSet<>();
         for (JsonNode l : previous) done.add(l.get("id").asText());
+        SampleLog.requireOnly(dir, done, samples.stream().map(Sample::id).toList(), "run's " + samples.size() + " samples");
         List<Sample> todo = samples.stream().filter(s -> !done.contains(s.id())).toList();
         if (!done.isEmpty()) err.println("resuming: " + done.size() + " of " + samples.size() + " samples already done");
         Path summaryFile = dir.resolve(SUMMARY_FILE);
         if (todo.isEmpty() && Files.exists(summaryFile)) {
-            // A finished run resumed: its summary (with the throughput it measured) stays as it is.
-            err.println("nothing left to do: the run is complete; " + summaryFile + " is unchanged");
-            leftUnchanged = true;
-            return (ObjectNode) Json.MAPPER.readTree(summaryFile.toFile());
+            // A finished run resumed: its summary (with the throughput it measured) stays as it is,
+            // unless it cannot be read; then it is made again from the samples.
+            try {
+                ObjectNode kept = (ObjectNode) Json.readObject(summaryFile);
+                err.println("nothing left to do: the run is complete; " + summaryFile + " is unchanged");
+                leftUnchanged = true;
+                return kept;
+            } catch (IllegalArgumentException e) {
+                err.println("note: " + e.getMessage() + "; it is written again from " + SampleLog.FILE);
+            }
         }
 
         HarmfulnessClassifier classifier = new HarmfulnessClassifier(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(),
@@ -392,7 +399,7 @@ public final class Runner {
     public static void prepare(Path dir, RunSettings settings, boolean resume) throws IOException {
         Path runJson = dir.resolve(SETTINGS_FILE);
         if (resume) {
-            requireSameSettings(dir, Json.MAPPER.readTree(runJson.toFile()), settings.toJson());
+            requireSameSettings(dir, Json.readObject(runJson), settings.toJson());
             return;
         }
         Json.writeAtomically(runJson, settings.toJson());
@@ -410,6 +417,14 @@ public final class Runner {
             if (k.equals("fixes") && now.get(k).isTextual() && old.path(k).isTextual()
                     && org.scans.method.Fix.canonical(old.get(k).asText()).equals(org.scans.method.Fix.canonical(now.get(k).asText()))) return;
             if (!old.has(k) && RunSettings.UNKNOWN_IN_OLDER_FOLDERS.contains(k)) return;
+            if (k.equals(RunSettings.INPUT_DIGESTS) && old.get(k).isObject()) {
+                now.get(k).fieldNames().forEachRemaining(file -> {
+                    if (old.get(k).has(file) && !old.get(k).get(file).equals(now.get(k).get(file))) {
+                        diffs.add(file + " (its content changed since the folder was started)");
+                    }
+                });
+                if (old.get(k).size() == now.get(k).size()) return;
+            }
             if (!now.get(k).equals(old.get(k))) diffs.add(k + " (" + (old.has(k) ? "was " + old.get(k) : unrecorded(k)) + ", now " + now.get(k) + ")");
         });
         // A setting recorded only when given (a preset, an F16 KV cache) and not given now.

@@ -11,7 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code samples.jsonl}: one JSON object per line, appended with a single write each, so a run
@@ -55,25 +59,66 @@ public final class SampleLog implements AutoCloseable {
         channel.force(false);
     }
 
-    /** Every complete line of {@code dir/samples.jsonl} (none if absent). */
+    /**
+     * Every complete line of {@code dir/samples.jsonl} (none if absent): each one JSON object with
+     * its item's {@code "id"}, no id twice. A torn last line (no newline yet) is not read, cut as
+     * bytes: a kill can tear a line inside a multi-byte character.
+     */
     public static List<JsonNode> read(Path dir) throws IOException {
         Path file = dir.resolve(FILE);
         List<JsonNode> out = new ArrayList<>();
         if (!Files.exists(file)) return out;
-        String text = Files.readString(file, StandardCharsets.UTF_8);
-        int end = text.lastIndexOf('\n');
-        if (end < 0) return out;
+        byte[] bytes = Files.readAllBytes(file);
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] != '\n') end--;
+        var utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        Map<String, Integer> lineOf = new HashMap<>();
         int lineNo = 0;
-        for (String line : text.substring(0, end).split("\n", -1)) {
+        for (int start = 0; start < end; ) {
+            int stop = start;
+            while (bytes[stop] != '\n') stop++;
             lineNo++;
-            if (line.isBlank()) continue;
+            String line;
             try {
-                out.add(JSON.readTree(line));
+                line = utf8.decode(ByteBuffer.wrap(bytes, start, stop - start)).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new IOException(file + ":" + lineNo + ": not UTF-8 text");
+            }
+            start = stop + 1;
+            if (line.isBlank()) continue;
+            JsonNode node;
+            try {
+                node = JSON.readTree(line);
             } catch (IOException e) {
                 throw new IOException(file + ":" + lineNo + ": not a JSON line: " + e.getMessage());
             }
+            if (node == null || !node.isObject() || !node.path("id").isTextual()) {
+                throw new IOException(file + ":" + lineNo + ": not a sample line (a JSON object with an \"id\")");
+            }
+            Integer first = lineOf.putIfAbsent(node.get("id").asText(), lineNo);
+            if (first != null) {
+                throw new IOException(file + ":" + lineNo + ": '" + node.get("id").asText() + "' is already on line " + first
+                        + "; remove one of the two lines");
+            }
+            out.add(node);
         }
         return out;
+    }
+
+    /**
+     * Fails when the file holds an item that is not one of {@code expected} (a line edited in, or
+     * copied from another run): its figures would count in the results.
+     */
+    public static void requireOnly(Path dir, java.util.Collection<String> done, java.util.Collection<String> expected, String items) {
+        Set<String> known = expected instanceof Set<String> set ? set : new HashSet<>(expected);
+        for (String id : done) {
+            if (!known.contains(id)) {
+                throw new IllegalArgumentException(dir.resolve(FILE) + " holds '" + id + "', which is not one of this " + items
+                        + "; remove its line, or resume with the settings that made it");
+            }
+        }
     }
 
     @Override

@@ -59,6 +59,7 @@ public final class ClassifyEval {
 
     public ObjectNode run(List<Part> parts, EvalFolder folder) throws IOException {
         int total = parts.stream().mapToInt(p -> p.samples().size()).sum();
+        folder.requireOnly(parts.stream().flatMap(p -> p.samples().stream().map(s -> id(p, s))).toList(), "eval's " + total + " prompts");
         Progress progress = new Progress(err, total, folder.done().size(), "classify");
         if (!folder.done().isEmpty()) err.println("resuming: " + folder.done().size() + " of " + total + " prompts already done");
         long t0 = System.nanoTime();

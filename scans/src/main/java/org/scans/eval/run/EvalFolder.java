@@ -41,7 +41,7 @@ public final class EvalFolder {
         JsonNode settings = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(given));
         Set<String> done = new HashSet<>();
         if (resume) {
-            Runner.requireSameSettings(dir, Json.MAPPER.readTree(file.toFile()), settings);
+            Runner.requireSameSettings(dir, Json.readObject(file), settings);
             for (JsonNode line : SampleLog.read(dir)) done.add(line.get("id").asText());
         } else {
             Json.writeAtomically(file, given);
@@ -57,6 +57,11 @@ public final class EvalFolder {
     /** Ids of the items a previous, interrupted invocation finished. */
     public Set<String> done() {
         return done;
+    }
+
+    /** Fails when the folder holds an item outside {@code ids}: see {@link SampleLog#requireOnly}. */
+    public void requireOnly(java.util.Collection<String> ids, String items) {
+        SampleLog.requireOnly(dir, done, ids, items);
     }
 
     public SampleLog openLog() throws IOException {

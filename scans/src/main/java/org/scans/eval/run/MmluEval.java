@@ -127,6 +127,7 @@ public final class MmluEval {
             all.addAll(test);
             exemplars.put(subject, mmlu.dev(subject));
         }
+        folder.requireOnly(all.stream().map(MmluEval::id).toList(), "eval's " + all.size() + " questions");
         Set<String> done = folder.done();
         int pending = (int) all.stream().filter(q -> !done.contains(id(q))).count();
         if (!done.isEmpty()) err.println("resuming: " + (all.size() - pending) + " of " + all.size() + " questions already done");

@@ -130,6 +130,7 @@ public final class PerplexityEval {
 
     /** Measures {@code all} (from {@link #windows}) into the folder, skipping the windows it already holds. */
     public ObjectNode run(PerplexityCorpus corpus, List<Window> all, EvalFolder folder) throws IOException {
+        folder.requireOnly(all.stream().map(Window::id).toList(), "eval's " + all.size() + " windows");
         List<Window> todo = all.stream().filter(w -> !folder.done().contains(w.id())).toList();
         if (!folder.done().isEmpty()) err.println("resuming: " + (all.size() - todo.size()) + " of " + all.size() + " windows already done");
         boolean chat = settings.mode() == Mode.CHAT;

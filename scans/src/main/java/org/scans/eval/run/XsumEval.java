@@ -93,6 +93,7 @@ public final class XsumEval {
     }
 
     public ObjectNode run(List<SummaryExample> examples, EvalFolder folder) throws IOException {
+        folder.requireOnly(examples.stream().map(XsumEval::id).toList(), "eval's " + examples.size() + " documents");
         List<SummaryExample> todo = examples.stream().filter(e -> !folder.done().contains(id(e))).toList();
         if (!folder.done().isEmpty()) err.println("resuming: " + (examples.size() - todo.size()) + " of " + examples.size() + " documents already done");
         HarmfulnessClassifier classifier = new HarmfulnessClassifier(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(),

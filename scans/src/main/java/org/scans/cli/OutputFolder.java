@@ -1,0 +1,89 @@
+package org.scans.cli;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Predicate;
+import org.scans.experiment.FolderLock;
+import org.scans.experiment.SampleLog;
+
+/**
+ * A run's or an eval's folder, claimed before the model loads: created, locked, and checked again
+ * under the lock. Checked only before the lock, two processes started on one folder both passed
+ * the check, and the second, refused or not, learned it after minutes of loading and extracting
+ * (or mixed its settings into the first one's results). A default name ({@code runs/<name>-<time>})
+ * that another process took in the same second gets a suffix instead.
+ */
+final class OutputFolder implements AutoCloseable {
+    final Path dir;
+    private final boolean created;
+    private final FolderLock lock;
+
+    private OutputFolder(Path dir, boolean created, FolderLock lock) {
+        this.dir = dir;
+        this.created = created;
+        this.lock = lock;
+    }
+
+    /**
+     * @param dir the folder {@link CliFiles#outputDir} checked
+     * @param defaultName whether {@code dir} is a default name, which may take a suffix
+     * @param holdsOutput whether a folder already holds output ({@code outputs} in the message)
+     */
+    static OutputFolder claim(Path dir, boolean defaultName, boolean resume, Predicate<Path> holdsOutput, String outputs)
+            throws IOException {
+        boolean created;
+        if (resume) {
+            if (!Files.isWritable(dir)) throw new UserException("--resume: cannot write in " + dir + " (permission denied)");
+            created = false;
+        } else if (defaultName) {
+            dir = createUnique(dir);
+            created = true;
+        } else {
+            created = !Files.exists(dir);
+            Files.createDirectories(dir);
+        }
+        FolderLock lock;
+        try {
+            lock = FolderLock.acquire(dir);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+        OutputFolder folder = new OutputFolder(dir, created, lock);
+        if (!resume && holdsOutput.test(dir)) {
+            // Another process wrote it between the first check and the lock.
+            folder.close();
+            throw new UserException("--out " + dir + " already holds " + outputs + "; pass --resume to continue it, or choose another folder");
+        }
+        return folder;
+    }
+
+    /** {@code dir}, or {@code dir-2}, {@code dir-3}, … : the first that did not exist, now created. */
+    private static Path createUnique(Path dir) throws IOException {
+        Path parent = dir.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        for (int i = 1; ; i++) {
+            Path candidate = i == 1 ? dir : dir.resolveSibling(dir.getFileName() + "-" + i);
+            try {
+                return Files.createDirectory(candidate);
+            } catch (FileAlreadyExistsException e) {
+                // taken: try the next
+            }
+        }
+    }
+
+    /** Removes the folder when this process created it and nothing was measured in it. */
+    void failed() {
+        if (created && !Files.exists(dir.resolve(SampleLog.FILE))) RunCommand.deleteTree(dir);
+    }
+
+    @Override
+    public void close() {
+        try {
+            lock.close();
+        } catch (IOException e) {
+            // The operating system drops the lock with the process anyway.
+        }
+    }
+}
