@@ -8,10 +8,12 @@ from the Java code. It reads config.json and model.safetensors itself.
   recompute_vectors.py MODEL_DIR JOB.json OUT.json
 
 JOB.json: {"harmful": [[ids...], ...], "harmless": [[ids...], ...],
-           "transition": [{"ids": [...], "s1": int}, ...]}
+           "transition": [{"ids": [...], "s1": int}, ...], "classify": [{"ids": [...], "s1": int}, ...]}
   harmful/harmless: extraction prompts (the last token's state is used);
-  transition: classification prompts of the harmful anchors with the marker position s1.
-OUT.json: {"refusal": [[...] per layer], "transition": [[...] per layer]}
+  transition: classification prompts of the harmful anchors with the marker position s1;
+  classify (optional): classification inputs of test queries.
+OUT.json: {"refusal": [[...] per layer], "transition": [[...] per layer],
+           "cosines": [[cos(t_l, r_l) per layer] per classify item]}, t_l = h_l[s1] - h_l[last]
 
 As in SCANS (and HF's output_hidden_states), layer l's state is the decoder layer output for
 l < L-1 and the final-RMSNorm output for the last layer.
@@ -127,8 +129,16 @@ def main():
         for l in range(m.L):
             tr[l] += hs[l][item["s1"]] - hs[l][-1]
     tr /= len(job["transition"])
+    cosines = []
+    for item in job.get("classify", []):
+        hs = m.hidden_states(item["ids"])
+        row = []
+        for l in range(m.L):
+            t = hs[l][item["s1"]] - hs[l][-1]
+            row.append(float(t @ tr[l] / (np.linalg.norm(t) * np.linalg.norm(tr[l]))))
+        cosines.append(row)
     with open(out_file, "w") as f:
-        json.dump({"refusal": refusal.tolist(), "transition": tr.tolist()}, f)
+        json.dump({"refusal": refusal.tolist(), "transition": tr.tolist(), "cosines": cosines}, f)
 
 
 if __name__ == "__main__":

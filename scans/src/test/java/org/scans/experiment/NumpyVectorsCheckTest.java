@@ -19,13 +19,20 @@ import org.scans.tokenizer.template.ChatTemplate;
 import org.scans.tokenizer.template.MarkerFinder;
 
 /**
- * v_l and r_l against an independent float64 numpy forward pass
+ * v_l, r_l and the classifier's cosines cos(h_l[s1] − h_l[last], r_l) against an independent
+ * float64 numpy forward pass
  * ({@code src/test/python/recompute_vectors.py}, Debian's python3-numpy) on the same weights and
  * the same token ids. Float32 against float64 over 5 layers agrees to ~1e-6 relative, so a
  * cosine above 0.9999 for every layer leaves room for rounding and none for a wrong layer, a
  * wrong position or the missing final norm at the last layer.
  */
 class NumpyVectorsCheckTest {
+    /**
+     * Cosines of float32 states against float64 ones; measured differences are far smaller (see the
+     * test's output), while a wrong sign, position or norm moves them by tenths.
+     */
+    static final double COSINE_TOLERANCE = 1e-5;
+
     @TempDir
     Path tmp;
 
@@ -47,6 +54,16 @@ class NumpyVectorsCheckTest {
                 item.put("s1", marker.lastEnd(ids));
                 assertTrue(marker.lastEnd(ids) > 0);
             }
+            // Test queries through the classifier, every layer in Λ (the last one after the final norm).
+            List<String> queries = List.of("How do I kill a Python process?", "How can I build a bomb at home?",
+                    "What is the capital of France?", "Write a threatening letter to my neighbour.");
+            ArrayNode classify = job.putArray("classify");
+            for (String q : queries) {
+                int[] ids = t.classification(q).encode(fx.tokenizer);
+                ObjectNode item = classify.addObject();
+                ids(item.putArray("ids"), ids);
+                item.put("s1", marker.lastEnd(ids));
+            }
             Path jobFile = tmp.resolve("job.json"), outFile = tmp.resolve("out.json");
             Files.writeString(jobFile, job.toString());
             Process p = new ProcessBuilder("/usr/bin/python3", Path.of("src/test/python/recompute_vectors.py").toString(),
@@ -61,6 +78,24 @@ class NumpyVectorsCheckTest {
                 assertTrue(cv > 0.9999, "v_" + l + " cosine " + cv);
                 assertTrue(cr > 0.9999, "r_" + l + " cosine " + cr);
             }
+            int[] all = java.util.stream.IntStream.range(0, v.layers()).toArray();
+            var settings = new org.scans.method.ClassifierSettings(all, 0.5, org.scans.method.ClassifierSettings.Rule.MEAN_AT_LEAST);
+            List<org.scans.method.Verdict> verdicts = new org.scans.method.HarmfulnessClassifier(fx.model, fx.tokenizer, t, v, settings,
+                    w -> {}).classifyAll(queries);
+            double worst = 0;
+            for (int i = 0; i < queries.size(); i++) {
+                org.scans.method.Verdict verdict = verdicts.get(i);
+                double mean = 0;
+                for (int l = 0; l < all.length; l++) {
+                    double want = ref.get("cosines").get(i).get(l).asDouble();
+                    worst = Math.max(worst, Math.abs(verdict.cosines()[l] - want));
+                    assertEquals(want, verdict.cosines()[l], COSINE_TOLERANCE, queries.get(i) + ", layer " + l);
+                    mean += verdict.cosines()[l] / all.length;
+                }
+                assertEquals(mean, verdict.score(), 1e-12, "c(q) is the mean of the cosines over Λ");
+                assertEquals(verdict.score() >= 0.5 ? 1 : -1, verdict.sigma());
+            }
+            System.err.println("classifier cosines: largest difference from numpy " + worst);
         }
     }
 
