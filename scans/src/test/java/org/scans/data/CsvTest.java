@@ -104,4 +104,10 @@ class CsvTest {
         DatasetException missing = assertThrows(DatasetException.class, () -> Csv.readRecords(dir.resolve("nope.csv")));
         assertTrue(missing.getMessage().endsWith("nope.csv: file not found"), missing.getMessage());
     }
+
+    @Test
+    void aLastQuotedFieldOrALoneCarriageReturnAtTheEnd() {
+        assertEquals(List.of("a", "b"), parse("a,\"b\"").get(0).fields());
+        assertEquals(List.of("a", "b"), parse("a,b\r").get(0).fields());
+    }
 }

@@ -50,4 +50,9 @@ class PythonTextTest {
         assertEquals(List.of("a\n", "b\n", "c"), PythonText.readLines("a\r\nb\rc"));
         assertEquals(List.of(), PythonText.readLines(""));
     }
+
+    @Test
+    void aTextStartingWithANewlineHasAnEmptyFirstLine() {
+        assertEquals(List.of("\n", "a\n"), PythonText.readLines("\na\n"));
+    }
 }

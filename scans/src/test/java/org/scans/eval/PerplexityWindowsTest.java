@@ -122,4 +122,17 @@ class PerplexityWindowsTest {
         e = assertThrows(IllegalArgumentException.class, () -> PerplexityWindows.chat(STORY, TOK, wrap, MARKER, 12, 1, 0));
         assertTrue(e.getMessage().contains("no room"), e.getMessage());
     }
+
+    @Test
+    void aTextOfExactlyWholeWindowsKeepsItsLastWindow() {
+        int n = TOK.encode(EvalFixture.storyText(), true, false).length; // with its BOS, as the windows cut it
+        List<Window> one = PerplexityWindows.plain(STORY, TOK, n, n, 0, 0);
+        assertEquals(1, one.size(), "a window as long as the text is the whole text");
+        assertEquals(0, one.get(0).start());
+        var e = assertThrows(IllegalArgumentException.class, () -> PerplexityWindows.plain(STORY, TOK, n + 1, n + 1, 0, 0));
+        assertTrue(e.getMessage().contains("no text is longer than " + (n + 1) + " tokens"), e.getMessage());
+        // A random window needs a text longer than it (a start drawn from 0 .. length − size − 1).
+        e = assertThrows(IllegalArgumentException.class, () -> PerplexityWindows.plain(STORY, TOK, n, n, 3, 0));
+        assertTrue(e.getMessage().contains("no text is longer than " + n + " tokens"), e.getMessage());
+    }
 }

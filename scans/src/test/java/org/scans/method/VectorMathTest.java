@@ -34,4 +34,24 @@ class VectorMathTest {
     void aZeroDifferenceStaysZero() {
         assertArrayEquals(new float[] {0, 0}, VectorMath.unit(new double[] {0, 0}), 0);
     }
+
+    @Test
+    void layerRangesIncludeLayerZeroAndStopBeforeTheCount() {
+        assertArrayEquals(new int[] {0, 1, 2}, Layers.parse("0-2", 4, "--layers"));
+        assertArrayEquals(new int[] {3}, Layers.parse("3", 4, "--layers"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Layers.parse("4", 4, "--layers"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Layers.parse("2-4", 4, "--layers"));
+    }
+
+    @Test
+    void theVectorsDigestSeesEveryNumber() {
+        float[][] v = {{1, 2}, {3, 4}}, t = {{5, 6}, {7, 8}};
+        ScansVectors a = new ScansVectors(v, new float[] {1, 1}, t, java.util.Map.of());
+        String d = a.digest();
+        assertEquals(64, d.length());
+        float[][] t2 = {{5, 6}, {7, 8.000001f}};
+        org.junit.jupiter.api.Assertions.assertNotEquals(d, new ScansVectors(v, new float[] {1, 1}, t2, java.util.Map.of()).digest());
+        org.junit.jupiter.api.Assertions.assertNotEquals(d, new ScansVectors(v, new float[] {1, 2}, t, java.util.Map.of()).digest());
+        assertEquals(d, new ScansVectors(v, new float[] {1, 1}, t, java.util.Map.of("note", "x")).digest(), "metadata is not the numbers");
+    }
 }
