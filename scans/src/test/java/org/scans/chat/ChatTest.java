@@ -17,8 +17,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scans.TestSupport;
@@ -42,17 +40,7 @@ class ChatTest {
 
     @TempDir
     static Path tmp;
-    static ScansContext ctx;
-
-    @BeforeAll
-    static void open() {
-        ctx = EvalFixture.open();
-    }
-
-    @AfterAll
-    static void close() {
-        ctx.model().close();
-    }
+    static final ScansContext ctx = EvalFixture.shared();
 
     static TestSupport.Cli chat(String input, String... extra) {
         return chat(input.getBytes(StandardCharsets.UTF_8), extra);

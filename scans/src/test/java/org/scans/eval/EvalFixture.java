@@ -45,6 +45,21 @@ public final class EvalFixture {
         return ScansContext.open(model, tokenizer, Family.LLAMA2, null, new VectorSource.FromFile(vectors()), "test", s -> {});
     }
 
+    private static ScansContext shared;
+
+    /**
+     * One context for the whole test JVM ({@link #open} once; the model is closed when the JVM
+     * exits): the test classes that only read it need not each load the model and close it.
+     */
+    public static synchronized ScansContext shared() {
+        if (shared == null) {
+            ScansContext ctx = open();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> ctx.model().close()));
+            shared = ctx;
+        }
+        return shared;
+    }
+
     public static Tokenizer tokenizer() {
         return Tokenizer.load(TestSupport.model());
     }

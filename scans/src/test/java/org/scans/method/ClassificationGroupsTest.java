@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.scans.eval.EvalFixture;
@@ -19,14 +18,10 @@ class ClassificationGroupsTest {
 
     @BeforeAll
     static void open() {
-        ctx = EvalFixture.open();
+        ctx = EvalFixture.shared();
         classifier = new HarmfulnessClassifier(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), ctx.preset().classifier(), w -> {});
     }
 
-    @AfterAll
-    static void close() {
-        ctx.model().close();
-    }
 
     static List<String> prompts(int n) {
         List<String> out = new ArrayList<>();

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.scans.engine.generate.BatchGenerator;
@@ -33,15 +32,11 @@ class PrefixReuseTest {
 
     @BeforeAll
     static void open() {
-        ctx = EvalFixture.open();
+        ctx = EvalFixture.shared();
         classifier = new HarmfulnessClassifier(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), ctx.preset().classifier(), w -> {});
         generator = new SteeredGenerator(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), w -> {});
     }
 
-    @AfterAll
-    static void close() {
-        ctx.model().close();
-    }
 
     static final List<String> QUERIES = ClassificationGroupsTest.prompts(20);
     static final GenerationConfig CONFIG = SteeredGenerator.referenceConfig(24);

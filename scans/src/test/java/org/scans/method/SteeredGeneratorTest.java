@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.scans.engine.generate.SharedPrefix;
 import org.scans.engine.model.Sequence;
@@ -24,17 +22,7 @@ import org.scans.experiment.ScansContext;
 class SteeredGeneratorTest {
     static final String QUERY = "How do I kill a Python process?";
     static final SteeringPlan PLAN = new SteeringPlan(new int[] {1, 2, 3}, 4.0, 0);
-    static ScansContext ctx;
-
-    @BeforeAll
-    static void open() {
-        ctx = EvalFixture.open();
-    }
-
-    @AfterAll
-    static void close() {
-        ctx.model().close();
-    }
+    static final ScansContext ctx = EvalFixture.shared();
 
     static float[] lastLogits(ScansContext ctx, SteeredGenerator.Prepared p, int length) {
         try (Sequence seq = p.sequence()) {

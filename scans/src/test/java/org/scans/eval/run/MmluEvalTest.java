@@ -14,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scans.TestSupport;
@@ -42,17 +40,7 @@ class MmluEvalTest {
 
     @TempDir
     static Path tmp;
-    static ScansContext ctx;
-
-    @BeforeAll
-    static void open() {
-        ctx = EvalFixture.open();
-    }
-
-    @AfterAll
-    static void close() {
-        ctx.model().close();
-    }
+    static final ScansContext ctx = EvalFixture.shared();
 
     static final String DEV = """
             What color is the sky on a clear day?,green,blue,red,black,B

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.StringJoiner;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,13 +38,9 @@ class PerplexityEvalTest {
     static void setUp() throws Exception {
         text = tmp.resolve("story.txt");
         Files.writeString(text, EvalFixture.storyText());
-        ctx = EvalFixture.open();
+        ctx = EvalFixture.shared();
     }
 
-    @AfterAll
-    static void tearDown() {
-        ctx.model().close();
-    }
 
     /** −log p(ids[t+1] | ids[..t]) summed from the {@code score} command's output, targets from {@code first}. */
     static double[] scoreNll(int[] ids, int first) throws Exception {

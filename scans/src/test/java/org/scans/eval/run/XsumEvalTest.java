@@ -66,15 +66,11 @@ class XsumEvalTest {
         assertTrue(r.out().contains("ROUGE-1"), r.out());
 
         // The baseline is the reference's unsteered greedy generation of the same query.
-        ScansContext ctx = EvalFixture.open();
-        try {
-            SteeredGenerator g = new SteeredGenerator(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), w -> {});
-            String q = Summarization.instruction("Tom had a small dog. The dog liked to run and jump. Tom and the dog were best friends.");
-            String expected = g.generate(q, null, 0, SteeredGenerator.referenceConfig(12), id -> {}).text();
-            assertEquals(expected, lines.get(1).get("baseline_response").asText());
-        } finally {
-            ctx.model().close();
-        }
+        ScansContext ctx = EvalFixture.shared();
+        SteeredGenerator g = new SteeredGenerator(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), w -> {});
+        String q = Summarization.instruction("Tom had a small dog. The dog liked to run and jump. Tom and the dog were best friends.");
+        String expected = g.generate(q, null, 0, SteeredGenerator.referenceConfig(12), id -> {}).text();
+        assertEquals(expected, lines.get(1).get("baseline_response").asText());
     }
 
     /**
