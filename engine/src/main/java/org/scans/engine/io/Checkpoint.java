@@ -97,6 +97,8 @@ public final class Checkpoint implements AutoCloseable {
             }
             TensorEntry t = shard.tensors().get(e.getKey());
             if (t == null) {
+                // A RoPE table that older saves listed but did not store is not needed (the config gives it).
+                if (e.getKey().contains(".rotary_emb.")) continue;
                 throw new ModelFormatException(index + ": tensor '" + e.getKey() + "' is mapped to " + shardName + ", which does not contain it");
             }
             tensors.put(e.getKey(), t);

@@ -199,6 +199,22 @@ class CheckpointErrorsTest {
     }
 
     @Test
+    void anIndexedTensorItsShardLacks() throws IOException {
+        Path sharded = CheckpointFixtures.sharded(tmp, 2);
+        Path index = sharded.resolve(Checkpoint.INDEX_FILE);
+        String original = Files.readString(index);
+        // A RoPE table listed but not stored (older saves did this): not needed, the config gives it.
+        Files.writeString(index, original.replace("\"weight_map\": {",
+                "\"weight_map\": {\"model.layers.0.self_attn.rotary_emb.inv_freq\": \"" + CheckpointFixtures.shardName(1, 2) + "\", "));
+        try (LlamaModel m = LlamaModel.load(sharded, LoadOptions.defaults())) {
+            assertTrue(m.weights().unused().isEmpty());
+        }
+        Files.writeString(index, original.replace("\"weight_map\": {",
+                "\"weight_map\": {\"model.layers.0.self_attn.q_proj.bias\": \"" + CheckpointFixtures.shardName(1, 2) + "\", "));
+        assertMentions(loadFails(sharded), "'model.layers.0.self_attn.q_proj.bias'", "which does not contain it");
+    }
+
+    @Test
     void aSingleFileIsReadBeforeAnIndex() throws IOException {
         // As from_pretrained looks: model.safetensors first; an index beside it (here naming a shard
         // that is missing) is not read.
