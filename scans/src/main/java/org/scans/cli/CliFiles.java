@@ -42,7 +42,8 @@ final class CliFiles {
             }
         } else {
             if (Files.exists(dir) && !Files.isDirectory(dir)) throw new UserException("--out " + dir + ": exists and is not a directory");
-            if (Files.isDirectory(dir) && holdsOutput.test(dir)) {
+            // A default name already taken gets a suffix when it is claimed (OutputFolder).
+            if (out != null && Files.isDirectory(dir) && holdsOutput.test(dir)) {
                 throw new UserException("--out " + dir + " already holds " + outputs + "; pass --resume to continue it, or choose another folder");
             }
             checkCreatable(dir, "--out " + dir);
