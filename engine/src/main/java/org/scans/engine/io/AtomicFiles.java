@@ -27,9 +27,13 @@ public final class AtomicFiles {
 
     private AtomicFiles() {}
 
+    /** A temporary file this old was left by a process killed while writing (a live write touches its file as it goes). */
+    static final java.time.Duration STALE = java.time.Duration.ofHours(1);
+
     public static void write(Path file, Writer body) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
+        removeStale(dir, file.getFileName().toString());
         Path tmp = null;
         for (int attempt = 0; tmp == null; attempt++) {
             Path candidate = dir.resolve("." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
@@ -53,6 +57,24 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Removes {@code .NAME.<hex>.tmp} files of {@code name} older than {@link #STALE}: what kills during earlier writes left. */
+    private static void removeStale(Path dir, String name) {
+        java.nio.file.attribute.FileTime before = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(STALE));
+        try (var tmps = Files.newDirectoryStream(dir, "." + escapeGlob(name) + ".*.tmp")) {
+            for (Path t : tmps) {
+                String middle = t.getFileName().toString().substring(name.length() + 2);
+                if (!middle.matches("[0-9a-f]{1,16}\\.tmp")) continue;
+                if (Files.getLastModifiedTime(t).compareTo(before) < 0) Files.deleteIfExists(t);
+            }
+        } catch (IOException e) {
+            // best effort: a leftover only takes space
+        }
+    }
+
+    private static String escapeGlob(String s) {
+        return s.replaceAll("([\\[\\]{}*?\\\\])", "\\\\$1");
     }
 
     /** Makes the rename itself durable; where a folder cannot be opened for that (not POSIX), it is left to the OS. */

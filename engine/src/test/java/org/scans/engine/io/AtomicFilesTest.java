@@ -1,0 +1,56 @@
+package org.scans.engine.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Whole files or none, and what killed writes left behind cleaned up. */
+class AtomicFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aWriteReplacesTheFileAndRemovesOnlyItsStaleTemporaries() throws Exception {
+        for (String name : List.of("run.json", "a[1]{x}.json")) {
+            Path file = dir.resolve(name);
+            Path stale = dir.resolve("." + name + ".0123abcd89ef4567.tmp"), fresh = dir.resolve("." + name + ".fedc.tmp"),
+                    foreign = dir.resolve("." + name + ".notmine.tmp"), other = dir.resolve(".other.json.0123.tmp");
+            for (Path p : List.of(stale, fresh, foreign, other)) Files.writeString(p, "left");
+            FileTime old = FileTime.from(Instant.now().minus(AtomicFiles.STALE).minusSeconds(60));
+            for (Path p : List.of(stale, foreign, other)) Files.setLastModifiedTime(p, old);
+            AtomicFiles.write(file, out -> out.write("one".getBytes(StandardCharsets.UTF_8)));
+            AtomicFiles.write(file, out -> out.write("two".getBytes(StandardCharsets.UTF_8)));
+            assertEquals("two", Files.readString(file));
+            assertFalse(Files.exists(stale), "left by a killed write of " + name);
+            assertTrue(Files.exists(fresh), "may be another process's write in progress");
+            assertTrue(Files.exists(foreign) && Files.exists(other), "not a temporary of this file");
+        }
+    }
+
+    @Test
+    void aFailedWriteLeavesTheOldFileAndNoTemporary() throws Exception {
+        Path file = dir.resolve("summary.json");
+        Files.writeString(file, "old");
+        try {
+            AtomicFiles.write(file, out -> {
+                out.write("half".getBytes(StandardCharsets.UTF_8));
+                throw new java.io.IOException("disk full");
+            });
+        } catch (java.io.IOException expected) {
+            // as a full disk would
+        }
+        assertEquals("old", Files.readString(file));
+        try (var s = Files.list(dir)) {
+            assertEquals(List.of(file), s.toList());
+        }
+    }
+}
