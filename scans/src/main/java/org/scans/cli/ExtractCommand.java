@@ -83,12 +83,17 @@ final class ExtractCommand implements Callable<Integer> {
             }
             ScansContext ctx = scans.open(model, tokenizer, data, System.err);
             Files.createDirectories(out.toAbsolutePath().getParent());
-            VectorsFile.write(ctx.vectors(), out);
+            double a = alpha != null ? alpha : ctx.preset().alpha();
+            // Both files written before either replaces an old one, so that a stop between them
+            // leaves the old pair or the new one.
+            try (var vectors = VectorsFile.stage(ctx.vectors(), out);
+                 var export = exportLlamaCpp != null ? ControlVectorExport.stage(ctx.vectors(), exported, a, s, exportLlamaCpp) : null) {
+                vectors.commit();
+                if (export != null) export.commit();
+            }
             o.println("wrote " + out + ": refusal.N and transition.N for " + ctx.vectors().layers() + " layers (dim "
                     + ctx.vectors().dim() + "), model " + ctx.preset().name() + ", config hash " + model.config().hash());
             if (exportLlamaCpp != null) {
-                double a = alpha != null ? alpha : ctx.preset().alpha();
-                ControlVectorExport.write(ctx.vectors(), exported, a, s, exportLlamaCpp);
                 o.println("wrote " + exportLlamaCpp + ": llama.cpp control vector, layers " + Layers.format(exported) + " (direction.N for layer N), α·sign = "
                         + (a * s) + "; note that llama.cpp steers every position");
             }

@@ -30,6 +30,13 @@ public final class ControlVectorExport {
     private ControlVectorExport() {}
 
     public static void write(ScansVectors v, int[] layers, double alpha, int sign, Path file) throws IOException {
+        try (var staged = stage(v, layers, alpha, sign, file)) {
+            staged.commit();
+        }
+    }
+
+    /** The file written beside {@code file}, not yet in place (see {@code AtomicFiles.stage}). */
+    public static AtomicFiles.Staged stage(ScansVectors v, int[] layers, double alpha, int sign, Path file) throws IOException {
         checkLayers(layers);
         Buf header = new Buf();
         header.raw("GGUF".getBytes(StandardCharsets.US_ASCII));
@@ -58,7 +65,7 @@ public final class ControlVectorExport {
         }
         while (header.size() % ALIGNMENT != 0) header.raw(new byte[] {0});
 
-        AtomicFiles.write(file, out -> {
+        return AtomicFiles.stage(file, out -> {
             header.writeTo(out);
             for (int l : layers) {
                 ByteBuffer b = ByteBuffer.allocate((int) padded).order(ByteOrder.LITTLE_ENDIAN);

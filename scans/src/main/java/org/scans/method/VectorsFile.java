@@ -24,6 +24,13 @@ public final class VectorsFile {
     private VectorsFile() {}
 
     public static void write(ScansVectors v, Path file) throws IOException {
+        try (var staged = stage(v, file)) {
+            staged.commit();
+        }
+    }
+
+    /** The file written beside {@code file}, not yet in place (see {@code AtomicFiles.stage}). */
+    public static org.scans.engine.io.AtomicFiles.Staged stage(ScansVectors v, Path file) throws IOException {
         SafetensorsWriter w = new SafetensorsWriter();
         Map<String, String> meta = new LinkedHashMap<>(v.metadata());
         StringJoiner norms = new StringJoiner(",");
@@ -32,7 +39,7 @@ public final class VectorsFile {
         meta.forEach(w::metadata);
         for (int l = 0; l < v.layers(); l++) w.addF32("refusal." + l, v.refusal(l), v.dim());
         for (int l = 0; l < v.layers(); l++) w.addF32("transition." + l, v.transition(l), v.dim());
-        w.write(file);
+        return w.stage(file);
     }
 
     /** Reads and checks a vectors file on its own. */

@@ -31,6 +31,17 @@ public final class AtomicFiles {
     static final java.time.Duration STALE = java.time.Duration.ofHours(1);
 
     public static void write(Path file, Writer body) throws IOException {
+        try (Staged staged = stage(file, body)) {
+            staged.commit();
+        }
+    }
+
+    /**
+     * The content written to its temporary file and on disk, not yet in place: several files
+     * staged first and then committed one after the other are replaced together but for the
+     * moment between their renames (extract's vectors and their llama.cpp export).
+     */
+    public static Staged stage(Path file, Writer body) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         removeStale(dir, file.getFileName().toString());
@@ -52,10 +63,34 @@ public final class AtomicFiles {
                 // whole new one, never an empty one the rename got to first.
                 ch.force(true);
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            syncDirectory(dir);
-        } finally {
+            return new Staged(tmp, file, dir);
+        } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    /** A file written but not yet in place; closing it uncommitted removes the temporary. */
+    public static final class Staged implements AutoCloseable {
+        private final Path tmp, file, dir;
+        private boolean committed;
+
+        private Staged(Path tmp, Path file, Path dir) {
+            this.tmp = tmp;
+            this.file = file;
+            this.dir = dir;
+        }
+
+        /** Moves the content into place. */
+        public void commit() throws IOException {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            committed = true;
+            syncDirectory(dir);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!committed) Files.deleteIfExists(tmp);
         }
     }
 

@@ -49,6 +49,13 @@ public final class SafetensorsWriter {
     }
 
     public void write(Path file) throws IOException {
+        try (AtomicFiles.Staged staged = stage(file)) {
+            staged.commit();
+        }
+    }
+
+    /** The file written beside its target, not yet in place (see {@link AtomicFiles#stage}). */
+    public AtomicFiles.Staged stage(Path file) throws IOException {
         ObjectNode header = new ObjectMapper().createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
@@ -71,7 +78,7 @@ public final class SafetensorsWriter {
         System.arraycopy(json, 0, headerBytes, 0, json.length);
         java.util.Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
 
-        AtomicFiles.write(file, out -> {
+        return AtomicFiles.stage(file, out -> {
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
             out.write(headerBytes);
             for (Pending t : tensors) out.write(t.data);

@@ -53,4 +53,22 @@ class AtomicFilesTest {
             assertEquals(List.of(file), s.toList());
         }
     }
+
+    @Test
+    void stagedFilesReplaceTheirTargetsOnlyWhenCommitted() throws Exception {
+        Path a = dir.resolve("v.safetensors"), b = dir.resolve("v.gguf");
+        Files.writeString(a, "old a");
+        Files.writeString(b, "old b");
+        try (AtomicFiles.Staged sa = AtomicFiles.stage(a, out -> out.write('A'));
+             AtomicFiles.Staged sb = AtomicFiles.stage(b, out -> out.write('B'))) {
+            assertEquals("old a", Files.readString(a), "staged, not yet in place");
+            sa.commit();
+            // stopped here: b is never committed
+        }
+        assertEquals("A", Files.readString(a));
+        assertEquals("old b", Files.readString(b));
+        try (var s = Files.list(dir)) {
+            assertEquals(2, s.count(), "the uncommitted temporary is gone");
+        }
+    }
 }
