@@ -96,6 +96,39 @@ class InterruptedFoldersTest {
     }
 
     @Test
+    void onlyAFolderThisProcessMadeAndMeasuredNothingInGoesOnFailure() throws Exception {
+        // An existing --out with the user's files, a failure before any work: all stays.
+        Path mine = Files.createDirectories(tmp.resolve("users-folder"));
+        Files.writeString(mine.resolve("notes.txt"), "mine");
+        Path broken = Files.createDirectories(tmp.resolve("broken-model")); // a tokenizer, then a config that fails to load
+        Files.copy(TestSupport.model().resolve("tokenizer.model"), broken.resolve("tokenizer.model"));
+        Files.writeString(broken.resolve("config.json"), "{");
+        TestSupport.Cli r = TestSupport.cli("run", "--model", broken.toString(), "--dataset", set.toString(), "--out", mine.toString());
+        assertRefused(r, "config.json");
+        assertEquals("mine", Files.readString(mine.resolve("notes.txt")));
+        // A folder this process created but that holds samples already: kept for --resume.
+        try (OutputFolder made = OutputFolder.claim(tmp.resolve("made"), false, false, Runner::holdsRun, "a run")) {
+            Files.writeString(made.dir.resolve(SampleLog.FILE), "");
+            made.failed();
+            assertTrue(Files.exists(made.dir.resolve(SampleLog.FILE)));
+        }
+        // A resumed folder is never removed, samples or not.
+        Path resumed = stopped("resume-fails", 0);
+        Files.delete(resumed.resolve(SampleLog.FILE));
+        try (OutputFolder f = OutputFolder.claim(resumed, false, true, Runner::holdsRun, "a run")) {
+            f.failed();
+        }
+        assertTrue(Files.exists(resumed.resolve(Runner.SETTINGS_FILE)));
+        // The folder lost in a race is released: this process can claim it again.
+        Path raced = Files.createDirectories(tmp.resolve("raced-again"));
+        Files.copy(finished.resolve(Runner.SETTINGS_FILE), raced.resolve(Runner.SETTINGS_FILE));
+        assertThrows(UserException.class, () -> OutputFolder.claim(raced, false, false, Runner::holdsRun, "a run"));
+        try (OutputFolder again = OutputFolder.claim(raced, false, true, Runner::holdsRun, "a run")) {
+            assertEquals(raced, again.dir);
+        }
+    }
+
+    @Test
     void aTornLineCutInsideACharacterIsDroppedAndTheResumeMatches() throws Exception {
         Path out = stopped("torn", 0);
         List<String> lines = Files.readAllLines(finished.resolve(SampleLog.FILE));

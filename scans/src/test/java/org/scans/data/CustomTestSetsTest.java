@@ -89,4 +89,15 @@ class CustomTestSetsTest {
         assertTrue(assertThrows(DatasetException.class, () -> CustomTestSets.load(header)).getMessage()
                 .endsWith("h.csv: no samples"));
     }
+
+    @Test
+    void aSubtypeInTheFirstColumnANullSubtypeAndNdjson() throws IOException {
+        TestSet first = CustomTestSets.load(write("first.csv", "subtype,prompt,label\ncyber,How to hack?,unsafe\n,Hi,safe\n"));
+        assertEquals("cyber", first.unsafe().getFirst().subtype());
+        assertNull(first.safe().getFirst().subtype());
+        TestSet nd = CustomTestSets.load(write("set.ndjson", "{\"prompt\": \"a\", \"label\": \"safe\", \"subtype\": null}\n\n"
+                + "{\"prompt\": \"b\", \"label\": \"unsafe\"}\n"));
+        assertNull(nd.safe().getFirst().subtype(), "a JSON null is no subtype, not the subtype \"null\"");
+        assertEquals("b", nd.unsafe().getFirst().prompt());
+    }
 }

@@ -45,4 +45,22 @@ class ResumeSettingsTest {
         e = assertThrows(IllegalArgumentException.class, () -> Runner.requireSameSettings(DIR, old, half));
         assertTrue(e.getMessage().contains("kv_cache (was \"f32\", now \"f16\")"), e.getMessage());
     }
+
+    @Test
+    void aTextThatNamesNoFixIsComparedAsWritten() {
+        // "none (reference behaviour)" is no fix list: canonical leaves it alone, so it matches only itself.
+        org.junit.jupiter.api.Assertions.assertEquals("none (reference behaviour)", org.scans.method.Fix.canonical("none (reference behaviour)"));
+        org.junit.jupiter.api.Assertions.assertEquals("gibberish", org.scans.method.Fix.canonical("gibberish"));
+        assertThrows(IllegalArgumentException.class, () -> Runner.requireSameSettings(DIR, settings("gibberish"), settings("none (reference behaviour)")));
+    }
+
+    @Test
+    void inputDigestsOfOlderFoldersAndChangedFiles() {
+        ObjectNode now = RunSettings.putInputDigests(settings("x"), java.util.Map.of("mine.csv", "aa"));
+        assertDoesNotThrow(() -> Runner.requireSameSettings(DIR, settings("x"), now), "a folder from before the digests resumes");
+        ObjectNode old = RunSettings.putInputDigests(settings("x"), java.util.Map.of("mine.csv", "bb"));
+        var e = assertThrows(IllegalArgumentException.class, () -> Runner.requireSameSettings(DIR, old, now));
+        assertTrue(e.getMessage().contains("mine.csv (its content changed since the folder was started)"), e.getMessage());
+        assertTrue(RunSettings.putInputDigests(settings("x"), java.util.Map.of()).get(RunSettings.INPUT_DIGESTS) == null, "none, no key");
+    }
 }
