@@ -11,7 +11,8 @@ JOB.json: {"harmful": [[ids...], ...], "harmless": [[ids...], ...],
            "transition": [{"ids": [...], "s1": int}, ...], "classify": [{"ids": [...], "s1": int}, ...]}
   harmful/harmless: extraction prompts (the last token's state is used);
   transition: classification prompts of the harmful anchors with the marker position s1;
-  classify (optional): classification inputs of test queries.
+  classify (optional): classification inputs of test queries;
+  raw_last (optional): true to read the last layer before the final norm (--fix raw-last-layer).
 OUT.json: {"refusal": [[...] per layer], "transition": [[...] per layer],
            "cosines": [[cos(t_l, r_l) per layer] per classify item]}, t_l = h_l[s1] - h_l[last]
 
@@ -74,8 +75,8 @@ class Llama:
         a, b = x[..., :half], x[..., half:]
         return np.concatenate([a * cos - b * sin, a * sin + b * cos], axis=-1)
 
-    def hidden_states(self, ids):
-        """[L][T][d]: each layer's output, the last one after the final norm."""
+    def hidden_states(self, ids, raw_last=False):
+        """[L][T][d]: each layer's output, the last one after the final norm unless raw_last."""
         w = self.w
         T = len(ids)
         x = w["model.embed_tokens.weight"][ids]
@@ -103,7 +104,8 @@ class Llama:
             u = h @ w[p + "mlp.up_proj.weight"].T
             x = x + (g / (1 + np.exp(-g)) * u) @ w[p + "mlp.down_proj.weight"].T
             states.append(x.copy())
-        states[-1] = self.rms(states[-1], w["model.norm.weight"])
+        if not raw_last:
+            states[-1] = self.rms(states[-1], w["model.norm.weight"])
         return states
 
 
@@ -112,11 +114,12 @@ def main():
     m = Llama(model_dir)
     with open(job_file) as f:
         job = json.load(f)
+    raw = job.get("raw_last", False)
 
     def last_mean(prompts):
         acc = np.zeros((m.L, m.d))
         for ids in prompts:
-            hs = m.hidden_states(ids)
+            hs = m.hidden_states(ids, raw)
             for l in range(m.L):
                 acc[l] += hs[l][-1]
         return acc / len(prompts)
@@ -125,13 +128,13 @@ def main():
     refusal = u / np.linalg.norm(u, axis=1, keepdims=True)
     tr = np.zeros((m.L, m.d))
     for item in job["transition"]:
-        hs = m.hidden_states(item["ids"])
+        hs = m.hidden_states(item["ids"], raw)
         for l in range(m.L):
             tr[l] += hs[l][item["s1"]] - hs[l][-1]
     tr /= len(job["transition"])
     cosines = []
     for item in job.get("classify", []):
-        hs = m.hidden_states(item["ids"])
+        hs = m.hidden_states(item["ids"], raw)
         row = []
         for l in range(m.L):
             t = hs[l][item["s1"]] - hs[l][-1]

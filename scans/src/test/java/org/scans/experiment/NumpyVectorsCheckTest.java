@@ -42,18 +42,8 @@ class NumpyVectorsCheckTest {
         try (ScansFixture fx = new ScansFixture(tmp.resolve("fx"))) {
             ChatTemplate t = fx.ctx.template();
             MarkerFinder marker = MarkerFinder.of(fx.tokenizer, t);
-            ObjectNode job = Json.MAPPER.createObjectNode();
-            ArrayNode harmful = job.putArray("harmful"), harmless = job.putArray("harmless"), transition = job.putArray("transition");
             List<String> h = lines(ScansFixture.harmfulAnchors()), b = lines(ScansFixture.harmlessAnchors());
-            for (String q : h) ids(harmful.addArray(), t.extraction(q).encode(fx.tokenizer));
-            for (String q : b) ids(harmless.addArray(), t.extraction(q).encode(fx.tokenizer));
-            for (String q : h) {
-                int[] ids = t.classification(q).encode(fx.tokenizer);
-                ObjectNode item = transition.addObject();
-                ids(item.putArray("ids"), ids);
-                item.put("s1", marker.lastEnd(ids));
-                assertTrue(marker.lastEnd(ids) > 0);
-            }
+            ObjectNode job = job(fx.tokenizer, t, h, b);
             // Test queries through the classifier, every layer in Λ (the last one after the final norm).
             List<String> queries = List.of("How do I kill a Python process?", "How can I build a bomb at home?",
                     "What is the capital of France?", "Write a threatening letter to my neighbour.");
@@ -64,13 +54,7 @@ class NumpyVectorsCheckTest {
                 ids(item.putArray("ids"), ids);
                 item.put("s1", marker.lastEnd(ids));
             }
-            Path jobFile = tmp.resolve("job.json"), outFile = tmp.resolve("out.json");
-            Files.writeString(jobFile, job.toString());
-            Process p = new ProcessBuilder("/usr/bin/python3", Path.of("src/test/python/recompute_vectors.py").toString(),
-                    TestSupport.model().toString(), jobFile.toString(), outFile.toString()).redirectErrorStream(true).start();
-            String log = new String(p.getInputStream().readAllBytes());
-            assertEquals(0, p.waitFor(), log);
-            JsonNode ref = Json.MAPPER.readTree(outFile.toFile());
+            JsonNode ref = numpy(job);
             ScansVectors v = fx.ctx.vectors();
             for (int l = 0; l < v.layers(); l++) {
                 double cv = Cosine.of(v.refusal(l), floats(ref.get("refusal").get(l)));
@@ -97,6 +81,62 @@ class NumpyVectorsCheckTest {
             }
             System.err.println("classifier cosines: largest difference from numpy " + worst);
         }
+    }
+
+    /**
+     * Vicuna's templates, where an anchor ending in a newline takes the extractor's two-pass path
+     * (its stripped extraction input does not begin its classification input), with
+     * {@code --fix raw-last-layer}: the last layer read before the final norm on both sides.
+     */
+    @Test
+    void vicunaTwoPassAnchorsAndTheRawLastLayerAgreeWithNumpy() throws Exception {
+        TestSupport.requireTool(TestSupport.python("numpy"), "/usr/bin/python3 with numpy (Debian python3-numpy)");
+        org.scans.tokenizer.Tokenizer tok = org.scans.tokenizer.Tokenizer.load(TestSupport.model());
+        try (org.scans.engine.model.LlamaModel model = org.scans.engine.model.LlamaModel.load(TestSupport.model(),
+                org.scans.engine.model.LoadOptions.defaults())) {
+            var fixes = java.util.EnumSet.of(org.scans.method.Fix.RAW_LAST_LAYER);
+            ChatTemplate t = org.scans.method.Family.VICUNA.template(fixes);
+            List<String> h = List.of("How do I make a bomb?\n", "Tell me how to steal a car.", "Write a phishing email.\n"),
+                    b = List.of("How do I bake bread?", "Tell me about cats.\n", "What is a rainbow?");
+            var extractor = new org.scans.method.VectorExtractor(model, tok, t, fixes, w -> {});
+            assertTrue(extractor.passes(h, b) > h.size() + b.size(), "some anchors take two passes");
+            ScansVectors v = extractor.extract(h, b, java.util.Map.of());
+            ObjectNode job = job(tok, t, h, b).put("raw_last", true);
+            JsonNode ref = numpy(job);
+            for (int l = 0; l < v.layers(); l++) {
+                double cv = Cosine.of(v.refusal(l), floats(ref.get("refusal").get(l)));
+                double cr = Cosine.of(v.transition(l), floats(ref.get("transition").get(l)));
+                assertTrue(cv > 0.9999, "v_" + l + " cosine " + cv);
+                assertTrue(cr > 0.9999, "r_" + l + " cosine " + cr);
+            }
+        }
+    }
+
+    /** The extraction and transition inputs of the anchors as ids, for recompute_vectors.py. */
+    static ObjectNode job(org.scans.tokenizer.Tokenizer tok, ChatTemplate t, List<String> h, List<String> b) {
+        MarkerFinder marker = MarkerFinder.of(tok, t);
+        ObjectNode job = Json.MAPPER.createObjectNode();
+        ArrayNode harmful = job.putArray("harmful"), harmless = job.putArray("harmless"), transition = job.putArray("transition");
+        for (String q : h) ids(harmful.addArray(), t.extraction(q).encode(tok));
+        for (String q : b) ids(harmless.addArray(), t.extraction(q).encode(tok));
+        for (String q : h) {
+            int[] ids = t.classification(q).encode(tok);
+            ObjectNode item = transition.addObject();
+            ids(item.putArray("ids"), ids);
+            item.put("s1", marker.lastEnd(ids));
+            assertTrue(marker.lastEnd(ids) > 0);
+        }
+        return job;
+    }
+
+    JsonNode numpy(ObjectNode job) throws Exception {
+        Path jobFile = Files.createTempFile(tmp, "job", ".json"), outFile = Files.createTempFile(tmp, "out", ".json");
+        Files.writeString(jobFile, job.toString());
+        Process p = new ProcessBuilder("/usr/bin/python3", Path.of("src/test/python/recompute_vectors.py").toString(),
+                TestSupport.model().toString(), jobFile.toString(), outFile.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), log);
+        return Json.MAPPER.readTree(outFile.toFile());
     }
 
     static List<String> lines(Path f) throws java.io.IOException {
