@@ -2,6 +2,7 @@ package org.scans.method;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -55,5 +56,30 @@ class ClassificationGroupsTest {
             if (p[0] != p[1]) return "group score " + p[0] + " against " + p[1];
         }
         return null;
+    }
+
+    @Test
+    void onlyTheCachesTheKeeperTakesAreKeptTheRestAreFreed() {
+        List<String> all = prompts(6);
+        java.util.Set<Integer> offered = new java.util.TreeSet<>();
+        var out = classifier.classifyInGroups(all, List.of(0, 1, 2, 3, 4, 5), (query, ids, seq) -> {
+            offered.add(query);
+            return query % 2 == 0;
+        });
+        assertEquals(java.util.Set.of(0, 1, 2, 3, 4, 5), offered);
+        for (var e : out.entrySet()) {
+            var c = e.getValue();
+            if (e.getKey() % 2 == 0) {
+                org.junit.jupiter.api.Assertions.assertNotNull(c.cache(), "kept " + e.getKey());
+                assertEquals(c.ids().length, c.cache().length(), "the kept cache holds the classification input");
+                assertTrue(c.cache().hooks().isEmpty(), "its capture hooks are gone");
+                c.cache().close();
+            } else {
+                org.junit.jupiter.api.Assertions.assertNull(c.cache(), "declined " + e.getKey());
+            }
+        }
+        for (var c : classifier.classifyInGroups(all, List.of(0, 1), HarmfulnessClassifier.CacheKeeper.NONE).values()) {
+            org.junit.jupiter.api.Assertions.assertNull(c.cache());
+        }
     }
 }
