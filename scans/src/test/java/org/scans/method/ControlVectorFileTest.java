@@ -1,0 +1,136 @@
+package org.scans.method;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The llama.cpp control vector file for several layers, read back by a GGUF reader written here
+ * from the format's description (the llama.cpp test loads a one-layer file; offsets and
+ * alignment of more were unchecked, as mutation testing showed).
+ */
+class ControlVectorFileTest {
+    @TempDir
+    Path tmp;
+
+    static final int DIM = 5;
+
+    static ScansVectors vectors(int layers) {
+        float[][] v = new float[layers][DIM], t = new float[layers][DIM];
+        for (int l = 0; l < layers; l++) for (int i = 0; i < DIM; i++) v[l][i] = (l + 1) * 0.1f + i * 0.01f;
+        return new ScansVectors(v, new float[layers], t, Map.of());
+    }
+
+    /** A GGUF v3 file's key-values and its F32 tensors, as the format describes them. */
+    record Gguf(Map<String, Object> kv, Map<String, float[]> tensors, Map<String, Long> offsets) {
+        static Gguf read(byte[] bytes) {
+            ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            byte[] magic = new byte[4];
+            b.get(magic);
+            assertEquals("GGUF", new String(magic, StandardCharsets.US_ASCII));
+            assertEquals(3, b.getInt());
+            long tensors = b.getLong(), kvs = b.getLong();
+            Map<String, Object> kv = new LinkedHashMap<>();
+            for (long i = 0; i < kvs; i++) kv.put(string(b), value(b, b.getInt()));
+            Map<String, long[]> infos = new LinkedHashMap<>();
+            for (long i = 0; i < tensors; i++) {
+                String name = string(b);
+                int dims = b.getInt();
+                long n = 1;
+                for (int d = 0; d < dims; d++) n *= b.getLong();
+                assertEquals(0, b.getInt(), "GGML type F32");
+                infos.put(name, new long[] {n, b.getLong()});
+            }
+            int alignment = kv.containsKey("general.alignment") ? ((Number) kv.get("general.alignment")).intValue() : 32;
+            long data = (b.position() + alignment - 1) / alignment * alignment;
+            Map<String, float[]> out = new LinkedHashMap<>();
+            Map<String, Long> offsets = new LinkedHashMap<>();
+            infos.forEach((name, info) -> {
+                assertEquals(0, info[1] % alignment, name + "'s offset is aligned");
+                float[] f = new float[(int) info[0]];
+                for (int i = 0; i < f.length; i++) f[i] = b.getFloat((int) (data + info[1] + 4L * i));
+                out.put(name, f);
+                offsets.put(name, info[1]);
+            });
+            return new Gguf(kv, out, offsets);
+        }
+
+        static String string(ByteBuffer b) {
+            byte[] s = new byte[(int) b.getLong()];
+            b.get(s);
+            return new String(s, StandardCharsets.UTF_8);
+        }
+
+        static Object value(ByteBuffer b, int type) {
+            return switch (type) {
+                case 4 -> b.getInt() & 0xFFFFFFFFL;
+                case 5 -> b.getInt();
+                case 6 -> b.getFloat();
+                case 8 -> string(b);
+                case 10 -> b.getLong();
+                default -> throw new AssertionError("GGUF value type " + type + " not expected here");
+            };
+        }
+    }
+
+    @Test
+    void everyLayerSitsAtItsOwnAlignedOffsetScaledByAlphaAndSign() throws Exception {
+        ScansVectors v = vectors(6);
+        Path f = tmp.resolve("cv.gguf");
+        int[] layers = {1, 2, 3, 5};
+        ControlVectorExport.write(v, layers, 2.5, -1, f);
+        Gguf g = Gguf.read(Files.readAllBytes(f));
+        assertEquals("controlvector", g.kv().get("general.architecture"));
+        assertEquals(6, ((Number) g.kv().get("controlvector.layer_count")).intValue());
+        assertEquals(layers.length, g.tensors().size());
+        assertEquals(layers.length, g.offsets().values().stream().distinct().count(), "no two directions share bytes");
+        for (int l : layers) {
+            float[] d = g.tensors().get("direction." + l);
+            for (int i = 0; i < DIM; i++) assertEquals((float) (v.refusal(l)[i] * 2.5 * -1), d[i], 0f, "direction." + l + "[" + i + "]");
+        }
+    }
+
+    @Test
+    void layerZeroIsRefusedAndNothingIsWritten() {
+        Path f = tmp.resolve("zero.gguf");
+        assertThrows(IllegalArgumentException.class, () -> ControlVectorExport.write(vectors(3), new int[] {0, 1}, 1, 1, f));
+        assertFalse(Files.exists(f));
+    }
+
+    @Test
+    void aVectorsFileWithAnotherDtypeOrShapeIsRefusedNamingTheTensor() throws Exception {
+        Path good = org.scans.eval.EvalFixture.vectors(); // real extracted vectors, with their metadata
+        int dim = VectorsFile.read(good).dim();
+        for (String[] bad : new String[][] {{"F16", "5"}, {"F32", "1,5"}}) {
+            Path f = tmp.resolve("bad-" + bad[0] + ".safetensors");
+            var w = new org.scans.engine.io.SafetensorsWriter();
+            try (var arena = java.lang.foreign.Arena.ofConfined()) {
+                var in = org.scans.engine.io.SafetensorsFile.open(good, arena);
+                in.metadata().forEach(w::metadata);
+                in.tensors().forEach((name, t) -> {
+                    byte[] data = t.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                    if (!name.equals("refusal.1")) {
+                        w.addRaw(name, "F32", data, t.shape());
+                    } else if (bad[0].equals("F16")) {
+                        w.addRaw(name, "F16", java.util.Arrays.copyOf(data, 2 * dim), dim);
+                    } else {
+                        w.addRaw(name, "F32", data, 1, dim);
+                    }
+                });
+            }
+            w.write(f);
+            var e = assertThrows(IllegalArgumentException.class, () -> VectorsFile.read(f));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("tensor 'refusal.1' must be F32 [" + dim + "]"), e.getMessage());
+        }
+    }
+}
