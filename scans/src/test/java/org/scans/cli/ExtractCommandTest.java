@@ -6,13 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scans.TestSupport;
@@ -36,16 +31,16 @@ class ExtractCommandTest {
         for (int l = 0; l < 5; l++) assertEquals(1.0, Cosine.norm(vec.refusal(l)), 1e-6);
         assertTrue(vec.metadata().get("anchor_files").contains("harmful.txt"));
 
-        Gguf g = Gguf.read(Files.readAllBytes(gguf));
-        assertEquals(3, g.version);
-        assertEquals("controlvector", g.kv.get("general.architecture"));
-        assertEquals("llama", g.kv.get("controlvector.model_hint"));
-        assertEquals(5, g.kv.get("controlvector.layer_count"));
-        assertEquals(2, g.tensors.size());
+        org.scans.method.GgufFile g = org.scans.method.GgufFile.read(Files.readAllBytes(gguf));
+        assertEquals(3, g.version());
+        assertEquals("controlvector", g.kv().get("general.architecture"));
+        assertEquals("llama", g.kv().get("controlvector.model_hint"));
+        assertEquals(5, g.kv().get("controlvector.layer_count"));
+        assertEquals(2, g.tensors().size());
         // llama.cpp adds direction.N to the output of its (0-based) layer N, which is our layer N.
-        assertEquals(java.util.Set.of("direction.1", "direction.2"), g.tensors.keySet());
+        assertEquals(java.util.Set.of("direction.1", "direction.2"), g.tensors().keySet());
         for (int layer : new int[] {1, 2}) {
-            float[] dir = g.tensors.get("direction." + layer);
+            float[] dir = g.tensors().get("direction." + layer);
             float[] expect = vec.refusal(layer).clone();
             for (int i = 0; i < expect.length; i++) expect[i] *= 2f;
             assertArrayEquals(expect, dir, 1e-6f, "direction." + layer);
@@ -88,50 +83,5 @@ class ExtractCommandTest {
         var noSteer = TestSupport.cli("generate", "--prompt", prompt, "--alpha", "2");
         assertEquals(1, noSteer.exit());
         assertTrue(noSteer.err().contains("need --steer"), noSteer.err());
-    }
-
-    /** A minimal GGUF v3 reader for the test: string/int32 keys, F32 tensors. */
-    record Gguf(int version, Map<String, Object> kv, Map<String, float[]> tensors) {
-        static Gguf read(byte[] bytes) {
-            ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            byte[] magic = new byte[4];
-            b.get(magic);
-            assertEquals("GGUF", new String(magic, StandardCharsets.US_ASCII));
-            int version = b.getInt();
-            long nTensors = b.getLong(), nKv = b.getLong();
-            Map<String, Object> kv = new LinkedHashMap<>();
-            for (long i = 0; i < nKv; i++) {
-                String key = str(b);
-                int type = b.getInt();
-                kv.put(key, switch (type) {
-                    case 8 -> str(b);
-                    case 5 -> b.getInt();
-                    default -> throw new AssertionError("unexpected GGUF value type " + type);
-                });
-            }
-            Map<String, long[]> info = new LinkedHashMap<>();
-            for (long i = 0; i < nTensors; i++) {
-                String name = str(b);
-                int dims = b.getInt();
-                long n = 1;
-                for (int d = 0; d < dims; d++) n *= b.getLong();
-                assertEquals(0, b.getInt(), "F32");
-                info.put(name, new long[] {n, b.getLong()});
-            }
-            int dataStart = (b.position() + 31) / 32 * 32;
-            Map<String, float[]> tensors = new LinkedHashMap<>();
-            info.forEach((name, t) -> {
-                float[] f = new float[(int) t[0]];
-                ByteBuffer.wrap(bytes, dataStart + (int) t[1], f.length * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
-                tensors.put(name, f);
-            });
-            return new Gguf(version, kv, tensors);
-        }
-
-        static String str(ByteBuffer b) {
-            byte[] s = new byte[(int) b.getLong()];
-            b.get(s);
-            return new String(s, StandardCharsets.UTF_8);
-        }
     }
 }

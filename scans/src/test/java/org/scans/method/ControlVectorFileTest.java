@@ -4,19 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The llama.cpp control vector file for several layers, read back by a GGUF reader written here
- * from the format's description (the llama.cpp test loads a one-layer file; offsets and
+ * The llama.cpp control vector file for several layers, read back by {@link GgufFile} (the llama.cpp test loads a one-layer file; offsets and
  * alignment of more were unchecked, as mutation testing showed).
  */
 class ControlVectorFileTest {
@@ -31,65 +26,13 @@ class ControlVectorFileTest {
         return new ScansVectors(v, new float[layers], t, Map.of());
     }
 
-    /** A GGUF v3 file's key-values and its F32 tensors, as the format describes them. */
-    record Gguf(Map<String, Object> kv, Map<String, float[]> tensors, Map<String, Long> offsets) {
-        static Gguf read(byte[] bytes) {
-            ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            byte[] magic = new byte[4];
-            b.get(magic);
-            assertEquals("GGUF", new String(magic, StandardCharsets.US_ASCII));
-            assertEquals(3, b.getInt());
-            long tensors = b.getLong(), kvs = b.getLong();
-            Map<String, Object> kv = new LinkedHashMap<>();
-            for (long i = 0; i < kvs; i++) kv.put(string(b), value(b, b.getInt()));
-            Map<String, long[]> infos = new LinkedHashMap<>();
-            for (long i = 0; i < tensors; i++) {
-                String name = string(b);
-                int dims = b.getInt();
-                long n = 1;
-                for (int d = 0; d < dims; d++) n *= b.getLong();
-                assertEquals(0, b.getInt(), "GGML type F32");
-                infos.put(name, new long[] {n, b.getLong()});
-            }
-            int alignment = kv.containsKey("general.alignment") ? ((Number) kv.get("general.alignment")).intValue() : 32;
-            long data = (b.position() + alignment - 1) / alignment * alignment;
-            Map<String, float[]> out = new LinkedHashMap<>();
-            Map<String, Long> offsets = new LinkedHashMap<>();
-            infos.forEach((name, info) -> {
-                assertEquals(0, info[1] % alignment, name + "'s offset is aligned");
-                float[] f = new float[(int) info[0]];
-                for (int i = 0; i < f.length; i++) f[i] = b.getFloat((int) (data + info[1] + 4L * i));
-                out.put(name, f);
-                offsets.put(name, info[1]);
-            });
-            return new Gguf(kv, out, offsets);
-        }
-
-        static String string(ByteBuffer b) {
-            byte[] s = new byte[(int) b.getLong()];
-            b.get(s);
-            return new String(s, StandardCharsets.UTF_8);
-        }
-
-        static Object value(ByteBuffer b, int type) {
-            return switch (type) {
-                case 4 -> b.getInt() & 0xFFFFFFFFL;
-                case 5 -> b.getInt();
-                case 6 -> b.getFloat();
-                case 8 -> string(b);
-                case 10 -> b.getLong();
-                default -> throw new AssertionError("GGUF value type " + type + " not expected here");
-            };
-        }
-    }
-
     @Test
     void everyLayerSitsAtItsOwnAlignedOffsetScaledByAlphaAndSign() throws Exception {
         ScansVectors v = vectors(6);
         Path f = tmp.resolve("cv.gguf");
         int[] layers = {1, 2, 3, 5};
         ControlVectorExport.write(v, layers, 2.5, -1, f);
-        Gguf g = Gguf.read(Files.readAllBytes(f));
+        GgufFile g = GgufFile.read(Files.readAllBytes(f));
         assertEquals("controlvector", g.kv().get("general.architecture"));
         assertEquals(6, ((Number) g.kv().get("controlvector.layer_count")).intValue());
         assertEquals(layers.length, g.tensors().size());
