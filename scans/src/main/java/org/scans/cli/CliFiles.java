@@ -43,12 +43,15 @@ final class CliFiles {
         } else {
             if (Files.exists(dir) && !Files.isDirectory(dir)) throw new UserException("--out " + dir + ": exists and is not a directory");
             // A default name already taken gets a suffix when it is claimed (OutputFolder).
-            if (out != null && Files.isDirectory(dir) && holdsOutput.test(dir)) {
-                throw new UserException("--out " + dir + " already holds " + outputs + "; pass --resume to continue it, or choose another folder");
-            }
+            if (out != null && Files.isDirectory(dir) && holdsOutput.test(dir)) throw alreadyHolds(dir, outputs);
             checkCreatable(dir, "--out " + dir);
         }
         return dir;
+    }
+
+    /** The refusal of a fresh run or eval in a folder that holds {@code outputs} already. */
+    static UserException alreadyHolds(Path dir, String outputs) {
+        return new UserException("--out " + dir + " already holds " + outputs + "; pass --resume to continue it, or choose another folder");
     }
 
     /** Fails now if directory {@code dir} does not exist and cannot be created. */

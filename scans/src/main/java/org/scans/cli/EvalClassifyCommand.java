@@ -93,8 +93,8 @@ final class EvalClassifyCommand implements Callable<Integer> {
                 if (early.get(n) == null) Runner.checkPromptsFit(chosen, session.ctx.tokenizer(), session.ctx.template(), session.model.config().maxPositions());
                 parts.add(new ClassifyEval.Part(n.contains("/") || n.contains(".") ? RunCommand.safeName(n) : n, chosen, c));
             }
-            EvalFolder folder = session.prepare(sha -> org.scans.experiment.RunSettings.putInputDigests(
-                    ClassifyEval.settingsJson(session.ctx, parts, limit, datasetPresets, sha), inputs), evalOptions.resume);
+            EvalFolder folder = session.prepare(sha -> ClassifyEval.settingsJson(session.ctx, parts, limit, datasetPresets, sha), inputs,
+                    evalOptions.resume);
             ObjectNode results = session.run(() -> new ClassifyEval(session.ctx, err).run(parts, folder));
             PrintWriter out = spec.commandLine().getOut();
             out.print(ClassifyEval.table(results));

@@ -95,7 +95,7 @@ final class EvalMmluCommand implements Callable<Integer> {
             }
             MmluEval.Settings settings = new MmluEval.Settings(chosen, limitPerSubject, shots, limit, classifier.resolve(session.ctx, err),
                     steering.plan(session.ctx, MmluEval.REFERENCE_ALPHA), where, evalOptions.batch == null ? EvalOptions.MMLU_DEFAULT_BATCH : evalOptions.batch);
-            EvalFolder folder = session.prepare(sha -> settings.toJson(session.ctx, sha), evalOptions.resume);
+            EvalFolder folder = session.prepare(sha -> settings.toJson(session.ctx, sha), java.util.Map.of(), evalOptions.resume);
             ObjectNode results = session.run(() -> new MmluEval(session.ctx, settings, mmlu, err).run(folder));
             PrintWriter out = spec.commandLine().getOut();
             out.print(MmluEval.table(results));

@@ -126,8 +126,7 @@ final class EvalPplCommand implements Callable<Integer> {
             PerplexityEval eval = new PerplexityEval(session.ctx, settings, err);
             ObjectNode results = session.run(() -> {
                 var ws = eval.windows(corpus);      // fails on a too-long window before the folder is made
-                EvalFolder folder = session.prepare(sha -> org.scans.experiment.RunSettings.putInputDigests(settings.toJson(session.ctx, sha), inputs),
-                        evalOptions.resume);
+                EvalFolder folder = session.prepare(sha -> settings.toJson(session.ctx, sha), inputs, evalOptions.resume);
                 return eval.run(corpus, ws, folder);
             });
             PrintWriter out = spec.commandLine().getOut();

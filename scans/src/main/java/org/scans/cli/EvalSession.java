@@ -103,12 +103,17 @@ final class EvalSession implements AutoCloseable {
         };
     }
 
-    /** Creates the folder, keeps a copy of the vectors there, and writes or checks the settings. */
-    EvalFolder prepare(Function<String, ObjectNode> settings, boolean resume) throws IOException {
+    /**
+     * Keeps a copy of the vectors in the folder and writes or checks the settings: the eval's own
+     * (given the vectors' digest), the model's numerics and the digests of the input files named
+     * by path ({@link RunSettings#inputDigests}, read before the model loaded).
+     */
+    EvalFolder prepare(Function<String, ObjectNode> settings, java.util.Map<String, String> inputs, boolean resume) throws IOException {
         try {
             if (ctx.vectors() != null) vectorsSha256 = ctx.vectors().digest();
             ObjectNode given = settings.apply(vectorsSha256);
             RunSettings.putModelNumerics(given, model.kvCacheType(), model.quantization());
+            RunSettings.putInputDigests(given, inputs);
             EvalFolder prepared = EvalFolder.prepare(dir, given, resume);
             // After the settings check, which compares the vectors' digest.
             if (ctx.vectors() != null) {

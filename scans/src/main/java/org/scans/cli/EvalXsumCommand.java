@@ -85,8 +85,7 @@ final class EvalXsumCommand implements Callable<Integer> {
                     classifier.resolve(session.ctx, err), steering.plan(session.ctx, session.ctx.family().alpha));
             XsumEval eval = new XsumEval(session.ctx, settings, evalOptions.batch == null ? 0 : evalOptions.batch, err);
             List<SummaryExample> examples = eval.examples(documents, readWarnings);
-            EvalFolder folder = session.prepare(sha -> org.scans.experiment.RunSettings.putInputDigests(settings.toJson(session.ctx, sha), inputs),
-                    evalOptions.resume);
+            EvalFolder folder = session.prepare(sha -> settings.toJson(session.ctx, sha), inputs, evalOptions.resume);
             ObjectNode results = session.run(() -> eval.run(examples, folder));
             PrintWriter out = spec.commandLine().getOut();
             out.print(XsumEval.table(results));

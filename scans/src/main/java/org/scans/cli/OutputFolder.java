@@ -54,7 +54,7 @@ final class OutputFolder implements AutoCloseable {
         if (!resume && holdsOutput.test(dir)) {
             // Another process wrote it between the first check and the lock.
             folder.close();
-            throw new UserException("--out " + dir + " already holds " + outputs + "; pass --resume to continue it, or choose another folder");
+            throw CliFiles.alreadyHolds(dir, outputs);
         }
         return folder;
     }

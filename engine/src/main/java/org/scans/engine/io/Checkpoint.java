@@ -97,8 +97,8 @@ public final class Checkpoint implements AutoCloseable {
             }
             TensorEntry t = shard.tensors().get(e.getKey());
             if (t == null) {
-                // A RoPE table that older saves listed but did not store is not needed (the config gives it).
-                if (e.getKey().contains(".rotary_emb.")) continue;
+                // A RoPE table that older saves listed but did not store is not needed.
+                if (isRopeTable(e.getKey())) continue;
                 throw new ModelFormatException(index + ": tensor '" + e.getKey() + "' is mapped to " + shardName + ", which does not contain it");
             }
             tensors.put(e.getKey(), t);
@@ -108,6 +108,14 @@ public final class Checkpoint implements AutoCloseable {
             f.tensors().forEach(tensors::putIfAbsent);
         }
         return new Checkpoint(arena, List.copyOf(byName.values()), Collections.unmodifiableMap(tensors));
+    }
+
+    /**
+     * Whether {@code name} is a RoPE table older transformers saved ({@code rotary_emb.inv_freq},
+     * {@code cos_cached}): the config determines it, so it is never needed.
+     */
+    public static boolean isRopeTable(String name) {
+        return name.contains(".rotary_emb.");
     }
 
     public Optional<TensorEntry> tensor(String name) {

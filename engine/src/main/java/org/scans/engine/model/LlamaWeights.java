@@ -108,7 +108,7 @@ public final class LlamaWeights {
      */
     private static void refuseUnknown(List<String> unused, boolean tied) {
         List<String> unknown = unused.stream()
-                .filter(n -> !n.contains(".rotary_emb.") && !(tied && n.equals("lm_head.weight")))
+                .filter(n -> !Checkpoint.isRopeTable(n) && !(tied && n.equals("lm_head.weight")))
                 .toList();
         if (unknown.isEmpty()) return;
         throw new ModelFormatException("the checkpoint holds " + unknown.size() + " tensor(s) that a Llama forward pass"
