@@ -51,6 +51,12 @@ public final class BF16Kernels {
      */
     public static void matvec(MemorySegment w, int cols, int r0, int r1, float[] xp, int xOff, float[] y, int yOff) {
         // Tile t takes rows r0 + t + j·tiles, j = 0…7 (see rows8); the rows past 8·tiles go one by one.
+        if (Vectors.FEW_REGISTERS) {
+            final int tiles = (r1 - r0) / 4;
+            for (int t = 0; t < tiles; t++) rows4(w, cols, r0 + t, tiles, xp, xOff, y, yOff);
+            for (int r = r0 + 4 * tiles; r < r1; r++) row(w, cols, r, xp, xOff, y, yOff);
+            return;
+        }
         final int tiles = (r1 - r0) / 8;
         for (int t = 0; t < tiles; t++) rows8(w, cols, r0 + t, tiles, xp, xOff, y, yOff);
         for (int r = r0 + 8 * tiles; r < r1; r++) row(w, cols, r, xp, xOff, y, yOff);
@@ -112,12 +118,53 @@ public final class BF16Kernels {
         y[yOff + r + 5 * s] = Vectors.sum(a5.add(c5));
         y[yOff + r + 6 * s] = Vectors.sum(a6.add(c6));
         y[yOff + r + 7 * s] = Vectors.sum(a7.add(c7));
-        if (full < cols) tail(w, cols, full, r, s, xp, xOff, y, yOff);
+        if (full < cols) tail(w, cols, full, r, s, 8, xp, xOff, y, yOff);
+    }
+
+    /**
+     * {@link #rows8} with four rows, r, r + s, r + 2s, r + 3s, for 16 vector registers
+     * ({@link Vectors#FEW_REGISTERS}): there the eight rows' 16 accumulators spill to the stack
+     * (a load and a store around most FMAs in C2's code), and the decode ran at 64–80% of the read
+     * where llama.cpp's AVX2 build reaches it. Four rows keep 8 accumulators in registers: one
+     * JVM, 8-row and 4-row tiles alternating (tg64, 1.1B shape, `-XX:UseAVX=2`, 6 rounds each),
+     * BF16 at 1 thread 6.2–7.9 against 7.9–9.7 tok/s, at 2 threads 13.1–15.3 against 14.1–19.8.
+     * With 32 registers the eight rows stay faster for BF16 (9.3–10.0 against 7.6–8.6 at 1
+     * thread), so this is only for the narrow register file. Each row's sum is the same as
+     * rows8's, bit for bit.
+     */
+    private static void rows4(MemorySegment w, int cols, int r, int s, float[] xp, int xOff, float[] y, int yOff) {
+        final int b = 2 * L;
+        final int full = cols / b * b;
+        final long rb = cols * 2L * s;
+        final long o0 = r * (cols * 2L);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+        for (int k = 0; k < full; k += b) {
+            FloatVector xe = FloatVector.fromArray(F, xp, xOff + k), xo = FloatVector.fromArray(F, xp, xOff + k + L);
+            final long o = o0 + 2L * k;
+            IntVector p;
+            p = IntVector.fromMemorySegment(I, w, o, LE);
+            a0 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a0);
+            c0 = p.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c0);
+            p = IntVector.fromMemorySegment(I, w, o + rb, LE);
+            a1 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a1);
+            c1 = p.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c1);
+            p = IntVector.fromMemorySegment(I, w, o + 2 * rb, LE);
+            a2 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a2);
+            c2 = p.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c2);
+            p = IntVector.fromMemorySegment(I, w, o + 3 * rb, LE);
+            a3 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a3);
+            c3 = p.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c3);
+        }
+        y[yOff + r] = Vectors.sum(a0.add(c0));
+        y[yOff + r + s] = Vectors.sum(a1.add(c1));
+        y[yOff + r + 2 * s] = Vectors.sum(a2.add(c2));
+        y[yOff + r + 3 * s] = Vectors.sum(a3.add(c3));
+        if (full < cols) tail(w, cols, full, r, s, 4, xp, xOff, y, yOff);
     }
 
     /** Adds the columns {@code [full, cols)} of rows r, r + s, …, r + 7s, which no vector covered. */
-    private static void tail(MemorySegment w, int cols, int full, int r, int s, float[] xp, int xOff, float[] y, int yOff) {
-        for (int i = r; i < r + 8 * s; i += s) {
+    private static void tail(MemorySegment w, int cols, int full, int r, int s, int rows, float[] xp, int xOff, float[] y, int yOff) {
+        for (int i = r; i < r + rows * s; i += s) {
             long rowOff = (long) i * cols * 2;
             float sum = 0;
             for (int k = full; k < cols; k++) sum += scalar(w, rowOff, k) * xp[xOff + k];

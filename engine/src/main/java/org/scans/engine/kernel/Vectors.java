@@ -19,6 +19,13 @@ final class Vectors {
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
     static final int L = F.length();
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /**
+     * Whether the kernels have only 16 vector registers: x86-64 below AVX-512, where HotSpot
+     * cannot encode registers 16–31 (Intel laptops since 2021, AMD before Zen 4). Vectors of 256
+     * bits or fewer on x86 mean this case (AVX-512 gives 512); NEON and SVE have 32 registers.
+     * {@code -Dscans.vectorRegisters=16} or {@code 32} overrides it, for tests and measurements.
+     */
+    static final boolean FEW_REGISTERS = fewRegisters();
 
     /* Lane i swapped with lane i ^ h: the steps of sum's tree, for every lane count up to 16. */
     private static final VectorShuffle<Float> SWAP8 = swap(8), SWAP4 = swap(4), SWAP2 = swap(2), SWAP1 = swap(1);
@@ -59,8 +66,16 @@ final class Vectors {
         if (I.length() != L || S.length() != L) throw new AssertionError("vector species lane counts disagree");
     }
 
+    private static boolean fewRegisters() {
+        String forced = System.getProperty("scans.vectorRegisters", "");
+        if (forced.equals("16") || forced.equals("32")) return forced.equals("16");
+        if (!forced.isEmpty()) throw new IllegalArgumentException("scans.vectorRegisters must be 16 or 32, not " + forced);
+        String arch = System.getProperty("os.arch", "");
+        return (arch.equals("amd64") || arch.equals("x86_64")) && L <= 8;
+    }
+
     /** Returns the shape in words, for logs and benchmark reports. */
     static String describe() {
-        return F.vectorBitSize() + "-bit vectors (" + L + " float lanes)";
+        return F.vectorBitSize() + "-bit vectors (" + L + " float lanes" + (FEW_REGISTERS ? ", 16 registers" : "") + ")";
     }
 }

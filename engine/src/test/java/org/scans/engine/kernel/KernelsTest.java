@@ -45,6 +45,19 @@ class KernelsTest {
     static final int[] TOKENS = {1, 2, 3, 4, 5, 7, 9, 8, 16, 17, 32, 48, 53};
     static final Arena ARENA = Arena.ofAuto();
 
+    /**
+     * The build runs these tests again with 256-bit and 128-bit vectors (engine/pom.xml) and says
+     * which in {@code scans.test.lanes}: if the JVM ignored the flag, those runs would test the
+     * 512-bit kernels a second time and pass without having tried the narrower lane counts.
+     */
+    @Test
+    void runsWithTheLaneCountTheBuildAskedFor() {
+        String lanes = System.getProperty("scans.test.lanes");
+        int expected = lanes == null ? FloatVector.SPECIES_PREFERRED.length() : Integer.parseInt(lanes);
+        assertEquals(expected, Vectors.L, "float lanes of the kernels' vectors");
+        assertEquals(expected, TokenPanels.PAIR_TOKENS);
+    }
+
     static MemorySegment encode(float[] v, DType dt) {
         MemorySegment seg = ARENA.allocate(dt.sizeOf(v.length) + 64, 64).asSlice(0, dt.sizeOf(v.length));
         for (int i = 0; i < v.length; i++) {
