@@ -146,14 +146,66 @@ public final class F16Kernels {
      */
     public static void matvecScaled(MemorySegment w, int cols, int r0, int r1, float[] xp, float[] xs, int xOff, float[] y, int yOff) {
         // Rows spread as in BF16Kernels.matvec: tile t takes rows r0 + t + j·tiles.
-        final int tiles = (r1 - r0) / 4;
+        // Four rows a tile where there are only 16 vector registers (see rows4Scaled), else eight.
+        final int height = Vectors.FEW_REGISTERS ? 4 : 8;
+        final int tiles = (r1 - r0) / height;
         for (int t = 0; t < tiles; t++) {
-            if (!rows4Scaled(w, cols, r0 + t, tiles, xs, xOff, y, yOff)) {
-                for (int j = 0; j < 4; j++) matvec(w, cols, r0 + t + j * tiles, r0 + t + j * tiles + 1, xp, xOff, y, yOff);
+            boolean finite = height == 4 ? rows4Scaled(w, cols, r0 + t, tiles, xs, xOff, y, yOff) : rows8Scaled(w, cols, r0 + t, tiles, xs, xOff, y, yOff);
+            if (!finite) {
+                for (int j = 0; j < height; j++) matvec(w, cols, r0 + t + j * tiles, r0 + t + j * tiles + 1, xp, xOff, y, yOff);
             }
         }
-        if (r0 + 4 * tiles < r1) matvec(w, cols, r0 + 4 * tiles, r1, xp, xOff, y, yOff);
+        if (r0 + height * tiles < r1) matvec(w, cols, r0 + height * tiles, r1, xp, xOff, y, yOff);
     }
+
+    /** Rows r, r + s, …, r + 7s of a matrix known to be finite; false if a tail weight is not. */
+    private static boolean rows8Scaled(MemorySegment w, int cols, int r, int s, float[] xs, int xOff, float[] y, int yOff) {
+        final int b = 2 * L;
+        final int full = cols / b * b;
+        final long rb = cols * 2L * s; // from one of the tile's rows to the next: s rows of memory
+        final long o0 = r * (cols * 2L);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
+        for (int k = 0; k < full; k += b) {
+            FloatVector xe = FloatVector.fromArray(F, xs, xOff + k), xo = FloatVector.fromArray(F, xs, xOff + k + L);
+            final long o = o0 + 2L * k;
+            IntVector p;
+            p = IntVector.fromMemorySegment(I, w, o, LE);
+            a0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a0);
+            c0 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c0);
+            p = IntVector.fromMemorySegment(I, w, o + rb, LE);
+            a1 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a1);
+            c1 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c1);
+            p = IntVector.fromMemorySegment(I, w, o + 2 * rb, LE);
+            a2 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a2);
+            c2 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c2);
+            p = IntVector.fromMemorySegment(I, w, o + 3 * rb, LE);
+            a3 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a3);
+            c3 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c3);
+            p = IntVector.fromMemorySegment(I, w, o + 4 * rb, LE);
+            a4 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a4);
+            c4 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c4);
+            p = IntVector.fromMemorySegment(I, w, o + 5 * rb, LE);
+            a5 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a5);
+            c5 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c5);
+            p = IntVector.fromMemorySegment(I, w, o + 6 * rb, LE);
+            a6 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a6);
+            c6 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c6);
+            p = IntVector.fromMemorySegment(I, w, o + 7 * rb, LE);
+            a7 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a7);
+            c7 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c7);
+        }
+        y[yOff + r + 0] = Vectors.sum(a0.add(c0));
+        y[yOff + r + 1 * s] = Vectors.sum(a1.add(c1));
+        y[yOff + r + 2 * s] = Vectors.sum(a2.add(c2));
+        y[yOff + r + 3 * s] = Vectors.sum(a3.add(c3));
+        y[yOff + r + 4 * s] = Vectors.sum(a4.add(c4));
+        y[yOff + r + 5 * s] = Vectors.sum(a5.add(c5));
+        y[yOff + r + 6 * s] = Vectors.sum(a6.add(c6));
+        y[yOff + r + 7 * s] = Vectors.sum(a7.add(c7));
+        return full == cols || scaledTail(w, cols, full, r, s, 8, xs, xOff, y, yOff);
+    }
+
 
     /** Adds the columns {@code [full, cols)} of rows r, r + s, …; false if a weight there is not finite. */
     private static boolean scaledTail(MemorySegment w, int cols, int full, int r, int s, int rows, float[] xs, int xOff, float[] y, int yOff) {
@@ -171,12 +223,14 @@ public final class F16Kernels {
     }
 
     /**
-     * Rows r, r + s, r + 2s, r + 3s of a matrix known to be finite; false if a tail weight is not.
-     * Four rows, not the eight of BF16's decode tile: the F16 widening's five integer ops a vector
-     * make the eight-row loop long enough that fewer of its loads are in flight. One JVM, 8-row and
-     * 4-row tiles alternating (tg64 on the 1.1B F16 shape, 6 rounds each): 1 thread 8.1–9.9 against
-     * 8.1–10.6 tok/s (faster in 6 of 6), 2 threads 17.3–18.8 against 19.1–20.9 (6 of 6); with
-     * 256-bit vectors and 16 registers 6.6–8.8 against 11.7–12.8 at 1 thread.
+     * {@link #rows8Scaled} with four rows, r, r + s, r + 2s, r + 3s, for 16 vector registers
+     * ({@link Vectors#FEW_REGISTERS}), where the eight rows' 16 accumulators spill (see
+     * BF16Kernels.rows4). With {@code -XX:UseAVX=2}, one JVM, 8-row and 4-row tiles alternating
+     * (tg64 on the 1.1B F16 shape, 1 thread, 6 rounds): 6.6–8.8 against 11.7–12.8 tok/s; on the
+     * 7B F16 shape, jars alternating (tg8, 1 thread, 3 pairs): 0.59–0.89 against 0.74–1.01. With
+     * 32 registers the 4-row tile was faster on the 1.1B shape (8.1–10.6 against 8.1–9.9 tok/s at
+     * 1 thread, 6 of 6) but slower on the 7B one (0.72–0.81 against 0.94–1.02, 3 of 3), so there
+     * the eight rows stay.
      */
     private static boolean rows4Scaled(MemorySegment w, int cols, int r, int s, float[] xs, int xOff, float[] y, int yOff) {
         final int b = 2 * L;
