@@ -30,5 +30,7 @@ for d in bf16 f16; do
     stamp "ours ${d^^} T=$T"; ours --model "$M/tiny1b-$d-hf" --prompt-tokens 256 --gen 64 --threads $T --reps 2
   done
 done
+drop_cached "$M"/tiny1b-*.gguf "$M"/tiny1b-*-hf/*.safetensors
+read_back "$M"/tiny1b-bf16-hf/*.safetensors
 stamp "ours BF16 batch 16 T=2"; ours --model "$M/tiny1b-bf16-hf" --prompt-tokens 0 --gen 32 --threads 2 --reps 2 --batch 16
 stamp done

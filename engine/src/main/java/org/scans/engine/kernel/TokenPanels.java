@@ -51,9 +51,14 @@ public final class TokenPanels {
      * {@code out[(t0 + j)·outStride + r + i]} for the first {@code nt} tokens.
      */
     static void store(float[] tile, int r, int t0, int nt, float[] out, int outStride) {
+        store(tile, r, ROWS, t0, nt, out, outStride);
+    }
+
+    /** {@link #store} for a tile of {@code rows} rows. */
+    static void store(float[] tile, int r, int rows, int t0, int nt, float[] out, int outStride) {
         for (int j = 0; j < nt; j++) {
             int o = (t0 + j) * outStride + r;
-            for (int i = 0; i < ROWS; i++) out[o + i] = tile[i * WIDTH + j];
+            for (int i = 0; i < rows; i++) out[o + i] = tile[i * WIDTH + j];
         }
     }
 

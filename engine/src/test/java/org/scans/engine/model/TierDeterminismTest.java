@@ -42,6 +42,10 @@ class TierDeterminismTest {
     private static String probe(List<String> flags, int reps, int threads) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector"));
+        // The build's 256-bit run (engine/pom.xml) passes its vector shape on to the probes.
+        for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-XX:UseAVX=") || arg.startsWith("-XX:MaxVectorSize=") || arg.startsWith("-Dscans.vectorRegisters=")) cmd.add(arg);
+        }
         cmd.addAll(flags);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TierProbe.class.getName(), String.valueOf(reps), String.valueOf(threads)));
         // To files, not pipes: a hung probe then fails the test at the timeout instead of blocking a read.
