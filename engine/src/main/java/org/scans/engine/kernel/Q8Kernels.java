@@ -43,6 +43,8 @@ public final class Q8Kernels {
     private static final VectorMask<Byte> B_LANES = B.indexInRange(0, L);
     /** Whether a block is exactly two float vectors (true for 512-bit vectors), as {@link #group} assumes. */
     private static final boolean TWO_VECTORS_PER_BLOCK = 2 * L == BLOCK;
+    /** Whether a block is four float vectors (256-bit vectors), as {@link #group4} assumes. */
+    private static final boolean FOUR_VECTORS_PER_BLOCK = 4 * L == BLOCK;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
     /** Longs of the float vectors' width: a 64-bit broadcast is two dequantized weights. */
     private static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, VectorShape.forBitSize(F.vectorBitSize()));
@@ -60,9 +62,12 @@ public final class Q8Kernels {
     /** {@code y[yOff + r] = Σ_k W[r, k]·x[xOff + k]} for rows {@code [r0, r1)}. */
     public static void matvec(Q8Matrix m, int r0, int r1, float[] x, int xOff, float[] y, int yOff) {
         int r = r0;
-        if (TWO_VECTORS_PER_BLOCK) {
+        if (TWO_VECTORS_PER_BLOCK || FOUR_VECTORS_PER_BLOCK) {
             for (; r < r1 && r % GROUP != 0; r++) row(m, r, x, xOff, y, yOff);
-            for (; r + GROUP <= r1; r += GROUP) group(m.data(), m.blocks(), m.groupBlock(r, 0), r, x, xOff, y, yOff);
+            for (; r + GROUP <= r1; r += GROUP) {
+                if (TWO_VECTORS_PER_BLOCK) group(m.data(), m.blocks(), m.groupBlock(r, 0), r, x, xOff, y, yOff);
+                else group4(m.data(), m.blocks(), m.groupBlock(r, 0), r, x, xOff, y, yOff);
+            }
         }
         for (; r < r1; r++) row(m, r, x, xOff, y, yOff);
     }
@@ -129,6 +134,72 @@ public final class Q8Kernels {
             a6 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 12))), a6);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
+            a7 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 14))), a7);
+        }
+        y[yOff + r] = Vectors.sum(a0);
+        y[yOff + r + 1] = Vectors.sum(a1);
+        y[yOff + r + 2] = Vectors.sum(a2);
+        y[yOff + r + 3] = Vectors.sum(a3);
+        y[yOff + r + 4] = Vectors.sum(a4);
+        y[yOff + r + 5] = Vectors.sum(a5);
+        y[yOff + r + 6] = Vectors.sum(a6);
+        y[yOff + r + 7] = Vectors.sum(a7);
+    }
+
+    /**
+     * {@link #group} for blocks of four float vectors (256-bit vectors: AVX2 laptops). Until it
+     * came, every Q8_0 row there went through {@link #row} on its own, eight passes over each
+     * group's interleaved blocks: the decode ran at 21% of the read, 0.40× the BF16 decode beside
+     * it (4.66 against 11.54 tok/s at 1 thread, `-XX:UseAVX=2`). Each row's sum is row()'s, bit for
+     * bit.
+     */
+    private static void group4(MemorySegment w, int blocks, long o0, int r, float[] x, int xOff, float[] y, int yOff) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int b = 0; b < blocks; b++) {
+            final long o = o0 + (long) b * GROUP_BLOCK_BYTES, q = o + QUANTS;
+            final int xb = xOff + b * BLOCK;
+            FloatVector x0 = FloatVector.fromArray(F, x, xb), x1 = FloatVector.fromArray(F, x, xb + L);
+            FloatVector x2 = FloatVector.fromArray(F, x, xb + 2 * L), x3 = FloatVector.fromArray(F, x, xb + 3 * L);
+            FloatVector s;
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
+            a0 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 0))), a0);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
+            a1 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 2))), a1);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
+            a2 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 4))), a2);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
+            a3 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 6))), a3);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
+            a4 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 8))), a4);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
+            a5 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 10))), a5);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
+            a6 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 12))), a6);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
+            s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
             a7 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 14))), a7);
         }
         y[yOff + r] = Vectors.sum(a0);
