@@ -21,6 +21,25 @@ class JitDirectivesTest {
         assertTrue(JitDirectives.await(), "the JVM refused the compiler directives: " + JitDirectives.DIRECTIVES);
     }
 
+    /**
+     * A directive naming a method that no longer exists matches nothing and is accepted all the
+     * same, so a renamed kernel would silently lose its protection from C1: every class and
+     * method the directives name must exist.
+     */
+    @Test
+    void everyMethodTheDirectivesNameExists() throws ClassNotFoundException {
+        Matcher m = Pattern.compile("\"([\\w/]+)\\.(\\w+)\"").matcher(JitDirectives.DIRECTIVES);
+        int named = 0;
+        while (m.find()) {
+            Class<?> c = Class.forName(m.group(1).replace('/', '.'));
+            String method = m.group(2);
+            assertTrue(java.util.Arrays.stream(c.getDeclaredMethods()).anyMatch(x -> x.getName().equals(method)),
+                    c.getName() + " has no method " + method);
+            named++;
+        }
+        assertEquals(5, named, JitDirectives.DIRECTIVES);
+    }
+
     @Test
     void aMalformedDirectiveIsReportedAsRefused() {
         assertFalse(JitDirectives.install("[ { match: \"org/scans/Nothing.none\", c1: { NoSuchOption: true } } ]"));
