@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The laptop case: this engine and llama.cpp both held to AVX2 (256-bit vectors, 16 vector
 # registers, as on every Intel laptop since 2021 and AMD before Zen 4), on the same weights and
-# the same machine, back to back as in compare-llamacpp.sh. About 15 minutes.
+# the same machine, back to back as in compare-llamacpp.sh. About 7 minutes.
 #
 #   M=/work/models-bench bench/compare-avx2.sh > compare-avx2.log
 #

@@ -50,16 +50,15 @@ public final class BF16Kernels {
      * accumulators keep enough loads in flight to approach the read bandwidth of one core.
      */
     public static void matvec(MemorySegment w, int cols, int r0, int r1, float[] xp, int xOff, float[] y, int yOff) {
-        // Tile t takes rows r0 + t + j·tiles, j = 0…7 (see rows8); the rows past 8·tiles go one by one.
-        if (Vectors.FEW_REGISTERS) {
-            final int tiles = (r1 - r0) / 4;
-            for (int t = 0; t < tiles; t++) rows4(w, cols, r0 + t, tiles, xp, xOff, y, yOff);
-            for (int r = r0 + 4 * tiles; r < r1; r++) row(w, cols, r, xp, xOff, y, yOff);
-            return;
+        // Tile t takes rows r0 + t + j·tiles, j below the tile's height (see rows8): four rows where
+        // there are only 16 vector registers (see rows4), else eight. The rows past the tiles go one by one.
+        final int height = Vectors.FEW_REGISTERS ? 4 : 8;
+        final int tiles = (r1 - r0) / height;
+        for (int t = 0; t < tiles; t++) {
+            if (height == 4) rows4(w, cols, r0 + t, tiles, xp, xOff, y, yOff);
+            else rows8(w, cols, r0 + t, tiles, xp, xOff, y, yOff);
         }
-        final int tiles = (r1 - r0) / 8;
-        for (int t = 0; t < tiles; t++) rows8(w, cols, r0 + t, tiles, xp, xOff, y, yOff);
-        for (int r = r0 + 8 * tiles; r < r1; r++) row(w, cols, r, xp, xOff, y, yOff);
+        for (int r = r0 + height * tiles; r < r1; r++) row(w, cols, r, xp, xOff, y, yOff);
     }
 
     /*
@@ -162,7 +161,7 @@ public final class BF16Kernels {
         if (full < cols) tail(w, cols, full, r, s, 4, xp, xOff, y, yOff);
     }
 
-    /** Adds the columns {@code [full, cols)} of rows r, r + s, …, r + 7s, which no vector covered. */
+    /** Adds the columns {@code [full, cols)} of the {@code rows} rows r, r + s, r + 2s, …, which no vector covered. */
     private static void tail(MemorySegment w, int cols, int full, int r, int s, int rows, float[] xp, int xOff, float[] y, int yOff) {
         for (int i = r; i < r + rows * s; i += s) {
             long rowOff = (long) i * cols * 2;
@@ -280,7 +279,7 @@ public final class BF16Kernels {
         int r = r0;
         if (Vectors.FEW_REGISTERS && nv == 2) {
             // Three rows a tile, then one (see tile3x2); every row's sum is the same either way.
-            for (; r < r1; ) {
+            while (r < r1) {
                 int h = r + 3 <= r1 ? 3 : 1;
                 if (h == 3) tile3x2(w, cols, r, xt, tile);
                 else tile1x2(w, cols, r, xt, tile);
@@ -294,7 +293,7 @@ public final class BF16Kernels {
             if (nv == 2) tile8x2(w, cols, r, xt, tile);
             else tile8x1(w, cols, r, xt, tile);
             if ((cols & 1) != 0) lastColumn(w, cols, r, xt, tile, nv, TokenPanels.ROWS);
-            TokenPanels.store(tile, r, TokenPanels.ROWS, t0, nt, out, outStride);
+            TokenPanels.store(tile, r, t0, nt, out, outStride);
         }
         for (; r < r1; r++) {
             for (int j = 0; j < nt; j++) {

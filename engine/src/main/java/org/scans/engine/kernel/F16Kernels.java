@@ -206,8 +206,7 @@ public final class F16Kernels {
         return full == cols || scaledTail(w, cols, full, r, s, 8, xs, xOff, y, yOff);
     }
 
-
-    /** Adds the columns {@code [full, cols)} of rows r, r + s, …; false if a weight there is not finite. */
+    /** Adds the columns {@code [full, cols)} of the {@code rows} rows r, r + s, …; false if a weight there is not finite. */
     private static boolean scaledTail(MemorySegment w, int cols, int full, int r, int s, int rows, float[] xs, int xOff, float[] y, int yOff) {
         for (int i = r; i < r + rows * s; i += s) {
             long rowOff = (long) i * cols * 2;
