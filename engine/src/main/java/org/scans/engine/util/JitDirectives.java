@@ -11,7 +11,8 @@ import javax.management.ObjectName;
  * Compiler.directives_add} does, through the JVM's diagnostic-command MBean.
  *
  * <p>Why: the batched-decoding microkernels ({@code tile8x16} of BF16Kernels, F16Kernels and Q8Kernels, and
- * the like) and the Q8_0 decode kernel for 256-bit vectors ({@code Q8Kernels.group4}) are too large for C1's
+ * the like) and the Q8_0 decode kernels for 256-bit and 128-bit vectors ({@code Q8Kernels.group4},
+ * {@code group8}) are too large for C1's
  * profiling tier (level 3 gives up with "out of virtual registers in linear scan"), though not for
  * its limited-profile tier (level 2). When the method gets hot while C2's queue is long, as during
  * the load-time warm-up, the tiered policy compiles it at level 2; level 2 gathers no profile, level
@@ -30,7 +31,8 @@ public final class JitDirectives {
     static final String DIRECTIVES = """
             [ { match: [ "org/scans/engine/kernel/BF16Kernels.tile8x16", "org/scans/engine/kernel/F16Kernels.tile8x16",
                          "org/scans/engine/kernel/F16Kernels.tile4x32",
-                         "org/scans/engine/kernel/Q8Kernels.tile8x16", "org/scans/engine/kernel/Q8Kernels.group4" ],
+                         "org/scans/engine/kernel/Q8Kernels.tile8x16", "org/scans/engine/kernel/Q8Kernels.group4",
+                         "org/scans/engine/kernel/Q8Kernels.group8" ],
                 c1: { Exclude: true } } ]
             """;
 

@@ -320,6 +320,27 @@ class KernelsTest {
         }
     }
 
+    /**
+     * The 8-row group kernels (one per vector width: 2, 4 or 8 float vectors a block) add each
+     * row's products in the order the one-row kernel does, so a row's result does not depend on
+     * whether a thread's range covered its whole group: bit for bit, at whatever width this run
+     * has (the build runs this class with 512-, 256- and 128-bit vectors).
+     */
+    @Test
+    void q8GroupKernelsSumEachRowAsTheOneRowKernelDoes() {
+        Random rnd = new Random(13);
+        int rows = 24, cols = 160;
+        org.scans.engine.tensor.Q8Matrix m = randomQ8(rnd, rows, cols);
+        float[] x = random(rnd, cols);
+        float[] grouped = new float[rows], single = new float[rows];
+        Q8Kernels.matvec(m, 0, rows, x, 0, grouped, 0);
+        for (int r = 0; r < rows; r++) Q8Kernels.matvec(m, r, r + 1, x, 0, single, 0); // one row: never a whole group
+        for (int r = 0; r < rows; r++) {
+            assertEquals(Float.floatToRawIntBits(single[r]), Float.floatToRawIntBits(grouped[r]),
+                    "row " + r + ": " + grouped[r] + " grouped, " + single[r] + " alone (" + Vectors.describe() + ")");
+        }
+    }
+
     /** Dequantization for the panel kernels gives scale·byte exactly, in natural or pair order. */
     @Test
     void q8DequantizeIsExactInBothOrders() {
