@@ -140,14 +140,27 @@ public final class F16Kernels {
     }
 
     /**
+     * The widest matrix, in columns, whose scaled decode goes four rows a tile even with 32 vector
+     * registers. Measured with 32 registers, one JVM per run, alternating: on the 1.1B F16 shape
+     * (2048 columns but for the MLP's down projection) 4-row tiles throughout ran tg64 at 9.4–10.7
+     * against 7.2–9.4 tok/s on 1 thread and 17.2–18.2 against 15.3–15.8 on 2, 3 of 3 pairs each
+     * (bench/README.md, round 21; round 20 the same, 6 of 6); on the 7B F16 shape (4096 and 11008
+     * columns) slower, 0.72–0.81 against 0.94–1.02 tok/s on 1 thread (round 20, 3 of 3). Why is not
+     * settled: a 4-row tile reads the activations twice as often, and at 2048 columns they are 8 KB.
+     * Each row goes through the same operations in either tile.
+     */
+    static final int FOUR_ROW_MAX_COLS = 2048;
+
+    /**
      * {@link #matvec} with the activations also given scaled ({@code xs}, from
      * {@link #scaleForDecode}), for a matrix that {@link #allFinite} has cleared: the same products,
      * summed in another order, at about the speed of a BF16 decode.
      */
     public static void matvecScaled(MemorySegment w, int cols, int r0, int r1, float[] xp, float[] xs, int xOff, float[] y, int yOff) {
         // Rows spread as in BF16Kernels.matvec: tile t takes rows r0 + t + j·tiles.
-        // Four rows a tile where there are only 16 vector registers (see rows4Scaled), else eight.
-        final int height = Vectors.FEW_REGISTERS ? 4 : 8;
+        // Four rows a tile where there are only 16 vector registers (see rows4Scaled) or the
+        // matrix is narrow (FOUR_ROW_MAX_COLS), else eight.
+        final int height = Vectors.FEW_REGISTERS || cols <= FOUR_ROW_MAX_COLS ? 4 : 8;
         final int tiles = (r1 - r0) / height;
         for (int t = 0; t < tiles; t++) {
             boolean finite = height == 4 ? rows4Scaled(w, cols, r0 + t, tiles, xs, xOff, y, yOff) : rows8Scaled(w, cols, r0 + t, tiles, xs, xOff, y, yOff);
