@@ -142,11 +142,12 @@ public final class F16Kernels {
     /**
      * The widest matrix, in columns, whose scaled decode goes four rows a tile even with 32 vector
      * registers. Measured with 32 registers, one JVM per run, alternating: on the 1.1B F16 shape
-     * (2048 columns but for the MLP's down projection) 4-row tiles throughout ran tg64 at 9.4–10.7
-     * against 7.2–9.4 tok/s on 1 thread and 17.2–18.2 against 15.3–15.8 on 2, 3 of 3 pairs each
-     * (bench/README.md, round 21; round 20 the same, 6 of 6); on the 7B F16 shape (4096 and 11008
-     * columns) slower, 0.72–0.81 against 0.94–1.02 tok/s on 1 thread (round 20, 3 of 3). Why is not
-     * settled: a 4-row tile reads the activations twice as often, and at 2048 columns they are 8 KB.
+     * (2048 columns but for the MLP's down projection, 5632) this threshold ran tg64 at 9.0–9.8
+     * against 8.3–9.8 tok/s on 1 thread and 18.4–19.1 against 16.0–17.7 on 2, faster in 6 of 6
+     * pairs (4-row tiles for every matrix: 9.4–10.7 against 7.2–9.4 and 17.2–18.2 against
+     * 15.3–15.8; bench/README.md, round 21); on the 7B F16 shape (4096 and 11008 columns) 4-row
+     * tiles were slower, 0.72–0.81 against 0.94–1.02 tok/s on 1 thread (round 20, 3 of 3). Why is
+     * not settled: a 4-row tile reads the activations twice as often; at 2048 columns they are 8 KB.
      * Each row goes through the same operations in either tile.
      */
     static final int FOUR_ROW_MAX_COLS = 2048;
