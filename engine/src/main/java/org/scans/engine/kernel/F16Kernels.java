@@ -241,9 +241,8 @@ public final class F16Kernels {
      * BF16Kernels.rows4). With {@code -XX:UseAVX=2}, one JVM, 8-row and 4-row tiles alternating
      * (tg64 on the 1.1B F16 shape, 1 thread, 6 rounds): 6.6–8.8 against 11.7–12.8 tok/s; on the
      * 7B F16 shape, jars alternating (tg8, 1 thread, 3 pairs): 0.59–0.89 against 0.74–1.01. With
-     * 32 registers the 4-row tile was faster on the 1.1B shape (8.1–10.6 against 8.1–9.9 tok/s at
-     * 1 thread, 6 of 6) but slower on the 7B one (0.72–0.81 against 0.94–1.02, 3 of 3), so there
-     * the eight rows stay.
+     * 32 registers it serves matrices of at most {@link #FOUR_ROW_MAX_COLS} columns, where it was
+     * faster; wider ones (the 7B shape, where it was slower) keep {@link #rows8Scaled}.
      */
     private static boolean rows4Scaled(MemorySegment w, int cols, int r, int s, float[] xs, int xOff, float[] y, int yOff) {
         final int b = 2 * L;
