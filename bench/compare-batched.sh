@@ -23,6 +23,7 @@ B="${B:-16}"
 GEN="${GEN:-32}"
 source "$(dirname "$0")/common.sh"
 BINS="$(bash "$ROOT/bench/llamacpp/build.sh" --bins)"
+[ -x "$LCPP/batched" ] || { echo "no $LCPP/batched: build it with bench/llamacpp/build.sh $LCPP" >&2; exit 1; }
 GGUF="$M/$PAIR.gguf"
 HF=("$M/$PAIR-hf"/*.safetensors)
 LOG="$(mktemp)"
