@@ -23,3 +23,11 @@ read_back() {
     dd if="$f" of=/dev/null bs=8M status=none
   done
 }
+
+# Checks that bench/llamacpp/build.sh built program $1 into $LCPP, and sets BINS to the llama.cpp
+# libraries it loads its backends from (GGML_BACKEND_DIR).
+need_llamacpp_program() {
+  [ -n "${LCPP:-}" ] || { echo "set LCPP to the folder bench/llamacpp/build.sh built" >&2; exit 1; }
+  [ -x "$LCPP/$1" ] || { echo "no $LCPP/$1: build it with bench/llamacpp/build.sh $LCPP" >&2; exit 1; }
+  BINS="$(bash "$ROOT/bench/llamacpp/build.sh" --bins)"
+}

@@ -17,13 +17,11 @@
 # batch 1 and batch B in one process), ours from `bench --json`; the last lines give each side's
 # ratio of the mean batched tok/s to the mean batch-1 tok/s.
 M="${M:?set M to the folder with the model pair}"
-LCPP="${LCPP:?set LCPP to the folder bench/llamacpp/build.sh built}"
 PAIR="${PAIR:-tiny1b-bf16}"
 B="${B:-16}"
 GEN="${GEN:-32}"
 source "$(dirname "$0")/common.sh"
-BINS="$(bash "$ROOT/bench/llamacpp/build.sh" --bins)"
-[ -x "$LCPP/batched" ] || { echo "no $LCPP/batched: build it with bench/llamacpp/build.sh $LCPP" >&2; exit 1; }
+need_llamacpp_program batched
 GGUF="$M/$PAIR.gguf"
 HF=("$M/$PAIR-hf"/*.safetensors)
 LOG="$(mktemp)"

@@ -13,10 +13,8 @@
 # llamacpp.mjs bench, ours from `bench --json`), then each engine's Q8_0 / BF16 ratio of the mean
 # tok/s and ours against llama.cpp's per format.
 M="${M:?set M to the folder with tiny1b-bf16-hf and tiny1b-bf16.gguf}"
-LCPP="${LCPP:?set LCPP to the folder bench/llamacpp/build.sh built}"
 source "$(dirname "$0")/common.sh"
-BINS="$(bash "$ROOT/bench/llamacpp/build.sh" --bins)"
-[ -x "$LCPP/quantize" ] || { echo "no $LCPP/quantize: build it with bench/llamacpp/build.sh $LCPP" >&2; exit 1; }
+need_llamacpp_program quantize
 Q8="$M/tiny1b-q8_0.gguf"
 if [ ! -f "$Q8" ]; then
   GGML_BACKEND_DIR="$BINS" "$LCPP/quantize" "$M/tiny1b-bf16.gguf" "$Q8.part" > /dev/null 2>&1 && mv "$Q8.part" "$Q8" \
