@@ -146,9 +146,10 @@ public final class F16Kernels {
      * against 8.3–9.8 tok/s on 1 thread and 18.4–19.1 against 16.0–17.7 on 2, faster in 6 of 6
      * pairs (4-row tiles for every matrix: 9.4–10.7 against 7.2–9.4 and 17.2–18.2 against
      * 15.3–15.8; bench/README.md, round 21); on the 7B F16 shape (4096 and 11008 columns) 4-row
-     * tiles were slower, 0.72–0.81 against 0.94–1.02 tok/s on 1 thread (round 20, 3 of 3). Why is
-     * not settled: a 4-row tile reads the activations twice as often; at 2048 columns they are 8 KB.
-     * Each row goes through the same operations in either tile.
+     * tiles were slower, 0.72–0.81 against 0.94–1.02 tok/s on 1 thread (round 20, 3 of 3), and
+     * a threshold taking in the 1.1B down projection was slower in 7 of 8 pairs (round 22). Why
+     * is not settled: a 4-row tile reads the activations twice as often; at 2048 columns they are
+     * 8 KB. Each row goes through the same operations in either tile.
      */
     static final int FOUR_ROW_MAX_COLS = 2048;
 
