@@ -24,6 +24,13 @@ read_back() {
   done
 }
 
+# Drops the given files and reads them back (2 MiB folios), unless PAGE_CACHE=keep.
+refill_files() {
+  [ "${PAGE_CACHE:-refill}" = refill ] || return 0
+  drop_cached "$@"
+  read_back "$@"
+}
+
 # Checks that bench/llamacpp/build.sh built program $1 into $LCPP, and sets BINS to the llama.cpp
 # libraries it loads its backends from (GGML_BACKEND_DIR).
 need_llamacpp_program() {

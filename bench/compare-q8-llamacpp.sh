@@ -4,7 +4,8 @@
 # (bench/llamacpp/quantize.cpp), ours by `--quantize q8_0` at load from the BF16 checkpoint. Is the
 # Q8_0 target (1.7× the BF16 decode) within what llama.cpp reaches here, and how does our Q8_0
 # decode compare with its? Two rounds per thread count, the four runs of a round back to back,
-# after the files are refilled into 2 MiB page-cache folios. About 10 minutes.
+# after the files are refilled into 2 MiB page-cache folios (PAGE_CACHE=keep skips it). About 6
+# minutes.
 #
 #   bash ../shared/tools/setup.sh; bench/llamacpp/build.sh /tmp/lcpp
 #   M=/work/models-bench LCPP=/tmp/lcpp bench/compare-q8-llamacpp.sh > compare-q8-llamacpp.log
@@ -23,8 +24,7 @@ fi
 FILES=("$M"/tiny1b-bf16.gguf "$Q8" "$M"/tiny1b-bf16-hf/*.safetensors)
 LOG="$(mktemp)"
 trap 'rm -f "$LOG"' EXIT
-drop_cached "${FILES[@]}"
-read_back "${FILES[@]}"
+refill_files "${FILES[@]}"
 llama() { # FORMAT FILE THREADS
   printf '{"engine":"llama.cpp","format":"%s",' "$1" | tee -a "$LOG"
   node "$TOOLS/llamacpp.mjs" bench "$2" --prompt-tokens 0 --gen 64 --threads "$3" --reps 3 2>/dev/null | sed 's/^{//' | tee -a "$LOG"

@@ -11,10 +11,7 @@ source "$(dirname "$0")/common.sh"
 # The BF16 file back in 2 MiB page-cache folios first (PAGE_CACHE=keep skips this): in small ones
 # its decode reads slower and flatters the Q8_0 copy, which is anonymous memory (round 22: 1.66–1.87×
 # at 2 threads without the refill, 1.59–1.70× with it, minutes apart).
-if [ "${PAGE_CACHE:-refill}" = refill ]; then
-  drop_cached "$M"/tiny1b-bf16-hf/*.safetensors
-  read_back "$M"/tiny1b-bf16-hf/*.safetensors
-fi
+refill_files "$M"/tiny1b-bf16-hf/*.safetensors
 for T in 2 1; do
   for pair in 1 2 3; do
     for q in "" "--quantize q8_0"; do
