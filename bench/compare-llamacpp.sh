@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Back-to-back bench of llama.cpp and this engine on the same weights, as in bench/README.md:
 # each llama.cpp line is followed at once by ours, with the same threads, so that both see the
-# same memory bandwidth (which moves within minutes on a shared VM). About 20 minutes.
+# same memory bandwidth (which moves within minutes on a shared VM). About 15 minutes
+# (round 22: 21:21–21:36 UTC).
 #
 #   M=/work/models-bench bench/compare-llamacpp.sh > compare.log
 #
