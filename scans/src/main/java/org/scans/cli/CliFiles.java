@@ -13,9 +13,20 @@ final class CliFiles {
      * a writable directory, and an existing target must not be a directory where a file is wanted.
      */
     static void checkWritable(Path target, String option) {
-        Path abs = target.toAbsolutePath().normalize();
-        if (Files.isDirectory(abs)) throw new UserException(option + " " + target + ": is a directory");
-        checkCreatable(abs.getParent(), option + " " + target);
+        if (target.toString().isEmpty()) throw new UserException(option + ": an empty path");
+        Path file;
+        try {
+            file = org.scans.engine.io.AtomicFiles.followLinks(target).toAbsolutePath().normalize();
+        } catch (java.io.IOException e) {
+            throw new UserException(option + " " + e.getMessage());
+        }
+        if (Files.isDirectory(file)) throw new UserException(option + " " + target + ": is a directory");
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // a device or a pipe, written straight into (AtomicFiles)
+            if (!Files.isWritable(file)) throw new UserException(option + " " + target + ": cannot write to it (permission denied)");
+            return;
+        }
+        checkCreatable(file.getParent(), option + " " + target);
     }
 
     /**
@@ -28,6 +39,7 @@ final class CliFiles {
      */
     static Path outputDir(Path out, String defaultName, boolean resume, String kind, String settingsFile,
                           java.util.function.Predicate<Path> holdsOutput, String outputs) {
+        if (out != null && out.toString().isEmpty()) throw new UserException("--out: an empty path (an unset shell variable?)");
         Path dir = out != null ? out
                 : Path.of("runs", defaultName + "-" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         if (resume) {
@@ -52,6 +64,17 @@ final class CliFiles {
     /** The refusal of a fresh run or eval in a folder that holds {@code outputs} already. */
     static UserException alreadyHolds(Path dir, String outputs) {
         return new UserException("--out " + dir + " already holds " + outputs + "; pass --resume to continue it, or choose another folder");
+    }
+
+    /** Whether two output paths end at the same file, links followed (neither need exist yet). */
+    static boolean sameFile(Path a, Path b) {
+        try {
+            Path fa = org.scans.engine.io.AtomicFiles.followLinks(a).toAbsolutePath().normalize();
+            Path fb = org.scans.engine.io.AtomicFiles.followLinks(b).toAbsolutePath().normalize();
+            return fa.equals(fb) || Files.exists(fa) && Files.exists(fb) && Files.isSameFile(fa, fb);
+        } catch (java.io.IOException e) {
+            return false; // the write itself will name the problem
+        }
     }
 
     /** Fails now if directory {@code dir} does not exist and cannot be created. */

@@ -17,6 +17,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * folder, which is then renamed over the target. A reader never sees half a file, and a failure
  * leaves the old file (or none) in place. The file gets the usual permissions (umask), unlike
  * {@link Files#createTempFile}'s owner-only ones.
+ *
+ * <p>A symbolic link is followed, and the file it names is the one replaced: the link stays. A
+ * target that exists and is neither a regular file nor a folder (a device such as
+ * {@code /dev/null}, a named pipe) is written straight into, as a shell redirection would: a
+ * rename would put a plain file in its place.
  */
 public final class AtomicFiles {
     /** The body that writes the content. */
@@ -41,7 +46,10 @@ public final class AtomicFiles {
      * staged first and then committed one after the other are replaced together but for the
      * moment between their renames (extract's vectors and their llama.cpp export).
      */
-    public static Staged stage(Path file, Writer body) throws IOException {
+    public static Staged stage(Path target, Writer body) throws IOException {
+        Path file = followLinks(target);
+        if (Files.isDirectory(file)) throw new IOException(target + ": is a directory");
+        if (Files.exists(file) && !Files.isRegularFile(file)) return new Staged(file, body);
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         removeStale(dir, file.getFileName().toString());
@@ -70,19 +78,38 @@ public final class AtomicFiles {
         }
     }
 
-    /** A file written but not yet in place; closing it uncommitted removes the temporary. */
+    /**
+     * A file written but not yet in place; closing it uncommitted removes the temporary. For a
+     * device or pipe there is no temporary: the body runs at commit, straight into it.
+     */
     public static final class Staged implements AutoCloseable {
         private final Path tmp, file, dir;
+        private final Writer direct;
         private boolean committed;
 
         private Staged(Path tmp, Path file, Path dir) {
             this.tmp = tmp;
             this.file = file;
             this.dir = dir;
+            this.direct = null;
+        }
+
+        private Staged(Path special, Writer body) {
+            this.tmp = null;
+            this.file = special;
+            this.dir = null;
+            this.direct = body;
         }
 
         /** Moves the content into place. */
         public void commit() throws IOException {
+            if (direct != null) {
+                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.WRITE), 1 << 16)) {
+                    direct.write(out);
+                }
+                committed = true;
+                return;
+            }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             committed = true;
             syncDirectory(dir);
@@ -90,8 +117,27 @@ public final class AtomicFiles {
 
         @Override
         public void close() throws IOException {
-            if (!committed) Files.deleteIfExists(tmp);
+            if (!committed && tmp != null) Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Links a path may go through before it is taken for a loop (Linux's own limit). */
+    private static final int MAX_LINKS = 40;
+
+    /**
+     * The path {@code p} names once every symbolic link along the chain is followed, even to a
+     * file that does not exist yet (a dangling link is where the content goes, as with a shell
+     * redirection).
+     */
+    public static Path followLinks(Path p) throws IOException {
+        Path at = p;
+        for (int hops = 0; Files.isSymbolicLink(at); hops++) {
+            if (hops == MAX_LINKS) throw new IOException(p + ": too many levels of symbolic links");
+            Path to = Files.readSymbolicLink(at);
+            Path parent = at.toAbsolutePath().getParent();
+            at = parent == null ? to : parent.resolve(to);
+        }
+        return at;
     }
 
     /** Removes {@code .NAME.<hex>.tmp} files of {@code name} older than {@link #STALE}: what kills during earlier writes left. */

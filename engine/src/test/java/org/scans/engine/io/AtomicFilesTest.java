@@ -71,4 +71,51 @@ class AtomicFilesTest {
             assertEquals(2, s.count(), "the uncommitted temporary is gone");
         }
     }
+    @Test
+    void aSymbolicLinkStaysAndTheFileItNamesIsReplaced() throws Exception {
+        Path real = dir.resolve("real.json"), link = dir.resolve("link.json"), dangling = dir.resolve("later.json");
+        Files.writeString(real, "old");
+        Files.createSymbolicLink(link, Path.of("real.json")); // relative, as `ln -s` makes it
+        AtomicFiles.write(link, out -> out.write("new".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(Files.isSymbolicLink(link));
+        assertEquals("new", Files.readString(real));
+        Files.createSymbolicLink(dangling, dir.resolve("made-through-link.json"));
+        AtomicFiles.write(dangling, out -> out.write('x'));
+        assertTrue(Files.isSymbolicLink(dangling));
+        assertEquals("x", Files.readString(dir.resolve("made-through-link.json")));
+    }
+
+    /**
+     * A named pipe (as a device such as /dev/null) is written into, not renamed over: a rename would
+     * leave a plain file where the pipe was. A pipe stands in for the device here, since a test run
+     * as root that got this wrong would replace the machine's /dev/null.
+     */
+    @Test
+    void aNamedPipeIsWrittenIntoAndStaysAPipe() throws Exception {
+        Path fifo = dir.resolve("out.fifo");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertEquals(0, mk.waitFor(), "mkfifo");
+        var read = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return Files.readString(fifo);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        AtomicFiles.write(fifo, out -> out.write("through".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("through", read.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo) && !Files.isDirectory(fifo), "still a pipe");
+        try (var s = Files.list(dir)) {
+            assertEquals(List.of(fifo), s.toList(), "no temporary left");
+        }
+    }
+
+    @Test
+    void aFolderIsNotReplaced() throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("out"));
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> AtomicFiles.write(folder, out -> out.write('x')));
+        assertTrue(e.getMessage().endsWith("is a directory"), e.getMessage());
+        assertTrue(Files.isDirectory(folder));
+    }
 }
