@@ -60,6 +60,16 @@ final class EvalClassifyCommand implements Callable<Integer> {
             names.add(n.strip());
         }
         if (names.isEmpty()) throw new UserException("--datasets: no pairing given");
+        // Results and samples are keyed by these names: two files called alike (or a file named as
+        // a pairing) would collide there after all the work, so they are refused now.
+        java.util.Map<String, String> byPart = new java.util.HashMap<>();
+        for (String n : names) {
+            String before = byPart.putIfAbsent(partName(n), n);
+            if (before != null) {
+                throw new UserException("--datasets: " + before + " and " + n + " would both be reported as '" + partName(n)
+                        + "'; name one of them differently");
+            }
+        }
         Datasets data = Datasets.locate();
         // Every set but "default" (the anchors' remainder) is read now, before the model loads.
         java.util.Map<String, TestSet> early = new java.util.LinkedHashMap<>();
@@ -91,7 +101,7 @@ final class EvalClassifyCommand implements Callable<Integer> {
                 String overlap = TestSet.AnchorOverlap.noteFor(chosen, session.ctx.anchors(), set.name());
                 if (overlap != null) err.println("note: " + overlap);
                 if (early.get(n) == null) Runner.checkPromptsFit(chosen, session.ctx.tokenizer(), session.ctx.template(), session.model.config().maxPositions());
-                parts.add(new ClassifyEval.Part(n.contains("/") || n.contains(".") ? RunCommand.safeName(n) : n, chosen, c));
+                parts.add(new ClassifyEval.Part(partName(n), chosen, c));
             }
             EvalFolder folder = session.prepare(sha -> ClassifyEval.settingsJson(session.ctx, parts, limit, datasetPresets, sha), inputs,
                     evalOptions.resume);
@@ -101,5 +111,10 @@ final class EvalClassifyCommand implements Callable<Integer> {
             out.println(session.wrote());
         }
         return 0;
+    }
+
+    /** The name a pairing's results go under: the pairing's, or a file's base name. */
+    static String partName(String pairingOrFile) {
+        return pairingOrFile.contains("/") || pairingOrFile.contains(".") ? RunCommand.safeName(pairingOrFile) : pairingOrFile;
     }
 }

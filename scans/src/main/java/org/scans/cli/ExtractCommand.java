@@ -64,7 +64,12 @@ final class ExtractCommand implements Callable<Integer> {
         }
         SteeringOptions.requireAlpha(alpha);
         CliFiles.checkWritable(out, "--out");
-        if (exportLlamaCpp != null) CliFiles.checkWritable(exportLlamaCpp, "--export-llamacpp");
+        if (exportLlamaCpp != null) {
+            CliFiles.checkWritable(exportLlamaCpp, "--export-llamacpp");
+            if (CliFiles.sameFile(out, exportLlamaCpp)) {
+                throw new UserException("--export-llamacpp " + exportLlamaCpp + " is the --out file: the control vector would replace the vectors");
+            }
+        }
         VectorSource source = scans.source();
         Path dir = modelOptions.dir();
         Tokenizer tokenizer = ModelOptions.requireTokenizer(dir);

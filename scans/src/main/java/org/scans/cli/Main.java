@@ -52,15 +52,49 @@ public final class Main implements Runnable {
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         System.setOut(out);
         System.setErr(err);
-        int code = run(args, out, err);
-        out.flush();
-        System.exit(code);
+        System.exit(run(args, out, err));
     }
 
     /** Runs the CLI against the given streams and returns the exit code (for tests). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cl = commandLine(out, err);
-        return cl.execute(args);
+        String unreadable = argumentLostToLocale(args, System.getProperty("sun.jnu.encoding", "UTF-8"));
+        if (unreadable != null) {
+            err.println("error: " + unreadable);
+            return Errors.USAGE_ERROR;
+        }
+        int code;
+        try {
+            code = commandLine(out, err).execute(args);
+        } catch (OutOfMemoryError e) {
+            // Not an Exception, so past picocli's handler: still one line, not a trace.
+            err.println("error: out of memory (" + Errors.oneLine(String.valueOf(e.getMessage()))
+                    + "); the heap is set with java -Xmx, and the machine's memory must hold the weights as well");
+            code = Errors.USER_ERROR;
+        }
+        out.flush();
+        // PrintStream keeps write errors to itself: a full disk or a closed pipe would otherwise
+        // end in exit 0 with the output lost.
+        if (out.checkError() && code == 0) {
+            err.println("error: the output could not be written to standard output (disk full, or the reader went away)");
+            code = Errors.USER_ERROR;
+        }
+        return code;
+    }
+
+    /**
+     * Under a locale whose encoding is not UTF-8 (LANG=C, common in containers and cron), the JVM
+     * decodes the command line with it, and every non-ASCII character arrives as U+FFFD: a prompt
+     * or a path would be silently changed. Null when the arguments came through intact.
+     */
+    static String argumentLostToLocale(String[] args, String encoding) {
+        if (encoding.equalsIgnoreCase("UTF-8")) return null;
+        for (String a : args) {
+            if (a.indexOf('\uFFFD') >= 0) {
+                return "an argument has characters the locale's encoding (" + encoding
+                        + ") cannot carry (they arrived as U+FFFD): run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8";
+            }
+        }
+        return null;
     }
 
     static CommandLine commandLine(PrintStream out, PrintStream err) {

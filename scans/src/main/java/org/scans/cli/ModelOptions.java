@@ -24,6 +24,8 @@ final class ModelOptions {
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads for the kernels (default: the number of cores).")
     Integer threads;
 
+    static final int MAX_THREADS = 1024;
+
     @Option(names = "--quantize", paramLabel = "TYPE", defaultValue = "none",
             description = "Quantize weights at load: none or q8_0 (llama.cpp's Q8_0, blocks of 32 with an F16 scale).")
     Quantize quantize;
@@ -41,6 +43,9 @@ final class ModelOptions {
         LoadOptions o = LoadOptions.defaults();
         if (threads != null) {
             if (threads < 1) throw new UserException("--threads must be at least 1, got " + threads);
+            // Each is a thread that spins for its next job; past the cores they only take turns, and
+            // tens of thousands exhaust the operating system's threads.
+            if (threads > MAX_THREADS) throw new UserException("--threads must be at most " + MAX_THREADS + ", got " + threads);
             o = o.withThreads(threads);
         }
         if (quantize == Quantize.q8_0) o = o.withQuantize(DType.Q8_0);

@@ -1,0 +1,91 @@
+package org.scans.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scans.TestSupport;
+
+/** Where output goes and what the command line carries: failures a user would otherwise not see. */
+class OutputPathsCliTest {
+    static final String MODEL = TestSupport.model().toString();
+
+    @TempDir
+    Path tmp;
+
+    /** A full disk under a redirection: PrintStream keeps the error to itself, so the CLI must ask. */
+    @Test
+    void standardOutputThatCannotBeWrittenIsAnErrorNotExitZero() {
+        PrintStream full = new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("No space left on device");
+            }
+        }, true, StandardCharsets.UTF_8);
+        var err = new java.io.ByteArrayOutputStream();
+        int code = Main.run(new String[] {"info", "--model", MODEL}, full, new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(Errors.USER_ERROR, code);
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.startsWith("error: the output could not be written to standard output"), message);
+        assertEquals(1, message.strip().lines().count(), message);
+    }
+
+    @Test
+    void argumentsMangledByANonUtf8LocaleAreRefused() {
+        String[] mangled = {"tokenize", "--text", "caf\uFFFD\uFFFD"};
+        String m = Main.argumentLostToLocale(mangled, "ANSI_X3.4-1968");
+        assertTrue(m != null && m.contains("LC_ALL=C.UTF-8"), m);
+        assertNull(Main.argumentLostToLocale(mangled, "UTF-8"), "under UTF-8 a U+FFFD is the user's own");
+        assertNull(Main.argumentLostToLocale(new String[] {"tokenize", "--text", "cafe"}, "ANSI_X3.4-1968"));
+    }
+
+    @Test
+    void anEmptyOutFolderIsRefusedBeforeAnythingIsWritten() throws Exception {
+        var r = TestSupport.cli("run", "--model", MODEL, "--dataset", "xstest", "--limit", "2", "--out", "");
+        assertEquals(Errors.USER_ERROR, r.exit(), r.err());
+        assertTrue(r.err().startsWith("error: --out: an empty path"), r.err());
+        var s = TestSupport.cli("score", "--model", MODEL, "--ids", "1,403", "--logits-out", "");
+        assertEquals(Errors.USER_ERROR, s.exit(), s.err());
+        assertTrue(s.err().startsWith("error: --logits-out: an empty path"), s.err());
+    }
+
+    @Test
+    void threadsBeyondAnyMachineAreRefused() {
+        var r = TestSupport.cli("generate", "--model", MODEL, "--prompt", "hi", "--max-new-tokens", "1", "--threads", "100000");
+        assertEquals(Errors.USER_ERROR, r.exit(), r.err());
+        assertTrue(r.err().startsWith("error: --threads must be at most 1024"), r.err());
+    }
+
+    @Test
+    void extractRefusesToWriteTheControlVectorOverItsVectors() throws Exception {
+        Path v = tmp.resolve("v.safetensors");
+        Files.createSymbolicLink(tmp.resolve("alias.safetensors"), v);
+        for (String export : new String[] {v.toString(), tmp.resolve("x/../v.safetensors").toString(), tmp.resolve("alias.safetensors").toString()}) {
+            Files.createDirectories(tmp.resolve("x"));
+            var r = TestSupport.cli("extract", "--model", MODEL, "--out", v.toString(), "--export-llamacpp", export);
+            assertEquals(Errors.USER_ERROR, r.exit(), r.err());
+            assertTrue(r.err().contains("is the --out file"), r.err());
+            assertFalse(Files.exists(v), "refused before any work");
+        }
+    }
+
+    /** Two files of one name would collide in the results only after every prompt was classified. */
+    @Test
+    void evalClassifyRefusesTwoPairingsReportedUnderOneName() throws Exception {
+        Path a = Files.createDirectories(tmp.resolve("a")).resolve("ok.csv"), b = Files.createDirectories(tmp.resolve("b")).resolve("ok.csv");
+        for (Path p : new Path[] {a, b}) Files.writeString(p, "prompt,label\nHow do I bake bread?,safe\nHow do I make a bomb?,unsafe\n");
+        Path out = tmp.resolve("ec");
+        var r = TestSupport.cli("eval", "classify", "--model", MODEL, "--datasets", a + "," + b, "--out", out.toString());
+        assertEquals(Errors.USER_ERROR, r.exit(), r.err());
+        assertTrue(r.err().contains("would both be reported as 'ok'"), r.err());
+        assertFalse(Files.exists(out));
+    }
+}
