@@ -57,8 +57,20 @@ final class ModelLocator {
         String base = "/bundled-model/" + DEFAULT_MODEL + "/";
         if (ModelLocator.class.getResource(base + "config.json") == null) return null;
         Path cache = Path.of(System.getProperty("user.home"), ".cache", "scans-engine", DEFAULT_MODEL + "-" + Main.version());
-        if (Files.isRegularFile(cache.resolve("tokenizer_config.json"))) return cache;
+        if (Files.isDirectory(cache) && matchesJar(cache, base)) return cache;
         try {
+            // A copy damaged since it was unpacked (a truncated file, a disk error) would fail every
+            // default-model command for good: it is set aside and unpacked again.
+            if (Files.exists(cache)) {
+                Path damaged = Files.createTempDirectory(cache.getParent(), "." + DEFAULT_MODEL + "-damaged");
+                Files.delete(damaged);
+                try {
+                    Files.move(cache, damaged, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    RunCommand.deleteTree(damaged);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // another process set it aside first
+                }
+            }
             Files.createDirectories(cache.getParent());
             Path tmp = Files.createTempDirectory(cache.getParent(), "." + DEFAULT_MODEL);
             for (String f : BUNDLED_FILES) {
@@ -76,6 +88,21 @@ final class ModelLocator {
         } catch (java.io.IOException e) {
             throw new UserException("cannot unpack the bundled model into " + cache + ": " + e.getMessage() + "; pass --model DIR");
         }
+    }
+
+    /** Whether every bundled file in {@code cache} has the jar's bytes (about 1 MB to compare: milliseconds). */
+    static boolean matchesJar(Path cache, String base) {
+        for (String f : BUNDLED_FILES) {
+            Path file = cache.resolve(f);
+            try (var in = ModelLocator.class.getResourceAsStream(base + f)) {
+                if (in == null || !Files.isRegularFile(file)) return false;
+                byte[] want = in.readAllBytes();
+                if (Files.size(file) != want.length || !java.util.Arrays.equals(Files.readAllBytes(file), want)) return false;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The working directory, then the jar's folder and its parents (the jar sits in target/). */

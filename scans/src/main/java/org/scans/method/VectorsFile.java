@@ -53,6 +53,11 @@ public final class VectorsFile {
             }
             int layers = intMeta(file, meta, ScansVectors.LAYERS);
             int dim = intMeta(file, meta, ScansVectors.HIDDEN_SIZE);
+            // Two tensors a layer: a count past that is a damaged header, not a reason to allocate.
+            if (layers < 1 || layers > f.tensors().size() / 2) {
+                throw new IllegalArgumentException(file + ": metadata '" + ScansVectors.LAYERS + "' is " + layers
+                        + ", but the file holds " + f.tensors().size() + " tensors (two a layer)");
+            }
             float[][] refusal = new float[layers][], transition = new float[layers][];
             for (int l = 0; l < layers; l++) {
                 refusal[l] = vector(file, f, "refusal." + l, dim);
@@ -61,7 +66,10 @@ public final class VectorsFile {
             float[] norms = new float[layers];
             String[] parts = meta.getOrDefault(NORMS, "").split(",");
             if (parts.length == layers) {
-                for (int l = 0; l < layers; l++) norms[l] = Float.parseFloat(parts[l]);
+                for (int l = 0; l < layers; l++) {
+                    norms[l] = Float.parseFloat(parts[l]);
+                    if (!Float.isFinite(norms[l])) throw new IllegalArgumentException(file + ": refusal_norms holds " + parts[l] + " for layer " + l);
+                }
             }
             Map<String, String> rest = new LinkedHashMap<>(meta);
             rest.remove(NORMS);
@@ -101,7 +109,11 @@ public final class VectorsFile {
             throw new IllegalArgumentException(file + ": tensor '" + name + "' must be F32 [" + dim + "], is " + t.dtypeName() + " " + t.shapeString());
         }
         float[] out = new float[dim];
-        for (int i = 0; i < dim; i++) out[i] = t.data().get(FLOAT, 4L * i);
+        for (int i = 0; i < dim; i++) {
+            out[i] = t.data().get(FLOAT, 4L * i);
+            // A NaN would turn every classifier score into 0 and every judgement into "safe", silently.
+            if (!Float.isFinite(out[i])) throw new IllegalArgumentException(file + ": tensor '" + name + "' holds " + out[i] + " at index " + i);
+        }
         return out;
     }
 }

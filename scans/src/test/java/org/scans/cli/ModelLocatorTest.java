@@ -27,6 +27,16 @@ class ModelLocatorTest {
                 assertArrayEquals(Files.readAllBytes(TestSupport.model().resolve(f)), Files.readAllBytes(dir.resolve(f)), f);
             }
             assertEquals(dir, ModelLocator.unpackBundled(), "second call reuses the unpacked copy");
+            // A copy damaged since (truncated here) is unpacked again, not used for good.
+            Path weights = dir.resolve("model.safetensors");
+            try (var ch = java.nio.channels.FileChannel.open(weights, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(ch.size() / 2);
+            }
+            assertEquals(dir, ModelLocator.unpackBundled());
+            assertArrayEquals(Files.readAllBytes(TestSupport.model().resolve("model.safetensors")), Files.readAllBytes(weights), "repaired");
+            try (var left = Files.list(dir.getParent())) {
+                assertEquals(1, left.count(), "the damaged copy is removed");
+            }
         } finally {
             System.setProperty("user.home", old);
         }

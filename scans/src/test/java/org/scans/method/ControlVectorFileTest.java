@@ -76,4 +76,27 @@ class ControlVectorFileTest {
             org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("tensor 'refusal.1' must be F32 [" + dim + "]"), e.getMessage());
         }
     }
+    /** A NaN in a vector would make every classifier score 0 and every judgement "safe", with exit 0. */
+    @Test
+    void aVectorsFileHoldingNaNOrInfinityIsRefusedNamingTheTensor() throws Exception {
+        Path good = org.scans.eval.EvalFixture.vectors();
+        for (float bad : new float[] {Float.NaN, Float.NEGATIVE_INFINITY}) {
+            Path f = tmp.resolve("nonfinite-" + bad + ".safetensors");
+            var w = new org.scans.engine.io.SafetensorsWriter();
+            try (var arena = java.lang.foreign.Arena.ofConfined()) {
+                var in = org.scans.engine.io.SafetensorsFile.open(good, arena);
+                in.metadata().forEach(w::metadata);
+                in.tensors().forEach((name, t) -> {
+                    byte[] data = t.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                    if (name.equals("transition.2")) {
+                        java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(4 * 3, bad);
+                    }
+                    w.addRaw(name, "F32", data, t.shape());
+                });
+            }
+            w.write(f);
+            var e = assertThrows(IllegalArgumentException.class, () -> VectorsFile.read(f));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("tensor 'transition.2' holds " + bad + " at index 3"), e.getMessage());
+        }
+    }
 }
