@@ -18,11 +18,14 @@ import org.scans.experiment.SampleLog;
 final class OutputFolder implements AutoCloseable {
     final Path dir;
     private final boolean created;
+    /** The outermost folder above {@code dir} that the claim created (as {@code runs/}), or null. */
+    private final Path createdAbove;
     private final FolderLock lock;
 
-    private OutputFolder(Path dir, boolean created, FolderLock lock) {
+    private OutputFolder(Path dir, boolean created, Path createdAbove, FolderLock lock) {
         this.dir = dir;
         this.created = created;
+        this.createdAbove = createdAbove;
         this.lock = lock;
     }
 
@@ -34,6 +37,7 @@ final class OutputFolder implements AutoCloseable {
     static OutputFolder claim(Path dir, boolean defaultName, boolean resume, Predicate<Path> holdsOutput, String outputs)
             throws IOException {
         boolean created;
+        Path createdAbove = resume ? null : outermostMissingAbove(dir);
         if (resume) {
             if (!Files.isWritable(dir)) throw new UserException("--resume: cannot write in " + dir + " (permission denied)");
             created = false;
@@ -50,7 +54,7 @@ final class OutputFolder implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
-        OutputFolder folder = new OutputFolder(dir, created, lock);
+        OutputFolder folder = new OutputFolder(dir, created, createdAbove, lock);
         if (!resume && holdsOutput.test(dir)) {
             // Another process wrote it between the first check and the lock.
             folder.close();
@@ -73,9 +77,29 @@ final class OutputFolder implements AutoCloseable {
         }
     }
 
-    /** Removes the folder when this process created it and nothing was measured in it. */
+    /** The outermost of {@code dir}'s parents that does not exist yet, or null if its parent exists. */
+    private static Path outermostMissingAbove(Path dir) {
+        Path missing = null;
+        for (Path p = dir.toAbsolutePath().normalize().getParent(); p != null && !Files.exists(p); p = p.getParent()) missing = p;
+        return missing;
+    }
+
+    /**
+     * Removes the folder when this process created it and nothing was measured in it, and the
+     * parents the claim created for it (as {@code runs/}) where they are left empty: a command that
+     * fails leaves no trace.
+     */
     void failed() {
-        if (created && !Files.exists(dir.resolve(SampleLog.FILE))) RunCommand.deleteTree(dir);
+        if (!created || Files.exists(dir.resolve(SampleLog.FILE))) return;
+        RunCommand.deleteTree(dir);
+        if (createdAbove == null) return;
+        for (Path p = dir.toAbsolutePath().normalize().getParent(); p != null && p.startsWith(createdAbove); p = p.getParent()) {
+            try {
+                Files.delete(p); // only an empty folder: another process's output stays
+            } catch (IOException e) {
+                return;
+            }
+        }
     }
 
     @Override

@@ -65,6 +65,14 @@ class RunErrorsTest {
         assertFalse(r.err().contains("KV caches"), r.err());
     }
 
+    /** The layers are checked once the model is loaded, after the folder was claimed: the parents it made go too. */
+    @Test
+    void aFailureAfterTheFolderIsClaimedRemovesTheParentsItCreated() {
+        Path top = tmp.resolve("o-parents"), out = top.resolve("a").resolve("run");
+        assertFails(run(out, "--dataset", "xstest", "--limit", "2", "--layers", "9", "--vectors", vectors.toString()), top, "--layers", "layer 9");
+        assertTrue(Files.isDirectory(tmp), "what existed before stays");
+    }
+
     @Test
     void unknownDatasetName() {
         Path out = tmp.resolve("o1");
