@@ -55,7 +55,14 @@ final class CliFiles {
         } else {
             if (Files.exists(dir) && !Files.isDirectory(dir)) throw new UserException("--out " + dir + ": exists and is not a directory");
             // A default name already taken gets a suffix when it is claimed (OutputFolder).
-            if (out != null && Files.isDirectory(dir) && holdsOutput.test(dir)) throw alreadyHolds(dir, outputs);
+            if (out != null && Files.isDirectory(dir) && holdsOutput.test(dir)) {
+                if (!Files.exists(dir.resolve(settingsFile))) {
+                    // a run's folder given to an eval, or the other way round: --resume could not continue it
+                    throw new UserException("--out " + dir + " already holds the output of another command (no " + settingsFile
+                            + " in it); choose another folder");
+                }
+                throw alreadyHolds(dir, outputs);
+            }
             checkCreatable(dir, "--out " + dir);
         }
         return dir;

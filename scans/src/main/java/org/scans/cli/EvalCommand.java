@@ -17,8 +17,7 @@ final class EvalCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() {
         var err = spec.commandLine().getErr();
-        err.println("error: eval needs a subcommand: mmlu, ppl, xsum or classify");
-        err.println("Try 'scans-engine eval --help' for the options.");
+        err.println("error: eval needs a subcommand: mmlu, ppl, xsum or classify (see 'scans-engine eval --help')");
         err.flush();
         return Errors.USAGE_ERROR;
     }

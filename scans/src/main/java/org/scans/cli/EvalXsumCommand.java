@@ -75,6 +75,10 @@ final class EvalXsumCommand implements Callable<Integer> {
         // parse fails at once; the eval prints and keeps the warnings of the read.
         List<String> readWarnings = new java.util.ArrayList<>();
         List<SummaryExample> documents = Summarization.read(file, documentColumn, summaryColumn, readWarnings::add);
+        if (documents.isEmpty()) {
+            throw new UserException(org.scans.data.DatasetRoot.display(file) + ": no document to summarise"
+                    + (readWarnings.isEmpty() ? "" : " (" + readWarnings.size() + " row(s) skipped: " + readWarnings.get(0) + ")"));
+        }
         Path dir = evalOptions.checkedDir("xsum");
         PrintStream err = System.err;
         if (rows > documents.size()) {

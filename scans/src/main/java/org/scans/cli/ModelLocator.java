@@ -28,6 +28,7 @@ final class ModelLocator {
 
     /** {@link #resolve(String)} looking for {@code models/} under {@code roots}. */
     static Path resolve(String model, List<Path> roots) {
+        if (model != null && model.isEmpty()) throw new UserException("--model: an empty path (an unset shell variable?)");
         String name = model == null ? DEFAULT_MODEL : model;
         Path direct = Path.of(name);
         if (Files.isDirectory(direct)) return direct;
@@ -43,8 +44,8 @@ final class ModelLocator {
             throw new UserException("the bundled model models/" + DEFAULT_MODEL + " was not found; pass --model DIR "
                     + "(a Hugging Face Llama checkpoint folder with config.json and *.safetensors)");
         }
-        throw new UserException("--model " + model + ": no such directory (give a checkpoint folder with config.json and "
-                + "*.safetensors, or the name of a folder under models/)");
+        throw new UserException("--model " + model + ": " + (Files.exists(direct) ? "is a file, not a directory" : "no such directory")
+                + " (give a checkpoint folder with config.json and *.safetensors, or the name of a folder under models/)");
     }
 
     static final String[] BUNDLED_FILES = {"config.json", "model.safetensors", "tokenizer.model", "tokenizer_config.json"};

@@ -57,6 +57,11 @@ final class ScansOptions {
         return parseFamily(family);
     }
 
+    /** Why {@code p}, which is not a regular file, cannot be read as one. */
+    static String notAFile(Path p) {
+        return Files.isDirectory(p) ? "is a directory, not a file" : Files.exists(p) ? "not a regular file" : "no such file";
+    }
+
     /** A {@code --family} value, or a user error naming the families. */
     static Family parseFamily(String name) {
         try {
@@ -72,13 +77,13 @@ final class ScansOptions {
         }
         if (vectors != null) {
             if (seed != null || harmfulAnchors != null) throw new UserException("--vectors cannot be combined with --seed or anchor files");
-            if (!Files.isRegularFile(vectors)) throw new UserException("--vectors " + vectors + ": no such file");
+            if (!Files.isRegularFile(vectors)) throw new UserException("--vectors " + vectors + ": " + notAFile(vectors));
             return new VectorSource.FromFile(vectors);
         }
         if (harmfulAnchors != null) {
             if (seed != null) throw new UserException("--seed and anchor files exclude each other");
             for (Path p : new Path[] {harmfulAnchors, harmlessAnchors}) {
-                if (!Files.isRegularFile(p)) throw new UserException(p + ": no such file");
+                if (!Files.isRegularFile(p)) throw new UserException(p + ": " + notAFile(p));
             }
             return new VectorSource.Files(harmfulAnchors, harmlessAnchors);
         }

@@ -410,6 +410,10 @@ public final class Runner {
      * what it was started with ({@code old}), naming every difference.
      */
     public static void requireSameSettings(Path dir, JsonNode old, JsonNode now) {
+        if (!old.path("eval").equals(now.path("eval"))) {
+            // Another kind of job: every field would differ, and the list would hide the reason.
+            throw new IllegalArgumentException("--resume: " + dir + " holds " + kind(old) + ", not " + kind(now));
+        }
         List<String> diffs = new ArrayList<>();
         now.fieldNames().forEachRemaining(k -> {
             // A folder written by an older version may lack a setting added since, or hold its
@@ -434,6 +438,10 @@ public final class Runner {
         if (!diffs.isEmpty()) {
             throw new IllegalArgumentException("--resume: " + dir + " was started with other settings: " + String.join("; ", diffs));
         }
+    }
+
+    private static String kind(JsonNode settings) {
+        return settings.path("eval").isTextual() ? "an eval " + settings.get("eval").asText() : "a run";
     }
 
     /** What a setting missing from a folder's settings was: its default, where it is left out when default. */

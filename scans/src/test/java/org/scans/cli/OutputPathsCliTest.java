@@ -88,4 +88,54 @@ class OutputPathsCliTest {
         assertTrue(r.err().contains("would both be reported as 'ok'"), r.err());
         assertFalse(Files.exists(out));
     }
+    @Test
+    void pathsOfTheWrongKindAreNamedForWhatTheyAre() throws Exception {
+        Path file = Files.writeString(tmp.resolve("afile"), "x"), folder = Files.createDirectories(tmp.resolve("afolder"));
+        var r = TestSupport.cli("info", "--model", file.toString());
+        assertEquals(Errors.USER_ERROR, r.exit());
+        assertTrue(r.err().contains(file + ": is a file, not a directory"), r.err());
+        r = TestSupport.cli("info", "--model", "");
+        assertTrue(r.err().startsWith("error: --model: an empty path"), r.err());
+        r = TestSupport.cli("extract", "--model", MODEL, "--harmful-anchors", folder.toString(), "--harmless-anchors", folder.toString(),
+                "--out", tmp.resolve("v.safetensors").toString());
+        assertEquals(Errors.USER_ERROR, r.exit());
+        assertTrue(r.err().contains(folder + ": is a directory, not a file"), r.err());
+    }
+
+    /** An eval pointed at a run's folder: --resume could never continue it, so it must not be suggested. */
+    @Test
+    void anEvalGivenARunsFolderIsToldToChooseAnother() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("r1"));
+        Files.writeString(run.resolve("run.json"), "{}");
+        Files.writeString(run.resolve("samples.jsonl"), "");
+        var r = TestSupport.cli("eval", "classify", "--model", MODEL, "--datasets", "oktest", "--out", run.toString());
+        assertEquals(Errors.USER_ERROR, r.exit(), r.err());
+        assertTrue(r.err().contains("already holds the output of another command"), r.err());
+        assertFalse(r.err().contains("--resume"), r.err());
+    }
+
+    @Test
+    void resumingAnotherKindOfJobSaysSoInsteadOfListingEverySetting() {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var mmlu = json.createObjectNode().put("eval", "mmlu").put("shots", 5);
+        var ppl = json.createObjectNode().put("eval", "ppl").put("windows", 8);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> org.scans.experiment.Runner.requireSameSettings(tmp, mmlu, ppl));
+        assertTrue(e.getMessage().endsWith("holds an eval mmlu, not an eval ppl"), e.getMessage());
+        var run = json.createObjectNode().put("dataset", "xstest");
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> org.scans.experiment.Runner.requireSameSettings(tmp, run, ppl));
+        assertTrue(e.getMessage().endsWith("holds a run, not an eval ppl"), e.getMessage());
+    }
+
+    /** Every row skipped at the read (empty documents) left an eval of nothing that exited 0. */
+    @Test
+    void xsumWithNoDocumentLeftIsRefused() throws Exception {
+        Path csv = Files.writeString(tmp.resolve("empty.csv"), "dialogue,summary\n ,x\n");
+        Path out = tmp.resolve("xs");
+        var r = TestSupport.cli("eval", "xsum", "--model", MODEL, "--data", csv.toString(), "--out", out.toString());
+        assertEquals(Errors.USER_ERROR, r.exit(), r.err());
+        assertTrue(r.err().contains("no document to summarise"), r.err());
+        assertFalse(Files.exists(out));
+    }
 }
