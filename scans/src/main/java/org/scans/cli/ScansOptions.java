@@ -97,6 +97,19 @@ final class ScansOptions {
      * otherwise {@link #source()}.
      */
     VectorSource source(Path copy, boolean resume, PrintStream err) {
+        if (resume && seed != null && Files.isRegularFile(copy)) {
+            // Another seed gives other vectors, and the folder would refuse them, but only after
+            // the extraction (minutes on a 7B model): the copy's own seed answers at once.
+            String was;
+            try {
+                was = org.scans.method.VectorsFile.read(copy).metadata().get(org.scans.method.ScansVectors.ANCHOR_SEED);
+            } catch (IllegalArgumentException e) {
+                was = null; // a damaged copy: the resume names it later
+            }
+            if (was != null && !was.equals(String.valueOf(seed))) {
+                throw new UserException("--resume: " + copy.getParent() + " was started with anchor seed " + was + ", not --seed " + seed);
+            }
+        }
         boolean reuse = resume && vectors == null && seed == null && harmfulAnchors == null && Files.isRegularFile(copy);
         if (!reuse) return source();
         err.println("resuming with the vectors in " + copy);

@@ -73,6 +73,20 @@ class RunErrorsTest {
         assertTrue(Files.isDirectory(tmp), "what existed before stays");
     }
 
+    /** Another seed makes other vectors, which the folder refuses: said before the extraction, not after it. */
+    @Test
+    void resumingWithAnotherSeedIsRefusedBeforeExtracting() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("o-seed"));
+        Files.writeString(out.resolve("run.json"), "{}");
+        // as a run with the default anchor seed (42) leaves it
+        var extracted = TestSupport.cli("extract", "--model", TestSupport.model().toString(), "--out", out.resolve("vectors.safetensors").toString());
+        assertEquals(0, extracted.exit(), extracted.err());
+        var r = run(out, "--dataset", "xstest", "--limit", "2", "--resume", "--seed", "3");
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains("was started with anchor seed 42, not --seed 3"), r.err());
+        assertFalse(r.err().contains("extracting"), r.err());
+    }
+
     @Test
     void unknownDatasetName() {
         Path out = tmp.resolve("o1");
