@@ -27,9 +27,11 @@ public final class SampleLog implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final FileChannel channel;
+    private final Path file;
 
-    private SampleLog(FileChannel channel) {
+    private SampleLog(FileChannel channel, Path file) {
         this.channel = channel;
+        this.file = file;
     }
 
     /** Opens for appending, after dropping any incomplete last line. */
@@ -49,14 +51,19 @@ public final class SampleLog implements AutoCloseable {
             if (keep < size) ch.truncate(keep);
         }
         ch.position(ch.size());
-        return new SampleLog(ch);
+        return new SampleLog(ch, file);
     }
 
     public void append(ObjectNode record) throws IOException {
         byte[] line = (JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.wrap(line);
-        while (b.hasRemaining()) channel.write(b);
-        channel.force(false);
+        try {
+            while (b.hasRemaining()) channel.write(b);
+            channel.force(false);
+        } catch (IOException e) {
+            // "No space left on device" alone names no file; a torn line is dropped on --resume (open).
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
     }
 
     /**

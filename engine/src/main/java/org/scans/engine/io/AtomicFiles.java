@@ -72,7 +72,12 @@ public final class AtomicFiles {
                 ch.force(true);
             }
             return new Staged(tmp, file, dir);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            // "No space left on device" alone does not say which write failed.
+            throw e.getMessage() != null && e.getMessage().contains(file.getFileName().toString()) ? e
+                    : new IOException(target + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
         }

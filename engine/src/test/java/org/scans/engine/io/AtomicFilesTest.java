@@ -46,7 +46,8 @@ class AtomicFilesTest {
                 throw new java.io.IOException("disk full");
             });
         } catch (java.io.IOException expected) {
-            // as a full disk would
+            // as a full disk would; the message names the file, which the system's does not
+            assertEquals(file + ": disk full", expected.getMessage());
         }
         assertEquals("old", Files.readString(file));
         try (var s = Files.list(dir)) {
