@@ -421,6 +421,8 @@ public final class Runner {
             if (k.equals("fixes") && now.get(k).isTextual() && old.path(k).isTextual()
                     && org.scans.method.Fix.canonical(old.get(k).asText()).equals(org.scans.method.Fix.canonical(now.get(k).asText()))) return;
             if (!old.has(k) && RunSettings.UNKNOWN_IN_OLDER_FOLDERS.contains(k)) return;
+            // The model as typed: the same checkpoint through a link or another relative path is the same model.
+            if (k.equals("model") && now.get(k).isTextual() && old.path(k).isTextual() && sameFolder(old.get(k).asText(), now.get(k).asText())) return;
             if (k.equals(RunSettings.INPUT_DIGESTS) && old.get(k).isObject()) {
                 now.get(k).fieldNames().forEachRemaining(file -> {
                     if (old.get(k).has(file) && !old.get(k).get(file).equals(now.get(k).get(file))) {
@@ -437,6 +439,14 @@ public final class Runner {
         });
         if (!diffs.isEmpty()) {
             throw new IllegalArgumentException("--resume: " + dir + " was started with other settings: " + String.join("; ", diffs));
+        }
+    }
+
+    private static boolean sameFolder(String a, String b) {
+        try {
+            return java.nio.file.Files.isSameFile(Path.of(a), Path.of(b));
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            return false;
         }
     }
 

@@ -128,6 +128,18 @@ class OutputPathsCliTest {
         assertTrue(e.getMessage().endsWith("holds a run, not an eval ppl"), e.getMessage());
     }
 
+    @Test
+    void aResumedRunMayNameItsModelThroughALinkOrAnotherPath() throws Exception {
+        Path model = Files.createDirectories(tmp.resolve("m")), link = Files.createSymbolicLink(tmp.resolve("alias"), model);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var was = json.createObjectNode().put("model", model.toString()).put("limit", 2);
+        org.scans.experiment.Runner.requireSameSettings(tmp, was, json.createObjectNode().put("model", link.toString()).put("limit", 2));
+        org.scans.experiment.Runner.requireSameSettings(tmp, was, json.createObjectNode().put("model", tmp.resolve("m/../m").toString()).put("limit", 2));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> org.scans.experiment.Runner.requireSameSettings(
+                tmp, was, json.createObjectNode().put("model", tmp.resolve("other").toString()).put("limit", 2)));
+        assertTrue(e.getMessage().contains("model (was "), e.getMessage());
+    }
+
     /** Every row skipped at the read (empty documents) left an eval of nothing that exited 0. */
     @Test
     void xsumWithNoDocumentLeftIsRefused() throws Exception {
