@@ -42,8 +42,14 @@ public record ReportInput(Path dir, Kind kind, JsonNode settings, JsonNode resul
         ScansVectors vectors = Files.isRegularFile(vectorsFile) ? VectorsFile.read(vectorsFile) : null;
         if (Files.isRegularFile(dir.resolve(Runner.SETTINGS_FILE))) {
             JsonNode settings = read(dir.resolve(Runner.SETTINGS_FILE));
-            List<JsonNode> samples = SampleLog.read(dir);
+            if (!settings.isObject() || !settings.path("dataset").isTextual()) {
+                throw new IllegalArgumentException(dir.resolve(Runner.SETTINGS_FILE) + ": not a run's settings (an object naming its dataset)");
+            }
+            List<JsonNode> samples = checked(dir, SampleLog.read(dir));
             Path summary = dir.resolve(Runner.SUMMARY_FILE);
+            if (Files.isRegularFile(summary) && !read(summary).path("samples").isInt()) {
+                throw new IllegalArgumentException(summary + ": not a run's summary (no count of samples)");
+            }
             JsonNode results = Files.isRegularFile(summary) ? read(summary)
                     : RunSummary.of(samples, (ObjectNode) settings, 0, 0, 0, List.of("summary.json is missing (the run did not finish); recomputed from samples.jsonl"));
             String mismatch = null;
@@ -60,7 +66,11 @@ public record ReportInput(Path dir, Kind kind, JsonNode settings, JsonNode resul
             if (!Files.isRegularFile(results)) {
                 throw new UnfinishedEval(dir + ": the eval has no " + EvalFolder.RESULTS_FILE + " (it did not finish; continue it with --resume --out " + dir + ")");
             }
-            return new ReportInput(dir, Kind.EVAL, read(dir.resolve(EvalFolder.SETTINGS_FILE)), read(results), SampleLog.read(dir), vectors, null);
+            JsonNode settings = read(dir.resolve(EvalFolder.SETTINGS_FILE)), figures = read(results);
+            if (!settings.path("eval").isTextual() || !figures.isObject()) {
+                throw new IllegalArgumentException(dir + ": " + EvalFolder.SETTINGS_FILE + " or " + EvalFolder.RESULTS_FILE + " is not an eval's");
+            }
+            return new ReportInput(dir, Kind.EVAL, settings, figures, checked(dir, SampleLog.read(dir)), vectors, null);
         }
         throw new IllegalArgumentException(dir + ": holds neither a run (" + Runner.SETTINGS_FILE + ") nor an eval (" + EvalFolder.SETTINGS_FILE + ")");
     }
@@ -88,6 +98,29 @@ public record ReportInput(Path dir, Kind kind, JsonNode settings, JsonNode resul
     /** A data set's name, or a file's name without its folders. */
     static String shortName(String dataset) {
         return dataset.contains("/") || dataset.contains(java.io.File.separator) ? Path.of(dataset).getFileName().toString() : dataset;
+    }
+
+    /**
+     * {@code samples} once the fields the report draws from hold what this tool writes: an edited
+     * line would otherwise show a σ of "x" as −1, or a label of its own as a subset.
+     */
+    static List<JsonNode> checked(Path dir, List<JsonNode> samples) {
+        for (int i = 0; i < samples.size(); i++) {
+            JsonNode l = samples.get(i);
+            String where = dir.resolve(SampleLog.FILE) + ":" + (i + 1) + ": ";
+            if (l.has("label") && !(l.get("label").asText().equals("safe") || l.get("label").asText().equals("unsafe"))) {
+                throw new IllegalArgumentException(where + "label " + l.get("label") + " is neither \"safe\" nor \"unsafe\"");
+            }
+            if (l.has("sigma") && !(l.get("sigma").isInt() && Math.abs(l.get("sigma").asInt()) == 1)) {
+                throw new IllegalArgumentException(where + "sigma " + l.get("sigma") + " is neither 1 nor -1");
+            }
+            JsonNode score = l.get("score");
+            // Jackson writes a NaN score as the string "NaN".
+            if (score != null && !score.isNumber() && !score.isNull() && !List.of("NaN", "Infinity", "-Infinity").contains(score.asText())) {
+                throw new IllegalArgumentException(where + "score " + score + " is not a number");
+            }
+        }
+        return samples;
     }
 
     private static JsonNode read(Path file) throws IOException {

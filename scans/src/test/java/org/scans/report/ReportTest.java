@@ -104,6 +104,34 @@ class ReportTest {
         assertTrue(r.err().contains("--judge must be match-strings or xstest-prefix"), r.err());
     }
 
+    /** Edited or foreign files: rendered, they showed a σ of "x" as −1, a label as a subset, or an empty run. */
+    @Test
+    void aRunFolderWhoseFilesAreNotThisToolsIsRefusedNamingTheLine() throws Exception {
+        Path run = ReportFixture.dirs().get(0);
+        String[][] edits = {{"\"sigma\":1", "\"sigma\":\"x\"", "sigma \"x\" is neither 1 nor -1"},
+                {"\"label\":\"unsafe\"", "\"label\":\"weird\"", "label \"weird\" is neither"},
+                {"\"score\":0.", "\"score\":\"abc\",\"was\":0.", "score \"abc\" is not a number"}};
+        for (String[] edit : edits) {
+            Path copy = tmp.resolve("edited-" + edit[1].hashCode());
+            Files.createDirectories(copy);
+            try (var files = Files.list(run)) {
+                for (Path f : files.toList()) if (Files.isRegularFile(f)) Files.copy(f, copy.resolve(f.getFileName()));
+            }
+            Path samples = copy.resolve("samples.jsonl");
+            String text = Files.readString(samples);
+            assertTrue(text.contains(edit[0]), edit[0]);
+            Files.writeString(samples, text.replaceFirst(java.util.regex.Pattern.quote(edit[0]), java.util.regex.Matcher.quoteReplacement(edit[1])));
+            var e = assertThrows(IllegalArgumentException.class, () -> ReportInput.load(copy));
+            assertTrue(e.getMessage().contains("samples.jsonl:") && e.getMessage().contains(edit[2]), e.getMessage());
+        }
+        Path empty = tmp.resolve("empty-run");
+        Files.createDirectories(empty);
+        Files.writeString(empty.resolve("run.json"), "[]");
+        Files.writeString(empty.resolve("summary.json"), "{}");
+        var e = assertThrows(IllegalArgumentException.class, () -> ReportInput.load(empty));
+        assertTrue(e.getMessage().contains("not a run's settings"), e.getMessage());
+    }
+
     @Test
     void aRunCutShortIsSummarisedFromItsSamples() throws Exception {
         Path run = ReportFixture.dirs().get(0);
