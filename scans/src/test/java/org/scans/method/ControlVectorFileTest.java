@@ -50,51 +50,47 @@ class ControlVectorFileTest {
         assertFalse(Files.exists(f));
     }
 
+    /** Writes one tensor of a vectors file as given, the others and the metadata as they were. */
+    interface TensorEdit {
+        void write(org.scans.engine.io.SafetensorsWriter w, String name, byte[] data, long[] shape);
+    }
+
+    /** {@code from} copied to {@code to} with each tensor written by {@code edit}. */
+    static Path copyEditing(Path from, Path to, TensorEdit edit) throws java.io.IOException {
+        var w = new org.scans.engine.io.SafetensorsWriter();
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            var in = org.scans.engine.io.SafetensorsFile.open(from, arena);
+            in.metadata().forEach(w::metadata);
+            in.tensors().forEach((name, t) -> edit.write(w, name, t.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), t.shape()));
+        }
+        w.write(to);
+        return to;
+    }
+
     @Test
     void aVectorsFileWithAnotherDtypeOrShapeIsRefusedNamingTheTensor() throws Exception {
         Path good = org.scans.eval.EvalFixture.vectors(); // real extracted vectors, with their metadata
         int dim = VectorsFile.read(good).dim();
-        for (String[] bad : new String[][] {{"F16", "5"}, {"F32", "1,5"}}) {
-            Path f = tmp.resolve("bad-" + bad[0] + ".safetensors");
-            var w = new org.scans.engine.io.SafetensorsWriter();
-            try (var arena = java.lang.foreign.Arena.ofConfined()) {
-                var in = org.scans.engine.io.SafetensorsFile.open(good, arena);
-                in.metadata().forEach(w::metadata);
-                in.tensors().forEach((name, t) -> {
-                    byte[] data = t.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-                    if (!name.equals("refusal.1")) {
-                        w.addRaw(name, "F32", data, t.shape());
-                    } else if (bad[0].equals("F16")) {
-                        w.addRaw(name, "F16", java.util.Arrays.copyOf(data, 2 * dim), dim);
-                    } else {
-                        w.addRaw(name, "F32", data, 1, dim);
-                    }
-                });
-            }
-            w.write(f);
+        for (String bad : new String[] {"F16", "F32 [1, dim]"}) {
+            Path f = copyEditing(good, tmp.resolve("bad-" + bad.hashCode() + ".safetensors"), (w, name, data, shape) -> {
+                if (!name.equals("refusal.1")) w.addRaw(name, "F32", data, shape);
+                else if (bad.equals("F16")) w.addRaw(name, "F16", java.util.Arrays.copyOf(data, 2 * dim), dim);
+                else w.addRaw(name, "F32", data, 1, dim);
+            });
             var e = assertThrows(IllegalArgumentException.class, () -> VectorsFile.read(f));
             org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("tensor 'refusal.1' must be F32 [" + dim + "]"), e.getMessage());
         }
     }
+
     /** A NaN in a vector would make every classifier score 0 and every judgement "safe", with exit 0. */
     @Test
     void aVectorsFileHoldingNaNOrInfinityIsRefusedNamingTheTensor() throws Exception {
         Path good = org.scans.eval.EvalFixture.vectors();
         for (float bad : new float[] {Float.NaN, Float.NEGATIVE_INFINITY}) {
-            Path f = tmp.resolve("nonfinite-" + bad + ".safetensors");
-            var w = new org.scans.engine.io.SafetensorsWriter();
-            try (var arena = java.lang.foreign.Arena.ofConfined()) {
-                var in = org.scans.engine.io.SafetensorsFile.open(good, arena);
-                in.metadata().forEach(w::metadata);
-                in.tensors().forEach((name, t) -> {
-                    byte[] data = t.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-                    if (name.equals("transition.2")) {
-                        java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(4 * 3, bad);
-                    }
-                    w.addRaw(name, "F32", data, t.shape());
-                });
-            }
-            w.write(f);
+            Path f = copyEditing(good, tmp.resolve("nonfinite-" + bad + ".safetensors"), (w, name, data, shape) -> {
+                if (name.equals("transition.2")) java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(4 * 3, bad);
+                w.addRaw(name, "F32", data, shape);
+            });
             var e = assertThrows(IllegalArgumentException.class, () -> VectorsFile.read(f));
             org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("tensor 'transition.2' holds " + bad + " at index 3"), e.getMessage());
         }
