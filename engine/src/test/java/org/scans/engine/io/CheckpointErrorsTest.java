@@ -199,6 +199,21 @@ class CheckpointErrorsTest {
     }
 
     @Test
+    void eachShardIsCheckedAsASingleFileIs() throws IOException {
+        // Bytes after the last tensor of one shard, and a shard whose header names a key twice.
+        Path sharded = CheckpointFixtures.sharded(tmp, 3);
+        Path second = sharded.resolve(CheckpointFixtures.shardName(2, 3));
+        Files.write(second, new byte[8], java.nio.file.StandardOpenOption.APPEND);
+        assertMentions(loadFails(sharded), "model-00002-of-00003.safetensors", "bytes after the last tensor");
+        Path again = CheckpointFixtures.sharded(tmp.resolve("again"), 3);
+        Path third = again.resolve(CheckpointFixtures.shardName(3, 3));
+        String header = header(third);
+        String first = header.substring(1, header.indexOf('}') + 1);
+        rewriteHeader(third, header.strip().replaceFirst("}$", "," + first + "}"));
+        assertMentions(loadFails(again), "model-00003-of-00003.safetensors", "Duplicate field");
+    }
+
+    @Test
     void anIndexedTensorItsShardLacks() throws IOException {
         Path sharded = CheckpointFixtures.sharded(tmp, 2);
         Path index = sharded.resolve(Checkpoint.INDEX_FILE);
