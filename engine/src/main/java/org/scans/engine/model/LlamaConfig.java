@@ -38,6 +38,13 @@ public record LlamaConfig(
 
     public static final String FILE = "config.json";
 
+    /**
+     * The most positions a config may declare: 16M, 128 times Llama 3.1's 131072. Positions and
+     * per-position offsets are ints, so this keeps them from overflowing; nothing is allocated per
+     * declared position (the KV cache and the RoPE table grow with the positions used).
+     */
+    public static final int MAX_POSITIONS = 1 << 24;
+
     public LlamaConfig {
         eosTokenIds = List.copyOf(eosTokenIds);
         if (hiddenSize <= 0 || intermediateSize <= 0 || numLayers <= 0 || numHeads <= 0 || numKvHeads <= 0
@@ -49,6 +56,9 @@ public record LlamaConfig(
                     + ") is not a multiple of num_key_value_heads (" + numKvHeads + ")");
         }
         if (headDim % 2 != 0) throw new ModelFormatException("config: head_dim " + headDim + " must be even for RoPE");
+        if (maxPositions > MAX_POSITIONS) {
+            throw new ModelFormatException("config: max_position_embeddings " + maxPositions + " is more than " + MAX_POSITIONS);
+        }
     }
 
     public int kvDim() {
@@ -82,11 +92,11 @@ public record LlamaConfig(
     }
 
     static LlamaConfig parse(JsonNode root, String where) {
-        String modelType = root.path("model_type").asText("llama");
+        String modelType = optionalText(root, "model_type", "llama", where);
         if (!modelType.equals("llama")) {
             throw new ModelFormatException(where + ": model_type '" + modelType + "' is not supported (only 'llama')");
         }
-        String act = root.path("hidden_act").asText("silu");
+        String act = optionalText(root, "hidden_act", "silu", where);
         // transformers maps "swish" to the same SiLU.
         if (!act.equals("silu") && !act.equals("swish")) {
             throw new ModelFormatException(where + ": hidden_act '" + act + "' is not supported (only 'silu')");
@@ -101,7 +111,7 @@ public record LlamaConfig(
         if (partial != null && !partial.isNull() && partial.asDouble() != 1.0) {
             throw new ModelFormatException(where + ": partial_rotary_factor " + partial + " is not supported (RoPE over the whole head only)");
         }
-        if (root.path("attention_bias").asBoolean(false) || root.path("mlp_bias").asBoolean(false)) {
+        if (optionalBoolean(root, "attention_bias", false, where) || optionalBoolean(root, "mlp_bias", false, where)) {
             throw new ModelFormatException(where + ": attention_bias / mlp_bias are not supported");
         }
         int hidden = requiredInt(root, "hidden_size", where);
@@ -113,13 +123,28 @@ public record LlamaConfig(
             throw new ModelFormatException(where + ": hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
         }
         Rope rope = rope(root, where);
+        int vocab = requiredInt(root, "vocab_size", where);
+        // transformers' LlamaConfig defaults (bos 1, eos 2) when a token id is absent or null.
+        int bos = tokenId(root.get("bos_token_id"), "bos_token_id", vocab, where).orElse(1);
         JsonNode eos = root.get("eos_token_id");
-        List<Integer> eosIds;
-        if (eos == null || eos.isNull()) eosIds = List.of(2);
-        else if (eos.isArray()) {
-            eosIds = new java.util.ArrayList<>();
-            eos.forEach(n -> eosIds.add(n.asInt()));
-        } else eosIds = List.of(eos.asInt());
+        List<Integer> eosIds = new java.util.ArrayList<>();
+        if (eos != null && eos.isArray()) {
+            for (int i = 0; i < eos.size(); i++) {
+                tokenId(eos.get(i), "eos_token_id[" + i + "]", vocab, where).ifPresent(eosIds::add);
+            }
+        } else {
+            eosIds.add(tokenId(eos, "eos_token_id", vocab, where).orElse(2));
+        }
+        int maxPositions = root.has("max_position_embeddings") ? requiredInt(root, "max_position_embeddings", where)
+                : 2048; // transformers' LlamaConfig default when the field is absent
+        if (maxPositions > MAX_POSITIONS) {
+            throw new ModelFormatException(where + ": 'max_position_embeddings' " + maxPositions + " is more than the "
+                    + MAX_POSITIONS + " positions supported");
+        }
+        double eps = optionalDouble(root, "rms_norm_eps", 1e-6, where);
+        if (!(eps >= 0) || !Float.isFinite((float) eps)) {
+            throw new ModelFormatException(where + ": 'rms_norm_eps' must be a finite number >= 0, got " + root.get("rms_norm_eps").asText());
+        }
         return new LlamaConfig(
                 hidden,
                 requiredInt(root, "intermediate_size", where),
@@ -127,16 +152,60 @@ public record LlamaConfig(
                 heads,
                 kvHeads,
                 headDim,
-                requiredInt(root, "vocab_size", where),
-                // transformers' LlamaConfig default when the field is absent.
-                root.has("max_position_embeddings") ? requiredInt(root, "max_position_embeddings", where) : 2048,
-                (float) root.path("rms_norm_eps").asDouble(1e-6),
+                vocab,
+                maxPositions,
+                (float) eps,
                 rope.theta(),
                 rope.factor(),
-                root.path("tie_word_embeddings").asBoolean(false),
-                root.path("bos_token_id").asInt(1),
+                optionalBoolean(root, "tie_word_embeddings", false, where),
+                bos,
                 eosIds,
-                root.path("torch_dtype").asText(root.path("dtype").asText("")));
+                optionalText(root, "torch_dtype", optionalText(root, "dtype", "", where), where));
+    }
+
+    /**
+     * A token id in {@code [0, vocab)}, or empty when the field is absent or null (transformers
+     * allows None). An id the embeddings do not have could never be generated or fed.
+     */
+    private static java.util.OptionalInt tokenId(JsonNode n, String field, int vocab, String where) {
+        if (n == null || n.isNull()) return java.util.OptionalInt.empty();
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 0 || n.asInt() >= vocab) {
+            throw new ModelFormatException(where + ": '" + field + "' must be a token id in 0.." + (vocab - 1)
+                    + " (vocab_size " + vocab + "), got " + n);
+        }
+        return java.util.OptionalInt.of(n.asInt());
+    }
+
+    /*
+     * Optional fields of the wrong JSON type are refused rather than read as their defaults
+     * (Jackson's asDouble of "x" is 0, its asBoolean of "yes" false): a config edited by hand
+     * would otherwise run as a different model without a word. Null is the default, as in Python.
+     */
+
+    private static JsonNode optional(JsonNode root, String field) {
+        JsonNode n = root.get(field);
+        return n == null || n.isNull() ? null : n;
+    }
+
+    private static double optionalDouble(JsonNode root, String field, double dflt, String where) {
+        JsonNode n = optional(root, field);
+        if (n == null) return dflt;
+        if (!n.isNumber()) throw new ModelFormatException(where + ": '" + field + "' must be a number, got " + n);
+        return n.asDouble();
+    }
+
+    private static boolean optionalBoolean(JsonNode root, String field, boolean dflt, String where) {
+        JsonNode n = optional(root, field);
+        if (n == null) return dflt;
+        if (!n.isBoolean()) throw new ModelFormatException(where + ": '" + field + "' must be true or false, got " + n);
+        return n.asBoolean();
+    }
+
+    private static String optionalText(JsonNode root, String field, String dflt, String where) {
+        JsonNode n = optional(root, field);
+        if (n == null) return dflt;
+        if (!n.isTextual()) throw new ModelFormatException(where + ": '" + field + "' must be a string, got " + n);
+        return n.asText();
     }
 
     /**
@@ -152,10 +221,10 @@ public record LlamaConfig(
         JsonNode rs = root.get("rope_scaling");
         boolean v5 = rp != null && rp.isObject();
         boolean legacy = rs != null && !rs.isNull();
-        double legacyTheta = root.path("rope_theta").asDouble(10000.0);
+        double legacyTheta = theta(optional(root, "rope_theta"), "rope_theta", where);
         Rope fromLegacy = new Rope(legacyTheta, legacy ? ropeFactor(rs, "rope_scaling", false, where) : 1.0);
         if (!v5) return fromLegacy;
-        Rope fromV5 = new Rope(rp.has("rope_theta") ? rp.get("rope_theta").asDouble() : legacyTheta,
+        Rope fromV5 = new Rope(optional(rp, "rope_theta") != null ? theta(rp.get("rope_theta"), "rope_parameters.rope_theta", where) : legacyTheta,
                 ropeFactor(rp, "rope_parameters", true, where));
         boolean disagree = (legacy && fromLegacy.factor() != fromV5.factor())
                 || (root.has("rope_theta") && rp.has("rope_theta") && fromLegacy.theta() != fromV5.theta());
@@ -165,6 +234,15 @@ public record LlamaConfig(
                     + ") disagree; keep one of them");
         }
         return fromV5;
+    }
+
+    /** RoPE's base: a finite number above 0 (θ^(−2i/d) of 0 or less is no rotation, or NaN). */
+    private static double theta(JsonNode n, String field, String where) {
+        if (n == null) return 10000.0;
+        if (!n.isNumber() || !(n.asDouble() > 0) || !Double.isFinite(n.asDouble())) {
+            throw new ModelFormatException(where + ": '" + field + "' must be a finite number > 0, got " + (n.isNumber() ? n.asText() : n));
+        }
+        return n.asDouble();
     }
 
     /** The linear factor of one RoPE description (1 for plain RoPE); other kinds are refused. */
@@ -177,8 +255,11 @@ public record LlamaConfig(
             throw new ModelFormatException(where + ": " + field + " type '" + type + "' is not supported (only 'default' and 'linear')");
         }
         if (!rs.has("factor")) throw new ModelFormatException(where + ": " + field + " of type 'linear' needs a factor");
-        double factor = rs.path("factor").asDouble();
-        if (!(factor >= 1.0)) throw new ModelFormatException(where + ": " + field + " factor must be >= 1");
+        JsonNode f = rs.get("factor");
+        double factor = f.asDouble();
+        if (!f.isNumber() || !(factor >= 1.0) || !Double.isFinite(factor)) {
+            throw new ModelFormatException(where + ": " + field + " factor must be a finite number >= 1, got " + (f.isNumber() ? f.asText() : f));
+        }
         return factor;
     }
 

@@ -57,7 +57,8 @@ public final class LlamaModel implements AutoCloseable {
         this.maxRows = maxRows;
         this.kvType = kvType;
         this.quantization = quantization;
-        this.rope = new RopeTable(config.headDim(), config.maxPositions(), config.ropeTheta(), config.ropeScalingFactor());
+        // Grown in runChunk to the positions in use: a long context costs nothing until it is used.
+        this.rope = new RopeTable(config.headDim(), 0, config.ropeTheta(), config.ropeScalingFactor());
     }
 
     /** Loads {@code dir} (config.json plus safetensors); throws {@link ModelFormatException} on any defect. */
@@ -135,6 +136,11 @@ public final class LlamaModel implements AutoCloseable {
 
     public Backend backend() {
         return backend;
+    }
+
+    /** The RoPE rows computed so far (for tests: they follow the positions used). */
+    RopeTable ropeTable() {
+        return rope;
     }
 
     /** A new, empty sequence; its KV cache grows as tokens arrive. */
@@ -230,8 +236,10 @@ public final class LlamaModel implements AutoCloseable {
         final LlamaConfig c = config;
         final int dim = c.hiddenSize(), qDim = c.qDim(), kvDim = c.kvDim(), inter = c.intermediateSize();
         Workspace w = workspace(n);
+        int positionsUsed = 0;
         for (Part p : parts) {
             int pos0 = p.seq().length();
+            positionsUsed = Math.max(positionsUsed, pos0 + p.count());
             p.seq().cache().ensureCapacity(pos0 + p.count());
             for (int j = 0; j < p.count(); j++) {
                 int row = p.row() + j;
@@ -239,6 +247,11 @@ public final class LlamaModel implements AutoCloseable {
                 w.owner[row] = p.seq();
                 weights.embed().readRow(p.step().tokens()[p.from() + j], w.x, row * dim);
             }
+        }
+        if (positionsUsed > rope.positions()) {
+            // Doubling, as the KV cache grows, so a long generation recomputes no row and copies
+            // the table only log(context) times; validate() has kept positionsUsed within the context.
+            rope.ensure(Math.min(c.maxPositions(), Math.max(positionsUsed, 2 * rope.positions())));
         }
         boolean anyHooks = parts.stream().anyMatch(p -> !p.seq().hooks().isEmpty());
         for (int l = 0; l < c.numLayers(); l++) {

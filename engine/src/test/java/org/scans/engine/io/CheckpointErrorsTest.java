@@ -315,6 +315,67 @@ class CheckpointErrorsTest {
     }
 
     @Test
+    void configFieldsOfTheWrongTypeOrOutOfRangeAreRefusedByName() throws IOException {
+        Path dir = CheckpointFixtures.copy(tmp);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String original = Files.readString(dir.resolve("config.json"));
+        var base = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(original);
+        // Each edit is refused with a message naming the field (and what it got).
+        record Bad(String field, String value, String... says) {}
+        for (Bad b : List.of(
+                new Bad("rms_norm_eps", "\"x\"", "'rms_norm_eps' must be a number", "\"x\""),
+                new Bad("rms_norm_eps", "-1e-5", "'rms_norm_eps' must be a finite number >= 0"),
+                new Bad("rms_norm_eps", "1e999", "'rms_norm_eps' must be a finite number >= 0"),
+                new Bad("rope_theta", "\"abc\"", "'rope_theta' must be a finite number > 0", "\"abc\""),
+                new Bad("rope_theta", "0", "'rope_theta' must be a finite number > 0"),
+                new Bad("rope_theta", "-10000.0", "'rope_theta'"),
+                new Bad("rope_theta", "1e999", "'rope_theta'"),
+                new Bad("rope_parameters", "{\"rope_type\": \"default\", \"rope_theta\": -1}", "'rope_parameters.rope_theta'"),
+                new Bad("rope_scaling", "{\"type\": \"linear\", \"factor\": \"2\"}", "rope_scaling factor", "\"2\""),
+                new Bad("eos_token_id", "\"x\"", "'eos_token_id' must be a token id in 0..511", "\"x\""),
+                new Bad("eos_token_id", "512", "'eos_token_id'", "vocab_size 512", "got 512"),
+                new Bad("eos_token_id", "-1", "'eos_token_id'", "got -1"),
+                new Bad("eos_token_id", "[2, 9999]", "'eos_token_id[1]'", "got 9999"),
+                new Bad("eos_token_id", "2.5", "'eos_token_id'"),
+                new Bad("bos_token_id", "512", "'bos_token_id' must be a token id in 0..511"),
+                new Bad("bos_token_id", "\"<s>\"", "'bos_token_id'"),
+                new Bad("tie_word_embeddings", "\"yes\"", "'tie_word_embeddings' must be true or false"),
+                new Bad("attention_bias", "1", "'attention_bias' must be true or false"),
+                new Bad("model_type", "5", "'model_type' must be a string"),
+                new Bad("max_position_embeddings", "0", "'max_position_embeddings' must be a positive integer"),
+                new Bad("max_position_embeddings", "300000000", "'max_position_embeddings' 300000000 is more than the 16777216"),
+                new Bad("max_position_embeddings", "2147483647", "'max_position_embeddings' 2147483647"),
+                new Bad("max_position_embeddings", "16777217", "'max_position_embeddings' 16777217"))) {
+            var c = base.deepCopy();
+            // As text, so that 1e999 reaches the reader as written.
+            c.put(b.field(), "@value@");
+            Files.writeString(dir.resolve("config.json"), json.writeValueAsString(c).replace("\"@value@\"", b.value()));
+            var e = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir), b.field() + " " + b.value());
+            assertMentions(e, b.says());
+            assertTrue(e.getMessage().startsWith(dir.resolve("config.json").toString()), e.getMessage());
+        }
+        // Null and absent stay accepted (transformers' None and defaults), as does a list of ids.
+        for (String field : List.of("bos_token_id", "eos_token_id", "rms_norm_eps", "rope_theta", "tie_word_embeddings")) {
+            var c = base.deepCopy();
+            c.putNull(field);
+            Files.writeString(dir.resolve("config.json"), json.writeValueAsString(c));
+            LlamaConfig.read(dir);
+            c.remove(field);
+            Files.writeString(dir.resolve("config.json"), json.writeValueAsString(c));
+            LlamaConfig.read(dir);
+        }
+        var c = base.deepCopy();
+        c.putArray("eos_token_id").add(2).add(511);
+        c.put("rms_norm_eps", 0);
+        c.put("max_position_embeddings", LlamaConfig.MAX_POSITIONS);
+        Files.writeString(dir.resolve("config.json"), json.writeValueAsString(c));
+        LlamaConfig read = LlamaConfig.read(dir);
+        assertEquals(List.of(2, 511), read.eosTokenIds());
+        assertEquals(LlamaConfig.MAX_POSITIONS, read.maxPositions());
+        assertEquals(0f, read.rmsNormEps());
+    }
+
+    @Test
     void tokenOutsideVocabulary() {
         try (LlamaModel m = LlamaModel.load(TestModels.stories260K(), LoadOptions.defaults())) {
             var e = assertThrows(EngineException.class, () -> m.prefill(m.newSequence(), new int[] {1, 512}));
