@@ -78,6 +78,7 @@ final class HfTokenizerJson {
         }
         Map<Integer, String> byId = new HashMap<>();
         int maxId = -1;
+        String maxWhere = null;
         for (Map.Entry<String, JsonNode> e : vocabNode.properties()) {
             int id = id(e.getValue(), "model.vocab[\"" + e.getKey() + "\"]", source);
             String old = byId.put(id, e.getKey());
@@ -85,15 +86,18 @@ final class HfTokenizerJson {
                 throw new TokenizerException(source + ": id " + id + " is given to both '" + old + "' and '"
                         + e.getKey() + "'");
             }
-            maxId = Math.max(maxId, id);
+            if (id > maxId) {
+                maxId = id;
+                maxWhere = "model.vocab token '" + e.getKey() + "'";
+            }
         }
         int modelSize = maxId + 1;
         record Added(int id, String content, boolean special, boolean lstrip, boolean rstrip) {
         }
         List<Added> added = new ArrayList<>();
         for (JsonNode a : root.path("added_tokens")) {
-            int id = id(a.path("id"), "added_tokens", source);
             String content = a.path("content").asText(null);
+            int id = id(a.path("id"), "added token '" + content + "'", source);
             if (content == null || content.isEmpty()) {
                 throw new TokenizerException(source + ": added token " + id + " has no content");
             }
@@ -106,9 +110,19 @@ final class HfTokenizerJson {
                         + "' but model.vocab has '" + old + "' there");
             }
             byId.put(id, content);
-            maxId = Math.max(maxId, id);
+            if (id > maxId) {
+                maxId = id;
+                maxWhere = "added token '" + content + "'";
+            }
             added.add(new Added(id, content, a.path("special").asBoolean(false), a.path("lstrip").asBoolean(false),
                     a.path("rstrip").asBoolean(false)));
+        }
+        // Ids are dense, 0 to the number of distinct tokens less one (added tokens may go past the
+        // model's vocab). Checked before anything is sized by the largest id, which a bad file can
+        // put anywhere up to 2^31 - 1.
+        if (maxId >= byId.size()) {
+            throw new TokenizerException(source + ": " + maxWhere + " has id " + maxId + ", but there are only "
+                    + byId.size() + " tokens (model.vocab and added_tokens; ids must be dense 0.." + (byId.size() - 1) + ")");
         }
         String unkToken = model.path("unk_token").isTextual() ? model.path("unk_token").asText() : null;
         int n = maxId + 1;

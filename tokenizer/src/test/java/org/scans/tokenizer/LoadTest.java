@@ -168,6 +168,43 @@ class LoadTest {
         assertTrue(e.getMessage().contains("normalizer 'NFKC' is not supported"), e.getMessage());
     }
 
+    @Test
+    void idsOutsideTheVocabularyAreRefusedByName() throws Exception {
+        // Once sized by the largest id: 1500000000 ran out of memory, 2^31 - 1 made a negative size.
+        for (String big : new String[] {"1500000000", "2147483647", "3"}) {
+            byte[] json = tinyJson("{\"<unk>\": 0, \"h\": 1, \"x\": " + big + "}", "[]");
+            TokenizerException e = assertThrows(TokenizerException.class, () -> Tokenizer.fromHuggingFaceJson(json, "t.json"));
+            assertEquals("t.json: model.vocab token 'x' has id " + big + ", but there are only 3 tokens"
+                    + " (model.vocab and added_tokens; ids must be dense 0..2)", e.getMessage());
+        }
+        byte[] addedBig = tinyJson("{\"<unk>\": 0, \"h\": 1}", "[{\"id\": 1500000000, \"content\": \"<s>\", \"special\": true}]");
+        TokenizerException e = assertThrows(TokenizerException.class, () -> Tokenizer.fromHuggingFaceJson(addedBig, "t.json"));
+        assertTrue(e.getMessage().startsWith("t.json: added token '<s>' has id 1500000000, but there are only 3 tokens"), e.getMessage());
+        for (String bad : new String[] {"-1", "2147483648", "1.5", "\"1\""}) {
+            byte[] json = tinyJson("{\"<unk>\": 0, \"x\": " + bad + "}", "[]");
+            e = assertThrows(TokenizerException.class, () -> Tokenizer.fromHuggingFaceJson(json, "t.json"));
+            assertEquals("t.json: model.vocab[\"x\"] has no valid id (" + bad + ")", e.getMessage());
+        }
+        byte[] addedNegative = tinyJson("{\"<unk>\": 0}", "[{\"id\": -1, \"content\": \"<s>\"}]");
+        e = assertThrows(TokenizerException.class, () -> Tokenizer.fromHuggingFaceJson(addedNegative, "t.json"));
+        assertEquals("t.json: added token '<s>' has no valid id (-1)", e.getMessage());
+        // Added tokens past the model's vocab, dense over both, are still read.
+        Tokenizer t = Tokenizer.fromHuggingFaceJson(tinyJson("{\"<unk>\": 0, \"h\": 1, \"i\": 2, \"\u2581\": 3}",
+                "[{\"id\": 4, \"content\": \"<s>\", \"special\": true}, {\"id\": 5, \"content\": \"</s>\", \"special\": true}]"),
+                "t.json");
+        assertArrayEquals(new int[] {3, 1, 2}, t.encode("hi"));
+        assertEquals(6, t.vocabSize());
+    }
+
+    /** A minimal Llama-style tokenizer.json with this vocab and these added tokens. */
+    private static byte[] tinyJson(String vocab, String added) {
+        return ("{\"added_tokens\": " + added + ", \"normalizer\": {\"type\": \"Sequence\", \"normalizers\": ["
+                + "{\"type\": \"Prepend\", \"prepend\": \"\u2581\"}, {\"type\": \"Replace\", \"pattern\": {\"String\": \" \"},"
+                + " \"content\": \"\u2581\"}]}, \"pre_tokenizer\": null, \"model\": {\"type\": \"BPE\", \"unk_token\": \"<unk>\","
+                + " \"fuse_unk\": true, \"byte_fallback\": false, \"vocab\": " + vocab + ", \"merges\": []}}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
     /**
      * The newer layout (transformers' LlamaConverter with legacy=False): no normalizer, a
      * Metaspace pre-tokenizer with prepend_scheme "first" and split false. The ▁ is added only
