@@ -128,6 +128,7 @@ final class ChatCommand implements Callable<Integer> {
                 Path p = Path.of(arg);
                 try {
                     CliFiles.checkWritable(p, "/save");
+                    CliFiles.checkNotAnInput(p, "/save", dir, vectors);
                 } catch (UserException e) {
                     throw new IllegalArgumentException(e.getMessage());
                 }

@@ -73,12 +73,53 @@ final class CliFiles {
         return new UserException("--out " + dir + " already holds " + outputs + "; pass --resume to continue it, or choose another folder");
     }
 
+    /**
+     * The path {@code p} names with every link along it followed, as far as it exists (the part
+     * that does not exist yet appended as written): two paths to one file compare equal.
+     */
+    static Path canonical(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        try {
+            return abs.toRealPath();
+        } catch (java.io.IOException e) {
+            Path parent = abs.getParent();
+            return parent == null ? abs : canonical(parent).resolve(abs.getFileName());
+        }
+    }
+
+    /**
+     * Fails now if writing {@code target} would replace what the command reads: a file of the
+     * model's checkpoint folder (through any link: a Hugging Face cache links them to blobs),
+     * the folder itself, or one of {@code inputs} (null entries skipped). Nothing else guards
+     * a 13 GB download from {@code --out model.safetensors}.
+     */
+    static void checkNotAnInput(Path target, String option, Path modelDir, Path... inputs) {
+        Path t = canonical(target);
+        if (modelDir != null && Files.isDirectory(modelDir)) {
+            Path model = canonical(modelDir);
+            if (t.equals(model)) throw new UserException(option + " " + target + ": is the model's folder; choose a path outside it");
+            try (var files = Files.list(modelDir)) {
+                for (Path f : files.toList()) {
+                    if (canonical(f).equals(t)) {
+                        throw new UserException(option + " " + target + ": would replace " + f.getFileName() + " of the model "
+                                + modelDir + "; choose another path");
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // an unreadable model folder fails when the model loads, naming it
+            }
+        }
+        for (Path in : inputs) {
+            if (in != null && canonical(in).equals(t)) {
+                throw new UserException(option + " " + target + ": would replace the input " + in + " that this command reads");
+            }
+        }
+    }
+
     /** Whether two output paths end at the same file, links followed (neither need exist yet). */
     static boolean sameFile(Path a, Path b) {
         try {
-            Path fa = org.scans.engine.io.AtomicFiles.followLinks(a).toAbsolutePath().normalize();
-            Path fb = org.scans.engine.io.AtomicFiles.followLinks(b).toAbsolutePath().normalize();
-            return fa.equals(fb) || Files.exists(fa) && Files.exists(fb) && Files.isSameFile(fa, fb);
+            return canonical(org.scans.engine.io.AtomicFiles.followLinks(a)).equals(canonical(org.scans.engine.io.AtomicFiles.followLinks(b)));
         } catch (java.io.IOException e) {
             return false; // the write itself will name the problem
         }

@@ -63,6 +63,7 @@ final class EvalSession implements AutoCloseable {
         Datasets data = Datasets.locate();
         Path modelDir = modelOptions.dir();
         Tokenizer tokenizer = ModelOptions.requireTokenizer(modelDir);
+        CliFiles.checkNotAnInput(dir, "--out", modelDir);
         OutputFolder folder;
         try {
             folder = OutputFolder.claim(dir, evalOptions.out == null, evalOptions.resume, EvalFolder::holdsOutput, "an eval or a run");

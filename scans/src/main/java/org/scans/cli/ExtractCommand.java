@@ -72,6 +72,8 @@ final class ExtractCommand implements Callable<Integer> {
         }
         VectorSource source = scans.source();
         Path dir = modelOptions.dir();
+        CliFiles.checkNotAnInput(out, "--out", dir, scans.harmfulAnchors, scans.harmlessAnchors);
+        if (exportLlamaCpp != null) CliFiles.checkNotAnInput(exportLlamaCpp, "--export-llamacpp", dir, scans.harmfulAnchors, scans.harmlessAnchors);
         Tokenizer tokenizer = ModelOptions.requireTokenizer(dir);
         Datasets data = source instanceof VectorSource.Sampled ? Datasets.locate() : null;
         PrintWriter o = spec.commandLine().getOut();

@@ -88,6 +88,7 @@ final class RunCommand implements Callable<Integer> {
         List<Sample> earlySamples = early == null ? null : Runner.select(early, limit);
         java.util.Map<String, String> inputs = RunSettings.inputDigests(List.of(dataset));
         Path modelDir = modelOptions.dir();
+        CliFiles.checkNotAnInput(checked, "--out", modelDir);
         Tokenizer tokenizer = ModelOptions.requireTokenizer(modelDir);
         // Claimed before the model loads and held until the run ends: a second process on this
         // folder (a --resume typed while it runs) is refused at once.

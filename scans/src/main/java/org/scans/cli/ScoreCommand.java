@@ -44,7 +44,10 @@ final class ScoreCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         int[] tokens = Ids.parse("--ids", ids);
         if (top < 0) throw new UserException("--top must be >= 0, got " + top);
-        if (logitsOut != null) CliFiles.checkWritable(logitsOut, "--logits-out"); // before the model loads
+        if (logitsOut != null) { // before the model loads
+            CliFiles.checkWritable(logitsOut, "--logits-out");
+            CliFiles.checkNotAnInput(logitsOut, "--logits-out", modelOptions.dir());
+        }
         try (LlamaModel model = LlamaModel.load(modelOptions.dir(), modelOptions.loadOptions())) {
             int vocab = model.config().vocabSize();
             float[][] logits = new float[tokens.length][];

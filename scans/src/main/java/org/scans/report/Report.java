@@ -49,7 +49,7 @@ public final class Report {
     public static Written write(List<Path> dirs, Path out, String judge, String generated) throws IOException {
         java.util.Set<Path> seen = new java.util.HashSet<>();
         for (Path d : dirs) {
-            if (!seen.add(d.toAbsolutePath().normalize())) throw new IllegalArgumentException(d + ": given twice");
+            if (!seen.add(realFolder(d))) throw new IllegalArgumentException(d + ": given twice");
         }
         List<ReportInput> inputs = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
@@ -491,4 +491,13 @@ public final class Report {
               apply();
             })();
             """;
+
+    /** The folder with links followed, so that one folder named through a link is seen as given twice. */
+    private static Path realFolder(Path d) {
+        try {
+            return d.toRealPath();
+        } catch (java.io.IOException e) {
+            return d.toAbsolutePath().normalize(); // missing: named as such when it is read
+        }
+    }
 }

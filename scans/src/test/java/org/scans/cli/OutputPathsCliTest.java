@@ -88,6 +88,37 @@ class OutputPathsCliTest {
         assertTrue(r.err().contains("would both be reported as 'ok'"), r.err());
         assertFalse(Files.exists(out));
     }
+    /** An output path onto the command's own inputs replaced a 13 GB checkpoint with a 4 KB file, exit 0. */
+    @Test
+    void outputsThatWouldReplaceTheModelOrAnInputAreRefused() throws Exception {
+        Path model = Files.createDirectories(tmp.resolve("model"));
+        try (var files = Files.list(TestSupport.model())) {
+            for (Path f : files.toList()) if (Files.isRegularFile(f)) Files.copy(f, model.resolve(f.getFileName()));
+        }
+        Path link = Files.createSymbolicLink(tmp.resolve("model-link"), model);
+        byte[] weights = Files.readAllBytes(model.resolve("model.safetensors"));
+        Path harmful = Files.writeString(tmp.resolve("harmful.txt"), "a\nb\n"), harmless = Files.writeString(tmp.resolve("harmless.txt"), "c\nd\n");
+        String[][] commands = {
+            {"extract", "--model", model.toString(), "--out", model.resolve("model.safetensors").toString()},
+            {"score", "--model", model.toString(), "--ids", "1,403", "--logits-out", link.resolve("tokenizer.model").toString()},
+            {"extract", "--model", model.toString(), "--harmful-anchors", harmful.toString(), "--harmless-anchors", harmless.toString(),
+                "--out", tmp.resolve("v.safetensors").toString(), "--export-llamacpp", harmless.toString()},
+            {"run", "--model", model.toString(), "--dataset", "xstest", "--limit", "1", "--out", link.toString()},
+        };
+        String[] said = {"would replace model.safetensors of the model", "would replace tokenizer.model of the model",
+            "would replace the input " + harmless, "is the model's folder"};
+        for (int i = 0; i < commands.length; i++) {
+            var r = TestSupport.cli(commands[i]);
+            assertEquals(Errors.USER_ERROR, r.exit(), String.join(" ", commands[i]) + ": " + r.err());
+            assertTrue(r.err().contains(said[i]), r.err());
+        }
+        assertTrue(java.util.Arrays.equals(weights, Files.readAllBytes(model.resolve("model.safetensors"))), "the weights are untouched");
+        assertEquals("c\nd\n", Files.readString(harmless));
+        try (var files = Files.list(model); var copied = Files.list(TestSupport.model())) {
+            assertEquals(copied.count(), files.count(), "nothing written into the model's folder");
+        }
+    }
+
     @Test
     void pathsOfTheWrongKindAreNamedForWhatTheyAre() throws Exception {
         Path file = Files.writeString(tmp.resolve("afile"), "x"), folder = Files.createDirectories(tmp.resolve("afolder"));

@@ -132,6 +132,21 @@ class ReportTest {
         assertTrue(e.getMessage().contains("not a run's settings"), e.getMessage());
     }
 
+    /** Through a link, the same folder (or a file in it) passed both checks, which compared paths as written. */
+    @Test
+    void aLinkDoesNotGetRoundTheChecksOnFoldersAndTheirFiles() throws Exception {
+        Path run = ReportFixture.dirs().get(0);
+        Path link = Files.createSymbolicLink(tmp.resolve("run-link"), run.toAbsolutePath());
+        TestSupport.Cli r = TestSupport.cli("report", run.toString(), link.toString(), "--out", tmp.resolve("twice.html").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("given twice"), r.err());
+        byte[] summary = Files.readAllBytes(run.resolve("summary.json"));
+        r = TestSupport.cli("report", run.toString(), "--out", link.resolve("summary.json").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("would replace a file of the folder"), r.err());
+        assertTrue(java.util.Arrays.equals(summary, Files.readAllBytes(run.resolve("summary.json"))));
+    }
+
     @Test
     void aRunCutShortIsSummarisedFromItsSamples() throws Exception {
         Path run = ReportFixture.dirs().get(0);
