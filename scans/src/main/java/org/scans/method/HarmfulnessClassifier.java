@@ -153,7 +153,14 @@ public final class HarmfulnessClassifier {
             int l = layers[i];
             float[] s1 = c.state(l, 0), last = c.state(l, 1);
             float[] t = new float[s1.length];
-            for (int k = 0; k < t.length; k++) t[k] = s1[k] - last[k];
+            for (int k = 0; k < t.length; k++) {
+                t[k] = s1[k] - last[k];
+                // Cosine maps NaN to 0, which would judge every query "safe" with no sign of trouble.
+                if (!Float.isFinite(t[k])) {
+                    throw new org.scans.engine.EngineException("the hidden state of layer " + l + " is not finite (" + t[k]
+                            + "): the checkpoint holds NaN or infinite weights, or its activations overflow");
+                }
+            }
             cos[i] = Cosine.of(t, vectors.transition(l));
             sum += cos[i];
         }

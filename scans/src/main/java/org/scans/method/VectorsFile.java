@@ -31,6 +31,17 @@ public final class VectorsFile {
 
     /** The file written beside {@code file}, not yet in place (see {@code AtomicFiles.stage}). */
     public static org.scans.engine.io.AtomicFiles.Staged stage(ScansVectors v, Path file) throws IOException {
+        // read() refuses such a file; refused here, it is never written (and --resume never meets it).
+        for (int l = 0; l < v.layers(); l++) {
+            for (float[] x : new float[][] {v.refusal(l), v.transition(l)}) {
+                for (float f : x) {
+                    if (!Float.isFinite(f)) {
+                        throw new org.scans.engine.EngineException("the vectors of layer " + l + " hold " + f
+                                + ": the model's hidden states are not finite (NaN or infinite weights in the checkpoint?); " + file + " not written");
+                    }
+                }
+            }
+        }
         SafetensorsWriter w = new SafetensorsWriter();
         Map<String, String> meta = new LinkedHashMap<>(v.metadata());
         StringJoiner norms = new StringJoiner(",");

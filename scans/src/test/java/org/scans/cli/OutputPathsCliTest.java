@@ -119,6 +119,43 @@ class OutputPathsCliTest {
         }
     }
 
+    /** A copy of the bundled model (F32) with one NaN in layer 0's query projection. */
+    private Path modelWithNaN() throws Exception {
+        Path model = Files.createDirectories(tmp.resolve("nan-model"));
+        try (var files = Files.list(TestSupport.model())) {
+            for (Path f : files.toList()) if (Files.isRegularFile(f)) Files.copy(f, model.resolve(f.getFileName()));
+        }
+        Path weights = model.resolve("model.safetensors");
+        try (var ch = java.nio.channels.FileChannel.open(weights, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            var len = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ch.read(len, 0);
+            long headerLength = len.getLong(0);
+            var header = java.nio.ByteBuffer.allocate((int) headerLength);
+            ch.read(header, 8);
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(header.array());
+            var q = json.get("model.layers.0.self_attn.q_proj.weight");
+            assertEquals("F32", q.get("dtype").asText());
+            long at = 8 + headerLength + q.get("data_offsets").get(0).asLong() + 4 * 5;
+            ch.write(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(0, Float.NaN), at);
+        }
+        return model;
+    }
+
+    /** NaN weights turned every c(q) into 0 ("safe") and wrote vectors that every later command refused. */
+    @Test
+    void aModelWhoseHiddenStatesAreNotFiniteIsStoppedNotJudgedSafe() throws Exception {
+        Path model = modelWithNaN(), v = tmp.resolve("v.safetensors");
+        var r = TestSupport.cli("extract", "--model", model.toString(), "--out", v.toString());
+        assertEquals(Errors.USER_ERROR, r.exit(), r.err());
+        assertTrue(r.err().contains("not finite"), r.err());
+        assertFalse(Files.exists(v), "no vectors written");
+        Path good = org.scans.eval.EvalFixture.vectors();
+        // vectors of the same architecture from the intact model: the classifier meets the NaN itself
+        r = TestSupport.cli("classify", "--model", model.toString(), "--vectors", good.toString(), "--dataset", "xstest", "--limit", "2");
+        assertEquals(Errors.USER_ERROR, r.exit(), r.err());
+        assertTrue(r.err().contains("is not finite"), r.err());
+    }
+
     @Test
     void pathsOfTheWrongKindAreNamedForWhatTheyAre() throws Exception {
         Path file = Files.writeString(tmp.resolve("afile"), "x"), folder = Files.createDirectories(tmp.resolve("afolder"));
