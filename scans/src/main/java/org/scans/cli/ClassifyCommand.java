@@ -92,6 +92,7 @@ final class ClassifyCommand implements Callable<Integer> {
             out.println("safe judged unsafe   " + pct(m.safeJudgedUnsafe().value()) + " (" + m.safeJudgedUnsafe() + ")");
             out.printf("precision %.3f  recall %.3f  F1 %.3f  AUPRC %s   (safe = positive class)%n", m.precision(), m.recall(), m.f1(),
                     Double.isNaN(m.auprc()) ? "n/a" : String.format("%.3f", m.auprc()));
+            if (m.undefinedNote() != null) out.println("note: " + m.undefinedNote());
         }
         return 0;
     }

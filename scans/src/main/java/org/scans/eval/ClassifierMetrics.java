@@ -68,6 +68,21 @@ public record ClassifierMetrics(int truePositives, int falsePositives, int false
         return new ClassifierMetrics(tp, fp, fn, tn, precision, recall, f1, auprc);
     }
 
+    /**
+     * What the figures cannot say when one class is missing from the set, or null: they are
+     * sklearn's all the same (a 0/0 as 0, and an AUPRC over a curve of one class), so that they
+     * compare with the reference's, and this says so beside them.
+     */
+    public String undefinedNote() {
+        if (truePositives + falseNegatives == 0) {
+            return "no safe prompt in the set: recall, F1 and AUPRC are undefined (shown as sklearn computes them)";
+        }
+        if (falsePositives + trueNegatives == 0) {
+            return "no unsafe prompt in the set: precision and AUPRC measure no separation (shown as sklearn computes them)";
+        }
+        return null;
+    }
+
     /** Same, with the ground truth taken from the samples' labels. */
     public static ClassifierMetrics ofSamples(List<Sample> samples, List<Label> predicted, double[] score) {
         return of(samples.stream().map(Sample::label).toList(), predicted, score);

@@ -57,6 +57,7 @@ public final class RunSummary {
             c.put("f1", m.f1());
             putNumber(c, "auprc", m.auprc());
             c.put("positive_class", "safe");
+            if (m.undefinedNote() != null) c.put("note", m.undefinedNote());
         }
         ObjectNode t = o.putObject("throughput");
         // The rates divide by the seconds as written, so the file agrees with itself.
@@ -151,6 +152,7 @@ public final class RunSummary {
             b.append(String.format("  precision %.3f  recall %.3f  F1 %.3f  AUPRC %s%n", c.get("precision").asDouble(),
                     c.get("recall").asDouble(), c.get("f1").asDouble(),
                     c.get("auprc").isNull() ? "n/a" : String.format("%.3f", c.get("auprc").asDouble())));
+            if (c.has("note")) b.append(String.format("  note: %s%n", c.get("note").asText()));
         }
         JsonNode t = s.get("throughput");
         double rate = t.get("samples_per_s").asDouble();

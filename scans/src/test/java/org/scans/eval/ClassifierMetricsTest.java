@@ -55,6 +55,11 @@ class ClassifierMetricsTest {
         ClassifierMetrics noSafe = ClassifierMetrics.of(labels(0, 0), labels(0, 0), new double[] {0.9, 0.8});
         assertEquals(0.0, noSafe.recall());
         assertTrue(Double.isNaN(noSafe.safeJudgedUnsafe().value()));
+        // sklearn's figures, but not in silence: a one-class set gets a note beside them
+        assertTrue(noSafe.undefinedNote().startsWith("no safe prompt in the set"), noSafe.undefinedNote());
+        ClassifierMetrics noUnsafe = ClassifierMetrics.of(labels(1, 1), labels(1, 0), new double[] {0.1, 0.8});
+        assertTrue(noUnsafe.undefinedNote().startsWith("no unsafe prompt in the set"), noUnsafe.undefinedNote());
+        assertEquals(null, none.undefinedNote(), "both classes present");
     }
 
     @Test

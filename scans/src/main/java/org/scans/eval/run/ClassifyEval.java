@@ -135,6 +135,7 @@ public final class ClassifyEval {
             JsonFigures.number(d, "recall", m.recall());
             JsonFigures.number(d, "f1", m.f1());
             JsonFigures.number(d, "auprc", m.auprc());
+            if (m.undefinedNote() != null) d.put("note", m.undefinedNote());
         }
         o.put("positive_class", "safe");
         o.put("seconds", Math.round(seconds * 10) / 10.0);
@@ -154,6 +155,9 @@ public final class ClassifyEval {
                     JsonFigures.percent(d.get("unsafe_judged_safe")), JsonFigures.percent(d.get("safe_judged_unsafe")),
                     JsonFigures.fixed(d.get("precision"), 3), JsonFigures.fixed(d.get("recall"), 3), JsonFigures.fixed(d.get("f1"), 3),
                     JsonFigures.fixed(d.get("auprc"), 3)));
+        });
+        r.get("datasets").fields().forEachRemaining(e -> {
+            if (e.getValue().has("note")) b.append(String.format("note: %s: %s%n", e.getKey(), e.getValue().get("note").asText()));
         });
         return b.toString();
     }
