@@ -97,11 +97,30 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         Path dir = modelOptions.dir();
         GenerationConfig config;
+        var parsed = spec.commandLine().getParseResult();
+        for (String o : List.of("--temperature", "--top-p", "--repetition-penalty")) {
+            // A float option parses 1e308 as Infinity, and the error would then name a value the user never typed.
+            if (parsed.hasMatchedOption(o)) {
+                String typed = parsed.matchedOption(o).stringValues().getLast();
+                try {
+                    double d = Double.parseDouble(typed);
+                    if (Double.isFinite(d) && Float.isInfinite((float) d)) throw new UserException(o + " " + typed + ": beyond the largest float, " + Float.MAX_VALUE);
+                } catch (NumberFormatException e) {
+                    // picocli has refused it already
+                }
+            }
+        }
         try {
             config = new GenerationConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, seed, Set.copyOf(stopIds), true);
         } catch (IllegalArgumentException e) {
             // GenerationConfig names the setting as this command's flag, without the dashes.
             throw new UserException("--" + e.getMessage());
+        }
+        if (temperature == 0) {
+            // Greedy decoding draws nothing: these would be silently ignored.
+            List<String> unused = new java.util.ArrayList<>();
+            for (String o : List.of("--seed", "--top-k", "--top-p")) if (parsed.hasMatchedOption(o)) unused.add(o);
+            if (!unused.isEmpty()) spec.commandLine().getErr().println("note: " + String.join(", ", unused) + " take effect only when sampling (--temperature above 0); this run is greedy");
         }
         Optional<Tokenizer> tokenizer = prompt.text != null ? Optional.of(ModelOptions.requireTokenizer(dir)) : ModelOptions.tokenizerOf(dir);
         int[] promptIds = prompt.text != null

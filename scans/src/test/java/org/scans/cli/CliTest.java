@@ -49,6 +49,18 @@ class CliTest {
     }
 
     @Test
+    void samplingOptionsOfAGreedyRunAreNotedAndAFloatBeyondRangeIsNamedAsTyped() {
+        var r = TestSupport.cli("generate", "--model", MODEL, "--prompt-ids", "1", "--max-new-tokens", "1", "--seed", "7", "--top-p", "0.9");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("note: --seed, --top-p take effect only when sampling"), r.err());
+        r = TestSupport.cli("generate", "--model", MODEL, "--prompt-ids", "1", "--max-new-tokens", "1", "--temperature", "0.5", "--seed", "7");
+        assertFalse(r.err().contains("take effect only"), r.err());
+        r = TestSupport.cli("generate", "--model", MODEL, "--prompt-ids", "1", "--repetition-penalty", "1e308");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().startsWith("error: --repetition-penalty 1e308: beyond the largest float"), r.err());
+    }
+
+    @Test
     void versionPrintsTheVersion() {
         var r = TestSupport.cli("--version");
         assertEquals(0, r.exit());
