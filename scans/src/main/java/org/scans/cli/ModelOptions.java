@@ -98,9 +98,33 @@ final class ModelOptions {
     /** The tokenizer of the model folder, if it has one. */
     static Optional<Tokenizer> tokenizerOf(Path dir) {
         if (Files.isRegularFile(dir.resolve("tokenizer.model")) || Files.isRegularFile(dir.resolve("tokenizer.json"))) {
+            warnOfTokenizerConfig(dir, System.err);
             return Optional.of(Tokenizer.load(dir));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The engine encodes as Llama-2's tokenizer does: BOS first, no EOS. A checkpoint whose
+     * tokenizer_config.json asks otherwise would be tokenized unlike transformers does it, so that is
+     * said; nothing else in that file is read.
+     */
+    static void warnOfTokenizerConfig(Path dir, java.io.PrintStream err) {
+        Path file = dir.resolve("tokenizer_config.json");
+        if (!Files.isRegularFile(file)) return;
+        com.fasterxml.jackson.databind.JsonNode c;
+        try {
+            c = org.scans.experiment.Json.MAPPER.readTree(file.toFile());
+        } catch (java.io.IOException e) {
+            err.println("warning: " + file + " is not valid JSON; ignored (only add_bos_token and add_eos_token would be read from it)");
+            return;
+        }
+        if (c.path("add_bos_token").isBoolean() && !c.get("add_bos_token").asBoolean()) {
+            err.println("warning: " + file + " sets add_bos_token false; this engine always starts a text with BOS, as Llama-2's tokenizer does");
+        }
+        if (c.path("add_eos_token").asBoolean(false)) {
+            err.println("warning: " + file + " sets add_eos_token true; this engine never appends EOS to an encoded text, as Llama-2's tokenizer does not");
+        }
     }
 
     static Tokenizer requireTokenizer(Path dir) {

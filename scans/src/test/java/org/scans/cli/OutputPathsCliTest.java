@@ -156,6 +156,22 @@ class OutputPathsCliTest {
         assertTrue(r.err().contains("is not finite"), r.err());
     }
 
+    /** A fine-tune that turns BOS off would be tokenized unlike transformers does it: said, not silent. */
+    @Test
+    void tokenizerSettingsTheEngineDoesNotFollowAreWarnedOf() throws Exception {
+        var err = new java.io.ByteArrayOutputStream();
+        PrintStream p = new PrintStream(err, true, StandardCharsets.UTF_8);
+        ModelOptions.warnOfTokenizerConfig(TestSupport.model(), p);
+        assertEquals("", err.toString(StandardCharsets.UTF_8), "Llama-2's own settings");
+        Files.writeString(tmp.resolve("tokenizer_config.json"), "{\"add_bos_token\": false, \"add_eos_token\": true}");
+        ModelOptions.warnOfTokenizerConfig(tmp, p);
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("sets add_bos_token false") && said.contains("sets add_eos_token true"), said);
+        Files.writeString(tmp.resolve("tokenizer_config.json"), "{broken");
+        ModelOptions.warnOfTokenizerConfig(tmp, p);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("is not valid JSON; ignored"), err.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void pathsOfTheWrongKindAreNamedForWhatTheyAre() throws Exception {
         Path file = Files.writeString(tmp.resolve("afile"), "x"), folder = Files.createDirectories(tmp.resolve("afolder"));
