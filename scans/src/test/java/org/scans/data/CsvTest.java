@@ -99,7 +99,7 @@ class CsvTest {
         Path bad = dir.resolve("bad.csv");
         Files.write(bad, new byte[] {'a', '\n', (byte) 0xC3, '\n'});
         DatasetException e = assertThrows(DatasetException.class, () -> Csv.readRecords(bad));
-        assertTrue(e.getMessage().contains("not valid UTF-8"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("bad.csv:2: not valid UTF-8 (byte 2)"), e.getMessage());
 
         DatasetException missing = assertThrows(DatasetException.class, () -> Csv.readRecords(dir.resolve("nope.csv")));
         assertTrue(missing.getMessage().endsWith("nope.csv: file not found"), missing.getMessage());
