@@ -122,6 +122,10 @@ public final class ChatRepl {
         String[] parts = text.split("\\s+", 2);
         String arg = parts.length > 1 ? parts[1].strip() : "";
         try {
+            if (!arg.isEmpty() && java.util.Set.of("/quit", "/exit", "/help", "/score", "/reset").contains(parts[0])) {
+                // "/reset now" must not clear the conversation as if the word were not there
+                throw new IllegalArgumentException(parts[0] + " takes no argument");
+            }
             switch (parts[0]) {
                 case "/quit", "/exit" -> {
                     out.println("bye");

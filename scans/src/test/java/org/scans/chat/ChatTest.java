@@ -162,7 +162,7 @@ class ChatTest {
     void commandsChangeTheSessionAndSaveTheTranscript() throws Exception {
         Path file = tmp.resolve("transcript.json");
         TestSupport.Cli r = chat(String.join("\n", "/score", "/alpha 2", "/layers 1-3", "/steer on +1", "Tell me a story",
-                "/alpha lots", "/layers 7", "/steer sideways", "/bogus", "/save " + file, "/reset", "/score", "/quit", "never read") + "\n");
+                "/alpha lots", "/layers 7", "/steer sideways", "/bogus", "/save " + file, "/reset now", "/reset", "/score", "/quit", "never read") + "\n");
         assertEquals(0, r.exit(), r.err());
         String out = r.out();
         assertTrue(out.contains("> no message yet"), out);
@@ -175,7 +175,8 @@ class ChatTest {
         assertTrue(out.contains("error: /steer takes auto, on [+1|-1] or off"), out);
         assertTrue(out.contains("unknown command /bogus; /help lists the commands"), out);
         assertTrue(out.contains("saved 1 exchange to " + file), out);
-        assertTrue(out.contains("conversation cleared"), out);
+        assertTrue(out.contains("error: /reset takes no argument"), out);
+        assertEquals(2, out.split("conversation cleared", -1).length, "one /reset cleared, the one with an argument did not");
         assertEquals(2, out.split("no message yet", -1).length - 1, "/score before the first message and after /reset");
         assertFalse(out.contains("never read"));
 
