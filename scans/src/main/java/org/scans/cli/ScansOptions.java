@@ -84,6 +84,12 @@ final class ScansOptions {
             if (seed != null) throw new UserException("--seed and anchor files exclude each other");
             for (Path p : new Path[] {harmfulAnchors, harmlessAnchors}) {
                 if (!Files.isRegularFile(p)) throw new UserException(p + ": " + notAFile(p));
+                String name = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+                if (name.endsWith(".csv") || name.endsWith(".jsonl")) {
+                    // a test set's file given as anchors: its header and columns would become prompts
+                    System.err.println("warning: " + p + ": anchor files hold one prompt per line, read as plain text (a header line or "
+                            + "columns would be prompts too)");
+                }
             }
             return new VectorSource.Files(harmfulAnchors, harmlessAnchors);
         }
