@@ -42,10 +42,33 @@ public final class VectorOps {
         for (; i < n; i++) out[outOff + i] = x[xOff + i] * scale * w[i];
     }
 
-    /** RMSNorm of one row: {@code out = x / sqrt(mean(x²) + eps) · w}. */
+    /**
+     * RMSNorm of one row: {@code out = x / sqrt(mean(x²) + eps) · w}. A row of finite values above
+     * about 1e19 (a very strong steering vector) overflows the float sum of squares, and a scale of
+     * 1/∞ = 0 would zero the row: then the sum is taken again in double, as {@link ScalarOps} does.
+     */
     public static void rmsnorm(float[] x, int xOff, float[] w, float eps, float[] out, int outOff, int n) {
         float ss = sumOfSquares(x, xOff, n) / n + eps;
-        scaleMul(x, xOff, (float) (1.0 / Math.sqrt(ss)), w, out, outOff, n);
+        double scale = 1.0 / Math.sqrt(ss);
+        if (ss == Float.POSITIVE_INFINITY) {
+            double wide = 0;
+            for (int i = 0; i < n; i++) wide += (double) x[xOff + i] * x[xOff + i];
+            scale = 1.0 / Math.sqrt(wide / n + eps);
+        }
+        scaleMul(x, xOff, (float) scale, w, out, outOff, n);
+    }
+
+    /**
+     * Whether every value of {@code x[off, off+n)} is finite. {@code v·0} is 0 for a finite v and
+     * NaN for NaN or ±∞, and a NaN stays in the running sum: one multiply-add per lane.
+     */
+    public static boolean allFinite(float[] x, int off, int n) {
+        FloatVector zero = FloatVector.zero(F), acc = zero;
+        int i = 0;
+        for (; i + L <= n; i += L) acc = FloatVector.fromArray(F, x, off + i).fma(zero, acc);
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += x[off + i] * 0f;
+        return s == 0f;
     }
 
     /** {@code acc[i] += x[i]}. */

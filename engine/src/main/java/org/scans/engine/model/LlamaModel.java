@@ -15,6 +15,7 @@ import org.scans.engine.hook.Residual;
 import org.scans.engine.hook.ResidualHook;
 import org.scans.engine.io.Checkpoint;
 import org.scans.engine.io.ModelFormatException;
+import org.scans.engine.kernel.VectorOps;
 import org.scans.engine.tensor.DType;
 import org.scans.engine.tensor.WeightMatrix;
 import org.scans.engine.util.WorkerPool;
@@ -300,7 +301,7 @@ public final class LlamaModel implements AutoCloseable {
         int m = 0;
         int[] normStart = new int[parts.size()];
         boolean[] allRows = new boolean[parts.size()];
-        List<int[]> logitRows = new ArrayList<>(); // {normed row, step index, token index}
+        List<int[]> logitRows = new ArrayList<>(); // {normed row, step index, token index, position}
         for (int i = 0; i < parts.size(); i++) {
             Part p = parts.get(i);
             Logits want = p.step().logits();
@@ -309,7 +310,7 @@ public final class LlamaModel implements AutoCloseable {
             if (allRows[i]) {
                 System.arraycopy(w.x, p.row() * dim, w.xb, m * dim, p.count() * dim);
                 if (want == Logits.ALL) {
-                    for (int j = 0; j < p.count(); j++) logitRows.add(new int[] {m + j, p.stepIndex(), p.from() + j});
+                    for (int j = 0; j < p.count(); j++) logitRows.add(new int[] {m + j, p.stepIndex(), p.from() + j, w.positions[p.row() + j]});
                 }
                 m += p.count();
             } else if (want == Logits.LAST && p.hasLastToken()) {
@@ -317,7 +318,7 @@ public final class LlamaModel implements AutoCloseable {
                 m += 1;
             }
             if (want == Logits.LAST && p.hasLastToken()) {
-                logitRows.add(new int[] {m - 1, p.stepIndex(), p.from() + p.count() - 1});
+                logitRows.add(new int[] {m - 1, p.stepIndex(), p.from() + p.count() - 1, w.positions[p.row() + p.count() - 1]});
             }
         }
         if (m == 0) return;
@@ -334,9 +335,25 @@ public final class LlamaModel implements AutoCloseable {
         for (int i = 0; i < k; i++) System.arraycopy(w.xb, logitRows.get(i)[0] * dim, w.hidden, i * dim, dim);
         if (w.logits.length < k * vocab) w.logits = new float[k * vocab];
         backend.matmul(weights.lmHead(), w.hidden, k, w.logits);
+        requireFinite(logitRows, w.logits, vocab);
         for (int i = 0; i < k; i++) {
             int[] lr = logitRows.get(i);
             sink.accept(lr[1], lr[2], w.logits, i * vocab);
+        }
+    }
+
+    /**
+     * One NaN or infinite weight, or a hook that pushed the residual past float range, turns every
+     * logit after it into NaN; a sampler then picks id 0 forever and a score prints NaN. Every
+     * consumer gets logits through here, so one scan of each row (small beside the output matrix
+     * that made it) refuses them all, before the sink sees any row of the chunk.
+     */
+    private static void requireFinite(List<int[]> logitRows, float[] logits, int vocab) {
+        for (int i = 0; i < logitRows.size(); i++) {
+            if (!VectorOps.allFinite(logits, i * vocab, vocab)) {
+                throw new EngineException("the forward pass gave non-finite logits at position " + logitRows.get(i)[3]
+                        + " (NaN or infinite weights in the checkpoint, or a steering multiplier too large)");
+            }
         }
     }
 
