@@ -40,8 +40,7 @@ public final class Sampler {
         applyRepetitionPenalty(logits, config.repetitionPenalty());
         if (config.isGreedy()) return argmax(logits);
         int n = logits.length;
-        float t = config.temperature();
-        for (int i = 0; i < n; i++) logits[i] /= t;
+        scale(logits, config.temperature());
         if (order.length != n) {
             order = new Integer[n];
         }
@@ -86,6 +85,24 @@ public final class Sampler {
             if (u < acc) return order[i];
         }
         return order[keep - 1];
+    }
+
+    /**
+     * Divides by the temperature. Where the largest logit divided by {@code t} is not finite (a
+     * tiny t, or a penalty that pushed a logit to ∞), the quotients would tie at ±∞ and the
+     * softmax turn to NaN (a near-zero temperature picked the last id): then the largest logit is
+     * subtracted first, so that it maps to 0 and every other to a negative value or −∞, and a
+     * tiny t is greedy, as its limit is. Otherwise the plain quotients, which the sampling below
+     * shifts by their largest anyway.
+     */
+    static void scale(float[] logits, float t) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float l : logits) max = Math.max(max, l);
+        if (Float.isFinite(max / t)) {
+            for (int i = 0; i < logits.length; i++) logits[i] /= t;
+        } else {
+            for (int i = 0; i < logits.length; i++) logits[i] = logits[i] == max ? 0f : (logits[i] - max) / t;
+        }
     }
 
     /** Hugging Face's rule: a positive logit is divided by the penalty, a negative one multiplied. */

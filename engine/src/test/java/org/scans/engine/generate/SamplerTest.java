@@ -78,6 +78,34 @@ class SamplerTest {
         assertTrue(sawOne);
     }
 
+    /** A temperature near 0 is the greedy limit, even where logit / T overflows float. */
+    @Test
+    void aTinyTemperaturePicksTheLargestLogit() {
+        for (float t : new float[] {Float.MIN_VALUE, 1e-45f, 1e-38f, 1e-30f}) {
+            for (long seed = 0; seed < 20; seed++) {
+                assertEquals(1, new Sampler(sampling(t, 0, 1f, seed), 5).sample(new float[] {0.5f, 3f, 1f, 2.9f, -1f}), "T " + t);
+                assertEquals(2, new Sampler(sampling(t, 0, 1f, seed), 4).sample(new float[] {-3f, -1.5f, -1f, -2f}), "T " + t);
+                assertEquals(0, new Sampler(sampling(t, 3, 0.9f, seed), 4).sample(new float[] {7f, 6.5f, -20f, 6.9f}), "T " + t);
+            }
+        }
+    }
+
+    /** Ordinary temperatures divide as before, so seeded samples do not move. */
+    @Test
+    void anOrdinaryTemperatureOnlyDivides() {
+        float[] logits = {1.3f, -2.7f, 0.01f, 12.5f, -30f, 7f};
+        for (float t : new float[] {0.1f, 0.7f, 1f, 1.5f, 100f}) {
+            float[] scaled = logits.clone();
+            Sampler.scale(scaled, t);
+            for (int i = 0; i < logits.length; i++) assertEquals(logits[i] / t, scaled[i]);
+        }
+        // Overflowing: the largest maps to 0, the rest below it.
+        float[] tiny = logits.clone();
+        Sampler.scale(tiny, 1e-40f);
+        assertEquals(0f, tiny[3]);
+        for (int i = 0; i < tiny.length; i++) assertTrue(i == 3 || tiny[i] < 0, "index " + i + ": " + tiny[i]);
+    }
+
     @Test
     void badSettingsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> sampling(-1f, 0, 1f, 0));
