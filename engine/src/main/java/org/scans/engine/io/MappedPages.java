@@ -5,8 +5,11 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * How much of the files this process has mapped from one folder sits in memory, and how much of
@@ -34,16 +37,35 @@ public record MappedPages(long residentBytes, long hugeBytes) {
         boolean test(long start, long end, String path);
     }
 
-    /** The mappings of files under {@code dir}; empty where {@code /proc/self/smaps} cannot be read. */
+    /**
+     * The mappings of files under {@code dir} and of the files its {@code *.safetensors} links
+     * point to; empty where {@code /proc/self/smaps} cannot be read.
+     */
     public static Optional<MappedPages> under(Path dir) {
         if (!Files.isReadable(SMAPS)) return Optional.empty();
         try {
-            String root = dir.toRealPath().toString();
-            String prefix = root.endsWith("/") ? root : root + "/";
-            return Optional.of(parse(Files.readAllLines(SMAPS), (start, end, path) -> path.startsWith(prefix)));
+            return Optional.of(parse(Files.readAllLines(SMAPS), filesOf(dir)));
         } catch (IOException | UncheckedIOException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * smaps names a mapped file by its real path. In a Hugging Face cache the weights are links
+     * ({@code snapshots/<rev>/model.safetensors → ../../blobs/<hash>}) whose targets lie outside
+     * the folder, so besides the paths under the folder's real path, each weight file's real path
+     * counts too.
+     */
+    static Wanted filesOf(Path dir) throws IOException {
+        String root = dir.toRealPath().toString();
+        String prefix = root.endsWith("/") ? root : root + "/";
+        Set<String> targets = new HashSet<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (f.getFileName().toString().endsWith(".safetensors") && Files.isRegularFile(f)) targets.add(f.toRealPath().toString());
+            }
+        }
+        return (start, end, path) -> path.startsWith(prefix) || targets.contains(path);
     }
 
     /**

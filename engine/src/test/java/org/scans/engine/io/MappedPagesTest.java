@@ -1,6 +1,7 @@
 package org.scans.engine.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -97,5 +98,40 @@ class MappedPagesTest {
             assertTrue(p.hugeBytes() <= p.residentBytes());
         }
         assertEquals(Optional.of(new MappedPages(0, 0)), MappedPages.under(dir));
+    }
+
+    /**
+     * A Hugging Face cache: the folder's weights are links to blobs elsewhere, which smaps names
+     * by their real paths. Those count; other files beside the blobs do not.
+     */
+    @Test
+    void countsTheTargetsOfLinkedWeightFiles(@TempDir Path tmp) throws Exception {
+        Path blobs = Files.createDirectories(tmp.resolve("blobs")), dir = Files.createDirectories(tmp.resolve("snapshots/rev"));
+        Files.write(blobs.resolve("abc"), new byte[0]);
+        Files.write(blobs.resolve("other"), new byte[0]);
+        Files.createSymbolicLink(dir.resolve("model.safetensors"), Path.of("../../blobs/abc"));
+        Files.createSymbolicLink(dir.resolve("config.json"), Path.of("../../blobs/other"));
+        MappedPages.Wanted wanted = MappedPages.filesOf(dir);
+        String real = tmp.toRealPath().toString();
+        assertTrue(wanted.test(0, 1, real + "/blobs/abc"));
+        assertFalse(wanted.test(0, 1, real + "/blobs/other"), "not a weight file");
+        assertFalse(wanted.test(0, 1, real + "/blobs/abcd"));
+        assertTrue(wanted.test(0, 1, real + "/snapshots/rev/plain.safetensors"), "a file in the folder itself");
+    }
+
+    /** The same through this process's own mapping of a linked file. */
+    @Test
+    void seesAMappingOfALinkedFile(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/smaps")), "no /proc/self/smaps (not Linux)");
+        Path blob = Files.createDirectories(tmp.resolve("blobs")).resolve("x"), dir = Files.createDirectories(tmp.resolve("model"));
+        int bytes = 1 << 20;
+        Files.write(blob, new byte[bytes]);
+        Path link = Files.createSymbolicLink(dir.resolve("model.safetensors"), Path.of("../blobs/x"));
+        try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(link)) {
+            MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, bytes, arena);
+            long sum = 0;
+            for (long i = 0; i < bytes; i += 4096) sum += seg.get(ValueLayout.JAVA_BYTE, i);
+            assertEquals(bytes, MappedPages.under(dir).orElseThrow().residentBytes(), "sum " + sum);
+        }
     }
 }
