@@ -7,9 +7,12 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.scans.engine.io.Checkpoint;
 import org.scans.engine.io.ModelFormatException;
 import org.scans.engine.io.TensorEntry;
@@ -43,9 +46,10 @@ public final class LlamaWeights {
     private final List<String> unused;
     private final Map<DType, Long> parametersByDtype;
     private final long bytesRead;
+    private final Unquantized unquantized;
 
     private LlamaWeights(WeightMatrix embed, Layer[] layers, float[] finalNorm, WeightMatrix lmHead,
-                         List<String> unused, Map<DType, Long> parametersByDtype, long bytesRead) {
+                         List<String> unused, Map<DType, Long> parametersByDtype, long bytesRead, Unquantized unquantized) {
         this.embed = embed;
         this.layers = layers;
         this.finalNorm = finalNorm;
@@ -53,6 +57,7 @@ public final class LlamaWeights {
         this.unused = unused;
         this.parametersByDtype = parametersByDtype;
         this.bytesRead = bytesRead;
+        this.unquantized = unquantized;
     }
 
     /**
@@ -82,8 +87,10 @@ public final class LlamaWeights {
         unused.removeAll(b.used);
         refuseUnknown(unused, c.tieWordEmbeddings());
 
+        Unquantized unquantized = Unquantized.NONE;
         if (quantize == DType.Q8_0) {
             Slab slab = Slab.of(embed, layers, c.tieWordEmbeddings() ? null : lmHead, arena);
+            unquantized = slab.unquantized;
             embed = slab.q8(embed, pool);
             for (int i = 0; i < layers.length; i++) {
                 Layer l = layers[i];
@@ -95,7 +102,7 @@ public final class LlamaWeights {
             throw new IllegalArgumentException("quantization to " + quantize + " is not supported (only Q8_0)");
         }
         return new LlamaWeights(embed, layers, finalNorm, lmHead, Collections.unmodifiableList(unused),
-                Collections.unmodifiableMap(b.parameters), b.bytes);
+                Collections.unmodifiableMap(b.parameters), b.bytes, unquantized);
     }
 
     /**
@@ -126,10 +133,12 @@ public final class LlamaWeights {
      */
     private static final class Slab {
         private final MemorySegment buffer;
+        private final Unquantized unquantized;
         private long used;
 
-        private Slab(MemorySegment buffer) {
+        private Slab(MemorySegment buffer, Unquantized unquantized) {
             this.buffer = buffer;
+            this.unquantized = unquantized;
         }
 
         static Slab of(WeightMatrix embed, Layer[] layers, WeightMatrix lmHeadOrNull, Arena arena) {
@@ -137,9 +146,14 @@ public final class LlamaWeights {
             all.add(embed);
             for (Layer l : layers) all.addAll(l.matrices());
             if (lmHeadOrNull != null) all.add(lmHeadOrNull);
-            long bytes = 0;
-            for (WeightMatrix w : all) if (quantizable(w)) bytes += slot(w);
-            return new Slab(LargeAllocation.allocate(Math.max(bytes, 1), arena));
+            long bytes = 0, storedBytes = 0;
+            List<WeightMatrix> kept = new ArrayList<>();
+            for (WeightMatrix w : all) {
+                storedBytes += w.bytes();
+                if (quantizable(w)) bytes += slot(w);
+                else kept.add(w);
+            }
+            return new Slab(LargeAllocation.allocate(Math.max(bytes, 1), arena), new Unquantized(List.copyOf(kept), all.size(), storedBytes));
         }
 
         WeightMatrix q8(WeightMatrix w, WorkerPool pool) {
@@ -157,6 +171,44 @@ public final class LlamaWeights {
         private static long slot(WeightMatrix w) {
             return (Q8Matrix.bytesFor(w.rows(), w.cols()) + 63) & ~63L;
         }
+    }
+
+    /**
+     * What quantizing at load left in its stored type (a matrix whose width is not a multiple of
+     * Q8_0's 32-wide block; see {@link Slab}).
+     *
+     * @param kept those matrices, in load order, with their stored type
+     * @param matrices how many matrices the quantizer was given (tied embeddings once); 0 when
+     *     the weights were not quantized
+     * @param storedBytes the stored bytes of those {@code matrices}
+     */
+    public record Unquantized(List<WeightMatrix> kept, int matrices, long storedBytes) {
+        static final Unquantized NONE = new Unquantized(List.of(), 0, 0);
+
+        public long keptBytes() {
+            return kept.stream().mapToLong(WeightMatrix::bytes).sum();
+        }
+
+        /**
+         * One line for whoever asked for quantization, where some matrices kept their stored type:
+         * the speed-up and the memory saving are then partial, or none at all. Empty otherwise.
+         */
+        public Optional<String> note() {
+            if (kept.isEmpty()) return Optional.empty();
+            String widths = kept.stream().map(WeightMatrix::cols).distinct().sorted().map(String::valueOf)
+                    .collect(Collectors.joining(", "));
+            String types = kept.stream().map(w -> w.dtype().name()).distinct().collect(Collectors.joining("/"));
+            String names = kept.stream().limit(2).map(WeightMatrix::name).collect(Collectors.joining(", "))
+                    + (kept.size() > 2 ? ", … " + (kept.size() - 2) + " more" : "");
+            return Optional.of(String.format(Locale.ROOT,
+                    "%d of %d matrices (%.2f of %.2f MB) keep their stored type %s: Q8_0 cuts rows into blocks of %d, and theirs are %s wide (%s)",
+                    kept.size(), matrices, keptBytes() / 1e6, storedBytes / 1e6, types, Q8Matrix.BLOCK, widths, names));
+        }
+    }
+
+    /** What quantizing at load left in its stored type; nothing when the weights were not quantized. */
+    public Unquantized unquantized() {
+        return unquantized;
     }
 
     public WeightMatrix embed() {
