@@ -77,14 +77,12 @@ final class ModelOptions {
      * llama.cpp's quantizer refuses such a model): say how many, since the speed-up is then partial.
      */
     static void noteUnquantized(LlamaModel model, Consumer<String> err) {
-        java.util.List<org.scans.engine.tensor.WeightMatrix> all = new java.util.ArrayList<>();
-        for (int l = 0; l < model.config().numLayers(); l++) all.addAll(model.weights().layer(l).matrices());
-        all.add(model.weights().lmHead());
-        long kept = all.stream().filter(w -> w.dtype() != org.scans.engine.tensor.DType.Q8_0).count();
-        if (kept > 0) {
-            err.accept("note: --quantize q8_0: " + kept + " of " + all.size() + " matrices keep their stored type (their rows are not a"
-                    + " multiple of 32 wide, Q8_0's block)");
-        }
+        model.weights().unquantized().note().ifPresent(n -> err.accept("note: --quantize q8_0: " + n));
+    }
+
+    /** For the commands that load a model without {@link #noteSmallPages}: what --quantize left out, if anything. */
+    void noteQuantization(LlamaModel model) {
+        if (quantize != Quantize.none) noteUnquantized(model, System.err::println);
     }
 
     /** The note for {@link #noteSmallPages}, if {@code p} calls for one ({@link PagesCommand#mostlySmallPages}). */
