@@ -48,10 +48,14 @@ public record Llama2ChatTemplate() implements ChatTemplate {
         return new Prompt("<s>[INST] " + query + " [/INST] Sure", false, true);
     }
 
-    /** BOS + {@code encode("[INST] " + q.strip() + " [/INST]")}. */
+    /**
+     * BOS + {@code encode("[INST] " + q.strip() + " [/INST]")}, in special
+     * mode, as HF's tokenizer encodes it: a literal {@code </s>} in the query is EOS here
+     * as in the classification input, not spelled out (which gave one sample two encodings).
+     */
     @Override
     public Prompt generation(String query) {
-        return new Prompt("[INST] " + PythonStrings.strip(query) + " [/INST]", true, false);
+        return new Prompt("[INST] " + PythonStrings.strip(query) + " [/INST]", true, true);
     }
 
     @Override

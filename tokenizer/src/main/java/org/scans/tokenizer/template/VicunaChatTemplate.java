@@ -68,10 +68,14 @@ public record VicunaChatTemplate(String scansSystem, boolean scansBos) implement
         return new Prompt(scansSystem + " USER: " + query + " \nASSISTANT: Sure", scansBos, true);
     }
 
-    /** BOS + {@code encode("USER: " + q.strip() + " \nASSISTANT:")}, no system prompt. */
+    /**
+     * BOS + {@code encode("USER: " + q.strip() + " \nASSISTANT:")}, no system prompt, in special
+     * mode, as HF's tokenizer encodes it: a literal {@code </s>} in the query is EOS here
+     * as in the classification input, not spelled out (which gave one sample two encodings).
+     */
     @Override
     public Prompt generation(String query) {
-        return new Prompt("USER: " + PythonStrings.strip(query) + " \nASSISTANT:", true, false);
+        return new Prompt("USER: " + PythonStrings.strip(query) + " \nASSISTANT:", true, true);
     }
 
     /** The text between the last {@code USER:} and the {@code ASSISTANT:} after it. */

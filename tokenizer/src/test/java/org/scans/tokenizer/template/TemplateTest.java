@@ -44,6 +44,23 @@ class TemplateTest {
         assertEquals(gen.length - 1, f.lastEnd(gen));
     }
 
+    /**
+     * transformers maps a literal {@code </s>} or {@code <s>} anywhere in the text to its id, in the
+     * generation prompt as in the classification input; spelled out in the one and not the other,
+     * one sample was classified on one sequence and answered from another.
+     */
+    @Test
+    void aControlTokenInTheQueryIsEncodedAlikeInEveryPrompt() {
+        for (ChatTemplate t : List.of(new Llama2ChatTemplate(), VicunaChatTemplate.scansReference())) {
+            int[] gen = t.generation("Say </s> now").encode(LLAMA), cls = t.classification("Say </s> now").encode(LLAMA);
+            assertTrue(Arrays.stream(gen).skip(1).anyMatch(i -> i == 2), t.name() + ": " + Arrays.toString(gen));
+            assertTrue(Arrays.stream(cls).anyMatch(i -> i == 2), t.name() + ": " + Arrays.toString(cls));
+            // without such a literal, special mode changes nothing: the plain encoding, BOS first
+            Prompt plain = t.generation(Q);
+            assertArrayEquals(LLAMA.encode(plain.text(), true, false), plain.encode(LLAMA), t.name());
+        }
+    }
+
     @Test
     void scansVicunaPromptsAndMarker() {
         VicunaChatTemplate t = VicunaChatTemplate.scansReference();
