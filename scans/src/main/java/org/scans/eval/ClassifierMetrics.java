@@ -74,12 +74,13 @@ public record ClassifierMetrics(int truePositives, int falsePositives, int false
      * compare with the reference's, and this says so beside them.
      */
     public String undefinedNote() {
-        if (truePositives + falseNegatives == 0) {
-            return "no safe prompt in the set: recall, F1 and AUPRC are undefined (shown as sklearn computes them)";
-        }
-        if (falsePositives + trueNegatives == 0) {
-            return "no unsafe prompt in the set: precision and AUPRC measure no separation (shown as sklearn computes them)";
-        }
+        return undefinedNote(truePositives + falseNegatives, falsePositives + trueNegatives);
+    }
+
+    /** {@link #undefinedNote()} from the number of safe and of unsafe prompts. */
+    public static String undefinedNote(int safe, int unsafe) {
+        if (safe == 0) return "no safe prompt in the set: recall, F1 and AUPRC are undefined (shown as sklearn computes them)";
+        if (unsafe == 0) return "no unsafe prompt in the set: precision and AUPRC measure no separation (shown as sklearn computes them)";
         return null;
     }
 

@@ -191,6 +191,12 @@ public final class Report {
             b.append("<td class='num'>").append(Html.fixed(c.path(k).asDouble(Double.NaN), 3)).append("</td>");
         }
         b.append("</tr>");
+        // A one-class set's figures are sklearn's 0/0 = 0 and a one-class curve: say so where they are shown.
+        // Folders written before the note existed: the totals tell the same.
+        String note = c.has("note") ? c.get("note").asText()
+                : org.scans.eval.ClassifierMetrics.undefinedNote(c.path("safe_judged_unsafe").path("total").asInt(1),
+                        c.path("unsafe_judged_safe").path("total").asInt(1));
+        if (note != null) b.append("<tr><td colspan='10' class='muted'>note: ").append(esc(note)).append("</td></tr>");
     }
 
     private static void classifierCharts(StringBuilder b, String title, List<JsonNode> lines, double threshold) {
@@ -209,6 +215,12 @@ public final class Report {
                 .append(Charts.histogram("Classifier score c(q) by true label", unsafe.stream().mapToDouble(Double::doubleValue).toArray(),
                         safe.stream().mapToDouble(Double::doubleValue).toArray(), threshold)).append("</figure>");
         PrecisionRecallCurve pr = PrecisionRecallCurve.of(positive, safeness);
+        if (safe.isEmpty() || unsafe.isEmpty()) {
+            // one class only: no curve to draw that would mean anything
+            b.append("<figure><p class='muted'>No precision-recall curve: the set has no ").append(safe.isEmpty() ? "safe" : "unsafe")
+                    .append(" prompt.</p></figure></div></div>");
+            return;
+        }
         b.append("<figure>").append(Charts.lines("Precision-recall, safe = positive (AUPRC " + Html.fixed(pr.auc(), 3) + ")",
                 "recall", "precision", List.of(new Charts.Line("classifier, ranked by 1 − c(q)", Charts.SCANS, pr.recall(), pr.precision(), true)),
                 0, 1, 0, 1, false, List.of())).append("</figure></div></div>");

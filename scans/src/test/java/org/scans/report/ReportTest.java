@@ -147,6 +147,20 @@ class ReportTest {
         assertTrue(java.util.Arrays.equals(summary, Files.readAllBytes(run.resolve("summary.json"))));
     }
 
+    /** A run cut short in its unsafe prompts (a run does them first) has no safe one: its P/R figures are sklearn's 0/0. */
+    @Test
+    void aSetOfOneClassIsNotedAndDrawsNoCurve() throws Exception {
+        Path copy = cutShort(ReportFixture.dirs().get(0), "unsafe-only", "run.json");
+        Path samples = copy.resolve("samples.jsonl");
+        List<String> unsafe = Files.readAllLines(samples).stream().filter(l -> l.contains("\"label\":\"unsafe\"")).toList();
+        org.junit.jupiter.api.Assumptions.assumeFalse(unsafe.isEmpty());
+        Files.write(samples, unsafe);
+        String html = render(List.of(copy));
+        assertTrue(html.contains("note: no safe prompt in the set"), "the classifier table says the figures are undefined");
+        assertTrue(html.contains("No precision-recall curve: the set has no safe prompt."));
+        assertFalse(render(ReportFixture.dirs()).contains("No precision-recall curve"));
+    }
+
     @Test
     void aRunCutShortIsSummarisedFromItsSamples() throws Exception {
         Path run = ReportFixture.dirs().get(0);
