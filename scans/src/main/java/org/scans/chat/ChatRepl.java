@@ -103,6 +103,12 @@ public final class ChatRepl {
         } catch (IllegalArgumentException e) {
             out.println("error: " + e.getMessage());
             return;
+        } catch (org.scans.engine.EngineException e) {
+            // A pass that failed (non-finite logits under an extreme /alpha) loses this answer, not
+            // the session: the dialogue so far stays, and /save still works.
+            if (started[0]) out.println();
+            out.println("error: " + e.getMessage() + "; the message was not answered");
+            return;
         }
         out.print(decoder.finish());
         out.println();

@@ -195,6 +195,19 @@ class ChatTest {
         }
     }
 
+    /** An answer whose pass fails (here an /alpha that overflows the residual) is lost; the session and its dialogue are not. */
+    @Test
+    void aFailedAnswerKeepsTheSessionAndItsDialogue() throws Exception {
+        Path file = tmp.resolve("after-failure.json");
+        TestSupport.Cli r = chat(String.join("\n", "Tell me a story", "/steer on +1", "/alpha 1e40", "Hi", "/alpha 2", "Hello",
+                "/save " + file) + "\n");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("the message was not answered"), r.out());
+        JsonNode t = Json.MAPPER.readTree(file.toFile());
+        assertEquals(2, t.get("turns").size(), "the first and the last message, not the failed one");
+        assertEquals("Hello", t.get("turns").get(1).get("user").asText());
+    }
+
     @Test
     void aMissingOrWrongModelSaysWhatToPass() throws Exception {
         InputStream old = System.in;
