@@ -59,7 +59,9 @@ public final class SafetensorsWriter {
         ObjectNode header = new ObjectMapper().createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
-            metadata.forEach(meta::put);
+            // Sorted: callers pass maps whose order may change from one JVM to the next (Map.of), and
+            // the same content must give the same bytes (a checksum of two extractions must agree).
+            new java.util.TreeMap<>(metadata).forEach(meta::put);
         }
         long offset = 0;
         for (Pending t : tensors) {

@@ -123,4 +123,12 @@ class SafetensorsFileTest {
         byte[] h = ("{\"a\u00ff\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[0,0]}}").getBytes(StandardCharsets.ISO_8859_1);
         refused(file(h, 0), "not valid UTF-8");
     }
+    /** The same content gives the same bytes, whatever order the metadata came in (Map.of's changes with each JVM). */
+    @Test
+    void metadataIsWrittenInOneOrder(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path a = dir.resolve("a.safetensors"), b = dir.resolve("b.safetensors");
+        new SafetensorsWriter().metadata("zeta", "1").metadata("alpha", "2").addF32("t", new float[] {1, 2}, 2).write(a);
+        new SafetensorsWriter().metadata("alpha", "2").metadata("zeta", "1").addF32("t", new float[] {1, 2}, 2).write(b);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(java.nio.file.Files.readAllBytes(a), java.nio.file.Files.readAllBytes(b));
+    }
 }
