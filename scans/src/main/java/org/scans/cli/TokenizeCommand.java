@@ -27,7 +27,7 @@ final class TokenizeCommand implements Callable<Integer> {
         @Option(names = "--text", paramLabel = "T", description = "The text to encode.")
         String text;
 
-        @Option(names = "--jsonl", description = "Read {\"text\": …} lines from stdin, write one result line each, in order.")
+        @Option(names = "--jsonl", description = "Read {\"text\": …} lines from stdin, write one result line each, in order (blank lines are skipped, with no output).")
         boolean jsonl;
     }
 

@@ -98,8 +98,8 @@ public final class SampleLog implements AutoCloseable {
             JsonNode node;
             try {
                 node = JSON.readTree(line);
-            } catch (IOException e) {
-                throw new IOException(file + ":" + lineNo + ": not a JSON line: " + e.getMessage());
+            } catch (com.fasterxml.jackson.core.JacksonException e) {
+                throw new IOException(file + ":" + lineNo + ": not a JSON line: " + Json.brief(e));
             }
             if (node == null || !node.isObject() || !node.path("id").isTextual()) {
                 throw new IOException(file + ":" + lineNo + ": not a sample line (a JSON object with an \"id\")");

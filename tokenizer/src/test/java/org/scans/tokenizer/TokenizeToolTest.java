@@ -77,6 +77,8 @@ class TokenizeToolTest {
         assertTrue(e.getMessage().startsWith("input line 1 is not valid JSON"), e.getMessage());
         e = assertThrows(TokenizerException.class, () -> run("{\"text\": \"a\"} trailing\n", false, false));
         assertTrue(e.getMessage().startsWith("input line 1"), e.getMessage());
+        e = assertThrows(TokenizerException.class, () -> run("{\"text\": \"a\"} {\"x\": 1}\n", false, false));
+        assertEquals("input line 1 is not valid JSON: text after the JSON value", e.getMessage());
         e = assertThrows(TokenizerException.class, () -> run("{\"text\": \"\\ud800\"}\n", false, false));
         assertTrue(e.getMessage().contains("line 1") && e.getMessage().contains("surrogate"), e.getMessage());
         byte[] badUtf8 = {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xFF, '"', '}', '\n'};
