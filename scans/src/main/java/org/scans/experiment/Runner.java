@@ -431,7 +431,7 @@ public final class Runner {
                 });
                 if (old.get(k).size() == now.get(k).size()) return;
             }
-            if (!now.get(k).equals(old.get(k))) diffs.add(k + " (" + (old.has(k) ? "was " + old.get(k) : unrecorded(k)) + ", now " + now.get(k) + ")");
+            if (!now.get(k).equals(old.get(k))) diffs.add(k + " (" + (old.has(k) ? "was " + shown(k, old.get(k)) : unrecorded(k)) + ", now " + shown(k, now.get(k)) + ")");
         });
         // A setting recorded only when given (a preset, an F16 KV cache) and not given now.
         old.fieldNames().forEachRemaining(k -> {
@@ -440,6 +440,11 @@ public final class Runner {
         if (!diffs.isEmpty()) {
             throw new IllegalArgumentException("--resume: " + dir + " was started with other settings: " + String.join("; ", diffs));
         }
+    }
+
+    /** A setting's value as the user gave it: a limit of 0 is "no limit", which "0" does not say. */
+    private static String shown(String key, JsonNode value) {
+        return key.equals("limit") && value.isInt() && value.asInt() == 0 ? "0 (all)" : value.toString();
     }
 
     private static boolean sameFolder(String a, String b) {

@@ -213,6 +213,14 @@ class OutputPathsCliTest {
     }
 
     @Test
+    void aLimitOfZeroIsShownAsAllInAResumeRefusal() {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> org.scans.experiment.Runner.requireSameSettings(
+                tmp, json.createObjectNode().put("limit", 0), json.createObjectNode().put("limit", 60)));
+        assertTrue(e.getMessage().contains("limit (was 0 (all), now 60)"), e.getMessage());
+    }
+
+    @Test
     void aResumedRunMayNameItsModelThroughALinkOrAnotherPath() throws Exception {
         Path model = Files.createDirectories(tmp.resolve("m")), link = Files.createSymbolicLink(tmp.resolve("alias"), model);
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
