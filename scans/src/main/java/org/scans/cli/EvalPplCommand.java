@@ -100,6 +100,8 @@ final class EvalPplCommand implements Callable<Integer> {
         Path dir = evalOptions.checkedDir("ppl");
         PrintStream err = System.err;
         if (windowLen != null && windowLen < 2) throw new UserException("--window-len must be at least 2, got " + windowLen);
+        // The upper bound needs the window length, known once the model's context is; the lower one is checked now.
+        if (stride != null && stride < 1) throw new UserException("--stride must be at least 1, got " + stride);
         java.util.function.Consumer<org.scans.engine.model.LlamaConfig> fits = c -> {
             if (windowLen != null && windowLen > c.maxPositions()) {
                 throw new UserException("--window-len " + windowLen + " is longer than the model's context (" + c.maxPositions() + " tokens)");

@@ -55,6 +55,8 @@ class EvalCliTest {
                 "--out", out.toString());
         assertError(out, "--stride slides consecutive windows", "eval", "ppl", "--model", model, "--mode", "plain", "--windows", "3",
                 "--stride", "100", "--out", out.toString());
+        assertError(out, "--stride must be at least 1, got 0", "eval", "ppl", "--model", model, "--mode", "plain", "--stride", "0",
+                "--out", out.toString());
         assertError(out, "--shots must be at most 5", "eval", "mmlu", "--model", model, "--shots", "6", "--out", out.toString());
         assertError(out, "--datasets: xstest is named twice", "eval", "classify", "--model", model, "--datasets", "xstest,oktest,xstest",
                 "--out", out.toString());
