@@ -188,6 +188,11 @@ final class GenerateCommand implements Callable<Integer> {
             err.println("note: " + steer + " was extracted with fixes " + fixes + "; generate uses the reference's templates (no --fix), "
                     + "so --sign auto can score a query otherwise than run with those fixes does");
         }
+        String vt = vectors.metadata().get(ScansVectors.TEMPLATE);
+        if (vt != null && !vt.equals(fam.template().name())) {
+            // as run, classify, chat and eval say it: --sign auto then scores with another template's transitions
+            err.println("note: " + steer + " was extracted with the " + vt + " template; this session uses " + fam.template().name());
+        }
         ModelPreset preset = ModelPreset.forModel(fam, model.config());
         int[] steerLayers = layers != null ? CliFiles.layers(layers, model.config().numLayers(), "--layers") : preset.steeringLayers();
         double a = alpha != null ? alpha : preset.alpha();

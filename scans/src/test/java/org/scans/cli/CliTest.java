@@ -60,6 +60,15 @@ class CliTest {
         assertTrue(r.err().startsWith("error: --repetition-penalty 1e308: beyond the largest float"), r.err());
     }
 
+    /** generate scored --sign auto with another template's vectors without a word, where every other command says so. */
+    @Test
+    void steeringWithVectorsOfAnotherTemplateIsNoted() {
+        var r = TestSupport.cli("generate", "--model", MODEL, "--steer", org.scans.eval.EvalFixture.vectors().toString(), "--family", "vicuna",
+                "--prompt", "USER: Tell me a story \nASSISTANT:", "--max-new-tokens", "1");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("was extracted with the llama-2 template; this session uses vicuna"), r.err());
+    }
+
     @Test
     void versionPrintsTheVersion() {
         var r = TestSupport.cli("--version");
