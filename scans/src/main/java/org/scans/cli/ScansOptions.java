@@ -117,6 +117,13 @@ final class ScansOptions {
             }
         }
         boolean reuse = resume && vectors == null && seed == null && harmfulAnchors == null && Files.isRegularFile(copy);
+        if (resume && vectors == null && seed == null && harmfulAnchors == null && !Files.exists(copy)
+                && Files.exists(copy.resolveSibling(org.scans.experiment.SampleLog.FILE))) {
+            // Extracting afresh from the default anchors would take minutes and then be refused
+            // whenever the folder was started with other vectors.
+            throw new UserException("--resume: " + copy.getParent() + " has lost its copy of the vectors (" + copy.getFileName()
+                    + "); pass --vectors FILE, --seed N or the anchor files it was started with");
+        }
         if (!reuse) return source();
         err.println("resuming with the vectors in " + copy);
         return new VectorSource.FromFile(copy);

@@ -88,6 +88,17 @@ class RunErrorsTest {
     }
 
     @Test
+    void resumingAFolderThatLostItsVectorsSaysSoBeforeExtracting() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("o-novectors"));
+        Files.writeString(out.resolve("run.json"), "{}");
+        Files.writeString(out.resolve("samples.jsonl"), "");
+        var r = run(out, "--dataset", "xstest", "--limit", "2", "--resume");
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains("has lost its copy of the vectors"), r.err());
+        assertFalse(r.err().contains("extracting"), r.err());
+    }
+
+    @Test
     void unknownDatasetName() {
         Path out = tmp.resolve("o1");
         assertFails(run(out, "--dataset", "xtest", "--vectors", vectors.toString()), out, "xtest", "xstest", "oktest");
