@@ -222,7 +222,9 @@ public final class ChatRepl {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("model", modelName);
         o.put("template", session.template().name());
-        if (session.system() != null) o.put("system", session.system());
+        // What the model saw: Vicuna's format puts FastChat's system prompt in when none is given.
+        String system = session.template().systemFor(session.system());
+        if (system != null) o.put("system", system);
         else o.putNull("system");
         o.put("saved", OffsetDateTime.now().toString());
         o.put("classifier", session.classifier().toString());

@@ -239,6 +239,15 @@ class ChatTest {
         }
     }
 
+    /** Without --system, Vicuna's format puts FastChat's in: the transcript records what the model saw, not null. */
+    @Test
+    void vicunaTemplateWithoutASystemPromptRecordsFastChats() throws Exception {
+        Path file = tmp.resolve("vicuna-default.json");
+        TestSupport.Cli r = chat("Hi\n/save " + file + "\n", "--template", "vicuna", "--steer", "off");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(org.scans.tokenizer.template.VicunaChatTemplate.FASTCHAT_SYSTEM, Json.MAPPER.readTree(file.toFile()).get("system").asText());
+    }
+
     @Test
     void vicunaTemplateWithASystemPromptIsRecorded() throws Exception {
         Path file = tmp.resolve("vicuna.json");

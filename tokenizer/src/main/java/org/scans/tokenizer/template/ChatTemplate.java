@@ -20,6 +20,11 @@ public sealed interface ChatTemplate permits Llama2ChatTemplate, VicunaChatTempl
      */
     Prompt render(String system, List<Message> dialogue);
 
+    /** The system prompt {@link #render} uses for {@code given} (null: the format's default, if it has one). */
+    default String systemFor(String given) {
+        return given;
+    }
+
     /** The prompt whose last token's residual builds the refusal direction. */
     Prompt extraction(String query);
 

@@ -33,11 +33,17 @@ public record VicunaChatTemplate(String scansSystem, boolean scansBos) implement
         return "vicuna-v1.1";
     }
 
+    /** FastChat's own system prompt when none is given. */
+    @Override
+    public String systemFor(String given) {
+        return given == null ? FASTCHAT_SYSTEM : given;
+    }
+
     /** FastChat's {@code ADD_COLON_TWO} layout; BOS first, as HF's tokenizer adds it. */
     @Override
     public Prompt render(String system, List<Message> dialogue) {
         ChatTemplate.checkDialogue(dialogue);
-        StringBuilder sb = new StringBuilder(system == null ? FASTCHAT_SYSTEM : system).append(' ');
+        StringBuilder sb = new StringBuilder(systemFor(system)).append(' ');
         for (int i = 0; i < dialogue.size(); i++) {
             Message m = dialogue.get(i);
             if (m.role() == Message.Role.USER) {
