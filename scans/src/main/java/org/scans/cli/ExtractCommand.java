@@ -64,6 +64,11 @@ final class ExtractCommand implements Callable<Integer> {
         }
         SteeringOptions.requireAlpha(alpha);
         CliFiles.checkWritable(out, "--out");
+        if (out.getFileName() != null && out.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gguf")) {
+            // a safetensors file under that name would pass for the llama.cpp control vector it is not
+            throw new UserException("--out " + out + ": extract writes the vectors as safetensors; llama.cpp's control vector is "
+                    + "--export-llamacpp FILE.gguf (beside --out FILE.safetensors)");
+        }
         if (exportLlamaCpp != null) {
             CliFiles.checkWritable(exportLlamaCpp, "--export-llamacpp");
             if (CliFiles.sameFile(out, exportLlamaCpp)) {

@@ -65,6 +65,14 @@ class OutputPathsCliTest {
     }
 
     @Test
+    void extractRefusesAGgufNameForItsSafetensors() {
+        var r = TestSupport.cli("extract", "--model", MODEL, "--out", tmp.resolve("v.gguf").toString());
+        assertEquals(Errors.USER_ERROR, r.exit(), r.err());
+        assertTrue(r.err().contains("--export-llamacpp FILE.gguf"), r.err());
+        assertFalse(Files.exists(tmp.resolve("v.gguf")));
+    }
+
+    @Test
     void extractRefusesToWriteTheControlVectorOverItsVectors() throws Exception {
         Path v = tmp.resolve("v.safetensors");
         Files.createSymbolicLink(tmp.resolve("alias.safetensors"), v);
