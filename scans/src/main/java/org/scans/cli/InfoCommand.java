@@ -38,7 +38,9 @@ final class InfoCommand implements Callable<Integer> {
             out.println("rms_norm_eps     " + c.rmsNormEps());
             out.println("bos / eos        " + c.bosTokenId() + " / " + c.eosTokenIds());
             out.println("config hash      " + c.hash());
-            out.printf("parameters       %,d%n", m.weights().parameterCount());
+            // The dtypes are the checkpoint's; with --quantize the matrices are read as Q8_0 (the line below says how much).
+            out.printf("parameters       %,d%s%n", m.weights().parameterCount(), m.quantization() != null
+                    ? " (as stored; decoding reads the " + m.quantization() + " copy)" : "");
             for (Map.Entry<DType, Long> e : m.weights().parametersByDtype().entrySet()) {
                 out.printf("  %-14s %,d (%.1f%%)%n", e.getKey(), e.getValue(), 100.0 * e.getValue() / m.weights().parameterCount());
             }
