@@ -97,10 +97,10 @@ final class BenchCommand implements Callable<Integer> {
             o.put("kv_cache", modelOptions.kvCache.name());
             out.println(Json.write(o));
         } else {
-            out.printf("model     %s (%s, %.2f GB of weights read per decode step)%n", r.model(), r.dtype(), r.weightBytesPerToken() / 1e9);
+            out.printf("model     %s (%s, %s GB of weights read per decode step)%n", r.model(), r.dtype(), figure(r.weightBytesPerToken() / 1e9, 2));
             out.printf("backend   %s%s%n", r.backend(), modelOptions.kvCache == ModelOptions.KvCacheType.f16 ? ", F16 KV caches" : "");
             if (r.pp() != null) {
-                out.printf("%-9s %9.2f ± %-7.2f tok/s  %8.1f GFLOP/s%n", r.pp().name(), r.pp().mean(), r.pp().sd(), r.ppGigaflopsPerSecond());
+                out.printf("%-9s %9.2f ± %-7.2f tok/s  %8s GFLOP/s%n", r.pp().name(), r.pp().mean(), r.pp().sd(), figure(r.ppGigaflopsPerSecond(), 1));
             }
             if (r.tg() != null) {
                 out.printf("%-9s %9.2f ± %-7.2f tok/s  %8.2f GB/s of weights%n", r.tg().name(), r.tg().mean(), r.tg().sd(), r.tgGigabytesPerSecond());
@@ -149,5 +149,14 @@ final class BenchCommand implements Callable<Integer> {
 
     private static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
+    }
+
+    /**
+     * {@code v} with {@code decimals} decimals, or with three significant digits where those would
+     * show a small model's figure as zero (stories260K reads 0.001 GB a step).
+     */
+    static String figure(double v, int decimals) {
+        if (v != 0 && Math.abs(v) < Math.pow(10, -decimals)) return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).toPlainString();
+        return String.format(java.util.Locale.ROOT, "%." + decimals + "f", v);
     }
 }

@@ -109,4 +109,13 @@ class BenchCommandTest {
         assertEquals(1, big.exit());
         assertTrue(big.err().contains("context"), big.err());
     }
+    /** A toy model's figures printed as 0.0 in the table while --json had them. */
+    @Test
+    void smallFiguresKeepThreeSignificantDigits() {
+        org.junit.jupiter.api.Assertions.assertEquals("0.0368", BenchCommand.figure(0.036812, 1));
+        org.junit.jupiter.api.Assertions.assertEquals("0.00104", BenchCommand.figure(0.001040128, 2));
+        org.junit.jupiter.api.Assertions.assertEquals("237.9", BenchCommand.figure(237.94, 1));
+        org.junit.jupiter.api.Assertions.assertEquals("2.07", BenchCommand.figure(2.0712, 2));
+        org.junit.jupiter.api.Assertions.assertEquals("0.0", BenchCommand.figure(0, 1));
+    }
 }
