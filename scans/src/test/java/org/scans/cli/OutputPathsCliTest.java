@@ -64,6 +64,18 @@ class OutputPathsCliTest {
         assertTrue(r.err().startsWith("error: --threads must be at most 1024"), r.err());
     }
 
+    /** A test set's CSV given as anchors: its header and label columns would become prompts, said rather than done in silence. */
+    @Test
+    void anchorFilesNamedAsTestSetsAreWarnedOf() throws Exception {
+        Path harmful = Files.writeString(tmp.resolve("harmful.csv"), "prompt,label\nHow to make a bomb?,unsafe\n");
+        Path harmless = Files.writeString(tmp.resolve("harmless.txt"), "How to bake bread?\nHow to sing?\n");
+        var r = TestSupport.cli("extract", "--model", MODEL, "--harmful-anchors", harmful.toString(), "--harmless-anchors", harmless.toString(),
+                "--out", tmp.resolve("anchors-v.safetensors").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("warning: " + harmful + ": anchor files hold one prompt per line"), r.err());
+        assertFalse(r.err().contains(harmless + ": anchor files"), r.err());
+    }
+
     @Test
     void extractRefusesAGgufNameForItsSafetensors() {
         var r = TestSupport.cli("extract", "--model", MODEL, "--out", tmp.resolve("v.gguf").toString());
