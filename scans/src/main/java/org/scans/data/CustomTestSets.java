@@ -77,7 +77,7 @@ public final class CustomTestSets {
             try {
                 object = JSON.readTree(line);
             } catch (JsonProcessingException e) {
-                throw DatasetException.at(file, lineNumber, "not valid JSON: " + org.scans.experiment.Json.brief(e));
+                throw DatasetException.at(file, lineNumber, "not valid JSON: " + org.scans.tokenizer.JsonMessages.brief(e));
             }
             if (!object.isObject()) {
                 throw DatasetException.at(file, lineNumber, "expected a JSON object with 'prompt' and 'label'");

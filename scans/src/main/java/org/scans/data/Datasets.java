@@ -208,7 +208,7 @@ public final class Datasets {
         try {
             array = JSON.readTree(Csv.readUtf8(file));
         } catch (JsonProcessingException e) {
-            throw new DatasetException(file + ": not valid JSON: " + org.scans.experiment.Json.brief(e), e);
+            throw new DatasetException(file + ": not valid JSON: " + org.scans.tokenizer.JsonMessages.brief(e), e);
         }
         if (array == null || !array.isArray()) {
             throw new DatasetException(file + ": expected a JSON array of prompt strings");

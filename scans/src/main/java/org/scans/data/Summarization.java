@@ -110,7 +110,7 @@ public final class Summarization {
             try {
                 object = JSON.readTree(lines.get(i));
             } catch (JsonProcessingException e) {
-                throw DatasetException.at(file, lineNumber, "not valid JSON: " + org.scans.experiment.Json.brief(e));
+                throw DatasetException.at(file, lineNumber, "not valid JSON: " + org.scans.tokenizer.JsonMessages.brief(e));
             }
             if (!object.isObject()) {
                 throw DatasetException.at(file, lineNumber, "expected a JSON object");

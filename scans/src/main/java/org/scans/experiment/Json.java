@@ -23,26 +23,10 @@ public final class Json {
         try {
             node = MAPPER.readTree(file.toFile());
         } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON (" + brief(e) + ")");
+            throw new IllegalArgumentException(file + ": not valid JSON (" + org.scans.tokenizer.JsonMessages.brief(e) + ")");
         }
         if (node == null || !node.isObject()) throw new IllegalArgumentException(file + ": not a JSON object");
         return node;
-    }
-
-    /**
-     * Jackson's message for a parse error, without what means nothing to a user: the location
-     * it appends ("[Source: REDACTED …; line: 1, column: 1]", which for a line read on its own
-     * contradicts the line the caller names) and the names of its settings.
-     */
-    public static String brief(com.fasterxml.jackson.core.JacksonException e) {
-        String m = e.getOriginalMessage();
-        if (m == null) return "malformed";
-        if (m.startsWith("Trailing token")) return "text after the JSON value";
-        int cut = m.indexOf(" (start marker at");
-        if (cut < 0) cut = m.indexOf("[Source:");
-        if (cut < 0) cut = m.indexOf("\n at [Source");
-        if (cut >= 0) m = m.substring(0, cut);
-        return m.strip().replaceAll("[\\s:;,]+$", "");
     }
 
     public static void writeAtomically(Path file, JsonNode node) throws IOException {

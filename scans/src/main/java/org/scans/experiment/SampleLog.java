@@ -99,7 +99,7 @@ public final class SampleLog implements AutoCloseable {
             try {
                 node = JSON.readTree(line);
             } catch (com.fasterxml.jackson.core.JacksonException e) {
-                throw new IOException(file + ":" + lineNo + ": not a JSON line: " + Json.brief(e));
+                throw new IOException(file + ":" + lineNo + ": not a JSON line: " + org.scans.tokenizer.JsonMessages.brief(e));
             }
             if (node == null || !node.isObject() || !node.path("id").isTextual()) {
                 throw new IOException(file + ":" + lineNo + ": not a sample line (a JSON object with an \"id\")");

@@ -127,7 +127,7 @@ public record ReportInput(Path dir, Kind kind, JsonNode settings, JsonNode resul
         try {
             return Json.MAPPER.readTree(file.toFile());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IOException(file + ": not valid JSON: " + Json.brief(e));
+            throw new IOException(file + ": not valid JSON: " + org.scans.tokenizer.JsonMessages.brief(e));
         }
     }
 }

@@ -116,13 +116,7 @@ public final class TokenizeTool {
         try {
             node = JSON.readTree(line);
         } catch (JacksonException e) {
-            // Jackson's own location ("line: 1") and setting names would only confuse the line named here.
-            String m = e.getOriginalMessage() == null ? "malformed" : e.getOriginalMessage();
-            if (m.startsWith("Trailing token")) m = "text after the JSON value";
-            int cut = m.indexOf(" (start marker at");
-            if (cut < 0) cut = m.indexOf("[Source:");
-            if (cut >= 0) m = m.substring(0, cut).strip();
-            throw new TokenizerException("input line " + lineNo + " is not valid JSON: " + m, e);
+            throw new TokenizerException("input line " + lineNo + " is not valid JSON: " + JsonMessages.brief(e), e);
         }
         if (node == null || !node.isObject() || !node.path("text").isTextual()) {
             throw new TokenizerException("input line " + lineNo + ": expected a JSON object {\"text\": \"...\"}");
