@@ -2,6 +2,7 @@ package org.scans.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.scans.engine.io.AtomicFiles;
 import org.scans.method.Layers;
 
 /** Checks on output paths and layer options made before any work starts. */
@@ -16,7 +17,7 @@ final class CliFiles {
         if (target.toString().isEmpty()) throw new UserException(option + ": an empty path");
         Path file;
         try {
-            file = org.scans.engine.io.AtomicFiles.followLinks(target).toAbsolutePath().normalize();
+            file = AtomicFiles.followLinks(target).toAbsolutePath().normalize();
         } catch (java.io.IOException e) {
             throw new UserException(option + " " + e.getMessage());
         }
@@ -74,33 +75,19 @@ final class CliFiles {
     }
 
     /**
-     * The path {@code p} names with every link along it followed, as far as it exists (the part
-     * that does not exist yet appended as written): two paths to one file compare equal.
-     */
-    static Path canonical(Path p) {
-        Path abs = p.toAbsolutePath().normalize();
-        try {
-            return abs.toRealPath();
-        } catch (java.io.IOException e) {
-            Path parent = abs.getParent();
-            return parent == null ? abs : canonical(parent).resolve(abs.getFileName());
-        }
-    }
-
-    /**
      * Fails now if writing {@code target} would replace what the command reads: a file of the
      * model's checkpoint folder (through any link: a Hugging Face cache links them to blobs),
      * the folder itself, or one of {@code inputs} (null entries skipped). Nothing else guards
      * a 13 GB download from {@code --out model.safetensors}.
      */
     static void checkNotAnInput(Path target, String option, Path modelDir, Path... inputs) {
-        Path t = canonical(target);
+        Path t = AtomicFiles.canonical(target);
         if (modelDir != null && Files.isDirectory(modelDir)) {
-            Path model = canonical(modelDir);
+            Path model = AtomicFiles.canonical(modelDir);
             if (t.equals(model)) throw new UserException(option + " " + target + ": is the model's folder; choose a path outside it");
             try (var files = Files.list(modelDir)) {
                 for (Path f : files.toList()) {
-                    if (canonical(f).equals(t)) {
+                    if (AtomicFiles.canonical(f).equals(t)) {
                         throw new UserException(option + " " + target + ": would replace " + f.getFileName() + " of the model "
                                 + modelDir + "; choose another path");
                     }
@@ -110,7 +97,7 @@ final class CliFiles {
             }
         }
         for (Path in : inputs) {
-            if (in != null && canonical(in).equals(t)) {
+            if (in != null && AtomicFiles.canonical(in).equals(t)) {
                 throw new UserException(option + " " + target + ": would replace the input " + in + " that this command reads");
             }
         }
@@ -119,7 +106,7 @@ final class CliFiles {
     /** Whether two output paths end at the same file, links followed (neither need exist yet). */
     static boolean sameFile(Path a, Path b) {
         try {
-            return canonical(org.scans.engine.io.AtomicFiles.followLinks(a)).equals(canonical(org.scans.engine.io.AtomicFiles.followLinks(b)));
+            return AtomicFiles.canonical(AtomicFiles.followLinks(a)).equals(AtomicFiles.canonical(AtomicFiles.followLinks(b)));
         } catch (java.io.IOException e) {
             return false; // the write itself will name the problem
         }

@@ -36,9 +36,9 @@ final class ReportCommand implements Callable<Integer> {
         }
         CliFiles.checkWritable(out, "--out");
         // The page may go into a folder it reports on, but not over a file there it reads.
-        Path target = CliFiles.canonical(out);
+        Path target = org.scans.engine.io.AtomicFiles.canonical(out);
         for (Path d : dirs) {
-            Path folder = CliFiles.canonical(d);
+            Path folder = org.scans.engine.io.AtomicFiles.canonical(d);
             if (target.getParent() != null && target.getParent().equals(folder) && java.nio.file.Files.exists(target)
                     && !target.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".html")) {
                 throw new UserException("--out " + out + ": would replace a file of the folder " + d + " that the report reads; choose another name");

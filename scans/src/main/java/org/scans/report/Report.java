@@ -49,7 +49,8 @@ public final class Report {
     public static Written write(List<Path> dirs, Path out, String judge, String generated) throws IOException {
         java.util.Set<Path> seen = new java.util.HashSet<>();
         for (Path d : dirs) {
-            if (!seen.add(realFolder(d))) throw new IllegalArgumentException(d + ": given twice");
+            // links followed, so that one folder named through a link is seen as given twice
+            if (!seen.add(org.scans.engine.io.AtomicFiles.canonical(d))) throw new IllegalArgumentException(d + ": given twice");
         }
         List<ReportInput> inputs = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
@@ -503,13 +504,4 @@ public final class Report {
               apply();
             })();
             """;
-
-    /** The folder with links followed, so that one folder named through a link is seen as given twice. */
-    private static Path realFolder(Path d) {
-        try {
-            return d.toRealPath();
-        } catch (java.io.IOException e) {
-            return d.toAbsolutePath().normalize(); // missing: named as such when it is read
-        }
-    }
 }

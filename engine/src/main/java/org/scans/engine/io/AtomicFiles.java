@@ -126,6 +126,21 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * The path {@code p} names with every link along it followed, as far as it exists (the part
+     * that does not exist yet appended as written): two paths to one file compare equal, so a
+     * write can be checked against the files a command reads.
+     */
+    public static Path canonical(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        try {
+            return abs.toRealPath();
+        } catch (IOException e) {
+            Path parent = abs.getParent();
+            return parent == null ? abs : canonical(parent).resolve(abs.getFileName());
+        }
+    }
+
     /** Links a path may go through before it is taken for a loop (Linux's own limit). */
     private static final int MAX_LINKS = 40;
 
