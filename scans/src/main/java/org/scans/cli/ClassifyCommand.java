@@ -56,7 +56,7 @@ final class ClassifyCommand implements Callable<Integer> {
         Tokenizer tokenizer = ModelOptions.requireTokenizer(dir);
         PrintWriter out = spec.commandLine().getOut();
         try (LlamaModel model = LlamaModel.load(dir, modelOptions.loadOptions())) {
-            modelOptions.noteQuantization(model);
+            modelOptions.noteQuantization(model, System.err::println);
             classifierOptions.checkModel(org.scans.method.ModelPreset.forModel(scans.family(), model.config()), model.config());
             int context = model.config().maxPositions();
             if (early != null) Runner.checkPromptsFit(Runner.select(early, limit), tokenizer, scans.family().template(scans.fixes()), context);

@@ -78,7 +78,7 @@ final class EvalClassifyCommand implements Callable<Integer> {
         Path dir = evalOptions.checkedDir("classify");
         PrintStream err = System.err;
         // Prompts must fit the model's context: the sets other than "default" are checked before the vectors are extracted.
-        org.scans.tokenizer.Tokenizer tokenizer = ModelOptions.requireTokenizer(modelOptions.dir());
+        org.scans.tokenizer.Tokenizer tokenizer = modelOptions.tokenizer();
         var fit = EvalSession.optionsFit(scans, classifier, null).andThen(c -> {
             for (TestSet set : early.values()) {
                 if (set != null) Runner.checkPromptsFit(Runner.select(set, limit), tokenizer, scans.family().template(scans.fixes()), c.maxPositions());

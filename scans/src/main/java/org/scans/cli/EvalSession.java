@@ -62,7 +62,7 @@ final class EvalSession implements AutoCloseable {
                             java.util.function.Consumer<org.scans.engine.model.LlamaConfig> checkModel, PrintStream err) {
         Datasets data = Datasets.locate();
         Path modelDir = modelOptions.dir();
-        Tokenizer tokenizer = ModelOptions.requireTokenizer(modelDir);
+        Tokenizer tokenizer = modelOptions.tokenizer();
         CliFiles.checkNotAnInput(dir, "--out", modelDir);
         OutputFolder folder;
         try {

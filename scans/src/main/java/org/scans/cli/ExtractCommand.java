@@ -83,7 +83,7 @@ final class ExtractCommand implements Callable<Integer> {
         Datasets data = source instanceof VectorSource.Sampled ? Datasets.locate() : null;
         PrintWriter o = spec.commandLine().getOut();
         try (LlamaModel model = LlamaModel.load(dir, modelOptions.loadOptions())) {
-            modelOptions.noteQuantization(model);
+            modelOptions.noteQuantization(model, System.err::println);
             // The export's layers are known now, so a layer llama.cpp cannot steer fails before the extraction.
             int[] exported = layers != null ? CliFiles.layers(layers, model.config().numLayers(), "--layers")
                     : org.scans.method.ModelPreset.forModel(scans.family(), model.config()).steeringLayers();

@@ -133,7 +133,7 @@ final class GenerateCommand implements Callable<Integer> {
             throw new UserException("--alpha, --layers and --sign need --steer FILE");
         }
         try (LlamaModel model = LlamaModel.load(dir, modelOptions.loadOptions())) {
-            modelOptions.noteQuantization(model);
+            modelOptions.noteQuantization(model, System.err::println);
             int vocab = model.config().vocabSize();
             for (int id : stopIds) {
                 // An id the model can never produce would silently never stop anything.

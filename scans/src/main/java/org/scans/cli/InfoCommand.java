@@ -25,7 +25,7 @@ final class InfoCommand implements Callable<Integer> {
         Path dir = modelOptions.dir();
         PrintWriter out = spec.commandLine().getOut();
         try (LlamaModel m = LlamaModel.load(dir, modelOptions.loadOptions())) {
-            modelOptions.noteQuantization(m);
+            modelOptions.noteQuantization(m, System.err::println);
             LlamaConfig c = m.config();
             out.println("model            " + dir.toAbsolutePath().normalize());
             out.println("architecture     Llama (model_type llama), " + c.numLayers() + " layers, hidden " + c.hiddenSize()

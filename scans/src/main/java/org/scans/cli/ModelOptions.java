@@ -65,7 +65,7 @@ final class ModelOptions {
      */
     void noteSmallPages(LlamaModel model, Path dir, Consumer<String> err) {
         if (quantize != Quantize.none) {
-            noteUnquantized(model, err);
+            noteQuantization(model, err);
             return;
         }
         model.checkpoint().touchPages();
@@ -74,15 +74,24 @@ final class ModelOptions {
 
     /**
      * Q8_0 cuts rows into blocks of 32, so a matrix of another width keeps its stored type (as
-     * llama.cpp's quantizer refuses such a model): say how many, since the speed-up is then partial.
+     * llama.cpp's quantizer refuses such a model): with --quantize, say which, since the speed-up
+     * is then partial. Every command that loads a model calls it, through {@link #noteSmallPages}
+     * or directly.
      */
-    static void noteUnquantized(LlamaModel model, Consumer<String> err) {
-        model.weights().unquantized().note().ifPresent(n -> err.accept("note: --quantize q8_0: " + n));
+    void noteQuantization(LlamaModel model, Consumer<String> err) {
+        if (quantize != Quantize.none) model.weights().unquantized().note().ifPresent(n -> err.accept("note: --quantize q8_0: " + n));
     }
 
-    /** For the commands that load a model without {@link #noteSmallPages}: what --quantize left out, if anything. */
-    void noteQuantization(LlamaModel model) {
-        if (quantize != Quantize.none) noteUnquantized(model, System.err::println);
+    private org.scans.tokenizer.Tokenizer tokenizer;
+
+    /**
+     * The model folder's tokenizer, read once per command: eval classify checks its prompts with
+     * it before the model loads, and its session needs it again (read twice, a
+     * tokenizer_config.json warning was printed twice).
+     */
+    org.scans.tokenizer.Tokenizer tokenizer() {
+        if (tokenizer == null) tokenizer = requireTokenizer(dir());
+        return tokenizer;
     }
 
     /** The note for {@link #noteSmallPages}, if {@code p} calls for one ({@link PagesCommand#mostlySmallPages}). */

@@ -49,7 +49,7 @@ final class ScoreCommand implements Callable<Integer> {
             CliFiles.checkNotAnInput(logitsOut, "--logits-out", modelOptions.dir());
         }
         try (LlamaModel model = LlamaModel.load(modelOptions.dir(), modelOptions.loadOptions())) {
-            modelOptions.noteQuantization(model);
+            modelOptions.noteQuantization(model, System.err::println);
             int vocab = model.config().vocabSize();
             float[][] logits = new float[tokens.length][];
             model.forward(List.of(new Step(model.newSequence(), tokens, Logits.ALL)),
