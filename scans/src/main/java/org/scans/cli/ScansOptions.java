@@ -116,9 +116,9 @@ final class ScansOptions {
                 throw new UserException("--resume: " + copy.getParent() + " was started with anchor seed " + was + ", not --seed " + seed);
             }
         }
-        boolean reuse = resume && vectors == null && seed == null && harmfulAnchors == null && Files.isRegularFile(copy);
-        if (resume && vectors == null && seed == null && harmfulAnchors == null && !Files.exists(copy)
-                && Files.exists(copy.resolveSibling(org.scans.experiment.SampleLog.FILE))) {
+        boolean ownVectors = resume && vectors == null && seed == null && harmfulAnchors == null;
+        boolean reuse = ownVectors && Files.isRegularFile(copy);
+        if (ownVectors && !Files.exists(copy) && Files.exists(copy.resolveSibling(org.scans.experiment.SampleLog.FILE))) {
             // Extracting afresh from the default anchors would take minutes and then be refused
             // whenever the folder was started with other vectors.
             throw new UserException("--resume: " + copy.getParent() + " has lost its copy of the vectors (" + copy.getFileName()

@@ -215,13 +215,13 @@ public final class Report {
         b.append("<div class='group'><h3>").append(esc(title)).append("</h3><div class='charts'><figure>")
                 .append(Charts.histogram("Classifier score c(q) by true label", unsafe.stream().mapToDouble(Double::doubleValue).toArray(),
                         safe.stream().mapToDouble(Double::doubleValue).toArray(), threshold)).append("</figure>");
-        PrecisionRecallCurve pr = PrecisionRecallCurve.of(positive, safeness);
         if (safe.isEmpty() || unsafe.isEmpty()) {
             // one class only: no curve to draw that would mean anything
             b.append("<figure><p class='muted'>No precision-recall curve: the set has no ").append(safe.isEmpty() ? "safe" : "unsafe")
                     .append(" prompt.</p></figure></div></div>");
             return;
         }
+        PrecisionRecallCurve pr = PrecisionRecallCurve.of(positive, safeness);
         b.append("<figure>").append(Charts.lines("Precision-recall, safe = positive (AUPRC " + Html.fixed(pr.auc(), 3) + ")",
                 "recall", "precision", List.of(new Charts.Line("classifier, ranked by 1 − c(q)", Charts.SCANS, pr.recall(), pr.precision(), true)),
                 0, 1, 0, 1, false, List.of())).append("</figure></div></div>");
