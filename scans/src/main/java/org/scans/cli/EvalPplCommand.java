@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "ppl", mixinStandardHelpOptions = true, description = {
     "Perplexity with and without SCANS, or of the model alone.",
     "--mode chat (default) is the reference's: random windows (seed 0) rebuilt as",
-    "\"<s>[INST] \" + first half + \" [/INST] \" + second half, loss over every token, exp(mean of per-window mean NLL),",
+    "\"<s>[INST] \" + first half + \" [/INST] \" + second half (\" [/INST]\" between a document's halves, as the reference's",
+    "C4 loader), loss over every token, exp(mean of per-window mean NLL),",
     "steering from the inserted marker. --mode plain is the standard perplexity papers publish (consecutive windows,",
     "no rebuild, no steering; --stride below the window length slides). Datasets: wikitext2 (approximate: the bundled",
     "copy lost its blank lines), c4 (the bundled 1025-document sample), a .jsonl file of documents, or a text file."})

@@ -16,7 +16,8 @@ import org.scans.tokenizer.template.VicunaChatTemplate;
  * the text is tokenized with BOS, the BOS dropped, and each window of
  * {@code L − |start| − |end|} text tokens is rebuilt as {@code start + first half + end + second
  * half} (the second half gets the odd token), so every window is exactly L tokens:
- * {@code "<s>[INST] " … " [/INST] " …} for Llama-2. Steering starts at the end of the inserted
+ * {@code "<s>[INST] " … " [/INST] " …} for Llama-2 ({@code " [/INST]"} between a document's halves, see
+ * {@link ChatWrap#of}). Steering starts at the end of the inserted
  * marker. Windows are drawn at random with {@code java.util.Random(seed)}: a uniform start in a
  * stream, or, for documents, a uniform document among those longer than the window and a uniform
  * start in it (the reference's C4 rule). With {@code count = 0} a stream is cut into consecutive
@@ -45,10 +46,15 @@ public final class PerplexityWindows {
 
     /** The strings the reference inserts around a chat window's two halves. */
     public record ChatWrap(String start, String end) {
-        public static ChatWrap of(ChatTemplate template) {
-            return template instanceof VicunaChatTemplate
-                    ? new ChatWrap("<s>USER: ", " \nASSISTANT: ")
-                    : new ChatWrap("<s>[INST] ", " [/INST] ");
+        /**
+         * The reference's two loaders differ for Llama-2: its running-text one ({@code process_data},
+         * WikiText-2) inserts {@code " [/INST] "}, its document one ({@code process_c4data}, C4) inserts
+         * {@code " [/INST]"} without the trailing space, one token fewer and so one more text token per
+         * window. Vicuna's {@code " \nASSISTANT: "} is the same in both.
+         */
+        public static ChatWrap of(ChatTemplate template, PerplexityCorpus corpus) {
+            if (template instanceof VicunaChatTemplate) return new ChatWrap("<s>USER: ", " \nASSISTANT: ");
+            return new ChatWrap("<s>[INST] ", corpus.stream() ? " [/INST] " : " [/INST]");
         }
     }
 

@@ -32,7 +32,7 @@ class PerplexityWindowsTest {
         int[] start = TOK.encode("<s>[INST] ", false, true), end = TOK.encode(" [/INST] ", false, false), body = body();
         assertEquals(TOK.bos(), start[0]);
         int len = 41, text = len - start.length - end.length;
-        List<Window> ws = PerplexityWindows.chat(STORY, TOK, PerplexityWindows.ChatWrap.of(new Llama2ChatTemplate()), MARKER, len, 3, 0);
+        List<Window> ws = PerplexityWindows.chat(STORY, TOK, PerplexityWindows.ChatWrap.of(new Llama2ChatTemplate(), STORY), MARKER, len, 3, 0);
         assertEquals(3, ws.size());
         for (Window w : ws) {
             int[] ids = w.ids();
@@ -52,9 +52,41 @@ class PerplexityWindowsTest {
         }
     }
 
+    /**
+     * The reference's C4 loader ({@code process_c4data}) inserts {@code " [/INST]"}, its WikiText-2
+     * loader {@code " [/INST] "}: on Llama-2 a document window has no space token after the ']' and
+     * one more text token, and still steers from that ']'. (stories260K's tokenizer drops the
+     * trailing space itself, so the Llama-2 one shows the difference.)
+     */
+    @Test
+    void documentWindowsUseTheReferencesC4Wrapper() {
+        java.nio.file.Path model = java.nio.file.Path.of("..", "tokenizer", "src", "test", "resources", "models", "llama2", "tokenizer.model");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(model), "the Llama-2 tokenizer fixture is not in this checkout");
+        Tokenizer tok = Tokenizer.load(model);
+        MarkerFinder marker = MarkerFinder.of(tok, new Llama2ChatTemplate());
+        PerplexityCorpus docs = new PerplexityCorpus("docs.jsonl", List.of(EvalFixture.storyText()), false, false, null);
+        int[] start = tok.encode("<s>[INST] ", false, true), end = tok.encode(" [/INST]", false, false);
+        int[] ids = tok.encode(EvalFixture.storyText(), true, false), body = Arrays.copyOfRange(ids, 1, ids.length);
+        assertArrayEquals(new int[] {29871, 518, 29914, 25580, 29962}, end);
+        assertArrayEquals(new int[] {29871, 518, 29914, 25580, 29962, 29871}, tok.encode(" [/INST] ", false, false));
+        int len = 41, text = len - start.length - end.length, half = text / 2;
+        List<Window> ws = PerplexityWindows.chat(docs, tok, PerplexityWindows.ChatWrap.of(new Llama2ChatTemplate(), docs), marker, len, 2, 0);
+        for (Window w : ws) {
+            int[] expected = new int[len];
+            System.arraycopy(start, 0, expected, 0, start.length);
+            System.arraycopy(body, w.start(), expected, start.length, half);
+            System.arraycopy(end, 0, expected, start.length + half, end.length);
+            System.arraycopy(body, w.start() + half, expected, start.length + half + end.length, text - half);
+            assertArrayEquals(expected, w.ids());
+            assertEquals(start.length + half + end.length - 1, w.steerFrom());
+        }
+        assertEquals(" [/INST] ", PerplexityWindows.ChatWrap.of(new Llama2ChatTemplate(), STORY).end(), "a running text: WikiText-2's");
+        assertEquals(" \nASSISTANT: ", PerplexityWindows.ChatWrap.of(VicunaChatTemplate.scansReference(), docs).end());
+    }
+
     @Test
     void randomWindowsDependOnlyOnTheSeed() {
-        var wrap = PerplexityWindows.ChatWrap.of(new Llama2ChatTemplate());
+        var wrap = PerplexityWindows.ChatWrap.of(new Llama2ChatTemplate(), STORY);
         List<Window> a = PerplexityWindows.chat(STORY, TOK, wrap, MARKER, 40, 5, 0);
         List<Window> b = PerplexityWindows.chat(STORY, TOK, wrap, MARKER, 40, 5, 0);
         List<Window> c = PerplexityWindows.chat(STORY, TOK, wrap, MARKER, 40, 5, 1);
@@ -65,7 +97,7 @@ class PerplexityWindowsTest {
 
     @Test
     void allChatWindowsAreConsecutive() {
-        var wrap = PerplexityWindows.ChatWrap.of(new Llama2ChatTemplate());
+        var wrap = PerplexityWindows.ChatWrap.of(new Llama2ChatTemplate(), STORY);
         int len = 40, text = len - TOK.encode("<s>[INST] ", false, true).length - TOK.encode(" [/INST] ", false, false).length;
         List<Window> ws = PerplexityWindows.chat(STORY, TOK, wrap, MARKER, len, 0, 0);
         assertEquals(body().length / text, ws.size());
@@ -75,7 +107,7 @@ class PerplexityWindowsTest {
     @Test
     void vicunaWrapperWhoseMarkerDoesNotMatchSteersEveryPosition() {
         var vicuna = VicunaChatTemplate.scansReference();
-        List<Window> ws = PerplexityWindows.chat(STORY, TOK, PerplexityWindows.ChatWrap.of(vicuna), MarkerFinder.of(TOK, vicuna), 48, 1, 0);
+        List<Window> ws = PerplexityWindows.chat(STORY, TOK, PerplexityWindows.ChatWrap.of(vicuna, STORY), MarkerFinder.of(TOK, vicuna), 48, 1, 0);
         int expected = MarkerFinder.of(TOK, vicuna).lastEnd(ws.get(0).ids());
         assertEquals(expected, ws.get(0).steerFrom());
     }
@@ -113,7 +145,7 @@ class PerplexityWindowsTest {
 
     @Test
     void tooLongWindowsAndDocumentCorporaAreExplained() {
-        var wrap = PerplexityWindows.ChatWrap.of(new Llama2ChatTemplate());
+        var wrap = PerplexityWindows.ChatWrap.of(new Llama2ChatTemplate(), STORY);
         var e = assertThrows(IllegalArgumentException.class, () -> PerplexityWindows.chat(STORY, TOK, wrap, MARKER, 100_000, 1, 0));
         assertTrue(e.getMessage().contains("smaller --window-len"), e.getMessage());
         PerplexityCorpus docs = new PerplexityCorpus("docs.jsonl", List.of("a b c", "d e f"), false, false, null);

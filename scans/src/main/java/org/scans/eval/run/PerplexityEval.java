@@ -100,7 +100,7 @@ public final class PerplexityEval {
             return PerplexityWindows.plain(corpus, ctx.tokenizer(), settings.windowLength(), settings.stride(), settings.windows(),
                     settings.seed());
         }
-        List<Window> ws = PerplexityWindows.chat(corpus, ctx.tokenizer(), PerplexityWindows.ChatWrap.of(ctx.template()),
+        List<Window> ws = PerplexityWindows.chat(corpus, ctx.tokenizer(), PerplexityWindows.ChatWrap.of(ctx.template(), corpus),
                 org.scans.tokenizer.template.MarkerFinder.of(ctx.tokenizer(), ctx.template()), settings.windowLength(),
                 settings.windows(), settings.seed());
         int longest = 0;
@@ -114,8 +114,8 @@ public final class PerplexityEval {
     }
 
     /** The last token of the wrapper inserted between a chat window's halves. */
-    private int wrapperEnd(Window w) {
-        PerplexityWindows.ChatWrap wrap = PerplexityWindows.ChatWrap.of(ctx.template());
+    private int wrapperEnd(Window w, PerplexityCorpus corpus) {
+        PerplexityWindows.ChatWrap wrap = PerplexityWindows.ChatWrap.of(ctx.template(), corpus);
         int start = ctx.tokenizer().encode(wrap.start(), false, true).length, end = ctx.tokenizer().encode(wrap.end(), false, false).length;
         return start + (w.ids().length - start - end) / 2 + end - 1;
     }
@@ -161,7 +161,7 @@ public final class PerplexityEval {
                     int from = w.steerFrom();
                     if (from < 0) {
                         boolean fix = ctx.fixes().contains(Fix.STEER_LAST_IF_NO_MARKER);
-                        if (fix) from = wrapperEnd(w);
+                        if (fix) from = wrapperEnd(w, corpus);
                         if (!warnedMarker) {
                             warn("the end-of-instruction marker is not in the rebuilt window " + w.id() + " " + Quote.of(q) + (fix
                                     ? "; steering from the end of the inserted wrapper (--fix steer-last-if-no-marker)"
