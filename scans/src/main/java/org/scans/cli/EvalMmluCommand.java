@@ -53,9 +53,10 @@ final class EvalMmluCommand implements Callable<Integer> {
             description = "Drop shots while the prompt is longer (BOS included). Default: ${DEFAULT-VALUE}, lowered to fit the model's context.")
     int maxPromptTokens;
 
-    @Option(names = "--steer-from", paramLabel = "WHERE", defaultValue = "all",
-            description = "all: steer every position (the reference: its '\\nAnswer:' marker never matches); prompt-end: only the last "
-                    + "prompt token, where the marker it meant ends. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--steer-from", paramLabel = "WHERE", defaultValue = "marker",
+            description = "marker: the reference's rule, from the last end of encode('\\nAnswer:') without BOS in the prompt, every position "
+                    + "where it is missing (most prompts: it needs a space before the newline); all: every position; prompt-end: only the "
+                    + "last prompt token, where the marker it meant ends. Default: ${DEFAULT-VALUE}.")
     String steerFrom;
 
     @Spec
@@ -68,9 +69,10 @@ final class EvalMmluCommand implements Callable<Integer> {
         if (shots > MMLU_EXEMPLARS) throw new UserException("--shots must be at most " + MMLU_EXEMPLARS + " (MMLU's dev split holds " + MMLU_EXEMPLARS + " exemplars a subject), got " + shots);
         if (maxPromptTokens < 1) throw new UserException("--max-prompt-tokens must be >= 1, got " + maxPromptTokens);
         MmluEval.SteerFrom from = switch (steerFrom) {
+            case "marker" -> MmluEval.SteerFrom.MARKER;
             case "all" -> MmluEval.SteerFrom.ALL;
             case "prompt-end" -> MmluEval.SteerFrom.PROMPT_END;
-            default -> throw new UserException("--steer-from must be all or prompt-end, got '" + steerFrom + "'");
+            default -> throw new UserException("--steer-from must be marker, all or prompt-end, got '" + steerFrom + "'");
         };
         steering.check();
         classifier.validate();
@@ -89,10 +91,6 @@ final class EvalMmluCommand implements Callable<Integer> {
                         + context);
             }
             MmluEval.SteerFrom where = from;
-            if (where == MmluEval.SteerFrom.ALL && session.ctx.fixes().contains(org.scans.method.Fix.STEER_LAST_IF_NO_MARKER)) {
-                err.println("note: --fix steer-last-if-no-marker: the marker never matches MMLU prompts, so steering starts at the prompt end");
-                where = MmluEval.SteerFrom.PROMPT_END;
-            }
             MmluEval.Settings settings = new MmluEval.Settings(chosen, limitPerSubject, shots, limit, classifier.resolve(session.ctx, err),
                     steering.plan(session.ctx, MmluEval.REFERENCE_ALPHA), where, evalOptions.batch == null ? EvalOptions.MMLU_DEFAULT_BATCH : evalOptions.batch);
             EvalFolder folder = session.prepare(sha -> settings.toJson(session.ctx, sha), java.util.Map.of(), evalOptions.resume);

@@ -43,7 +43,7 @@ class EvalCliTest {
     void optionErrorsAreOneLineAndLeaveNoFolder() throws Exception {
         Path out = tmp.resolve("o");
         String model = TestSupport.model().toString();
-        assertError(out, "--steer-from must be all or prompt-end", "eval", "mmlu", "--model", model, "--steer-from", "middle", "--out", out.toString());
+        assertError(out, "--steer-from must be marker, all or prompt-end", "eval", "mmlu", "--model", model, "--steer-from", "middle", "--out", out.toString());
         assertError(out, "--mode must be chat or plain", "eval", "ppl", "--model", model, "--mode", "fancy", "--out", out.toString());
         assertError(out, "--data " + tmp.resolve("none.csv") + ": no such file", "eval", "xsum", "--model", model, "--data",
                 tmp.resolve("none.csv").toString(), "--out", out.toString());

@@ -35,25 +35,60 @@ import org.scans.tokenizer.Tokenizer;
  * Hendrycks prompt with no chat wrapper, shots dropped while it is over the token limit; the
  * prediction is the argmax of the last position's logits over the answer letters. The SCANS pass
  * classifies the prompt with the classification template, then adds σ·α·v_l on the steering
- * layers. The reference's end-of-instruction marker ({@code encode("\nAnswer:")[1:]}) never occurs
- * in its prompts, so it steers every position; that is the default, and {@link SteerFrom#PROMPT_END}
- * is the fix: steer only the last prompt token, where the {@code "\nAnswer:"} it meant ends.
+ * layers from the reference's marker on ({@link SteerFrom#MARKER}, the default). That marker,
+ * {@code encode("\nAnswer:")[1:]}, begins with the lone {@code ▁} that only a space before the
+ * newline produces, so in most prompts it is missing and every position is steered; but where a
+ * choice D ends in a space it matches (on Llama-2, 1565 of the 14042 bundled prompts: 31 test
+ * questions, whose last token is then the only one steered, and every professional_law prompt
+ * whose shots hold such an exemplar, steered from that exemplar's {@code Answer:} on).
+ * {@link SteerFrom#ALL} steers every position always, {@link SteerFrom#PROMPT_END} (the fix) only
+ * the last prompt token, where the {@code "\nAnswer:"} it meant ends.
  */
 public final class MmluEval {
     /** The reference's steering multiplier for MMLU, whatever the family. */
     public static final double REFERENCE_ALPHA = 4.0;
+    /** The text whose ids ({@code encode} without BOS) the reference's MMLU loop takes as its end-of-instruction marker. */
+    public static final String REFERENCE_MARKER = "\nAnswer:";
     /** Prompt rows per forward call: several items share weight reads, the KV caches stay small. */
     static final int ROWS_PER_CALL = 2048;
 
     /** Where the SCANS pass starts adding the steering vector. */
     public enum SteerFrom {
-        /** Every position (the reference, whose marker never matches). */
-        ALL,
+        /**
+         * The reference: from the last token of the last {@link #REFERENCE_MARKER} in the prompt's
+         * ids, every position where there is none (the last prompt token with
+         * {@code --fix steer-last-if-no-marker}).
+         */
+        MARKER("marker"),
+        /** Every position, marker or not. */
+        ALL("all"),
         /** Only the last prompt token. */
-        PROMPT_END;
+        PROMPT_END("prompt-end");
+
+        private final String id;
+
+        SteerFrom(String id) {
+            this.id = id;
+        }
 
         public String id() {
-            return this == ALL ? "all" : "prompt-end";
+            return id;
+        }
+
+        /**
+         * The first steered position of a prompt of {@code ids} (−1: every position).
+         *
+         * @param lastIfMissing {@link Fix#STEER_LAST_IF_NO_MARKER}: without a marker, the last token
+         */
+        public int from(int[] ids, org.scans.tokenizer.template.MarkerFinder marker, boolean lastIfMissing) {
+            return switch (this) {
+                case ALL -> -1;
+                case PROMPT_END -> ids.length - 1;
+                case MARKER -> {
+                    int end = marker.lastEnd(ids);
+                    yield end < 0 && lastIfMissing ? ids.length - 1 : end;
+                }
+            };
         }
     }
 
@@ -114,6 +149,7 @@ public final class MmluEval {
         LlamaModel model = ctx.model();
         int context = model.config().maxPositions();
         AnswerLetters letters = AnswerLetters.resolve(tok, this::warn);
+        org.scans.tokenizer.template.MarkerFinder marker = org.scans.tokenizer.template.MarkerFinder.of(tok, REFERENCE_MARKER);
         HarmfulnessClassifier classifier = new HarmfulnessClassifier(model, tok, ctx.template(), ctx.vectors(),
                 settings.classifier(), ctx.fixes(), this::warn);
 
@@ -157,14 +193,14 @@ public final class MmluEval {
                     continue;
                 }
                 if (!group.isEmpty() && (group.size() >= settings.batch() || rows + 2 * ids.length > ROWS_PER_CALL)) {
-                    score(group, done, classifier, letters, log, progress);
+                    score(group, done, classifier, letters, marker, log, progress);
                     group.clear();
                     rows = 0;
                 }
                 group.add(new Item(id(q), q, fitted, ids));
                 rows += 2 * ids.length;
             }
-            if (!group.isEmpty()) score(group, done, classifier, letters, log, progress);
+            if (!group.isEmpty()) score(group, done, classifier, letters, marker, log, progress);
         }
         ObjectNode results = results(folder.lines(), settings, letters, warnings, (System.nanoTime() - t0) / 1e9);
         folder.writeResults(results);
@@ -179,8 +215,8 @@ public final class MmluEval {
      * a token's products and in what order (see {@link HarmfulnessClassifier#classifyInGroups}), so
      * a group with some members done is still computed whole; one with all done is passed over.
      */
-    private void score(List<Item> group, Set<String> done, HarmfulnessClassifier classifier, AnswerLetters letters, SampleLog log,
-                       Progress progress) throws IOException {
+    private void score(List<Item> group, Set<String> done, HarmfulnessClassifier classifier, AnswerLetters letters,
+                       org.scans.tokenizer.template.MarkerFinder marker, SampleLog log, Progress progress) throws IOException {
         if (group.stream().allMatch(i -> done.contains(i.id()))) return;
         LlamaModel model = ctx.model();
         List<Verdict> verdicts = classifier.classifyAll(group.stream().map(i -> i.fitted().prompt()).toList());
@@ -190,7 +226,8 @@ public final class MmluEval {
         List<Step> tails = new ArrayList<>();
         List<Integer> tailPass = new ArrayList<>();
         Sequence[] sequences = new Sequence[2 * group.size()];
-        int[] signs = new int[group.size()];
+        int[] signs = new int[group.size()], froms = new int[group.size()];
+        boolean lastIfMissing = ctx.fixes().contains(Fix.STEER_LAST_IF_NO_MARKER);
         for (int i = 0; i < group.size(); i++) {
             Item item = group.get(i);
             sequences[2 * i] = model.newSequence();
@@ -199,11 +236,12 @@ public final class MmluEval {
             Sequence steered = model.newSequence();
             sequences[2 * i + 1] = steered;
             signs[i] = settings.plan().signFor(verdicts.get(i));
-            int n = item.ids().length, from = settings.steerFrom() == SteerFrom.ALL ? -1 : n - 1;
+            int n = item.ids().length, from = settings.steerFrom().from(item.ids(), marker, lastIfMissing);
+            froms[i] = from;
             steered.addHook(new SteeringHook(ctx.vectors(), settings.plan().layers(), settings.plan().alpha(), signs[i], from));
             if (from > 0) {
-                // Steered only at its last token: the rest is the plain pass's, copied after it runs.
-                tails.add(new Step(steered, new int[] {item.ids()[n - 1]}, Logits.LAST));
+                // Steered only from `from` on: the rest is the plain pass's, copied after it runs.
+                tails.add(new Step(steered, java.util.Arrays.copyOfRange(item.ids(), from, n), Logits.LAST));
                 tailPass.add(2 * i + 1);
             } else {
                 steps.add(new Step(steered, item.ids(), Logits.LAST));
@@ -216,7 +254,7 @@ public final class MmluEval {
             if (!tails.isEmpty()) {
                 for (int j = 0; j < tails.size(); j++) {
                     int p = tailPass.get(j);
-                    tails.get(j).sequence().copyPrefix(sequences[p - 1], group.get(p / 2).ids().length - 1);
+                    tails.get(j).sequence().copyPrefix(sequences[p - 1], froms[p / 2]);
                 }
                 model.forward(tails, (s, t, logits, off) -> picked[tailPass.get(s)] = letters.pick(logits, off));
             }
@@ -237,6 +275,7 @@ public final class MmluEval {
             o.put("score", v.score());
             o.put("sigma", v.sigma());
             o.put("steer_sign", signs[i]);
+            o.put("steer_from", froms[i]);
             o.set("baseline", prediction(picked[2 * i], item.question()));
             o.set("scans", prediction(picked[2 * i + 1], item.question()));
             log.append(o);
