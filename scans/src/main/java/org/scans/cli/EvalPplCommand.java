@@ -16,10 +16,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "ppl", mixinStandardHelpOptions = true, description = {
     "Perplexity with and without SCANS, or of the model alone.",
-    "--mode chat (default) is the reference's: random windows (seed 0) rebuilt as",
+    "--mode chat (default) is the reference's: windows rebuilt as",
     "\"<s>[INST] \" + first half + \" [/INST] \" + second half (\" [/INST]\" between a document's halves, as the reference's",
-    "C4 loader), loss over every token, exp(mean of per-window mean NLL),",
-    "steering from the inserted marker. --mode plain is the standard perplexity papers publish (consecutive windows,",
+    "C4 loader), loss over every token, exp(mean of per-window mean NLL), steering from the inserted marker; the",
+    "windows are a running text's consecutive ones, or 256 drawn from documents as Python's random.seed(0) draws them. --mode plain is the standard perplexity papers publish (consecutive windows,",
     "no rebuild, no steering; --stride below the window length slides). Datasets: wikitext2 (approximate: the bundled",
     "copy lost its blank lines), c4 (the bundled 1025-document sample), a .jsonl file of documents, or a text file."})
 final class EvalPplCommand implements Callable<Integer> {
@@ -52,7 +52,8 @@ final class EvalPplCommand implements Callable<Integer> {
     String mode;
 
     @Option(names = "--windows", paramLabel = "N|all",
-            description = "How many random windows (default " + REFERENCE_WINDOWS + " in chat mode), or all consecutive windows of a running text (default in plain mode).")
+            description = "How many random windows, or all consecutive windows of a running text. Default: all for a running text "
+                    + "(wikitext2, a text file), " + REFERENCE_WINDOWS + " for documents (c4, a .jsonl file), as the reference's two loaders.")
     String windows;
 
     @Option(names = "--window-len", paramLabel = "N",
@@ -77,8 +78,10 @@ final class EvalPplCommand implements Callable<Integer> {
             default -> throw new UserException("--mode must be chat or plain, got '" + mode + "'");
         };
         boolean chat = m == PerplexityEval.Mode.CHAT;
+        Datasets data = Datasets.locate();
+        PerplexityCorpus corpus = PerplexityCorpus.of(dataset, data, textField);
         int count;
-        if (windows == null) count = chat ? REFERENCE_WINDOWS : 0;
+        if (windows == null) count = corpus.stream() ? 0 : REFERENCE_WINDOWS;
         else if (windows.equals("all")) count = 0;
         else {
             try {
@@ -93,11 +96,12 @@ final class EvalPplCommand implements Callable<Integer> {
             throw new UserException("--mode plain measures the model alone; steering and classifier options apply to --mode chat");
         }
         if (chat && stride != null) throw new UserException("--stride applies to --mode plain");
-        if (stride != null && count > 0) throw new UserException("--stride slides consecutive windows (--windows all, plain mode's default); with --windows " + count + " the windows are drawn at random");
+        if (stride != null && count > 0) {
+            throw new UserException("--stride slides consecutive windows (--windows all, a running text's default); " + (windows == null
+                    ? corpus.name() + " holds documents, whose windows are drawn at random" : "with --windows " + count + " the windows are drawn at random"));
+        }
         steering.check();
         classifier.validate();
-        Datasets data = Datasets.locate();
-        PerplexityCorpus corpus = PerplexityCorpus.of(dataset, data, textField);
         java.util.Map<String, String> inputs = org.scans.experiment.RunSettings.inputDigests(java.util.List.of(dataset));
         Path dir = evalOptions.checkedDir("ppl");
         PrintStream err = System.err;

@@ -66,8 +66,8 @@ public record PerplexityCorpus(String name, List<String> texts, boolean stream, 
     public static PerplexityCorpus c4(Datasets data) {
         PerplexityCorpus c = jsonl(data.file(C4), "text");
         return new PerplexityCorpus("c4", c.texts(), false, true,
-                "approximate: drawn from the bundled 1025-document C4 sample, not the reference's full validation shard, "
-                        + "with Java's random generator instead of Python's");
+                "approximate: drawn from the bundled 1025-document C4 sample, not the reference's full validation shard "
+                        + "(given that shard as a .jsonl file, the windows are the reference's)");
     }
 
     public static PerplexityCorpus file(Path file, String textField) {

@@ -3,7 +3,6 @@ package org.scans.eval;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.scans.tokenizer.Tokenizer;
 import org.scans.tokenizer.template.ChatTemplate;
 import org.scans.tokenizer.template.MarkerFinder;
@@ -18,10 +17,11 @@ import org.scans.tokenizer.template.VicunaChatTemplate;
  * half} (the second half gets the odd token), so every window is exactly L tokens:
  * {@code "<s>[INST] " … " [/INST] " …} for Llama-2 ({@code " [/INST]"} between a document's halves, see
  * {@link ChatWrap#of}). Steering starts at the end of the inserted
- * marker. Windows are drawn at random with {@code java.util.Random(seed)}: a uniform start in a
- * stream, or, for documents, a uniform document among those longer than the window and a uniform
- * start in it (the reference's C4 rule). With {@code count = 0} a stream is cut into consecutive
- * windows instead (the reference's WikiText-2 rule).
+ * marker. With {@code count = 0} a stream is cut into consecutive windows (the reference's
+ * WikiText-2 rule). Random windows are drawn as the reference's C4 loader draws them, with
+ * Python's generator ({@link PythonRandom}, seeded as {@code random.seed(seed)}): a document by
+ * {@code randint} over all of them, again until one is longer than the window, then a start by
+ * {@code randint} over the offsets that leave a whole window; a stream counts as one document.
  *
  * <p><b>Plain windows</b> (the GPTQ / Hugging Face perplexity that papers publish): the text is
  * tokenized once with BOS and not rebuilt. With {@code count = 0} and {@code stride = L}, it is cut
@@ -118,8 +118,8 @@ public final class PerplexityWindows {
         return out;
     }
 
-    /** (document, start) pairs of windows of {@code size} tokens. */
-    private static List<int[]> picks(PerplexityCorpus corpus, List<int[]> docs, int size, int count, long seed) {
+    /** (document, start) pairs of windows of {@code size} tokens (see the class comment). */
+    static List<int[]> picks(PerplexityCorpus corpus, List<int[]> docs, int size, int count, long seed) {
         List<int[]> out = new ArrayList<>();
         if (count == 0) {
             if (!corpus.stream()) {
@@ -131,17 +131,14 @@ public final class PerplexityWindows {
             if (out.isEmpty()) throw tooShort(corpus, size, n);
             return out;
         }
-        List<Integer> eligible = new ArrayList<>();
         int longest = 0;
-        for (int d = 0; d < docs.size(); d++) {
-            longest = Math.max(longest, docs.get(d).length);
-            if (docs.get(d).length > size) eligible.add(d);
-        }
-        if (eligible.isEmpty()) throw tooShort(corpus, size, longest);
-        Random rnd = new Random(seed);
+        for (int[] d : docs) longest = Math.max(longest, d.length);
+        if (longest <= size) throw tooShort(corpus, size, longest);   // the draw below would never end
+        PythonRandom rnd = new PythonRandom(seed);
         for (int k = 0; k < count; k++) {
-            int d = eligible.get(rnd.nextInt(eligible.size()));
-            out.add(new int[] {d, rnd.nextInt(docs.get(d).length - size)});
+            int d;
+            do d = rnd.randint(0, docs.size() - 1); while (docs.get(d).length <= size);
+            out.add(new int[] {d, rnd.randint(0, docs.get(d).length - size - 1)});
         }
         return out;
     }

@@ -96,6 +96,17 @@ class PerplexityWindowsTest {
     }
 
     @Test
+    void documentWindowsAreDrawnAsTheReferencesSeededLoop() {
+        // CPython 3.11, the reference's process_c4data loop over documents of these token counts:
+        //   random.seed(0); for _ in range(6): (draw i = randint(0, 9) until lens[i] > 30), s = randint(0, lens[i] - 31)
+        int[] lengths = {5, 50, 3, 80, 20, 100, 7, 60, 9, 40};
+        List<int[]> docs = java.util.Arrays.stream(lengths).mapToObj(int[]::new).toList();
+        PerplexityCorpus corpus = new PerplexityCorpus("docs.jsonl", List.of("x"), false, false, null);
+        List<int[]> picks = PerplexityWindows.picks(corpus, docs, 30, 6, 0);
+        assertEquals(List.of("7:12", "7:11", "9:3", "1:19", "9:2", "1:2"), picks.stream().map(p -> p[0] + ":" + p[1]).toList());
+    }
+
+    @Test
     void allChatWindowsAreConsecutive() {
         var wrap = PerplexityWindows.ChatWrap.of(new Llama2ChatTemplate(), STORY);
         int len = 40, text = len - TOK.encode("<s>[INST] ", false, true).length - TOK.encode(" [/INST] ", false, false).length;

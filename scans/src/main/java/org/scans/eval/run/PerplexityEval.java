@@ -68,6 +68,9 @@ public final class PerplexityEval {
             o.put("window_len", windowLength);
             if (mode == Mode.PLAIN) o.put("stride", stride);
             o.put("seed", seed);
+            // Random windows have been drawn with CPython's generator since it replaced java.util.Random:
+            // a folder drawn with the other holds other windows under the same ids, and must not be resumed.
+            if (windows > 0) o.put("window_rng", "cpython-mt19937");
             if (mode == Mode.CHAT) {
                 org.scans.experiment.RunSettings.putClassifier(o, classifier);
                 o.put("steering_layers", Layers.format(plan.layers()));

@@ -91,6 +91,28 @@ class PerplexityEvalTest {
     }
 
     @Test
+    void windowsDefaultToTheReferencesLoaders() throws Exception {
+        // A running text: every consecutive window (the reference's WikiText-2 loader).
+        Path dir = tmp.resolve("chat-default");
+        TestSupport.Cli r = TestSupport.cli("eval", "ppl", "--model", TestSupport.model().toString(), "--dataset", text.toString(),
+                "--window-len", "64", "--vectors", EvalFixture.vectors().toString(), "--out", dir.toString());
+        assertEquals(0, r.exit(), r.err());
+        int body = ctx.tokenizer().encode(EvalFixture.storyText(), true, false).length - 1;
+        int wrapper = ctx.tokenizer().encode("<s>[INST] ", false, true).length + ctx.tokenizer().encode(" [/INST] ", false, false).length;
+        assertEquals(body / (64 - wrapper), results(dir).get("windows").asInt());
+        // Documents: 256 drawn windows (its C4 loader), in plain mode too.
+        Path docs = tmp.resolve("docs.jsonl");
+        String story = EvalFixture.storyText();
+        Files.writeString(docs, Json.MAPPER.writeValueAsString(java.util.Map.of("text", story.substring(0, story.length() / 2))) + "\n"
+                + Json.MAPPER.writeValueAsString(java.util.Map.of("text", story.substring(story.length() / 2))) + "\n");
+        dir = tmp.resolve("plain-docs");
+        r = TestSupport.cli("eval", "ppl", "--model", TestSupport.model().toString(), "--mode", "plain", "--dataset", docs.toString(),
+                "--window-len", "16", "--out", dir.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(256, results(dir).get("windows").asInt());
+    }
+
+    @Test
     void slidingWindowsScoreEachTokenOnceWithContext() throws Exception {
         Path dir = tmp.resolve("sliding");
         TestSupport.Cli r = TestSupport.cli("eval", "ppl", "--model", TestSupport.model().toString(), "--mode", "plain", "--dataset", text.toString(),
@@ -188,6 +210,14 @@ class PerplexityEvalTest {
         assertTrue(r.err().contains("resuming: 2 of 3 windows already done") && r.err().contains("resuming with the vectors in"), r.err());
         assertEquals(before.get("perplexity"), results(dir).get("perplexity"));
         assertEquals(3, Files.readAllLines(dir.resolve(SampleLog.FILE)).size());
+        // A folder whose windows were drawn with java.util.Random (before window_rng) holds other windows under the same ids.
+        Path settings = dir.resolve(EvalFolder.SETTINGS_FILE);
+        var old = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(settings.toFile());
+        assertEquals("cpython-mt19937", old.remove("window_rng").asText());
+        Files.writeString(settings, Json.MAPPER.writeValueAsString(old));
+        r = TestSupport.cli(resume);
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains("window_rng"), r.err());
     }
 
     @Test
