@@ -591,6 +591,79 @@ class KernelsTest {
         }
     }
 
+    /**
+     * A batched step's rows come from different sequences: each row has its own cache segments and
+     * head stride (caches of different capacities), its own position, and the rows of one sequence's
+     * prefill chunk sit among them. {@link #attentionMatchesScalarWithGroupedHeads} gives every row
+     * the same cache, which a kernel reading row 0's segments or stride for every row would pass.
+     * Checked against float64 attention: scores err by at most (hd + 2)·u·Σ|q·k| in float32, which
+     * moves each softmax weight by a factor within 1 ± 2·that (plus (2·len + 16)·u for the exponentials and
+     * sums), so |Δout| ≤ Σ_p p_p·|v_p| times that bound.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F16"})
+    void attentionRowsReadTheirOwnSequencesCaches(DType kv) {
+        Random rnd = new Random(31);
+        int heads = 6, kvHeads = 2, hd = 12, group = heads / kvHeads, qDim = heads * hd;
+        int[] lengths = {1, 9, 70, 300}, capacities = {16, 12, 96, 512};
+        int[][] rows = {{2, 0}, {0, 0}, {3, 299}, {2, 60}, {1, 8}, {2, 69}, {2, 61}}; // {sequence, position}
+        MemorySegment[] ks = new MemorySegment[lengths.length], vs = new MemorySegment[lengths.length];
+        for (int s = 0; s < lengths.length; s++) {
+            ks[s] = encode(random(rnd, kvHeads * capacities[s] * hd), kv);
+            vs[s] = encode(random(rnd, kvHeads * capacities[s] * hd), kv);
+        }
+        int n = rows.length;
+        int[] pos = new int[n];
+        MemorySegment[] keys = new MemorySegment[n], values = new MemorySegment[n];
+        long[] strides = new long[n];
+        for (int t = 0; t < n; t++) {
+            int s = rows[t][0];
+            pos[t] = rows[t][1];
+            keys[t] = ks[s];
+            values[t] = vs[s];
+            strides[t] = kv.sizeOf((long) capacities[s] * hd);
+        }
+        float[] q = random(rnd, n * qDim);
+        for (CpuBackend b : new CpuBackend[] {new CpuBackend(1), new CpuBackend(2, 0)}) {
+            try (b) {
+                float[] out = new float[n * qDim];
+                b.attention(new AttentionBatch(n, heads, kvHeads, hd, q, out, pos, keys, values, strides, kv));
+                for (int t = 0; t < n; t++) {
+                    long stride = capacities[rows[t][0]];
+                    for (int h = 0; h < heads; h++) {
+                        int len = pos[t] + 1;
+                        long base = (long) (h / group) * stride * hd;
+                        double[] p = new double[len];
+                        double max = Double.NEGATIVE_INFINITY, sum = 0, ds = 0;
+                        for (int j = 0; j < len; j++) {
+                            double d = 0, mag = 0;
+                            for (int i = 0; i < hd; i++) {
+                                double prod = q[t * qDim + h * hd + i] * (double) element(keys[t], kv, base + (long) j * hd + i);
+                                d += prod;
+                                mag += Math.abs(prod);
+                            }
+                            p[j] = d / Math.sqrt(hd);
+                            ds = Math.max(ds, ((hd + 2) * mag + 2 * Math.abs(d)) * 0x1p-24 / Math.sqrt(hd));
+                            max = Math.max(max, p[j]);
+                        }
+                        for (int j = 0; j < len; j++) sum += p[j] = Math.exp(p[j] - max);
+                        for (int i = 0; i < hd; i++) {
+                            double o = 0, mag = 0;
+                            for (int j = 0; j < len; j++) {
+                                double v = element(values[t], kv, base + (long) j * hd + i);
+                                o += p[j] / sum * v;
+                                mag += p[j] / sum * Math.abs(v);
+                            }
+                            double tol = mag * (2 * ds + (2.0 * len + 16) * 0x1p-24);
+                            float got = out[t * qDim + h * hd + i];
+                            assertTrue(Math.abs(got - o) <= tol, b.name() + " row " + t + " head " + h + " element " + i + ": " + got + " vs " + o);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** Element i of an F32 or F16 array, as the reference reads it. */
     private static float element(MemorySegment m, DType dt, long i) {
         return dt == DType.F16 ? Float.float16ToFloat(m.get(ValueLayout.JAVA_SHORT_UNALIGNED, 2 * i))
