@@ -424,6 +424,51 @@ class KernelsTest {
         }
     }
 
+    /**
+     * Every finite F16 weight (zeros, subnormals, 65504) and every finite BF16 weight comes out of
+     * every product path exactly: each token's activations are one-hot, so each output is one weight
+     * times 1. The tolerance of {@link #assertProductsClose} scales with the row's magnitude, so it
+     * would let a subnormal or a huge weight widened wrong go by; this does not. Paths by token
+     * count (F16 with scalable activations): 1 the scaled decode kernel, 3 the scaled decode kernel
+     * per token (BF16: the 4×4 tiles), {@code PAIR_TOKENS} gemmPairs (with 16 lanes; with 4 it is
+     * below the panel threshold of 8), {@code PAIR_TOKENS + 3} gemmPairs32 (BF16: gemm), and
+     * {@code WIDTH + 1} a full panel then a single token, which takes gemmPairs at every lane count.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F16", "BF16"})
+    void productsWidenEveryHalfPatternExactly(DType dt) {
+        short[] halves = new short[1 << 16];
+        int count = 0;
+        for (int b = 0; b < 1 << 16; b++) {
+            float f = dt == DType.F16 ? Float.float16ToFloat((short) b) : Float.intBitsToFloat(b << 16);
+            if (Float.isFinite(f)) halves[count++] = (short) b; // an infinity times a zero activation would be NaN
+        }
+        int cols = 32, rows = count / cols; // one whole step of the paired kernels at 16 lanes
+        MemorySegment w = ARENA.allocate(2L * rows * cols, 64);
+        for (int i = 0; i < count; i++) w.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i, halves[i]);
+        WeightMatrix m = WeightMatrix.of("every half", dt, rows, cols, w);
+        try (CpuBackend b = new CpuBackend(1)) {
+            for (int n : new int[] {1, 3, TokenPanels.PAIR_TOKENS, TokenPanels.PAIR_TOKENS + 3, TokenPanels.WIDTH + 1}) {
+                float[] x = new float[n * cols], out = new float[n * rows];
+                for (int c0 = 0; c0 < cols; c0 += n) {
+                    java.util.Arrays.fill(x, 0f);
+                    for (int t = 0; t < n; t++) x[t * cols + (c0 + t) % cols] = 1f;
+                    b.matmul(m, x, n, out);
+                    for (int t = 0; t < n; t++) {
+                        int c = (c0 + t) % cols;
+                        for (int r = 0; r < rows; r++) {
+                            float want = m.get(r, c), got = out[t * rows + r];
+                            if (want != got) { // −0 may come out +0: the sums start from +0
+                                assertEquals(want, got, dt + " weight 0x" + Integer.toHexString(w.get(ValueLayout.JAVA_SHORT_UNALIGNED,
+                                        2L * (r * cols + c)) & 0xffff) + " through the " + n + "-token product");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** Bit-exact, except that any NaN matches any NaN (the scalar intrinsic also quiets signalling NaNs). */
     static void assertSameFloat(float expected, float got, int half) {
         if (Float.isNaN(expected)) assertTrue(Float.isNaN(got), "half 0x" + Integer.toHexString(half) + " should be NaN");
