@@ -44,7 +44,7 @@ public final class ChatSession {
         OFF;
 
         public String id() {
-            return name().toLowerCase();
+            return org.scans.experiment.Json.id(this);
         }
     }
 
@@ -187,7 +187,7 @@ public final class ChatSession {
         }
         Turn turn = new Turn(user, answer, v, steer.id(), sign, alpha, layers.clone(), from, ids.length, cached, g.ids().length, seconds,
                 g.decodeTokensPerSecond() > 0 ? g.decodeTokensPerSecond() : g.ids().length / Math.max(seconds, 1e-9),
-                reason.name().toLowerCase());
+                org.scans.experiment.Json.id(reason));
         turns.add(turn);
         return turn;
     }

@@ -159,14 +159,14 @@ final class GenerateCommand implements Callable<Integer> {
                 o.put("text", text);
                 o.put("prompt_tok_s", round(g.promptTokensPerSecond()));
                 o.put("gen_tok_s", round(g.decodeTokensPerSecond()));
-                o.put("stop", g.reason().name().toLowerCase());
+                o.put("stop", org.scans.experiment.Json.id(g.reason()));
                 out.println(Json.write(o));
             } else {
                 if (decoder != null) out.print(decoder.finish());
                 out.println();
                 err.printf("prompt: %d tokens, %.1f tok/s | generated: %d tokens, %.1f tok/s | stop: %s%n",
                         promptIds.length, g.promptTokensPerSecond(), g.ids().length, g.decodeTokensPerSecond(),
-                        g.reason().name().toLowerCase());
+                        org.scans.experiment.Json.id(g.reason()));
             }
             out.flush();
             if (g.reason() == StopReason.CONTEXT_LIMIT) {

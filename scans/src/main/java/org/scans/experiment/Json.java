@@ -29,6 +29,15 @@ public final class Json {
         return node;
     }
 
+    /**
+     * An enum constant as the files and JSON output spell it ({@code STOP_ID} as {@code stop_id}).
+     * In {@link java.util.Locale#ROOT}: under a Turkish default locale {@code toLowerCase()} gives a
+     * dotless ı ({@code "stop_ıd"}), which no reader of the file expects.
+     */
+    public static String id(Enum<?> e) {
+        return e.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     public static void writeAtomically(Path file, JsonNode node) throws IOException {
         byte[] bytes = (PRETTY.writeValueAsString(node) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         AtomicFiles.write(file, out -> out.write(bytes));

@@ -366,7 +366,7 @@ public final class Runner {
         }
         o.put("prompt_tokens", steered.promptIds().length);
         o.put("response_tokens", steered.generation().ids().length);
-        o.put("stop", steered.generation().reason().name().toLowerCase());
+        o.put("stop", Json.id(steered.generation().reason()));
         // null when the answer was not steered (σ = 0 or α = 0); −1 would read as "marker missing, every position steered".
         if (sign == 0 || settings.steering().alpha() == 0) o.putNull("steer_from");
         else o.put("steer_from", steered.steerFrom());

@@ -200,6 +200,22 @@ class CliTest {
     }
 
     @Test
+    void generateNamesItsStopTheSameUnderATurkishLocale() throws Exception {
+        // toLowerCase() there turns the I of STOP_ID into a dotless ı.
+        java.util.Locale was = java.util.Locale.getDefault();
+        java.util.Locale.setDefault(java.util.Locale.forLanguageTag("tr-TR"));
+        try {
+            var r = TestSupport.cli("generate", "--model", MODEL, "--prompt-ids", "1,403,407,261,378", "--max-new-tokens", "30",
+                    "--stop-id", "261", "--json");
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("stop_id", JSON.readTree(r.out()).get("stop").asText(), r.out());
+            assertEquals("plain", org.scans.eval.run.PerplexityEval.Mode.PLAIN.id());
+        } finally {
+            java.util.Locale.setDefault(was);
+        }
+    }
+
+    @Test
     void generateStreamsTextThenTheSpeedLine() {
         var r = TestSupport.cli("generate", "--model", MODEL, "--prompt", "Once upon a time", "--max-new-tokens", "20");
         assertEquals(0, r.exit(), r.err());

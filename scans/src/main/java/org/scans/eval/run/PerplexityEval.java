@@ -44,7 +44,7 @@ public final class PerplexityEval {
         CHAT, PLAIN;
 
         public String id() {
-            return name().toLowerCase();
+            return org.scans.experiment.Json.id(this);
         }
     }
 
