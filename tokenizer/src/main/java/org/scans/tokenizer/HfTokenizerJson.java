@@ -37,7 +37,7 @@ final class HfTokenizerJson {
         try {
             root = JSON.readTree(bytes);
         } catch (JacksonException e) {
-            throw new TokenizerException(source + ": not valid JSON: " + e.getOriginalMessage(), e);
+            throw new TokenizerException(source + ": not valid JSON: " + JsonMessages.brief(e), e);
         } catch (java.io.IOException e) {
             throw new TokenizerException(source + ": cannot read: " + e.getMessage(), e);
         }

@@ -160,6 +160,10 @@ class LoadTest {
         e = assertThrows(TokenizerException.class,
                 () -> Tokenizer.fromHuggingFaceJson("{\"model\": ".getBytes(StandardCharsets.UTF_8), "t.json"));
         assertTrue(e.getMessage().startsWith("t.json: not valid JSON"), e.getMessage());
+        // An unclosed object: Jackson's message carries its redacted source and a setting's name.
+        e = assertThrows(TokenizerException.class,
+                () -> Tokenizer.fromHuggingFaceJson("{\"model\": {}".getBytes(StandardCharsets.UTF_8), "t.json"));
+        assertEquals("t.json: not valid JSON: Unexpected end-of-input: expected close marker for Object", e.getMessage());
 
         ObjectNode nfkc = llamaJsonTree();
         nfkc.putObject("normalizer").put("type", "NFKC");
