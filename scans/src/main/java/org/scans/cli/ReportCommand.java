@@ -5,6 +5,9 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.scans.judge.MatchStringsJudge;
+import org.scans.judge.RefusalJudge;
+import org.scans.judge.XSTestPrefixJudge;
 import org.scans.report.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +26,8 @@ final class ReportCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--judge", paramLabel = "NAME", defaultValue = Report.DEFAULT_JUDGE,
-            description = "Refusal judge for the charts: match-strings (SCANS's) or xstest-prefix. Default: ${DEFAULT-VALUE}.")
+            description = "Refusal judge for the charts: " + MatchStringsJudge.NAME + " (SCANS's) or " + XSTestPrefixJudge.NAME
+                    + ". Default: ${DEFAULT-VALUE}.")
     String judge;
 
     @Spec
@@ -31,8 +35,8 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!judge.equals("match-strings") && !judge.equals("xstest-prefix")) {
-            throw new UserException("--judge must be match-strings or xstest-prefix, got '" + judge + "'");
+        if (!RefusalJudge.names().contains(judge)) {
+            throw new UserException("--judge must be " + String.join(" or ", RefusalJudge.names()) + ", got '" + judge + "'");
         }
         CliFiles.checkWritable(out, "--out");
         // The page may go into a folder it reports on, but not over a file there it reads.

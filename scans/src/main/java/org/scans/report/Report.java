@@ -26,7 +26,7 @@ import org.scans.method.ScansVectors;
  */
 public final class Report {
     /** The judge whose verdicts the refusal charts use unless told otherwise (the reference's). */
-    public static final String DEFAULT_JUDGE = "match-strings";
+    public static final String DEFAULT_JUDGE = org.scans.judge.MatchStringsJudge.NAME;
 
     private final List<ReportInput> inputs;
     private final String judge;
