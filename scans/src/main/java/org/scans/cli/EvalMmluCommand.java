@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "mmlu", mixinStandardHelpOptions = true, description = {
     "MMLU accuracy with and without SCANS.",
-    "The 5-shot Hendrycks prompt (no chat wrapper), shots dropped while it is over",
+    "The " + Mmlu.DEFAULT_SHOTS + "-shot Hendrycks prompt (no chat wrapper), shots dropped while it is over",
     "--max-prompt-tokens; the answer is the argmax of the next-token logits over the letter tokens A-D (resolved with the",
     "tokenizer: ▁A ▁B ▁C ▁D on Llama-2). SCANS classifies the prompt and steers with α = 4, as the reference does."})
 final class EvalMmluCommand implements Callable<Integer> {
@@ -46,10 +46,10 @@ final class EvalMmluCommand implements Callable<Integer> {
     /** Exemplars per subject in MMLU's dev split. */
     static final int MMLU_EXEMPLARS = 5;
 
-    @Option(names = "--shots", paramLabel = "K", defaultValue = "5", description = "Exemplars to start from. Default: ${DEFAULT-VALUE} (the reference's).")
+    @Option(names = "--shots", paramLabel = "K", defaultValue = "" + Mmlu.DEFAULT_SHOTS, description = "Exemplars to start from. Default: ${DEFAULT-VALUE} (the reference's).")
     int shots;
 
-    @Option(names = "--max-prompt-tokens", paramLabel = "N", defaultValue = "2048",
+    @Option(names = "--max-prompt-tokens", paramLabel = "N", defaultValue = "" + Mmlu.DEFAULT_MAX_TOKENS,
             description = "Drop shots while the prompt is longer (BOS included). Default: ${DEFAULT-VALUE}, lowered to fit the model's context.")
     int maxPromptTokens;
 
