@@ -39,10 +39,6 @@ public final class Rouge {
     public record Scores(Score rouge1, Score rouge2, Score rougeL) {
     }
 
-    /** Means of the F-measures over many pairs, as the reference prints them. */
-    public record MeanF(double rouge1, double rouge2, double rougeL, int count) {
-    }
-
     private Rouge() {
     }
 
@@ -54,20 +50,6 @@ public final class Rouge {
             return new Scores(Score.ZERO, Score.ZERO, Score.ZERO);
         }
         return new Scores(rougeN(hyp, ref, 1), rougeN(hyp, ref, 2), rougeL(hyp, ref));
-    }
-
-    /** Mean F of each variant, {@code np.mean} of the per-pair values in order. */
-    public static MeanF meanF(List<Scores> scores) {
-        double r1 = 0;
-        double r2 = 0;
-        double rl = 0;
-        for (Scores s : scores) {
-            r1 += s.rouge1().f();
-            r2 += s.rouge2().f();
-            rl += s.rougeL().f();
-        }
-        int n = scores.size();
-        return n == 0 ? new MeanF(Double.NaN, Double.NaN, Double.NaN, 0) : new MeanF(r1 / n, r2 / n, rl / n, n);
     }
 
     /** The package's sentence split: at {@code "."}, non-empty pieces, whitespace-normalised. */

@@ -90,12 +90,4 @@ class RougeTest {
         assertEquals(0.0, Rouge.score("...", "a b").rougeL().f());
         assertEquals(0.0, Rouge.score("a b", "").rouge2().f());
     }
-
-    @Test
-    void meanOfF() {
-        Rouge.MeanF mean = Rouge.meanF(List.of(Rouge.score("a b", "a b"), Rouge.score("c", "d")));
-        assertEquals(0.999999995 / 2, mean.rouge1(), 1e-15);
-        assertEquals(2, mean.count());
-        assertEquals(Double.NaN, Rouge.meanF(List.of()).rouge1());
-    }
 }
