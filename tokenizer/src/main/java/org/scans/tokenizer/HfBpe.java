@@ -24,7 +24,7 @@ final class HfBpe implements TextEncoder {
 
     private final Vocabulary vocab;
     private final boolean[] inModel;
-    private final LongIntMap mergeIndex; // (left, right) -> index into rank/newId
+    private final LongIntMap mergeIndex; // (left, right) -> merge slot (numbered in rank order) into mergeNew
     private final int[] mergeNew;
     private final Prepend prepend;
     private final byte[] replaceFrom; // normalizer Replace pattern, null if none
