@@ -2,13 +2,12 @@ package org.scans.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.scans.data.Csv;
 import org.scans.data.DatasetException;
 import org.scans.data.Datasets;
 
@@ -88,8 +87,8 @@ public record PerplexityCorpus(String name, List<String> texts, boolean stream, 
             JsonNode o;
             try {
                 o = json.readTree(lines[i]);
-            } catch (IOException e) {
-                throw DatasetException.at(file, i + 1, "not valid JSON");
+            } catch (com.fasterxml.jackson.core.JacksonException e) {
+                throw DatasetException.at(file, i + 1, "not valid JSON: " + org.scans.tokenizer.JsonMessages.brief(e));
             }
             JsonNode t = o == null ? null : o.get(field);
             if (t == null || !t.isTextual()) {
@@ -100,13 +99,8 @@ public record PerplexityCorpus(String name, List<String> texts, boolean stream, 
         return new PerplexityCorpus(file.toString(), docs, false, false, null);
     }
 
+    /** As every data file is read ({@link Csv#readUtf8}): a bad byte named by line, a byte-order mark dropped. */
     private static String read(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new DatasetException(file + ": not UTF-8 text");
-        } catch (IOException e) {
-            throw new DatasetException(file + ": cannot read: " + e.getMessage(), e);
-        }
+        return Csv.readUtf8(file);
     }
 }
