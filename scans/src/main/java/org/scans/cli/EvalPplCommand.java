@@ -57,8 +57,9 @@ final class EvalPplCommand implements Callable<Integer> {
     String windows;
 
     @Option(names = "--window-len", paramLabel = "N",
-            description = "Tokens per window, wrapper included (default " + REFERENCE_WINDOW + "; with a context under " + REFERENCE_WINDOW
-                    + " + 64 tokens, chat mode takes the largest power of two up to half the context, plain mode the context).")
+            description = "Tokens per window, wrapper included (default " + REFERENCE_WINDOW + "; in chat mode, with a context under "
+                    + REFERENCE_WINDOW + " + 64 tokens, the largest power of two up to half the context; in plain mode, the context where it is "
+                    + "under " + REFERENCE_WINDOW + ").")
     Integer windowLen;
 
     @Option(names = "--stride", paramLabel = "N", description = "Plain mode, consecutive windows: tokens between window starts (default: the window length, no overlap).")

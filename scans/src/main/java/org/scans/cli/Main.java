@@ -63,6 +63,12 @@ public final class Main implements Runnable {
             return Errors.USAGE_ERROR;
         }
         int code;
+        // Figures print with a decimal point whatever the machine's locale ("0.75", not "0,75"), as
+        // the files hold them: tables are compared across machines and read by scripts. The plain
+        // default, not only FORMAT's, because PrintWriter.printf formats in Locale.getDefault().
+        java.util.Locale locale = java.util.Locale.getDefault(), format = java.util.Locale.getDefault(java.util.Locale.Category.FORMAT),
+                display = java.util.Locale.getDefault(java.util.Locale.Category.DISPLAY);
+        java.util.Locale.setDefault(java.util.Locale.ROOT);
         try {
             code = commandLine(out, err).execute(args);
         } catch (OutOfMemoryError e) {
@@ -70,6 +76,10 @@ public final class Main implements Runnable {
             err.println("error: out of memory (" + Errors.oneLine(String.valueOf(e.getMessage()))
                     + "); the heap is set with java -Xmx, and the machine's memory must hold the weights as well");
             code = Errors.USER_ERROR;
+        } finally {
+            java.util.Locale.setDefault(locale);
+            java.util.Locale.setDefault(java.util.Locale.Category.FORMAT, format);
+            java.util.Locale.setDefault(java.util.Locale.Category.DISPLAY, display);
         }
         out.flush();
         // PrintStream keeps write errors to itself: a full disk or a closed pipe would otherwise

@@ -187,7 +187,6 @@ public final class Runner {
         return String.format("%d KB", Math.max(1, Math.round(bytes / 1e3)));
     }
 
-    /** The samples a run covers: all, or {@code limit} taken alternately from the unsafe and safe sets. */
     /**
      * Fails, naming the first few, when samples do not fit the model's context: the
      * classification input (the prompt in the classifier's wrapper) must fit whole, and the
@@ -212,6 +211,7 @@ public final class Runner {
         }
     }
 
+    /** The samples a run covers: all, or {@code limit} taken alternately from the unsafe and safe sets. */
     public static List<Sample> select(TestSet set, int limit) {
         if (limit <= 0 || limit >= set.size()) return set.all();
         List<Sample> out = new ArrayList<>(limit);

@@ -216,6 +216,21 @@ class CliTest {
     }
 
     @Test
+    void figuresPrintWithADecimalPointUnderAnyLocale() {
+        java.util.Locale was = java.util.Locale.getDefault();
+        java.util.Locale.setDefault(java.util.Locale.GERMANY);
+        try {
+            var r = TestSupport.cli("generate", "--model", MODEL, "--prompt", "Once upon a time", "--max-new-tokens", "5");
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(java.util.regex.Pattern.compile("generated: 5 tokens, \\d+\\.\\d tok/s").matcher(r.err()).find(), r.err());
+            assertEquals(java.util.Locale.GERMANY, java.util.Locale.getDefault(), "restored after the command");
+            assertEquals(java.util.Locale.GERMANY, java.util.Locale.getDefault(java.util.Locale.Category.FORMAT));
+        } finally {
+            java.util.Locale.setDefault(was);
+        }
+    }
+
+    @Test
     void generateStreamsTextThenTheSpeedLine() {
         var r = TestSupport.cli("generate", "--model", MODEL, "--prompt", "Once upon a time", "--max-new-tokens", "20");
         assertEquals(0, r.exit(), r.err());
