@@ -7,15 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Reader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -69,10 +66,36 @@ public final class TokenizeTool {
     public static int runJsonl(Tokenizer tokenizer, Reader in, Writer out, boolean bos, boolean special)
             throws IOException {
         BufferedReader r = in instanceof BufferedReader b ? b : new BufferedReader(in);
+        return run(tokenizer, lineNo -> r.readLine(), out, bos, special);
+    }
+
+    /**
+     * As {@link #runJsonl(Tokenizer, Reader, Writer, boolean, boolean)} over UTF-8 bytes; a line
+     * that is not valid UTF-8 is an error naming that line, after the lines before it are answered.
+     */
+    public static int runJsonl(Tokenizer tokenizer, InputStream in, OutputStream out, boolean bos, boolean special)
+            throws IOException {
+        Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+        ByteLines lines = new ByteLines(in);
+        int n = run(tokenizer, lineNo -> {
+            byte[] line = lines.next();
+            return line == null ? null : Utf8.decodeStrict(line, "input line " + lineNo);
+        }, w, bos, special);
+        w.flush();
+        return n;
+    }
+
+    /** The next input line without its terminator, or null at the end. */
+    private interface LineSource {
+        String next(int lineNo) throws IOException;
+    }
+
+    private static int run(Tokenizer tokenizer, LineSource lines, Writer out, boolean bos, boolean special)
+            throws IOException {
         int lineNo = 0;
         int written = 0;
         String line;
-        while ((line = readLine(r, lineNo + 1)) != null) {
+        while ((line = lines.next(lineNo + 1)) != null) {
             lineNo++;
             if (line.isBlank()) {
                 continue;
@@ -92,22 +115,54 @@ public final class TokenizeTool {
         return written;
     }
 
-    /** As {@link #runJsonl(Tokenizer, Reader, Writer, boolean, boolean)} over UTF-8 bytes; malformed UTF-8 is an error. */
-    public static int runJsonl(Tokenizer tokenizer, InputStream in, OutputStream out, boolean bos, boolean special)
-            throws IOException {
-        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-        int n = runJsonl(tokenizer, new BufferedReader(new InputStreamReader(in, decoder)), w, bos, special);
-        w.flush();
-        return n;
-    }
+    /**
+     * Lines of a byte stream, split where {@link BufferedReader#readLine} splits ({@code \n},
+     * {@code \r}, {@code \r\n}) but kept as bytes until their own turn. A decoding reader
+     * decodes a whole buffer ahead, so a malformed byte on line 1001 failed the read of line 964,
+     * with that line's number and no answers for the good lines before it. The terminators are
+     * ASCII and never occur inside a multi-byte character, so splitting bytes is safe.
+     */
+    private static final class ByteLines {
+        private final InputStream in;
+        private final byte[] buf = new byte[1 << 16];
+        private int pos;
+        private int limit;
+        private boolean skipLf; // a \r ended the last line: a \n right after it belongs to it
+        private boolean ended;
 
-    private static String readLine(BufferedReader r, int lineNo) throws IOException {
-        try {
-            return r.readLine();
-        } catch (CharacterCodingException e) {
-            throw new TokenizerException("input line " + lineNo + " is not valid UTF-8", e);
+        ByteLines(InputStream in) {
+            this.in = in;
+        }
+
+        byte[] next() throws IOException {
+            Normalizer.ByteSink line = new Normalizer.ByteSink(128);
+            boolean any = false;
+            while (true) {
+                if (pos == limit) {
+                    // read() returns what is there: a tool talking line by line is answered at once
+                    int n = ended ? -1 : in.read(buf);
+                    if (n < 0) {
+                        ended = true;
+                        return any ? line.toArray() : null;
+                    }
+                    pos = 0;
+                    limit = n;
+                    continue;
+                }
+                byte b = buf[pos++];
+                if (skipLf) {
+                    skipLf = false;
+                    if (b == '\n') {
+                        continue;
+                    }
+                }
+                if (b == '\n' || b == '\r') {
+                    skipLf = b == '\r';
+                    return line.toArray();
+                }
+                line.add(b);
+                any = true;
+            }
         }
     }
 

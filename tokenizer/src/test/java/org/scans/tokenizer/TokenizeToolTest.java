@@ -88,6 +88,58 @@ class TokenizeToolTest {
     }
 
     @Test
+    void malformedUtf8IsBlamedOnItsOwnLineAfterTheLinesBeforeAreAnswered() {
+        // More good lines than a decoding reader reads ahead (8 KiB), then the bad one.
+        ByteArrayOutputStream in = new ByteArrayOutputStream();
+        for (int i = 0; i < 1000; i++) {
+            in.writeBytes("{\"text\": \"hello\"}\n".getBytes(StandardCharsets.UTF_8));
+        }
+        in.writeBytes(new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', 'c', 'a', 'f', (byte) 0xE9, '"', '}', '\n'});
+        in.writeBytes("{\"text\": \"not reached\"}\n".getBytes(StandardCharsets.UTF_8));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        TokenizerException e = assertThrows(TokenizerException.class, () -> TokenizeTool.runJsonl(Fixtures.llama2(),
+                new ByteArrayInputStream(in.toByteArray()), out, false, false));
+        assertEquals("input line 1001 is not valid UTF-8: malformed byte sequence at byte offset 12", e.getMessage());
+        assertEquals(1000, out.toString(StandardCharsets.UTF_8).lines().count());
+    }
+
+    @Test
+    void bytesSplitIntoLinesAsReadLineDoesAndEachIsAnsweredBeforeTheNextIsRead() throws Exception {
+        byte[] text = "{\"text\": \"a\"}\r{\"text\": \"b\"}\r\n\r\n{\"text\": \"caf\u00e9\"}\n{\"text\": \"d\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // Hands out one byte per read and checks that every line before the current one is answered:
+        // a tool that writes a line and waits for its answer must not wait on read-ahead.
+        java.io.InputStream oneByteAtATime = new java.io.InputStream() {
+            int pos;
+            int linesEnded; // lines with text whose terminator has been handed out
+
+            @Override
+            public int read() {
+                throw new AssertionError("read(byte[]) only");
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                long answered = out.toString(StandardCharsets.UTF_8).lines().count();
+                // past the end, the unterminated last line may have been answered too
+                boolean ok = answered == linesEnded || (pos == text.length && answered == linesEnded + 1);
+                assertTrue(ok, "answered " + answered + " lines of " + linesEnded + " at byte " + pos);
+                if (pos == text.length) return -1;
+                b[off] = text[pos++];
+                if ((b[off] == '\n' || b[off] == '\r') && pos >= 2 && text[pos - 2] == '}') linesEnded++;
+                return 1;
+            }
+        };
+        assertEquals(4, TokenizeTool.runJsonl(Fixtures.llama2(), oneByteAtATime, out, false, false));
+        List<String> decoded = new java.util.ArrayList<>();
+        for (String line : out.toString(StandardCharsets.UTF_8).lines().toList()) {
+            decoded.add(Fixtures.JSON.readTree(line).get("decoded").asText());
+        }
+        assertEquals(List.of("a", "b", "caf\u00e9", "d"), decoded);
+    }
+
+    @Test
     void jsonLineForASingleText() {
         assertEquals("{\"ids\":[1,15043],\"pieces\":[\"<s>\",\"\u2581Hello\"],\"decoded\":\"Hello\"}",
                 TokenizeTool.jsonLine(Fixtures.llama2(), "Hello", true, false));
