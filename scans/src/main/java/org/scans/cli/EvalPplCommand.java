@@ -92,6 +92,9 @@ final class EvalPplCommand implements Callable<Integer> {
             }
             if (count < 1) throw new UserException("--windows must be at least 1 (or all), got " + count);
         }
+        if (count == 0 && !corpus.stream()) {
+            throw new UserException("--windows all cuts one running text; " + corpus.name() + " holds separate documents, so give a number of random windows");
+        }
         if (!chat && (steering.alpha != null || steering.layers != null || classifier.threshold != null || classifier.layers != null
                 || classifier.preset != null || scans.vectors != null)) {
             throw new UserException("--mode plain measures the model alone; steering and classifier options apply to --mode chat");

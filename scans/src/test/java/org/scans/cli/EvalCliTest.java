@@ -55,6 +55,11 @@ class EvalCliTest {
                 "--out", out.toString());
         assertError(out, "--stride slides consecutive windows", "eval", "ppl", "--model", model, "--mode", "plain", "--windows", "3",
                 "--stride", "100", "--out", out.toString());
+        // Before the model loads: a model that is not there is not what the error names.
+        assertError(out, "c4 holds separate documents", "eval", "ppl", "--model", tmp.resolve("no-model").toString(), "--dataset", "c4",
+                "--windows", "all", "--out", out.toString());
+        assertError(out, "c4 holds documents, whose windows are drawn at random", "eval", "ppl", "--model", tmp.resolve("no-model").toString(),
+                "--mode", "plain", "--dataset", "c4", "--stride", "8", "--out", out.toString());
         assertError(out, "--stride must be at least 1, got 0", "eval", "ppl", "--model", model, "--mode", "plain", "--stride", "0",
                 "--out", out.toString());
         assertError(out, "--shots must be at most 5", "eval", "mmlu", "--model", model, "--shots", "6", "--out", out.toString());
