@@ -42,7 +42,8 @@ final class EvalPplCommand implements Callable<Integer> {
     ClassifierOptions classifier;
 
     @Option(names = "--dataset", paramLabel = "NAME|FILE", defaultValue = "wikitext2",
-            description = "wikitext2, c4, a .jsonl file (one document per line) or a plain text file. Default: ${DEFAULT-VALUE}.")
+            description = "wikitext2, c4, a file of documents, one JSON object per line (.jsonl, .ndjson or .json, as C4's shards), "
+                    + "or a plain text file; .gz files are unpacked. Default: ${DEFAULT-VALUE}.")
     String dataset;
 
     @Option(names = "--text-field", paramLabel = "NAME", defaultValue = "text", description = "The text field of a .jsonl file. Default: ${DEFAULT-VALUE}.")

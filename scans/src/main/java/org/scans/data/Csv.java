@@ -97,6 +97,11 @@ public final class Csv {
         } catch (IOException e) {
             throw new DatasetException(file + ": cannot read: " + e.getMessage(), e);
         }
+        return decodeUtf8(file, bytes);
+    }
+
+    /** {@link #readUtf8} for bytes already read (unpacked, say); {@code file} names them in errors. */
+    public static String decodeUtf8(Path file, byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
         var decoder = StandardCharsets.UTF_8.newDecoder()

@@ -63,27 +63,47 @@ public record PerplexityCorpus(String name, List<String> texts, boolean stream, 
 
     /** The bundled 1025-document C4 validation sample (the reference draws from the whole 45,576-document shard). */
     public static PerplexityCorpus c4(Datasets data) {
-        PerplexityCorpus c = jsonl(data.file(C4), "text");
+        PerplexityCorpus c = file(data.file(C4), "text");
         return new PerplexityCorpus("c4", c.texts(), false, true,
                 "approximate: drawn from the bundled 1025-document C4 sample, not the reference's full validation shard "
-                        + "(given that shard as a .jsonl file, the windows are the reference's)");
+                        + "(given that shard, the windows are the reference's)");
     }
 
+    /**
+     * A file of documents, one JSON object per line ({@code .jsonl}, {@code .ndjson}, or
+     * {@code .json} as C4's shards name them), or else one running text; gzip-compressed when
+     * the name ends in {@code .gz}, so that a shard as downloaded
+     * ({@code c4-validation.00000-of-00008.json.gz}) is read as it is.
+     */
     public static PerplexityCorpus file(Path file, String textField) {
         if (!Files.isRegularFile(file)) {
             throw new DatasetException(file + ": no such file (--dataset takes wikitext2, c4, a .jsonl file or a text file)");
         }
         String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson")) return jsonl(file, textField);
-        return new PerplexityCorpus(file.toString(), List.of(read(file)), true, false, null);
+        boolean gzip = lower.endsWith(".gz");
+        String name = gzip ? lower.substring(0, lower.length() - 3) : lower;
+        String text = gzip ? gunzip(file) : read(file);
+        if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) return jsonl(file, text, textField);
+        return new PerplexityCorpus(file.toString(), List.of(text), true, false, null);
     }
 
-    private static PerplexityCorpus jsonl(Path file, String field) {
+    private static String gunzip(Path file) {
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(file))) {
+            return Csv.decodeUtf8(file, in.readAllBytes());
+        } catch (java.io.IOException e) {
+            throw new DatasetException(file + ": not a readable gzip file (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static PerplexityCorpus jsonl(Path file, String text, String field) {
         ObjectMapper json = new ObjectMapper();
         List<String> docs = new ArrayList<>();
-        String[] lines = read(file).split("\n", -1);
+        String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             if (lines[i].isBlank()) continue;
+            if (docs.isEmpty() && lines[i].strip().startsWith("[")) {
+                throw DatasetException.at(file, i + 1, "a JSON array; documents are read one JSON object per line (JSON Lines, as C4's shards hold them)");
+            }
             JsonNode o;
             try {
                 o = json.readTree(lines[i]);
