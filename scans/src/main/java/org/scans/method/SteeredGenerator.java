@@ -2,6 +2,7 @@ package org.scans.method;
 
 import java.util.Set;
 import java.util.function.Consumer;
+import org.scans.data.PythonText;
 import org.scans.engine.generate.Generation;
 import org.scans.engine.generate.GenerationConfig;
 import org.scans.engine.generate.SharedPrefix;
@@ -111,8 +112,12 @@ public final class SteeredGenerator {
         return Math.min(Math.min(cached.commonLength(p.promptIds()), limit), p.promptIds().length - 1);
     }
 
-    /** Decoded new tokens, stripped (an EOS at the end decodes to nothing). */
+    /**
+     * Decoded new tokens, stripped as the reference's Python {@code .strip()} strips them (an EOS
+     * at the end decodes to nothing). Java's {@code strip()} would keep a no-break space, which
+     * after a final "." is one more sentence, and one more word, to XSum's ROUGE.
+     */
     public String responseText(int[] generated) {
-        return tokenizer.decodeOutput(generated).strip();
+        return PythonText.strip(tokenizer.decodeOutput(generated));
     }
 }

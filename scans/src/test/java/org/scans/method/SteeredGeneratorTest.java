@@ -85,4 +85,19 @@ class SteeredGeneratorTest {
         assertEquals(1, up.signFor(safe));
         assertEquals(-1, down.signFor(unsafe));
     }
+
+    /**
+     * The response mirrors the reference's Python {@code .strip()}, which also strips U+00A0,
+     * U+0085, U+2007 and U+202F (Java's {@code String.strip()} keeps them). ROUGE sees the
+     * difference: a no-break space left after the final "." is one more, empty, sentence, whose
+     * empty word halves the precision here.
+     */
+    @Test
+    void theResponseIsStrippedAsPythonStripsIt() {
+        SteeredGenerator g = new SteeredGenerator(ctx.model(), ctx.tokenizer(), ctx.template(), ctx.vectors(), w -> {});
+        int[] ids = ctx.tokenizer().encode("\u2007a dog.\u00A0\u202F\u0085");
+        assertEquals("\u2007a dog.\u00A0\u202F\u0085", ctx.tokenizer().decodeOutput(ids).strip(), "the test tokenizer spells them");
+        assertEquals("a dog.", g.responseText(ids));
+        assertEquals(1.0, org.scans.eval.Rouge.score(g.responseText(ids), "a dog").rouge1().precision());
+    }
 }
