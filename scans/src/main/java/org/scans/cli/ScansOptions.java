@@ -34,7 +34,7 @@ final class ScansOptions {
     Path harmlessAnchors;
 
     @Option(names = "--fix", paramLabel = "NAME",
-            description = "Depart from the reference on purpose (repeatable): full-vicuna-prompt, raw-last-layer, strip-prompts, steer-last-if-no-marker. Default: none, the reference's behaviour.")
+            description = "Depart from the reference on purpose (repeatable): full-vicuna-prompt, raw-last-layer, strip-prompts, steer-last-if-no-marker, rouge-without-eos (eval xsum). Default: none, the reference's behaviour.")
     List<String> fixNames = List.of();
 
     Set<Fix> fixes() {

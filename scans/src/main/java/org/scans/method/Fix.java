@@ -32,7 +32,13 @@ public enum Fix {
      * When the end-of-instruction marker is missing, steer from the last prompt token. The
      * reference then steers every position, the instruction included.
      */
-    STEER_LAST_IF_NO_MARKER("steer-last-if-no-marker");
+    STEER_LAST_IF_NO_MARKER("steer-last-if-no-marker"),
+    /**
+     * Score XSum summaries as the decoded new tokens alone. The reference decodes with the special
+     * tokens kept, so a summary that ended on EOS reaches ROUGE with a trailing {@code </s>}: one
+     * more hypothesis word, which lowers its scores.
+     */
+    ROUGE_WITHOUT_EOS("rouge-without-eos");
 
     public final String id;
 

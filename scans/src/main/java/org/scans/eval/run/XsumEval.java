@@ -63,6 +63,7 @@ public final class XsumEval {
             o.put("alpha", plan.alpha());
             o.put("vectors_sha256", vectorsSha256);
             o.put("generation", "greedy, repetition penalty 1.1, stop at EOS");
+            o.put("rouge_hypothesis", ctx.fixes().contains(Fix.ROUGE_WITHOUT_EOS) ? "response" : "response + </s> after EOS (reference)");
             return o;
         }
     }
@@ -245,9 +246,11 @@ public final class XsumEval {
         o.put("baseline_response", baseline);
         o.put("response_tokens", d.steeredGen.ids().length);
         o.put("baseline_tokens", d.baseGen.ids().length);
+        o.put("stop", org.scans.experiment.Json.id(d.steeredGen.reason()));
+        o.put("baseline_stop", org.scans.experiment.Json.id(d.baseGen.reason()));
         ObjectNode rouge = o.putObject("rouge");
-        rouge.set("scans", scores(Rouge.score(response, e.summary())));
-        rouge.set("baseline", scores(Rouge.score(baseline, e.summary())));
+        rouge.set("scans", scores(Rouge.score(hypothesis(d.steeredGen, ctx.tokenizer(), ctx.fixes()), e.summary())));
+        rouge.set("baseline", scores(Rouge.score(hypothesis(d.baseGen, ctx.tokenizer(), ctx.fixes()), e.summary())));
         o.put("seconds", Math.round((System.nanoTime() - s0) / 1e6) / 1000.0);
         try {
             log.append(o);
@@ -255,6 +258,18 @@ public final class XsumEval {
             throw new java.io.UncheckedIOException(x);
         }
         progress.finished(d.steeredGen.ids().length + d.baseGen.ids().length);
+    }
+
+    /**
+     * The text ROUGE scores for a summary. The reference decodes prompt and summary with the
+     * special tokens kept, cuts after the last {@code [/INST]} and strips, so a summary that ended
+     * on EOS keeps a trailing {@code </s>} (glued to its last word, or a sentence of its own after
+     * a final "."); {@link Fix#ROUGE_WITHOUT_EOS} scores the response alone.
+     */
+    static String hypothesis(Generation g, org.scans.tokenizer.Tokenizer tokenizer, java.util.Set<Fix> fixes) {
+        String text = tokenizer.decodeOutput(g.ids());     // as SteeredGenerator.responseText, before its strip
+        boolean eos = g.reason() == org.scans.engine.generate.StopReason.EOS && !fixes.contains(Fix.ROUGE_WITHOUT_EOS);
+        return org.scans.data.PythonText.strip(eos ? text + "</s>" : text);
     }
 
     static String id(SummaryExample e) {

@@ -44,8 +44,11 @@ class XsumEvalTest {
         assertEquals(List.of("a1", "a3"), lines.stream().map(l -> l.get("id").asText()).toList());
         double[] sums = new double[6];
         for (JsonNode l : lines) {
-            Rouge.Scores s = Rouge.score(l.get("response").asText(), l.get("summary").asText());
-            Rouge.Scores b = Rouge.score(l.get("baseline_response").asText(), l.get("summary").asText());
+            // A summary that ended on EOS is scored with the reference's trailing </s>.
+            String hyp = l.get("response").asText() + (l.get("stop").asText().equals("eos") ? "</s>" : "");
+            String baseHyp = l.get("baseline_response").asText() + (l.get("baseline_stop").asText().equals("eos") ? "</s>" : "");
+            Rouge.Scores s = Rouge.score(hyp, l.get("summary").asText());
+            Rouge.Scores b = Rouge.score(baseHyp, l.get("summary").asText());
             assertEquals(s.rouge1().f(), l.get("rouge").get("scans").get("rouge1").asDouble(), 0.0);
             assertEquals(s.rouge2().f(), l.get("rouge").get("scans").get("rouge2").asDouble(), 0.0);
             assertEquals(s.rougeL().f(), l.get("rouge").get("scans").get("rougeL").asDouble(), 0.0);
@@ -71,6 +74,25 @@ class XsumEvalTest {
         String q = Summarization.instruction("Tom had a small dog. The dog liked to run and jump. Tom and the dog were best friends.");
         String expected = g.generate(q, null, 0, SteeredGenerator.referenceConfig(12), id -> {}).text();
         assertEquals(expected, lines.get(1).get("baseline_response").asText());
+    }
+
+    @Test
+    void aSummaryEndedByEosIsScoredWithTheReferencesTrailingEos() {
+        org.scans.tokenizer.Tokenizer tok = EvalFixture.shared().tokenizer();
+        int[] text = tok.encode("A dog runs. ", false, false);
+        int[] withEos = java.util.Arrays.copyOf(text, text.length + 1);
+        withEos[text.length] = 2;
+        var eos = new org.scans.engine.generate.Generation(new int[] {1}, withEos, org.scans.engine.generate.StopReason.EOS, 0, 0, 0);
+        var cut = new org.scans.engine.generate.Generation(new int[] {1}, text, org.scans.engine.generate.StopReason.MAX_TOKENS, 0, 0, 0);
+        String decoded = tok.decodeOutput(text);
+        // Python's (decoded + "</s>").strip(): the space before </s> stays, as in the reference's cut of its decode.
+        assertEquals(org.scans.data.PythonText.strip(decoded + "</s>"), XsumEval.hypothesis(eos, tok, org.scans.method.Fix.none()));
+        assertTrue(XsumEval.hypothesis(eos, tok, org.scans.method.Fix.none()).endsWith("</s>"));
+        assertEquals(org.scans.data.PythonText.strip(decoded), XsumEval.hypothesis(cut, tok, org.scans.method.Fix.none()));
+        assertEquals(org.scans.data.PythonText.strip(decoded),
+                XsumEval.hypothesis(eos, tok, java.util.EnumSet.of(org.scans.method.Fix.ROUGE_WITHOUT_EOS)));
+        assertTrue(Rouge.score(XsumEval.hypothesis(eos, tok, org.scans.method.Fix.none()), "A dog runs.").rouge1().f() < 1.0,
+                "the </s> is one more hypothesis word");
     }
 
     /**
