@@ -29,6 +29,7 @@ import org.scans.method.SteeringHook;
 import org.scans.method.SteeringPlan;
 import org.scans.method.Verdict;
 import org.scans.tokenizer.Tokenizer;
+import org.scans.tokenizer.template.MarkerFinder;
 
 /**
  * MMLU with and without SCANS (SCANS.md §10, the reference's {@code mmlu_eval.py}): the 5-shot
@@ -80,7 +81,7 @@ public final class MmluEval {
          *
          * @param lastIfMissing {@link Fix#STEER_LAST_IF_NO_MARKER}: without a marker, the last token
          */
-        public int from(int[] ids, org.scans.tokenizer.template.MarkerFinder marker, boolean lastIfMissing) {
+        public int from(int[] ids, MarkerFinder marker, boolean lastIfMissing) {
             return switch (this) {
                 case ALL -> -1;
                 case PROMPT_END -> ids.length - 1;
@@ -149,7 +150,7 @@ public final class MmluEval {
         LlamaModel model = ctx.model();
         int context = model.config().maxPositions();
         AnswerLetters letters = AnswerLetters.resolve(tok, this::warn);
-        org.scans.tokenizer.template.MarkerFinder marker = org.scans.tokenizer.template.MarkerFinder.of(tok, REFERENCE_MARKER);
+        MarkerFinder marker = MarkerFinder.of(tok, REFERENCE_MARKER);
         HarmfulnessClassifier classifier = new HarmfulnessClassifier(model, tok, ctx.template(), ctx.vectors(),
                 settings.classifier(), ctx.fixes(), this::warn);
 
@@ -216,7 +217,7 @@ public final class MmluEval {
      * a group with some members done is still computed whole; one with all done is passed over.
      */
     private void score(List<Item> group, Set<String> done, HarmfulnessClassifier classifier, AnswerLetters letters,
-                       org.scans.tokenizer.template.MarkerFinder marker, SampleLog log, Progress progress) throws IOException {
+                       MarkerFinder marker, SampleLog log, Progress progress) throws IOException {
         if (group.stream().allMatch(i -> done.contains(i.id()))) return;
         LlamaModel model = ctx.model();
         List<Verdict> verdicts = classifier.classifyAll(group.stream().map(i -> i.fitted().prompt()).toList());

@@ -7,12 +7,15 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.scans.data.PythonText;
 import org.scans.data.Summarization;
 import org.scans.data.SummaryExample;
 import org.scans.engine.generate.BatchGenerator;
 import org.scans.engine.generate.Generation;
 import org.scans.engine.generate.GenerationConfig;
 import org.scans.engine.generate.SharedPrefix;
+import org.scans.engine.generate.StopReason;
 import org.scans.engine.generate.TokenListener;
 import org.scans.eval.Rate;
 import org.scans.eval.Rouge;
@@ -23,11 +26,12 @@ import org.scans.experiment.ScansContext;
 import org.scans.method.ClassifierSettings;
 import org.scans.method.Fix;
 import org.scans.method.HarmfulnessClassifier;
-import org.scans.method.PrefixReuse;
 import org.scans.method.Layers;
+import org.scans.method.PrefixReuse;
 import org.scans.method.SteeredGenerator;
 import org.scans.method.SteeringPlan;
 import org.scans.method.Verdict;
+import org.scans.tokenizer.Tokenizer;
 
 /**
  * Summaries with and without SCANS (SCANS.md §10, the reference's {@code xsum_eval.py}): the
@@ -266,10 +270,10 @@ public final class XsumEval {
      * on EOS keeps a trailing {@code </s>} (glued to its last word, or a sentence of its own after
      * a final "."); {@link Fix#ROUGE_WITHOUT_EOS} scores the response alone.
      */
-    static String hypothesis(Generation g, org.scans.tokenizer.Tokenizer tokenizer, java.util.Set<Fix> fixes) {
+    static String hypothesis(Generation g, Tokenizer tokenizer, Set<Fix> fixes) {
         String text = tokenizer.decodeOutput(g.ids());     // as SteeredGenerator.responseText, before its strip
-        boolean eos = g.reason() == org.scans.engine.generate.StopReason.EOS && !fixes.contains(Fix.ROUGE_WITHOUT_EOS);
-        return org.scans.data.PythonText.strip(eos ? text + "</s>" : text);
+        boolean eos = g.reason() == StopReason.EOS && !fixes.contains(Fix.ROUGE_WITHOUT_EOS);
+        return PythonText.strip(eos ? text + "</s>" : text);
     }
 
     static String id(SummaryExample e) {
