@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 class SamplerTest {
@@ -104,6 +105,44 @@ class SamplerTest {
         Sampler.scale(tiny, 1e-40f);
         assertEquals(0f, tiny[3]);
         for (int i = 0; i < tiny.length; i++) assertTrue(i == 3 || tiny[i] < 0, "index " + i + ": " + tiny[i]);
+    }
+
+    /** The ids a sampler draws from {@code logits} in 2000 draws. */
+    static Set<Integer> support(GenerationConfig config, float[] logits) {
+        Sampler s = new Sampler(config, logits.length);
+        Set<Integer> ids = new TreeSet<>();
+        for (int i = 0; i < 2000; i++) ids.add(s.sample(logits.clone()));
+        return ids;
+    }
+
+    /**
+     * Hugging Face's boundaries, which an audit against transformers' TopK/TopP warpers found we
+     * share: a token survives top-k when its logit equals the k-th largest, and top-p drops a token
+     * as soon as the mass before it reaches top-p exactly (HF removes cumulative ascending mass
+     * {@code <= 1 - top_p}). Four equal logits hold 0.25 each, exactly.
+     */
+    @Test
+    void topKKeepsTiesAndTopPCutsWhereTheMassBeforeReachesP() {
+        assertEquals(Set.of(0, 1, 2, 4), support(sampling(1f, 2, 1f, 3), new float[] {3f, 2f, 2f, 1f, 2f}));
+        float[] flat = {0f, 0f, 0f, 0f};
+        assertEquals(2, support(sampling(1f, 0, 0.5f, 3), flat).size());
+        assertEquals(3, support(sampling(1f, 0, 0.75f, 3), flat).size());
+        assertEquals(4, support(sampling(1f, 0, 0.76f, 3), flat).size());
+    }
+
+    /**
+     * Hugging Face's order: temperature, then top-k, then top-p on the distribution top-k
+     * renormalised. Each case keeps one token only in that order and two in any other.
+     */
+    @Test
+    void temperatureThenTopKThenTopPOnTheRenormalisedMass() {
+        float[] fourThreeThree = {(float) Math.log(4), (float) Math.log(3), (float) Math.log(2.9)};
+        // p = (.40, .30, .29); after top-k 2, (.57, .43): top-p .55 stops after the first.
+        assertEquals(Set.of(0), support(sampling(1f, 2, 0.55f, 5), fourThreeThree));
+        float[] threeToOne = {(float) Math.log(3), 0f};
+        // p = (.75, .25) at T 1, keeps both under top-p .8; (.9, .1) at T .5 keeps the first.
+        assertEquals(Set.of(0, 1), support(sampling(1f, 0, 0.8f, 5), threeToOne));
+        assertEquals(Set.of(0), support(sampling(0.5f, 0, 0.8f, 5), threeToOne));
     }
 
     @Test
