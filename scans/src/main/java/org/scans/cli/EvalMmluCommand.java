@@ -68,12 +68,12 @@ final class EvalMmluCommand implements Callable<Integer> {
         if (shots < 0) throw new UserException("--shots must be >= 0, got " + shots);
         if (shots > MMLU_EXEMPLARS) throw new UserException("--shots must be at most " + MMLU_EXEMPLARS + " (MMLU's dev split holds " + MMLU_EXEMPLARS + " exemplars a subject), got " + shots);
         if (maxPromptTokens < 1) throw new UserException("--max-prompt-tokens must be >= 1, got " + maxPromptTokens);
-        MmluEval.SteerFrom from = switch (steerFrom) {
-            case "marker" -> MmluEval.SteerFrom.MARKER;
-            case "all" -> MmluEval.SteerFrom.ALL;
-            case "prompt-end" -> MmluEval.SteerFrom.PROMPT_END;
-            default -> throw new UserException("--steer-from must be marker, all or prompt-end, got '" + steerFrom + "'");
-        };
+        MmluEval.SteerFrom from = MmluEval.SteerFrom.of(steerFrom);
+        if (from == null) {
+            List<String> ids = java.util.Arrays.stream(MmluEval.SteerFrom.values()).map(MmluEval.SteerFrom::id).toList();
+            throw new UserException("--steer-from must be " + String.join(", ", ids.subList(0, ids.size() - 1)) + " or " + ids.getLast()
+                    + ", got '" + steerFrom + "'");
+        }
         steering.check();
         classifier.validate();
         Path dir = evalOptions.checkedDir("mmlu");
@@ -90,9 +90,8 @@ final class EvalMmluCommand implements Callable<Integer> {
                 err.println("note: prompts are limited to " + limit + " tokens so that they and their classification input fit the model's context of "
                         + context);
             }
-            MmluEval.SteerFrom where = from;
             MmluEval.Settings settings = new MmluEval.Settings(chosen, limitPerSubject, shots, limit, classifier.resolve(session.ctx, err),
-                    steering.plan(session.ctx, MmluEval.REFERENCE_ALPHA), where, evalOptions.batch == null ? EvalOptions.MMLU_DEFAULT_BATCH : evalOptions.batch);
+                    steering.plan(session.ctx, MmluEval.REFERENCE_ALPHA), from, evalOptions.batch == null ? EvalOptions.MMLU_DEFAULT_BATCH : evalOptions.batch);
             EvalFolder folder = session.prepare(sha -> settings.toJson(session.ctx, sha), java.util.Map.of(), evalOptions.resume);
             ObjectNode results = session.run(() -> new MmluEval(session.ctx, settings, mmlu, err).run(folder));
             PrintWriter out = spec.commandLine().getOut();

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.scans.data.Datasets;
 import org.scans.eval.PerplexityCorpus;
+import org.scans.eval.PerplexityWindows;
 import org.scans.eval.run.EvalFolder;
 import org.scans.eval.run.PerplexityEval;
 import picocli.CommandLine.Command;
@@ -19,9 +20,10 @@ import picocli.CommandLine.Spec;
     "--mode chat (default) is the reference's: windows rebuilt as",
     "\"<s>[INST] \" + first half + \" [/INST] \" + second half (\" [/INST]\" between a document's halves, as the reference's",
     "C4 loader), loss over every token, exp(mean of per-window mean NLL), steering from the inserted marker; the",
-    "windows are a running text's consecutive ones, or 256 drawn from documents as Python's random.seed(0) draws them. --mode plain is the standard perplexity papers publish (consecutive windows,",
+    "windows are a running text's consecutive ones, or 256 drawn from documents as Python's random.seed(0) draws them.",
+    "--mode plain is the standard perplexity papers publish (consecutive windows,",
     "no rebuild, no steering; --stride below the window length slides). Datasets: wikitext2 (approximate: the bundled",
-    "copy lost its blank lines), c4 (the bundled 1025-document sample), a .jsonl file of documents, or a text file."})
+    "copy lost its blank lines), c4 (the bundled 1025-document sample), a JSON Lines file of documents, or a text file."})
 final class EvalPplCommand implements Callable<Integer> {
     static final int REFERENCE_WINDOW = 2048;
     static final int REFERENCE_WINDOWS = 256;
@@ -46,7 +48,7 @@ final class EvalPplCommand implements Callable<Integer> {
                     + "or a plain text file; .gz files are unpacked. Default: ${DEFAULT-VALUE}.")
     String dataset;
 
-    @Option(names = "--text-field", paramLabel = "NAME", defaultValue = "text", description = "The text field of a .jsonl file. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--text-field", paramLabel = "NAME", defaultValue = "text", description = "The text field of a JSON Lines file. Default: ${DEFAULT-VALUE}.")
     String textField;
 
     @Option(names = "--mode", paramLabel = "chat|plain", defaultValue = "chat", description = "Default: ${DEFAULT-VALUE}.")
@@ -54,7 +56,7 @@ final class EvalPplCommand implements Callable<Integer> {
 
     @Option(names = "--windows", paramLabel = "N|all",
             description = "How many random windows, or all consecutive windows of a running text. Default: all for a running text "
-                    + "(wikitext2, a text file), " + REFERENCE_WINDOWS + " for documents (c4, a .jsonl file), as the reference's two loaders.")
+                    + "(wikitext2, a text file), " + REFERENCE_WINDOWS + " for documents (c4, a JSON Lines file), as the reference's two loaders.")
     String windows;
 
     @Option(names = "--window-len", paramLabel = "N",
@@ -93,9 +95,7 @@ final class EvalPplCommand implements Callable<Integer> {
             }
             if (count < 1) throw new UserException("--windows must be at least 1 (or all), got " + count);
         }
-        if (count == 0 && !corpus.stream()) {
-            throw new UserException("--windows all cuts one running text; " + corpus.name() + " holds separate documents, so give a number of random windows");
-        }
+        PerplexityWindows.checkCount(corpus, count);     // before the model loads
         if (!chat && (steering.alpha != null || steering.layers != null || classifier.threshold != null || classifier.layers != null
                 || classifier.preset != null || scans.vectors != null)) {
             throw new UserException("--mode plain measures the model alone; steering and classifier options apply to --mode chat");

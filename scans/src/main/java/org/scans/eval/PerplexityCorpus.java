@@ -77,7 +77,7 @@ public record PerplexityCorpus(String name, List<String> texts, boolean stream, 
      */
     public static PerplexityCorpus file(Path file, String textField) {
         if (!Files.isRegularFile(file)) {
-            throw new DatasetException(file + ": no such file (--dataset takes wikitext2, c4, a .jsonl file or a text file)");
+            throw new DatasetException(file + ": no such file (--dataset takes wikitext2, c4, a JSON Lines file or a text file)");
         }
         String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean gzip = lower.endsWith(".gz");

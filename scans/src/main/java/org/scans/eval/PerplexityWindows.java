@@ -118,14 +118,19 @@ public final class PerplexityWindows {
         return out;
     }
 
+    /** Refuses {@code --windows all} (a count of 0) on documents: only a running text is cut into consecutive windows. */
+    public static void checkCount(PerplexityCorpus corpus, int count) {
+        if (count == 0 && !corpus.stream()) {
+            throw new IllegalArgumentException("--windows all cuts one running text; " + corpus.name()
+                    + " holds separate documents, so give a number of random windows");
+        }
+    }
+
     /** (document, start) pairs of windows of {@code size} tokens (see the class comment). */
     static List<int[]> picks(PerplexityCorpus corpus, List<int[]> docs, int size, int count, long seed) {
         List<int[]> out = new ArrayList<>();
         if (count == 0) {
-            if (!corpus.stream()) {
-                throw new IllegalArgumentException("--windows all cuts one running text; " + corpus.name()
-                        + " holds separate documents, so give a number of random windows");
-            }
+            checkCount(corpus, count);
             int n = docs.get(0).length;
             for (int k = 0; (k + 1) * size <= n; k++) out.add(new int[] {0, k * size});
             if (out.isEmpty()) throw tooShort(corpus, size, n);

@@ -76,6 +76,12 @@ public final class MmluEval {
             return id;
         }
 
+        /** The constant of {@code id}, or null. */
+        public static SteerFrom of(String id) {
+            for (SteerFrom s : values()) if (s.id.equals(id)) return s;
+            return null;
+        }
+
         /**
          * The first steered position of a prompt of {@code ids} (−1: every position).
          *
