@@ -103,11 +103,31 @@ public final class Checkpoint implements AutoCloseable {
             }
             tensors.put(e.getKey(), t);
         }
-        // Tensors present in shards but absent from the index are still reported (as unused).
+        // transformers loads every tensor of every shard the index names, so one stored in a shard
+        // but absent from the index is read as well.
         for (SafetensorsFile f : byName.values()) {
             f.tensors().forEach(tensors::putIfAbsent);
         }
+        refuseDuplicates(index, byName.values());
         return new Checkpoint(arena, List.copyOf(byName.values()), Collections.unmodifiableMap(tensors));
+    }
+
+    /**
+     * A tensor stored in two shards is one of two different weights: transformers loads the shards
+     * one after the other and keeps the copy it loads last, while the index names one of them. No
+     * save writes both, so which one is meant cannot be known.
+     */
+    private static void refuseDuplicates(Path index, Iterable<SafetensorsFile> shards) {
+        Map<String, SafetensorsFile> holder = new java.util.HashMap<>();
+        for (SafetensorsFile shard : shards) {
+            for (String name : shard.tensors().keySet()) {
+                SafetensorsFile first = holder.putIfAbsent(name, shard);
+                if (first != null) {
+                    throw new ModelFormatException(index + ": tensor '" + name + "' is stored in two shards, "
+                            + first.path().getFileName() + " and " + shard.path().getFileName() + " (which copy is meant is unclear)");
+                }
+            }
+        }
     }
 
     /**

@@ -217,9 +217,25 @@ public record LlamaConfig(
     private record Rope(double theta, double factor) {}
 
     private static Rope rope(JsonNode root, String where) {
-        JsonNode rp = root.get("rope_parameters");
+        JsonNode rp = optional(root, "rope_parameters");
         JsonNode rs = root.get("rope_scaling");
-        boolean v5 = rp != null && rp.isObject();
+        if (rp != null && !rp.isObject()) throw new ModelFormatException(where + ": rope_parameters must be an object, got " + rp);
+        boolean v5 = rp != null;
+        if (v5) {
+            // transformers 5 reads the partial rotary factor from here (4 read it at the top level).
+            JsonNode partial = optional(rp, "partial_rotary_factor");
+            if (partial != null && !(partial.isNumber() && partial.asDouble() == 1.0)) {
+                throw new ModelFormatException(where + ": rope_parameters.partial_rotary_factor " + partial
+                        + " is not supported (RoPE over the whole head only)");
+            }
+            // One RoPE per kind of layer (transformers 5's hybrid models): a Llama has one kind.
+            for (var field : rp.properties()) {
+                if (field.getValue().isObject()) {
+                    throw new ModelFormatException(where + ": rope_parameters '" + field.getKey()
+                            + "' is an object (RoPE per kind of layer), which a Llama does not have");
+                }
+            }
+        }
         boolean legacy = rs != null && !rs.isNull();
         double legacyTheta = theta(optional(root, "rope_theta"), "rope_theta", where);
         Rope fromLegacy = new Rope(legacyTheta, legacy ? ropeFactor(rs, "rope_scaling", false, where) : 1.0);

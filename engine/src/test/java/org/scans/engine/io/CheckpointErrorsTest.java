@@ -214,6 +214,27 @@ class CheckpointErrorsTest {
     }
 
     @Test
+    void aTensorStoredInTwoShardsIsRefused() throws IOException {
+        // transformers would keep the copy of the shard it loads last; the index names the other.
+        Path sharded = CheckpointFixtures.sharded(tmp, 2);
+        Path first = sharded.resolve(CheckpointFixtures.shardName(1, 2));
+        Path second = sharded.resolve(CheckpointFixtures.shardName(2, 2));
+        SafetensorsWriter w = new SafetensorsWriter();
+        String copied;
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            copied = SafetensorsFile.open(first, arena).tensors().keySet().iterator().next();
+            for (TensorEntry t : SafetensorsFile.open(second, arena).tensors().values()) {
+                w.addRaw(t.name(), t.dtypeName(), t.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), t.shape());
+            }
+            TensorEntry dup = SafetensorsFile.open(first, arena).tensors().get(copied);
+            w.addRaw(copied, dup.dtypeName(), new byte[(int) dup.data().byteSize()], dup.shape());
+        }
+        w.write(second);
+        assertMentions(loadFails(sharded), sharded.resolve(Checkpoint.INDEX_FILE).toString(), "'" + copied + "'",
+                "stored in two shards", CheckpointFixtures.shardName(1, 2), CheckpointFixtures.shardName(2, 2));
+    }
+
+    @Test
     void anIndexedTensorItsShardLacks() throws IOException {
         Path sharded = CheckpointFixtures.sharded(tmp, 2);
         Path index = sharded.resolve(Checkpoint.INDEX_FILE);
@@ -307,6 +328,15 @@ class CheckpointErrorsTest {
                 "rope_scaling has no 'type'");
         assertMentions(assertThrows(ModelFormatException.class, () -> read.apply(c -> c.put("partial_rotary_factor", 0.5))),
                 "partial_rotary_factor");
+        // transformers 5 reads the partial factor inside rope_parameters, and RoPE per kind of layer from objects there.
+        assertMentions(assertThrows(ModelFormatException.class, () -> read.apply(c -> c.putObject("rope_parameters")
+                .put("rope_type", "default").put("rope_theta", 10000.0).put("partial_rotary_factor", 0.5))),
+                "rope_parameters.partial_rotary_factor 0.5 is not supported");
+        assertEquals(1.0, read.apply(c -> c.putObject("rope_parameters").put("rope_type", "default").put("partial_rotary_factor", 1.0))
+                .ropeScalingFactor());
+        assertMentions(assertThrows(ModelFormatException.class, () -> read.apply(c -> c.putObject("rope_parameters")
+                .putObject("full_attention").put("rope_type", "llama3").put("factor", 8.0))),
+                "rope_parameters 'full_attention' is an object");
         assertMentions(assertThrows(ModelFormatException.class, () -> read.apply(c -> c.putObject("quantization_config")
                 .put("quant_method", "gptq").put("bits", 4))), "quantized", "'gptq'");
         // transformers maps "swish" to SiLU.
@@ -345,7 +375,8 @@ class CheckpointErrorsTest {
                 new Bad("max_position_embeddings", "0", "'max_position_embeddings' must be a positive integer"),
                 new Bad("max_position_embeddings", "300000000", "'max_position_embeddings' 300000000 is more than the 16777216"),
                 new Bad("max_position_embeddings", "2147483647", "'max_position_embeddings' 2147483647"),
-                new Bad("max_position_embeddings", "16777217", "'max_position_embeddings' 16777217"))) {
+                new Bad("max_position_embeddings", "16777217", "'max_position_embeddings' 16777217"),
+                new Bad("rope_parameters", "\"llama3\"", "rope_parameters must be an object, got \"llama3\""))) {
             var c = base.deepCopy();
             // As text, so that 1e999 reaches the reader as written.
             c.put(b.field(), "@value@");
