@@ -31,10 +31,10 @@ final class ModelLocator {
         if (model != null && model.isEmpty()) throw new UserException("--model: an empty path (an unset shell variable?)");
         String name = model == null ? DEFAULT_MODEL : model;
         Path direct = Path.of(name);
-        if (Files.isDirectory(direct)) return direct;
+        if (Files.isDirectory(direct)) return openable(direct, name);
         for (Path root : roots) {
             Path p = root.resolve("models").resolve(name);
-            if (Files.isDirectory(p)) return p;
+            if (Files.isDirectory(p)) return openable(p, name);
         }
         // Named or not, the bundled model is the jar's copy wherever the jar runs from: the
         // messages that suggest "--model stories260K" must not send a user outside the checkout astray.
@@ -46,6 +46,17 @@ final class ModelLocator {
         }
         throw new UserException("--model " + model + ": " + (Files.exists(direct) ? "is a file, not a directory" : "no such directory")
                 + " (give a checkpoint folder with config.json and *.safetensors, or the name of a folder under models/)");
+    }
+
+    /**
+     * Without read and execute permission on the folder every file in it looks absent, and the
+     * first message would say the tokenizer or config.json is missing.
+     */
+    private static Path openable(Path dir, String model) {
+        if (!Files.isReadable(dir) || !Files.isExecutable(dir)) {
+            throw new UserException("--model " + model + ": permission denied (the folder's files cannot be listed or opened)");
+        }
+        return dir;
     }
 
     static final String[] BUNDLED_FILES = {"config.json", "model.safetensors", "tokenizer.model", "tokenizer_config.json"};

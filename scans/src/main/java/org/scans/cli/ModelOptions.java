@@ -121,9 +121,13 @@ final class ModelOptions {
         if (!Files.isRegularFile(file)) return;
         com.fasterxml.jackson.databind.JsonNode c;
         try {
-            c = org.scans.experiment.Json.MAPPER.readTree(file.toFile());
-        } catch (java.io.IOException e) {
+            c = org.scans.experiment.Json.MAPPER.readTree(Files.readAllBytes(file));
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
             err.println("warning: " + file + " is not valid JSON; ignored (only add_bos_token and add_eos_token would be read from it)");
+            return;
+        } catch (java.io.IOException e) {
+            err.println("warning: " + file + " cannot be read (" + (e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage())
+                    + "); ignored (only add_bos_token and add_eos_token would be read from it)");
             return;
         }
         if (c.path("add_bos_token").isBoolean() && !c.get("add_bos_token").asBoolean()) {

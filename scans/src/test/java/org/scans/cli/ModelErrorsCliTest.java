@@ -114,6 +114,21 @@ class ModelErrorsCliTest {
     }
 
     @Test
+    void unreadableFolderSaysSoBeforeAnyFileInItLooksMissing() throws Exception {
+        Path m = copy();
+        Files.setPosixFilePermissions(m, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        try {
+            // root opens every folder: there, nothing is denied and this cannot be seen.
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(m), "running as root");
+            // With --prompt the tokenizer is looked for first; it said "has no tokenizer.model".
+            var r = TestSupport.cli("generate", "--model", m.toString(), "--prompt", "hi", "--max-new-tokens", "2");
+            assertOneLineError(r, "--model " + m, "permission denied");
+        } finally {
+            Files.setPosixFilePermissions(m, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    @Test
     void promptIdsOutsideTheVocabulary() {
         assertOneLineError(generate(TestSupport.model(), "1,403,9999"), "token id 9999", "vocabulary");
     }

@@ -145,6 +145,9 @@ public final class Tokenizer {
     private static byte[] read(Path p) {
         try {
             return Files.readAllBytes(p);
+        } catch (java.nio.file.AccessDeniedException e) {
+            // The JDK's message for it is the path alone.
+            throw new TokenizerException(p + ": permission denied", e);
         } catch (IOException e) {
             throw new TokenizerException(p + ": cannot read: " + e.getMessage(), e);
         }

@@ -1,8 +1,6 @@
 package org.scans.engine.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,13 +21,23 @@ public final class Checkpoint implements AutoCloseable {
     public static final String INDEX_FILE = "model.safetensors.index.json";
 
     private final Arena arena;
+    private final Path source;
     private final List<SafetensorsFile> files;
     private final Map<String, TensorEntry> tensors;
 
-    private Checkpoint(Arena arena, List<SafetensorsFile> files, Map<String, TensorEntry> tensors) {
+    private Checkpoint(Arena arena, Path source, List<SafetensorsFile> files, Map<String, TensorEntry> tensors) {
         this.arena = arena;
+        this.source = source;
         this.files = files;
         this.tensors = tensors;
+    }
+
+    /**
+     * The file that says which tensors the checkpoint has: its {@code model.safetensors}, or the
+     * index of its shards. Messages about a tensor that is missing or too many name it.
+     */
+    public Path source() {
+        return source;
     }
 
     /**
@@ -55,13 +63,13 @@ public final class Checkpoint implements AutoCloseable {
             // As transformers' from_pretrained looks: the single file first, then the index.
             Path single = dir.resolve(SINGLE_FILE);
             Path index = dir.resolve(INDEX_FILE);
-            if (!Files.isRegularFile(single) && Files.isRegularFile(index)) return openSharded(dir, index, arena);
-            if (!Files.isRegularFile(single)) {
+            if (!Files.exists(single) && Files.exists(index)) return openSharded(dir, index, arena);
+            if (!Files.exists(single)) {
                 throw new ModelFormatException(dir + ": no " + SINGLE_FILE + " or " + INDEX_FILE
                         + " (a Hugging Face checkpoint in safetensors format is needed" + otherFormats(dir) + ")");
             }
             SafetensorsFile f = SafetensorsFile.open(single, arena);
-            return new Checkpoint(arena, List.of(f), f.tensors());
+            return new Checkpoint(arena, single, List.of(f), f.tensors());
         } catch (RuntimeException e) {
             arena.close();
             throw e;
@@ -69,19 +77,18 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     private static Checkpoint openSharded(Path dir, Path index, Arena arena) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(index.toFile());
-        } catch (IOException e) {
-            throw new ModelFormatException(index + ": invalid JSON: " + e.getMessage(), e);
-        }
-        JsonNode map = root == null ? null : root.get("weight_map");
+        JsonNode root = ModelFiles.readJson(index);
+        JsonNode map = root.get("weight_map");
         if (map == null || !map.isObject()) throw new ModelFormatException(index + ": no 'weight_map' object");
         if (map.isEmpty()) throw new ModelFormatException(index + ": 'weight_map' names no tensors");
         Map<String, SafetensorsFile> byName = new TreeMap<>();
         Map<String, TensorEntry> tensors = new LinkedHashMap<>();
         for (var it = map.fields(); it.hasNext(); ) {
             var e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw new ModelFormatException(index + ": weight_map gives tensor '" + e.getKey() + "' the shard " + e.getValue()
+                        + ", not a file name");
+            }
             String shardName = e.getValue().asText();
             if (shardName.contains("/") || shardName.contains("\\") || shardName.equals("..")) {
                 throw new ModelFormatException(index + ": shard name '" + shardName + "' must be a file in " + dir);
@@ -89,7 +96,7 @@ public final class Checkpoint implements AutoCloseable {
             SafetensorsFile shard = byName.get(shardName);
             if (shard == null) {
                 Path p = dir.resolve(shardName);
-                if (!Files.isRegularFile(p)) {
+                if (!Files.exists(p)) {
                     throw new ModelFormatException(index + ": shard '" + shardName + "' (for tensor '" + e.getKey() + "') does not exist");
                 }
                 shard = SafetensorsFile.open(p, arena);
@@ -109,7 +116,7 @@ public final class Checkpoint implements AutoCloseable {
             f.tensors().forEach(tensors::putIfAbsent);
         }
         refuseDuplicates(index, byName.values());
-        return new Checkpoint(arena, List.copyOf(byName.values()), Collections.unmodifiableMap(tensors));
+        return new Checkpoint(arena, index, List.copyOf(byName.values()), Collections.unmodifiableMap(tensors));
     }
 
     /**
@@ -174,9 +181,16 @@ public final class Checkpoint implements AutoCloseable {
         arena.close();
     }
 
-    static void requireDirectory(Path dir) {
+    /**
+     * {@code dir} is a folder whose files can be listed and opened. Without read and execute
+     * permission every file in it looks absent, and a message would say config.json is missing.
+     */
+    public static void requireDirectory(Path dir) {
         if (!Files.exists(dir)) throw new ModelFormatException(dir + ": model directory does not exist");
         if (!Files.isDirectory(dir)) throw new ModelFormatException(dir + ": not a directory (pass the checkpoint folder)");
+        if (!Files.isReadable(dir) || !Files.isExecutable(dir)) {
+            throw new ModelFormatException(dir + ": permission denied (the folder's files cannot be listed or opened)");
+        }
     }
 
 }

@@ -15,7 +15,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -74,16 +73,16 @@ public final class SafetensorsFile {
     public static SafetensorsFile open(Path file, Arena arena) {
         long fileSize;
         MemorySegment mapped;
+        // Linux opens a folder for reading; its mapping would then fail with a message about mapping.
+        if (Files.isDirectory(file)) throw new ModelFormatException(file + ": is a directory, not a safetensors file");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             fileSize = ch.size();
             if (fileSize < 8) {
                 throw new ModelFormatException(file + ": truncated safetensors file (" + fileSize + " bytes, the header length alone needs 8)");
             }
             mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, fileSize, arena);
-        } catch (NoSuchFileException e) {
-            throw new ModelFormatException(file + ": no such file");
         } catch (IOException e) {
-            throw new ModelFormatException(file + ": cannot read: " + e.getMessage(), e);
+            throw ModelFiles.unreadable(file, e);
         }
         long headerLen = mapped.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 0);
         if (headerLen < 2 || headerLen > fileSize - 8) {

@@ -1,16 +1,14 @@
 package org.scans.engine.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import org.scans.engine.io.ModelFiles;
 import org.scans.engine.io.ModelFormatException;
 
 /**
@@ -77,17 +75,10 @@ public record LlamaConfig(
     /** Reads and validates {@code dir/config.json}. */
     public static LlamaConfig read(Path dir) {
         Path file = dir.resolve(FILE);
-        JsonNode root;
-        try {
-            // Trailing text after the object is an error, as Python's json.load makes it.
-            root = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                    .readTree(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (NoSuchFileException e) {
-            throw new ModelFormatException(dir + ": no config.json (a Hugging Face checkpoint directory is needed)");
-        } catch (IOException e) {
-            throw new ModelFormatException(file + ": invalid JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) throw new ModelFormatException(file + ": not a JSON object");
+        // notExists, not !exists: a file that cannot be looked at is reported as unreadable below.
+        if (Files.notExists(file)) throw new ModelFormatException(dir + ": no config.json (a Hugging Face checkpoint directory is needed)");
+        JsonNode root = ModelFiles.readJson(file);
+        if (!root.isObject()) throw new ModelFormatException(file + ": not a JSON object");
         return parse(root, file.toString());
     }
 
@@ -118,9 +109,18 @@ public record LlamaConfig(
         int heads = requiredInt(root, "num_attention_heads", where);
         int kvHeads = root.has("num_key_value_heads") && !root.get("num_key_value_heads").isNull()
                 ? requiredInt(root, "num_key_value_heads", where) : heads;
-        int headDim = root.has("head_dim") && !root.get("head_dim").isNull() ? requiredInt(root, "head_dim", where) : hidden / heads;
-        if (!root.has("head_dim") && hidden % heads != 0) {
+        boolean explicitHeadDim = optional(root, "head_dim") != null;
+        if (!explicitHeadDim && hidden % heads != 0) {
             throw new ModelFormatException(where + ": hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
+        }
+        int headDim = explicitHeadDim ? requiredInt(root, "head_dim", where) : hidden / heads;
+        // The record checks these too; here the message can name the file.
+        if (heads % kvHeads != 0) {
+            throw new ModelFormatException(where + ": num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
+        }
+        if (headDim % 2 != 0) {
+            throw new ModelFormatException(where + ": head_dim " + headDim + (explicitHeadDim ? "" : " (hidden_size / num_attention_heads)")
+                    + " is odd; RoPE rotates pairs of dimensions");
         }
         Rope rope = rope(root, where);
         int vocab = requiredInt(root, "vocab_size", where);

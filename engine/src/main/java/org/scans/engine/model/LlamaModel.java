@@ -2,7 +2,6 @@ package org.scans.engine.model;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,8 +63,7 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Loads {@code dir} (config.json plus safetensors); throws {@link ModelFormatException} on any defect. */
     public static LlamaModel load(Path dir, LoadOptions options) {
-        if (!Files.exists(dir)) throw new ModelFormatException(dir + ": model directory does not exist");
-        if (!Files.isDirectory(dir)) throw new ModelFormatException(dir + ": not a directory (pass the checkpoint folder)");
+        Checkpoint.requireDirectory(dir);
         LlamaConfig config = LlamaConfig.read(dir);
         Checkpoint ckpt = Checkpoint.open(dir);
         Arena arena = Arena.ofShared();

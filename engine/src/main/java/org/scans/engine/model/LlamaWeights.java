@@ -85,7 +85,7 @@ public final class LlamaWeights {
         WeightMatrix lmHead = c.tieWordEmbeddings() ? embed : b.matrix("lm_head.weight", c.vocabSize(), c.hiddenSize());
         List<String> unused = new ArrayList<>(new TreeSet<>(ckpt.tensors().keySet()));
         unused.removeAll(b.used);
-        refuseUnknown(unused, c.tieWordEmbeddings());
+        refuseUnknown(ckpt, unused, c.tieWordEmbeddings());
 
         Unquantized unquantized = Unquantized.NONE;
         if (quantize == DType.Q8_0) {
@@ -113,12 +113,12 @@ public final class LlamaWeights {
      * config determines, and an {@code lm_head} beside tied embeddings, which transformers
      * replaces by the embeddings too.
      */
-    private static void refuseUnknown(List<String> unused, boolean tied) {
+    private static void refuseUnknown(Checkpoint ckpt, List<String> unused, boolean tied) {
         List<String> unknown = unused.stream()
                 .filter(n -> !Checkpoint.isRopeTable(n) && !(tied && n.equals("lm_head.weight")))
                 .toList();
         if (unknown.isEmpty()) return;
-        throw new ModelFormatException("the checkpoint holds " + unknown.size() + " tensor(s) that a Llama forward pass"
+        throw new ModelFormatException(ckpt.source() + ": the checkpoint holds " + unknown.size() + " tensor(s) that a Llama forward pass"
                 + " does not use and that would change its output, e.g. '" + String.join("', '", unknown.subList(0, Math.min(3, unknown.size())))
                 + "': not a plain Llama checkpoint (biases, q/k norms or more layers than num_hidden_layers?)");
     }
@@ -275,8 +275,9 @@ public final class LlamaWeights {
         }
 
         TensorEntry entry(String name, long... shape) {
-            TensorEntry t = ckpt.tensor(name).orElseThrow(() -> new ModelFormatException(
-                    "missing tensor '" + name + "' (config.json calls for it; checkpoint has " + ckpt.tensors().size() + " tensors)"));
+            TensorEntry t = ckpt.tensor(name).orElseThrow(() -> new ModelFormatException(ckpt.source() + ": missing tensor '" + name
+                    + "' (config.json calls for it" + (name.equals("lm_head.weight") ? ", as its tie_word_embeddings is false or absent" : "")
+                    + "; the checkpoint has " + ckpt.tensors().size() + " tensors)"));
             if (!java.util.Arrays.equals(t.shape(), shape)) {
                 throw new ModelFormatException(t.file() + ": tensor '" + name + "' has shape " + t.shapeString()
                         + " but config.json implies " + java.util.Arrays.toString(shape));

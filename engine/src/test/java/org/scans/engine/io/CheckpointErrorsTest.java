@@ -118,7 +118,21 @@ class CheckpointErrorsTest {
     @Test
     void missingTensor() throws IOException {
         Path dir = CheckpointFixtures.rewritten(tmp, t -> t.remove("model.layers.3.mlp.up_proj.weight"));
-        assertMentions(loadFails(dir), "missing tensor 'model.layers.3.mlp.up_proj.weight'");
+        var e = loadFails(dir);
+        assertMentions(e, "missing tensor 'model.layers.3.mlp.up_proj.weight'");
+        assertTrue(e.getMessage().startsWith(dir.resolve("model.safetensors") + ": "), e.getMessage());
+        // Untied embeddings need lm_head.weight; the message says which config field asked for it.
+        Path untied = CheckpointFixtures.copy(tmp.resolve("untied"));
+        Files.writeString(untied.resolve("config.json"), Files.readString(untied.resolve("config.json"))
+                .replace("\"tie_word_embeddings\": true", "\"tie_word_embeddings\": false"));
+        assertMentions(loadFails(untied), "missing tensor 'lm_head.weight'", "tie_word_embeddings is false or absent");
+        // Sharded, the index is what lists the tensors.
+        Path sharded = CheckpointFixtures.sharded(tmp.resolve("sharded"), 2);
+        Files.writeString(sharded.resolve("config.json"), Files.readString(sharded.resolve("config.json"))
+                .replace("\"num_hidden_layers\": 5", "\"num_hidden_layers\": 6"));
+        var s = loadFails(sharded);
+        assertMentions(s, "missing tensor 'model.layers.5.");
+        assertTrue(s.getMessage().startsWith(sharded.resolve(Checkpoint.INDEX_FILE) + ": "), s.getMessage());
     }
 
     @Test
@@ -165,7 +179,7 @@ class CheckpointErrorsTest {
                 "model.layers.5.input_layernorm.weight")) {
             Path dir = CheckpointFixtures.rewritten(tmp.resolve(name), t -> t.put(name,
                     new CheckpointFixtures.Raw("F32", new long[] {64}, new byte[256])));
-            assertMentions(loadFails(dir), "'" + name + "'", "not a plain Llama checkpoint");
+            assertMentions(loadFails(dir), dir.resolve("model.safetensors").toString(), "'" + name + "'", "not a plain Llama checkpoint");
         }
         // An lm_head beside tied embeddings is replaced by the embeddings, as transformers does.
         Path tied = CheckpointFixtures.rewritten(tmp.resolve("tied"), t -> t.put("lm_head.weight",
@@ -232,6 +246,63 @@ class CheckpointErrorsTest {
         w.write(second);
         assertMentions(loadFails(sharded), sharded.resolve(Checkpoint.INDEX_FILE).toString(), "'" + copied + "'",
                 "stored in two shards", CheckpointFixtures.shardName(1, 2), CheckpointFixtures.shardName(2, 2));
+    }
+
+    @Test
+    void indexEntriesMustNameFiles() throws IOException {
+        Path sharded = CheckpointFixtures.sharded(tmp, 2);
+        Path index = sharded.resolve(Checkpoint.INDEX_FILE);
+        Files.writeString(index, Files.readString(index).replaceFirst("\"model-00001-of-00002.safetensors\"", "5"));
+        assertMentions(loadFails(sharded), "weight_map gives tensor 'model.embed_tokens.weight' the shard 5, not a file name");
+    }
+
+    @Test
+    void jsonAndFilesThatCannotBeReadSayWhy() throws IOException {
+        // Malformed JSON at its line and column, without Jackson's source and settings.
+        Path sharded = CheckpointFixtures.sharded(tmp, 2);
+        Files.writeString(sharded.resolve(Checkpoint.INDEX_FILE), "{\n  \"weight_map\": {,}}");
+        var e = loadFails(sharded);
+        assertMentions(e, Checkpoint.INDEX_FILE + ": not valid JSON at line 2, column");
+        assertTrue(!e.getMessage().contains("REDACTED") && !e.getMessage().contains("StreamReadFeature"), e.getMessage());
+        Path dir = CheckpointFixtures.copy(tmp);
+        Files.writeString(dir.resolve("config.json"), "{\"hidden_size\": 64");
+        assertMentions(loadFails(dir), "config.json: not valid JSON at line 1", "end-of-input");
+        Files.writeString(dir.resolve("config.json"), "{} {}");
+        assertMentions(loadFails(dir), "config.json: not valid JSON", "text after the JSON value");
+        // A byte-order mark, which Python's json.loads refuses too, and bytes that are not UTF-8.
+        Files.writeString(dir.resolve("config.json"), "\uFEFF{}");
+        assertMentions(loadFails(dir), "config.json: not valid JSON at line 1, column 1");
+        Files.write(dir.resolve("config.json"), new byte[] {'{', '"', (byte) 0xff, '"', '}'});
+        assertMentions(loadFails(dir), "config.json: not valid UTF-8");
+        // A folder where a file belongs is not "invalid JSON" or "no model.safetensors".
+        Files.delete(dir.resolve("config.json"));
+        Files.createDirectory(dir.resolve("config.json"));
+        assertMentions(loadFails(dir), "config.json: is a directory, not a file");
+        Path single = CheckpointFixtures.copy(tmp.resolve("single"));
+        Files.delete(single.resolve("model.safetensors"));
+        Files.createDirectory(single.resolve("model.safetensors"));
+        assertMentions(loadFails(single), "model.safetensors: is a directory, not a safetensors file");
+    }
+
+    @Test
+    void unreadableFilesSayPermissionDenied() throws IOException {
+        // The JDK's message for a denied file is its path alone, which read as "invalid JSON: <path>".
+        Path f = tmp.resolve("config.json");
+        assertMentions(ModelFiles.unreadable(f, new java.nio.file.AccessDeniedException(f.toString())), f + ": permission denied");
+        Path dir = CheckpointFixtures.copy(tmp);
+        var none = java.nio.file.attribute.PosixFilePermissions.fromString("---------");
+        Files.setPosixFilePermissions(dir.resolve("model.safetensors"), none);
+        // root reads every file: there, nothing is denied and this cannot be seen.
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(dir.resolve("model.safetensors")), "running as root");
+        assertMentions(loadFails(dir), "model.safetensors: permission denied");
+        Files.setPosixFilePermissions(dir.resolve("config.json"), none);
+        assertMentions(loadFails(dir), "config.json: permission denied");
+        Files.setPosixFilePermissions(dir, none);
+        try {
+            assertMentions(loadFails(dir), dir + ": permission denied");
+        } finally {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
     }
 
     @Test
@@ -337,6 +408,9 @@ class CheckpointErrorsTest {
         assertMentions(assertThrows(ModelFormatException.class, () -> read.apply(c -> c.putObject("rope_parameters")
                 .putObject("full_attention").put("rope_type", "llama3").put("factor", 8.0))),
                 "rope_parameters 'full_attention' is an object");
+        // A head_dim of null is derived as when absent, and so is refused when the heads do not divide hidden_size.
+        assertMentions(assertThrows(ModelFormatException.class, () -> read.apply(c -> c.putNull("head_dim").put("num_attention_heads", 7))),
+                "hidden_size 64 is not a multiple of num_attention_heads 7");
         assertMentions(assertThrows(ModelFormatException.class, () -> read.apply(c -> c.putObject("quantization_config")
                 .put("quant_method", "gptq").put("bits", 4))), "quantized", "'gptq'");
         // transformers maps "swish" to SiLU.
@@ -376,6 +450,11 @@ class CheckpointErrorsTest {
                 new Bad("max_position_embeddings", "300000000", "'max_position_embeddings' 300000000 is more than the 16777216"),
                 new Bad("max_position_embeddings", "2147483647", "'max_position_embeddings' 2147483647"),
                 new Bad("max_position_embeddings", "16777217", "'max_position_embeddings' 16777217"),
+                // Checked where the file can be named, not only by the record (whose message said "config:").
+                new Bad("num_key_value_heads", "3", "num_attention_heads 8 is not a multiple of num_key_value_heads 3"),
+                new Bad("num_key_value_heads", "16", "num_attention_heads 8 is not a multiple of num_key_value_heads 16"),
+                new Bad("head_dim", "7", "head_dim 7 is odd"),
+                new Bad("num_attention_heads", "64", "head_dim 1 (hidden_size / num_attention_heads) is odd"),
                 new Bad("rope_parameters", "\"llama3\"", "rope_parameters must be an object, got \"llama3\""))) {
             var c = base.deepCopy();
             // As text, so that 1e999 reaches the reader as written.
