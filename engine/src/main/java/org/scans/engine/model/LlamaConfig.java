@@ -15,7 +15,8 @@ import org.scans.engine.io.ModelFormatException;
  * The architecture of a {@code LlamaForCausalLM} checkpoint, read from its {@code config.json}.
  *
  * @param ropeScalingFactor 1 unless {@code rope_scaling} is {@code {"type": "linear", "factor": f}}
- * @param eosTokenIds {@code eos_token_id} may be a single id or a list
+ * @param eosTokenIds the ids generation stops on: {@code eos_token_id} (one id or a list) of
+ *     generation_config.json where it names any, else of config.json
  */
 public record LlamaConfig(
         int hiddenSize,
@@ -35,6 +36,7 @@ public record LlamaConfig(
         String torchDtype) {
 
     public static final String FILE = "config.json";
+    public static final String GENERATION_FILE = "generation_config.json";
 
     /**
      * The most positions a config may declare: 16M, 128 times Llama 3.1's 131072. Positions and
@@ -72,14 +74,51 @@ public record LlamaConfig(
         return numHeads / numKvHeads;
     }
 
-    /** Reads and validates {@code dir/config.json}. */
+    /**
+     * Reads and validates {@code dir/config.json}, with the stop ids of {@code
+     * dir/generation_config.json} where that file names any.
+     */
     public static LlamaConfig read(Path dir) {
         Path file = dir.resolve(FILE);
         // notExists, not !exists: a file that cannot be looked at is reported as unreadable below.
         if (Files.notExists(file)) throw new ModelFormatException(dir + ": no config.json (a Hugging Face checkpoint directory is needed)");
         JsonNode root = ModelFiles.readJson(file);
         if (!root.isObject()) throw new ModelFormatException(file + ": not a JSON object");
-        return parse(root, file.toString());
+        LlamaConfig c = parse(root, file.toString());
+        return c.withStops(generationStops(dir.resolve(GENERATION_FILE), c.vocabSize()));
+    }
+
+    /**
+     * The {@code eos_token_id} of a {@code generation_config.json}, empty where the file or the
+     * field is absent or null. transformers' {@code generate} stops on these ids, not on
+     * config.json's, when the file has them: Llama-3-Instruct's config.json names only
+     * {@code <|end_of_text|>}, its generation_config.json also {@code <|eot_id|>}, which ends
+     * every chat answer. Sampling settings there are not read: the command line sets those.
+     */
+    static List<Integer> generationStops(Path file, int vocab) {
+        if (Files.notExists(file)) return List.of();
+        JsonNode root = ModelFiles.readJson(file);
+        if (!root.isObject()) throw new ModelFormatException(file + ": not a JSON object");
+        return eosIds(root.get("eos_token_id"), vocab, file.toString());
+    }
+
+    private LlamaConfig withStops(List<Integer> stops) {
+        if (stops.isEmpty()) return this;
+        return new LlamaConfig(hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize, maxPositions,
+                rmsNormEps, ropeTheta, ropeScalingFactor, tieWordEmbeddings, bosTokenId, stops, torchDtype);
+    }
+
+    /** The ids of an {@code eos_token_id} field (one id or a list), empty where it is absent or null. */
+    private static List<Integer> eosIds(JsonNode eos, int vocab, String where) {
+        List<Integer> ids = new java.util.ArrayList<>();
+        if (eos != null && eos.isArray()) {
+            for (int i = 0; i < eos.size(); i++) {
+                tokenId(eos.get(i), "eos_token_id[" + i + "]", vocab, where).ifPresent(ids::add);
+            }
+        } else {
+            tokenId(eos, "eos_token_id", vocab, where).ifPresent(ids::add);
+        }
+        return ids;
     }
 
     static LlamaConfig parse(JsonNode root, String where) {
@@ -127,14 +166,8 @@ public record LlamaConfig(
         // transformers' LlamaConfig defaults (bos 1, eos 2) when a token id is absent or null.
         int bos = tokenId(root.get("bos_token_id"), "bos_token_id", vocab, where).orElse(1);
         JsonNode eos = root.get("eos_token_id");
-        List<Integer> eosIds = new java.util.ArrayList<>();
-        if (eos != null && eos.isArray()) {
-            for (int i = 0; i < eos.size(); i++) {
-                tokenId(eos.get(i), "eos_token_id[" + i + "]", vocab, where).ifPresent(eosIds::add);
-            }
-        } else {
-            eosIds.add(tokenId(eos, "eos_token_id", vocab, where).orElse(2));
-        }
+        List<Integer> eosIds = eosIds(eos, vocab, where);
+        if (eosIds.isEmpty() && (eos == null || !eos.isArray())) eosIds = List.of(2);
         int maxPositions = root.has("max_position_embeddings") ? requiredInt(root, "max_position_embeddings", where)
                 : 2048; // transformers' LlamaConfig default when the field is absent
         if (maxPositions > MAX_POSITIONS) {

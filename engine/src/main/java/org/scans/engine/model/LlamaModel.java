@@ -206,7 +206,9 @@ public final class LlamaModel implements AutoCloseable {
             if (!seen.add(s.sequence())) throw new IllegalArgumentException("a sequence appears twice in one forward call");
             for (int id : s.tokens()) {
                 if (id < 0 || id >= config.vocabSize()) {
-                    throw new EngineException("token id " + id + " is outside the vocabulary (0.." + (config.vocabSize() - 1) + ")");
+                    // Most often a tokenizer with more pieces than the model has embeddings: say where the bound comes from.
+                    throw new EngineException("token id " + id + " is outside the vocabulary (0.." + (config.vocabSize() - 1)
+                            + ", vocab_size in config.json)");
                 }
             }
             int end = s.sequence().length() + s.tokens().length;

@@ -276,7 +276,7 @@ class BatchGeneratorTest {
                             BatchGenerator.Request.of(new int[] {1, bad}, GenerationConfig.greedy(2)))))) {
                 org.scans.engine.EngineException e = org.junit.jupiter.api.Assertions.assertThrows(
                         org.scans.engine.EngineException.class, run::get);
-                assertEquals("token id " + bad + " is outside the vocabulary (0.." + (bad - 1) + ")", e.getMessage());
+                assertEquals("token id " + bad + " is outside the vocabulary (0.." + (bad - 1) + ", vocab_size in config.json)", e.getMessage());
             }
         }
     }

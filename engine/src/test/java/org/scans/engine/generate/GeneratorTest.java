@@ -38,6 +38,25 @@ class GeneratorTest {
     }
 
     @Test
+    void stopsOnTheIdsOfGenerationConfig(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws java.io.IOException {
+        int[] prompt = {1, 403};
+        int[] free;
+        try (LlamaModel m = LlamaModel.load(TestModels.stories260K(), LoadOptions.defaults())) {
+            free = new Generator(m).generate(m.newSequence(), prompt, GenerationConfig.greedy(8), TokenListener.NONE).ids();
+        }
+        // A copy of the model whose generation_config.json makes the fourth greedy token a stop id.
+        java.nio.file.Path dir = org.scans.engine.io.CheckpointFixtures.copy(tmp);
+        int stop = free[3];
+        assertEquals(-1, java.util.Arrays.stream(free, 0, 3).filter(id -> id == stop).findFirst().orElse(-1), "the stop id is new at step 4");
+        java.nio.file.Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [2, " + stop + "]}");
+        try (LlamaModel m = LlamaModel.load(dir, LoadOptions.defaults())) {
+            Generation g = new Generator(m).generate(m.newSequence(), prompt, GenerationConfig.greedy(8), TokenListener.NONE);
+            assertEquals(StopReason.EOS, g.reason());
+            assertArrayEquals(java.util.Arrays.copyOf(free, 4), g.ids());
+        }
+    }
+
+    @Test
     void repetitionPenaltyChangesGreedyOutput() {
         try (LlamaModel m = LlamaModel.load(TestModels.stories260K(), LoadOptions.defaults())) {
             int[] prompt = {1, 403, 407, 261, 378};

@@ -486,6 +486,31 @@ class CheckpointErrorsTest {
     }
 
     @Test
+    void generationConfigStopIdsReplaceConfigsAndAreChecked() throws IOException {
+        Path dir = CheckpointFixtures.copy(tmp);
+        Path gen = dir.resolve(LlamaConfig.GENERATION_FILE);
+        List<Integer> fromConfig = LlamaConfig.read(dir).eosTokenIds();
+        assertEquals(List.of(2), fromConfig);
+        // As transformers' generate: the generation config's ids where it has them.
+        Files.writeString(gen, "{\"eos_token_id\": [2, 5], \"temperature\": 0.6, \"do_sample\": true}");
+        assertEquals(List.of(2, 5), LlamaConfig.read(dir).eosTokenIds());
+        Files.writeString(gen, "{\"eos_token_id\": 7}");
+        assertEquals(List.of(7), LlamaConfig.read(dir).eosTokenIds());
+        // No ids there: config.json's stand.
+        for (String text : List.of("{}", "{\"eos_token_id\": null}", "{\"eos_token_id\": []}")) {
+            Files.writeString(gen, text);
+            assertEquals(fromConfig, LlamaConfig.read(dir).eosTokenIds(), text);
+        }
+        Files.writeString(gen, "{\"eos_token_id\": [2, 512]}");
+        var e = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir));
+        assertMentions(e, gen.toString(), "'eos_token_id[1]'", "got 512");
+        Files.writeString(gen, "{\"eos_token_id\": 2,}");
+        assertMentions(assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir)), gen.toString(), "not valid JSON");
+        Files.writeString(gen, "[2]");
+        assertMentions(assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir)), gen.toString(), "not a JSON object");
+    }
+
+    @Test
     void tokenOutsideVocabulary() {
         try (LlamaModel m = LlamaModel.load(TestModels.stories260K(), LoadOptions.defaults())) {
             var e = assertThrows(EngineException.class, () -> m.prefill(m.newSequence(), new int[] {1, 512}));
