@@ -115,6 +115,9 @@ public final class Main implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler(new Errors(main));
         cl.setParameterExceptionHandler(Errors::parameter);
+        // picocli hands the version provider to none of the subcommands' own subcommands, and not
+        // to eval: 'eval --version' and 'eval mmlu --version' printed nothing and exited 0.
+        giveVersion(cl);
         // extract computes the vectors that --vectors would name: not in its help, an unknown option there.
         var extract = cl.getSubcommands().get("extract").getCommandSpec();
         extract.remove(extract.findOption("--vectors"));
@@ -127,6 +130,15 @@ public final class Main implements Runnable {
                         + "(the bundled toy model, which tells children's stories: --model stories260K).")
                 .build());
         return cl;
+    }
+
+    private static void giveVersion(CommandLine cl) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (sub.getCommandSpec().versionProvider() == null && sub.getCommandSpec().version().length == 0) {
+                sub.getCommandSpec().versionProvider(new Version());
+            }
+            giveVersion(sub);
+        }
     }
 
     /** The version from the jar manifest (or "dev" when run from classes). */

@@ -76,6 +76,18 @@ class CliTest {
         assertTrue(r.out().startsWith("scans-engine "), r.out());
     }
 
+    /** Every help lists -V, --version; eval and its subcommands printed nothing for it. */
+    @Test
+    void everyCommandPrintsTheVersion() {
+        for (String[] c : new String[][] {{"run"}, {"eval"}, {"eval", "mmlu"}, {"eval", "ppl"}, {"eval", "xsum"}, {"eval", "classify"}}) {
+            String[] args = java.util.Arrays.copyOf(c, c.length + 1);
+            args[c.length] = "--version";
+            var r = TestSupport.cli(args);
+            assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.out().startsWith("scans-engine "), String.join(" ", args) + ": '" + r.out() + "'");
+        }
+    }
+
     @Test
     void unknownOptionIsAUsageError() {
         var r = TestSupport.cli("generate", "--model", MODEL, "--prompt-ids", "1", "--bogus");
