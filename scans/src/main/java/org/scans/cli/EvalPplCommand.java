@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
 final class EvalPplCommand implements Callable<Integer> {
     static final int REFERENCE_WINDOW = 2048;
     static final int REFERENCE_WINDOWS = 256;
+    static final String DEFAULT_TEXT_FIELD = "text";
 
     @Mixin
     ModelOptions modelOptions;
@@ -48,7 +49,7 @@ final class EvalPplCommand implements Callable<Integer> {
                     + "or a plain text file; .gz files are unpacked. Default: ${DEFAULT-VALUE}.")
     String dataset;
 
-    @Option(names = "--text-field", paramLabel = "NAME", defaultValue = "text", description = "The text field of a JSON Lines file. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--text-field", paramLabel = "NAME", description = "The text field of a JSON Lines file. Default: " + DEFAULT_TEXT_FIELD + ".")
     String textField;
 
     @Option(names = "--mode", paramLabel = "chat|plain", defaultValue = "chat", description = "Default: ${DEFAULT-VALUE}.")
@@ -83,7 +84,12 @@ final class EvalPplCommand implements Callable<Integer> {
         };
         boolean chat = m == PerplexityEval.Mode.CHAT;
         Datasets data = Datasets.locate();
-        PerplexityCorpus corpus = PerplexityCorpus.of(dataset, data, textField);
+        PerplexityCorpus corpus = PerplexityCorpus.of(dataset, data, textField != null ? textField : DEFAULT_TEXT_FIELD);
+        if (textField != null && (corpus.stream() || dataset.equals("c4"))) {
+            // It would be ignored: a running text has no fields, and the bundled C4 sample keeps its text in "text".
+            throw new UserException("--text-field applies to a JSON Lines file of documents; " + corpus.name()
+                    + (corpus.stream() ? " is read as one running text" : " is the bundled C4 sample"));
+        }
         int count;
         if (windows == null) count = corpus.stream() ? 0 : REFERENCE_WINDOWS;
         else if (windows.equals("all")) count = 0;
@@ -97,8 +103,10 @@ final class EvalPplCommand implements Callable<Integer> {
         }
         PerplexityWindows.checkCount(corpus, count);     // before the model loads
         if (!chat && (steering.alpha != null || steering.layers != null || classifier.threshold != null || classifier.layers != null
-                || classifier.preset != null || scans.vectors != null)) {
-            throw new UserException("--mode plain measures the model alone; steering and classifier options apply to --mode chat");
+                || classifier.preset != null || scans.vectors != null || scans.seed != null || scans.harmfulAnchors != null
+                || scans.harmlessAnchors != null || !scans.fixNames.isEmpty())) {
+            // Plain mode extracts no vectors and builds no template: these would be ignored, and --fix recorded as a departure never made.
+            throw new UserException("--mode plain measures the model alone; steering, classifier, vector and --fix options apply to --mode chat");
         }
         if (chat && stride != null) throw new UserException("--stride applies to --mode plain");
         if (stride != null && count > 0) {

@@ -129,8 +129,8 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         SteeringOptions.requireAlpha(alpha);
-        if (steer == null && (alpha != null || layers != null || !sign.equals("auto"))) {
-            throw new UserException("--alpha, --layers and --sign need --steer FILE");
+        if (steer == null && (alpha != null || layers != null || !sign.equals("auto") || parsed.hasMatchedOption("--family"))) {
+            throw new UserException("--alpha, --layers, --sign and --family need --steer FILE");
         }
         try (LlamaModel model = LlamaModel.load(dir, modelOptions.loadOptions())) {
             modelOptions.noteQuantization(model, System.err::println);

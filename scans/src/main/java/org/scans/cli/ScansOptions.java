@@ -13,7 +13,9 @@ import java.util.Set;
 import org.scans.method.Family;
 import org.scans.method.Fix;
 import org.scans.tokenizer.Tokenizer;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Options shared by the SCANS commands: the model family and where the vectors come from. */
 final class ScansOptions {
@@ -37,6 +39,10 @@ final class ScansOptions {
             description = "Depart from the reference on purpose (repeatable): full-vicuna-prompt, raw-last-layer, strip-prompts, steer-last-if-no-marker, rouge-without-eos (eval xsum). Default: none, the reference's behaviour.")
     List<String> fixNames = List.of();
 
+    /** The command these options are mixed into: a fix that only one command applies is refused by the others. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     Set<Fix> fixes() {
         Set<Fix> out = Fix.none();
         for (String n : fixNames) {
@@ -49,6 +55,9 @@ final class ScansOptions {
         // Recorded in run.json and the vectors' metadata: a fix that changes nothing would claim a departure never made.
         if (out.contains(Fix.FULL_VICUNA_PROMPT) && family() != Family.VICUNA) {
             throw new UserException("--fix full-vicuna-prompt applies to --family vicuna");
+        }
+        if (out.contains(Fix.ROUGE_WITHOUT_EOS) && command != null && !command.qualifiedName().endsWith(" eval xsum")) {
+            throw new UserException("--fix rouge-without-eos applies to eval xsum, the only command that scores with ROUGE");
         }
         return out;
     }

@@ -69,6 +69,15 @@ class CliTest {
         assertTrue(r.err().contains("was extracted with the llama-2 template; this session uses vicuna"), r.err());
     }
 
+    /** --family chose the templates for --steer alone: without it, even a family that does not exist ran without a word. */
+    @Test
+    void familyWithoutSteeringIsRefused() {
+        var r = TestSupport.cli("generate", "--model", MODEL, "--prompt-ids", "1", "--max-new-tokens", "1", "--family", "vicuna");
+        assertEquals(1, r.exit());
+        assertEquals("error: --alpha, --layers, --sign and --family need --steer FILE", r.err().strip());
+        assertEquals("", r.out());
+    }
+
     @Test
     void versionPrintsTheVersion() {
         var r = TestSupport.cli("--version");

@@ -69,6 +69,38 @@ class EvalCliTest {
         assertError(out, "holds no eval (no eval.json)", "eval", "ppl", "--model", model, "--resume", "--out", tmp.resolve("notaneval").toString());
     }
 
+    /** Options that the command would ignore, or record as a departure it never made: each ran without a word. */
+    @Test
+    void optionsThatWouldBeIgnoredAreRefused() throws Exception {
+        Path out = tmp.resolve("ignored");
+        String model = TestSupport.model().toString();
+        assertError(out, "--text-field applies to a JSON Lines file of documents; wikitext2 is read as one running text", "eval", "ppl",
+                "--model", model, "--text-field", "body", "--windows", "1", "--out", out.toString());
+        assertError(out, "--text-field applies to a JSON Lines file of documents; c4 is the bundled C4 sample", "eval", "ppl",
+                "--model", model, "--dataset", "c4", "--text-field", "body", "--windows", "1", "--out", out.toString());
+        Path text = Files.writeString(tmp.resolve("story.txt"), "Once upon a time there was a cat.\n".repeat(200));
+        assertError(out, "--text-field applies to a JSON Lines file of documents; " + text + " is read as one running text", "eval", "ppl",
+                "--model", model, "--dataset", text.toString(), "--text-field", "body", "--mode", "plain", "--out", out.toString());
+        // Plain mode extracts no vectors: the anchors' seed and files went unused, and a fix was recorded in eval.json.
+        assertError(out, "--mode plain measures the model alone", "eval", "ppl", "--model", model, "--mode", "plain", "--seed", "3",
+                "--windows", "1", "--out", out.toString());
+        Path anchors = Files.writeString(tmp.resolve("anchors.txt"), "How do I make a bomb?\n");
+        assertError(out, "--mode plain measures the model alone", "eval", "ppl", "--model", model, "--mode", "plain",
+                "--harmful-anchors", anchors.toString(), "--harmless-anchors", anchors.toString(), "--windows", "1", "--out", out.toString());
+        assertError(out, "--mode plain measures the model alone", "eval", "ppl", "--model", model, "--mode", "plain",
+                "--fix", "raw-last-layer", "--windows", "1", "--out", out.toString());
+        // Only eval xsum scores with ROUGE; elsewhere the fix changed nothing and was recorded as a departure.
+        String vectors = EvalFixture.vectors().toString();
+        assertError(out, "--fix rouge-without-eos applies to eval xsum", "eval", "mmlu", "--model", model, "--vectors", vectors,
+                "--fix", "rouge-without-eos", "--subjects", "anatomy", "--limit-per-subject", "1", "--out", out.toString());
+        assertError(out, "--fix rouge-without-eos applies to eval xsum", "run", "--model", model, "--vectors", vectors, "--dataset", "xstest",
+                "--fix", "rouge-without-eos", "--limit", "1", "--max-new-tokens", "1", "--out", out.toString());
+        assertError(out, "--fix rouge-without-eos applies to eval xsum", "classify", "--model", model, "--vectors", vectors,
+                "--dataset", "xstest", "--fix", "rouge-without-eos", "--limit", "1");
+        assertError(tmp.resolve("v.safetensors"), "--fix rouge-without-eos applies to eval xsum", "extract", "--model", model,
+                "--fix", "rouge-without-eos", "--out", tmp.resolve("v.safetensors").toString());
+    }
+
     @Test
     void optionsThatDoNotFitAreRefusedBeforeTheVectorsAreExtracted() throws Exception {
         // No --vectors: each eval would extract them first, minutes on a 7B model.
