@@ -82,7 +82,8 @@ final class EvalXsumCommand implements Callable<Integer> {
         Path dir = evalOptions.checkedDir("xsum");
         PrintStream err = System.err;
         if (rows > documents.size()) {
-            err.println("note: --rows " + rows + ", but " + org.scans.data.DatasetRoot.display(file) + " holds " + documents.size() + " documents: all of them are used");
+            err.println("note: --rows " + rows + ", but " + org.scans.data.DatasetRoot.display(file) + " holds " + documents.size()
+                    + (documents.size() == 1 ? " document: it is used" : " documents: all of them are used"));
         }
         try (EvalSession session = EvalSession.open(modelOptions, scans, evalOptions, dir, true, EvalSession.optionsFit(scans, classifier, steering), err)) {
             XsumEval.Settings settings = new XsumEval.Settings(file.toString(), documentColumn, summaryColumn, rows, sampleSeed, maxNewTokens,

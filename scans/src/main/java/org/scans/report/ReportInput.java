@@ -37,7 +37,9 @@ public record ReportInput(Path dir, Kind kind, JsonNode settings, JsonNode resul
     }
 
     public static ReportInput load(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + ": no such folder (give run or eval output folders)");
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + (Files.exists(dir) ? ": not a folder" : ": no such folder") + " (give run or eval output folders)");
+        }
         Path vectorsFile = dir.resolve(Runner.VECTORS_FILE);
         ScansVectors vectors = Files.isRegularFile(vectorsFile) ? VectorsFile.read(vectorsFile) : null;
         if (Files.isRegularFile(dir.resolve(Runner.SETTINGS_FILE))) {

@@ -99,6 +99,12 @@ class ReportTest {
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("no such folder"), r.err());
         assertFalse(Files.exists(tmp.resolve("r.html")));
+        // A run's file given for its folder is there: "no such folder" sent the user looking for a missing path.
+        Path file = Files.writeString(tmp.resolve("summary.json"), "{}");
+        r = TestSupport.cli("report", file.toString(), "--out", tmp.resolve("r.html").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains(file + ": not a folder (give run or eval output folders)"), r.err());
+        assertFalse(Files.exists(tmp.resolve("r.html")));
         r = TestSupport.cli("report", ReportFixture.dirs().get(0).toString(), "--judge", "vibes", "--out", tmp.resolve("r.html").toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("--judge must be match-strings or xstest-prefix"), r.err());
