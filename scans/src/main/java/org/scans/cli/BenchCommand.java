@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {
     "Measure prompt processing and token generation as llama-bench does.",
-    "pp: one forward of P random tokens, BOS first, into an empty cache; tg: G single-token steps from an empty cache",
-    "(with --batch B also B sequences at once); one warm-up, then --reps timed runs; mean ± sd tok/s, tg weight GB/s, pp GFLOP/s.",
+    "pp: one forward of P random tokens, BOS first, into an empty cache; tg: G single-token steps from an empty cache "
+            + "(with --batch B also B sequences at once); one warm-up, then --reps timed runs; mean ± sd tok/s, tg weight GB/s, pp GFLOP/s.",
     "Progress goes to stderr."})
 final class BenchCommand implements Callable<Integer> {
     @Mixin

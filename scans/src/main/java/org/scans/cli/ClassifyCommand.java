@@ -25,8 +25,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "classify", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {
     "Score each prompt of a test set with SCANS's harmfulness classifier.",
-    "Prints c(q) and σ (+1 unsafe, -1 safe) per prompt, then the classifier's error rates, precision/recall/F1",
-    "(safe = positive) and AUPRC."})
+    "Prints c(q) and σ (+1 unsafe, -1 safe) per prompt, then the classifier's error rates, precision/recall/F1 "
+            + "(safe = positive) and AUPRC."})
 final class ClassifyCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;

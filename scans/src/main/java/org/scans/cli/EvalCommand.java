@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {
             "Capability and classifier evaluations, each with and without SCANS steering.",
-            "Every eval writes DIR/eval.json, DIR/samples.jsonl (one line per item) and DIR/results.json, shows a progress bar,",
-            "and continues an interrupted run with --resume --out DIR."},
+            "Every eval writes DIR/eval.json, DIR/samples.jsonl (one line per item) and DIR/results.json, shows a progress bar, "
+                    + "and continues an interrupted run with --resume --out DIR."},
         subcommands = {EvalMmluCommand.class, EvalPplCommand.class, EvalXsumCommand.class, EvalClassifyCommand.class})
 final class EvalCommand implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec

@@ -17,9 +17,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "mmlu", mixinStandardHelpOptions = true, description = {
     "MMLU accuracy with and without SCANS.",
-    "The " + Mmlu.DEFAULT_SHOTS + "-shot Hendrycks prompt (no chat wrapper), shots dropped while it is over",
-    "--max-prompt-tokens; the answer is the argmax of the next-token logits over the letter tokens A-D (resolved with the",
-    "tokenizer: ▁A ▁B ▁C ▁D on Llama-2). SCANS classifies the prompt and steers with α = 4, as the reference does."})
+    "The " + Mmlu.DEFAULT_SHOTS + "-shot Hendrycks prompt (no chat wrapper), shots dropped while it is over "
+            + "--max-prompt-tokens; the answer is the argmax of the next-token logits over the letter tokens A-D (resolved with the "
+            + "tokenizer: ▁A ▁B ▁C ▁D on Llama-2). SCANS classifies the prompt and steers with α = 4, as the reference does."})
 final class EvalMmluCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;

@@ -17,13 +17,13 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "ppl", mixinStandardHelpOptions = true, description = {
     "Perplexity with and without SCANS, or of the model alone.",
-    "--mode chat (default) is the reference's: windows rebuilt as",
-    "\"<s>[INST] \" + first half + \" [/INST] \" + second half (\" [/INST]\" between a document's halves, as the reference's",
-    "C4 loader), loss over every token, exp(mean of per-window mean NLL), steering from the inserted marker; the",
-    "windows are a running text's consecutive ones, or 256 drawn from documents as Python's random.seed(0) draws them.",
-    "--mode plain is the standard perplexity papers publish (consecutive windows,",
-    "no rebuild, no steering; --stride below the window length slides). Datasets: wikitext2 (approximate: the bundled",
-    "copy lost its blank lines), c4 (the bundled 1025-document sample), a JSON Lines file of documents, or a text file."})
+    "--mode chat (default) is the reference's: windows rebuilt as "
+            + "\"<s>[INST] \" + first half + \" [/INST] \" + second half (\" [/INST]\" between a document's halves, as the reference's "
+            + "C4 loader), loss over every token, exp(mean of per-window mean NLL), steering from the inserted marker; the "
+            + "windows are a running text's consecutive ones, or 256 drawn from documents as Python's random.seed(0) draws them.",
+    "--mode plain is the standard perplexity papers publish (consecutive windows, "
+            + "no rebuild, no steering; --stride below the window length slides). Datasets: wikitext2 (approximate: the bundled "
+            + "copy lost its blank lines), c4 (the bundled 1025-document sample), a JSON Lines file of documents, or a text file."})
 final class EvalPplCommand implements Callable<Integer> {
     static final int REFERENCE_WINDOW = 2048;
     static final int REFERENCE_WINDOWS = 256;

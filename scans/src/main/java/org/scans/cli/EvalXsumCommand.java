@@ -19,9 +19,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "xsum", mixinStandardHelpOptions = true, description = {
     "XSum summaries with and without SCANS, scored by ROUGE.",
-    "Each document becomes the query \"Document:<text>\\nBased on the previous text,",
-    "provide a brief single summary:\" in the chat template; 128 new tokens, greedy, repetition penalty 1.1; mean ROUGE-1/2/L F",
-    "against the reference summaries. Data: any .csv (header line) or .jsonl with document and summary columns."})
+    "Each document becomes the query \"Document:<text>\\nBased on the previous text, "
+            + "provide a brief single summary:\" in the chat template; 128 new tokens, greedy, repetition penalty 1.1; mean ROUGE-1/2/L F "
+            + "against the reference summaries. Data: any .csv (header line) or .jsonl with document and summary columns."})
 final class EvalXsumCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;

@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "pages", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {
     "How a model's weight files sit in the page cache: how much is in memory, and how much of that in 2 MiB pages.",
     "A file just written or copied in is cached in 4 KiB pages, and a decode step reads weights from those up to 2× slower.",
-    "--refill drops the files from the page cache and reads them back sequentially, which brings them back in 2 MiB pages",
-    "(Linux, on file systems that cache large folios, such as ext4 and XFS); run it while no other process has the model loaded."})
+    "--refill drops the files from the page cache and reads them back sequentially, which brings them back in 2 MiB pages "
+            + "(Linux, on file systems that cache large folios, such as ext4 and XFS); run it while no other process has the model loaded."})
 final class PagesCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR",
             description = "Hugging Face Llama checkpoint folder, or a folder name under models/. Default: the bundled stories260K.")

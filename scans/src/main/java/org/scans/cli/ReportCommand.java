@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "report", mixinStandardHelpOptions = true, description = {
     "Write one self-contained HTML page over run and eval folders.",
-    "Inline SVG, no network, no external scripts: refusal rates baseline vs SCANS per set and subtype, the classifier's c(q) histograms and precision-recall curves, the refusal direction",
-    "per layer, the capability table with and without steering, and a filterable table of the samples."})
+    "Inline SVG, no network, no external scripts: refusal rates baseline vs SCANS per set and subtype, the classifier's c(q) histograms and precision-recall curves, the refusal direction "
+            + "per layer, the capability table with and without steering, and a filterable table of the samples."})
 final class ReportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", arity = "1..*", description = "Folders written by 'run' or 'eval'.")
     List<Path> dirs;

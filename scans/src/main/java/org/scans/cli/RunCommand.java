@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {
     "Run the SCANS experiment on a test set: classify, steer, generate, judge refusals.",
-    "Each prompt is classified, answered with steering (sign from the classifier) and judged; writes DIR/samples.jsonl,",
-    "DIR/summary.json and a summary table.",
+    "Each prompt is classified, answered with steering (sign from the classifier) and judged; writes DIR/samples.jsonl, "
+            + "DIR/summary.json and a summary table.",
     "Datasets: default, xstest, oktest, malicious, repe, llmsafeguard, or a CSV/JSONL file with prompt and label columns."})
 final class RunCommand implements Callable<Integer> {
     @Mixin
