@@ -77,12 +77,7 @@ final class ChatCommand implements Callable<Integer> {
             throw new UserException("--template must be llama2 or vicuna, got '" + template + "'");
         }
         if (vectors != null && !Files.isRegularFile(vectors)) throw new UserException("--vectors " + vectors + ": no such file");
-        Path dir;
-        try {
-            dir = modelOptions.dir();
-        } catch (UserException e) {
-            throw new UserException(e.getMessage() + "; " + WHAT_TO_PASS);
-        }
+        Path dir = modelOptions.dir(); // its messages say what to pass
         Tokenizer tokenizer = ModelOptions.tokenizerOf(dir)
                 .orElseThrow(() -> new UserException("--model " + modelOptions.model + ": " + dir + " has no tokenizer.model or tokenizer.json; " + WHAT_TO_PASS));
         LlamaModel model;

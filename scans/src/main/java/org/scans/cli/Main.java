@@ -34,7 +34,7 @@ import picocli.CommandLine.ScopeType;
             PagesCommand.class,
             CommandLine.HelpCommand.class
         })
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
     boolean verbose;
@@ -42,9 +42,14 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * No command: the usage goes to stderr and the exit is 2, as for any other missing argument, so
+     * that a script calling the jar without its command fails rather than passing on no output.
+     */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return Errors.USAGE_ERROR;
     }
 
     public static void main(String[] args) {

@@ -78,6 +78,16 @@ class CliTest {
         assertEquals("", r.out());
     }
 
+    /** No command is a usage error, as eval without its subcommand is: a script that lost its command fails. */
+    @Test
+    void noCommandIsAUsageError() {
+        var r = TestSupport.cli();
+        assertEquals(2, r.exit());
+        assertEquals("", r.out());
+        assertTrue(r.err().startsWith("Usage: scans-engine"), r.err());
+        assertTrue(r.err().contains("  run "), r.err());
+    }
+
     @Test
     void versionPrintsTheVersion() {
         var r = TestSupport.cli("--version");

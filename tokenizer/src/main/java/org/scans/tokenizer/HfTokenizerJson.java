@@ -46,7 +46,8 @@ final class HfTokenizerJson {
         }
         JsonNode model = root.path("model");
         if (!model.isObject()) {
-            throw new TokenizerException(source + ": no \"model\" object");
+            // A config.json or tokenizer_config.json passed by mistake lands here.
+            throw new TokenizerException(source + ": not a tokenizer.json (no \"model\" object)");
         }
         String type = model.path("type").asText("");
         if (!type.equals("BPE")) {

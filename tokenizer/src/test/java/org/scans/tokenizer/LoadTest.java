@@ -101,6 +101,10 @@ class LoadTest {
         Path empty = write("zero/tokenizer.model", new byte[0]);
         e = assertThrows(TokenizerException.class, () -> Tokenizer.load(empty));
         assertTrue(e.getMessage().contains(empty.toString()) && e.getMessage().contains("empty file"), e.getMessage());
+        // A model's config.json given as the tokenizer: named for what it is not.
+        Path config = write("config/config.json", "{\"model_type\": \"llama\", \"vocab_size\": 32000}".getBytes(StandardCharsets.UTF_8));
+        e = assertThrows(TokenizerException.class, () -> Tokenizer.load(config));
+        assertEquals(config + ": not a tokenizer.json (no \"model\" object)", e.getMessage());
     }
 
     @Test
