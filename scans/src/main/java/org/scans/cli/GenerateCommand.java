@@ -140,9 +140,11 @@ final class GenerateCommand implements Callable<Integer> {
                 if (id < 0 || id >= vocab) throw new UserException("--stop-id " + id + " is outside the vocabulary (0.." + (vocab - 1) + ")");
             }
             Sequence seq = model.newSequence();
+            Steering steering = null;
             if (steer != null) {
-                seq.addHook(steering(model, tokenizer.orElseThrow(() -> new UserException(dir + " has no tokenizer, which --steer needs")),
-                        promptIds, err));
+                steering = steering(model, tokenizer.orElseThrow(() -> new UserException(dir + " has no tokenizer, which --steer needs")),
+                        promptIds, err);
+                seq.addHook(steering.hook());
             }
             StreamingDecoder decoder = tokenizer.map(Tokenizer::outputDecoder).orElse(null);
             Generation g = new Generator(model).generate(seq, promptIds, config, id -> {
@@ -160,6 +162,7 @@ final class GenerateCommand implements Callable<Integer> {
                 o.put("prompt_tok_s", round(g.promptTokensPerSecond()));
                 o.put("gen_tok_s", round(g.decodeTokensPerSecond()));
                 o.put("stop", org.scans.experiment.Json.id(g.reason()));
+                if (steering != null) o.put("steering", steering.json());
                 out.println(Json.write(o));
             } else {
                 if (decoder != null) out.print(decoder.finish());
@@ -178,8 +181,15 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The steering hook and what it was built from, for {@code --json}: the same facts the text
+     * mode prints on stderr, where a script reading stdout would not see them.
+     */
+    private record Steering(SteeringHook hook, Map<String, Object> json) {}
+
     /** Builds the steering hook: vectors checked against the model, sign fixed or from the classifier. */
-    private SteeringHook steering(LlamaModel model, Tokenizer tok, int[] promptIds, PrintWriter err) {
+    private Steering steering(LlamaModel model, Tokenizer tok, int[] promptIds, PrintWriter err) {
+        Map<String, Object> json = new LinkedHashMap<>();
         Family fam = ScansOptions.parseFamily(family);
         ScansVectors vectors = VectorsFile.readFor(steer, model.config());
         String fixes = vectors.metadata().get(ScansVectors.FIXES);
@@ -209,6 +219,8 @@ final class GenerateCommand implements Callable<Integer> {
                         w -> err.println("warning: " + w)).classify(query);
                 err.printf(java.util.Locale.ROOT, "classifier: c(q) = %.4f, %s -> sign %+d%s%n", v.score(), v.unsafe() ? "unsafe" : "safe", v.sigma(),
                         unwrapped.isPresent() ? " (query: the prompt's last instruction, " + org.scans.method.Quote.of(query) + ")" : "");
+                json.put("c_q", v.score());
+                json.put("verdict", v.unsafe() ? "unsafe" : "safe");
                 yield v.sigma();
             }
             default -> throw new UserException("--sign must be auto, +1 or -1, got " + sign);
@@ -220,7 +232,12 @@ final class GenerateCommand implements Callable<Integer> {
         }
         err.println("steering: layers " + Layers.format(steerLayers) + ", α = " + a + ", sign " + (s > 0 ? "+1" : "-1")
                 + (from >= 0 ? ", from position " + from : ""));
-        return new SteeringHook(vectors, steerLayers, a, s, from);
+        json.put("sign", s);
+        json.put("sign_from", sign.strip().equals("auto") ? "classifier" : "--sign");
+        json.put("alpha", a);
+        json.put("layers", Layers.format(steerLayers));
+        json.put("from_position", from >= 0 ? from : 0);
+        return new Steering(new SteeringHook(vectors, steerLayers, a, s, from), json);
     }
 
     static double round(double v) {

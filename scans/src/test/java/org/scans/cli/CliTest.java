@@ -152,6 +152,31 @@ class CliTest {
         assertTrue(r.err().contains("note: the generation stopped at the model's context of 512 positions"), r.err());
     }
 
+    /** With --json the steering's facts (c(q), sign, layers) went only to stderr as text. */
+    @Test
+    void generateJsonCarriesTheSteeringItApplied() throws Exception {
+        String vectors = org.scans.eval.EvalFixture.vectors().toString();
+        var r = TestSupport.cli("generate", "--model", MODEL, "--prompt", "[INST] Tell me a story [/INST]", "--steer", vectors,
+                "--max-new-tokens", "2", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode s = new ObjectMapper().readTree(r.out()).get("steering");
+        assertTrue(s != null && s.isObject(), r.out());
+        assertEquals("classifier", s.get("sign_from").asText());
+        // The same verdict as stderr's line, which prints c(q) to four places.
+        String printed = r.err().lines().filter(l -> l.startsWith("classifier: c(q) = ")).findFirst().orElseThrow();
+        assertEquals(printed.substring(19, printed.indexOf(',')), String.format(java.util.Locale.ROOT, "%.4f", s.get("c_q").asDouble()));
+        assertEquals(s.get("verdict").asText().equals("unsafe") ? 1 : -1, s.get("sign").asInt());
+        assertTrue(s.get("alpha").isNumber() && s.get("layers").isTextual() && s.get("from_position").asInt() > 0, s.toString());
+        var fixed = TestSupport.cli("generate", "--model", MODEL, "--prompt-ids", "1,403", "--steer", vectors, "--sign", "-1",
+                "--layers", "2-3", "--max-new-tokens", "2", "--json");
+        assertEquals(0, fixed.exit(), fixed.err());
+        s = new ObjectMapper().readTree(fixed.out()).get("steering");
+        assertEquals("--sign", s.get("sign_from").asText());
+        assertEquals(-1, s.get("sign").asInt());
+        assertEquals("2-3", s.get("layers").asText());
+        assertFalse(s.has("c_q"), s.toString());
+    }
+
     @Test
     void steeringOptionsThatWouldDoNothingOrTheOppositeAreRefused() {
         var r = TestSupport.cli("extract", "--model", MODEL, "--out", "never.safetensors", "--alpha", "5");
