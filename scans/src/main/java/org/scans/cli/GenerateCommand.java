@@ -193,7 +193,7 @@ final class GenerateCommand implements Callable<Integer> {
         Family fam = ScansOptions.parseFamily(family);
         ScansVectors vectors = VectorsFile.readFor(steer, model.config());
         String fixes = vectors.metadata().get(ScansVectors.FIXES);
-        if (fixes != null && !fixes.equals(org.scans.method.Fix.describe(org.scans.method.Fix.none()))) {
+        if (fixes != null && !org.scans.method.Fix.parseDescribed(fixes).map(f -> org.scans.method.Fix.ofVectors(f).isEmpty()).orElse(false)) {
             // generate builds the reference's templates: a query is then scored otherwise than run --fix scores it.
             err.println("note: " + steer + " was extracted with fixes " + fixes + "; generate uses the reference's templates (no --fix), "
                     + "so --sign auto can score a query otherwise than run with those fixes does");

@@ -57,6 +57,37 @@ public enum Fix {
         return EnumSet.noneOf(Fix.class);
     }
 
+    /**
+     * Whether vectors extracted with this fix differ from vectors extracted without it: it changes
+     * the extraction prompts or the residual read. The others act after extraction (where steering
+     * starts, how summaries are scored), so a vectors file recording them serves a session without
+     * them as well.
+     */
+    public boolean changesVectors() {
+        return this == FULL_VICUNA_PROMPT || this == RAW_LAST_LAYER || this == STRIP_PROMPTS;
+    }
+
+    /** Of {@code fixes}, those that {@link #changesVectors change the vectors}. */
+    public static Set<Fix> ofVectors(Set<Fix> fixes) {
+        Set<Fix> of = none();
+        for (Fix f : fixes) if (f.changesVectors()) of.add(f);
+        return of;
+    }
+
+    /** The fixes {@link #describe}'s text names (in any order), or empty for text that is not such a list. */
+    public static java.util.Optional<Set<Fix>> parseDescribed(String described) {
+        if (described.equals(describe(none()))) return java.util.Optional.of(none());
+        Set<Fix> set = none();
+        for (String id : described.split(",")) {
+            try {
+                set.add(parse(id.trim()));
+            } catch (IllegalArgumentException e) {
+                return java.util.Optional.empty();
+            }
+        }
+        return java.util.Optional.of(set);
+    }
+
     public static String describe(Set<Fix> fixes) {
         if (fixes.isEmpty()) return "none (reference behaviour)";
         List<String> ids = new ArrayList<>();

@@ -44,6 +44,34 @@ class FixesTest {
         }
     }
 
+    /**
+     * A vectors file is noted as extracted under other fixes only where a fix that changes vectors
+     * differs: one extracted in an xsum session with rouge-without-eos said so to every later session.
+     */
+    @Test
+    void onlyFixesThatChangeTheVectorsAreNotedAgainstAVectorsFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        try (LlamaModel m = LlamaModel.load(TestSupport.model(), LoadOptions.defaults())) {
+            Tokenizer t = Tokenizer.load(TestSupport.model());
+            EnumSet<Fix> after = EnumSet.noneOf(Fix.class);
+            for (Fix f : Fix.values()) if (!f.changesVectors()) after.add(f);
+            ScansVectors ref = extract(m, t, EnumSet.noneOf(Fix.class));
+            ScansVectors withAfter = extract(m, t, after);
+            // The claim changesVectors makes: the others leave every vector as it is.
+            for (int l = 0; l < ref.layers(); l++) {
+                assertArrayEquals(ref.refusal(l), withAfter.refusal(l), 0f, "layer " + l);
+                assertArrayEquals(ref.transition(l), withAfter.transition(l), 0f, "layer " + l);
+            }
+            java.nio.file.Path file = tmp.resolve("v.safetensors");
+            org.scans.method.VectorsFile.write(withAfter, file);
+            for (EnumSet<Fix> session : List.of(EnumSet.noneOf(Fix.class), EnumSet.of(Fix.ROUGE_WITHOUT_EOS), EnumSet.of(Fix.STRIP_PROMPTS))) {
+                List<String> log = new java.util.ArrayList<>();
+                ScansContext.open(m, t, Family.LLAMA2, session, org.scans.data.Datasets.locate(), new VectorSource.FromFile(file), "test", log::add);
+                boolean noted = log.stream().anyMatch(l -> l.contains("was extracted with fixes"));
+                assertEquals(session.contains(Fix.STRIP_PROMPTS), noted, session + ": " + log);
+            }
+        }
+    }
+
     @Test
     void fullVicunaPromptIsOptIn() {
         assertTrue(Family.VICUNA.template() instanceof VicunaChatTemplate v && !v.scansBos());
