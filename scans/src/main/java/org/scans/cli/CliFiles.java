@@ -45,6 +45,10 @@ final class CliFiles {
                 : Path.of("runs", defaultName + "-" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         if (resume) {
             if (out == null) throw new UserException("--resume needs --out DIR (the " + kind + " to continue)");
+            if (!Files.exists(dir)) {
+                // Stopped before it created the folder, or a mistyped name: starting afresh here could lose hours.
+                throw new UserException("--resume: " + dir + " does not exist: no " + kind + " to continue (start one without --resume)");
+            }
             if (!Files.isRegularFile(dir.resolve(settingsFile))) {
                 throw new UserException("--resume: " + dir + " holds no " + kind + " (no " + settingsFile + ")");
             }
@@ -67,6 +71,31 @@ final class CliFiles {
             checkCreatable(dir, "--out " + dir);
         }
         return dir;
+    }
+
+    /**
+     * Whether {@code --resume --out dir} finds a folder that a run or eval left when it was stopped
+     * before writing {@code settingsFile} (killed while the model loaded or the vectors were
+     * extracted): the lock file, which only a claim writes, and nothing else but the temporary
+     * files of unfinished writes ({@code .NAME.<hex>.tmp}). There is nothing to continue, so the
+     * command starts afresh: refused, the "same command plus --resume" that resumes every later
+     * stop would fail here, and a loop that retries a stopped command with {@code --resume} would
+     * fail forever. An empty folder was never claimed, and is refused as before.
+     */
+    static boolean stoppedBeforeItsSettings(Path out, boolean resume, String settingsFile) {
+        if (!resume || out == null || !Files.isDirectory(out) || Files.exists(out.resolve(settingsFile))) return false;
+        if (!Files.isRegularFile(out.resolve(org.scans.experiment.FolderLock.FILE))) return false;
+        try (var entries = Files.list(out)) {
+            return entries.map(p -> p.getFileName().toString())
+                    .allMatch(n -> n.equals(org.scans.experiment.FolderLock.FILE) || n.matches("\\..+\\.[0-9a-f]{1,16}\\.tmp"));
+        } catch (java.io.IOException e) {
+            return false; // the resume names the folder
+        }
+    }
+
+    /** The note of a {@code --resume} that starts afresh ({@link #stoppedBeforeItsSettings}). */
+    static String startsAfresh(Path dir, String kind, String settingsFile) {
+        return "note: " + dir + " holds no " + kind + " yet (it was stopped before it wrote " + settingsFile + "); starting it afresh";
     }
 
     /** The refusal of a fresh run or eval in a folder that holds {@code outputs} already. */

@@ -18,9 +18,17 @@ final class EvalOptions {
     /** eval mmlu's questions per call when --batch is not given. */
     static final int MMLU_DEFAULT_BATCH = 8;
 
-    /** The folder to write, after the checks that need no model: fresh and creatable, or resumable. */
+    /** Whether {@code --resume} found nothing to continue and the eval starts afresh ({@link CliFiles#stoppedBeforeItsSettings}). */
+    boolean afresh;
+
+    /**
+     * The folder to write, after the checks that need no model: fresh and creatable, or resumable.
+     * A {@code --resume} of a folder stopped before its settings were written clears {@link #resume}.
+     */
     Path checkedDir(String evalName) {
         if (batch != null && batch < 1) throw new UserException("--batch must be >= 1, got " + batch);
+        afresh = CliFiles.stoppedBeforeItsSettings(out, resume, EvalFolder.SETTINGS_FILE);
+        if (afresh) resume = false;
         return CliFiles.outputDir(out, "eval-" + evalName, resume, "eval", EvalFolder.SETTINGS_FILE, EvalFolder::holdsOutput,
                 "an eval or a run");
     }

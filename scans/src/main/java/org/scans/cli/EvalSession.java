@@ -70,6 +70,7 @@ final class EvalSession implements AutoCloseable {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+        if (evalOptions.afresh) err.println(CliFiles.startsAfresh(folder.dir, "eval", EvalFolder.SETTINGS_FILE));
         LlamaModel model = null;
         try {
             VectorSource source = null;

@@ -82,6 +82,8 @@ final class RunCommand implements Callable<Integer> {
         if (maxNewTokens < 1) throw new UserException("--max-new-tokens must be >= 1, got " + maxNewTokens);
         SteeringOptions.requireAlpha(alpha);
         classifierOptions.validate();
+        boolean afresh = CliFiles.stoppedBeforeItsSettings(out, resume, Runner.SETTINGS_FILE);
+        if (afresh) resume = false;
         Path checked = CliFiles.outputDir(out, safeName(dataset), resume, "run", Runner.SETTINGS_FILE, Runner::holdsRun, "a run");
         Datasets data = Datasets.locate();
         TestSet early = data.knownTestSet(dataset); // null for "default", known once the anchors are drawn
@@ -93,6 +95,8 @@ final class RunCommand implements Callable<Integer> {
         // Claimed before the model loads and held until the run ends: a second process on this
         // folder (a --resume typed while it runs) is refused at once.
         try (OutputFolder folder = OutputFolder.claim(checked, out == null, resume, Runner::holdsRun, "a run")) {
+            // After the claim: a process still starting in the folder is refused, not told of a fresh start.
+            if (afresh) System.err.println(CliFiles.startsAfresh(folder.dir, "run", Runner.SETTINGS_FILE));
             try {
                 run(folder.dir, data, early, earlySamples, inputs, modelDir, tokenizer);
             } catch (Exception e) {

@@ -129,6 +129,50 @@ class InterruptedFoldersTest {
     }
 
     @Test
+    void aResumeOfAFolderStoppedBeforeItsSettingsStartsAfresh() throws Exception {
+        // What a kill while the model loads or the vectors are extracted leaves: the lock file of the
+        // dead process, perhaps a temporary file of the settings' write. --resume, as after any later
+        // stop, must not fail on it (a retry loop would fail forever).
+        Path run = Files.createDirectories(tmp.resolve("stopped-early"));
+        Files.writeString(run.resolve(FolderLock.FILE), "4242\n");
+        Files.writeString(run.resolve("." + Runner.SETTINGS_FILE + ".1f2e3d4c.tmp"), "{\"mod");
+        TestSupport.Cli r = TestSupport.cli(TestSupport.args(runArgs(run), "--resume"));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains(run + " holds no run yet (it was stopped before it wrote run.json); starting it afresh"), r.err());
+        assertEquals(withoutTimes(finished), withoutTimes(run));
+
+        Path eval = Files.createDirectories(tmp.resolve("eval-stopped-early"));
+        Files.writeString(eval.resolve(FolderLock.FILE), "4242\n");
+        List<String> evalArgs = List.of("eval", "classify", "--model", TestSupport.model().toString(), "--vectors",
+                EvalFixture.vectors().toString(), "--datasets", set.toString(), "--out", eval.toString(), "--resume");
+        r = TestSupport.cli(evalArgs.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains(eval + " holds no eval yet (it was stopped before it wrote eval.json); starting it afresh"), r.err());
+        assertEquals(4, SampleLog.read(eval).size());
+
+        // The same folder while its first process is still starting: refused in one line, no fresh start announced.
+        Path starting = Files.createDirectories(tmp.resolve("still-starting"));
+        try (FolderLock first = FolderLock.acquire(starting)) {
+            r = TestSupport.cli(TestSupport.args(runArgs(starting), "--resume"));
+            assertRefused(r, "is writing this folder");
+            assertFalse(r.err().contains("afresh"), r.err());
+        }
+        assertFalse(Files.exists(starting.resolve(Runner.SETTINGS_FILE)));
+
+        // A folder that holds anything else (the user's files: a mistyped --out), or nothing (never
+        // claimed), is not taken for one; nor is one that does not exist.
+        Path other = Files.createDirectories(tmp.resolve("not-a-run"));
+        Files.writeString(other.resolve("notes.txt"), "mine");
+        Files.writeString(other.resolve(FolderLock.FILE), "4242\n");
+        assertRefused(TestSupport.cli(TestSupport.args(runArgs(other), "--resume")), "holds no run (no run.json)");
+        assertFalse(Files.exists(other.resolve(Runner.SETTINGS_FILE)));
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        assertRefused(TestSupport.cli(TestSupport.args(runArgs(empty), "--resume")), "holds no run (no run.json)");
+        assertRefused(TestSupport.cli(TestSupport.args(runArgs(tmp.resolve("never-made")), "--resume")),
+                "never-made does not exist: no run to continue (start one without --resume)");
+    }
+
+    @Test
     void aTornLineCutInsideACharacterIsDroppedAndTheResumeMatches() throws Exception {
         Path out = stopped("torn", 0);
         List<String> lines = Files.readAllLines(finished.resolve(SampleLog.FILE));
