@@ -158,7 +158,7 @@ final class RunCommand implements Callable<Integer> {
                 err.println("batch: " + b + " generations at a time (--batch to change"
                         + (half > b ? "; with --kv-cache f16, " + half + " would fit" : "") + ")");
             }
-            RunSettings settings = new RunSettings(modelDir.toString(), model.config().hash(), dataset, ctx.family().id,
+            RunSettings settings = new RunSettings(RunSettings.modelPath(modelDir), model.config().hash(), dataset, ctx.family().id,
                     ctx.template().name(), classifier, classifierOptions.preset, plan, baseline, limit, maxNewTokens, ctx.vectors().digest(),
                     org.scans.method.Fix.describe(ctx.fixes()), model.kvCacheType(), model.quantization(), inputs);
             Runner.prepare(dir, settings, resume);

@@ -47,6 +47,15 @@ public record RunSettings(String model, String configHash, String dataset, Strin
         return o;
     }
 
+    /**
+     * The model folder as a run's or an eval's settings record it: absolute. Recorded as typed, a
+     * relative path named another folder, or none, from any other working directory, and a
+     * resume from there with the same command was refused as a change of model.
+     */
+    public static String modelPath(java.nio.file.Path dir) {
+        return dir.toAbsolutePath().toString();
+    }
+
     /** The settings' key for the SHA-256 of the input files named by path: see {@link #inputDigests}. */
     public static final String INPUT_DIGESTS = "inputs_sha256";
 

@@ -421,7 +421,8 @@ public final class Runner {
             if (k.equals("fixes") && now.get(k).isTextual() && old.path(k).isTextual()
                     && org.scans.method.Fix.canonical(old.get(k).asText()).equals(org.scans.method.Fix.canonical(now.get(k).asText()))) return;
             if (!old.has(k) && RunSettings.UNKNOWN_IN_OLDER_FOLDERS.contains(k)) return;
-            // The model as typed: the same checkpoint through a link or another relative path is the same model.
+            // The same checkpoint through a link or another path is the same model. Older folders
+            // recorded the path as typed: a relative one still names the folder from where it was typed.
             if (k.equals("model") && now.get(k).isTextual() && old.path(k).isTextual() && sameFolder(old.get(k).asText(), now.get(k).asText())) return;
             if (k.equals(RunSettings.INPUT_DIGESTS) && old.get(k).isObject()) {
                 now.get(k).fieldNames().forEachRemaining(file -> {

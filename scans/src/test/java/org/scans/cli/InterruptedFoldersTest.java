@@ -173,6 +173,29 @@ class InterruptedFoldersTest {
     }
 
     @Test
+    void theModelIsRecordedAsAnAbsolutePathSoAResumeFromAnotherDirectoryFindsIt() throws Exception {
+        // Started with a relative --model (../models/stories260K from the module folder); recorded
+        // as typed, the same command resumed from another working directory named no folder, or
+        // another, and was refused as a change of model.
+        assertFalse(TestSupport.model().isAbsolute(), "the test needs a relative --model");
+        String recorded = Json.readObject(finished.resolve(Runner.SETTINGS_FILE)).get("model").asText();
+        assertTrue(Path.of(recorded).isAbsolute(), recorded);
+        assertTrue(Files.isSameFile(Path.of(recorded), TestSupport.model()), recorded);
+        Path eval = tmp.resolve("eval-model-path");
+        TestSupport.Cli r = TestSupport.cli("eval", "classify", "--model", TestSupport.model().toString(), "--vectors",
+                EvalFixture.vectors().toString(), "--datasets", set.toString(), "--limit", "2", "--out", eval.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(recorded, Json.readObject(eval.resolve("eval.json")).get("model").asText());
+        // The same folder through its absolute path resumes.
+        Path out = stopped("model-path", 2);
+        List<String> absolute = runArgs(out).stream()
+                .map(a -> a.equals(TestSupport.model().toString()) ? TestSupport.model().toAbsolutePath().toString() : a).toList();
+        r = TestSupport.cli(TestSupport.args(absolute, "--resume"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(withoutTimes(finished), withoutTimes(out));
+    }
+
+    @Test
     void aTornLineCutInsideACharacterIsDroppedAndTheResumeMatches() throws Exception {
         Path out = stopped("torn", 0);
         List<String> lines = Files.readAllLines(finished.resolve(SampleLog.FILE));

@@ -44,7 +44,7 @@ public final class ClassifyEval {
     public static ObjectNode settingsJson(ScansContext ctx, List<Part> parts, int limit, boolean datasetPresets, String vectorsSha256) {
         ObjectNode o = JsonFigures.object();
         o.put("eval", "classify");
-        o.put("model", ctx.model().directory().toString());
+        o.put("model", org.scans.experiment.RunSettings.modelPath(ctx.model().directory()));
         o.put("config_hash", ctx.model().config().hash());
         o.put("family", ctx.family().id);
         o.put("fixes", Fix.describe(ctx.fixes()));

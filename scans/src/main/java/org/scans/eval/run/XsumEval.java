@@ -52,7 +52,7 @@ public final class XsumEval {
         public ObjectNode toJson(ScansContext ctx, String vectorsSha256) {
             ObjectNode o = JsonFigures.object();
             o.put("eval", "xsum");
-            o.put("model", ctx.model().directory().toString());
+            o.put("model", org.scans.experiment.RunSettings.modelPath(ctx.model().directory()));
             o.put("config_hash", ctx.model().config().hash());
             o.put("family", ctx.family().id);
             o.put("fixes", Fix.describe(ctx.fixes()));
