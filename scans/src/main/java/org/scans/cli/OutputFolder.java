@@ -21,12 +21,28 @@ final class OutputFolder implements AutoCloseable {
     /** The outermost folder above {@code dir} that the claim created (as {@code runs/}), or null. */
     private final Path createdAbove;
     private final FolderLock lock;
+    /**
+     * Says how to continue when the process is stopped while it holds the folder (Ctrl-C or
+     * SIGTERM run the JVM's shutdown hooks; SIGKILL runs nothing). A default folder's name, with
+     * its time, is printed nowhere else before the end, and --resume needs it.
+     */
+    private final Thread stoppedNote;
 
-    private OutputFolder(Path dir, boolean created, Path createdAbove, FolderLock lock) {
+    private OutputFolder(Path dir, boolean created, Path createdAbove, FolderLock lock, boolean defaultName) {
         this.dir = dir;
         this.created = created;
         this.createdAbove = createdAbove;
         this.lock = lock;
+        String note = stoppedNote(dir, defaultName);
+        // A newline first: the progress bar's line has none.
+        this.stoppedNote = new Thread(() -> System.err.println(System.lineSeparator() + note));
+        Runtime.getRuntime().addShutdownHook(stoppedNote);
+    }
+
+    /** What {@link #stoppedNote} prints. */
+    static String stoppedNote(Path dir, boolean defaultName) {
+        return "stopped: " + dir + " keeps what was finished; continue with the same command plus --resume"
+                + (defaultName ? " --out " + dir : "");
     }
 
     /**
@@ -54,7 +70,7 @@ final class OutputFolder implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
-        OutputFolder folder = new OutputFolder(dir, created, createdAbove, lock);
+        OutputFolder folder = new OutputFolder(dir, created, createdAbove, lock, defaultName);
         if (!resume && holdsOutput.test(dir)) {
             // Another process wrote it between the first check and the lock.
             folder.close();
@@ -104,6 +120,11 @@ final class OutputFolder implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stoppedNote);
+        } catch (IllegalStateException e) {
+            // Already shutting down: the note is printed.
+        }
         try {
             lock.close();
         } catch (IOException e) {

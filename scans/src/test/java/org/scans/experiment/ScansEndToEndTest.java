@@ -213,6 +213,61 @@ class ScansEndToEndTest {
     }
 
     /**
+     * Ctrl-C or SIGTERM: the run stops with what it finished on disk and says how to continue; a
+     * default folder's name (with its time) is printed nowhere else before the end. A run that
+     * ends, or fails, says nothing of the kind.
+     */
+    @Test
+    void aRunStoppedBySigtermSaysHowToContinueAndResumes() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("sigterm"));
+        List<String> args = List.of("run", "--model", TestSupport.model().toAbsolutePath().toString(), "--vectors",
+                fx.vectorsFile.toAbsolutePath().toString(), "--dataset", "xstest", "--limit", "10", "--max-new-tokens", "200", "--batch", "1");
+        Path log = tmp.resolve("sigterm.log");
+        Process p = subprocess(work, args, log);
+        Path runs = work.resolve("runs");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        Path out = null;
+        while (p.isAlive() && System.nanoTime() < deadline && (out == null || lineCount(out) < 3)) {
+            if (out == null && Files.isDirectory(runs)) {
+                try (var s = Files.list(runs)) {
+                    out = s.findFirst().orElse(null);
+                }
+            }
+            Thread.sleep(20);
+        }
+        assertTrue(p.isAlive(), "the run finished before it could be stopped: " + Files.readString(log));
+        p.destroy(); // SIGTERM: the JVM runs its shutdown hooks
+        assertEquals(143, p.waitFor());
+        Path relative = work.relativize(out);
+        assertTrue(Files.readString(log).contains("\nstopped: " + relative + " keeps what was finished; continue with the same command plus --resume --out "
+                + relative + "\n"), Files.readString(log));
+        int before = lineCount(out);
+        assertTrue(before >= 3 && before < 10, "stopped after " + before + " samples");
+
+        var r = TestSupport.cli(TestSupport.args(args, "--out", out.toString(), "--resume"));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("resuming: " + before + " of 10"), r.err());
+        assertEquals(10, SampleLog.read(out).size());
+
+        // Ended, and refused: no note.
+        assertEquals(0, subprocess(work, List.of(TestSupport.args(args, "--out", out.toString(), "--resume")), log).waitFor(), Files.readString(log));
+        assertFalse(Files.readString(log).contains("stopped:"), Files.readString(log));
+        assertEquals(1, subprocess(work, List.of(TestSupport.args(args, "--out", out.toString(), "--resume", "--alpha", "1")), log).waitFor());
+        assertFalse(Files.readString(log).contains("stopped:"), Files.readString(log));
+    }
+
+    /** scans-engine with {@code args} in a JVM of its own, started in {@code dir}, its output to {@code log}. */
+    private static Process subprocess(Path dir, List<String> args, Path log) throws java.io.IOException {
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        // Absolute entries: the process starts in another folder.
+        String classPath = String.join(java.io.File.pathSeparator, Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(e -> Path.of(e).toAbsolutePath().toString()).toList());
+        List<String> cmd = new ArrayList<>(List.of(javaBin, "--add-modules", "jdk.incubator.vector", "-cp", classPath, "org.scans.cli.Main"));
+        cmd.addAll(args);
+        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /**
      * A resumed run classifies each prompt in the same group of 16 as an uninterrupted one, so
      * its scores are the same bits: which tokens share a forward call decides which kernel adds a
      * token's products (and in what order), so regrouping the remaining prompts would move scores
