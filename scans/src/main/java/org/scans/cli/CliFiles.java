@@ -61,6 +61,8 @@ final class CliFiles {
             if (Files.exists(dir) && !Files.isDirectory(dir)) throw new UserException("--out " + dir + ": exists and is not a directory");
             // A default name already taken gets a suffix when it is claimed (OutputFolder).
             if (out != null && Files.isDirectory(dir) && holdsOutput.test(dir)) {
+                // Still being written: "pass --resume" would only meet the lock.
+                org.scans.experiment.FolderLock.busy(dir).ifPresent(m -> { throw new UserException("--out " + m); });
                 if (!Files.exists(dir.resolve(settingsFile))) {
                     // a run's folder given to an eval, or the other way round: --resume could not continue it
                     throw new UserException("--out " + dir + " already holds the output of another command (no " + settingsFile

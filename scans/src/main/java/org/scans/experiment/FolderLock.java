@@ -51,6 +51,33 @@ public final class FolderLock implements AutoCloseable {
         return new FolderLock(ch, l);
     }
 
+    /**
+     * The refusal {@link #acquire} would give, if another process holds {@code dir}'s lock now;
+     * empty when none does (or no lock file is there). For checks made before the claim: a fresh
+     * command aimed at a folder that a running one writes is told that, not to pass --resume,
+     * which the lock would then refuse.
+     */
+    public static java.util.Optional<String> busy(Path dir) {
+        Path file = dir.resolve(FILE);
+        if (!java.nio.file.Files.isRegularFile(file)) return java.util.Optional.empty();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            FileLock l;
+            try {
+                l = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                l = null; // held in this process, which acquire refuses too
+            }
+            if (l != null) {
+                l.release();
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(dir + ": another scans-engine process" + holder(ch)
+                    + " is writing this folder; wait for it to end, or choose another --out");
+        } catch (IOException e) {
+            return java.util.Optional.empty(); // the claim will say what is wrong
+        }
+    }
+
     private static String holder(FileChannel ch) {
         try {
             ByteBuffer b = ByteBuffer.allocate(32);

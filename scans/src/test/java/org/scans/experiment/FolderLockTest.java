@@ -41,6 +41,10 @@ class FolderLockTest {
             TestSupport.Cli resumed = TestSupport.cli(TestSupport.args(args, "--resume"));
             assertEquals(1, resumed.exit());
             assertTrue(resumed.err().contains("is writing this folder; wait for it to end, or choose another --out"), resumed.err());
+            // The same command without --resume was told to pass --resume, which the lock then refused.
+            TestSupport.Cli fresh = TestSupport.cli(args.toArray(String[]::new));
+            assertEquals(1, fresh.exit());
+            assertTrue(fresh.err().contains("is writing this folder") && !fresh.err().contains("pass --resume"), fresh.err());
             Path evalOut = tmp.resolve("eval");
             Files.createDirectories(evalOut);
             try (FolderLock evalRunning = FolderLock.acquire(evalOut)) {
