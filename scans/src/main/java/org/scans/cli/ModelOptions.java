@@ -106,9 +106,29 @@ final class ModelOptions {
     static Optional<Tokenizer> tokenizerOf(Path dir) {
         if (Files.isRegularFile(dir.resolve("tokenizer.model")) || Files.isRegularFile(dir.resolve("tokenizer.json"))) {
             warnOfTokenizerConfig(dir, System.err);
-            return Optional.of(Tokenizer.load(dir));
+            Tokenizer t = Tokenizer.load(dir);
+            warnOfPiecesBeyondTheVocabulary(t, dir, System.err);
+            return Optional.of(t);
         }
         return Optional.empty();
+    }
+
+    /**
+     * A tokenizer with more pieces than the model has embeddings loads (as in transformers), and a
+     * text that encodes to one of the extra ids fails only when it is fed, perhaps hours into a run:
+     * said at the start. A config.json that cannot be read is left to the model's load to report.
+     */
+    static void warnOfPiecesBeyondTheVocabulary(Tokenizer t, Path dir, java.io.PrintStream err) {
+        int vocab;
+        try {
+            vocab = org.scans.engine.model.LlamaConfig.read(dir).vocabSize();
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (t.vocabSize() > vocab) {
+            err.println("warning: " + t.source() + " has " + t.vocabSize() + " pieces, more than the model's " + vocab
+                    + " embeddings (vocab_size in config.json); a text that encodes to an id of " + vocab + " or more will fail");
+        }
     }
 
     /**

@@ -29,6 +29,21 @@ class ModelErrorsCliTest {
         return dir;
     }
 
+    /** More pieces than embeddings failed only when a text produced one of the extra ids. */
+    @Test
+    void aTokenizerWithMorePiecesThanTheModelHasEmbeddingsIsWarnedOfAtLoad() throws Exception {
+        Path dir = copy();
+        org.scans.tokenizer.Tokenizer t = org.scans.tokenizer.Tokenizer.load(dir);
+        var buf = new java.io.ByteArrayOutputStream();
+        ModelOptions.warnOfPiecesBeyondTheVocabulary(t, dir, new java.io.PrintStream(buf, true, StandardCharsets.UTF_8));
+        assertEquals("", buf.toString(StandardCharsets.UTF_8), "pieces and embeddings match");
+        String config = Files.readString(dir.resolve("config.json"));
+        Files.writeString(dir.resolve("config.json"), config.replaceFirst("\"vocab_size\"\\s*:\\s*\\d+", "\"vocab_size\": 256"));
+        ModelOptions.warnOfPiecesBeyondTheVocabulary(t, dir, new java.io.PrintStream(buf, true, StandardCharsets.UTF_8));
+        assertEquals("warning: " + t.source() + " has 512 pieces, more than the model's 256 embeddings (vocab_size in config.json);"
+                + " a text that encodes to an id of 256 or more will fail", buf.toString(StandardCharsets.UTF_8).strip());
+    }
+
     static void assertOneLineError(TestSupport.Cli r, String... parts) {
         assertEquals(1, r.exit(), r.out() + r.err());
         String err = r.err().strip();
