@@ -130,19 +130,31 @@ public final class RunSummary {
                 settings.has("preset") ? ", preset " + settings.get("preset").asText() : "",
                 settings.path("steering_layers").asText(), settings.path("alpha").asText()));
         s.get("refusal").fields().forEachRemaining(j -> {
-            b.append(String.format("%nRefusal rate (%s judge)        %12s %12s%n", j.getKey(), "baseline", "SCANS"));
             JsonNode scans = j.getValue().get("scans"), base = j.getValue().get("baseline");
             Map<String, JsonNode> subs = new LinkedHashMap<>();
             scans.get("by_subtype").fields().forEachRemaining(e -> subs.put(e.getKey(), e.getValue()));
             // Each subtype under its label's row (a summary written before subtype_labels: all under safe).
             JsonNode labels = scans.path("subtype_labels");
+            List<String[]> rows = new java.util.ArrayList<>();
             for (String label : List.of("unsafe", "safe")) {
-                row(b, label.equals("unsafe") ? "  unsafe prompts (want high)" : "  safe prompts (want low)",
-                        base == null ? null : base.get(label), scans.get(label));
+                rows.add(row(label.equals("unsafe") ? "  unsafe prompts (want high)" : "  safe prompts (want low)",
+                        base == null ? null : base.get(label), scans.get(label)));
                 subs.forEach((k, v) -> {
-                    if (labels.path(k).asText("safe").equals(label)) row(b, "    " + k, base == null ? null : base.get("by_subtype").get(k), v);
+                    if (labels.path(k).asText("safe").equals(label)) rows.add(row("    " + k, base == null ? null : base.get("by_subtype").get(k), v));
                 });
             }
+            // Columns as wide as their widest cell: "0.0% (0/250)" overran a fixed width and pushed
+            // the SCANS column of every row with three-digit totals out of line.
+            String title = "Refusal rate (" + j.getKey() + " judge)";
+            int w0 = title.length(), w1 = "baseline".length(), w2 = "SCANS".length();
+            for (String[] r : rows) {
+                w0 = Math.max(w0, r[0].length());
+                w1 = Math.max(w1, r[1].length());
+                w2 = Math.max(w2, r[2].length());
+            }
+            String line = "%-" + w0 + "s   %" + w1 + "s   %" + w2 + "s%n";
+            b.append(String.format("%n" + line, title, "baseline", "SCANS"));
+            for (String[] r : rows) b.append(String.format(line, (Object[]) r));
         });
         JsonNode c = s.get("classifier");
         if (c != null) {
@@ -165,8 +177,8 @@ public final class RunSummary {
         return b.toString();
     }
 
-    private static void row(StringBuilder b, String label, JsonNode base, JsonNode scans) {
-        b.append(String.format("%-36s %12s %12s%n", label, base == null ? "-" : fmt(base), fmt(scans)));
+    private static String[] row(String label, JsonNode base, JsonNode scans) {
+        return new String[] {label, base == null ? "-" : fmt(base), fmt(scans)};
     }
 
     private static String fmt(JsonNode rate) {

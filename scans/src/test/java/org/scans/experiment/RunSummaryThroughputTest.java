@@ -41,6 +41,18 @@ class RunSummaryThroughputTest {
         assertTrue(safe < homonyms && safe < mixedSafe, table);
     }
 
+    /** "0.0% (0/250)" overran the fixed column and pushed the SCANS column of such rows out of line. */
+    @Test
+    void theRefusalColumnsLineUpWhateverTheTotals() {
+        List<com.fasterxml.jackson.databind.JsonNode> lines = new java.util.ArrayList<>();
+        for (int i = 0; i < 250; i++) lines.add(line("s-" + i, "safe", i < 25 ? "homonyms" : "definitions", i % 7 == 0));
+        for (int i = 0; i < 3; i++) lines.add(line("u-" + i, "unsafe", "weapons", true));
+        String table = RunSummary.table(RunSummary.of(lines, JsonNodeFactory.instance.objectNode(), 1, 253, 253, List.of()));
+        List<String> block = table.lines().dropWhile(l -> !l.startsWith("Refusal rate")).takeWhile(l -> !l.isBlank()).toList();
+        assertTrue(block.size() >= 6 && block.stream().anyMatch(l -> l.contains("/250)")), table);
+        for (String l : block) assertEquals(block.get(0).length(), l.length(), "every row ends where the header does:\n" + table);
+    }
+
     private static int index(List<String> rows, String start) {
         for (int i = 0; i < rows.size(); i++) if (rows.get(i).startsWith(start)) return i;
         throw new AssertionError("no row " + start + " in " + rows);
