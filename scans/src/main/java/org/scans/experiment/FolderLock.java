@@ -41,10 +41,9 @@ public final class FolderLock implements AutoCloseable {
             return new FolderLock(ch, null);
         }
         if (l == null) {
-            String holder = holder(ch);
+            String refusal = refusal(dir, ch);
             ch.close();
-            throw new IllegalArgumentException(dir + ": another scans-engine process" + holder
-                    + " is writing this folder; wait for it to end, or choose another --out");
+            throw new IllegalArgumentException(refusal);
         }
         ch.truncate(0);
         ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
@@ -71,11 +70,15 @@ public final class FolderLock implements AutoCloseable {
                 l.release();
                 return java.util.Optional.empty();
             }
-            return java.util.Optional.of(dir + ": another scans-engine process" + holder(ch)
-                    + " is writing this folder; wait for it to end, or choose another --out");
+            return java.util.Optional.of(refusal(dir, ch));
         } catch (IOException e) {
             return java.util.Optional.empty(); // the claim will say what is wrong
         }
+    }
+
+    /** Why {@code dir} cannot be written now: another process holds the lock on {@code ch}'s file. */
+    private static String refusal(Path dir, FileChannel ch) {
+        return dir + ": another scans-engine process" + holder(ch) + " is writing this folder; wait for it to end, or choose another --out";
     }
 
     private static String holder(FileChannel ch) {

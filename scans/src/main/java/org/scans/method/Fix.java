@@ -101,14 +101,6 @@ public enum Fix {
      * written before the order was fixed may hold them; text that names no fix comes back as it is.
      */
     public static String canonical(String described) {
-        Set<Fix> set = none();
-        for (String id : described.split(",")) {
-            try {
-                set.add(parse(id.trim()));
-            } catch (IllegalArgumentException e) {
-                return described;
-            }
-        }
-        return describe(set);
+        return parseDescribed(described).map(Fix::describe).orElse(described);
     }
 }
