@@ -38,11 +38,11 @@ final class RandomWeights {
                 }
             }
             case Q8_0 -> {
-                // Q8Matrix's grouped order: per group block, 8 F16 scales, then 8 × 32 quants.
+                // Q8Matrix's grouped order: per group block, 8 scales (F16 values as floats), then 8 × 32 quants.
                 long groupBlocks = seg.byteSize() / Q8Matrix.GROUP_BLOCK_BYTES;
                 for (long g = 0; g < groupBlocks; g++) {
                     long off = g * Q8Matrix.GROUP_BLOCK_BYTES;
-                    for (int i = 0; i < Q8Matrix.GROUP; i++) seg.set(SHORT, off + 2 * i, Float.floatToFloat16(0.035f / 127));
+                    for (int i = 0; i < Q8Matrix.GROUP; i++) seg.set(Q8Matrix.SCALE, off + 4 * i, Float.float16ToFloat(Float.floatToFloat16(0.035f / 127)));
                     for (int j = Q8Matrix.QUANTS; j < Q8Matrix.GROUP_BLOCK_BYTES; j++) {
                         state = state * 6364136223846793005L + 1442695040888963407L;
                         seg.set(ValueLayout.JAVA_BYTE, off + j, (byte) ((state >>> 56) - 128));

@@ -23,13 +23,13 @@ import org.scans.engine.tensor.Q8Matrix;
 
 /**
  * Matrix products with Q8_0 weights (blocks of 32 int8 with an F16 scale, grouped 8 rows at a
- * time as {@link Q8Matrix} describes) and float32 activations. A decode step reads 1.06 bytes
- * per weight instead of BF16's 2, so at batch 1 the kernel must convert bytes to floats fast
+ * time as {@link Q8Matrix} describes, the scales widened to float32) and float32 activations. A
+ * decode step reads 1.125 bytes per weight instead of BF16's 2, so at batch 1 the kernel must convert bytes to floats fast
  * enough to keep up with memory. Whole groups go through the 8-row kernels; the rows of a thread's
  * range that only cover part of a group go one at a time.
  */
 public final class Q8Kernels {
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     /**
      * Bytes with as many lanes as a float vector, widened one byte per float lane; at least 64
      * bits, the narrowest byte vector there is, so with 128-bit float vectors (NEON, SSE) it has
@@ -103,7 +103,8 @@ public final class Q8Kernels {
      * The 8 rows of group r / 8, block by block: each activation vector loaded serves eight rows,
      * and the group's blocks are one sequential stream. Per block and row: two 16-byte loads
      * sign-extended and converted to floats, one multiply and one FMA against the activations,
-     * then one FMA by the block's scale. Written out in full (see BF16Kernels.rows8 for why).
+     * then one FMA by the block's scale, broadcast from its float32. Written out in full (see
+     * BF16Kernels.rows8 for why).
      */
     private static void group(MemorySegment w, int blocks, long o0, int r, float[] x, int xOff, float[] y, int yOff) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
@@ -114,28 +115,28 @@ public final class Q8Kernels {
             FloatVector s;
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
-            a0 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o))), a0);
+            a0 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o)), a0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
-            a1 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 2))), a1);
+            a1 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 4)), a1);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
-            a2 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 4))), a2);
+            a2 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 8)), a2);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
-            a3 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 6))), a3);
+            a3 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 12)), a3);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
-            a4 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 8))), a4);
+            a4 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 16)), a4);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
-            a5 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 10))), a5);
+            a5 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 20)), a5);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
-            a6 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 12))), a6);
+            a6 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 24)), a6);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
-            a7 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 14))), a7);
+            a7 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 28)), a7);
         }
         y[yOff + r] = Vectors.sum(a0);
         y[yOff + r + 1] = Vectors.sum(a1);
@@ -166,42 +167,42 @@ public final class Q8Kernels {
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
-            a0 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 0))), a0);
+            a0 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 0)), a0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
-            a1 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 2))), a1);
+            a1 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 4)), a1);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
-            a2 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 4))), a2);
+            a2 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 8)), a2);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
-            a3 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 6))), a3);
+            a3 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 12)), a3);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
-            a4 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 8))), a4);
+            a4 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 16)), a4);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
-            a5 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 10))), a5);
+            a5 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 20)), a5);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
-            a6 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 12))), a6);
+            a6 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 24)), a6);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
-            a7 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 14))), a7);
+            a7 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 28)), a7);
         }
         y[yOff + r] = Vectors.sum(a0);
         y[yOff + r + 1] = Vectors.sum(a1);
@@ -244,7 +245,7 @@ public final class Q8Kernels {
             v = ByteVector.fromMemorySegment(B, w, q + 6 * L, LE);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x6, s);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x7, s);
-            a0 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o))), a0);
+            a0 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o)), a0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 1 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 1 * BLOCK + 1 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 1 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
@@ -254,7 +255,7 @@ public final class Q8Kernels {
             v = ByteVector.fromMemorySegment(B, w, q + 1 * BLOCK + 6 * L, LE);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x6, s);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x7, s);
-            a1 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 2))), a1);
+            a1 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 4)), a1);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK + 1 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
@@ -264,7 +265,7 @@ public final class Q8Kernels {
             v = ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK + 6 * L, LE);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x6, s);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x7, s);
-            a2 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 4))), a2);
+            a2 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 8)), a2);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK + 1 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
@@ -274,7 +275,7 @@ public final class Q8Kernels {
             v = ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK + 6 * L, LE);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x6, s);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x7, s);
-            a3 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 6))), a3);
+            a3 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 12)), a3);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK + 1 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
@@ -284,7 +285,7 @@ public final class Q8Kernels {
             v = ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK + 6 * L, LE);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x6, s);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x7, s);
-            a4 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 8))), a4);
+            a4 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 16)), a4);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK + 1 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
@@ -294,7 +295,7 @@ public final class Q8Kernels {
             v = ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK + 6 * L, LE);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x6, s);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x7, s);
-            a5 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 10))), a5);
+            a5 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 20)), a5);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK + 1 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
@@ -304,7 +305,7 @@ public final class Q8Kernels {
             v = ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK + 6 * L, LE);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x6, s);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x7, s);
-            a6 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 12))), a6);
+            a6 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 24)), a6);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + 1 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
@@ -314,7 +315,7 @@ public final class Q8Kernels {
             v = ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + 6 * L, LE);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x6, s);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x7, s);
-            a7 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 14))), a7);
+            a7 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 28)), a7);
         }
         y[yOff + r] = Vectors.sum(a0);
         y[yOff + r + 1] = Vectors.sum(a1);
@@ -376,7 +377,7 @@ public final class Q8Kernels {
     static void dequantize(MemorySegment w, long o, int blocks, MemorySegment deq, int stride) {
         for (int b = 0; b < blocks; b++, o += GROUP_BLOCK_BYTES) {
             for (int i = 0; i < GROUP; i++) {
-                FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 2L * i)));
+                FloatVector d = FloatVector.broadcast(F, w.get(FLOAT, o + 4L * i));
                 final long q = o + QUANTS + (long) i * BLOCK;
                 final long at = 4L * (i * stride + b * BLOCK);
                 for (int j = 0; j < BLOCK; j += B.length()) {
@@ -411,7 +412,7 @@ public final class Q8Kernels {
     static void dequantizePairs(MemorySegment w, long o, int blocks, long[] deq, int stride) {
         for (int b = 0; b < blocks; b++, o += GROUP_BLOCK_BYTES) {
             for (int i = 0; i < GROUP; i++) {
-                FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, o + 2L * i)));
+                FloatVector d = FloatVector.broadcast(F, w.get(FLOAT, o + 4L * i));
                 final long q = o + QUANTS + (long) i * BLOCK;
                 final int at = i * stride + b * BLOCK;
                 for (int j = 0; j < BLOCK; j += B.length()) {

@@ -7,7 +7,7 @@ public enum DType {
     F32(4, "F32"),
     F16(2, "F16"),
     BF16(2, "BF16"),
-    /** llama.cpp's Q8_0: blocks of 32 int8 values with one F16 scale (34 bytes per block; order in {@link Q8Matrix}). */
+    /** llama.cpp's Q8_0: blocks of 32 int8 values with one F16 scale (stored as a float32: 36 bytes per block; order in {@link Q8Matrix}). */
     Q8_0(-1, "Q8_0");
 
     /** Bytes per element, or -1 for block formats. */

@@ -79,7 +79,7 @@ public final class Q8Quantizer {
                 throw new IllegalArgumentException(q.name() + ": row " + r + " has a value that Q8_0 cannot hold (|x| = " + amax + ")");
             }
             float id = d != 0 ? 1f / d : 0f;
-            out.set(Q8Matrix.LE, q.scaleOffset(r, b), d16);
+            q.setScale(r, b, d16);
             long quants = q.quantOffset(r, b);
             if (vector) {
                 for (int j = 0; j < Q8Matrix.BLOCK; j += F.length()) {

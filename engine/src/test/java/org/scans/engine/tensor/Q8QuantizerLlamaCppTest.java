@@ -39,11 +39,12 @@ class Q8QuantizerLlamaCppTest {
                 for (int b = 0; b < COLS / Q8Matrix.BLOCK; b++) {
                     int at = (r * (COLS / Q8Matrix.BLOCK) + b) * 34;
                     short d = golden.getShort(at);
-                    short ours = q.data().get(Q8Matrix.LE, q.scaleOffset(r, b));
-                    if (d != ours) {
+                    // stored widened to float32: equal bits there are equal F16 scales
+                    float ours = q.scale(r, b);
+                    if (Float.floatToRawIntBits(Float.float16ToFloat(d)) != Float.floatToRawIntBits(ours)) {
                         mismatches++;
-                        if (first == null) first = "row " + r + " block " + b + ": scale " + Integer.toHexString(ours & 0xFFFF)
-                                + " against llama.cpp's " + Integer.toHexString(d & 0xFFFF);
+                        if (first == null) first = "row " + r + " block " + b + ": scale " + ours
+                                + " against llama.cpp's " + Float.float16ToFloat(d) + " (F16 " + Integer.toHexString(d & 0xFFFF) + ")";
                     }
                     for (int j = 0; j < Q8Matrix.BLOCK; j++) {
                         byte want = golden.get(at + 2 + j);

@@ -30,11 +30,11 @@ public final class Tile8x16Exerciser {
             float[] xq = new float[TokenPanels.blockSize(cols)], out = new float[TokenPanels.PAIR_TOKENS * rows];
             float[] tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
             TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, cols, xq);
-            // A Q8_0 group of the same shape: scales 1.0 (F16 0x3C00), quants 1.
+            // A Q8_0 group of the same shape: scales 1.0, quants 1.
             MemorySegment q = arena.allocate(Q8Matrix.bytesFor(rows, cols), 64);
             for (int b = 0; b < cols / Q8Matrix.BLOCK; b++) {
                 long o = (long) b * Q8Matrix.GROUP_BLOCK_BYTES;
-                for (int i = 0; i < Q8Matrix.GROUP; i++) q.set(ValueLayout.JAVA_SHORT, o + 2L * i, (short) 0x3C00);
+                for (int i = 0; i < Q8Matrix.GROUP; i++) q.set(Q8Matrix.SCALE, o + 4L * i, 1f);
                 q.asSlice(o + Q8Matrix.QUANTS, (long) Q8Matrix.GROUP * Q8Matrix.BLOCK).fill((byte) 1);
             }
             Q8Matrix m = new Q8Matrix("exercised", rows, cols, q);
