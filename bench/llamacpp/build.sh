@@ -2,12 +2,16 @@
 # Builds bench/llamacpp/{logits,batched,quantize}.cpp into DIR/logits, DIR/batched, DIR/quantize
 # against the llama.cpp that node-llama-cpp 3.21.1 bundles (llama.cpp v0.4.0): headers from the
 # source bundle it ships, the shared libraries of its prebuilt CPU build. Needs g++ and
-# ../shared/tools/setup.sh run first.
+# ../shared/tools/setup.sh run first (which installs into ../shared/tools/.node, or into
+# ~/.cache/scans-reference-tools/node where that folder is read-only; both are looked in here).
 #
 #   bench/llamacpp/build.sh DIR        then: GGML_BACKEND_DIR=$(bench/llamacpp/build.sh --bins) DIR/logits ...
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 NODE_DIR="${LLAMACPP_NODE_DIR:-../shared/tools/.node}"
+if [ -z "${LLAMACPP_NODE_DIR:-}" ] && [ ! -d "$NODE_DIR/node_modules/node-llama-cpp" ]; then
+    NODE_DIR="$HOME/.cache/scans-reference-tools/node"
+fi
 BINS="$(realpath "$NODE_DIR/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64")"
 if [ "${1:-}" = "--bins" ]; then echo "$BINS"; exit 0; fi
 out="$(realpath "$1")"
