@@ -149,7 +149,11 @@ public final class F16Kernels {
      * tiles were slower, 0.72–0.81 against 0.94–1.02 tok/s on 1 thread (round 20, 3 of 3), and
      * a threshold taking in the 1.1B down projection was slower in 7 of 8 pairs (round 22). Why
      * is not settled: a 4-row tile reads the activations twice as often; at 2048 columns they are
-     * 8 KB. Each row goes through the same operations in either tile.
+     * 8 KB. Each row goes through the same operations in either tile. All of that is AMD Zen 5. On
+     * an Intel Xeon core (AVX-512, 32 registers) 8-row tiles were faster at these widths too, so
+     * there ({@link Vectors#INTEL}) the threshold is not used: tg64 on the 1.1B F16 shape, jars
+     * alternating, 5.69 and 5.72 against 5.37 and 5.33 tok/s on 1 thread, 10.84 and 10.84 against
+     * 10.46 and 10.53 on 2 (bench/README.md, round 25).
      */
     static final int FOUR_ROW_MAX_COLS = 2048;
 
@@ -161,8 +165,8 @@ public final class F16Kernels {
     public static void matvecScaled(MemorySegment w, int cols, int r0, int r1, float[] xp, float[] xs, int xOff, float[] y, int yOff) {
         // Rows spread as in BF16Kernels.matvec: tile t takes rows r0 + t + j·tiles.
         // Four rows a tile where there are only 16 vector registers (see rows4Scaled) or the
-        // matrix is narrow (FOUR_ROW_MAX_COLS), else eight.
-        final int height = Vectors.FEW_REGISTERS || cols <= FOUR_ROW_MAX_COLS ? 4 : 8;
+        // matrix is narrow (FOUR_ROW_MAX_COLS, not on Intel cores), else eight.
+        final int height = Vectors.FEW_REGISTERS || cols <= FOUR_ROW_MAX_COLS && !Vectors.INTEL ? 4 : 8;
         final int tiles = (r1 - r0) / height;
         for (int t = 0; t < tiles; t++) {
             boolean finite = height == 4 ? rows4Scaled(w, cols, r0 + t, tiles, xs, xOff, y, yOff) : rows8Scaled(w, cols, r0 + t, tiles, xs, xOff, y, yOff);

@@ -26,6 +26,13 @@ final class Vectors {
      * {@code -Dscans.vectorRegisters=16} or {@code 32} overrides it, for tests and measurements.
      */
     static final boolean FEW_REGISTERS = fewRegisters();
+    /**
+     * Whether the CPU is Intel's ({@code vendor_id} in {@code /proc/cpuinfo}; false where that file
+     * is missing). Some tile shapes measured faster on one vendor's cores and slower on the other's
+     * (see F16Kernels.FOUR_ROW_MAX_COLS). {@code -Dscans.cpuVendor=intel} or {@code other}
+     * overrides it, for tests and measurements.
+     */
+    static final boolean INTEL = intel();
 
     /* Lane i swapped with lane i ^ h: the steps of sum's tree, for every lane count up to 16. */
     private static final VectorShuffle<Float> SWAP8 = swap(8), SWAP4 = swap(4), SWAP2 = swap(2), SWAP1 = swap(1);
@@ -72,6 +79,17 @@ final class Vectors {
         if (!forced.isEmpty()) throw new IllegalArgumentException("scans.vectorRegisters must be 16 or 32, not " + forced);
         String arch = System.getProperty("os.arch", "");
         return (arch.equals("amd64") || arch.equals("x86_64")) && L <= 8;
+    }
+
+    private static boolean intel() {
+        String forced = System.getProperty("scans.cpuVendor", "");
+        if (forced.equals("intel") || forced.equals("other")) return forced.equals("intel");
+        if (!forced.isEmpty()) throw new IllegalArgumentException("scans.cpuVendor must be intel or other, not " + forced);
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("vendor_id")).findFirst().map(l -> l.endsWith("GenuineIntel")).orElse(false);
+        } catch (java.io.IOException | java.io.UncheckedIOException | SecurityException e) {
+            return false;
+        }
     }
 
     /** Returns the shape in words, for logs and benchmark reports. */

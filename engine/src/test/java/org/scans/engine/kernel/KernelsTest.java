@@ -58,6 +58,17 @@ class KernelsTest {
         assertEquals(expected, TokenPanels.PAIR_TOKENS);
     }
 
+    /** The vendor check that picks some tile shapes: the override when given, else /proc/cpuinfo's first vendor_id. */
+    @Test
+    void cpuVendorComesFromTheOverrideOrCpuinfo() throws java.io.IOException {
+        String forced = System.getProperty("scans.cpuVendor");
+        java.nio.file.Path cpuinfo = java.nio.file.Path.of("/proc/cpuinfo");
+        boolean expected = forced != null ? forced.equals("intel")
+                : java.nio.file.Files.isReadable(cpuinfo) && java.nio.file.Files.readAllLines(cpuinfo).stream()
+                        .filter(l -> l.startsWith("vendor_id")).findFirst().orElse("").contains("GenuineIntel");
+        assertEquals(expected, Vectors.INTEL);
+    }
+
     static MemorySegment encode(float[] v, DType dt) {
         MemorySegment seg = ARENA.allocate(dt.sizeOf(v.length) + 64, 64).asSlice(0, dt.sizeOf(v.length));
         for (int i = 0; i < v.length; i++) {
