@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,6 +127,24 @@ class InterruptedFoldersTest {
         try (OutputFolder again = OutputFolder.claim(raced, false, true, Runner::holdsRun, "a run")) {
             assertEquals(raced, again.dir);
         }
+    }
+
+    /**
+     * A resume does not run the samples it finds done, so their warnings come from warnings.txt:
+     * the summary lists every session's, each once, and a line cut short by a kill is dropped
+     * before this session appends.
+     */
+    @Test
+    void aResumedRunsSummaryListsTheWarningsOfEarlierSessions() throws Exception {
+        Path out = stopped("warned", 2);
+        Path file = out.resolve(Runner.WARNINGS_FILE);
+        Files.writeString(file, "an earlier session's warning\nan earlier session's warning\nanother\ncut sh");
+        TestSupport.Cli r = TestSupport.cli(TestSupport.args(runArgs(out), "--resume"));
+        assertEquals(0, r.exit(), r.err());
+        List<String> listed = new ArrayList<>();
+        Json.MAPPER.readTree(out.resolve(Runner.SUMMARY_FILE).toFile()).get("warnings").forEach(w -> listed.add(w.asText()));
+        assertEquals(List.of("an earlier session's warning", "another"), listed);
+        assertEquals("an earlier session's warning\nan earlier session's warning\nanother\n", Files.readString(file));
     }
 
     @Test
