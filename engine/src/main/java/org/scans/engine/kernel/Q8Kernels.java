@@ -24,9 +24,9 @@ import org.scans.engine.tensor.Q8Matrix;
 /**
  * Matrix products with Q8_0 weights (blocks of 32 int8 with an F16 scale, grouped 8 rows at a
  * time as {@link Q8Matrix} describes, the scales widened to float32) and float32 activations. A
- * decode step reads 1.125 bytes per weight instead of BF16's 2, so at batch 1 the kernel must convert bytes to floats fast
- * enough to keep up with memory. Whole groups go through the 8-row kernels; the rows of a thread's
- * range that only cover part of a group go one at a time.
+ * decode step reads 1.125 bytes per weight instead of BF16's 2, so at batch 1 the kernel must
+ * convert bytes to floats fast enough to keep up with memory. Whole groups go through the 8-row
+ * kernels; the rows of a thread's range that only cover part of a group go one at a time.
  */
 public final class Q8Kernels {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
