@@ -41,24 +41,13 @@ public final class Runner {
     public static final String SETTINGS_FILE = "run.json";
     public static final String SUMMARY_FILE = "summary.json";
     public static final String VECTORS_FILE = "vectors.safetensors";
-    /**
-     * The warnings about samples (a template marker not found in a prompt), one a line, appended
-     * as they are given: a resumed run does not run its finished samples again, and its summary
-     * still lists what their sessions warned about.
-     */
-    public static final String WARNINGS_FILE = "warnings.txt";
-    /** The most warnings a summary lists. */
-    static final int MAX_WARNINGS = 1000;
 
     private final ScansContext ctx;
     private final RunSettings settings;
     private final List<RefusalJudge> judges;
     private final PrintStream err;
     private final int batch;
-    /** This session's warnings about the run as a whole ({@link #keepWarning}), given again by every session. */
-    private final List<String> kept = new ArrayList<>();
-    /** Where {@link #warn} appends; set by {@link #run}. */
-    private Path warningsFile;
+    private final FolderWarnings warnings = new FolderWarnings();
     private boolean leftUnchanged;
     /** Samples per chunk, in batches: classification of a chunk, then its generations. */
     private static final int CHUNK_BATCHES = 4;
@@ -239,8 +228,7 @@ public final class Runner {
 
     /** Runs (or continues) into {@code dir}, which exists; returns the summary. */
     public ObjectNode run(List<Sample> samples, Path dir) throws IOException {
-        warningsFile = dir.resolve(WARNINGS_FILE);
-        dropCutLine(warningsFile);
+        warnings.appendTo(dir);
         List<JsonNode> previous = SampleLog.read(dir);
         Set<String> done = new HashSet<>();
         for (JsonNode l : previous) done.add(l.get("id").asText());
@@ -317,11 +305,7 @@ public final class Runner {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         List<JsonNode> all = SampleLog.read(dir);
-        List<String> warnings = new ArrayList<>(kept);
-        for (String w : readWarnings(dir)) {
-            if (warnings.size() < MAX_WARNINGS && !warnings.contains(w)) warnings.add(w);
-        }
-        ObjectNode summary = RunSummary.of(all, settings.toJson(), seconds, todo.size(), tokens[0], warnings);
+        ObjectNode summary = RunSummary.of(all, settings.toJson(), seconds, todo.size(), tokens[0], warnings.all());
         Json.writeAtomically(summaryFile, summary);
         return summary;
     }
@@ -404,43 +388,12 @@ public final class Runner {
 
     /** Keeps {@code w} among the summary's warnings without printing it (the caller has said it). */
     public void keepWarning(String w) {
-        kept.add(w);
+        warnings.add(w);
     }
 
     private void warn(String w) {
         err.println("warning: " + w);
-        try {
-            Files.writeString(warningsFile, w.replace('\n', ' ') + "\n", java.nio.charset.StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write " + warningsFile + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Removes a last line without its newline, cut short by a kill, so that appending starts on a line of its own. */
-    private static void dropCutLine(Path file) throws IOException {
-        if (!Files.exists(file)) return;
-        byte[] bytes = Files.readAllBytes(file);
-        int keep = bytes.length;
-        while (keep > 0 && bytes[keep - 1] != '\n') keep--;
-        if (keep < bytes.length) {
-            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.truncate(keep);
-            }
-        }
-    }
-
-    /**
-     * The sample warnings of every session so far, each once, in the order first given; a last
-     * line cut short by a kill is left out (its sample runs again and gives it again).
-     */
-    static List<String> readWarnings(Path dir) throws IOException {
-        Path file = dir.resolve(WARNINGS_FILE);
-        if (!Files.exists(file)) return List.of();
-        String text = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
-        int end = text.lastIndexOf('\n');
-        if (end < 0) return List.of();
-        return new ArrayList<>(new java.util.LinkedHashSet<>(List.of(text.substring(0, end).split("\n", -1))));
+        warnings.add(w);
     }
 
     /** Creates a run folder's fixed files; refuses a folder that holds another run unless resuming. */

@@ -130,14 +130,15 @@ class InterruptedFoldersTest {
     }
 
     /**
-     * A resume does not run the samples it finds done, so their warnings come from warnings.txt:
+     * A resume does not run the samples it finds done, so their warnings come from warnings.txt
+     * (FolderWarnings):
      * the summary lists every session's, each once, and a line cut short by a kill is dropped
      * before this session appends.
      */
     @Test
     void aResumedRunsSummaryListsTheWarningsOfEarlierSessions() throws Exception {
         Path out = stopped("warned", 2);
-        Path file = out.resolve(Runner.WARNINGS_FILE);
+        Path file = out.resolve(org.scans.experiment.FolderWarnings.FILE);
         Files.writeString(file, "an earlier session's warning\nan earlier session's warning\nanother\ncut sh");
         TestSupport.Cli r = TestSupport.cli(TestSupport.args(runArgs(out), "--resume"));
         assertEquals(0, r.exit(), r.err());
@@ -145,6 +146,20 @@ class InterruptedFoldersTest {
         Json.MAPPER.readTree(out.resolve(Runner.SUMMARY_FILE).toFile()).get("warnings").forEach(w -> listed.add(w.asText()));
         assertEquals(List.of("an earlier session's warning", "another"), listed);
         assertEquals("an earlier session's warning\nan earlier session's warning\nanother\n", Files.readString(file));
+
+        // An eval the same way: its results list the warnings of the sessions before.
+        Path done = tmp.resolve("eval-warned-done");
+        List<String> evalArgs = List.of("eval", "classify", "--model", TestSupport.model().toString(), "--vectors",
+                EvalFixture.vectors().toString(), "--datasets", set.toString(), "--out");
+        r = TestSupport.cli(TestSupport.args(evalArgs, done.toString()));
+        assertEquals(0, r.exit(), r.err());
+        Path eval = tmp.resolve("eval-warned");
+        TestSupport.stoppedCopy(done, eval, 2, org.scans.eval.run.EvalFolder.RESULTS_FILE);
+        Files.writeString(eval.resolve(org.scans.experiment.FolderWarnings.FILE), "from the first session\n");
+        r = TestSupport.cli(TestSupport.args(evalArgs, eval.toString(), "--resume"));
+        assertEquals(0, r.exit(), r.err());
+        JsonNode results = Json.MAPPER.readTree(eval.resolve(org.scans.eval.run.EvalFolder.RESULTS_FILE).toFile());
+        assertTrue(results.get("warnings").toString().contains("from the first session"), results.toString());
     }
 
     @Test

@@ -34,7 +34,7 @@ public final class ClassifyEval {
 
     private final ScansContext ctx;
     private final PrintStream err;
-    private final List<String> warnings = new ArrayList<>();
+    private final org.scans.experiment.FolderWarnings warnings = new org.scans.experiment.FolderWarnings();
 
     public ClassifyEval(ScansContext ctx, PrintStream err) {
         this.ctx = ctx;
@@ -58,6 +58,7 @@ public final class ClassifyEval {
     }
 
     public ObjectNode run(List<Part> parts, EvalFolder folder) throws IOException {
+        folder.keep(warnings);
         int total = parts.stream().mapToInt(p -> p.samples().size()).sum();
         folder.requireOnly(parts.stream().flatMap(p -> p.samples().stream().map(s -> id(p, s))).toList(), "eval's " + total + " prompts");
         Progress progress = new Progress(err, total, folder.done().size(), "classify");
@@ -97,7 +98,7 @@ public final class ClassifyEval {
                 }
             }
         }
-        ObjectNode results = results(folder.lines(), parts, warnings, (System.nanoTime() - t0) / 1e9);
+        ObjectNode results = results(folder.lines(), parts, warnings.all(), (System.nanoTime() - t0) / 1e9);
         folder.writeResults(results);
         return results;
     }

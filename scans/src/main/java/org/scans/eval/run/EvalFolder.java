@@ -64,6 +64,11 @@ public final class EvalFolder {
         SampleLog.requireOnly(dir, done, ids, items);
     }
 
+    /** From now on {@code warnings} appends to this folder's file, so that a resumed eval still lists its earlier sessions' warnings. */
+    public void keep(org.scans.experiment.FolderWarnings warnings) throws IOException {
+        warnings.appendTo(dir);
+    }
+
     public SampleLog openLog() throws IOException {
         return SampleLog.open(dir);
     }

@@ -139,7 +139,7 @@ public final class MmluEval {
     private final Settings settings;
     private final Mmlu mmlu;
     private final PrintStream err;
-    private final List<String> warnings = new ArrayList<>();
+    private final org.scans.experiment.FolderWarnings warnings = new org.scans.experiment.FolderWarnings();
 
     public MmluEval(ScansContext ctx, Settings settings, Mmlu mmlu, PrintStream err) {
         this.ctx = ctx;
@@ -152,6 +152,7 @@ public final class MmluEval {
     private record Item(String id, MmluQuestion question, Mmlu.FittedPrompt fitted, int[] ids) {}
 
     public ObjectNode run(EvalFolder folder) throws IOException {
+        folder.keep(warnings);
         Tokenizer tok = ctx.tokenizer();
         LlamaModel model = ctx.model();
         int context = model.config().maxPositions();
@@ -209,7 +210,7 @@ public final class MmluEval {
             }
             if (!group.isEmpty()) score(group, done, classifier, letters, marker, log, progress);
         }
-        ObjectNode results = results(folder.lines(), settings, letters, warnings, (System.nanoTime() - t0) / 1e9);
+        ObjectNode results = results(folder.lines(), settings, letters, warnings.all(), (System.nanoTime() - t0) / 1e9);
         folder.writeResults(results);
         return results;
     }
@@ -376,7 +377,7 @@ public final class MmluEval {
         o.set("judged_unsafe", JsonFigures.rate(new Rate(unsafe, scored)));
         o.put("changed_predictions", changed);
         o.put("seconds", Math.round(seconds * 10) / 10.0);
-        o.set("warnings", JsonFigures.strings(warnings.size() > 1000 ? warnings.subList(0, 1000) : warnings));
+        o.set("warnings", JsonFigures.strings(warnings));
         return o;
     }
 

@@ -84,7 +84,7 @@ public final class PerplexityEval {
     private final ScansContext ctx;
     private final Settings settings;
     private final PrintStream err;
-    private final List<String> warnings = new ArrayList<>();
+    private final org.scans.experiment.FolderWarnings warnings = new org.scans.experiment.FolderWarnings();
 
     public PerplexityEval(ScansContext ctx, Settings settings, PrintStream err) {
         this.ctx = ctx;
@@ -133,6 +133,7 @@ public final class PerplexityEval {
 
     /** Measures {@code all} (from {@link #windows}) into the folder, skipping the windows it already holds. */
     public ObjectNode run(PerplexityCorpus corpus, List<Window> all, EvalFolder folder) throws IOException {
+        folder.keep(warnings);
         folder.requireOnly(all.stream().map(Window::id).toList(), "eval's " + all.size() + " windows");
         List<Window> todo = all.stream().filter(w -> !folder.done().contains(w.id())).toList();
         if (!folder.done().isEmpty()) err.println("resuming: " + (all.size() - todo.size()) + " of " + all.size() + " windows already done");
@@ -212,7 +213,7 @@ public final class PerplexityEval {
                 progress.step((long) losses.size() * w.ids().length);
             }
         }
-        ObjectNode results = results(folder.lines(), settings, corpus, warnings, (System.nanoTime() - t0) / 1e9);
+        ObjectNode results = results(folder.lines(), settings, corpus, warnings.all(), (System.nanoTime() - t0) / 1e9);
         folder.writeResults(results);
         return results;
     }

@@ -76,7 +76,7 @@ public final class XsumEval {
     private final Settings settings;
     private final int batch;
     private final PrintStream err;
-    private final List<String> warnings = new ArrayList<>();
+    private final org.scans.experiment.FolderWarnings warnings = new org.scans.experiment.FolderWarnings();
 
     /** @param batch generations decoded together, or 0 for what fits in memory */
     public XsumEval(ScansContext ctx, Settings settings, int batch, PrintStream err) {
@@ -98,6 +98,7 @@ public final class XsumEval {
     }
 
     public ObjectNode run(List<SummaryExample> examples, EvalFolder folder) throws IOException {
+        folder.keep(warnings);
         folder.requireOnly(examples.stream().map(XsumEval::id).toList(), "eval's " + examples.size() + " documents");
         List<SummaryExample> todo = examples.stream().filter(e -> !folder.done().contains(id(e))).toList();
         if (!folder.done().isEmpty()) err.println("resuming: " + (examples.size() - todo.size()) + " of " + examples.size() + " documents already done");
@@ -182,7 +183,7 @@ public final class XsumEval {
                 }
             }
         }
-        ObjectNode results = results(folder.lines(), warnings, (System.nanoTime() - t0) / 1e9);
+        ObjectNode results = results(folder.lines(), warnings.all(), (System.nanoTime() - t0) / 1e9);
         folder.writeResults(results);
         return results;
     }
