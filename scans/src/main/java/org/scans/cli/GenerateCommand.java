@@ -84,7 +84,7 @@ final class GenerateCommand implements Callable<Integer> {
     String layers;
 
     @Option(names = "--sign", paramLabel = "auto|+1|-1", defaultValue = "auto",
-            description = "auto: the classifier decides (+1 toward refusal for unsafe prompts, -1 away for safe ones); or fixed. Default: ${DEFAULT-VALUE}.")
+            description = "auto: the classifier decides (+1 toward refusal for unsafe prompts, -1 away for safe ones); or fixed (+ and - too, as chat's /steer on takes). Default: ${DEFAULT-VALUE}.")
     String sign;
 
     @Option(names = "--family", paramLabel = "NAME", defaultValue = "llama2", description = "Templates and presets for --steer: llama2 or vicuna.")
@@ -207,8 +207,8 @@ final class GenerateCommand implements Callable<Integer> {
         int[] steerLayers = layers != null ? CliFiles.layers(layers, model.config().numLayers(), "--layers") : preset.steeringLayers();
         double a = alpha != null ? alpha : preset.alpha();
         int s = switch (sign.strip()) {
-            case "+1", "1" -> 1;
-            case "-1" -> -1;
+            case "+1", "1", "+" -> 1;
+            case "-1", "-" -> -1;
             case "auto" -> {
                 if (prompt.text == null) throw new UserException("--sign auto classifies the prompt text; with --prompt-ids give --sign +1 or -1");
                 // The classifier wraps its query in the template itself: a prompt already wrapped
@@ -223,7 +223,7 @@ final class GenerateCommand implements Callable<Integer> {
                 json.put("verdict", v.unsafe() ? "unsafe" : "safe");
                 yield v.sigma();
             }
-            default -> throw new UserException("--sign must be auto, +1 or -1, got " + sign);
+            default -> throw new UserException("--sign must be auto, +1 (or +) or -1 (or -), got " + sign);
         };
         int from = MarkerFinder.of(tok, fam.template()).lastEnd(promptIds);
         if (from < 0) {

@@ -175,6 +175,13 @@ class CliTest {
         assertEquals(-1, s.get("sign").asInt());
         assertEquals("2-3", s.get("layers").asText());
         assertFalse(s.has("c_q"), s.toString());
+        // + and - as chat's /steer on takes them
+        for (String sign : new String[] {"+", "-"}) {
+            var short_ = TestSupport.cli("generate", "--model", MODEL, "--prompt-ids", "1,403", "--steer", vectors, "--sign", sign,
+                    "--max-new-tokens", "1", "--json");
+            assertEquals(0, short_.exit(), short_.err());
+            assertEquals(sign.equals("+") ? 1 : -1, new ObjectMapper().readTree(short_.out()).get("steering").get("sign").asInt());
+        }
     }
 
     @Test
