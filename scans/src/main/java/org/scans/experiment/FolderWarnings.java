@@ -47,13 +47,8 @@ public final class FolderWarnings {
     public void appendTo(Path dir) throws IOException {
         file = dir.resolve(FILE);
         if (!Files.exists(file)) return;
-        byte[] bytes = Files.readAllBytes(file);
-        int keep = bytes.length;
-        while (keep > 0 && bytes[keep - 1] != '\n') keep--;
-        if (keep < bytes.length) {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                ch.truncate(keep);
-            }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+            SampleLog.dropIncompleteLastLine(ch);
         }
     }
 

@@ -38,20 +38,23 @@ public final class SampleLog implements AutoCloseable {
     public static SampleLog open(Path dir) throws IOException {
         Path file = dir.resolve(FILE);
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
-        long size = ch.size();
-        if (size > 0) {
-            long keep = size;
-            ByteBuffer one = ByteBuffer.allocate(1);
-            while (keep > 0) {
-                one.clear();
-                ch.read(one, keep - 1);
-                if (one.get(0) == '\n') break;
-                keep--;
-            }
-            if (keep < size) ch.truncate(keep);
-        }
+        dropIncompleteLastLine(ch);
         ch.position(ch.size());
         return new SampleLog(ch, file);
+    }
+
+    /** Truncates {@code ch}'s file after its last newline: a line a kill cut short is written again whole. */
+    static void dropIncompleteLastLine(FileChannel ch) throws IOException {
+        long size = ch.size();
+        long keep = size;
+        ByteBuffer one = ByteBuffer.allocate(1);
+        while (keep > 0) {
+            one.clear();
+            ch.read(one, keep - 1);
+            if (one.get(0) == '\n') break;
+            keep--;
+        }
+        if (keep < size) ch.truncate(keep);
     }
 
     public void append(ObjectNode record) throws IOException {

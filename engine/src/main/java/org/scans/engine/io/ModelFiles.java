@@ -45,6 +45,13 @@ public final class ModelFiles {
         }
     }
 
+    /** {@link #readJson}, refusing anything but a JSON object (config.json, generation_config.json). */
+    public static JsonNode readObject(Path file) {
+        JsonNode root = readJson(file);
+        if (!root.isObject()) throw new ModelFormatException(file + ": not a JSON object");
+        return root;
+    }
+
     /** {@code file} could not be opened or read: why, in words (the JDK's message for a denied file is only its path). */
     public static ModelFormatException unreadable(Path file, IOException e) {
         String why;

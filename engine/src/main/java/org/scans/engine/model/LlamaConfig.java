@@ -82,9 +82,7 @@ public record LlamaConfig(
         Path file = dir.resolve(FILE);
         // notExists, not !exists: a file that cannot be looked at is reported as unreadable below.
         if (Files.notExists(file)) throw new ModelFormatException(dir + ": no config.json (a Hugging Face checkpoint directory is needed)");
-        JsonNode root = ModelFiles.readJson(file);
-        if (!root.isObject()) throw new ModelFormatException(file + ": not a JSON object");
-        LlamaConfig c = parse(root, file.toString());
+        LlamaConfig c = parse(ModelFiles.readObject(file), file.toString());
         return c.withStops(generationStops(dir.resolve(GENERATION_FILE), c.vocabSize()));
     }
 
@@ -97,9 +95,7 @@ public record LlamaConfig(
      */
     static List<Integer> generationStops(Path file, int vocab) {
         if (Files.notExists(file)) return List.of();
-        JsonNode root = ModelFiles.readJson(file);
-        if (!root.isObject()) throw new ModelFormatException(file + ": not a JSON object");
-        return eosIds(root.get("eos_token_id"), vocab, file.toString());
+        return eosIds(ModelFiles.readObject(file).get("eos_token_id"), vocab, file.toString());
     }
 
     private LlamaConfig withStops(List<Integer> stops) {
