@@ -1,8 +1,15 @@
 package org.scans.engine.util;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import javax.management.ObjectName;
 
@@ -25,6 +32,10 @@ import javax.management.ObjectName;
  * org.scans.engine.backend.CpuBackend} (the MBean server costs about 0.3 s to start); the warm-up
  * and the first batched product wait for them. Where the JVM has no such MBean the engine runs
  * without them.
+ *
+ * <p>The command reads the directives from a file, written to the temporary folder and deleted
+ * once the JVM has read it. A JVM killed in those milliseconds leaves its file behind, so each
+ * install also deletes such leftovers of the same user that are over an hour old.
  */
 public final class JitDirectives {
     /** In the JVM's compiler-directives format (see {@code jcmd <pid> help Compiler.directives_add}). */
@@ -35,6 +46,10 @@ public final class JitDirectives {
                          "org/scans/engine/kernel/Q8Kernels.group8" ],
                 c1: { Exclude: true } } ]
             """;
+
+    static final String FILE_PREFIX = "scans-jit-directives";
+    /** Far longer than an install takes (under a second), so no running JVM's file is swept. */
+    static final Duration STALE_AFTER = Duration.ofHours(1);
 
     private static final Thread INSTALLER;
     private static volatile boolean installed;
@@ -77,8 +92,9 @@ public final class JitDirectives {
     static boolean install(String json) {
         Path file = null;
         try {
-            file = Files.createTempFile("scans-jit-directives", ".json");
+            file = Files.createTempFile(FILE_PREFIX, ".json");
             file.toFile().deleteOnExit(); // should the JVM exit while the command runs
+            sweepStale(file.getParent(), Files.getOwner(file), Instant.now());
             Files.writeString(file, json);
             Object reply = ManagementFactory.getPlatformMBeanServer().invoke(
                     new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesAdd",
@@ -96,5 +112,30 @@ public final class JitDirectives {
                 }
             }
         }
+    }
+
+    /**
+     * Deletes the directive files in {@code dir} that {@code owner} left over an hour before
+     * {@code now}; the rest, and anything that cannot be read or deleted, stay. Returns how many went.
+     */
+    static int sweepStale(Path dir, UserPrincipal owner, Instant now) {
+        int deleted = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, FILE_PREFIX + "*.json")) {
+            for (Path f : files) {
+                try {
+                    BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (a.isRegularFile() && owner.equals(Files.getOwner(f, LinkOption.NOFOLLOW_LINKS))
+                            && a.lastModifiedTime().toInstant().isBefore(now.minus(STALE_AFTER))
+                            && Files.deleteIfExists(f)) {
+                        deleted++;
+                    }
+                } catch (IOException | SecurityException e) {
+                    // another user's file, or one deleted meanwhile: not ours to clean
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            // an unreadable temporary folder: nothing to sweep
+        }
+        return deleted;
     }
 }

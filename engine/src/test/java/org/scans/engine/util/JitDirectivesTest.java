@@ -6,12 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class JitDirectivesTest {
 
@@ -38,6 +45,29 @@ class JitDirectivesTest {
             named++;
         }
         assertEquals(6, named, JitDirectives.DIRECTIVES);
+    }
+
+    /** A JVM killed while installing leaves its file: later installs delete the old ones, and only those. */
+    @Test
+    void leftoverDirectiveFilesOverAnHourOldAreSwept(@TempDir Path dir) throws IOException {
+        Instant now = Instant.parse("2026-11-30T12:00:00Z");
+        Path old = Files.writeString(dir.resolve(JitDirectives.FILE_PREFIX + "123.json"), "[]");
+        Path fresh = Files.writeString(dir.resolve(JitDirectives.FILE_PREFIX + "456.json"), "[]");
+        Path unrelated = Files.writeString(dir.resolve("other-123.json"), "[]");
+        Path folder = Files.createDirectory(dir.resolve(JitDirectives.FILE_PREFIX + "789.json"));
+        FileTime twoHoursAgo = FileTime.from(now.minus(Duration.ofHours(2)));
+        for (Path p : List.of(old, unrelated, folder)) Files.setLastModifiedTime(p, twoHoursAgo);
+        Files.setLastModifiedTime(fresh, FileTime.from(now.minus(Duration.ofMinutes(5))));
+        UserPrincipal me = Files.getOwner(old);
+
+        assertEquals(1, JitDirectives.sweepStale(dir, me, now));
+        assertFalse(Files.exists(old));
+        assertTrue(Files.exists(fresh) && Files.exists(unrelated) && Files.isDirectory(folder));
+
+        UserPrincipal someoneElse = () -> "someone-else";
+        Files.setLastModifiedTime(fresh, twoHoursAgo);
+        assertEquals(0, JitDirectives.sweepStale(dir, someoneElse, now), "another user's files are not ours to delete");
+        assertTrue(Files.exists(fresh));
     }
 
     @Test
