@@ -38,14 +38,17 @@ final class RandomWeights {
                 }
             }
             case Q8_0 -> {
-                // Q8Matrix's grouped order: per group block, 8 scales (F16 values as floats), then 8 × 32 quants.
-                long groupBlocks = seg.byteSize() / Q8Matrix.GROUP_BLOCK_BYTES;
-                for (long g = 0; g < groupBlocks; g++) {
-                    long off = g * Q8Matrix.GROUP_BLOCK_BYTES;
-                    for (int i = 0; i < Q8Matrix.GROUP; i++) seg.set(Q8Matrix.SCALE, off + 4 * i, Float.float16ToFloat(Float.floatToFloat16(0.035f / 127)));
-                    for (int j = Q8Matrix.QUANTS; j < Q8Matrix.GROUP_BLOCK_BYTES; j++) {
-                        state = state * 6364136223846793005L + 1442695040888963407L;
-                        seg.set(ValueLayout.JAVA_BYTE, off + j, (byte) ((state >>> 56) - 128));
+                // Every block's scale 0.035 / 127 (an F16 value), its quants uniform over the int8 range.
+                Q8Matrix m = new Q8Matrix("bench", rows, cols, seg);
+                short d16 = Float.floatToFloat16(0.035f / 127);
+                for (int r = 0; r < rows; r++) {
+                    for (int b = 0; b < m.blocks(); b++) {
+                        m.setScale(r, b, d16);
+                        long q = m.quantOffset(r, b);
+                        for (int j = 0; j < Q8Matrix.BLOCK; j++) {
+                            state = state * 6364136223846793005L + 1442695040888963407L;
+                            seg.set(ValueLayout.JAVA_BYTE, q + j, (byte) ((state >>> 56) - 128));
+                        }
                     }
                 }
             }

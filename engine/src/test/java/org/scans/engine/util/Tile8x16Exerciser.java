@@ -31,13 +31,13 @@ public final class Tile8x16Exerciser {
             float[] tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
             TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, cols, xq);
             // A Q8_0 group of the same shape: scales 1.0, quants 1.
-            MemorySegment q = arena.allocate(Q8Matrix.bytesFor(rows, cols), 64);
-            for (int b = 0; b < cols / Q8Matrix.BLOCK; b++) {
-                long o = (long) b * Q8Matrix.GROUP_BLOCK_BYTES;
-                for (int i = 0; i < Q8Matrix.GROUP; i++) q.set(Q8Matrix.SCALE, o + 4L * i, 1f);
-                q.asSlice(o + Q8Matrix.QUANTS, (long) Q8Matrix.GROUP * Q8Matrix.BLOCK).fill((byte) 1);
+            Q8Matrix m = new Q8Matrix("exercised", rows, cols, arena.allocate(Q8Matrix.bytesFor(rows, cols), 64));
+            for (int r = 0; r < rows; r++) {
+                for (int b = 0; b < m.blocks(); b++) {
+                    m.setScale(r, b, Float.floatToFloat16(1f));
+                    m.data().asSlice(m.quantOffset(r, b), Q8Matrix.BLOCK).fill((byte) 1);
+                }
             }
-            Q8Matrix m = new Q8Matrix("exercised", rows, cols, q);
             float[] qout = new float[out.length];
             // F16 weights of 1.0 (0x3C00) against the same activations scaled by 2^112.
             MemorySegment h = arena.allocate((long) rows * cols * 2, 64);
