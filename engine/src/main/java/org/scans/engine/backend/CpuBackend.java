@@ -124,8 +124,8 @@ public final class CpuBackend implements Backend {
      * {@link #PANEL_MIN_TOKENS} tokens on, the activations are transposed once into
      * {@link TokenPanels} and the outer-product microkernels reuse every widened weight across
      * up to 32 tokens (prefill, batched decoding). Rows are split between threads in chunks of
-     * whole 8-row tiles (16-row chunks for one token block), each matrix starting a chunk of its own
-     * ({@link #slot}).
+     * whole 8-row tiles there (16-row chunks for fewer tokens), each matrix starting a chunk of its
+     * own ({@link #slot}).
      */
     @Override
     public void matmuls(WeightMatrix[] ws, float[] x, int n, float[][] outs) {
@@ -293,7 +293,12 @@ public final class CpuBackend implements Backend {
             }
         };
         if (small((long) totalRows * cols * n)) body.run(0, totalRows, 0);
-        else if (n <= TokenPanels.WIDTH) pool.forChunks(totalRows, ROW_GRAIN, body);
+        // Chunks of whole 8-row tiles, as the prefill's split: every panel kernel tiles rows by 8
+        // from the matrix's first row, so a row gets the same kernel however the rows are split.
+        // Against 16-row chunks, the last chunks of a product are half as long, so the two threads
+        // finish closer together: 16 sequences of the 1.1B model on 2 threads, 12 alternating
+        // pairs, median +3%, faster in 9 (bench/README.md, round 26; within that VM's drift).
+        else if (n <= TokenPanels.WIDTH) pool.forChunks(totalRows, TokenPanels.ROWS, body);
         else pool.forRange(totalRows, TokenPanels.ROWS, body);
     }
 
