@@ -5,6 +5,7 @@ import static org.scans.engine.tensor.Q8Matrix.BLOCK;
 import static org.scans.engine.tensor.Q8Matrix.GROUP;
 import static org.scans.engine.tensor.Q8Matrix.GROUP_BLOCK_BYTES;
 import static org.scans.engine.tensor.Q8Matrix.QUANTS;
+import static org.scans.engine.tensor.Q8Matrix.SCALE;
 import static org.scans.engine.kernel.Vectors.F;
 import static org.scans.engine.kernel.Vectors.L;
 import static org.scans.engine.kernel.Vectors.LE;
@@ -29,7 +30,6 @@ import org.scans.engine.tensor.Q8Matrix;
  * kernels; the rows of a thread's range that only cover part of a group go one at a time.
  */
 public final class Q8Kernels {
-    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     /**
      * Bytes with as many lanes as a float vector, widened one byte per float lane; at least 64
      * bits, the narrowest byte vector there is, so with 128-bit float vectors (NEON, SSE) it has
@@ -115,28 +115,28 @@ public final class Q8Kernels {
             FloatVector s;
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
-            a0 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o)), a0);
+            a0 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o)), a0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
-            a1 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 4)), a1);
+            a1 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 4)), a1);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
-            a2 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 8)), a2);
+            a2 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 8)), a2);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
-            a3 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 12)), a3);
+            a3 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 12)), a3);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
-            a4 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 16)), a4);
+            a4 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 16)), a4);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
-            a5 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 20)), a5);
+            a5 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 20)), a5);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
-            a6 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 24)), a6);
+            a6 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 24)), a6);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
-            a7 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 28)), a7);
+            a7 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 28)), a7);
         }
         y[yOff + r] = Vectors.sum(a0);
         y[yOff + r + 1] = Vectors.sum(a1);
@@ -167,42 +167,42 @@ public final class Q8Kernels {
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
-            a0 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 0)), a0);
+            a0 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 0)), a0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
-            a1 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 4)), a1);
+            a1 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 4)), a1);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
-            a2 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 8)), a2);
+            a2 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 8)), a2);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
-            a3 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 12)), a3);
+            a3 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 12)), a3);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
-            a4 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 16)), a4);
+            a4 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 16)), a4);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
-            a5 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 20)), a5);
+            a5 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 20)), a5);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
-            a6 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 24)), a6);
+            a6 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 24)), a6);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
-            a7 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 28)), a7);
+            a7 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 28)), a7);
         }
         y[yOff + r] = Vectors.sum(a0);
         y[yOff + r + 1] = Vectors.sum(a1);
@@ -245,7 +245,7 @@ public final class Q8Kernels {
             v = ByteVector.fromMemorySegment(B, w, q + 6 * L, LE);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x6, s);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x7, s);
-            a0 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o)), a0);
+            a0 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o)), a0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 1 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 1 * BLOCK + 1 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 1 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
@@ -255,7 +255,7 @@ public final class Q8Kernels {
             v = ByteVector.fromMemorySegment(B, w, q + 1 * BLOCK + 6 * L, LE);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x6, s);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x7, s);
-            a1 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 4)), a1);
+            a1 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 4)), a1);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK + 1 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
@@ -265,7 +265,7 @@ public final class Q8Kernels {
             v = ByteVector.fromMemorySegment(B, w, q + 2 * BLOCK + 6 * L, LE);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x6, s);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x7, s);
-            a2 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 8)), a2);
+            a2 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 8)), a2);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK + 1 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
@@ -275,7 +275,7 @@ public final class Q8Kernels {
             v = ByteVector.fromMemorySegment(B, w, q + 3 * BLOCK + 6 * L, LE);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x6, s);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x7, s);
-            a3 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 12)), a3);
+            a3 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 12)), a3);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK + 1 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
@@ -285,7 +285,7 @@ public final class Q8Kernels {
             v = ByteVector.fromMemorySegment(B, w, q + 4 * BLOCK + 6 * L, LE);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x6, s);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x7, s);
-            a4 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 16)), a4);
+            a4 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 16)), a4);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK + 1 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
@@ -295,7 +295,7 @@ public final class Q8Kernels {
             v = ByteVector.fromMemorySegment(B, w, q + 5 * BLOCK + 6 * L, LE);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x6, s);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x7, s);
-            a5 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 20)), a5);
+            a5 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 20)), a5);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK + 1 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
@@ -305,7 +305,7 @@ public final class Q8Kernels {
             v = ByteVector.fromMemorySegment(B, w, q + 6 * BLOCK + 6 * L, LE);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x6, s);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x7, s);
-            a6 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 24)), a6);
+            a6 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 24)), a6);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK, LE).convertShape(VectorOperators.B2F, F, 0)).mul(x0);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + 1 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + 2 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x2, s);
@@ -315,7 +315,7 @@ public final class Q8Kernels {
             v = ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + 6 * L, LE);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x6, s);
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x7, s);
-            a7 = s.fma(FloatVector.broadcast(F, w.get(FLOAT, o + 28)), a7);
+            a7 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 28)), a7);
         }
         y[yOff + r] = Vectors.sum(a0);
         y[yOff + r + 1] = Vectors.sum(a1);
@@ -379,7 +379,7 @@ public final class Q8Kernels {
             // Every offset the loop counter times a constant plus an invariant (see dequantizePairs).
             final long ob = o + (long) b * GROUP_BLOCK_BYTES;
             for (int i = 0; i < GROUP; i++) {
-                FloatVector d = FloatVector.broadcast(F, w.get(FLOAT, ob + 4L * i));
+                FloatVector d = FloatVector.broadcast(F, w.get(SCALE, ob + 4L * i));
                 final long q = ob + QUANTS + (long) i * BLOCK;
                 final long at = 4L * i * stride + 4L * BLOCK * b;
                 for (int j = 0; j < BLOCK; j += B.length()) {
@@ -420,7 +420,7 @@ public final class Q8Kernels {
             final long ob = o + (long) b * GROUP_BLOCK_BYTES;
             final int lb = b * (BLOCK / 2);
             for (int i = 0; i < GROUP; i++) {
-                FloatVector d = FloatVector.broadcast(F, w.get(FLOAT, ob + 4L * i));
+                FloatVector d = FloatVector.broadcast(F, w.get(SCALE, ob + 4L * i));
                 final long q = ob + QUANTS + (long) i * BLOCK;
                 final int at = i * rowLongs + lb;
                 for (int j = 0; j < BLOCK; j += B.length()) {
