@@ -33,9 +33,7 @@ public final class FolderLock implements AutoCloseable {
         FileChannel ch = FileChannel.open(dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileLock l;
         try {
-            l = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            l = null; // this process holds it already
+            l = tryLock(ch);
         } catch (IOException e) {
             // A file system that keeps no locks (some network mounts): write unguarded, as before locks.
             return new FolderLock(ch, null);
@@ -60,12 +58,7 @@ public final class FolderLock implements AutoCloseable {
         Path file = dir.resolve(FILE);
         if (!java.nio.file.Files.isRegularFile(file)) return java.util.Optional.empty();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            FileLock l;
-            try {
-                l = ch.tryLock();
-            } catch (OverlappingFileLockException e) {
-                l = null; // held in this process, which acquire refuses too
-            }
+            FileLock l = tryLock(ch);
             if (l != null) {
                 l.release();
                 return java.util.Optional.empty();
@@ -73,6 +66,15 @@ public final class FolderLock implements AutoCloseable {
             return java.util.Optional.of(refusal(dir, ch));
         } catch (IOException e) {
             return java.util.Optional.empty(); // the claim will say what is wrong
+        }
+    }
+
+    /** The lock on {@code ch}'s file, or null if a process holds it, this one included. */
+    private static FileLock tryLock(FileChannel ch) throws IOException {
+        try {
+            return ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            return null; // this process holds it already
         }
     }
 
