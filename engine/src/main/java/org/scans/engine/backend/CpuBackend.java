@@ -3,6 +3,7 @@ package org.scans.engine.backend;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.scans.engine.kernel.BF16Kernels;
+import org.scans.engine.kernel.F16Fixups;
 import org.scans.engine.kernel.F16Kernels;
 import org.scans.engine.kernel.F32Kernels;
 import org.scans.engine.kernel.PairedLayout;
@@ -53,9 +54,11 @@ public final class CpuBackend implements Backend {
     private final WeightMatrix[] one = new WeightMatrix[1];
     private final float[][] oneOut = new float[1][];
     private float[] paired = new float[0];
-    private float[] scaled = new float[0];
-    /** F16 matrices already scanned for Inf/NaN (see F16Kernels.allFinite); by identity. */
-    private final java.util.Map<WeightMatrix, Boolean> finiteF16 = new java.util.IdentityHashMap<>();
+    /**
+     * F16 matrices already scanned for the fast widening, by identity: their fix-ups, or empty
+     * where a half is an infinity or a NaN (see F16Fixups).
+     */
+    private final java.util.Map<WeightMatrix, java.util.Optional<F16Fixups>> fixupsF16 = new java.util.IdentityHashMap<>();
     private final float[][] panels;
     /** Per worker, the second paired panel of a 17–32-token F16 block (see panelProducts). */
     private final float[][] secondPanels;
@@ -142,26 +145,23 @@ public final class CpuBackend implements Backend {
             panelProducts(ws, x, n, cols, totalRows, outs);
             return;
         }
-        float[] xp = x, xs = null;
+        float[] xp = x;
+        F16Fixups[] fixes = null;
         if (halves) {
             if (paired.length < n * cols) paired = new float[n * cols];
             xp = paired;
             for (int t = 0; t < n; t++) PairedLayout.pair(x, t * cols, cols, xp, t * cols);
-            if (f16 && allFiniteF16(ws)) {
-                if (scaled.length < n * cols) scaled = new float[n * cols];
-                boolean all = true;
-                for (int t = 0; t < n && all; t++) all = F16Kernels.scaleForDecode(xp, t * cols, cols, scaled);
-                if (all) xs = scaled;
-            }
+            if (f16 && F16Kernels.bounded(x, 0, n * cols)) fixes = fixupsF16(ws);
         }
-        final float[] xPaired = xp, xScaled = xs;
+        final float[] xPaired = xp;
+        final F16Fixups[] fixups = fixes;
         // Rows in chunks taken on demand: see WorkerPool.forChunks.
         WorkerPool.RangeTask body = (start, end, worker) -> {
             int base = 0;
             for (int i = 0; i < ws.length; i++) {
                 WeightMatrix w = ws[i];
                 int r0 = Math.max(start - base, 0), r1 = Math.min(end - base, w.rows());
-                if (r0 < r1) product(w, x, xPaired, xScaled, n, outs[i], r0, r1);
+                if (r0 < r1) product(w, fixups == null ? null : fixups[i], x, xPaired, n, outs[i], r0, r1);
                 base += slot(w.rows());
             }
         };
@@ -185,34 +185,46 @@ public final class CpuBackend implements Backend {
         return pool.threads() == 1 || multiplyAdds < parallelMin;
     }
 
-    /** Whether every F16 matrix among {@code ws} is free of Inf/NaN; each is scanned once, at first use. */
-    private boolean allFiniteF16(WeightMatrix[] ws) {
-        for (WeightMatrix w : ws) {
-            if (w instanceof F16Matrix m && !finiteF16.computeIfAbsent(m, k -> allFinite(k.data()))) return false;
+    /**
+     * The fix-ups of each F16 matrix among {@code ws} (null for other dtypes), or null if one has
+     * none (an infinity or a NaN among its halves): then every matrix of the call keeps the exact
+     * widening. Each matrix is scanned once, at first use.
+     */
+    private F16Fixups[] fixupsF16(WeightMatrix[] ws) {
+        F16Fixups[] fixes = new F16Fixups[ws.length];
+        for (int i = 0; i < ws.length; i++) {
+            if (!(ws[i] instanceof F16Matrix m)) continue;
+            java.util.Optional<F16Fixups> f = fixupsF16.get(m);
+            if (f == null) fixupsF16.put(m, f = java.util.Optional.ofNullable(scan(m)));
+            if (f.isEmpty()) return null;
+            fixes[i] = f.get();
         }
-        return true;
+        return fixes;
     }
 
-    /** Slices of a matrix that {@link #allFinite} hands out to the threads, in bytes. */
-    private static final long FINITE_SLICE = 4L << 20;
+    /** Rows of a matrix that {@link #scan} hands out to the threads at a time: about 4 MB of halves. */
+    private static final long SCAN_SLICE = 4L << 20;
 
     /**
-     * {@link F16Kernels#allFinite} over all threads, slice by slice. The first forward pass of an
+     * {@link F16Fixups#scanRows} over all threads, slice by slice. The first forward pass of an
      * F16 model scans every weight once (13.5 GB on Llama-2-7B, with the first touch of every
-     * page of the mapping): 1.9–3.4 s on one thread here, which the first prompt waited for.
+     * page of the mapping): 1.9–3.4 s on one thread here for the Inf/NaN check that the scan
+     * replaced, which the first prompt waited for.
      */
-    private boolean allFinite(MemorySegment d) {
-        long size = d.byteSize();
-        int slices = (int) ((size + FINITE_SLICE - 1) / FINITE_SLICE);
-        if (slices < 2 || pool.threads() == 1) return F16Kernels.allFinite(d);
-        java.util.concurrent.atomic.AtomicBoolean finite = new java.util.concurrent.atomic.AtomicBoolean(true);
+    private F16Fixups scan(F16Matrix m) {
+        final int rows = m.rows(), cols = m.cols();
+        final int sliceRows = (int) Math.max(1, SCAN_SLICE / (2L * cols));
+        final int slices = (rows + sliceRows - 1) / sliceRows;
+        if (slices < 2 || pool.threads() == 1) return F16Fixups.scan(m.data(), rows, cols);
+        F16Fixups.Part[] parts = new F16Fixups.Part[slices];
+        java.util.concurrent.atomic.AtomicBoolean usable = new java.util.concurrent.atomic.AtomicBoolean(true);
         pool.forChunks(slices, 1, (first, last, worker) -> {
-            for (int i = first; i < last && finite.get(); i++) {
-                long at = i * FINITE_SLICE; // a multiple of 2: no half is cut in two
-                if (!F16Kernels.allFinite(d.asSlice(at, Math.min(FINITE_SLICE, size - at)))) finite.set(false);
+            for (int i = first; i < last && usable.get(); i++) {
+                parts[i] = F16Fixups.scanRows(m.data(), cols, i * sliceRows, Math.min(rows, (i + 1) * sliceRows));
+                if (parts[i] == null) usable.set(false);
             }
         });
-        return finite.get();
+        return usable.get() ? F16Fixups.join(parts) : null;
     }
 
     /**
@@ -233,23 +245,23 @@ public final class CpuBackend implements Backend {
             anyQ8 |= w instanceof Q8Matrix;
             allF16 &= w instanceof F16Matrix;
         }
-        // F16 matrices take the paired kernels too, with the activations scaled by 2^112 (see
-        // F16Kernels.gemmPairs), where that is exact: no Inf or NaN among the weights, every
-        // activation below 2^15. Otherwise they keep the exact widening of F16Kernels.gemm. A block
+        // F16 matrices take the paired kernels too, with the fast widening (see F16Kernels.gemmPairs),
+        // where it applies: no Inf or NaN among the weights, every activation below 2^64.
+        // Otherwise they keep the exact widening of F16Kernels.gemm. A block
         // of 17 to 32 tokens goes as two paired blocks through F16Kernels.gemmPairs32, each
         // widened weight feeding both (F16Kernels.gemm on it, converting every half on its own, ran
         // no faster per token than the paired kernel on 16).
-        final boolean f16Scaled = allF16 && allFiniteF16(ws) && F16Kernels.scalable(x, 0, n * cols);
-        final float pairScale = f16Scaled ? 0x1p112f : 1f;
+        final F16Fixups[] fixes = allF16 && F16Kernels.bounded(x, 0, n * cols) ? fixupsF16(ws) : null;
+        final boolean f16Fast = fixes != null;
         if (anyQ8) {
             for (int i = 0; i < dequantized.length; i++) {
                 if (dequantized[i].byteSize() < Q8Kernels.scratchBytes(cols)) dequantized[i] = Q8Kernels.newScratch(cols);
             }
         }
-        if (f16Scaled && n > TokenPanels.PAIR_TOKENS) {
+        if (f16Fast && n > TokenPanels.PAIR_TOKENS) {
             for (int i = 0; i < secondPanels.length; i++) if (secondPanels[i].length < need) secondPanels[i] = new float[need];
         }
-        final boolean paired = allPaired || f16Scaled;
+        final boolean paired = allPaired || f16Fast;
         if (paired) JitDirectives.await(); // before a tile8x16 or tile4x32 first runs
         final int call = ++panelCalls;
         WorkerPool.RangeTask body = (start, end, worker) -> {
@@ -258,15 +270,15 @@ public final class CpuBackend implements Backend {
                 int nt = Math.min(TokenPanels.WIDTH, n - t0);
                 // A block of at most one vector of tokens (a batched-decoding step) goes through
                 // the 64-bit-broadcast microkernels when every matrix has one (BF16, Q8_0, and F16
-                // where the activations can be scaled: f16Scaled).
+                // where the fast widening applies: f16Fast).
                 boolean pairs = paired && nt <= TokenPanels.PAIR_TOKENS;
-                boolean pairs32 = f16Scaled && nt > TokenPanels.PAIR_TOKENS;
+                boolean pairs32 = f16Fast && nt > TokenPanels.PAIR_TOKENS;
                 final int half = TokenPanels.PAIR_TOKENS;
                 if (n > TokenPanels.WIDTH || packedFor[worker] != call) {
-                    if (pairs) TokenPanels.packPairs(x, t0, nt, cols, xt, pairScale);
+                    if (pairs) TokenPanels.packPairs(x, t0, nt, cols, xt);
                     else if (pairs32) {
-                        TokenPanels.packPairs(x, t0, half, cols, xt, pairScale);
-                        TokenPanels.packPairs(x, t0 + half, nt - half, cols, secondPanels[worker], pairScale);
+                        TokenPanels.packPairs(x, t0, half, cols, xt);
+                        TokenPanels.packPairs(x, t0 + half, nt - half, cols, secondPanels[worker]);
                     } else TokenPanels.packBlock(x, t0, nt, cols, xt);
                     packedFor[worker] = call;
                 }
@@ -280,8 +292,8 @@ public final class CpuBackend implements Backend {
                             case F32Matrix m -> F32Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case BF16Matrix m when pairs -> BF16Kernels.gemmPairs(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case BF16Matrix m -> BF16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
-                            case F16Matrix m when pairs -> F16Kernels.gemmPairs(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
-                            case F16Matrix m when pairs32 -> F16Kernels.gemmPairs32(m.data(), cols, r0, r1, xt, secondPanels[worker], t0,
+                            case F16Matrix m when pairs -> F16Kernels.gemmPairs(m.data(), fixes[i], cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
+                            case F16Matrix m when pairs32 -> F16Kernels.gemmPairs32(m.data(), fixes[i], cols, r0, r1, xt, secondPanels[worker], t0,
                                     nt - half, outs[i], rows, tile);
                             case F16Matrix m -> F16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case Q8Matrix m when pairs -> Q8Kernels.gemmPairs(m, r0, r1, xt, t0, nt, outs[i], rows, tile, pairScratch[worker]);
@@ -302,7 +314,8 @@ public final class CpuBackend implements Backend {
         else pool.forRange(totalRows, TokenPanels.ROWS, body);
     }
 
-    private static void product(WeightMatrix w, float[] x, float[] xp, float[] xs, int n, float[] out, int r0, int r1) {
+    /** Rows {@code [r0, r1)} of one product; {@code fix} is an F16 matrix's fix-ups when the fast widening applies. */
+    private static void product(WeightMatrix w, F16Fixups fix, float[] x, float[] xp, int n, float[] out, int r0, int r1) {
         int cols = w.cols(), rows = w.rows();
         switch (w) {
             case F32Matrix m -> {
@@ -314,8 +327,8 @@ public final class CpuBackend implements Backend {
                 else BF16Kernels.matmul(m.data(), cols, r0, r1, xp, n, out, rows);
             }
             case F16Matrix m -> {
-                if (n == 1 && xs != null) F16Kernels.matvecScaled(m.data(), cols, r0, r1, xp, xs, 0, out, 0);
-                else if (xs != null) {
+                if (n == 1 && fix != null) F16Kernels.matvecFast(m.data(), fix, cols, r0, r1, xp, x, 0, out, 0);
+                else if (fix != null) {
                     // A few tokens: the decode kernel once per token, over blocks of rows small
                     // enough (256 KB at 2048 columns) that every pass after the first reads
                     // them from L2. The 4×4 tiles of F16Kernels.matmul widen every half exactly
@@ -323,7 +336,7 @@ public final class CpuBackend implements Backend {
                     // sequence's rate; this runs them at 2.15× and 2.25× (bench/README, round 15).
                     for (int b0 = r0; b0 < r1; b0 += FEW_TOKEN_ROWS) {
                         int b1 = Math.min(r1, b0 + FEW_TOKEN_ROWS);
-                        for (int t = 0; t < n; t++) F16Kernels.matvecScaled(m.data(), cols, b0, b1, xp, xs, t * cols, out, t * rows);
+                        for (int t = 0; t < n; t++) F16Kernels.matvecFast(m.data(), fix, cols, b0, b1, xp, x, t * cols, out, t * rows);
                     }
                 } else if (n == 1) F16Kernels.matvec(m.data(), cols, r0, r1, xp, 0, out, 0);
                 else F16Kernels.matmul(m.data(), cols, r0, r1, xp, n, out, rows);
@@ -435,12 +448,19 @@ public final class CpuBackend implements Backend {
             ms.add(WeightMatrix.of("warm-up " + w.name(), w.dtype(), rows, cols, w.data().asSlice(0, bytes)));
         }
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            float[] x = new float[n * cols], xs = new float[cols], xq = new float[TokenPanels.blockSize(cols)], pairOut = new float[n * PAIR_ROWS];
+            float[] x = new float[n * cols], xp = new float[cols], xq = new float[TokenPanels.blockSize(cols)], pairOut = new float[n * PAIR_ROWS];
             // out takes a panel tile (n·rows floats) and a row of the element-wise ops (cols): with
             // 512-bit vectors both are 256, with 256-bit ones the tile is half of that.
             float[] out = new float[Math.max(n * rows, cols)], tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
             for (int i = 0; i < x.length; i++) x[i] = (i % 7 - 3) * 0.25f;
-            boolean scaled = F16Kernels.scaleForDecode(x, 0, cols, xs);
+            // The fast F16 kernels' fix-ups, for the slice read as 8 rows and as PAIR_ROWS rows
+            // (null where the slice holds an infinity or a NaN: then those kernels are skipped).
+            java.util.Map<WeightMatrix, F16Fixups[]> fixes = new java.util.IdentityHashMap<>();
+            for (WeightMatrix w : ms) {
+                if (w instanceof F16Matrix) {
+                    fixes.put(w, new F16Fixups[] {F16Fixups.scan(w.data(), rows, cols), F16Fixups.scan(w.data(), PAIR_ROWS, PAIR_COLS)});
+                }
+            }
             float[] norm = new float[cols], v = new float[headDim];
             java.util.Arrays.fill(norm, 1f);
             RopeTable rope = new RopeTable(headDim, positions, 10000, 1);
@@ -471,15 +491,18 @@ public final class CpuBackend implements Backend {
                             BF16Kernels.gemm(d, cols, 0, rows, xq, 0, n, out, rows, tile);
                         }
                         case F16Matrix m -> {
-                            if (scaled) F16Kernels.matvecScaled(d, cols, 0, rows, x, xs, 0, out, 0);
+                            F16Fixups[] fix = fixes.get(w);
+                            if (fix[0] != null) F16Kernels.matvecFast(d, fix[0], cols, 0, rows, x, x, 0, out, 0);
                             F16Kernels.matvec(d, cols, 0, rows, x, 0, out, 0);
                             F16Kernels.matmul(d, cols, 0, rows, x, 4, out, rows);
                             TokenPanels.packBlock(x, 0, n, cols, xq);
                             F16Kernels.gemm(d, cols, 0, rows, xq, 0, n, out, rows, tile);
                             F16Kernels.gemm(d, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
-                            TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS, xq, 0x1p112f);
-                            F16Kernels.gemmPairs(d, PAIR_COLS, 0, PAIR_ROWS, xq, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
-                            F16Kernels.gemmPairs32(d, PAIR_COLS, 0, PAIR_ROWS, xq, xq, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
+                            if (fix[1] != null) {
+                                TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS, xq);
+                                F16Kernels.gemmPairs(d, fix[1], PAIR_COLS, 0, PAIR_ROWS, xq, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
+                                F16Kernels.gemmPairs32(d, fix[1], PAIR_COLS, 0, PAIR_ROWS, xq, xq, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
+                            }
                         }
                         case F32Matrix m -> {
                             F32Kernels.matvec(d, cols, 0, rows, x, 0, out, 0);
@@ -506,7 +529,7 @@ public final class CpuBackend implements Backend {
                 VectorOps.weightedSumHalves(s, 0, positions, kv, 0, (long) headDim * 2, v, 0, headDim);
                 VectorOps.siluMul(out, 0, x, 0, cols);
                 VectorOps.add(out, 0, x, 0, cols);
-                org.scans.engine.kernel.PairedLayout.pair(x, 0, cols, xs, 0);
+                PairedLayout.pair(x, 0, cols, xp, 0);
                 rounds++;
                 long now = System.nanoTime();
                 if (now >= end) break;

@@ -511,7 +511,7 @@ public final class BF16Kernels {
             tile8x16(w, cols, r, xq, tile);
             TokenPanels.storePairs(tile, r, t0, nt, out, outStride);
         }
-        Tiles.pairEdges((row, k) -> scalar(w, (long) row * cols * 2, k), cols, r0, r, r1, xq, t0, nt, 1f, out, outStride);
+        Tiles.pairEdges((row, k) -> scalar(w, (long) row * cols * 2, k), cols, r0, r, r1, xq, t0, nt, out, outStride);
     }
 
     /**

@@ -94,53 +94,33 @@ public final class F16Kernels {
     }
 
     /*
-     * The decode kernel multiplies by activations scaled by 2^112: then a half's
-     * bits, moved to float positions with two integer ops and read as a float, equal the half
-     * times 2^-112 exactly (normal and subnormal halves alike), and the FMA's exact product
-     * restores the scale. That widening costs a third of {@link #even}'s, which is what lets an
-     * F16 decode keep up with memory. Infinities and NaNs would come out finite, so the kernel is
-     * only used on matrices that {@link #allFinite} has cleared (once, at first use); checking the
-     * exponents inside the kernel instead cost three more integer ops per vector and measured
-     * at half the speed.
+     * The fast widening (decode and batched kernels). A half's bits, moved to the float positions
+     * with two or three integer ops and bit 30 set, read as the half times 2^16 for every normal
+     * half, and as a normal float for every other finite one: F16Fixups lists those (zeros and
+     * subnormals) with how far off they are, and the kernels take that back after the sums. The
+     * widening costs a third of {@link #even}'s, which is what lets an F16 decode keep up with
+     * memory. The older form (no bit 30: the half times 2^-112, activations scaled by 2^112) was
+     * exact without fix-ups but made subnormal halves subnormal floats, and every FMA with one
+     * took a microcode assist on Intel cores (bench/README.md, round 27). Infinities and NaNs would
+     * come out finite, so a matrix holding one has no fix-ups and keeps the exact kernels.
      */
 
     /**
-     * Whether every half in {@code w} is finite (no all-ones exponent): one streaming pass, three
-     * integer ops per 64 bytes. Adding 1 to a 5-bit exponent field carries into the sign bit
-     * exactly when the field is all ones.
+     * Whether the products of fast-widened weights (below 2^32 in magnitude) with these
+     * activations cannot overflow: every |x| below 2^64 (false for NaN too). The sums of up to
+     * {@link F16Fixups#MAX_COLS} of them then stay below 2^112.
      */
-    public static boolean allFinite(MemorySegment w) {
-        long bytes = w.byteSize(), step = 4L * L, full = bytes / step * step;
-        IntVector bad = IntVector.zero(I);
-        for (long base = 0; base < full; ) {
-            int len = (int) Math.min(full - base, 1 << 20);
-            for (int i = 0; i < len; i += (int) step) {
-                bad = bad.or(IntVector.fromMemorySegment(I, w, base + i, LE).and(0x7C007C00).add(0x04000400));
-            }
-            base += len;
-        }
-        if (bad.and(0x80008000).reduceLanes(VectorOperators.OR) != 0) return false;
-        for (long b = full; b + 2 <= bytes; b += 2) {
-            if (!Float.isFinite(Float.float16ToFloat(w.get(SHORT, b)))) return false;
-        }
-        return true;
-    }
-
-    /**
-     * Writes {@code xs[xOff + i] = xp[xOff + i]·2^112} for i &lt; n and returns true, or returns false
-     * when some |x| is 2^15 or more (or NaN), where the scaled value could overflow: then use
-     * {@link #matvec}.
-     */
-    public static boolean scaleForDecode(float[] xp, int xOff, int n, float[] xs) {
-        if (!scalable(xp, xOff, n)) return false;
+    public static boolean bounded(float[] x, int off, int len) {
+        FloatVector max = FloatVector.zero(F);
         int i = 0;
-        for (; i + L <= n; i += L) FloatVector.fromArray(F, xp, xOff + i).mul(0x1p112f).intoArray(xs, xOff + i);
-        for (; i < n; i++) xs[xOff + i] = xp[xOff + i] * 0x1p112f;
-        return true;
+        for (; i + L <= len; i += L) max = max.max(FloatVector.fromArray(F, x, off + i).abs());
+        float m = max.reduceLanes(VectorOperators.MAX);
+        for (; i < len; i++) m = Math.max(m, Math.abs(x[off + i]));
+        return m < 0x1p64f;
     }
 
     /**
-     * The widest matrix, in columns, whose scaled decode goes four rows a tile even with 32 vector
+     * The widest matrix, in columns, whose fast decode goes four rows a tile even with 32 vector
      * registers. Measured with 32 registers, one JVM per run, alternating: on the 1.1B F16 shape
      * (2048 columns but for the MLP's down projection, 5632) this threshold ran tg64 at 9.0–9.8
      * against 8.3–9.8 tok/s on 1 thread and 18.4–19.1 against 16.0–17.7 on 2, faster in 6 of 6
@@ -158,27 +138,26 @@ public final class F16Kernels {
     static final int FOUR_ROW_MAX_COLS = 2048;
 
     /**
-     * {@link #matvec} with the activations also given scaled ({@code xs}, from
-     * {@link #scaleForDecode}), for a matrix that {@link #allFinite} has cleared: the same products,
-     * summed in another order, at about the speed of a BF16 decode.
+     * {@link #matvec} with the fast widening, for a matrix with fix-ups ({@link F16Fixups#scan}) and
+     * activations that are {@link #bounded}: {@code xp} holds them in paired layout, {@code x} as
+     * they are, both from {@code xOff}. The same products, summed in another order, at about the
+     * speed of a BF16 decode.
      */
-    public static void matvecScaled(MemorySegment w, int cols, int r0, int r1, float[] xp, float[] xs, int xOff, float[] y, int yOff) {
+    public static void matvecFast(MemorySegment w, F16Fixups fix, int cols, int r0, int r1, float[] xp, float[] x, int xOff, float[] y, int yOff) {
         // Rows spread as in BF16Kernels.matvec: tile t takes rows r0 + t + j·tiles.
-        // Four rows a tile where there are only 16 vector registers (see rows4Scaled) or the
+        // Four rows a tile where there are only 16 vector registers (see rows4Fast) or the
         // matrix is narrow (FOUR_ROW_MAX_COLS, not on Intel cores), else eight.
         final int height = Vectors.FEW_REGISTERS || cols <= FOUR_ROW_MAX_COLS && !Vectors.INTEL ? 4 : 8;
         final int tiles = (r1 - r0) / height;
         for (int t = 0; t < tiles; t++) {
-            boolean finite = height == 4 ? rows4Scaled(w, cols, r0 + t, tiles, xs, xOff, y, yOff) : rows8Scaled(w, cols, r0 + t, tiles, xs, xOff, y, yOff);
-            if (!finite) {
-                for (int j = 0; j < height; j++) matvec(w, cols, r0 + t + j * tiles, r0 + t + j * tiles + 1, xp, xOff, y, yOff);
-            }
+            if (height == 4) rows4Fast(w, fix, cols, r0 + t, tiles, xp, x, xOff, y, yOff);
+            else rows8Fast(w, fix, cols, r0 + t, tiles, xp, x, xOff, y, yOff);
         }
         if (r0 + height * tiles < r1) matvec(w, cols, r0 + height * tiles, r1, xp, xOff, y, yOff);
     }
 
-    /** Rows r, r + s, …, r + 7s of a matrix known to be finite; false if a tail weight is not. */
-    private static boolean rows8Scaled(MemorySegment w, int cols, int r, int s, float[] xs, int xOff, float[] y, int yOff) {
+    /** Rows r, r + s, …, r + 7s. */
+    private static void rows8Fast(MemorySegment w, F16Fixups fix, int cols, int r, int s, float[] xp, float[] x, int xOff, float[] y, int yOff) {
         final int b = 2 * L;
         final int full = cols / b * b;
         final long rb = cols * 2L * s; // from one of the tile's rows to the next: s rows of memory
@@ -186,97 +165,92 @@ public final class F16Kernels {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
         for (int k = 0; k < full; k += b) {
-            FloatVector xe = FloatVector.fromArray(F, xs, xOff + k), xo = FloatVector.fromArray(F, xs, xOff + k + L);
+            FloatVector xe = FloatVector.fromArray(F, xp, xOff + k), xo = FloatVector.fromArray(F, xp, xOff + k + L);
             final long o = o0 + 2L * k;
             IntVector p;
             p = IntVector.fromMemorySegment(I, w, o, LE);
-            a0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a0);
-            c0 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c0);
+            a0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a0);
+            c0 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c0);
             p = IntVector.fromMemorySegment(I, w, o + rb, LE);
-            a1 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a1);
-            c1 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c1);
+            a1 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a1);
+            c1 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c1);
             p = IntVector.fromMemorySegment(I, w, o + 2 * rb, LE);
-            a2 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a2);
-            c2 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c2);
+            a2 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a2);
+            c2 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c2);
             p = IntVector.fromMemorySegment(I, w, o + 3 * rb, LE);
-            a3 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a3);
-            c3 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c3);
+            a3 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a3);
+            c3 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c3);
             p = IntVector.fromMemorySegment(I, w, o + 4 * rb, LE);
-            a4 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a4);
-            c4 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c4);
+            a4 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a4);
+            c4 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c4);
             p = IntVector.fromMemorySegment(I, w, o + 5 * rb, LE);
-            a5 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a5);
-            c5 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c5);
+            a5 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a5);
+            c5 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c5);
             p = IntVector.fromMemorySegment(I, w, o + 6 * rb, LE);
-            a6 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a6);
-            c6 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c6);
+            a6 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a6);
+            c6 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c6);
             p = IntVector.fromMemorySegment(I, w, o + 7 * rb, LE);
-            a7 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a7);
-            c7 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c7);
+            a7 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a7);
+            c7 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c7);
         }
-        y[yOff + r + 0] = Vectors.sum(a0.add(c0));
-        y[yOff + r + 1 * s] = Vectors.sum(a1.add(c1));
-        y[yOff + r + 2 * s] = Vectors.sum(a2.add(c2));
-        y[yOff + r + 3 * s] = Vectors.sum(a3.add(c3));
-        y[yOff + r + 4 * s] = Vectors.sum(a4.add(c4));
-        y[yOff + r + 5 * s] = Vectors.sum(a5.add(c5));
-        y[yOff + r + 6 * s] = Vectors.sum(a6.add(c6));
-        y[yOff + r + 7 * s] = Vectors.sum(a7.add(c7));
-        return full == cols || scaledTail(w, cols, full, r, s, 8, xs, xOff, y, yOff);
-    }
-
-    /** Adds the columns {@code [full, cols)} of the {@code rows} rows r, r + s, …; false if a weight there is not finite. */
-    private static boolean scaledTail(MemorySegment w, int cols, int full, int r, int s, int rows, float[] xs, int xOff, float[] y, int yOff) {
-        for (int i = r; i < r + rows * s; i += s) {
-            long rowOff = (long) i * cols * 2;
-            float sum = 0;
-            for (int k = full; k < cols; k++) {
-                float wk = scalar(w, rowOff, k);
-                if (!Float.isFinite(wk)) return false;
-                sum += wk * (xs[xOff + k] * 0x1p-112f);
-            }
-            y[yOff + i] += sum;
-        }
-        return true;
+        y[yOff + r] = finish(w, fix, cols, full, r, a0.add(c0), x, xOff);
+        y[yOff + r + s] = finish(w, fix, cols, full, r + s, a1.add(c1), x, xOff);
+        y[yOff + r + 2 * s] = finish(w, fix, cols, full, r + 2 * s, a2.add(c2), x, xOff);
+        y[yOff + r + 3 * s] = finish(w, fix, cols, full, r + 3 * s, a3.add(c3), x, xOff);
+        y[yOff + r + 4 * s] = finish(w, fix, cols, full, r + 4 * s, a4.add(c4), x, xOff);
+        y[yOff + r + 5 * s] = finish(w, fix, cols, full, r + 5 * s, a5.add(c5), x, xOff);
+        y[yOff + r + 6 * s] = finish(w, fix, cols, full, r + 6 * s, a6.add(c6), x, xOff);
+        y[yOff + r + 7 * s] = finish(w, fix, cols, full, r + 7 * s, a7.add(c7), x, xOff);
     }
 
     /**
-     * {@link #rows8Scaled} with four rows, r, r + s, r + 2s, r + 3s, for 16 vector registers
+     * Row {@code row}'s product from the fast-widened sums of its columns {@code [0, full)}: the
+     * listed halves' excess taken off, the 2^16 taken out, and the columns past {@code full} added
+     * exactly.
+     */
+    private static float finish(MemorySegment w, F16Fixups fix, int cols, int full, int row, FloatVector sums, float[] x, int xOff) {
+        final long rowOff = (long) row * cols * 2;
+        float y = (Vectors.sum(sums) - fix.excessDot(w, rowOff, row, full, x, xOff)) * 0x1p-16f;
+        for (int k = full; k < cols; k++) y += scalar(w, rowOff, k) * x[xOff + k];
+        return y;
+    }
+
+    /**
+     * {@link #rows8Fast} with four rows, r, r + s, r + 2s, r + 3s, for 16 vector registers
      * ({@link Vectors#FEW_REGISTERS}), where the eight rows' 16 accumulators spill (see
      * BF16Kernels.rows4). With {@code -XX:UseAVX=2}, one JVM, 8-row and 4-row tiles alternating
      * (tg64 on the 1.1B F16 shape, 1 thread, 6 rounds): 6.6–8.8 against 11.7–12.8 tok/s; on the
      * 7B F16 shape, jars alternating (tg8, 1 thread, 3 pairs): 0.59–0.89 against 0.74–1.01. With
      * 32 registers it serves matrices of at most {@link #FOUR_ROW_MAX_COLS} columns, where it was
-     * faster; wider ones (the 7B shape, where it was slower) keep {@link #rows8Scaled}.
+     * faster; wider ones (the 7B shape, where it was slower) keep {@link #rows8Fast}.
      */
-    private static boolean rows4Scaled(MemorySegment w, int cols, int r, int s, float[] xs, int xOff, float[] y, int yOff) {
+    private static void rows4Fast(MemorySegment w, F16Fixups fix, int cols, int r, int s, float[] xp, float[] x, int xOff, float[] y, int yOff) {
         final int b = 2 * L;
         final int full = cols / b * b;
         final long rb = cols * 2L * s;
         final long o0 = r * (cols * 2L);
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
         for (int k = 0; k < full; k += b) {
-            FloatVector xe = FloatVector.fromArray(F, xs, xOff + k), xo = FloatVector.fromArray(F, xs, xOff + k + L);
+            FloatVector xe = FloatVector.fromArray(F, xp, xOff + k), xo = FloatVector.fromArray(F, xp, xOff + k + L);
             final long o = o0 + 2L * k;
             IntVector p;
             p = IntVector.fromMemorySegment(I, w, o, LE);
-            a0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a0);
-            c0 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c0);
+            a0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a0);
+            c0 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c0);
             p = IntVector.fromMemorySegment(I, w, o + rb, LE);
-            a1 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a1);
-            c1 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c1);
+            a1 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a1);
+            c1 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c1);
             p = IntVector.fromMemorySegment(I, w, o + 2 * rb, LE);
-            a2 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a2);
-            c2 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c2);
+            a2 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a2);
+            c2 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c2);
             p = IntVector.fromMemorySegment(I, w, o + 3 * rb, LE);
-            a3 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xe, a3);
-            c3 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xo, c3);
+            a3 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a3);
+            c3 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c3);
         }
-        y[yOff + r] = Vectors.sum(a0.add(c0));
-        y[yOff + r + s] = Vectors.sum(a1.add(c1));
-        y[yOff + r + 2 * s] = Vectors.sum(a2.add(c2));
-        y[yOff + r + 3 * s] = Vectors.sum(a3.add(c3));
-        return full == cols || scaledTail(w, cols, full, r, s, 4, xs, xOff, y, yOff);
+        y[yOff + r] = finish(w, fix, cols, full, r, a0.add(c0), x, xOff);
+        y[yOff + r + s] = finish(w, fix, cols, full, r + s, a1.add(c1), x, xOff);
+        y[yOff + r + 2 * s] = finish(w, fix, cols, full, r + 2 * s, a2.add(c2), x, xOff);
+        y[yOff + r + 3 * s] = finish(w, fix, cols, full, r + 3 * s, a3.add(c3), x, xOff);
     }
 
     /**
@@ -375,41 +349,29 @@ public final class F16Kernels {
     }
 
     /**
-     * Whether activations can be scaled by 2^112 for {@link #gemmPairs} (or {@link #matvecScaled}):
-     * every |x| in {@code [off, off + len)} below 2^15, so that the scaled values stay finite;
-     * false on NaN.
-     */
-    public static boolean scalable(float[] x, int off, int len) {
-        FloatVector max = FloatVector.zero(F);
-        int i = 0;
-        for (; i + L <= len; i += L) max = max.max(FloatVector.fromArray(F, x, off + i).abs());
-        float m = max.reduceLanes(VectorOperators.MAX);
-        for (; i < len; i++) m = Math.max(m, Math.abs(x[off + i]));
-        return m < 0x1p15f; // false for NaN too
-    }
-
-    /**
      * {@code out[(t0 + j)·outStride + r] = Σ_k W[r, k]·x_j[k]} for rows {@code [r0, r1)} and the
      * {@code nt} ≤ {@link TokenPanels#PAIR_TOKENS} tokens of a {@link TokenPanels#packPairs} block
-     * packed with the scale 2^112, for a matrix that {@link #allFinite} has cleared: the batched
-     * decoding step, as {@link BF16Kernels#gemmPairs} runs it, with the widening of
-     * {@link #matvecScaled} (two or three integer ops per widened vector where BF16 needs one;
-     * exact for normal and subnormal halves alike). Against {@link #gemm}'s broadcast of one converted
-     * half per FMA, 16 sequences of the 1.1B F16 model went from 49–54 to 82–85 tok/s
-     * (bench/README.md, "Batched decoding", round 9).
+     * ({@code xq}), with the fast widening of {@link #matvecFast} and its conditions: the batched decoding step, as
+     * {@link BF16Kernels#gemmPairs} runs it (two or three integer ops per widened vector where BF16
+     * needs one). Against {@link #gemm}'s broadcast of one converted half per FMA, 16 sequences of
+     * the 1.1B F16 model went from 49–54 to 82–85 tok/s (bench/README.md, "Batched decoding",
+     * round 9).
      */
-    public static void gemmPairs(MemorySegment w, int cols, int r0, int r1, float[] xq, int t0, int nt, float[] out, int outStride, float[] tile) {
+    public static void gemmPairs(MemorySegment w, F16Fixups fix, int cols, int r0, int r1, float[] xq, int t0, int nt, float[] out,
+                                 int outStride, float[] tile) {
+        final int full = cols & ~7; // the columns tile8x16 covers
         int r = r0;
         for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
             tile8x16(w, cols, r, xq, tile);
+            fix.finishPairTile(w, cols, r, TokenPanels.ROWS, full, xq, tile, 0);
             TokenPanels.storePairs(tile, r, t0, nt, out, outStride);
         }
-        Tiles.pairEdges((row, k) -> scalar(w, (long) row * cols * 2, k), cols, r0, r, r1, xq, t0, nt, 0x1p-112f, out, outStride);
+        Tiles.pairEdges((row, k) -> scalar(w, (long) row * cols * 2, k), cols, r0, r, r1, xq, t0, nt, out, outStride);
     }
 
     /**
      * The microkernel of {@link #gemmPairs}: {@link BF16Kernels}'s tile8x16 with the halves widened
-     * as {@link #matvecScaled} widens them. Written out in full (see BF16Kernels.rows8).
+     * as {@link #matvecFast} widens them. Written out in full (see BF16Kernels.rows8).
      */
     private static void tile8x16(MemorySegment w, int cols, int r, float[] xq, float[] tile) {
         final long rb = cols * 2L;
@@ -425,53 +387,53 @@ public final class F16Kernels {
             IntVector p;
             FloatVector e;
             p = LongVector.broadcast(LONGS, w.get(LONG, a)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c00 = e.fma(xe0, c00); c01 = e.fma(xe1, c01);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c00 = e.fma(xo0, c00); c01 = e.fma(xo1, c01);
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c00 = e.fma(xe0, c00); c01 = e.fma(xe1, c01);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c00 = e.fma(xo0, c00); c01 = e.fma(xo1, c01);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + 8)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c00 = e.fma(ye0, c00); c01 = e.fma(ye1, c01);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c00 = e.fma(yo0, c00); c01 = e.fma(yo1, c01);
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c00 = e.fma(ye0, c00); c01 = e.fma(ye1, c01);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c00 = e.fma(yo0, c00); c01 = e.fma(yo1, c01);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + rb)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c10 = e.fma(xe0, c10); c11 = e.fma(xe1, c11);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c10 = e.fma(xo0, c10); c11 = e.fma(xo1, c11);
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c10 = e.fma(xe0, c10); c11 = e.fma(xe1, c11);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c10 = e.fma(xo0, c10); c11 = e.fma(xo1, c11);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + rb + 8)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c10 = e.fma(ye0, c10); c11 = e.fma(ye1, c11);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c10 = e.fma(yo0, c10); c11 = e.fma(yo1, c11);
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c10 = e.fma(ye0, c10); c11 = e.fma(ye1, c11);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c10 = e.fma(yo0, c10); c11 = e.fma(yo1, c11);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + 2 * rb)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c20 = e.fma(xe0, c20); c21 = e.fma(xe1, c21);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c20 = e.fma(xo0, c20); c21 = e.fma(xo1, c21);
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c20 = e.fma(xe0, c20); c21 = e.fma(xe1, c21);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c20 = e.fma(xo0, c20); c21 = e.fma(xo1, c21);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + 2 * rb + 8)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c20 = e.fma(ye0, c20); c21 = e.fma(ye1, c21);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c20 = e.fma(yo0, c20); c21 = e.fma(yo1, c21);
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c20 = e.fma(ye0, c20); c21 = e.fma(ye1, c21);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c20 = e.fma(yo0, c20); c21 = e.fma(yo1, c21);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + 3 * rb)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c30 = e.fma(xe0, c30); c31 = e.fma(xe1, c31);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c30 = e.fma(xo0, c30); c31 = e.fma(xo1, c31);
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c30 = e.fma(xe0, c30); c31 = e.fma(xe1, c31);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c30 = e.fma(xo0, c30); c31 = e.fma(xo1, c31);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + 3 * rb + 8)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c30 = e.fma(ye0, c30); c31 = e.fma(ye1, c31);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c30 = e.fma(yo0, c30); c31 = e.fma(yo1, c31);
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c30 = e.fma(ye0, c30); c31 = e.fma(ye1, c31);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c30 = e.fma(yo0, c30); c31 = e.fma(yo1, c31);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + 4 * rb)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c40 = e.fma(xe0, c40); c41 = e.fma(xe1, c41);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c40 = e.fma(xo0, c40); c41 = e.fma(xo1, c41);
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c40 = e.fma(xe0, c40); c41 = e.fma(xe1, c41);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c40 = e.fma(xo0, c40); c41 = e.fma(xo1, c41);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + 4 * rb + 8)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c40 = e.fma(ye0, c40); c41 = e.fma(ye1, c41);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c40 = e.fma(yo0, c40); c41 = e.fma(yo1, c41);
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c40 = e.fma(ye0, c40); c41 = e.fma(ye1, c41);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c40 = e.fma(yo0, c40); c41 = e.fma(yo1, c41);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + 5 * rb)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c50 = e.fma(xe0, c50); c51 = e.fma(xe1, c51);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c50 = e.fma(xo0, c50); c51 = e.fma(xo1, c51);
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c50 = e.fma(xe0, c50); c51 = e.fma(xe1, c51);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c50 = e.fma(xo0, c50); c51 = e.fma(xo1, c51);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + 5 * rb + 8)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c50 = e.fma(ye0, c50); c51 = e.fma(ye1, c51);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c50 = e.fma(yo0, c50); c51 = e.fma(yo1, c51);
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c50 = e.fma(ye0, c50); c51 = e.fma(ye1, c51);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c50 = e.fma(yo0, c50); c51 = e.fma(yo1, c51);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + 6 * rb)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c60 = e.fma(xe0, c60); c61 = e.fma(xe1, c61);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c60 = e.fma(xo0, c60); c61 = e.fma(xo1, c61);
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c60 = e.fma(xe0, c60); c61 = e.fma(xe1, c61);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c60 = e.fma(xo0, c60); c61 = e.fma(xo1, c61);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + 6 * rb + 8)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c60 = e.fma(ye0, c60); c61 = e.fma(ye1, c61);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c60 = e.fma(yo0, c60); c61 = e.fma(yo1, c61);
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c60 = e.fma(ye0, c60); c61 = e.fma(ye1, c61);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c60 = e.fma(yo0, c60); c61 = e.fma(yo1, c61);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + 7 * rb)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c70 = e.fma(xe0, c70); c71 = e.fma(xe1, c71);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c70 = e.fma(xo0, c70); c71 = e.fma(xo1, c71);
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c70 = e.fma(xe0, c70); c71 = e.fma(xe1, c71);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c70 = e.fma(xo0, c70); c71 = e.fma(xo1, c71);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + 7 * rb + 8)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c70 = e.fma(ye0, c70); c71 = e.fma(ye1, c71);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats(); c70 = e.fma(yo0, c70); c71 = e.fma(yo1, c71);
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c70 = e.fma(ye0, c70); c71 = e.fma(ye1, c71);
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats(); c70 = e.fma(yo0, c70); c71 = e.fma(yo1, c71);
         }
         c00.intoArray(tile, 0 * L); c01.intoArray(tile, 1 * L);
         c10.intoArray(tile, 2 * L); c11.intoArray(tile, 3 * L);
@@ -485,22 +447,24 @@ public final class F16Kernels {
 
     /**
      * {@link #gemmPairs} for 17 to 32 tokens {@code t0 …}, packed as two {@link TokenPanels#packPairs}
-     * blocks (scaled by 2^112): {@code xa} holds the first {@code PAIR_TOKENS}, {@code xb} the
-     * {@code nb} after them. Tiles of 4 rows × both blocks: every 64-bit broadcast of four halves,
-     * widened once, feeds eight FMAs instead of four (16 accumulators, 8 activation vectors).
+     * blocks: {@code xa} holds the first {@code PAIR_TOKENS}, {@code xb} the {@code nb} after them.
+     * Tiles of 4 rows × both blocks: every 64-bit broadcast of four halves, widened once, feeds
+     * eight FMAs instead of four (16 accumulators, 8 activation vectors).
      */
-    public static void gemmPairs32(MemorySegment w, int cols, int r0, int r1, float[] xa, float[] xb, int t0, int nb, float[] out,
-                                   int outStride, float[] tile) {
-        final int na = TokenPanels.PAIR_TOKENS;
+    public static void gemmPairs32(MemorySegment w, F16Fixups fix, int cols, int r0, int r1, float[] xa, float[] xb, int t0, int nb,
+                                   float[] out, int outStride, float[] tile) {
+        final int na = TokenPanels.PAIR_TOKENS, full = cols & ~7;
         int r = r0;
         for (; r + 4 <= r1; r += 4) {
             tile4x32(w, cols, r, xa, xb, tile);
+            fix.finishPairTile(w, cols, r, 4, full, xa, tile, 0);
+            fix.finishPairTile(w, cols, r, 4, full, xb, tile, 8 * L);
             TokenPanels.storePairs(tile, 0, 4, r, t0, na, out, outStride);
             TokenPanels.storePairs(tile, 8 * L, 4, r, t0 + na, nb, out, outStride);
         }
         Tiles.RowWeight weight = (row, k) -> scalar(w, (long) row * cols * 2, k);
-        Tiles.pairEdges(weight, cols, r0, r, r1, xa, t0, na, 0x1p-112f, out, outStride);
-        Tiles.pairEdges(weight, cols, r0, r, r1, xb, t0 + na, nb, 0x1p-112f, out, outStride);
+        Tiles.pairEdges(weight, cols, r0, r, r1, xa, t0, na, out, outStride);
+        Tiles.pairEdges(weight, cols, r0, r, r1, xb, t0 + na, nb, out, outStride);
     }
 
     /** The microkernel of {@link #gemmPairs32}, written out in full (see BF16Kernels.rows8). */
@@ -519,24 +483,24 @@ public final class F16Kernels {
             IntVector p;
             FloatVector e;
             p = LongVector.broadcast(LONGS, w.get(LONG, a)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
             c00 = e.fma(ae0, c00); c01 = e.fma(ae1, c01); d00 = e.fma(be0, d00); d01 = e.fma(be1, d01);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats();
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
             c00 = e.fma(ao0, c00); c01 = e.fma(ao1, c01); d00 = e.fma(bo0, d00); d01 = e.fma(bo1, d01);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + rb)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
             c10 = e.fma(ae0, c10); c11 = e.fma(ae1, c11); d10 = e.fma(be0, d10); d11 = e.fma(be1, d11);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats();
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
             c10 = e.fma(ao0, c10); c11 = e.fma(ao1, c11); d10 = e.fma(bo0, d10); d11 = e.fma(bo1, d11);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + 2 * rb)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
             c20 = e.fma(ae0, c20); c21 = e.fma(ae1, c21); d20 = e.fma(be0, d20); d21 = e.fma(be1, d21);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats();
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
             c20 = e.fma(ao0, c20); c21 = e.fma(ao1, c21); d20 = e.fma(bo0, d20); d21 = e.fma(bo1, d21);
             p = LongVector.broadcast(LONGS, w.get(LONG, a + 3 * rb)).reinterpretAsInts();
-            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats();
+            e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
             c30 = e.fma(ae0, c30); c31 = e.fma(ae1, c31); d30 = e.fma(be0, d30); d31 = e.fma(be1, d31);
-            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats();
+            e = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
             c30 = e.fma(ao0, c30); c31 = e.fma(ao1, c31); d30 = e.fma(bo0, d30); d31 = e.fma(bo1, d31);
         }
         c00.intoArray(tile, 0 * L); c01.intoArray(tile, 1 * L);

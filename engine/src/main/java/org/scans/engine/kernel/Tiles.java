@@ -37,18 +37,18 @@ final class Tiles {
     /**
      * What the 8-row tiles of a paired product ({@code BF16Kernels.gemmPairs},
      * {@code F16Kernels.gemmPairs}) leave out, by scalar sums against a {@link TokenPanels#packPairs}
-     * block whose activations carry the factor {@code 1/xScale}: for the tiled rows {@code [r0, r)},
+     * block: for the tiled rows {@code [r0, r)},
      * the columns past the last group of eight (odd widths only), added to what the tiles stored;
      * the rows {@code [r, r1)} after the last whole tile, all columns.
      */
-    static void pairEdges(RowWeight w, int cols, int r0, int r, int r1, float[] xq, int t0, int nt, float xScale,
-                          float[] out, int outStride) {
+    static void pairEdges(RowWeight w, int cols, int r0, int r, int r1, float[] xq, int t0, int nt, float[] out,
+                          int outStride) {
         final int full = cols & ~7;
         if (full < cols) {
             for (int i = r0; i < r; i++) {
                 for (int j = 0; j < nt; j++) {
                     float s = 0;
-                    for (int k = full; k < cols; k++) s += w.get(i, k) * (TokenPanels.pairAt(xq, cols, k, j) * xScale);
+                    for (int k = full; k < cols; k++) s += w.get(i, k) * TokenPanels.pairAt(xq, cols, k, j);
                     out[(t0 + j) * outStride + i] += s;
                 }
             }
@@ -56,7 +56,7 @@ final class Tiles {
         for (int i = r; i < r1; i++) {
             for (int j = 0; j < nt; j++) {
                 float s = 0;
-                for (int k = 0; k < cols; k++) s += w.get(i, k) * (TokenPanels.pairAt(xq, cols, k, j) * xScale);
+                for (int k = 0; k < cols; k++) s += w.get(i, k) * TokenPanels.pairAt(xq, cols, k, j);
                 out[(t0 + j) * outStride + i] = s;
             }
         }

@@ -102,11 +102,6 @@ public final class TokenPanels {
      * are stored plainly, {@code L} tokens per column. Tokens from nt on are zero.
      */
     public static void packPairs(float[] x, int t0, int nt, int cols, float[] xq) {
-        packPairs(x, t0, nt, cols, xq, 1f);
-    }
-
-    /** {@link #packPairs(float[], int, int, int, float[])} with every activation multiplied by {@code scale} (2^112 for {@code F16Kernels.gemmPairs}). */
-    public static void packPairs(float[] x, int t0, int nt, int cols, float[] xq, float scale) {
         final int full = cols & ~3;
         // Token by token: L columns of a token are one vector load and one scatter (to
         // PAIR_SCATTER's places). Slot by slot, reading each token's row a few floats at a time,
@@ -115,9 +110,9 @@ public final class TokenPanels {
         for (int j = 0; j < nt; j++) {
             final int src = (t0 + j) * cols, lane = pairSlot(0, j);
             int k = 0;
-            for (; k + L <= full; k += L) FloatVector.fromArray(F, x, src + k).mul(scale).intoArray(xq, k * L + lane, PAIR_SCATTER, 0);
-            for (; k < full; k++) xq[pairSlot(k, j)] = x[src + k] * scale;
-            for (; k < cols; k++) xq[k * L + j] = x[src + k] * scale;
+            for (; k + L <= full; k += L) FloatVector.fromArray(F, x, src + k).intoArray(xq, k * L + lane, PAIR_SCATTER, 0);
+            for (; k < full; k++) xq[pairSlot(k, j)] = x[src + k];
+            for (; k < cols; k++) xq[k * L + j] = x[src + k];
         }
     }
 
@@ -135,7 +130,21 @@ public final class TokenPanels {
      */
     private static int pairSlot(int k, int j) {
         final int half = L / 2;
-        return (k & ~3) * L + (k & 1) * 2 * L + (j / half) * L + (j % half) * 2 + ((k & 2) >> 1);
+        return pairVector(k) + (j / half) * L + (j % half) * 2 + pairLane(k);
+    }
+
+    /**
+     * Where the vector holding column k (below {@code cols & ~3}) for the first half of the tokens
+     * starts in a {@link #packPairs} block; the second half's follows it. Token {@code a} of a half
+     * is in lane {@code 2a + }{@link #pairLane}{@code (k)} of it.
+     */
+    static int pairVector(int k) {
+        return (k & ~3) * L + (k & 1) * 2 * L;
+    }
+
+    /** Which lane of each token's pair holds column k in a {@link #packPairs} block: 0 or 1. */
+    static int pairLane(int k) {
+        return (k & 2) >> 1;
     }
 
     /** Token j's activation at column k in a {@link #packPairs} block: for the scalar edges. */

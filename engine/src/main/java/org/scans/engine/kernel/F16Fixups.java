@@ -1,0 +1,177 @@
+package org.scans.engine.kernel;
+
+import static org.scans.engine.kernel.Vectors.F;
+import static org.scans.engine.kernel.Vectors.L;
+import static org.scans.engine.kernel.Vectors.LE;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Where the fast widening of {@link F16Kernels} is off, for one F16 matrix: the halves whose
+ * exponent field is zero (zeros and subnormals), row by row, in column order.
+ *
+ * <p>The fast widening moves a half's bits to the float positions and sets bit 30, which adds 128
+ * to the exponent. A normal half {@code w} then reads as exactly {@code w·2^16}. A half with a zero
+ * exponent field reads as {@code s·(2 + m/512)} (sign s, mantissa m) where {@code w·2^16} is
+ * {@code s·m/256}: off by {@link #excess}, {@code s·(2 − m/512)}. The kernels sum the products as
+ * they come and subtract {@code excess·x} for the few columns listed here (0.24% of the halves of a
+ * matrix drawn from N(0, 0.02²)).
+ *
+ * <p>Why not widen them exactly: every float the fast widening makes is normal. The older one
+ * read a half as {@code w·2^-112}, which made a subnormal half a subnormal float, and an FMA with a
+ * subnormal operand takes a microcode assist on Intel cores: on the 1.1B F16 checkpoint, with
+ * those halves set to zero, prefill ran 1.5× and 16 sequences 1.5× as fast (bench/README.md,
+ * round 27).
+ */
+public final class F16Fixups {
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(Vectors.F.vectorBitSize()));
+    /** The widest matrix the column lists can hold (they are {@code char}s: half the memory of ints). */
+    public static final int MAX_COLS = 1 << 16;
+
+    private final int[] rowStart;
+    /** Row r's listed columns: {@code listed[rowStart[r] … rowStart[r + 1] − 1]}, ascending. */
+    private final char[] listed;
+
+    private F16Fixups(int[] rowStart, char[] cols) {
+        this.rowStart = rowStart;
+        this.listed = cols;
+    }
+
+    /**
+     * Scans rows {@code [0, rows)} of a row-major F16 matrix: its fix-ups, or null when some half is
+     * an infinity or a NaN (which the fast widening would turn into a finite number) or the matrix
+     * is wider than {@link #MAX_COLS}. Such a matrix keeps the exact widening.
+     */
+    public static F16Fixups scan(MemorySegment w, int rows, int cols) {
+        Part part = scanRows(w, cols, 0, rows);
+        return part == null ? null : join(new Part[] {part});
+    }
+
+    /** The fix-ups of rows {@code [r0, r1)}, to be {@link #join}ed in row order; null as in {@link #scan}. */
+    public static Part scanRows(MemorySegment w, int cols, int r0, int r1) {
+        if (cols > MAX_COLS) return null;
+        int[] counts = new int[r1 - r0];
+        char[] found = new char[64];
+        int n = 0;
+        final int lanes = SHORTS.length(), full = cols / lanes * lanes;
+        for (int r = r0; r < r1; r++) {
+            final long row = (long) r * cols * 2;
+            final int before = n;
+            int k = 0;
+            for (; k < full; k += lanes) {
+                ShortVector exp = ShortVector.fromMemorySegment(SHORTS, w, row + 2L * k, LE).and((short) 0x7C00);
+                if (exp.compare(VectorOperators.EQ, (short) 0x7C00).anyTrue()) return null;
+                long zero = exp.compare(VectorOperators.EQ, (short) 0).toLong();
+                while (zero != 0) {
+                    if (n == found.length) found = Arrays.copyOf(found, 2 * n);
+                    found[n++] = (char) (k + Long.numberOfTrailingZeros(zero));
+                    zero &= zero - 1;
+                }
+            }
+            for (; k < cols; k++) {
+                int exp = w.get(HALF, row + 2L * k) & 0x7C00;
+                if (exp == 0x7C00) return null;
+                if (exp == 0) {
+                    if (n == found.length) found = Arrays.copyOf(found, 2 * n);
+                    found[n++] = (char) k;
+                }
+            }
+            counts[r - r0] = n - before;
+        }
+        return new Part(counts, Arrays.copyOf(found, n));
+    }
+
+    /** One row range's scan: the count of listed columns per row, and the columns. */
+    public record Part(int[] counts, char[] cols) {}
+
+    /** The fix-ups of a matrix from the scans of consecutive row ranges, in order from row 0. */
+    public static F16Fixups join(Part[] parts) {
+        int rows = 0, total = 0;
+        for (Part p : parts) {
+            rows += p.counts.length;
+            total += p.cols.length;
+        }
+        int[] start = new int[rows + 1];
+        char[] cols = new char[total];
+        int r = 0, at = 0;
+        for (Part p : parts) {
+            for (int c : p.counts) {
+                start[r++] = at;
+                at += c;
+            }
+            System.arraycopy(p.cols, 0, cols, start[r - p.counts.length], p.cols.length);
+        }
+        start[rows] = at;
+        return new F16Fixups(start, cols);
+    }
+
+    /** How many halves are listed, over all rows. */
+    public int count() {
+        return listed.length;
+    }
+
+    /**
+     * How much more than {@code w·2^16} the fast widening reads a half with a zero exponent field
+     * as: {@code s·(2 + m/512) − s·m/256}, exact in float.
+     */
+    static float excess(short half) {
+        int m = half & 0x3FF;
+        float e = 2f - m * 0x1p-9f;
+        return half < 0 ? -e : e;
+    }
+
+    /**
+     * {@code Σ excess·x[xOff + k]} over row {@code row}'s listed columns k below {@code limit} (the
+     * columns the fast widening covered); {@code rowOff} is the row's byte offset in {@code w}.
+     */
+    float excessDot(MemorySegment w, long rowOff, int row, int limit, float[] x, int xOff) {
+        float s = 0;
+        for (int i = rowStart[row], end = rowStart[row + 1]; i < end && listed[i] < limit; i++) {
+            int k = listed[i];
+            s += excess(w.get(HALF, rowOff + 2L * k)) * x[xOff + k];
+        }
+        return s;
+    }
+
+    /** Lanes of one parity: {@code PARITY[b·L + lane]} is 1 where {@code lane % 2 == b}. */
+    private static final float[] PARITY = new float[2 * L];
+
+    static {
+        for (int i = 0; i < 2 * L; i++) PARITY[i] = (i / L) == (i % 2) ? 1f : 0f;
+    }
+
+    /**
+     * Finishes rows {@code r … r + rows − 1} of a batched product's tile while it is still in
+     * {@code tile} (from {@code from}, two vectors a row, as {@code F16Kernels.gemmPairs} leaves
+     * them), for the tokens of the {@link TokenPanels#packPairs} block {@code xq}: takes each listed
+     * column's excess times the tokens' activations out of the sums, then the 2^16. In a row's two
+     * vectors, token {@code a} of each half of the tokens has a pair of lanes, summed when the tile
+     * is stored; the excess comes out of the lane that column k's activations take in the block
+     * ({@link TokenPanels#pairLane}), whose vector holds them for every token at once.
+     */
+    void finishPairTile(MemorySegment w, int cols, int r, int rows, int limit, float[] xq, float[] tile, int from) {
+        for (int i = 0; i < rows; i++) {
+            final int row = r + i;
+            final long rowOff = (long) row * cols * 2;
+            FloatVector c0 = FloatVector.zero(F), c1 = c0;
+            for (int at = rowStart[row], end = rowStart[row + 1]; at < end && listed[at] < limit; at++) {
+                final int k = listed[at];
+                final int v = TokenPanels.pairVector(k);
+                FloatVector e = FloatVector.fromArray(F, PARITY, TokenPanels.pairLane(k) * L).mul(excess(w.get(HALF, rowOff + 2L * k)));
+                c0 = FloatVector.fromArray(F, xq, v).fma(e, c0);
+                c1 = FloatVector.fromArray(F, xq, v + L).fma(e, c1);
+            }
+            final int t = from + 2 * i * L;
+            FloatVector.fromArray(F, tile, t).sub(c0).mul(0x1p-16f).intoArray(tile, t);
+            FloatVector.fromArray(F, tile, t + L).sub(c1).mul(0x1p-16f).intoArray(tile, t + L);
+        }
+    }
+}
