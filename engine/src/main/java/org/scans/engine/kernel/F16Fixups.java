@@ -9,6 +9,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -68,8 +69,10 @@ public final class F16Fixups {
             int k = 0;
             for (; k < full; k += lanes) {
                 ShortVector exp = ShortVector.fromMemorySegment(SHORTS, w, row + 2L * k, LE).and((short) 0x7C00);
-                if (exp.compare(VectorOperators.EQ, (short) 0x7C00).anyTrue()) return null;
-                long zero = exp.compare(VectorOperators.EQ, (short) 0).toLong();
+                VectorMask<Short> allOnes = exp.compare(VectorOperators.EQ, (short) 0x7C00), zeros = exp.compare(VectorOperators.EQ, (short) 0);
+                if (!allOnes.or(zeros).anyTrue()) continue; // most vectors: one test
+                if (allOnes.anyTrue()) return null;
+                long zero = zeros.toLong();
                 while (zero != 0) {
                     if (n == found.length) found = Arrays.copyOf(found, 2 * n);
                     found[n++] = (char) (k + Long.numberOfTrailingZeros(zero));
