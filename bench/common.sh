@@ -7,6 +7,12 @@ JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 JAR="${JAR:-$ROOT/target/scans-engine.jar}"
 [ -f "$JAR" ] || { echo "no $JAR: build with ./mvnw -B -q package -DskipTests" >&2; exit 1; }
 
+# One llama-bench line from llama.cpp, our bench on the same arguments, and a timestamped
+# heading; the scripts that run them otherwise define their own after sourcing this file.
+llama() { node "$TOOLS/llamacpp.mjs" bench "$@" 2>&1 | tail -1; }
+ours() { "$JAVA" --add-modules jdk.incubator.vector -Xmx1g -jar "$JAR" bench "$@" 2>/dev/null; }
+stamp() { echo "=== $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) :: $*"; }
+
 # Drops the files from the page cache (posix_fadvise DONTNEED).
 drop_cached() {
   /usr/bin/python3 -c 'import os, sys

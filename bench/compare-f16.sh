@@ -7,15 +7,9 @@
 #   M=/work/models-bench bench/compare-f16.sh > compare-f16.log
 M="${M:?set M to the folder with tiny1b-f16-hf and tiny1b-f16.gguf}"
 source "$(dirname "$0")/common.sh"
-llama() { node "$TOOLS/llamacpp.mjs" bench "$@" 2>&1 | tail -1; }
-ours() { "$JAVA" --add-modules jdk.incubator.vector -Xmx1g -jar "$JAR" bench "$@" 2>/dev/null; }
-stamp() { echo "=== $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) :: $*"; }
 F16=("$M"/tiny1b-f16.gguf "$M"/tiny1b-f16-hf/*.safetensors)
-if [ "${PAGE_CACHE:-refill}" = refill ]; then
-  drop_cached "${F16[@]}"
-  read_back "${F16[@]}"
-  stamp "page cache refilled: $(grep FileHugePages /proc/meminfo | tr -s ' ')"
-fi
+refill_files "${F16[@]}"
+stamp "page cache: $(grep FileHugePages /proc/meminfo | tr -s ' ')"
 for T in 2 1; do
   for ((round = 1; round <= ${ROUNDS:-1}; round++)); do
     stamp "llama.cpp F16 T=$T round $round"; llama "$M/tiny1b-f16.gguf" --prompt-tokens 512 --gen 128 --threads $T --reps 3

@@ -17,9 +17,6 @@
 # files get the same treatment.
 M="${M:?set M to the folder with the tiny1b models}"
 source "$(dirname "$0")/common.sh"
-llama() { node "$TOOLS/llamacpp.mjs" bench "$@" 2>&1 | tail -1; }
-ours() { "$JAVA" --add-modules jdk.incubator.vector -Xmx1g -jar "$JAR" bench "$@" 2>/dev/null; }
-stamp() { echo "=== $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) :: $*"; }
 BF16=("$M"/tiny1b-bf16.gguf "$M"/tiny1b-bf16-hf/*.safetensors)
 F16=("$M"/tiny1b-f16.gguf "$M"/tiny1b-f16-hf/*.safetensors)
 # Puts the given files back in the page cache in 2 MiB folios, after dropping the other pair's:
