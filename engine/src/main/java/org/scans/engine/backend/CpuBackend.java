@@ -202,7 +202,7 @@ public final class CpuBackend implements Backend {
         return fixes;
     }
 
-    /** Rows of a matrix that {@link #scan} hands out to the threads at a time: about 4 MB of halves. */
+    /** How much of a matrix {@link #scan} hands a thread at a time, in bytes (rounded to whole rows). */
     private static final long SCAN_SLICE = 4L << 20;
 
     /**

@@ -487,7 +487,7 @@ class KernelsTest {
      * every product path exactly: each token's activations are one-hot, so each output is one weight
      * times 1. The tolerance of {@link #assertProductsClose} scales with the row's magnitude, so it
      * would let a subnormal or a huge weight widened wrong go by; this does not. Paths by token
-     * count (F16 with scalable activations): 1 the scaled decode kernel, 3 the scaled decode kernel
+     * count (F16 with bounded activations): 1 the fast decode kernel, 3 the fast decode kernel
      * per token (BF16: the 4×4 tiles), {@code PAIR_TOKENS} gemmPairs (with 16 lanes; with 4 it is
      * below the panel threshold of 8), {@code PAIR_TOKENS + 3} gemmPairs32 (BF16: gemm), and
      * {@code WIDTH + 1} a full panel then a single token, which takes gemmPairs at every lane count.
