@@ -41,9 +41,9 @@ public final class F16Fixups {
     /** Row r's listed columns: {@code listed[rowStart[r] … rowStart[r + 1] − 1]}, ascending. */
     private final char[] listed;
 
-    private F16Fixups(int[] rowStart, char[] cols) {
+    private F16Fixups(int[] rowStart, char[] listed) {
         this.rowStart = rowStart;
-        this.listed = cols;
+        this.listed = listed;
     }
 
     /**
