@@ -106,11 +106,11 @@ public final class F16Fixups {
         char[] cols = new char[total];
         int r = 0, at = 0;
         for (Part p : parts) {
+            System.arraycopy(p.cols, 0, cols, at, p.cols.length);
             for (int c : p.counts) {
                 start[r++] = at;
                 at += c;
             }
-            System.arraycopy(p.cols, 0, cols, start[r - p.counts.length], p.cols.length);
         }
         start[rows] = at;
         return new F16Fixups(start, cols);
