@@ -126,9 +126,11 @@ public final class F16Fixups {
      * as: {@code s·(2 + m/512) − s·m/256}, exact in float.
      */
     static float excess(short half) {
-        int m = half & 0x3FF;
-        float e = 2f - m * 0x1p-9f;
-        return half < 0 ? -e : e;
+        float e = 2f - (half & 0x3FF) * 0x1p-9f; // in (0, 2]
+        // The half's sign put on with a bit operation, not a branch: the signs of the listed halves
+        // are random, and a branch on them mispredicted about half the time, which made the decode
+        // kernels' per-row finish cost twice what it needs (bench/README.md, round 28).
+        return Float.intBitsToFloat(Float.floatToRawIntBits(e) | (half & 0x8000) << 16);
     }
 
     /**
