@@ -138,14 +138,33 @@ public final class Q8Kernels {
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             a7 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 28)), a7);
         }
-        y[yOff + r] = Vectors.sum(a0);
-        y[yOff + r + 1] = Vectors.sum(a1);
-        y[yOff + r + 2] = Vectors.sum(a2);
-        y[yOff + r + 3] = Vectors.sum(a3);
-        y[yOff + r + 4] = Vectors.sum(a4);
-        y[yOff + r + 5] = Vectors.sum(a5);
-        y[yOff + r + 6] = Vectors.sum(a6);
-        y[yOff + r + 7] = Vectors.sum(a7);
+        // Vectors.sum's tree written out: that method is too large for C2 to inline here, and a
+        // vector passed to a method that is not inlined is boxed on the heap, eight times a group.
+        // Only this kernel's lane count (16) takes this path (TWO_VECTORS_PER_BLOCK).
+        a0 = a0.add(a0.rearrange(Vectors.SWAP8)); a1 = a1.add(a1.rearrange(Vectors.SWAP8));
+        a2 = a2.add(a2.rearrange(Vectors.SWAP8)); a3 = a3.add(a3.rearrange(Vectors.SWAP8));
+        a4 = a4.add(a4.rearrange(Vectors.SWAP8)); a5 = a5.add(a5.rearrange(Vectors.SWAP8));
+        a6 = a6.add(a6.rearrange(Vectors.SWAP8)); a7 = a7.add(a7.rearrange(Vectors.SWAP8));
+        a0 = a0.add(a0.rearrange(Vectors.SWAP4)); a1 = a1.add(a1.rearrange(Vectors.SWAP4));
+        a2 = a2.add(a2.rearrange(Vectors.SWAP4)); a3 = a3.add(a3.rearrange(Vectors.SWAP4));
+        a4 = a4.add(a4.rearrange(Vectors.SWAP4)); a5 = a5.add(a5.rearrange(Vectors.SWAP4));
+        a6 = a6.add(a6.rearrange(Vectors.SWAP4)); a7 = a7.add(a7.rearrange(Vectors.SWAP4));
+        a0 = a0.add(a0.rearrange(Vectors.SWAP2)); a1 = a1.add(a1.rearrange(Vectors.SWAP2));
+        a2 = a2.add(a2.rearrange(Vectors.SWAP2)); a3 = a3.add(a3.rearrange(Vectors.SWAP2));
+        a4 = a4.add(a4.rearrange(Vectors.SWAP2)); a5 = a5.add(a5.rearrange(Vectors.SWAP2));
+        a6 = a6.add(a6.rearrange(Vectors.SWAP2)); a7 = a7.add(a7.rearrange(Vectors.SWAP2));
+        a0 = a0.add(a0.rearrange(Vectors.SWAP1)); a1 = a1.add(a1.rearrange(Vectors.SWAP1));
+        a2 = a2.add(a2.rearrange(Vectors.SWAP1)); a3 = a3.add(a3.rearrange(Vectors.SWAP1));
+        a4 = a4.add(a4.rearrange(Vectors.SWAP1)); a5 = a5.add(a5.rearrange(Vectors.SWAP1));
+        a6 = a6.add(a6.rearrange(Vectors.SWAP1)); a7 = a7.add(a7.rearrange(Vectors.SWAP1));
+        y[yOff + r] = a0.lane(0);
+        y[yOff + r + 1] = a1.lane(0);
+        y[yOff + r + 2] = a2.lane(0);
+        y[yOff + r + 3] = a3.lane(0);
+        y[yOff + r + 4] = a4.lane(0);
+        y[yOff + r + 5] = a5.lane(0);
+        y[yOff + r + 6] = a6.lane(0);
+        y[yOff + r + 7] = a7.lane(0);
     }
 
     /**

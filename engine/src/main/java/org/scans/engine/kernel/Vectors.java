@@ -35,7 +35,7 @@ final class Vectors {
     static final boolean INTEL = intel();
 
     /* Lane i swapped with lane i ^ h: the steps of sum's tree, for every lane count up to 16. */
-    private static final VectorShuffle<Float> SWAP8 = swap(8), SWAP4 = swap(4), SWAP2 = swap(2), SWAP1 = swap(1);
+    static final VectorShuffle<Float> SWAP8 = swap(8), SWAP4 = swap(4), SWAP2 = swap(2), SWAP1 = swap(1);
 
     private Vectors() {}
 
