@@ -109,14 +109,51 @@ public final class BF16Kernels {
             a7 = p7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a7);
             c7 = p7.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c7);
         }
-        y[yOff + r] = Vectors.sum(a0.add(c0));
-        y[yOff + r + 1 * s] = Vectors.sum(a1.add(c1));
-        y[yOff + r + 2 * s] = Vectors.sum(a2.add(c2));
-        y[yOff + r + 3 * s] = Vectors.sum(a3.add(c3));
-        y[yOff + r + 4 * s] = Vectors.sum(a4.add(c4));
-        y[yOff + r + 5 * s] = Vectors.sum(a5.add(c5));
-        y[yOff + r + 6 * s] = Vectors.sum(a6.add(c6));
-        y[yOff + r + 7 * s] = Vectors.sum(a7.add(c7));
+        // Vectors.sum's tree written out, so that no vector is boxed (see Vectors.SWAP8).
+        FloatVector s0 = a0.add(c0), s1 = a1.add(c1), s2 = a2.add(c2), s3 = a3.add(c3), s4 = a4.add(c4), s5 = a5.add(c5), s6 = a6.add(c6), s7 = a7.add(c7);
+        if (L <= 16) {
+            if (L > 8) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP8)); s1 = s1.add(s1.rearrange(Vectors.SWAP8));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP8)); s3 = s3.add(s3.rearrange(Vectors.SWAP8));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP8)); s5 = s5.add(s5.rearrange(Vectors.SWAP8));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP8)); s7 = s7.add(s7.rearrange(Vectors.SWAP8));
+            }
+            if (L > 4) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP4)); s1 = s1.add(s1.rearrange(Vectors.SWAP4));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP4)); s3 = s3.add(s3.rearrange(Vectors.SWAP4));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP4)); s5 = s5.add(s5.rearrange(Vectors.SWAP4));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP4)); s7 = s7.add(s7.rearrange(Vectors.SWAP4));
+            }
+            if (L > 2) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP2)); s1 = s1.add(s1.rearrange(Vectors.SWAP2));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP2)); s3 = s3.add(s3.rearrange(Vectors.SWAP2));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP2)); s5 = s5.add(s5.rearrange(Vectors.SWAP2));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP2)); s7 = s7.add(s7.rearrange(Vectors.SWAP2));
+            }
+            if (L > 1) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP1)); s1 = s1.add(s1.rearrange(Vectors.SWAP1));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP1)); s3 = s3.add(s3.rearrange(Vectors.SWAP1));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP1)); s5 = s5.add(s5.rearrange(Vectors.SWAP1));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP1)); s7 = s7.add(s7.rearrange(Vectors.SWAP1));
+            }
+            y[yOff + r] = s0.lane(0);
+            y[yOff + r + 1 * s] = s1.lane(0);
+            y[yOff + r + 2 * s] = s2.lane(0);
+            y[yOff + r + 3 * s] = s3.lane(0);
+            y[yOff + r + 4 * s] = s4.lane(0);
+            y[yOff + r + 5 * s] = s5.lane(0);
+            y[yOff + r + 6 * s] = s6.lane(0);
+            y[yOff + r + 7 * s] = s7.lane(0);
+        } else {
+            y[yOff + r] = Vectors.sum(s0);
+            y[yOff + r + 1 * s] = Vectors.sum(s1);
+            y[yOff + r + 2 * s] = Vectors.sum(s2);
+            y[yOff + r + 3 * s] = Vectors.sum(s3);
+            y[yOff + r + 4 * s] = Vectors.sum(s4);
+            y[yOff + r + 5 * s] = Vectors.sum(s5);
+            y[yOff + r + 6 * s] = Vectors.sum(s6);
+            y[yOff + r + 7 * s] = Vectors.sum(s7);
+        }
         if (full < cols) tail(w, cols, full, r, s, 8, xp, xOff, y, yOff);
     }
 
@@ -154,10 +191,35 @@ public final class BF16Kernels {
             a3 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a3);
             c3 = p.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c3);
         }
-        y[yOff + r] = Vectors.sum(a0.add(c0));
-        y[yOff + r + s] = Vectors.sum(a1.add(c1));
-        y[yOff + r + 2 * s] = Vectors.sum(a2.add(c2));
-        y[yOff + r + 3 * s] = Vectors.sum(a3.add(c3));
+        // Vectors.sum's tree written out, so that no vector is boxed (see Vectors.SWAP8).
+        FloatVector s0 = a0.add(c0), s1 = a1.add(c1), s2 = a2.add(c2), s3 = a3.add(c3);
+        if (L <= 16) {
+            if (L > 8) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP8)); s1 = s1.add(s1.rearrange(Vectors.SWAP8));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP8)); s3 = s3.add(s3.rearrange(Vectors.SWAP8));
+            }
+            if (L > 4) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP4)); s1 = s1.add(s1.rearrange(Vectors.SWAP4));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP4)); s3 = s3.add(s3.rearrange(Vectors.SWAP4));
+            }
+            if (L > 2) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP2)); s1 = s1.add(s1.rearrange(Vectors.SWAP2));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP2)); s3 = s3.add(s3.rearrange(Vectors.SWAP2));
+            }
+            if (L > 1) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP1)); s1 = s1.add(s1.rearrange(Vectors.SWAP1));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP1)); s3 = s3.add(s3.rearrange(Vectors.SWAP1));
+            }
+            y[yOff + r] = s0.lane(0);
+            y[yOff + r + s] = s1.lane(0);
+            y[yOff + r + 2 * s] = s2.lane(0);
+            y[yOff + r + 3 * s] = s3.lane(0);
+        } else {
+            y[yOff + r] = Vectors.sum(s0);
+            y[yOff + r + s] = Vectors.sum(s1);
+            y[yOff + r + 2 * s] = Vectors.sum(s2);
+            y[yOff + r + 3 * s] = Vectors.sum(s3);
+        }
         if (full < cols) tail(w, cols, full, r, s, 4, xp, xOff, y, yOff);
     }
 

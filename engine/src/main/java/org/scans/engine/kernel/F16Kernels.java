@@ -193,24 +193,61 @@ public final class F16Kernels {
             a7 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a7);
             c7 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c7);
         }
-        y[yOff + r] = finish(w, fix, cols, full, r, a0.add(c0), x, xOff);
-        y[yOff + r + s] = finish(w, fix, cols, full, r + s, a1.add(c1), x, xOff);
-        y[yOff + r + 2 * s] = finish(w, fix, cols, full, r + 2 * s, a2.add(c2), x, xOff);
-        y[yOff + r + 3 * s] = finish(w, fix, cols, full, r + 3 * s, a3.add(c3), x, xOff);
-        y[yOff + r + 4 * s] = finish(w, fix, cols, full, r + 4 * s, a4.add(c4), x, xOff);
-        y[yOff + r + 5 * s] = finish(w, fix, cols, full, r + 5 * s, a5.add(c5), x, xOff);
-        y[yOff + r + 6 * s] = finish(w, fix, cols, full, r + 6 * s, a6.add(c6), x, xOff);
-        y[yOff + r + 7 * s] = finish(w, fix, cols, full, r + 7 * s, a7.add(c7), x, xOff);
+        // Vectors.sum's tree written out, so that no vector is boxed (see Vectors.SWAP8).
+        FloatVector s0 = a0.add(c0), s1 = a1.add(c1), s2 = a2.add(c2), s3 = a3.add(c3), s4 = a4.add(c4), s5 = a5.add(c5), s6 = a6.add(c6), s7 = a7.add(c7);
+        if (L <= 16) {
+            if (L > 8) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP8)); s1 = s1.add(s1.rearrange(Vectors.SWAP8));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP8)); s3 = s3.add(s3.rearrange(Vectors.SWAP8));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP8)); s5 = s5.add(s5.rearrange(Vectors.SWAP8));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP8)); s7 = s7.add(s7.rearrange(Vectors.SWAP8));
+            }
+            if (L > 4) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP4)); s1 = s1.add(s1.rearrange(Vectors.SWAP4));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP4)); s3 = s3.add(s3.rearrange(Vectors.SWAP4));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP4)); s5 = s5.add(s5.rearrange(Vectors.SWAP4));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP4)); s7 = s7.add(s7.rearrange(Vectors.SWAP4));
+            }
+            if (L > 2) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP2)); s1 = s1.add(s1.rearrange(Vectors.SWAP2));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP2)); s3 = s3.add(s3.rearrange(Vectors.SWAP2));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP2)); s5 = s5.add(s5.rearrange(Vectors.SWAP2));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP2)); s7 = s7.add(s7.rearrange(Vectors.SWAP2));
+            }
+            if (L > 1) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP1)); s1 = s1.add(s1.rearrange(Vectors.SWAP1));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP1)); s3 = s3.add(s3.rearrange(Vectors.SWAP1));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP1)); s5 = s5.add(s5.rearrange(Vectors.SWAP1));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP1)); s7 = s7.add(s7.rearrange(Vectors.SWAP1));
+            }
+            y[yOff + r] = finish(w, fix, cols, full, r, s0.lane(0), x, xOff);
+            y[yOff + r + s] = finish(w, fix, cols, full, r + s, s1.lane(0), x, xOff);
+            y[yOff + r + 2 * s] = finish(w, fix, cols, full, r + 2 * s, s2.lane(0), x, xOff);
+            y[yOff + r + 3 * s] = finish(w, fix, cols, full, r + 3 * s, s3.lane(0), x, xOff);
+            y[yOff + r + 4 * s] = finish(w, fix, cols, full, r + 4 * s, s4.lane(0), x, xOff);
+            y[yOff + r + 5 * s] = finish(w, fix, cols, full, r + 5 * s, s5.lane(0), x, xOff);
+            y[yOff + r + 6 * s] = finish(w, fix, cols, full, r + 6 * s, s6.lane(0), x, xOff);
+            y[yOff + r + 7 * s] = finish(w, fix, cols, full, r + 7 * s, s7.lane(0), x, xOff);
+        } else {
+            y[yOff + r] = finish(w, fix, cols, full, r, Vectors.sum(s0), x, xOff);
+            y[yOff + r + s] = finish(w, fix, cols, full, r + s, Vectors.sum(s1), x, xOff);
+            y[yOff + r + 2 * s] = finish(w, fix, cols, full, r + 2 * s, Vectors.sum(s2), x, xOff);
+            y[yOff + r + 3 * s] = finish(w, fix, cols, full, r + 3 * s, Vectors.sum(s3), x, xOff);
+            y[yOff + r + 4 * s] = finish(w, fix, cols, full, r + 4 * s, Vectors.sum(s4), x, xOff);
+            y[yOff + r + 5 * s] = finish(w, fix, cols, full, r + 5 * s, Vectors.sum(s5), x, xOff);
+            y[yOff + r + 6 * s] = finish(w, fix, cols, full, r + 6 * s, Vectors.sum(s6), x, xOff);
+            y[yOff + r + 7 * s] = finish(w, fix, cols, full, r + 7 * s, Vectors.sum(s7), x, xOff);
+        }
     }
 
     /**
-     * Row {@code row}'s product from the fast-widened sums of its columns {@code [0, full)}: the
+     * Row {@code row}'s product from the fast-widened sum of its columns {@code [0, full)}: the
      * listed halves' excess taken off, the 2^16 taken out, and the columns past {@code full} added
      * exactly.
      */
-    private static float finish(MemorySegment w, F16Fixups fix, int cols, int full, int row, FloatVector sums, float[] x, int xOff) {
+    private static float finish(MemorySegment w, F16Fixups fix, int cols, int full, int row, float sum, float[] x, int xOff) {
         final long rowOff = (long) row * cols * 2;
-        float y = (Vectors.sum(sums) - fix.excessDot(w, rowOff, row, full, x, xOff)) * 0x1p-16f;
+        float y = (sum - fix.excessDot(w, rowOff, row, full, x, xOff)) * 0x1p-16f;
         for (int k = full; k < cols; k++) y += scalar(w, rowOff, k) * x[xOff + k];
         return y;
     }
@@ -247,10 +284,35 @@ public final class F16Kernels {
             a3 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a3);
             c3 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c3);
         }
-        y[yOff + r] = finish(w, fix, cols, full, r, a0.add(c0), x, xOff);
-        y[yOff + r + s] = finish(w, fix, cols, full, r + s, a1.add(c1), x, xOff);
-        y[yOff + r + 2 * s] = finish(w, fix, cols, full, r + 2 * s, a2.add(c2), x, xOff);
-        y[yOff + r + 3 * s] = finish(w, fix, cols, full, r + 3 * s, a3.add(c3), x, xOff);
+        // Vectors.sum's tree written out, so that no vector is boxed (see Vectors.SWAP8).
+        FloatVector s0 = a0.add(c0), s1 = a1.add(c1), s2 = a2.add(c2), s3 = a3.add(c3);
+        if (L <= 16) {
+            if (L > 8) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP8)); s1 = s1.add(s1.rearrange(Vectors.SWAP8));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP8)); s3 = s3.add(s3.rearrange(Vectors.SWAP8));
+            }
+            if (L > 4) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP4)); s1 = s1.add(s1.rearrange(Vectors.SWAP4));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP4)); s3 = s3.add(s3.rearrange(Vectors.SWAP4));
+            }
+            if (L > 2) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP2)); s1 = s1.add(s1.rearrange(Vectors.SWAP2));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP2)); s3 = s3.add(s3.rearrange(Vectors.SWAP2));
+            }
+            if (L > 1) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP1)); s1 = s1.add(s1.rearrange(Vectors.SWAP1));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP1)); s3 = s3.add(s3.rearrange(Vectors.SWAP1));
+            }
+            y[yOff + r] = finish(w, fix, cols, full, r, s0.lane(0), x, xOff);
+            y[yOff + r + s] = finish(w, fix, cols, full, r + s, s1.lane(0), x, xOff);
+            y[yOff + r + 2 * s] = finish(w, fix, cols, full, r + 2 * s, s2.lane(0), x, xOff);
+            y[yOff + r + 3 * s] = finish(w, fix, cols, full, r + 3 * s, s3.lane(0), x, xOff);
+        } else {
+            y[yOff + r] = finish(w, fix, cols, full, r, Vectors.sum(s0), x, xOff);
+            y[yOff + r + s] = finish(w, fix, cols, full, r + s, Vectors.sum(s1), x, xOff);
+            y[yOff + r + 2 * s] = finish(w, fix, cols, full, r + 2 * s, Vectors.sum(s2), x, xOff);
+            y[yOff + r + 3 * s] = finish(w, fix, cols, full, r + 3 * s, Vectors.sum(s3), x, xOff);
+        }
     }
 
     /**

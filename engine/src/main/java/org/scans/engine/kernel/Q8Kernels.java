@@ -138,33 +138,51 @@ public final class Q8Kernels {
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x1, s);
             a7 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 28)), a7);
         }
-        // Vectors.sum's tree written out: that method is too large for C2 to inline here, and a
-        // vector passed to a method that is not inlined is boxed on the heap, eight times a group.
-        // Only this kernel's lane count (16) takes this path (TWO_VECTORS_PER_BLOCK).
-        a0 = a0.add(a0.rearrange(Vectors.SWAP8)); a1 = a1.add(a1.rearrange(Vectors.SWAP8));
-        a2 = a2.add(a2.rearrange(Vectors.SWAP8)); a3 = a3.add(a3.rearrange(Vectors.SWAP8));
-        a4 = a4.add(a4.rearrange(Vectors.SWAP8)); a5 = a5.add(a5.rearrange(Vectors.SWAP8));
-        a6 = a6.add(a6.rearrange(Vectors.SWAP8)); a7 = a7.add(a7.rearrange(Vectors.SWAP8));
-        a0 = a0.add(a0.rearrange(Vectors.SWAP4)); a1 = a1.add(a1.rearrange(Vectors.SWAP4));
-        a2 = a2.add(a2.rearrange(Vectors.SWAP4)); a3 = a3.add(a3.rearrange(Vectors.SWAP4));
-        a4 = a4.add(a4.rearrange(Vectors.SWAP4)); a5 = a5.add(a5.rearrange(Vectors.SWAP4));
-        a6 = a6.add(a6.rearrange(Vectors.SWAP4)); a7 = a7.add(a7.rearrange(Vectors.SWAP4));
-        a0 = a0.add(a0.rearrange(Vectors.SWAP2)); a1 = a1.add(a1.rearrange(Vectors.SWAP2));
-        a2 = a2.add(a2.rearrange(Vectors.SWAP2)); a3 = a3.add(a3.rearrange(Vectors.SWAP2));
-        a4 = a4.add(a4.rearrange(Vectors.SWAP2)); a5 = a5.add(a5.rearrange(Vectors.SWAP2));
-        a6 = a6.add(a6.rearrange(Vectors.SWAP2)); a7 = a7.add(a7.rearrange(Vectors.SWAP2));
-        a0 = a0.add(a0.rearrange(Vectors.SWAP1)); a1 = a1.add(a1.rearrange(Vectors.SWAP1));
-        a2 = a2.add(a2.rearrange(Vectors.SWAP1)); a3 = a3.add(a3.rearrange(Vectors.SWAP1));
-        a4 = a4.add(a4.rearrange(Vectors.SWAP1)); a5 = a5.add(a5.rearrange(Vectors.SWAP1));
-        a6 = a6.add(a6.rearrange(Vectors.SWAP1)); a7 = a7.add(a7.rearrange(Vectors.SWAP1));
-        y[yOff + r] = a0.lane(0);
-        y[yOff + r + 1] = a1.lane(0);
-        y[yOff + r + 2] = a2.lane(0);
-        y[yOff + r + 3] = a3.lane(0);
-        y[yOff + r + 4] = a4.lane(0);
-        y[yOff + r + 5] = a5.lane(0);
-        y[yOff + r + 6] = a6.lane(0);
-        y[yOff + r + 7] = a7.lane(0);
+        // Vectors.sum's tree written out, so that no vector is boxed (see Vectors.SWAP8).
+        FloatVector s0 = a0, s1 = a1, s2 = a2, s3 = a3, s4 = a4, s5 = a5, s6 = a6, s7 = a7;
+        if (L <= 16) {
+            if (L > 8) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP8)); s1 = s1.add(s1.rearrange(Vectors.SWAP8));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP8)); s3 = s3.add(s3.rearrange(Vectors.SWAP8));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP8)); s5 = s5.add(s5.rearrange(Vectors.SWAP8));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP8)); s7 = s7.add(s7.rearrange(Vectors.SWAP8));
+            }
+            if (L > 4) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP4)); s1 = s1.add(s1.rearrange(Vectors.SWAP4));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP4)); s3 = s3.add(s3.rearrange(Vectors.SWAP4));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP4)); s5 = s5.add(s5.rearrange(Vectors.SWAP4));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP4)); s7 = s7.add(s7.rearrange(Vectors.SWAP4));
+            }
+            if (L > 2) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP2)); s1 = s1.add(s1.rearrange(Vectors.SWAP2));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP2)); s3 = s3.add(s3.rearrange(Vectors.SWAP2));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP2)); s5 = s5.add(s5.rearrange(Vectors.SWAP2));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP2)); s7 = s7.add(s7.rearrange(Vectors.SWAP2));
+            }
+            if (L > 1) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP1)); s1 = s1.add(s1.rearrange(Vectors.SWAP1));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP1)); s3 = s3.add(s3.rearrange(Vectors.SWAP1));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP1)); s5 = s5.add(s5.rearrange(Vectors.SWAP1));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP1)); s7 = s7.add(s7.rearrange(Vectors.SWAP1));
+            }
+            y[yOff + r] = s0.lane(0);
+            y[yOff + r + 1] = s1.lane(0);
+            y[yOff + r + 2] = s2.lane(0);
+            y[yOff + r + 3] = s3.lane(0);
+            y[yOff + r + 4] = s4.lane(0);
+            y[yOff + r + 5] = s5.lane(0);
+            y[yOff + r + 6] = s6.lane(0);
+            y[yOff + r + 7] = s7.lane(0);
+        } else {
+            y[yOff + r] = Vectors.sum(s0);
+            y[yOff + r + 1] = Vectors.sum(s1);
+            y[yOff + r + 2] = Vectors.sum(s2);
+            y[yOff + r + 3] = Vectors.sum(s3);
+            y[yOff + r + 4] = Vectors.sum(s4);
+            y[yOff + r + 5] = Vectors.sum(s5);
+            y[yOff + r + 6] = Vectors.sum(s6);
+            y[yOff + r + 7] = Vectors.sum(s7);
+        }
     }
 
     /**
@@ -223,14 +241,51 @@ public final class Q8Kernels {
             s = ((FloatVector) ByteVector.fromMemorySegment(B, w, q + 7 * BLOCK + 3 * L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(x3, s);
             a7 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 28)), a7);
         }
-        y[yOff + r] = Vectors.sum(a0);
-        y[yOff + r + 1] = Vectors.sum(a1);
-        y[yOff + r + 2] = Vectors.sum(a2);
-        y[yOff + r + 3] = Vectors.sum(a3);
-        y[yOff + r + 4] = Vectors.sum(a4);
-        y[yOff + r + 5] = Vectors.sum(a5);
-        y[yOff + r + 6] = Vectors.sum(a6);
-        y[yOff + r + 7] = Vectors.sum(a7);
+        // Vectors.sum's tree written out, so that no vector is boxed (see Vectors.SWAP8).
+        FloatVector s0 = a0, s1 = a1, s2 = a2, s3 = a3, s4 = a4, s5 = a5, s6 = a6, s7 = a7;
+        if (L <= 16) {
+            if (L > 8) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP8)); s1 = s1.add(s1.rearrange(Vectors.SWAP8));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP8)); s3 = s3.add(s3.rearrange(Vectors.SWAP8));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP8)); s5 = s5.add(s5.rearrange(Vectors.SWAP8));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP8)); s7 = s7.add(s7.rearrange(Vectors.SWAP8));
+            }
+            if (L > 4) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP4)); s1 = s1.add(s1.rearrange(Vectors.SWAP4));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP4)); s3 = s3.add(s3.rearrange(Vectors.SWAP4));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP4)); s5 = s5.add(s5.rearrange(Vectors.SWAP4));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP4)); s7 = s7.add(s7.rearrange(Vectors.SWAP4));
+            }
+            if (L > 2) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP2)); s1 = s1.add(s1.rearrange(Vectors.SWAP2));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP2)); s3 = s3.add(s3.rearrange(Vectors.SWAP2));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP2)); s5 = s5.add(s5.rearrange(Vectors.SWAP2));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP2)); s7 = s7.add(s7.rearrange(Vectors.SWAP2));
+            }
+            if (L > 1) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP1)); s1 = s1.add(s1.rearrange(Vectors.SWAP1));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP1)); s3 = s3.add(s3.rearrange(Vectors.SWAP1));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP1)); s5 = s5.add(s5.rearrange(Vectors.SWAP1));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP1)); s7 = s7.add(s7.rearrange(Vectors.SWAP1));
+            }
+            y[yOff + r] = s0.lane(0);
+            y[yOff + r + 1] = s1.lane(0);
+            y[yOff + r + 2] = s2.lane(0);
+            y[yOff + r + 3] = s3.lane(0);
+            y[yOff + r + 4] = s4.lane(0);
+            y[yOff + r + 5] = s5.lane(0);
+            y[yOff + r + 6] = s6.lane(0);
+            y[yOff + r + 7] = s7.lane(0);
+        } else {
+            y[yOff + r] = Vectors.sum(s0);
+            y[yOff + r + 1] = Vectors.sum(s1);
+            y[yOff + r + 2] = Vectors.sum(s2);
+            y[yOff + r + 3] = Vectors.sum(s3);
+            y[yOff + r + 4] = Vectors.sum(s4);
+            y[yOff + r + 5] = Vectors.sum(s5);
+            y[yOff + r + 6] = Vectors.sum(s6);
+            y[yOff + r + 7] = Vectors.sum(s7);
+        }
     }
 
     /**
@@ -336,14 +391,51 @@ public final class Q8Kernels {
             s = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x7, s);
             a7 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 28)), a7);
         }
-        y[yOff + r] = Vectors.sum(a0);
-        y[yOff + r + 1] = Vectors.sum(a1);
-        y[yOff + r + 2] = Vectors.sum(a2);
-        y[yOff + r + 3] = Vectors.sum(a3);
-        y[yOff + r + 4] = Vectors.sum(a4);
-        y[yOff + r + 5] = Vectors.sum(a5);
-        y[yOff + r + 6] = Vectors.sum(a6);
-        y[yOff + r + 7] = Vectors.sum(a7);
+        // Vectors.sum's tree written out, so that no vector is boxed (see Vectors.SWAP8).
+        FloatVector s0 = a0, s1 = a1, s2 = a2, s3 = a3, s4 = a4, s5 = a5, s6 = a6, s7 = a7;
+        if (L <= 16) {
+            if (L > 8) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP8)); s1 = s1.add(s1.rearrange(Vectors.SWAP8));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP8)); s3 = s3.add(s3.rearrange(Vectors.SWAP8));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP8)); s5 = s5.add(s5.rearrange(Vectors.SWAP8));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP8)); s7 = s7.add(s7.rearrange(Vectors.SWAP8));
+            }
+            if (L > 4) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP4)); s1 = s1.add(s1.rearrange(Vectors.SWAP4));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP4)); s3 = s3.add(s3.rearrange(Vectors.SWAP4));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP4)); s5 = s5.add(s5.rearrange(Vectors.SWAP4));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP4)); s7 = s7.add(s7.rearrange(Vectors.SWAP4));
+            }
+            if (L > 2) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP2)); s1 = s1.add(s1.rearrange(Vectors.SWAP2));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP2)); s3 = s3.add(s3.rearrange(Vectors.SWAP2));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP2)); s5 = s5.add(s5.rearrange(Vectors.SWAP2));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP2)); s7 = s7.add(s7.rearrange(Vectors.SWAP2));
+            }
+            if (L > 1) {
+                s0 = s0.add(s0.rearrange(Vectors.SWAP1)); s1 = s1.add(s1.rearrange(Vectors.SWAP1));
+                s2 = s2.add(s2.rearrange(Vectors.SWAP1)); s3 = s3.add(s3.rearrange(Vectors.SWAP1));
+                s4 = s4.add(s4.rearrange(Vectors.SWAP1)); s5 = s5.add(s5.rearrange(Vectors.SWAP1));
+                s6 = s6.add(s6.rearrange(Vectors.SWAP1)); s7 = s7.add(s7.rearrange(Vectors.SWAP1));
+            }
+            y[yOff + r] = s0.lane(0);
+            y[yOff + r + 1] = s1.lane(0);
+            y[yOff + r + 2] = s2.lane(0);
+            y[yOff + r + 3] = s3.lane(0);
+            y[yOff + r + 4] = s4.lane(0);
+            y[yOff + r + 5] = s5.lane(0);
+            y[yOff + r + 6] = s6.lane(0);
+            y[yOff + r + 7] = s7.lane(0);
+        } else {
+            y[yOff + r] = Vectors.sum(s0);
+            y[yOff + r + 1] = Vectors.sum(s1);
+            y[yOff + r + 2] = Vectors.sum(s2);
+            y[yOff + r + 3] = Vectors.sum(s3);
+            y[yOff + r + 4] = Vectors.sum(s4);
+            y[yOff + r + 5] = Vectors.sum(s5);
+            y[yOff + r + 6] = Vectors.sum(s6);
+            y[yOff + r + 7] = Vectors.sum(s7);
+        }
     }
 
     /** Token by token, for the few-token products below the panel threshold. */

@@ -34,7 +34,14 @@ final class Vectors {
      */
     static final boolean INTEL = intel();
 
-    /* Lane i swapped with lane i ^ h: the steps of sum's tree, for every lane count up to 16. */
+    /*
+     * Lane i swapped with lane i ^ h: the steps of sum's tree, for every lane count up to 16. The
+     * decode kernels write the tree out with these instead of calling sum: C2 does not inline sum
+     * into methods that large (NodeCountInliningCutoff, or "callee is too large" at a call site it
+     * does not count as hot), and a vector passed to a method it does not inline is boxed on the
+     * heap, once per row. Q8_0's compute-bound decode ran 13–25% faster without those boxes
+     * (bench/README.md, round 28).
+     */
     static final VectorShuffle<Float> SWAP8 = swap(8), SWAP4 = swap(4), SWAP2 = swap(2), SWAP1 = swap(1);
 
     private Vectors() {}
