@@ -87,15 +87,45 @@ public final class F32Kernels {
             c23 = w2.fma(xv, c23);
             c33 = w3.fma(xv, c33);
         }
-        float[] s = {
-            Vectors.sum(c00), Vectors.sum(c01),
-            Vectors.sum(c02), Vectors.sum(c03),
-            Vectors.sum(c10), Vectors.sum(c11),
-            Vectors.sum(c12), Vectors.sum(c13),
-            Vectors.sum(c20), Vectors.sum(c21),
-            Vectors.sum(c22), Vectors.sum(c23),
-            Vectors.sum(c30), Vectors.sum(c31),
-            Vectors.sum(c32), Vectors.sum(c33)};
+        // Vectors.sum's tree written out, so that no vector is boxed (see Vectors.SWAP8).
+        float[] s;
+        if (L <= 16) {
+            if (L > 8) {
+                c00 = c00.add(c00.rearrange(Vectors.SWAP8)); c01 = c01.add(c01.rearrange(Vectors.SWAP8)); c02 = c02.add(c02.rearrange(Vectors.SWAP8)); c03 = c03.add(c03.rearrange(Vectors.SWAP8));
+                c10 = c10.add(c10.rearrange(Vectors.SWAP8)); c11 = c11.add(c11.rearrange(Vectors.SWAP8)); c12 = c12.add(c12.rearrange(Vectors.SWAP8)); c13 = c13.add(c13.rearrange(Vectors.SWAP8));
+                c20 = c20.add(c20.rearrange(Vectors.SWAP8)); c21 = c21.add(c21.rearrange(Vectors.SWAP8)); c22 = c22.add(c22.rearrange(Vectors.SWAP8)); c23 = c23.add(c23.rearrange(Vectors.SWAP8));
+                c30 = c30.add(c30.rearrange(Vectors.SWAP8)); c31 = c31.add(c31.rearrange(Vectors.SWAP8)); c32 = c32.add(c32.rearrange(Vectors.SWAP8)); c33 = c33.add(c33.rearrange(Vectors.SWAP8));
+            }
+            if (L > 4) {
+                c00 = c00.add(c00.rearrange(Vectors.SWAP4)); c01 = c01.add(c01.rearrange(Vectors.SWAP4)); c02 = c02.add(c02.rearrange(Vectors.SWAP4)); c03 = c03.add(c03.rearrange(Vectors.SWAP4));
+                c10 = c10.add(c10.rearrange(Vectors.SWAP4)); c11 = c11.add(c11.rearrange(Vectors.SWAP4)); c12 = c12.add(c12.rearrange(Vectors.SWAP4)); c13 = c13.add(c13.rearrange(Vectors.SWAP4));
+                c20 = c20.add(c20.rearrange(Vectors.SWAP4)); c21 = c21.add(c21.rearrange(Vectors.SWAP4)); c22 = c22.add(c22.rearrange(Vectors.SWAP4)); c23 = c23.add(c23.rearrange(Vectors.SWAP4));
+                c30 = c30.add(c30.rearrange(Vectors.SWAP4)); c31 = c31.add(c31.rearrange(Vectors.SWAP4)); c32 = c32.add(c32.rearrange(Vectors.SWAP4)); c33 = c33.add(c33.rearrange(Vectors.SWAP4));
+            }
+            if (L > 2) {
+                c00 = c00.add(c00.rearrange(Vectors.SWAP2)); c01 = c01.add(c01.rearrange(Vectors.SWAP2)); c02 = c02.add(c02.rearrange(Vectors.SWAP2)); c03 = c03.add(c03.rearrange(Vectors.SWAP2));
+                c10 = c10.add(c10.rearrange(Vectors.SWAP2)); c11 = c11.add(c11.rearrange(Vectors.SWAP2)); c12 = c12.add(c12.rearrange(Vectors.SWAP2)); c13 = c13.add(c13.rearrange(Vectors.SWAP2));
+                c20 = c20.add(c20.rearrange(Vectors.SWAP2)); c21 = c21.add(c21.rearrange(Vectors.SWAP2)); c22 = c22.add(c22.rearrange(Vectors.SWAP2)); c23 = c23.add(c23.rearrange(Vectors.SWAP2));
+                c30 = c30.add(c30.rearrange(Vectors.SWAP2)); c31 = c31.add(c31.rearrange(Vectors.SWAP2)); c32 = c32.add(c32.rearrange(Vectors.SWAP2)); c33 = c33.add(c33.rearrange(Vectors.SWAP2));
+            }
+            if (L > 1) {
+                c00 = c00.add(c00.rearrange(Vectors.SWAP1)); c01 = c01.add(c01.rearrange(Vectors.SWAP1)); c02 = c02.add(c02.rearrange(Vectors.SWAP1)); c03 = c03.add(c03.rearrange(Vectors.SWAP1));
+                c10 = c10.add(c10.rearrange(Vectors.SWAP1)); c11 = c11.add(c11.rearrange(Vectors.SWAP1)); c12 = c12.add(c12.rearrange(Vectors.SWAP1)); c13 = c13.add(c13.rearrange(Vectors.SWAP1));
+                c20 = c20.add(c20.rearrange(Vectors.SWAP1)); c21 = c21.add(c21.rearrange(Vectors.SWAP1)); c22 = c22.add(c22.rearrange(Vectors.SWAP1)); c23 = c23.add(c23.rearrange(Vectors.SWAP1));
+                c30 = c30.add(c30.rearrange(Vectors.SWAP1)); c31 = c31.add(c31.rearrange(Vectors.SWAP1)); c32 = c32.add(c32.rearrange(Vectors.SWAP1)); c33 = c33.add(c33.rearrange(Vectors.SWAP1));
+            }
+            s = new float[] {
+                c00.lane(0), c01.lane(0), c02.lane(0), c03.lane(0),
+                c10.lane(0), c11.lane(0), c12.lane(0), c13.lane(0),
+                c20.lane(0), c21.lane(0), c22.lane(0), c23.lane(0),
+                c30.lane(0), c31.lane(0), c32.lane(0), c33.lane(0)};
+        } else {
+            s = new float[] {
+                Vectors.sum(c00), Vectors.sum(c01), Vectors.sum(c02), Vectors.sum(c03),
+                Vectors.sum(c10), Vectors.sum(c11), Vectors.sum(c12), Vectors.sum(c13),
+                Vectors.sum(c20), Vectors.sum(c21), Vectors.sum(c22), Vectors.sum(c23),
+                Vectors.sum(c30), Vectors.sum(c31), Vectors.sum(c32), Vectors.sum(c33)};
+        }
         Tiles.finish4x4(s, full, cols, (row, k) -> w.get(FLOAT, (long) (r + row) * cols * 4 + 4L * k), x, x0, t, r, out, outStride);
     }
 
