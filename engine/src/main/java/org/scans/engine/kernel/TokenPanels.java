@@ -73,6 +73,16 @@ public final class TokenPanels {
 
     /** {@link #storePairs} for {@code rows} rows whose vectors start at {@code tile[from]}. */
     static void storePairs(float[] tile, int from, int rows, int r, int t0, int nt, float[] out, int outStride) {
+        if (L == 16 && rows == ROWS) {
+            // Token by token: one gather brings the token's 8 rows, both lanes of each pair, and one
+            // add and a masked store of 8 floats put the sums in place. Element by element, as
+            // below, this took 4% of a 16-sequence decoding step on one thread.
+            for (int j = 0; j < nt; j++) {
+                FloatVector g = FloatVector.fromArray(F, tile, from + (j / (L / 2)) * L + (j % (L / 2)) * 2, PAIR_GATHER, 0);
+                g.add(g.rearrange(Vectors.SWAP8)).intoArray(out, (t0 + j) * outStride + r, FIRST_ROWS);
+            }
+            return;
+        }
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < nt; j++) {
                 int at = from + (2 * i + j / (L / 2)) * L + (j % (L / 2)) * 2;
@@ -80,6 +90,15 @@ public final class TokenPanels {
             }
         }
     }
+
+    /**
+     * With 16 lanes, where {@link #storePairs} gathers a token's two lanes of each of a tile's 8
+     * rows from, relative to the token's first lane in row 0: lane i < 8 takes row i's first lane,
+     * lane i + 8 its second, so that lanes i and i + 8 add to row i's sum.
+     */
+    private static final int[] PAIR_GATHER = java.util.stream.IntStream.range(0, L).map(i -> 2 * (i % ROWS) * L + i / ROWS).toArray();
+    /** The first {@link #ROWS} lanes: one token's row sums in a tile. */
+    private static final jdk.incubator.vector.VectorMask<Float> FIRST_ROWS = jdk.incubator.vector.VectorMask.fromLong(F, (1L << Math.min(ROWS, L)) - 1);
 
     /** The vectors of a tile that {@code nt} tokens need: 1 or 2. */
     static int vectors(int nt) {
