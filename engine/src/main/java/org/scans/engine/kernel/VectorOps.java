@@ -11,7 +11,9 @@ import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /** The element-wise and reduction kernels of a forward pass, over float32 activations. */
 public final class VectorOps {
@@ -132,6 +134,136 @@ public final class VectorOps {
         return s;
     }
 
+    /** Whether {@link #groupScores} scores 16 positions at a time: with 16 lanes (AVX-512). */
+    private static final boolean BLOCKS = L == 16;
+
+    /*
+     * scores16's reduction of 16 vectors (one per key) into one: each level takes pairs of vectors
+     * x, y and, with the lanes whose bit h is set (MASK_h), forms x.blend(y) + y.blend(x) swapped
+     * by h, so that every lane adds two lanes h apart of one key's vector. Levels h = 8, 4, 2, 1
+     * are Vectors.sum's tree, so each score is the same float as dot's; key j ends in lane
+     * REVERSED(j) (its index with the four bits reversed), which one rearrange puts back in order.
+     * Two-vector selectFrom would take one instruction where this takes three, but C2 left it as
+     * calls (lane extractions) here.
+     */
+    private static final VectorMask<Float> MASK_8 = bits(8), MASK_4 = bits(4), MASK_2 = bits(2), MASK_1 = bits(1);
+    private static final VectorShuffle<Float> REVERSED = VectorShuffle.fromOp(F, i -> Integer.reverse(i) >>> 28);
+
+    private static VectorMask<Float> bits(int h) {
+        boolean[] set = new boolean[L];
+        for (int i = 0; i < L; i++) set[i] = (i & h) != 0;
+        return VectorMask.fromArray(F, set, 0);
+    }
+
+    /**
+     * With 16 lanes: {@code s[sOff + j] = scale · q·k_j} for 16 consecutive float32 keys from
+     * {@code o}, each the same float as {@link #dot} gives. One key at a time, every score ended
+     * in a horizontal sum of its own, eight shuffles and adds for 4 FMAs at 64 dimensions; here the
+     * 16 sums are reduced together, 61 blends, swaps and adds for all 16.
+     */
+    private static void scores16(float[] q, int qOff, int headDim, MemorySegment k, long o, float scale, float[] s, int sOff) {
+        final FloatVector z = FloatVector.zero(F);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z, a9 = z, a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z;
+        final long step = 4L * headDim;
+        for (int i = 0; i < headDim; i += L) {
+            final FloatVector qi = FloatVector.fromArray(F, q, qOff + i);
+            final long at = o + 4L * i;
+            a0 = qi.fma(FloatVector.fromMemorySegment(F, k, at, LE), a0);
+            a1 = qi.fma(FloatVector.fromMemorySegment(F, k, at + 1 * step, LE), a1);
+            a2 = qi.fma(FloatVector.fromMemorySegment(F, k, at + 2 * step, LE), a2);
+            a3 = qi.fma(FloatVector.fromMemorySegment(F, k, at + 3 * step, LE), a3);
+            a4 = qi.fma(FloatVector.fromMemorySegment(F, k, at + 4 * step, LE), a4);
+            a5 = qi.fma(FloatVector.fromMemorySegment(F, k, at + 5 * step, LE), a5);
+            a6 = qi.fma(FloatVector.fromMemorySegment(F, k, at + 6 * step, LE), a6);
+            a7 = qi.fma(FloatVector.fromMemorySegment(F, k, at + 7 * step, LE), a7);
+            a8 = qi.fma(FloatVector.fromMemorySegment(F, k, at + 8 * step, LE), a8);
+            a9 = qi.fma(FloatVector.fromMemorySegment(F, k, at + 9 * step, LE), a9);
+            a10 = qi.fma(FloatVector.fromMemorySegment(F, k, at + 10 * step, LE), a10);
+            a11 = qi.fma(FloatVector.fromMemorySegment(F, k, at + 11 * step, LE), a11);
+            a12 = qi.fma(FloatVector.fromMemorySegment(F, k, at + 12 * step, LE), a12);
+            a13 = qi.fma(FloatVector.fromMemorySegment(F, k, at + 13 * step, LE), a13);
+            a14 = qi.fma(FloatVector.fromMemorySegment(F, k, at + 14 * step, LE), a14);
+            a15 = qi.fma(FloatVector.fromMemorySegment(F, k, at + 15 * step, LE), a15);
+        }
+        // The same reduction as scores16Halves: written out in each, since a vector handed to a
+        // method C2 does not inline is boxed (see Vectors.SWAP8).
+        FloatVector b0 = a0.blend(a1, MASK_8).add(a1.blend(a0, MASK_8).rearrange(Vectors.SWAP8));
+        FloatVector b1 = a2.blend(a3, MASK_8).add(a3.blend(a2, MASK_8).rearrange(Vectors.SWAP8));
+        FloatVector b2 = a4.blend(a5, MASK_8).add(a5.blend(a4, MASK_8).rearrange(Vectors.SWAP8));
+        FloatVector b3 = a6.blend(a7, MASK_8).add(a7.blend(a6, MASK_8).rearrange(Vectors.SWAP8));
+        FloatVector b4 = a8.blend(a9, MASK_8).add(a9.blend(a8, MASK_8).rearrange(Vectors.SWAP8));
+        FloatVector b5 = a10.blend(a11, MASK_8).add(a11.blend(a10, MASK_8).rearrange(Vectors.SWAP8));
+        FloatVector b6 = a12.blend(a13, MASK_8).add(a13.blend(a12, MASK_8).rearrange(Vectors.SWAP8));
+        FloatVector b7 = a14.blend(a15, MASK_8).add(a15.blend(a14, MASK_8).rearrange(Vectors.SWAP8));
+        FloatVector c0 = b0.blend(b1, MASK_4).add(b1.blend(b0, MASK_4).rearrange(Vectors.SWAP4));
+        FloatVector c1 = b2.blend(b3, MASK_4).add(b3.blend(b2, MASK_4).rearrange(Vectors.SWAP4));
+        FloatVector c2 = b4.blend(b5, MASK_4).add(b5.blend(b4, MASK_4).rearrange(Vectors.SWAP4));
+        FloatVector c3 = b6.blend(b7, MASK_4).add(b7.blend(b6, MASK_4).rearrange(Vectors.SWAP4));
+        FloatVector d0 = c0.blend(c1, MASK_2).add(c1.blend(c0, MASK_2).rearrange(Vectors.SWAP2));
+        FloatVector d1 = c2.blend(c3, MASK_2).add(c3.blend(c2, MASK_2).rearrange(Vectors.SWAP2));
+        d0.blend(d1, MASK_1).add(d1.blend(d0, MASK_1).rearrange(Vectors.SWAP1)).rearrange(REVERSED).mul(scale).intoArray(s, sOff);
+    }
+
+    /** {@link #scores16} for F16 keys, each score the float {@link #dotHalves} gives. */
+    private static void scores16Halves(float[] q, int qOff, int headDim, MemorySegment k, long o, float scale, float[] s, int sOff) {
+        final FloatVector z = FloatVector.zero(F);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z, a9 = z, a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z;
+        final long step = 2L * headDim;
+        for (int i = 0; i < headDim; i += L) {
+            final FloatVector qi = FloatVector.fromArray(F, q, qOff + i);
+            final long at = o + 2L * i;
+            // halves() written out: called 16 times here, C2 did not inline it, and every widened
+            // key was boxed (3.9 MB per decoding step in AttentionBenchmark's -prof gc).
+            a0 = qi.fma(((IntVector) ShortVector.fromMemorySegment(S, k, at, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), a0);
+            a1 = qi.fma(((IntVector) ShortVector.fromMemorySegment(S, k, at + 1 * step, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), a1);
+            a2 = qi.fma(((IntVector) ShortVector.fromMemorySegment(S, k, at + 2 * step, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), a2);
+            a3 = qi.fma(((IntVector) ShortVector.fromMemorySegment(S, k, at + 3 * step, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), a3);
+            a4 = qi.fma(((IntVector) ShortVector.fromMemorySegment(S, k, at + 4 * step, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), a4);
+            a5 = qi.fma(((IntVector) ShortVector.fromMemorySegment(S, k, at + 5 * step, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), a5);
+            a6 = qi.fma(((IntVector) ShortVector.fromMemorySegment(S, k, at + 6 * step, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), a6);
+            a7 = qi.fma(((IntVector) ShortVector.fromMemorySegment(S, k, at + 7 * step, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), a7);
+            a8 = qi.fma(((IntVector) ShortVector.fromMemorySegment(S, k, at + 8 * step, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), a8);
+            a9 = qi.fma(((IntVector) ShortVector.fromMemorySegment(S, k, at + 9 * step, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), a9);
+            a10 = qi.fma(((IntVector) ShortVector.fromMemorySegment(S, k, at + 10 * step, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), a10);
+            a11 = qi.fma(((IntVector) ShortVector.fromMemorySegment(S, k, at + 11 * step, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), a11);
+            a12 = qi.fma(((IntVector) ShortVector.fromMemorySegment(S, k, at + 12 * step, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), a12);
+            a13 = qi.fma(((IntVector) ShortVector.fromMemorySegment(S, k, at + 13 * step, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), a13);
+            a14 = qi.fma(((IntVector) ShortVector.fromMemorySegment(S, k, at + 14 * step, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), a14);
+            a15 = qi.fma(((IntVector) ShortVector.fromMemorySegment(S, k, at + 15 * step, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), a15);
+        }
+        FloatVector b0 = a0.blend(a1, MASK_8).add(a1.blend(a0, MASK_8).rearrange(Vectors.SWAP8));
+        FloatVector b1 = a2.blend(a3, MASK_8).add(a3.blend(a2, MASK_8).rearrange(Vectors.SWAP8));
+        FloatVector b2 = a4.blend(a5, MASK_8).add(a5.blend(a4, MASK_8).rearrange(Vectors.SWAP8));
+        FloatVector b3 = a6.blend(a7, MASK_8).add(a7.blend(a6, MASK_8).rearrange(Vectors.SWAP8));
+        FloatVector b4 = a8.blend(a9, MASK_8).add(a9.blend(a8, MASK_8).rearrange(Vectors.SWAP8));
+        FloatVector b5 = a10.blend(a11, MASK_8).add(a11.blend(a10, MASK_8).rearrange(Vectors.SWAP8));
+        FloatVector b6 = a12.blend(a13, MASK_8).add(a13.blend(a12, MASK_8).rearrange(Vectors.SWAP8));
+        FloatVector b7 = a14.blend(a15, MASK_8).add(a15.blend(a14, MASK_8).rearrange(Vectors.SWAP8));
+        FloatVector c0 = b0.blend(b1, MASK_4).add(b1.blend(b0, MASK_4).rearrange(Vectors.SWAP4));
+        FloatVector c1 = b2.blend(b3, MASK_4).add(b3.blend(b2, MASK_4).rearrange(Vectors.SWAP4));
+        FloatVector c2 = b4.blend(b5, MASK_4).add(b5.blend(b4, MASK_4).rearrange(Vectors.SWAP4));
+        FloatVector c3 = b6.blend(b7, MASK_4).add(b7.blend(b6, MASK_4).rearrange(Vectors.SWAP4));
+        FloatVector d0 = c0.blend(c1, MASK_2).add(c1.blend(c0, MASK_2).rearrange(Vectors.SWAP2));
+        FloatVector d1 = c2.blend(c3, MASK_2).add(c3.blend(c2, MASK_2).rearrange(Vectors.SWAP2));
+        d0.blend(d1, MASK_1).add(d1.blend(d0, MASK_1).rearrange(Vectors.SWAP1)).rearrange(REVERSED).mul(scale).intoArray(s, sOff);
+    }
+
     /**
      * Attention scores of {@code group} query heads that share one kv head:
      * {@code s[h·sStride + p] = scale · q_h·k_p} for h < group, p < len, with query head h at
@@ -141,8 +273,14 @@ public final class VectorOps {
      */
     public static void groupScores(float[] q, int qOff, int group, int headDim, MemorySegment k, long kOff, int len,
                                    float scale, float[] s, int sStride) {
+        int p = 0;
         long o = kOff;
-        for (int p = 0; p < len; p++, o += 4L * headDim) {
+        if (BLOCKS && headDim % L == 0) {
+            for (; p + L <= len; p += L, o += 4L * headDim * L) {
+                for (int h = 0; h < group; h++) scores16(q, qOff + h * headDim, headDim, k, o, scale, s, h * sStride + p);
+            }
+        }
+        for (; p < len; p++, o += 4L * headDim) {
             for (int h = 0; h < group; h++) s[h * sStride + p] = dot(q, qOff + h * headDim, k, o, headDim) * scale;
         }
     }
@@ -210,8 +348,14 @@ public final class VectorOps {
     /** {@link #groupScores} over keys held as F16 ({@code headDim·2} bytes apart). */
     public static void groupScoresHalves(float[] q, int qOff, int group, int headDim, MemorySegment k, long kOff, int len,
                                          float scale, float[] s, int sStride) {
+        int p = 0;
         long o = kOff;
-        for (int p = 0; p < len; p++, o += 2L * headDim) {
+        if (BLOCKS && headDim % L == 0) {
+            for (; p + L <= len; p += L, o += 2L * headDim * L) {
+                for (int h = 0; h < group; h++) scores16Halves(q, qOff + h * headDim, headDim, k, o, scale, s, h * sStride + p);
+            }
+        }
+        for (; p < len; p++, o += 2L * headDim) {
             for (int h = 0; h < group; h++) s[h * sStride + p] = dotHalves(q, qOff + h * headDim, k, o, headDim) * scale;
         }
     }

@@ -808,6 +808,45 @@ class KernelsTest {
         }
     }
 
+    /**
+     * groupScores and groupScoresHalves give every score as the float that dot (dotHalves) times
+     * the scale gives, bit for bit, whether the positions go through the 16-at-a-time blocks (with
+     * 16 lanes) or one at a time: every length from 0 to 50 (whole blocks, a remainder, and none),
+     * head widths with blocks (32, 64, 128) and without (8, 40), groups of 1 and 8 query heads.
+     */
+    @Test
+    void groupScoresEqualOneDotPerPosition() {
+        Random rnd = new Random(23);
+        for (int hd : new int[] {8, 32, 40, 64, 128}) {
+            for (int group : new int[] {1, 8}) {
+                int maxLen = 50;
+                float[] q = new float[group * hd];
+                for (int i = 0; i < q.length; i++) q[i] = (float) rnd.nextGaussian();
+                MemorySegment k32 = ARENA.allocate(4L * hd * maxLen, 64), k16 = ARENA.allocate(2L * hd * maxLen, 64);
+                for (int i = 0; i < hd * maxLen; i++) {
+                    short h = Float.floatToFloat16((float) rnd.nextGaussian());
+                    k16.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i, h);
+                    k32.set(ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * i, (float) rnd.nextGaussian());
+                }
+                float scale = 0.125f;
+                for (int len = 0; len <= maxLen; len++) {
+                    float[] s32 = new float[group * maxLen], s16 = new float[group * maxLen];
+                    VectorOps.groupScores(q, 0, group, hd, k32, 0, len, scale, s32, maxLen);
+                    VectorOps.groupScoresHalves(q, 0, group, hd, k16, 0, len, scale, s16, maxLen);
+                    for (int h = 0; h < group; h++) {
+                        for (int p = 0; p < len; p++) {
+                            String at = "hd " + hd + ", group " + group + ", len " + len + ", head " + h + ", position " + p;
+                            assertEquals(Float.floatToRawIntBits(VectorOps.dot(q, h * hd, k32, 4L * hd * p, hd) * scale),
+                                    Float.floatToRawIntBits(s32[h * maxLen + p]), "F32 keys, " + at);
+                            assertEquals(Float.floatToRawIntBits(VectorOps.dotHalves(q, h * hd, k16, 2L * hd * p, hd) * scale),
+                                    Float.floatToRawIntBits(s16[h * maxLen + p]), "F16 keys, " + at);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     static void assertClose(float[] expected, float[] got, float tol, String what) {
         assertEquals(expected.length, got.length, what);
         for (int i = 0; i < expected.length; i++) {
