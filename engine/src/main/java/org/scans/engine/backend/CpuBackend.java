@@ -438,7 +438,7 @@ public final class CpuBackend implements Backend {
     public int warmUp(List<WeightMatrix> matrices, long millis) {
         JitDirectives.await(); // before the kernels get hot (see JitDirectives)
         final int rows = TokenPanels.ROWS, cols = WARM_UP_COLS, n = TokenPanels.WIDTH;
-        final int headDim = 64, positions = 8;
+        final int headDim = 64, positions = 24; // a block of 16 (VectorOps.scores16) and 8 one by one
         List<WeightMatrix> ms = new java.util.ArrayList<>();
         for (WeightMatrix w : matrices) {
             if (w.rows() < rows || w.cols() < cols) continue;
