@@ -239,26 +239,29 @@ public final class CpuBackend implements Backend {
     private void panelProducts(WeightMatrix[] ws, float[] x, int n, int cols, int totalRows, float[][] outs) {
         int need = TokenPanels.blockSize(cols);
         for (int i = 0; i < panels.length; i++) if (panels[i].length < need) panels[i] = new float[need];
-        boolean allPaired = true, anyQ8 = false, allF16 = true;
+        boolean allPaired = true, anyQ8 = false, allF16 = true, allBF16 = true;
         for (WeightMatrix w : ws) {
             allPaired &= w instanceof BF16Matrix || w instanceof Q8Matrix;
             anyQ8 |= w instanceof Q8Matrix;
             allF16 &= w instanceof F16Matrix;
+            allBF16 &= w instanceof BF16Matrix;
         }
         // F16 matrices take the paired kernels too, with the fast widening (see F16Kernels.gemmPairs),
         // where it applies: no Inf or NaN among the weights, every activation below 2^64.
         // Otherwise they keep the exact widening of F16Kernels.gemm. A block
         // of 17 to 32 tokens goes as two paired blocks through F16Kernels.gemmPairs32, each
         // widened weight feeding both (F16Kernels.gemm on it, converting every half on its own, ran
-        // no faster per token than the paired kernel on 16).
+        // no faster per token than the paired kernel on 16). BF16 blocks of 17 to 32 tokens take
+        // BF16Kernels.gemmPairs32 where BF16Kernels.PAIRS32 says so (Intel cores).
         final F16Fixups[] fixes = allF16 && F16Kernels.bounded(x, 0, n * cols) ? fixupsF16(ws) : null;
         final boolean f16Fast = fixes != null;
+        final boolean bf16Pairs32 = BF16Kernels.PAIRS32 && allBF16;
         if (anyQ8) {
             for (int i = 0; i < dequantized.length; i++) {
                 if (dequantized[i].byteSize() < Q8Kernels.scratchBytes(cols)) dequantized[i] = Q8Kernels.newScratch(cols);
             }
         }
-        if (f16Fast && n > TokenPanels.PAIR_TOKENS) {
+        if ((f16Fast || bf16Pairs32) && n > TokenPanels.PAIR_TOKENS) {
             for (int i = 0; i < secondPanels.length; i++) if (secondPanels[i].length < need) secondPanels[i] = new float[need];
         }
         final boolean paired = allPaired || f16Fast;
@@ -272,7 +275,7 @@ public final class CpuBackend implements Backend {
                 // the 64-bit-broadcast microkernels when every matrix has one (BF16, Q8_0, and F16
                 // where the fast widening applies: f16Fast).
                 boolean pairs = paired && nt <= TokenPanels.PAIR_TOKENS;
-                boolean pairs32 = f16Fast && nt > TokenPanels.PAIR_TOKENS;
+                boolean pairs32 = (f16Fast || bf16Pairs32) && nt > TokenPanels.PAIR_TOKENS;
                 final int half = TokenPanels.PAIR_TOKENS;
                 if (n > TokenPanels.WIDTH || packedFor[worker] != call) {
                     if (pairs) TokenPanels.packPairs(x, t0, nt, cols, xt);
@@ -291,6 +294,8 @@ public final class CpuBackend implements Backend {
                         switch (w) {
                             case F32Matrix m -> F32Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case BF16Matrix m when pairs -> BF16Kernels.gemmPairs(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
+                            case BF16Matrix m when pairs32 -> BF16Kernels.gemmPairs32(m.data(), cols, r0, r1, xt, secondPanels[worker], t0,
+                                    nt - half, outs[i], rows, tile);
                             case BF16Matrix m -> BF16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case F16Matrix m when pairs -> F16Kernels.gemmPairs(m.data(), fixes[i], cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case F16Matrix m when pairs32 -> F16Kernels.gemmPairs32(m.data(), fixes[i], cols, r0, r1, xt, secondPanels[worker], t0,
@@ -487,6 +492,9 @@ public final class CpuBackend implements Backend {
                             BF16Kernels.matmul(d, cols, 0, rows, x, 4, out, rows);
                             TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS, xq);
                             BF16Kernels.gemmPairs(d, PAIR_COLS, 0, PAIR_ROWS, xq, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
+                            if (BF16Kernels.PAIRS32) {
+                                BF16Kernels.gemmPairs32(d, PAIR_COLS, 0, PAIR_ROWS, xq, xq, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
+                            }
                             TokenPanels.packBlock(x, 0, n, cols, xq);
                             BF16Kernels.gemm(d, cols, 0, rows, xq, 0, n, out, rows, tile);
                         }

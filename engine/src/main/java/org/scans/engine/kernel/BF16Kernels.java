@@ -686,4 +686,88 @@ public final class BF16Kernels {
         c60.intoArray(tile, 12 * L); c61.intoArray(tile, 13 * L);
         c70.intoArray(tile, 14 * L); c71.intoArray(tile, 15 * L);
     }
+
+    /**
+     * Whether blocks of 17 to 32 tokens take {@link #gemmPairs32} (true) or {@link #gemm}'s 8 × 32
+     * tiles. On Intel cores with 32 vector registers, yes: their 512-bit integer ops share the two
+     * FMA ports, and halving them made pp512 on the 1.1B BF16 model 1–21% faster at 1 thread and
+     * 11–17% at 2 (bench/README.md, round 29). On Zen 5 the 4-row tiles' four row streams cost
+     * more than the integer ops they save (round 13: 4–7% slower at 1 thread); with 16 registers
+     * the 16 accumulators spill. {@code -Dscans.bf16Pairs32=true} or {@code false} overrides it.
+     */
+    public static final boolean PAIRS32 = pairs32();
+
+    private static boolean pairs32() {
+        String forced = System.getProperty("scans.bf16Pairs32", "");
+        if (forced.equals("true") || forced.equals("false")) return forced.equals("true");
+        if (!forced.isEmpty()) throw new IllegalArgumentException("scans.bf16Pairs32 must be true or false, not " + forced);
+        return Vectors.INTEL && !Vectors.FEW_REGISTERS;
+    }
+
+    /**
+     * As {@link #gemmPairs} for 17 to 32 tokens packed as two {@link TokenPanels#packPairs} blocks
+     * ({@code xa}: the first {@link TokenPanels#PAIR_TOKENS}, {@code xb}: the {@code nb} after
+     * them): every 32-token block of a prefill, and batched steps of 17–32 sequences. Each 64-bit
+     * broadcast of four weights, shifted and masked, feeds eight FMAs, one integer op per four
+     * (the 8 × 32 {@link #gemm} tile spends one per two); 4 rows, 16 accumulators.
+     */
+    public static void gemmPairs32(MemorySegment w, int cols, int r0, int r1, float[] xa, float[] xb, int t0, int nb,
+                                   float[] out, int outStride, float[] tile) {
+        final int na = TokenPanels.PAIR_TOKENS;
+        int r = r0;
+        for (; r + 4 <= r1; r += 4) {
+            tile4x32(w, cols, r, xa, xb, tile);
+            TokenPanels.storePairs(tile, 0, 4, r, t0, na, out, outStride);
+            TokenPanels.storePairs(tile, 8 * L, 4, r, t0 + na, nb, out, outStride);
+        }
+        Tiles.RowWeight weight = (row, k) -> scalar(w, (long) row * cols * 2, k);
+        Tiles.pairEdges(weight, cols, r0, r, r1, xa, t0, na, out, outStride);
+        Tiles.pairEdges(weight, cols, r0, r, r1, xb, t0 + na, nb, out, outStride);
+    }
+
+    /** The microkernel of {@link #gemmPairs32}, F16Kernels.tile4x32's with BF16's widening. */
+    private static void tile4x32(MemorySegment w, int cols, int r, float[] xa, float[] xb, float[] tile) {
+        final long rb = cols * 2L;
+        final long o = r * rb;
+        final int n = cols & ~7; // the columns past the last group of eight are pairEdges'
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        FloatVector d00 = c00, d01 = c00, d10 = c00, d11 = c00, d20 = c00, d21 = c00, d30 = c00, d31 = c00;
+        for (int k = 0, xo = 0; k < n; k += 4, xo += 4 * L) {
+            final long a = o + 2L * k;
+            FloatVector ae0 = FloatVector.fromArray(F, xa, xo), ae1 = FloatVector.fromArray(F, xa, xo + L);
+            FloatVector ao0 = FloatVector.fromArray(F, xa, xo + 2 * L), ao1 = FloatVector.fromArray(F, xa, xo + 3 * L);
+            FloatVector be0 = FloatVector.fromArray(F, xb, xo), be1 = FloatVector.fromArray(F, xb, xo + L);
+            FloatVector bo0 = FloatVector.fromArray(F, xb, xo + 2 * L), bo1 = FloatVector.fromArray(F, xb, xo + 3 * L);
+            IntVector p;
+            FloatVector e;
+            p = LongVector.broadcast(LONGS, w.get(LONG, a)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c00 = e.fma(ae0, c00); c01 = e.fma(ae1, c01); d00 = e.fma(be0, d00); d01 = e.fma(be1, d01);
+            e = p.and(0xFFFF0000).reinterpretAsFloats();
+            c00 = e.fma(ao0, c00); c01 = e.fma(ao1, c01); d00 = e.fma(bo0, d00); d01 = e.fma(bo1, d01);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + rb)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c10 = e.fma(ae0, c10); c11 = e.fma(ae1, c11); d10 = e.fma(be0, d10); d11 = e.fma(be1, d11);
+            e = p.and(0xFFFF0000).reinterpretAsFloats();
+            c10 = e.fma(ao0, c10); c11 = e.fma(ao1, c11); d10 = e.fma(bo0, d10); d11 = e.fma(bo1, d11);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + 2 * rb)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c20 = e.fma(ae0, c20); c21 = e.fma(ae1, c21); d20 = e.fma(be0, d20); d21 = e.fma(be1, d21);
+            e = p.and(0xFFFF0000).reinterpretAsFloats();
+            c20 = e.fma(ao0, c20); c21 = e.fma(ao1, c21); d20 = e.fma(bo0, d20); d21 = e.fma(bo1, d21);
+            p = LongVector.broadcast(LONGS, w.get(LONG, a + 3 * rb)).reinterpretAsInts();
+            e = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c30 = e.fma(ae0, c30); c31 = e.fma(ae1, c31); d30 = e.fma(be0, d30); d31 = e.fma(be1, d31);
+            e = p.and(0xFFFF0000).reinterpretAsFloats();
+            c30 = e.fma(ao0, c30); c31 = e.fma(ao1, c31); d30 = e.fma(bo0, d30); d31 = e.fma(bo1, d31);
+        }
+        c00.intoArray(tile, 0 * L); c01.intoArray(tile, 1 * L);
+        c10.intoArray(tile, 2 * L); c11.intoArray(tile, 3 * L);
+        c20.intoArray(tile, 4 * L); c21.intoArray(tile, 5 * L);
+        c30.intoArray(tile, 6 * L); c31.intoArray(tile, 7 * L);
+        d00.intoArray(tile, 8 * L); d01.intoArray(tile, 9 * L);
+        d10.intoArray(tile, 10 * L); d11.intoArray(tile, 11 * L);
+        d20.intoArray(tile, 12 * L); d21.intoArray(tile, 13 * L);
+        d30.intoArray(tile, 14 * L); d31.intoArray(tile, 15 * L);
+    }
 }

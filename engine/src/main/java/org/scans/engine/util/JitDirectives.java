@@ -41,7 +41,7 @@ public final class JitDirectives {
     /** In the JVM's compiler-directives format (see {@code jcmd <pid> help Compiler.directives_add}). */
     static final String DIRECTIVES = """
             [ { match: [ "org/scans/engine/kernel/BF16Kernels.tile8x16", "org/scans/engine/kernel/F16Kernels.tile8x16",
-                         "org/scans/engine/kernel/F16Kernels.tile4x32",
+                         "org/scans/engine/kernel/F16Kernels.tile4x32", "org/scans/engine/kernel/BF16Kernels.tile4x32",
                          "org/scans/engine/kernel/Q8Kernels.tile8x16", "org/scans/engine/kernel/Q8Kernels.group4",
                          "org/scans/engine/kernel/Q8Kernels.group8" ],
                 c1: { Exclude: true } } ]

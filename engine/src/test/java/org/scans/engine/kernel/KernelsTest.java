@@ -489,7 +489,7 @@ class KernelsTest {
      * would let a subnormal or a huge weight widened wrong go by; this does not. Paths by token
      * count (F16 with bounded activations): 1 the fast decode kernel, 3 the fast decode kernel
      * per token (BF16: the 4×4 tiles), {@code PAIR_TOKENS} gemmPairs (with 16 lanes; with 4 it is
-     * below the panel threshold of 8), {@code PAIR_TOKENS + 3} gemmPairs32 (BF16: gemm), and
+     * below the panel threshold of 8), {@code PAIR_TOKENS + 3} gemmPairs32 (BF16: gemmPairs32 where BF16Kernels.PAIRS32, on Intel, else gemm), and
      * {@code WIDTH + 1} a full panel then a single token, which takes gemmPairs at every lane count.
      */
     @ParameterizedTest
