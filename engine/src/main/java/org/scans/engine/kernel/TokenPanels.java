@@ -5,6 +5,7 @@ import static org.scans.engine.kernel.Vectors.L;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Activations transposed for the matrix-product microkernels: tokens go across the vector lanes,
@@ -82,9 +83,10 @@ public final class TokenPanels {
             final boolean eight = rows == ROWS;
             final int[] map = eight ? PAIR_GATHER_8 : PAIR_GATHER_4;
             final VectorMask<Float> first = eight ? FIRST_8 : FIRST_4;
+            final VectorShuffle<Float> pairs = eight ? Vectors.SWAP8 : Vectors.SWAP4;
             for (int j = 0; j < nt; j++) {
                 FloatVector g = FloatVector.fromArray(F, tile, from + (j / (L / 2)) * L + (j % (L / 2)) * 2, map, 0);
-                g = g.add(g.rearrange(eight ? Vectors.SWAP8 : Vectors.SWAP4));
+                g = g.add(g.rearrange(pairs));
                 g.intoArray(out, (t0 + j) * outStride + r, first);
             }
             return;
