@@ -6,6 +6,7 @@ import org.scans.engine.kernel.BF16Kernels;
 import org.scans.engine.kernel.F16Fixups;
 import org.scans.engine.kernel.F16Kernels;
 import org.scans.engine.kernel.F32Kernels;
+import org.scans.engine.kernel.PairPanel;
 import org.scans.engine.kernel.PairedLayout;
 import org.scans.engine.kernel.Q8Kernels;
 import org.scans.engine.kernel.TokenPanels;
@@ -60,8 +61,10 @@ public final class CpuBackend implements Backend {
      */
     private final java.util.Map<WeightMatrix, java.util.Optional<F16Fixups>> fixupsF16 = new java.util.IdentityHashMap<>();
     private final float[][] panels;
-    /** Per worker, the second paired panel of a 17–32-token F16 block (see panelProducts). */
-    private final float[][] secondPanels;
+    /** Per worker, the paired panel of a block of at most 16 tokens, or the first of 17–32 (see panelProducts). */
+    private final PairPanel[] pairPanels;
+    /** Per worker, the second paired panel of a 17–32-token block (see panelProducts). */
+    private final PairPanel[] secondPanels;
     /** Per worker, the panel call whose single token block its panel holds (see panelProducts). */
     private final int[] packedFor;
     private int panelCalls;
@@ -90,7 +93,12 @@ public final class CpuBackend implements Backend {
         this.pool = new WorkerPool(threads);
         this.scores = new float[threads][0];
         this.panels = new float[threads][0];
-        this.secondPanels = new float[threads][0];
+        this.pairPanels = new PairPanel[threads];
+        this.secondPanels = new PairPanel[threads];
+        for (int i = 0; i < threads; i++) {
+            pairPanels[i] = new PairPanel();
+            secondPanels[i] = new PairPanel();
+        }
         this.packedFor = new int[threads];
         this.tiles = new float[threads][TokenPanels.ROWS * TokenPanels.WIDTH];
         this.dequantized = new MemorySegment[threads];
@@ -261,9 +269,6 @@ public final class CpuBackend implements Backend {
                 if (dequantized[i].byteSize() < Q8Kernels.scratchBytes(cols)) dequantized[i] = Q8Kernels.newScratch(cols);
             }
         }
-        if ((f16Fast || bf16Pairs32) && n > TokenPanels.PAIR_TOKENS) {
-            for (int i = 0; i < secondPanels.length; i++) if (secondPanels[i].length < need) secondPanels[i] = new float[need];
-        }
         final boolean paired = allPaired || f16Fast;
         if (paired) JitDirectives.await(); // before a tile8x16 or tile4x32 first runs
         final int call = ++panelCalls;
@@ -278,13 +283,14 @@ public final class CpuBackend implements Backend {
                 boolean pairs32 = (f16Fast || bf16Pairs32) && nt > TokenPanels.PAIR_TOKENS;
                 final int half = TokenPanels.PAIR_TOKENS;
                 if (n > TokenPanels.WIDTH || packedFor[worker] != call) {
-                    if (pairs) TokenPanels.packPairs(x, t0, nt, cols, xt);
+                    if (pairs) pairPanels[worker].pack(x, t0, nt, cols);
                     else if (pairs32) {
-                        TokenPanels.packPairs(x, t0, half, cols, xt);
-                        TokenPanels.packPairs(x, t0 + half, nt - half, cols, secondPanels[worker]);
+                        pairPanels[worker].pack(x, t0, half, cols);
+                        secondPanels[worker].pack(x, t0 + half, nt - half, cols);
                     } else TokenPanels.packBlock(x, t0, nt, cols, xt);
                     packedFor[worker] = call;
                 }
+                final MemorySegment xa = pairPanels[worker].packed(), xb = secondPanels[worker].packed();
                 int base = 0;
                 for (int i = 0; i < ws.length; i++) {
                     WeightMatrix w = ws[i];
@@ -293,15 +299,15 @@ public final class CpuBackend implements Backend {
                         int rows = w.rows();
                         switch (w) {
                             case F32Matrix m -> F32Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
-                            case BF16Matrix m when pairs -> BF16Kernels.gemmPairs(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
-                            case BF16Matrix m when pairs32 -> BF16Kernels.gemmPairs32(m.data(), cols, r0, r1, xt, secondPanels[worker], t0,
+                            case BF16Matrix m when pairs -> BF16Kernels.gemmPairs(m.data(), cols, r0, r1, xa, t0, nt, outs[i], rows, tile);
+                            case BF16Matrix m when pairs32 -> BF16Kernels.gemmPairs32(m.data(), cols, r0, r1, xa, xb, t0,
                                     nt - half, outs[i], rows, tile);
                             case BF16Matrix m -> BF16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
-                            case F16Matrix m when pairs -> F16Kernels.gemmPairs(m.data(), fixes[i], cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
-                            case F16Matrix m when pairs32 -> F16Kernels.gemmPairs32(m.data(), fixes[i], cols, r0, r1, xt, secondPanels[worker], t0,
+                            case F16Matrix m when pairs -> F16Kernels.gemmPairs(m.data(), fixes[i], cols, r0, r1, xa, t0, nt, outs[i], rows, tile);
+                            case F16Matrix m when pairs32 -> F16Kernels.gemmPairs32(m.data(), fixes[i], cols, r0, r1, xa, xb, t0,
                                     nt - half, outs[i], rows, tile);
                             case F16Matrix m -> F16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
-                            case Q8Matrix m when pairs -> Q8Kernels.gemmPairs(m, r0, r1, xt, t0, nt, outs[i], rows, tile, pairScratch[worker]);
+                            case Q8Matrix m when pairs -> Q8Kernels.gemmPairs(m, r0, r1, xa, t0, nt, outs[i], rows, tile, pairScratch[worker]);
                             case Q8Matrix m -> Q8Kernels.gemm(m, r0, r1, xt, t0, nt, outs[i], rows, tile, dequantized[worker]);
                         }
                     }
@@ -454,6 +460,7 @@ public final class CpuBackend implements Backend {
         }
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             float[] x = new float[n * cols], xp = new float[cols], xq = new float[TokenPanels.blockSize(cols)], pairOut = new float[n * PAIR_ROWS];
+            PairPanel pairPanel = new PairPanel();
             // out takes a panel tile (n·rows floats) and a row of the element-wise ops (cols): with
             // 512-bit vectors both are 256, with 256-bit ones the tile is half of that.
             float[] out = new float[Math.max(n * rows, cols)], tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
@@ -490,10 +497,10 @@ public final class CpuBackend implements Backend {
                             BF16Kernels.matvec(d, cols, 0, rows, x, 0, out, 0);
                             BF16Kernels.matvec(d, cols, 0, 1, x, 0, out, 0);
                             BF16Kernels.matmul(d, cols, 0, rows, x, 4, out, rows);
-                            TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS, xq);
-                            BF16Kernels.gemmPairs(d, PAIR_COLS, 0, PAIR_ROWS, xq, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
+                            MemorySegment xa = pairPanel.pack(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS);
+                            BF16Kernels.gemmPairs(d, PAIR_COLS, 0, PAIR_ROWS, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
                             if (BF16Kernels.PAIRS32) {
-                                BF16Kernels.gemmPairs32(d, PAIR_COLS, 0, PAIR_ROWS, xq, xq, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
+                                BF16Kernels.gemmPairs32(d, PAIR_COLS, 0, PAIR_ROWS, xa, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
                             }
                             TokenPanels.packBlock(x, 0, n, cols, xq);
                             BF16Kernels.gemm(d, cols, 0, rows, xq, 0, n, out, rows, tile);
@@ -507,9 +514,9 @@ public final class CpuBackend implements Backend {
                             F16Kernels.gemm(d, cols, 0, rows, xq, 0, n, out, rows, tile);
                             F16Kernels.gemm(d, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
                             if (fix[1] != null) {
-                                TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS, xq);
-                                F16Kernels.gemmPairs(d, fix[1], PAIR_COLS, 0, PAIR_ROWS, xq, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
-                                F16Kernels.gemmPairs32(d, fix[1], PAIR_COLS, 0, PAIR_ROWS, xq, xq, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
+                                MemorySegment xa = pairPanel.pack(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS);
+                                F16Kernels.gemmPairs(d, fix[1], PAIR_COLS, 0, PAIR_ROWS, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
+                                F16Kernels.gemmPairs32(d, fix[1], PAIR_COLS, 0, PAIR_ROWS, xa, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
                             }
                         }
                         case F32Matrix m -> {
@@ -523,8 +530,7 @@ public final class CpuBackend implements Backend {
                             Q8Kernels.matvec(m, 0, rows, x, 0, out, 0);
                             TokenPanels.packBlock(x, 0, n, cols, xq);
                             Q8Kernels.gemm(m, 0, rows, xq, 0, n, out, rows, tile, deq);
-                            TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, cols, xq);
-                            Q8Kernels.gemmPairs(m, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile, pairDeq);
+                            Q8Kernels.gemmPairs(m, 0, rows, pairPanel.pack(x, 0, TokenPanels.PAIR_TOKENS, cols), 0, TokenPanels.PAIR_TOKENS, out, rows, tile, pairDeq);
                         }
                     }
                 }

@@ -1,6 +1,8 @@
 package org.scans.engine.kernel;
 
 import static org.scans.engine.kernel.Vectors.F;
+import static org.scans.engine.kernel.Vectors.NATIVE;
+import static org.scans.engine.kernel.Vectors.VBYTES;
 import static org.scans.engine.kernel.Vectors.L;
 import static org.scans.engine.kernel.Vectors.LE;
 
@@ -162,7 +164,7 @@ public final class F16Fixups {
      * is stored; the excess comes out of the lane that column k's activations take in the block
      * ({@link TokenPanels#pairLane}), whose vector holds them for every token at once.
      */
-    void finishPairTile(MemorySegment w, int cols, int r, int rows, int limit, float[] xq, float[] tile, int from) {
+    void finishPairTile(MemorySegment w, int cols, int r, int rows, int limit, MemorySegment xq, float[] tile, int from) {
         for (int i = 0; i < rows; i++) {
             final int row = r + i;
             final long rowOff = (long) row * cols * 2;
@@ -171,8 +173,8 @@ public final class F16Fixups {
                 final int k = listed[at];
                 final int v = TokenPanels.pairVector(k);
                 FloatVector e = FloatVector.fromArray(F, PARITY, TokenPanels.pairLane(k) * L).mul(excess(w.get(HALF, rowOff + 2L * k)));
-                c0 = FloatVector.fromArray(F, xq, v).fma(e, c0);
-                c1 = FloatVector.fromArray(F, xq, v + L).fma(e, c1);
+                c0 = FloatVector.fromMemorySegment(F, xq, 4L * v, NATIVE).fma(e, c0);
+                c1 = FloatVector.fromMemorySegment(F, xq, 4L * v + VBYTES, NATIVE).fma(e, c1);
             }
             final int t = from + 2 * i * L;
             FloatVector.fromArray(F, tile, t).sub(c0).mul(0x1p-16f).intoArray(tile, t);

@@ -2,6 +2,8 @@ package org.scans.engine.kernel;
 
 import static org.scans.engine.kernel.TokenPanels.WIDTH;
 import static org.scans.engine.kernel.Vectors.F;
+import static org.scans.engine.kernel.Vectors.NATIVE;
+import static org.scans.engine.kernel.Vectors.VBYTES;
 import static org.scans.engine.kernel.Vectors.I;
 import static org.scans.engine.kernel.Vectors.L;
 import static org.scans.engine.kernel.Vectors.LE;
@@ -449,7 +451,7 @@ public final class F16Kernels {
      * the 1.1B F16 model went from 49–54 to 82–85 tok/s (bench/README.md, "Batched decoding",
      * round 9).
      */
-    public static void gemmPairs(MemorySegment w, F16Fixups fix, int cols, int r0, int r1, float[] xq, int t0, int nt, float[] out,
+    public static void gemmPairs(MemorySegment w, F16Fixups fix, int cols, int r0, int r1, MemorySegment xq, int t0, int nt, float[] out,
                                  int outStride, float[] tile) {
         final int full = cols & ~7; // the columns tile8x16 covers
         int r = r0;
@@ -465,17 +467,18 @@ public final class F16Kernels {
      * The microkernel of {@link #gemmPairs}: {@link BF16Kernels}'s tile8x16 with the halves widened
      * as {@link #matvecFast} widens them. Written out in full (see BF16Kernels.rows8).
      */
-    private static void tile8x16(MemorySegment w, int cols, int r, float[] xq, float[] tile) {
+    private static void tile8x16(MemorySegment w, int cols, int r, MemorySegment xq, float[] tile) {
         final long rb = cols * 2L;
         final long o = r * rb;
         final int n = cols & ~7; // "k < n", not "k + 8 <= cols": see BF16Kernels.tile8x16
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
-        for (int k = 0, xo = 0; k < n; k += 8, xo += 8 * L) {
+        for (int k = 0; k < n; k += 8) {
+            final long xo = VBYTES * k; // L floats a column, from the loop counter: C2 hoists the bounds checks
             final long a = o + 2L * k;
-            FloatVector xe0 = FloatVector.fromArray(F, xq, xo), xe1 = FloatVector.fromArray(F, xq, xo + L);
-            FloatVector xo0 = FloatVector.fromArray(F, xq, xo + 2 * L), xo1 = FloatVector.fromArray(F, xq, xo + 3 * L);
-            FloatVector ye0 = FloatVector.fromArray(F, xq, xo + 4 * L), ye1 = FloatVector.fromArray(F, xq, xo + 5 * L);
-            FloatVector yo0 = FloatVector.fromArray(F, xq, xo + 6 * L), yo1 = FloatVector.fromArray(F, xq, xo + 7 * L);
+            FloatVector xe0 = FloatVector.fromMemorySegment(F, xq, xo, NATIVE), xe1 = FloatVector.fromMemorySegment(F, xq, xo + VBYTES, NATIVE);
+            FloatVector xo0 = FloatVector.fromMemorySegment(F, xq, xo + 2 * VBYTES, NATIVE), xo1 = FloatVector.fromMemorySegment(F, xq, xo + 3 * VBYTES, NATIVE);
+            FloatVector ye0 = FloatVector.fromMemorySegment(F, xq, xo + 4 * VBYTES, NATIVE), ye1 = FloatVector.fromMemorySegment(F, xq, xo + 5 * VBYTES, NATIVE);
+            FloatVector yo0 = FloatVector.fromMemorySegment(F, xq, xo + 6 * VBYTES, NATIVE), yo1 = FloatVector.fromMemorySegment(F, xq, xo + 7 * VBYTES, NATIVE);
             IntVector p;
             FloatVector e;
             p = LongVector.broadcast(LONGS, w.get(LONG, a)).reinterpretAsInts();
@@ -543,7 +546,7 @@ public final class F16Kernels {
      * Tiles of 4 rows × both blocks: every 64-bit broadcast of four halves, widened once, feeds
      * eight FMAs instead of four (16 accumulators, 8 activation vectors).
      */
-    public static void gemmPairs32(MemorySegment w, F16Fixups fix, int cols, int r0, int r1, float[] xa, float[] xb, int t0, int nb,
+    public static void gemmPairs32(MemorySegment w, F16Fixups fix, int cols, int r0, int r1, MemorySegment xa, MemorySegment xb, int t0, int nb,
                                    float[] out, int outStride, float[] tile) {
         final int na = TokenPanels.PAIR_TOKENS, full = cols & ~7;
         int r = r0;
@@ -560,18 +563,19 @@ public final class F16Kernels {
     }
 
     /** The microkernel of {@link #gemmPairs32}, written out in full (see BF16Kernels.rows8). */
-    private static void tile4x32(MemorySegment w, int cols, int r, float[] xa, float[] xb, float[] tile) {
+    private static void tile4x32(MemorySegment w, int cols, int r, MemorySegment xa, MemorySegment xb, float[] tile) {
         final long rb = cols * 2L;
         final long o = r * rb;
         final int n = cols & ~7; // as tile8x16: the columns past the last group of eight are pairEdges'
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         FloatVector d00 = c00, d01 = c00, d10 = c00, d11 = c00, d20 = c00, d21 = c00, d30 = c00, d31 = c00;
-        for (int k = 0, xo = 0; k < n; k += 4, xo += 4 * L) {
+        for (int k = 0; k < n; k += 4) {
+            final long xo = VBYTES * k; // L floats a column, from the loop counter: C2 hoists the bounds checks
             final long a = o + 2L * k;
-            FloatVector ae0 = FloatVector.fromArray(F, xa, xo), ae1 = FloatVector.fromArray(F, xa, xo + L);
-            FloatVector ao0 = FloatVector.fromArray(F, xa, xo + 2 * L), ao1 = FloatVector.fromArray(F, xa, xo + 3 * L);
-            FloatVector be0 = FloatVector.fromArray(F, xb, xo), be1 = FloatVector.fromArray(F, xb, xo + L);
-            FloatVector bo0 = FloatVector.fromArray(F, xb, xo + 2 * L), bo1 = FloatVector.fromArray(F, xb, xo + 3 * L);
+            FloatVector ae0 = FloatVector.fromMemorySegment(F, xa, xo, NATIVE), ae1 = FloatVector.fromMemorySegment(F, xa, xo + VBYTES, NATIVE);
+            FloatVector ao0 = FloatVector.fromMemorySegment(F, xa, xo + 2 * VBYTES, NATIVE), ao1 = FloatVector.fromMemorySegment(F, xa, xo + 3 * VBYTES, NATIVE);
+            FloatVector be0 = FloatVector.fromMemorySegment(F, xb, xo, NATIVE), be1 = FloatVector.fromMemorySegment(F, xb, xo + VBYTES, NATIVE);
+            FloatVector bo0 = FloatVector.fromMemorySegment(F, xb, xo + 2 * VBYTES, NATIVE), bo1 = FloatVector.fromMemorySegment(F, xb, xo + 3 * VBYTES, NATIVE);
             IntVector p;
             FloatVector e;
             p = LongVector.broadcast(LONGS, w.get(LONG, a)).reinterpretAsInts();

@@ -7,6 +7,8 @@ import static org.scans.engine.tensor.Q8Matrix.GROUP_BLOCK_BYTES;
 import static org.scans.engine.tensor.Q8Matrix.QUANTS;
 import static org.scans.engine.tensor.Q8Matrix.SCALE;
 import static org.scans.engine.kernel.Vectors.F;
+import static org.scans.engine.kernel.Vectors.NATIVE;
+import static org.scans.engine.kernel.Vectors.VBYTES;
 import static org.scans.engine.kernel.Vectors.L;
 import static org.scans.engine.kernel.Vectors.LE;
 
@@ -551,7 +553,7 @@ public final class Q8Kernels {
      * one 64-bit broadcast brings a row's two weights in the order the packed activations pair
      * them, and one broadcast serves two FMAs with no widening at all.
      */
-    public static void gemmPairs(Q8Matrix m, int r0, int r1, float[] xq, int t0, int nt, float[] out, int outStride, float[] tile, long[] d) {
+    public static void gemmPairs(Q8Matrix m, int r0, int r1, MemorySegment xq, int t0, int nt, float[] out, int outStride, float[] tile, long[] d) {
         MemorySegment w = m.data();
         int r = r0;
         for (; r < r1 && r % GROUP != 0; r++) rowByPairs(m, r, xq, t0, nt, out, outStride);
@@ -560,7 +562,7 @@ public final class Q8Kernels {
             for (int k0 = 0; k0 < m.cols(); k0 += PAIRS_CHUNK) {
                 int kc = Math.min(PAIRS_CHUNK, m.cols() - k0);
                 dequantizePairs(w, m.groupBlock(r, k0 / BLOCK), kc / BLOCK, d, kc);
-                tile8x16(d, kc, xq, k0 * L, tile);
+                tile8x16(d, kc, xq, VBYTES * k0, tile);
             }
             TokenPanels.storePairs(tile, r, t0, nt, out, outStride);
         }
@@ -568,7 +570,7 @@ public final class Q8Kernels {
     }
 
     /** One row against a {@link TokenPanels#packPairs} block, scalar: only the rows of a partly covered group. */
-    private static void rowByPairs(Q8Matrix m, int r, float[] xq, int t0, int nt, float[] out, int outStride) {
+    private static void rowByPairs(Q8Matrix m, int r, MemorySegment xq, int t0, int nt, float[] out, int outStride) {
         for (int j = 0; j < nt; j++) {
             float s = 0;
             for (int k = 0; k < m.cols(); k++) s += m.get(r, k) * TokenPanels.pairAt(xq, m.cols(), k, j);
@@ -583,7 +585,7 @@ public final class Q8Kernels {
      * (the layout of {@link BF16Kernels#gemmPairs}'s tile); eight columns per iteration.
      * Written out in full (see BF16Kernels.rows8).
      */
-    private static void tile8x16(long[] d, int cols, float[] xq, int x0, float[] tile) {
+    private static void tile8x16(long[] d, int cols, MemorySegment xq, long x0, float[] tile) {
         final int rb = cols / 2; // longs per row
         FloatVector c00 = FloatVector.fromArray(F, tile, 0 * L), c01 = FloatVector.fromArray(F, tile, 1 * L);
         FloatVector c10 = FloatVector.fromArray(F, tile, 2 * L), c11 = FloatVector.fromArray(F, tile, 3 * L);
@@ -598,11 +600,11 @@ public final class Q8Kernels {
         // two bounds checks per row in the loop body, about 56 scalar instructions per 64 FMAs.
         final int na = (cols & ~7) / 2; // whole groups of eight columns, as BF16Kernels.tile8x16
         for (int a = 0; a < na; a += 4) {
-            final int xo = x0 + 2 * L * a; // 8 · L floats per 8 columns
-            FloatVector xe0 = FloatVector.fromArray(F, xq, xo), xe1 = FloatVector.fromArray(F, xq, xo + L);
-            FloatVector xo0 = FloatVector.fromArray(F, xq, xo + 2 * L), xo1 = FloatVector.fromArray(F, xq, xo + 3 * L);
-            FloatVector ye0 = FloatVector.fromArray(F, xq, xo + 4 * L), ye1 = FloatVector.fromArray(F, xq, xo + 5 * L);
-            FloatVector yo0 = FloatVector.fromArray(F, xq, xo + 6 * L), yo1 = FloatVector.fromArray(F, xq, xo + 7 * L);
+            final long xo = x0 + 2 * VBYTES * a; // 8 vectors per 8 columns
+            FloatVector xe0 = FloatVector.fromMemorySegment(F, xq, xo, NATIVE), xe1 = FloatVector.fromMemorySegment(F, xq, xo + VBYTES, NATIVE);
+            FloatVector xo0 = FloatVector.fromMemorySegment(F, xq, xo + 2 * VBYTES, NATIVE), xo1 = FloatVector.fromMemorySegment(F, xq, xo + 3 * VBYTES, NATIVE);
+            FloatVector ye0 = FloatVector.fromMemorySegment(F, xq, xo + 4 * VBYTES, NATIVE), ye1 = FloatVector.fromMemorySegment(F, xq, xo + 5 * VBYTES, NATIVE);
+            FloatVector yo0 = FloatVector.fromMemorySegment(F, xq, xo + 6 * VBYTES, NATIVE), yo1 = FloatVector.fromMemorySegment(F, xq, xo + 7 * VBYTES, NATIVE);
             FloatVector e;
             e = LongVector.broadcast(LONGS, d[a]).reinterpretAsFloats(); c00 = e.fma(xe0, c00); c01 = e.fma(xe1, c01);
             e = LongVector.broadcast(LONGS, d[a + 1]).reinterpretAsFloats(); c00 = e.fma(xo0, c00); c01 = e.fma(xo1, c01);

@@ -1,5 +1,7 @@
 package org.scans.engine.kernel;
 
+import java.lang.foreign.MemorySegment;
+
 /** The scalar ends of the tiles, shared by every weight type. */
 final class Tiles {
     private Tiles() {}
@@ -41,7 +43,7 @@ final class Tiles {
      * the columns past the last group of eight (odd widths only), added to what the tiles stored;
      * the rows {@code [r, r1)} after the last whole tile, all columns.
      */
-    static void pairEdges(RowWeight w, int cols, int r0, int r, int r1, float[] xq, int t0, int nt, float[] out,
+    static void pairEdges(RowWeight w, int cols, int r0, int r, int r1, MemorySegment xq, int t0, int nt, float[] out,
                           int outStride) {
         final int full = cols & ~7;
         if (full < cols) {

@@ -3,6 +3,8 @@ package org.scans.engine.kernel;
 import static org.scans.engine.kernel.Vectors.F;
 import static org.scans.engine.kernel.Vectors.L;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
@@ -125,6 +127,11 @@ public final class TokenPanels {
      */
     public static final int PAIR_TOKENS = L;
 
+    /** Floats in one {@link #packPairs} block of {@code cols} columns. */
+    public static int pairBlockSize(int cols) {
+        return cols * PAIR_TOKENS;
+    }
+
     /**
      * Writes tokens {@code [t0, t0 + nt)} ({@code nt ≤ PAIR_TOKENS}) of x ({@code [n][cols]}) into
      * {@code xq} (at least {@code cols·PAIR_TOKENS} floats) for {@code BF16Kernels.gemmPairs}: per
@@ -181,7 +188,7 @@ public final class TokenPanels {
     }
 
     /** Token j's activation at column k in a {@link #packPairs} block: for the scalar edges. */
-    static float pairAt(float[] xq, int cols, int k, int j) {
-        return k >= (cols & ~3) ? xq[k * L + j] : xq[pairSlot(k, j)];
+    static float pairAt(MemorySegment xq, int cols, int k, int j) {
+        return xq.getAtIndex(ValueLayout.JAVA_FLOAT, k >= (cols & ~3) ? k * L + j : pairSlot(k, j));
     }
 }

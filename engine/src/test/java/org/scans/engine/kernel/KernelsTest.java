@@ -351,8 +351,7 @@ class KernelsTest {
                     float[] xt = new float[TokenPanels.blockSize(cols)], tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
                     java.lang.foreign.MemorySegment deq = Q8Kernels.newScratch(cols);
                     if (pairs) {
-                        TokenPanels.packPairs(x, 0, nt, cols, xt);
-                        Q8Kernels.gemmPairs(m, range[0], range[1], xt, 0, nt, out, rows, tile, Q8Kernels.newPairScratch());
+                        Q8Kernels.gemmPairs(m, range[0], range[1], new PairPanel().pack(x, 0, nt, cols), 0, nt, out, rows, tile, Q8Kernels.newPairScratch());
                     } else {
                         TokenPanels.packBlock(x, 0, nt, cols, xt);
                         Q8Kernels.gemm(m, range[0], range[1], xt, 0, nt, out, rows, tile, deq);
@@ -556,6 +555,28 @@ class KernelsTest {
         }
     }
 
+    /**
+     * A PairPanel holds what packPairs writes, from a 64-byte boundary (the reason it exists), and
+     * stays so as it grows to wider matrices and shrinks back to narrower ones.
+     */
+    @Test
+    void pairPanelIsAlignedAndHoldsThePackedBlock() {
+        PairPanel panel = new PairPanel();
+        Random rnd = new Random(11);
+        for (int cols : new int[] {8, 2048, 5, 5632, 64}) {
+            for (int nt : new int[] {1, Vectors.L}) {
+                float[] x = random(rnd, (nt + 1) * cols);
+                MemorySegment packed = panel.pack(x, 1, nt, cols);
+                assertEquals(0, packed.address() % 64, "cols " + cols);
+                float[] expected = new float[TokenPanels.pairBlockSize(cols)];
+                TokenPanels.packPairs(x, 1, nt, cols, expected);
+                float[] got = packed.asSlice(0, 4L * expected.length).toArray(ValueLayout.JAVA_FLOAT);
+                assertArrayEquals(expected, got, "cols " + cols + ", " + nt + " tokens");
+                assertTrue(packed == panel.packed());
+            }
+        }
+    }
+
     /** packPairs puts every (token, column) where pairAt, the scalar edges' accessor, looks for it. */
     @Test
     void pairPanelHoldsEveryActivationOnce() {
@@ -570,7 +591,7 @@ class KernelsTest {
                 java.util.Set<Float> seen = new java.util.HashSet<>();
                 for (int k = 0; k < cols; k++) {
                     for (int j = 0; j < TokenPanels.PAIR_TOKENS; j++) {
-                        float v = TokenPanels.pairAt(xq, cols, k, j);
+                        float v = TokenPanels.pairAt(MemorySegment.ofArray(xq), cols, k, j);
                         assertEquals(j < nt ? x[(2 + j) * cols + k] : 0f, v, "cols " + cols + " k " + k + " token " + j);
                         if (v != 0) seen.add(v);
                     }

@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import org.scans.engine.kernel.BF16Kernels;
 import org.scans.engine.kernel.F16Fixups;
 import org.scans.engine.kernel.F16Kernels;
+import org.scans.engine.kernel.PairPanel;
 import org.scans.engine.kernel.Q8Kernels;
 import org.scans.engine.kernel.TokenPanels;
 import org.scans.engine.tensor.Q8Matrix;
@@ -28,9 +29,9 @@ public final class Tile8x16Exerciser {
             for (int i = 0; i < rows * cols; i++) w.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) 0x3F80); // 1.0
             float[] x = new float[TokenPanels.PAIR_TOKENS * cols];
             java.util.Arrays.fill(x, 0.5f);
-            float[] xq = new float[TokenPanels.blockSize(cols)], out = new float[TokenPanels.PAIR_TOKENS * rows];
+            float[] out = new float[TokenPanels.PAIR_TOKENS * rows];
             float[] tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
-            TokenPanels.packPairs(x, 0, TokenPanels.PAIR_TOKENS, cols, xq);
+            MemorySegment xq = new PairPanel().pack(x, 0, TokenPanels.PAIR_TOKENS, cols);
             // A Q8_0 group of the same shape: scales 1.0, quants 1.
             Q8Matrix m = new Q8Matrix("exercised", rows, cols, arena.allocate(Q8Matrix.bytesFor(rows, cols), 64));
             for (int r = 0; r < rows; r++) {
