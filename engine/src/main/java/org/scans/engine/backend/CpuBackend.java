@@ -2,11 +2,11 @@ package org.scans.engine.backend;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import org.scans.engine.kernel.AlignedPanel;
 import org.scans.engine.kernel.BF16Kernels;
 import org.scans.engine.kernel.F16Fixups;
 import org.scans.engine.kernel.F16Kernels;
 import org.scans.engine.kernel.F32Kernels;
+import org.scans.engine.kernel.PairPanel;
 import org.scans.engine.kernel.PairedLayout;
 import org.scans.engine.kernel.Q8Kernels;
 import org.scans.engine.kernel.TokenPanels;
@@ -60,10 +60,11 @@ public final class CpuBackend implements Backend {
      * where a half is an infinity or a NaN (see F16Fixups).
      */
     private final java.util.Map<WeightMatrix, java.util.Optional<F16Fixups>> fixupsF16 = new java.util.IdentityHashMap<>();
-    /** Per worker, the token block its rows meet (the first half of a paired 17–32-token block). */
-    private final AlignedPanel[] panels;
+    private final float[][] panels;
+    /** Per worker, the paired panel of a block of at most 16 tokens, or the first of 17–32 (see panelProducts). */
+    private final PairPanel[] pairPanels;
     /** Per worker, the second paired panel of a 17–32-token block (see panelProducts). */
-    private final AlignedPanel[] secondPanels;
+    private final PairPanel[] secondPanels;
     /** Per worker, the panel call whose single token block its panel holds (see panelProducts). */
     private final int[] packedFor;
     private int panelCalls;
@@ -91,11 +92,12 @@ public final class CpuBackend implements Backend {
         this.parallelMin = parallelMinMultiplyAdds;
         this.pool = new WorkerPool(threads);
         this.scores = new float[threads][0];
-        this.panels = new AlignedPanel[threads];
-        this.secondPanels = new AlignedPanel[threads];
+        this.panels = new float[threads][0];
+        this.pairPanels = new PairPanel[threads];
+        this.secondPanels = new PairPanel[threads];
         for (int i = 0; i < threads; i++) {
-            panels[i] = new AlignedPanel();
-            secondPanels[i] = new AlignedPanel();
+            pairPanels[i] = new PairPanel();
+            secondPanels[i] = new PairPanel();
         }
         this.packedFor = new int[threads];
         this.tiles = new float[threads][TokenPanels.ROWS * TokenPanels.WIDTH];
@@ -243,6 +245,8 @@ public final class CpuBackend implements Backend {
      * thread, so that each thread's rows meet every token block in turn.
      */
     private void panelProducts(WeightMatrix[] ws, float[] x, int n, int cols, int totalRows, float[][] outs) {
+        int need = TokenPanels.blockSize(cols);
+        for (int i = 0; i < panels.length; i++) if (panels[i].length < need) panels[i] = new float[need];
         boolean allPaired = true, anyQ8 = false, allF16 = true, allBF16 = true;
         for (WeightMatrix w : ws) {
             allPaired &= w instanceof BF16Matrix || w instanceof Q8Matrix;
@@ -269,7 +273,7 @@ public final class CpuBackend implements Backend {
         if (paired) JitDirectives.await(); // before a tile8x16 or tile4x32 first runs
         final int call = ++panelCalls;
         WorkerPool.RangeTask body = (start, end, worker) -> {
-            float[] tile = tiles[worker];
+            float[] xt = panels[worker], tile = tiles[worker];
             for (int t0 = 0; t0 < n; t0 += TokenPanels.WIDTH) {
                 int nt = Math.min(TokenPanels.WIDTH, n - t0);
                 // A block of at most one vector of tokens (a batched-decoding step) goes through
@@ -279,15 +283,14 @@ public final class CpuBackend implements Backend {
                 boolean pairs32 = (f16Fast || bf16Pairs32) && nt > TokenPanels.PAIR_TOKENS;
                 final int half = TokenPanels.PAIR_TOKENS;
                 if (n > TokenPanels.WIDTH || packedFor[worker] != call) {
-                    if (pairs) panels[worker].packPairs(x, t0, nt, cols);
+                    if (pairs) pairPanels[worker].pack(x, t0, nt, cols);
                     else if (pairs32) {
-                        panels[worker].packPairs(x, t0, half, cols);
-                        secondPanels[worker].packPairs(x, t0 + half, nt - half, cols);
-                    } else panels[worker].packBlock(x, t0, nt, cols);
+                        pairPanels[worker].pack(x, t0, half, cols);
+                        secondPanels[worker].pack(x, t0 + half, nt - half, cols);
+                    } else TokenPanels.packBlock(x, t0, nt, cols, xt);
                     packedFor[worker] = call;
                 }
-                // xt: the block as packBlock or packPairs left it; xb: a paired block's second half.
-                final MemorySegment xt = panels[worker].packed(), xb = secondPanels[worker].packed();
+                final MemorySegment xa = pairPanels[worker].packed(), xb = secondPanels[worker].packed();
                 int base = 0;
                 for (int i = 0; i < ws.length; i++) {
                     WeightMatrix w = ws[i];
@@ -296,15 +299,15 @@ public final class CpuBackend implements Backend {
                         int rows = w.rows();
                         switch (w) {
                             case F32Matrix m -> F32Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
-                            case BF16Matrix m when pairs -> BF16Kernels.gemmPairs(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
-                            case BF16Matrix m when pairs32 -> BF16Kernels.gemmPairs32(m.data(), cols, r0, r1, xt, xb, t0,
+                            case BF16Matrix m when pairs -> BF16Kernels.gemmPairs(m.data(), cols, r0, r1, xa, t0, nt, outs[i], rows, tile);
+                            case BF16Matrix m when pairs32 -> BF16Kernels.gemmPairs32(m.data(), cols, r0, r1, xa, xb, t0,
                                     nt - half, outs[i], rows, tile);
                             case BF16Matrix m -> BF16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
-                            case F16Matrix m when pairs -> F16Kernels.gemmPairs(m.data(), fixes[i], cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
-                            case F16Matrix m when pairs32 -> F16Kernels.gemmPairs32(m.data(), fixes[i], cols, r0, r1, xt, xb, t0,
+                            case F16Matrix m when pairs -> F16Kernels.gemmPairs(m.data(), fixes[i], cols, r0, r1, xa, t0, nt, outs[i], rows, tile);
+                            case F16Matrix m when pairs32 -> F16Kernels.gemmPairs32(m.data(), fixes[i], cols, r0, r1, xa, xb, t0,
                                     nt - half, outs[i], rows, tile);
                             case F16Matrix m -> F16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
-                            case Q8Matrix m when pairs -> Q8Kernels.gemmPairs(m, r0, r1, xt, t0, nt, outs[i], rows, tile, pairScratch[worker]);
+                            case Q8Matrix m when pairs -> Q8Kernels.gemmPairs(m, r0, r1, xa, t0, nt, outs[i], rows, tile, pairScratch[worker]);
                             case Q8Matrix m -> Q8Kernels.gemm(m, r0, r1, xt, t0, nt, outs[i], rows, tile, dequantized[worker]);
                         }
                     }
@@ -456,8 +459,8 @@ public final class CpuBackend implements Backend {
             ms.add(WeightMatrix.of("warm-up " + w.name(), w.dtype(), rows, cols, w.data().asSlice(0, bytes)));
         }
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            float[] x = new float[n * cols], xp = new float[cols], pairOut = new float[n * PAIR_ROWS];
-            AlignedPanel panel = new AlignedPanel();
+            float[] x = new float[n * cols], xp = new float[cols], xq = new float[TokenPanels.blockSize(cols)], pairOut = new float[n * PAIR_ROWS];
+            PairPanel pairPanel = new PairPanel();
             // out takes a panel tile (n·rows floats) and a row of the element-wise ops (cols): with
             // 512-bit vectors both are 256, with 256-bit ones the tile is half of that.
             float[] out = new float[Math.max(n * rows, cols)], tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
@@ -494,24 +497,24 @@ public final class CpuBackend implements Backend {
                             BF16Kernels.matvec(d, cols, 0, rows, x, 0, out, 0);
                             BF16Kernels.matvec(d, cols, 0, 1, x, 0, out, 0);
                             BF16Kernels.matmul(d, cols, 0, rows, x, 4, out, rows);
-                            MemorySegment xa = panel.packPairs(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS);
+                            MemorySegment xa = pairPanel.pack(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS);
                             BF16Kernels.gemmPairs(d, PAIR_COLS, 0, PAIR_ROWS, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
                             if (BF16Kernels.PAIRS32) {
                                 BF16Kernels.gemmPairs32(d, PAIR_COLS, 0, PAIR_ROWS, xa, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
                             }
-                            MemorySegment xt = panel.packBlock(x, 0, n, cols);
-                            BF16Kernels.gemm(d, cols, 0, rows, xt, 0, n, out, rows, tile);
+                            TokenPanels.packBlock(x, 0, n, cols, xq);
+                            BF16Kernels.gemm(d, cols, 0, rows, xq, 0, n, out, rows, tile);
                         }
                         case F16Matrix m -> {
                             F16Fixups[] fix = fixes.get(w);
                             if (fix[0] != null) F16Kernels.matvecFast(d, fix[0], cols, 0, rows, x, x, 0, out, 0);
                             F16Kernels.matvec(d, cols, 0, rows, x, 0, out, 0);
                             F16Kernels.matmul(d, cols, 0, rows, x, 4, out, rows);
-                            MemorySegment xt = panel.packBlock(x, 0, n, cols);
-                            F16Kernels.gemm(d, cols, 0, rows, xt, 0, n, out, rows, tile);
-                            F16Kernels.gemm(d, cols, 0, rows, xt, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
+                            TokenPanels.packBlock(x, 0, n, cols, xq);
+                            F16Kernels.gemm(d, cols, 0, rows, xq, 0, n, out, rows, tile);
+                            F16Kernels.gemm(d, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
                             if (fix[1] != null) {
-                                MemorySegment xa = panel.packPairs(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS);
+                                MemorySegment xa = pairPanel.pack(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS);
                                 F16Kernels.gemmPairs(d, fix[1], PAIR_COLS, 0, PAIR_ROWS, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
                                 F16Kernels.gemmPairs32(d, fix[1], PAIR_COLS, 0, PAIR_ROWS, xa, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
                             }
@@ -519,15 +522,15 @@ public final class CpuBackend implements Backend {
                         case F32Matrix m -> {
                             F32Kernels.matvec(d, cols, 0, rows, x, 0, out, 0);
                             F32Kernels.matmul(d, cols, 0, rows, x, 4, out, rows);
-                            MemorySegment xt = panel.packBlock(x, 0, n, cols);
-                            F32Kernels.gemm(d, cols, 0, rows, xt, 0, n, out, rows, tile);
-                            F32Kernels.gemm(d, cols, 0, rows, xt, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
+                            TokenPanels.packBlock(x, 0, n, cols, xq);
+                            F32Kernels.gemm(d, cols, 0, rows, xq, 0, n, out, rows, tile);
+                            F32Kernels.gemm(d, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
                         }
                         case Q8Matrix m -> {
                             Q8Kernels.matvec(m, 0, rows, x, 0, out, 0);
-                            MemorySegment xt = panel.packBlock(x, 0, n, cols);
-                            Q8Kernels.gemm(m, 0, rows, xt, 0, n, out, rows, tile, deq);
-                            Q8Kernels.gemmPairs(m, 0, rows, panel.packPairs(x, 0, TokenPanels.PAIR_TOKENS, cols), 0, TokenPanels.PAIR_TOKENS, out, rows, tile, pairDeq);
+                            TokenPanels.packBlock(x, 0, n, cols, xq);
+                            Q8Kernels.gemm(m, 0, rows, xq, 0, n, out, rows, tile, deq);
+                            Q8Kernels.gemmPairs(m, 0, rows, pairPanel.pack(x, 0, TokenPanels.PAIR_TOKENS, cols), 0, TokenPanels.PAIR_TOKENS, out, rows, tile, pairDeq);
                         }
                     }
                 }

@@ -2,11 +2,11 @@ package org.scans.engine.kernel;
 
 import static org.scans.engine.kernel.TokenPanels.WIDTH;
 import static org.scans.engine.kernel.Vectors.F;
+import static org.scans.engine.kernel.Vectors.NATIVE;
+import static org.scans.engine.kernel.Vectors.VBYTES;
 import static org.scans.engine.kernel.Vectors.I;
 import static org.scans.engine.kernel.Vectors.L;
 import static org.scans.engine.kernel.Vectors.LE;
-import static org.scans.engine.kernel.Vectors.NATIVE;
-import static org.scans.engine.kernel.Vectors.VBYTES;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -368,7 +368,7 @@ public final class BF16Kernels {
      * up to 32 tokens is summed in 16 registers over the whole row, then written out once
      * through {@code tile} (at least {@code ROWS·WIDTH} floats).
      */
-    public static void gemm(MemorySegment w, int cols, int r0, int r1, MemorySegment xt, int t0, int nt, float[] out, int outStride, float[] tile) {
+    public static void gemm(MemorySegment w, int cols, int r0, int r1, float[] xt, int t0, int nt, float[] out, int outStride, float[] tile) {
         final int nv = TokenPanels.vectors(nt);
         int r = r0;
         if (Vectors.FEW_REGISTERS && nv == 2) {
@@ -392,18 +392,18 @@ public final class BF16Kernels {
         for (; r < r1; r++) {
             for (int j = 0; j < nt; j++) {
                 float s = 0;
-                for (int k = 0; k < cols; k++) s += scalar(w, (long) r * cols * 2, k) * xt.getAtIndex(ValueLayout.JAVA_FLOAT, (long) k * TokenPanels.WIDTH + j);
+                for (int k = 0; k < cols; k++) s += scalar(w, (long) r * cols * 2, k) * xt[k * TokenPanels.WIDTH + j];
                 out[(t0 + j) * outStride + r] = s;
             }
         }
     }
 
     /** Adds the last column of an odd-width matrix, which the paired loads of a tile leave out. */
-    private static void lastColumn(MemorySegment w, int cols, int r, MemorySegment xt, float[] tile, int nv, int rows) {
+    private static void lastColumn(MemorySegment w, int cols, int r, float[] xt, float[] tile, int nv, int rows) {
         int k = cols - 1;
         for (int i = 0; i < rows; i++) {
             float wik = scalar(w, (long) (r + i) * cols * 2, k);
-            for (int j = 0; j < nv * L; j++) tile[i * TokenPanels.WIDTH + j] += wik * xt.getAtIndex(ValueLayout.JAVA_FLOAT, (long) k * TokenPanels.WIDTH + j);
+            for (int j = 0; j < nv * L; j++) tile[i * TokenPanels.WIDTH + j] += wik * xt[k * TokenPanels.WIDTH + j];
         }
     }
 
@@ -411,7 +411,7 @@ public final class BF16Kernels {
      * The microkernels: 8 rows × 1 or 2 vectors of tokens. Written out in full because C2
      * stops inlining helper methods past NodeCountInliningCutoff (see rows8 of BF16Kernels).
      */
-    private static void tile8x2(MemorySegment w, int cols, int r, MemorySegment xt, float[] tile) {
+    private static void tile8x2(MemorySegment w, int cols, int r, float[] xt, float[] tile) {
         final long rb = cols * 2L;
         final long o = r * rb;
         FloatVector c00 = FloatVector.zero(F);
@@ -419,9 +419,9 @@ public final class BF16Kernels {
         FloatVector c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         for (int k = 0; k + 2 <= cols; k += 2) {
             final long a = o + 2L * k;
-            final long xo = 4L * WIDTH * k; // from the loop counter: C2 hoists the bounds checks
+            final int xo = k * WIDTH;
             IntVector p0 = IntVector.broadcast(I, w.get(INT, a)); IntVector p1 = IntVector.broadcast(I, w.get(INT, a + rb)); IntVector p2 = IntVector.broadcast(I, w.get(INT, a + 2 * rb)); IntVector p3 = IntVector.broadcast(I, w.get(INT, a + 3 * rb)); IntVector p4 = IntVector.broadcast(I, w.get(INT, a + 4 * rb)); IntVector p5 = IntVector.broadcast(I, w.get(INT, a + 5 * rb)); IntVector p6 = IntVector.broadcast(I, w.get(INT, a + 6 * rb)); IntVector p7 = IntVector.broadcast(I, w.get(INT, a + 7 * rb));
-            FloatVector x0 = FloatVector.fromMemorySegment(F, xt, xo, NATIVE), x1 = FloatVector.fromMemorySegment(F, xt, xo + 4L * (1 * L), NATIVE);
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + 1 * L);
             FloatVector e;
             e = p0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             c00 = e.fma(x0, c00); c01 = e.fma(x1, c01);
@@ -439,7 +439,7 @@ public final class BF16Kernels {
             c60 = e.fma(x0, c60); c61 = e.fma(x1, c61);
             e = p7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             c70 = e.fma(x0, c70); c71 = e.fma(x1, c71);
-            x0 = FloatVector.fromMemorySegment(F, xt, xo + 4L * (WIDTH), NATIVE); x1 = FloatVector.fromMemorySegment(F, xt, xo + 4L * (WIDTH + 1 * L), NATIVE);
+            x0 = FloatVector.fromArray(F, xt, xo + WIDTH); x1 = FloatVector.fromArray(F, xt, xo + WIDTH + 1 * L);
             e = p0.and(0xFFFF0000).reinterpretAsFloats();
             c00 = e.fma(x0, c00); c01 = e.fma(x1, c01);
             e = p1.and(0xFFFF0000).reinterpretAsFloats();
@@ -477,16 +477,16 @@ public final class BF16Kernels {
      * memory, 78.8 against 42.8 from cache (4 rows: 30.5 and 31.3). Each row's sum is tile8x2's,
      * bit for bit.
      */
-    private static void tile3x2(MemorySegment w, int cols, int r, MemorySegment xt, float[] tile) {
+    private static void tile3x2(MemorySegment w, int cols, int r, float[] xt, float[] tile) {
         final long rb = cols * 2L;
         final long o = r * rb;
         final int n = cols & ~1;
         FloatVector z = FloatVector.zero(F), c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
         for (int k = 0; k < n; k += 2) {
             final long a = o + 2L * k;
-            final long xo = 4L * WIDTH * k; // from the loop counter: C2 hoists the bounds checks
-            FloatVector x0 = FloatVector.fromMemorySegment(F, xt, xo, NATIVE), x1 = FloatVector.fromMemorySegment(F, xt, xo + 4L * (L), NATIVE);
-            FloatVector y0 = FloatVector.fromMemorySegment(F, xt, xo + 4L * (WIDTH), NATIVE), y1 = FloatVector.fromMemorySegment(F, xt, xo + 4L * (WIDTH + L), NATIVE);
+            final int xo = k * WIDTH;
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + L);
+            FloatVector y0 = FloatVector.fromArray(F, xt, xo + WIDTH), y1 = FloatVector.fromArray(F, xt, xo + WIDTH + L);
             IntVector p;
             FloatVector e;
             p = IntVector.broadcast(I, w.get(INT, a));
@@ -511,16 +511,16 @@ public final class BF16Kernels {
     }
 
     /** One row of {@link #tile3x2}, for the rows a range has past its last three. */
-    private static void tile1x2(MemorySegment w, int cols, int r, MemorySegment xt, float[] tile) {
+    private static void tile1x2(MemorySegment w, int cols, int r, float[] xt, float[] tile) {
         final long rb = cols * 2L;
         final long o = r * rb;
         final int n = cols & ~1;
         FloatVector z = FloatVector.zero(F), c00 = z, c01 = z;
         for (int k = 0; k < n; k += 2) {
             final long a = o + 2L * k;
-            final long xo = 4L * WIDTH * k; // from the loop counter: C2 hoists the bounds checks
-            FloatVector x0 = FloatVector.fromMemorySegment(F, xt, xo, NATIVE), x1 = FloatVector.fromMemorySegment(F, xt, xo + 4L * (L), NATIVE);
-            FloatVector y0 = FloatVector.fromMemorySegment(F, xt, xo + 4L * (WIDTH), NATIVE), y1 = FloatVector.fromMemorySegment(F, xt, xo + 4L * (WIDTH + L), NATIVE);
+            final int xo = k * WIDTH;
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + L);
+            FloatVector y0 = FloatVector.fromArray(F, xt, xo + WIDTH), y1 = FloatVector.fromArray(F, xt, xo + WIDTH + L);
             IntVector p;
             FloatVector e;
             p = IntVector.broadcast(I, w.get(INT, a));
@@ -532,16 +532,16 @@ public final class BF16Kernels {
         c00.intoArray(tile, 0 * WIDTH); c01.intoArray(tile, 0 * WIDTH + L);
     }
 
-    private static void tile8x1(MemorySegment w, int cols, int r, MemorySegment xt, float[] tile) {
+    private static void tile8x1(MemorySegment w, int cols, int r, float[] xt, float[] tile) {
         final long rb = cols * 2L;
         final long o = r * rb;
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00, c70 = c00;
         for (int k = 0; k + 2 <= cols; k += 2) {
             final long a = o + 2L * k;
-            final long xo = 4L * WIDTH * k; // from the loop counter: C2 hoists the bounds checks
+            final int xo = k * WIDTH;
             IntVector p0 = IntVector.broadcast(I, w.get(INT, a)); IntVector p1 = IntVector.broadcast(I, w.get(INT, a + rb)); IntVector p2 = IntVector.broadcast(I, w.get(INT, a + 2 * rb)); IntVector p3 = IntVector.broadcast(I, w.get(INT, a + 3 * rb)); IntVector p4 = IntVector.broadcast(I, w.get(INT, a + 4 * rb)); IntVector p5 = IntVector.broadcast(I, w.get(INT, a + 5 * rb)); IntVector p6 = IntVector.broadcast(I, w.get(INT, a + 6 * rb)); IntVector p7 = IntVector.broadcast(I, w.get(INT, a + 7 * rb));
-            FloatVector x0 = FloatVector.fromMemorySegment(F, xt, xo, NATIVE);
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo);
             FloatVector e;
             e = p0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             c00 = e.fma(x0, c00);
@@ -559,7 +559,7 @@ public final class BF16Kernels {
             c60 = e.fma(x0, c60);
             e = p7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             c70 = e.fma(x0, c70);
-            x0 = FloatVector.fromMemorySegment(F, xt, xo + 4L * (WIDTH), NATIVE);
+            x0 = FloatVector.fromArray(F, xt, xo + WIDTH);
             e = p0.and(0xFFFF0000).reinterpretAsFloats();
             c00 = e.fma(x0, c00);
             e = p1.and(0xFFFF0000).reinterpretAsFloats();

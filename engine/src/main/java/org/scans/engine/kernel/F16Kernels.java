@@ -2,11 +2,11 @@ package org.scans.engine.kernel;
 
 import static org.scans.engine.kernel.TokenPanels.WIDTH;
 import static org.scans.engine.kernel.Vectors.F;
+import static org.scans.engine.kernel.Vectors.NATIVE;
+import static org.scans.engine.kernel.Vectors.VBYTES;
 import static org.scans.engine.kernel.Vectors.I;
 import static org.scans.engine.kernel.Vectors.L;
 import static org.scans.engine.kernel.Vectors.LE;
-import static org.scans.engine.kernel.Vectors.NATIVE;
-import static org.scans.engine.kernel.Vectors.VBYTES;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -425,7 +425,7 @@ public final class F16Kernels {
      * up to 32 tokens is summed in 16 registers over the whole row, then written out once
      * through {@code tile} (at least {@code ROWS·WIDTH} floats).
      */
-    public static void gemm(MemorySegment w, int cols, int r0, int r1, MemorySegment xt, int t0, int nt, float[] out, int outStride, float[] tile) {
+    public static void gemm(MemorySegment w, int cols, int r0, int r1, float[] xt, int t0, int nt, float[] out, int outStride, float[] tile) {
         final int nv = TokenPanels.vectors(nt);
         int r = r0;
         for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
@@ -436,7 +436,7 @@ public final class F16Kernels {
         for (; r < r1; r++) {
             for (int j = 0; j < nt; j++) {
                 float s = 0;
-                for (int k = 0; k < cols; k++) s += scalar(w, (long) r * cols * 2, k) * xt.getAtIndex(ValueLayout.JAVA_FLOAT, (long) k * TokenPanels.WIDTH + j);
+                for (int k = 0; k < cols; k++) s += scalar(w, (long) r * cols * 2, k) * xt[k * TokenPanels.WIDTH + j];
                 out[(t0 + j) * outStride + r] = s;
             }
         }
@@ -613,7 +613,7 @@ public final class F16Kernels {
      * The microkernels: 8 rows × 1 or 2 vectors of tokens. Written out in full because C2
      * stops inlining helper methods past NodeCountInliningCutoff (see rows8 of BF16Kernels).
      */
-    private static void tile8x2(MemorySegment w, int cols, int r, MemorySegment xt, float[] tile) {
+    private static void tile8x2(MemorySegment w, int cols, int r, float[] xt, float[] tile) {
         final long rb = cols * 2L;
         final long o = r * rb;
         FloatVector c00 = FloatVector.zero(F);
@@ -621,8 +621,8 @@ public final class F16Kernels {
         FloatVector c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         for (int k = 0; k < cols; k++) {
             final long a = o + 2L * k;
-            final long xo = 4L * WIDTH * k; // from the loop counter: C2 hoists the bounds checks
-            FloatVector x0 = FloatVector.fromMemorySegment(F, xt, xo, NATIVE), x1 = FloatVector.fromMemorySegment(F, xt, xo + 4L * (1 * L), NATIVE);
+            final int xo = k * WIDTH;
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + 1 * L);
             FloatVector e;
             e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a)));
             c00 = e.fma(x0, c00); c01 = e.fma(x1, c01);
@@ -651,15 +651,15 @@ public final class F16Kernels {
         c70.intoArray(tile, 7 * WIDTH); c71.intoArray(tile, 7 * WIDTH + 1 * L);
     }
 
-    private static void tile8x1(MemorySegment w, int cols, int r, MemorySegment xt, float[] tile) {
+    private static void tile8x1(MemorySegment w, int cols, int r, float[] xt, float[] tile) {
         final long rb = cols * 2L;
         final long o = r * rb;
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00, c70 = c00;
         for (int k = 0; k < cols; k++) {
             final long a = o + 2L * k;
-            final long xo = 4L * WIDTH * k; // from the loop counter: C2 hoists the bounds checks
-            FloatVector x0 = FloatVector.fromMemorySegment(F, xt, xo, NATIVE);
+            final int xo = k * WIDTH;
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo);
             FloatVector e;
             e = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT, a)));
             c00 = e.fma(x0, c00);

@@ -4,7 +4,6 @@ import static org.scans.engine.kernel.TokenPanels.WIDTH;
 import static org.scans.engine.kernel.Vectors.F;
 import static org.scans.engine.kernel.Vectors.L;
 import static org.scans.engine.kernel.Vectors.LE;
-import static org.scans.engine.kernel.Vectors.NATIVE;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -138,7 +137,7 @@ public final class F32Kernels {
      * up to 32 tokens is summed in 16 registers over the whole row, then written out once
      * through {@code tile} (at least {@code ROWS·WIDTH} floats).
      */
-    public static void gemm(MemorySegment w, int cols, int r0, int r1, MemorySegment xt, int t0, int nt, float[] out, int outStride, float[] tile) {
+    public static void gemm(MemorySegment w, int cols, int r0, int r1, float[] xt, int t0, int nt, float[] out, int outStride, float[] tile) {
         final int nv = TokenPanels.vectors(nt);
         int r = r0;
         for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
@@ -148,14 +147,14 @@ public final class F32Kernels {
         for (; r < r1; r++) {
             for (int j = 0; j < nt; j++) {
                 float s = 0;
-                for (int k = 0; k < cols; k++) s += w.get(FLOAT, ((long) r * cols + k) * 4) * xt.getAtIndex(ValueLayout.JAVA_FLOAT, (long) k * TokenPanels.WIDTH + j);
+                for (int k = 0; k < cols; k++) s += w.get(FLOAT, ((long) r * cols + k) * 4) * xt[k * TokenPanels.WIDTH + j];
                 out[(t0 + j) * outStride + r] = s;
             }
         }
     }
 
     /** Rows {@code [r, r + 8)} against {@code nv} vectors of tokens into {@code tile}. */
-    static void tile(MemorySegment w, int cols, int r, int nv, MemorySegment xt, float[] tile) {
+    static void tile(MemorySegment w, int cols, int r, int nv, float[] xt, float[] tile) {
         if (nv == 2) tile8x2(w, cols, r, xt, tile);
         else tile8x1(w, cols, r, xt, tile);
     }
@@ -164,7 +163,7 @@ public final class F32Kernels {
      * The microkernels: 8 rows × 1 or 2 vectors of tokens. Written out in full because C2
      * stops inlining helper methods past NodeCountInliningCutoff (see rows8 of BF16Kernels).
      */
-    private static void tile8x2(MemorySegment w, int cols, int r, MemorySegment xt, float[] tile) {
+    private static void tile8x2(MemorySegment w, int cols, int r, float[] xt, float[] tile) {
         final long rb = cols * 4L;
         final long o = r * rb;
         FloatVector c00 = FloatVector.zero(F);
@@ -172,8 +171,8 @@ public final class F32Kernels {
         FloatVector c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         for (int k = 0; k < cols; k++) {
             final long a = o + 4L * k;
-            final long xo = 4L * WIDTH * k; // from the loop counter: C2 hoists the bounds checks
-            FloatVector x0 = FloatVector.fromMemorySegment(F, xt, xo, NATIVE), x1 = FloatVector.fromMemorySegment(F, xt, xo + 4L * (1 * L), NATIVE);
+            final int xo = k * WIDTH;
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + 1 * L);
             FloatVector e;
             e = FloatVector.broadcast(F, w.get(FLOAT, a));
             c00 = e.fma(x0, c00); c01 = e.fma(x1, c01);
@@ -202,15 +201,15 @@ public final class F32Kernels {
         c70.intoArray(tile, 7 * WIDTH); c71.intoArray(tile, 7 * WIDTH + 1 * L);
     }
 
-    private static void tile8x1(MemorySegment w, int cols, int r, MemorySegment xt, float[] tile) {
+    private static void tile8x1(MemorySegment w, int cols, int r, float[] xt, float[] tile) {
         final long rb = cols * 4L;
         final long o = r * rb;
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00, c70 = c00;
         for (int k = 0; k < cols; k++) {
             final long a = o + 4L * k;
-            final long xo = 4L * WIDTH * k; // from the loop counter: C2 hoists the bounds checks
-            FloatVector x0 = FloatVector.fromMemorySegment(F, xt, xo, NATIVE);
+            final int xo = k * WIDTH;
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo);
             FloatVector e;
             e = FloatVector.broadcast(F, w.get(FLOAT, a));
             c00 = e.fma(x0, c00);

@@ -7,10 +7,10 @@ import static org.scans.engine.tensor.Q8Matrix.GROUP_BLOCK_BYTES;
 import static org.scans.engine.tensor.Q8Matrix.QUANTS;
 import static org.scans.engine.tensor.Q8Matrix.SCALE;
 import static org.scans.engine.kernel.Vectors.F;
-import static org.scans.engine.kernel.Vectors.L;
-import static org.scans.engine.kernel.Vectors.LE;
 import static org.scans.engine.kernel.Vectors.NATIVE;
 import static org.scans.engine.kernel.Vectors.VBYTES;
+import static org.scans.engine.kernel.Vectors.L;
+import static org.scans.engine.kernel.Vectors.LE;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -470,7 +470,7 @@ public final class Q8Kernels {
      * groups cost a scalar load, conversion and multiply per weight and ran prefill at a tenth of
      * BF16's speed.
      */
-    public static void gemm(Q8Matrix m, int r0, int r1, MemorySegment xt, int t0, int nt, float[] out, int outStride, float[] tile, MemorySegment d) {
+    public static void gemm(Q8Matrix m, int r0, int r1, float[] xt, int t0, int nt, float[] out, int outStride, float[] tile, MemorySegment d) {
         MemorySegment w = m.data();
         final int nv = TokenPanels.vectors(nt);
         int r = r0;
@@ -650,10 +650,10 @@ public final class Q8Kernels {
     }
 
     /** One row against the panel's tokens, scalar: only the rows of a partly covered group. */
-    private static void rowByTokens(Q8Matrix m, int r, MemorySegment xt, int t0, int nt, float[] out, int outStride) {
+    private static void rowByTokens(Q8Matrix m, int r, float[] xt, int t0, int nt, float[] out, int outStride) {
         for (int j = 0; j < nt; j++) {
             float s = 0;
-            for (int k = 0; k < m.cols(); k++) s += m.get(r, k) * xt.getAtIndex(ValueLayout.JAVA_FLOAT, (long) k * TokenPanels.WIDTH + j);
+            for (int k = 0; k < m.cols(); k++) s += m.get(r, k) * xt[k * TokenPanels.WIDTH + j];
             out[(t0 + j) * outStride + r] = s;
         }
     }

@@ -19,9 +19,9 @@ final class Vectors {
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
     static final int L = F.length();
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** Bytes in one float vector: the step between the vectors of a {@link AlignedPanel}. */
+    /** Bytes in one float vector: the step between the vectors of a {@link PairPanel}. */
     static final long VBYTES = 4L * L;
-    /** The byte order a {@link AlignedPanel} is written and read in, as the JVM writes a float[]. */
+    /** The byte order a {@link PairPanel} is written and read in, as the JVM writes a float[]. */
     static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /**
      * Whether the kernels have only 16 vector registers: x86-64 below AVX-512, where HotSpot

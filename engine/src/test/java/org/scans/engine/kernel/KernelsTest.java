@@ -348,12 +348,13 @@ class KernelsTest {
                 if (nt == 1) {
                     Q8Kernels.matvec(m, range[0], range[1], x, 0, out, 0);
                 } else {
-                    float[] tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
+                    float[] xt = new float[TokenPanels.blockSize(cols)], tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
                     java.lang.foreign.MemorySegment deq = Q8Kernels.newScratch(cols);
                     if (pairs) {
-                        Q8Kernels.gemmPairs(m, range[0], range[1], new AlignedPanel().packPairs(x, 0, nt, cols), 0, nt, out, rows, tile, Q8Kernels.newPairScratch());
+                        Q8Kernels.gemmPairs(m, range[0], range[1], new PairPanel().pack(x, 0, nt, cols), 0, nt, out, rows, tile, Q8Kernels.newPairScratch());
                     } else {
-                        Q8Kernels.gemm(m, range[0], range[1], new AlignedPanel().packBlock(x, 0, nt, cols), 0, nt, out, rows, tile, deq);
+                        TokenPanels.packBlock(x, 0, nt, cols, xt);
+                        Q8Kernels.gemm(m, range[0], range[1], xt, 0, nt, out, rows, tile, deq);
                     }
                 }
                 for (int t = 0; t < nt; t++) {
@@ -555,32 +556,25 @@ class KernelsTest {
     }
 
     /**
-     * An AlignedPanel holds what packPairs or packBlock writes, from a 64-byte boundary (the reason
-     * it exists), and stays so as it grows to wider matrices and goes back to narrower ones.
+     * A PairPanel holds what packPairs writes, from a 64-byte boundary (the reason it exists), and
+     * stays so as it grows to wider matrices and shrinks back to narrower ones.
      */
     @Test
-    void alignedPanelHoldsThePackedBlockOnACacheLine() {
-        AlignedPanel panel = new AlignedPanel();
+    void pairPanelIsAlignedAndHoldsThePackedBlock() {
+        PairPanel panel = new PairPanel();
         Random rnd = new Random(11);
         for (int cols : new int[] {8, 2048, 5, 5632, 64}) {
-            for (int nt : new int[] {1, Vectors.L, TokenPanels.WIDTH}) {
+            for (int nt : new int[] {1, Vectors.L}) {
                 float[] x = random(rnd, (nt + 1) * cols);
-                if (nt <= TokenPanels.PAIR_TOKENS) {
-                    float[] expected = new float[TokenPanels.pairBlockSize(cols)];
-                    TokenPanels.packPairs(x, 1, nt, cols, expected);
-                    assertPanel(expected, panel.packPairs(x, 1, nt, cols), panel, "pairs, cols " + cols + ", " + nt + " tokens");
-                }
-                float[] expected = new float[TokenPanels.blockSize(cols)];
-                TokenPanels.packBlock(x, 1, nt, cols, expected);
-                assertPanel(expected, panel.packBlock(x, 1, nt, cols), panel, "block, cols " + cols + ", " + nt + " tokens");
+                MemorySegment packed = panel.pack(x, 1, nt, cols);
+                assertEquals(0, packed.address() % 64, "cols " + cols);
+                float[] expected = new float[TokenPanels.pairBlockSize(cols)];
+                TokenPanels.packPairs(x, 1, nt, cols, expected);
+                float[] got = packed.asSlice(0, 4L * expected.length).toArray(ValueLayout.JAVA_FLOAT);
+                assertArrayEquals(expected, got, "cols " + cols + ", " + nt + " tokens");
+                assertTrue(packed == panel.packed());
             }
         }
-    }
-
-    private static void assertPanel(float[] expected, MemorySegment packed, AlignedPanel panel, String what) {
-        assertEquals(0, packed.address() % 64, what);
-        assertArrayEquals(expected, packed.asSlice(0, 4L * expected.length).toArray(ValueLayout.JAVA_FLOAT), what);
-        assertTrue(packed == panel.packed(), what);
     }
 
     /** packPairs puts every (token, column) where pairAt, the scalar edges' accessor, looks for it. */

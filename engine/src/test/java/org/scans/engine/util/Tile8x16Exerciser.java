@@ -3,10 +3,10 @@ package org.scans.engine.util;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import org.scans.engine.kernel.AlignedPanel;
 import org.scans.engine.kernel.BF16Kernels;
 import org.scans.engine.kernel.F16Fixups;
 import org.scans.engine.kernel.F16Kernels;
+import org.scans.engine.kernel.PairPanel;
 import org.scans.engine.kernel.Q8Kernels;
 import org.scans.engine.kernel.TokenPanels;
 import org.scans.engine.tensor.Q8Matrix;
@@ -31,7 +31,7 @@ public final class Tile8x16Exerciser {
             java.util.Arrays.fill(x, 0.5f);
             float[] out = new float[TokenPanels.PAIR_TOKENS * rows];
             float[] tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
-            MemorySegment xq = new AlignedPanel().packPairs(x, 0, TokenPanels.PAIR_TOKENS, cols);
+            MemorySegment xq = new PairPanel().pack(x, 0, TokenPanels.PAIR_TOKENS, cols);
             // A Q8_0 group of the same shape: scales 1.0, quants 1.
             Q8Matrix m = new Q8Matrix("exercised", rows, cols, arena.allocate(Q8Matrix.bytesFor(rows, cols), 64));
             for (int r = 0; r < rows; r++) {

@@ -1,0 +1,45 @@
+package org.scans.engine.kernel;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * One thread's {@link TokenPanels#packPairs} block of activations, the operand every paired
+ * microkernel ({@code gemmPairs}, {@code gemmPairs32}) reads, in native memory aligned to 64 bytes.
+ *
+ * <p>Why native: a {@code float[]}'s data starts 16 bytes into the array object, at an address
+ * Java neither shows nor lets us choose, so in most JVMs each 64-byte activation load of those
+ * kernels straddled two cache lines. Aligned, the BF16 prefill at one thread ran 14–25% faster
+ * (bench/README.md, round 30). The packing itself scatters each token's columns, and the Vector
+ * API scatters only into arrays, so a block is packed on the heap and then copied across in one
+ * bulk move (a few microseconds for 16 tokens of 2048 columns).
+ */
+public final class PairPanel {
+    /** One cache line. */
+    private static final long ALIGNMENT = 64;
+
+    private float[] staging = new float[0];
+    private MemorySegment packed = MemorySegment.NULL;
+
+    /** The block last packed; kernels read it from byte 0. */
+    public MemorySegment packed() {
+        return packed;
+    }
+
+    /**
+     * Packs tokens {@code [t0, t0 + nt)} of {@code x} ({@code [n][cols]}, {@code nt ≤}
+     * {@link TokenPanels#PAIR_TOKENS}) and returns the packed block.
+     */
+    public MemorySegment pack(float[] x, int t0, int nt, int cols) {
+        int floats = TokenPanels.pairBlockSize(cols);
+        if (staging.length < floats) {
+            staging = new float[floats];
+            // Arena.ofAuto: freed with the panel, as the float[] it replaces would be.
+            packed = Arena.ofAuto().allocate(4L * floats, ALIGNMENT);
+        }
+        TokenPanels.packPairs(x, t0, nt, cols, staging);
+        MemorySegment.copy(staging, 0, packed, ValueLayout.JAVA_FLOAT, 0, floats);
+        return packed;
+    }
+}
