@@ -1,10 +1,10 @@
 package org.scans.engine.kernel;
 
 import static org.scans.engine.kernel.Vectors.F;
-import static org.scans.engine.kernel.Vectors.NATIVE;
-import static org.scans.engine.kernel.Vectors.VBYTES;
 import static org.scans.engine.kernel.Vectors.L;
 import static org.scans.engine.kernel.Vectors.LE;
+import static org.scans.engine.kernel.Vectors.NATIVE;
+import static org.scans.engine.kernel.Vectors.VBYTES;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -12,9 +12,9 @@ import java.lang.foreign.ValueLayout;
  * Java neither shows nor lets us choose, so in most JVMs each 64-byte activation load of those
  * kernels straddled two cache lines. Aligned, the BF16 prefill (whose 32-token tile loads an
  * activation vector every four FMAs) ran 22–44% faster at one thread and 20–30% at two, the F16
- * prefill 17–22% at one (bench/README.md, round 30). The packing itself scatters each token's columns, and the Vector
- * API scatters only into arrays, so a block is packed on the heap and then copied across in one
- * bulk move (a few microseconds for 16 tokens of 2048 columns).
+ * prefill 17–22% at one (bench/README.md, round 30). The packing itself scatters each token's
+ * columns, and the Vector API scatters only into arrays, so a block is packed on the heap and
+ * then copied across in one bulk move (a few microseconds for 16 tokens of 2048 columns).
  */
 public final class PairPanel {
     /** One cache line. */

@@ -7,10 +7,10 @@ import static org.scans.engine.tensor.Q8Matrix.GROUP_BLOCK_BYTES;
 import static org.scans.engine.tensor.Q8Matrix.QUANTS;
 import static org.scans.engine.tensor.Q8Matrix.SCALE;
 import static org.scans.engine.kernel.Vectors.F;
-import static org.scans.engine.kernel.Vectors.NATIVE;
-import static org.scans.engine.kernel.Vectors.VBYTES;
 import static org.scans.engine.kernel.Vectors.L;
 import static org.scans.engine.kernel.Vectors.LE;
+import static org.scans.engine.kernel.Vectors.NATIVE;
+import static org.scans.engine.kernel.Vectors.VBYTES;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

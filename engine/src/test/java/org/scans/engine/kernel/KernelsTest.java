@@ -557,7 +557,7 @@ class KernelsTest {
 
     /**
      * A PairPanel holds what packPairs writes, from a 64-byte boundary (the reason it exists), and
-     * stays so as it grows to wider matrices and shrinks back to narrower ones.
+     * stays so as it grows for wider matrices and is reused for narrower ones.
      */
     @Test
     void pairPanelIsAlignedAndHoldsThePackedBlock() {
