@@ -33,6 +33,10 @@ import javax.management.ObjectName;
  * and the first batched product wait for them. Where the JVM has no such MBean the engine runs
  * without them.
  *
+ * <p>A runtime without the MBean's command (a jlink image that leaves out {@code jdk.jfr}: the MBean
+ * then lists none of the compiler commands; or one without {@code jdk.management}) cannot take
+ * them, and the engine says so once on standard error, since its batched decoding may then stall.
+ *
  * <p>The command reads the directives from a file, written to the temporary folder and deleted
  * once the JVM has read it. A JVM killed in those milliseconds leaves its file behind, so each
  * install also deletes such leftovers of the same user that are over an hour old.
@@ -58,7 +62,12 @@ public final class JitDirectives {
 
     static {
         INSTALLER = new Thread(() -> {
-            installed = install(DIRECTIVES);
+            String refusal = install(DIRECTIVES);
+            installed = refusal == null;
+            if (refusal != null) {
+                System.err.println("warning: the engine's compiler directives were not added (" + refusal + "); batched decoding can stall"
+                        + " in C1-compiled kernels. Run on a full JDK 25, or a runtime with the jdk.management and jdk.jfr modules.");
+            }
             finished = true;
         }, "scans-jit-directives");
         INSTALLER.setDaemon(true);
@@ -88,8 +97,11 @@ public final class JitDirectives {
         return installed;
     }
 
-    /** Adds {@code json} as compiler directives; false if the JVM refuses them or has no way to take them. */
-    static boolean install(String json) {
+    /**
+     * Adds {@code json} as compiler directives; null when the JVM took them, else why not, in a
+     * few words (the command's answer, or what was missing).
+     */
+    static String install(String json) {
         Path file = null;
         try {
             file = Files.createTempFile(FILE_PREFIX, ".json");
@@ -100,9 +112,10 @@ public final class JitDirectives {
                     new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesAdd",
                     new Object[] {new String[] {file.toString()}}, new String[] {String[].class.getName()});
             // The command answers "N compiler directives added", or a parse error.
-            return reply instanceof String s && s.contains("directives added") && !s.startsWith("0 ");
+            if (reply instanceof String s && s.contains("directives added") && !s.startsWith("0 ")) return null;
+            return "the JVM answered: " + String.valueOf(reply).strip().replaceAll("\\s+", " ");
         } catch (Exception | LinkageError e) {
-            return false;
+            return refusal(e);
         } finally {
             if (file != null) {
                 try {
@@ -112,6 +125,15 @@ public final class JitDirectives {
                 }
             }
         }
+    }
+
+    /** What an exception from the install says, from its root cause: a missing command or module, most often. */
+    static String refusal(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        if (root instanceof NoSuchMethodException) return "this runtime's DiagnosticCommand MBean has no compilerDirectivesAdd";
+        String message = root.getMessage();
+        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message.strip().replaceAll("\\s+", " "));
     }
 
     /**

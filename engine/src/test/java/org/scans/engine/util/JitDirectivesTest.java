@@ -29,6 +29,18 @@ class JitDirectivesTest {
     }
 
     /**
+     * A jlink image without jdk.jfr gives an MBean with no compiler commands: invoking one then
+     * fails with a NoSuchMethodException inside a ReflectionException. The warning names the
+     * missing command rather than the wrapper.
+     */
+    @Test
+    void aMissingCommandIsNamed() {
+        var wrapped = new javax.management.ReflectionException(new NoSuchMethodException("Method compilerDirectivesAdd with signature [[Ljava.lang.String;] not found"));
+        assertEquals("this runtime's DiagnosticCommand MBean has no compilerDirectivesAdd", JitDirectives.refusal(wrapped));
+        assertEquals("NoClassDefFoundError: javax/management/ObjectName", JitDirectives.refusal(new NoClassDefFoundError("javax/management/ObjectName")));
+    }
+
+    /**
      * A directive naming a method that no longer exists matches nothing and is accepted all the
      * same, so a renamed kernel would silently lose its protection from C1: every class and
      * method the directives name must exist.
@@ -70,9 +82,11 @@ class JitDirectivesTest {
         assertTrue(Files.exists(fresh));
     }
 
+    /** A malformed directive is refused, in the JVM's own words on one line, which the warning quotes. */
     @Test
     void aMalformedDirectiveIsReportedAsRefused() {
-        assertFalse(JitDirectives.install("[ { match: \"org/scans/Nothing.none\", c1: { NoSuchOption: true } } ]"));
+        String refusal = JitDirectives.install("[ { match: \"org/scans/Nothing.none\", c1: { NoSuchOption: true } } ]");
+        assertTrue(refusal != null && refusal.startsWith("the JVM answered: ") && !refusal.contains("\n"), String.valueOf(refusal));
     }
 
     /**
