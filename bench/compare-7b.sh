@@ -9,7 +9,8 @@
 #
 # M holds llama7b-bf16-hf and llama7b-bf16.gguf (mkmodel.py, see bench/README.md "How to run");
 # DTYPE=f16 takes llama7b-f16-hf and llama7b-f16.gguf instead (the real chat model's dtype).
-# OURS_ONLY=1 skips llama.cpp.
+# OURS_ONLY=1 skips llama.cpp. After each refill, a plain read of that engine's file
+# (bench/ReadFiles.java): the two files' pages can sit in memory that reads 10-30% apart.
 M="${M:?set M to the folder with the 7B pair}"
 source "$(dirname "$0")/common.sh"
 J="$JAVA --add-modules jdk.incubator.vector -Xmx300m"
@@ -20,10 +21,10 @@ stamp() { echo "=== $(date -u +%H:%M:%S) :: $* :: $(grep FileHugePages /proc/mem
 refill() { drop_cached "$HF"/*.safetensors "$GGUF"; read_back "$@"; }
 for round in 1 2; do
   if [ -z "${OURS_ONLY:-}" ]; then
-    refill "$GGUF"; stamp "llama.cpp round $round"
+    refill "$GGUF"; readfiles 2 "$GGUF"; stamp "llama.cpp round $round"
     node "$TOOLS/llamacpp.mjs" bench "$GGUF" --prompt-tokens 512 --gen 32 --threads 2 --reps 1 2>&1 | tail -1
   fi
-  refill "$HF"/*.safetensors; stamp "ours round $round"
+  refill "$HF"/*.safetensors; readfiles 2 "$HF"/*.safetensors; stamp "ours round $round"
   $J -jar "$JAR" bench --model "$HF" --prompt-tokens 512 --gen 32 --threads 2 --reps 1 2>/dev/null
   stamp "ours, start to first token"
   /usr/bin/time -f "start to first token: %e s wall, %M KB max RSS" $J -jar "$JAR" generate --model "$HF" \

@@ -14,7 +14,9 @@
 # size of its page-cache folios: a file just written by mkmodel.py sits in small ones, a file
 # read back sequentially in 2 MiB ones that map with huge-page TLB entries, and a plain read of
 # the same bytes then runs up to twice as fast (bench/README.md, "Page cache"). Both engines'
-# files get the same treatment.
+# files get the same treatment. Still, two files in 2 MiB folios can read 10-30% apart, by where
+# their pages sit in memory, so before each pair of decode lines both files are read plainly
+# (bench/ReadFiles.java), and each engine's decode can be stated against its own file's read.
 M="${M:?set M to the folder with the tiny1b models}"
 source "$(dirname "$0")/common.sh"
 BF16=("$M"/tiny1b-bf16.gguf "$M"/tiny1b-bf16-hf/*.safetensors)
@@ -32,12 +34,14 @@ refill() {
 refill "${BF16[@]}"
 for T in 2 1; do
   for round in 1 2; do
+    readfiles $T "${BF16[@]}"
     stamp "llama.cpp BF16 T=$T round $round"; llama "$M/tiny1b-bf16.gguf" --prompt-tokens 512 --gen 128 --threads $T --reps 3
     stamp "ours BF16 T=$T round $round"; ours --model "$M/tiny1b-bf16-hf" --prompt-tokens 512 --gen 128 --threads $T --reps 3
   done
 done
 refill "${F16[@]}"
 for T in 2 1; do
+  readfiles $T "${F16[@]}"
   stamp "llama.cpp F16 T=$T"; llama "$M/tiny1b-f16.gguf" --prompt-tokens 0 --gen 128 --threads $T --reps 3
   stamp "ours F16 T=$T"; ours --model "$M/tiny1b-f16-hf" --prompt-tokens 0 --gen 128 --threads $T --reps 3
 done
