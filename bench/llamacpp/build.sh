@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds bench/llamacpp/{logits,batched,quantize}.cpp into DIR/logits, DIR/batched, DIR/quantize
+# Builds bench/llamacpp/{logits,batched,quantize,ppbench}.cpp into DIR/logits, DIR/batched, DIR/quantize, DIR/ppbench
 # against the llama.cpp that node-llama-cpp 3.21.1 bundles (llama.cpp v0.4.0): headers from the
 # source bundle it ships, the shared libraries of its prebuilt CPU build. Needs g++ and
 # ../shared/tools/setup.sh run first (which installs into ../shared/tools/.node, or into
@@ -19,7 +19,7 @@ mkdir -p "$out"
 [ -d "$out/src" ] || git clone -q "$NODE_DIR/node_modules/node-llama-cpp/llama/gitRelease.bundle" "$out/src"
 ln -sf "$BINS/libllama.v0.4.0.so" "$out/libllama.so"
 ln -sf "$BINS/libggml.v0.4.0.so" "$out/libggml.so"
-for prog in logits batched quantize; do
+for prog in logits batched quantize ppbench; do
     g++ -std=c++17 -O1 -I"$out/src/include" -I"$out/src/common" -I"$out/src/ggml/include" -o "$out/$prog" "bench/llamacpp/$prog.cpp" \
         -L"$out" -L"$BINS" -l:libllama-common.so -lllama -lggml -l:libggml-base.so -Wl,-rpath,"$BINS" -Wl,-rpath,"$out"
 done
