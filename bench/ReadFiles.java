@@ -8,9 +8,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
+import org.scans.engine.kernel.VectorOps;
 
 /**
  * A plain read of whole files through their memory mappings, the yardstick for a decode step
@@ -25,15 +23,15 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>How: each 64 MiB region of the file is cut into one part per thread, as a matrix's rows are
  * split between threads, and each thread walks its parts through the whole file, with no barrier
- * between regions. Two passes before the timed ones (the first maps the pages) and the JIT's warm-up
+ * between regions; each part goes through the engine's own plain read ({@code VectorOps.read},
+ * the loop behind {@code bench}'s read line). Two passes before the timed ones (the first maps the pages) and the JIT's warm-up
  * are not counted.
  *
  * <pre>
- *   java --add-modules jdk.incubator.vector bench/ReadFiles.java THREADS FILE...
+ *   java --add-modules jdk.incubator.vector -cp target/scans-engine.jar bench/ReadFiles.java THREADS FILE...
  * </pre>
  */
 public class ReadFiles {
-    private static final VectorSpecies<Long> S = LongVector.SPECIES_PREFERRED;
     private static final long REGION = 64L << 20;
     private static final int PASSES = 3;
 
@@ -44,14 +42,14 @@ public class ReadFiles {
         }
         int threads = Integer.parseInt(args[0]);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        long sink = 0;
+        float sink = 0;
         try {
             for (int i = 1; i < args.length; i++) {
                 Path file = Path.of(args[i]);
                 try (FileChannel ch = FileChannel.open(file); Arena arena = Arena.ofShared()) {
                     MemorySegment m = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-                    // The JIT first, on the first region (C2 compiles sum after a few calls), then two passes: the first maps the pages, and the first timed pass still ran slow after one.
-                    for (int k = 0; k < 20; k++) sink += sum(m, 0, Math.min(REGION, m.byteSize()));
+                    // The JIT first, on the first region (C2 compiles the read after a few calls), then two passes: the first maps the pages, and the first timed pass still ran slow after one.
+                    for (int k = 0; k < 20; k++) sink += VectorOps.read(m, 0, Math.min(REGION, m.byteSize()));
                     sink += pass(pool, threads, m);
                     sink += pass(pool, threads, m);
                     double[] gbs = new double[PASSES];
@@ -72,38 +70,22 @@ public class ReadFiles {
     }
 
     /** One pass over the whole mapping; returns a sum of what was read. */
-    private static long pass(ExecutorService pool, int threads, MemorySegment m) throws Exception {
-        List<Future<Long>> parts = new ArrayList<>();
+    private static float pass(ExecutorService pool, int threads, MemorySegment m) throws Exception {
+        List<Future<Float>> parts = new ArrayList<>();
         for (int w = 0; w < threads; w++) {
             final int worker = w;
             parts.add(pool.submit(() -> {
-                long s = 0;
+                float s = 0;
                 for (long r = 0; r < m.byteSize(); r += REGION) {
                     long len = Math.min(REGION, m.byteSize() - r), part = len / threads / 256 * 256;
                     long from = r + worker * part, to = worker == threads - 1 ? r + len : from + part;
-                    s += sum(m, from, to);
+                    s += VectorOps.read(m, from, to - from);
                 }
                 return s;
             }));
         }
-        long s = 0;
-        for (Future<Long> f : parts) s += f.get();
-        return s;
-    }
-
-    /** Sums [from, to) as longs: four 256-byte streams of vector loads, then the tail byte by byte. */
-    private static long sum(MemorySegment m, long from, long to) {
-        final long step = 4L * S.vectorByteSize();
-        LongVector a = LongVector.zero(S), b = a, c = a, d = a;
-        long o = from;
-        for (; o + step <= to; o += step) {
-            a = a.add(LongVector.fromMemorySegment(S, m, o, ByteOrder.LITTLE_ENDIAN));
-            b = b.add(LongVector.fromMemorySegment(S, m, o + S.vectorByteSize(), ByteOrder.LITTLE_ENDIAN));
-            c = c.add(LongVector.fromMemorySegment(S, m, o + 2L * S.vectorByteSize(), ByteOrder.LITTLE_ENDIAN));
-            d = d.add(LongVector.fromMemorySegment(S, m, o + 3L * S.vectorByteSize(), ByteOrder.LITTLE_ENDIAN));
-        }
-        long s = a.add(b).add(c.add(d)).reduceLanes(VectorOperators.ADD);
-        for (; o < to; o++) s += m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o);
+        float s = 0;
+        for (Future<Float> f : parts) s += f.get();
         return s;
     }
 

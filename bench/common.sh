@@ -13,7 +13,7 @@ llama() { node "$TOOLS/llamacpp.mjs" bench "$@" 2>&1 | tail -1; }
 ours() { "$JAVA" --add-modules jdk.incubator.vector -Xmx1g -jar "$JAR" bench "$@" 2>/dev/null; }
 # A plain read of each file through its mapping at $1 threads (bench/ReadFiles.java): the two
 # engines read different files, whose pages can sit in memory that reads 10-30% apart.
-readfiles() { "$JAVA" --add-modules jdk.incubator.vector "$ROOT/bench/ReadFiles.java" "$@" 2>/dev/null; }
+readfiles() { "$JAVA" --add-modules jdk.incubator.vector -cp "$JAR" "$ROOT/bench/ReadFiles.java" "$@" 2>/dev/null; }
 stamp() { echo "=== $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) :: $*"; }
 
 # Drops the files from the page cache (posix_fadvise DONTNEED).

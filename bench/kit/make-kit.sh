@@ -13,8 +13,8 @@
 #   M=/work/models-bench bench/kit/make-kit.sh /tmp/kit.tar.xz
 #   then there:  mkdir k && tar -xJf kit.tar.xz -C k && OUT=/some/dir k/run-kit.sh
 #
-# Needs g++ and ../shared/tools/setup.sh run first (as bench/llamacpp/build.sh does), and the
-# jar built.
+# Needs g++ and ../shared/tools/setup.sh run first (as bench/llamacpp/build.sh does; it also
+# installs the numpy that llamaio needs), and the jar built.
 set -euo pipefail
 M="${M:?set M to the folder with tiny1b-bf16-hf and tiny1b-bf16.gguf}"
 OUT_TAR="$(realpath -m "${1:?usage: make-kit.sh OUT.tar.xz}")"
@@ -39,35 +39,20 @@ done
 # The pair's headers: safetensors' 8-byte length and JSON; the GGUF up to its aligned data.
 mkdir -p "$K/hf"
 cp "$M"/tiny1b-bf16-hf/{config.json,tokenizer.model,tokenizer_config.json} "$K/hf/"
-/usr/bin/python3 - "$M/tiny1b-bf16-hf/model.safetensors" "$M/tiny1b-bf16.gguf" "$K" <<'PY'
+# llamaio (../shared/tools) already parses both formats: its GGUF reader finds where the data starts.
+/usr/bin/python3 - "$TOOLS" "$M/tiny1b-bf16-hf/model.safetensors" "$M/tiny1b-bf16.gguf" "$K" <<'PY'
 import os, struct, sys
-st, gguf, k = sys.argv[1:4]
+tools, st, gguf, k = sys.argv[1:5]
+sys.path.insert(0, tools)
+from llamaio import GGUFReader
 def save(name, path, n):
     with open(path, 'rb') as f: open(os.path.join(k, name + '.head'), 'wb').write(f.read(n))
     open(os.path.join(k, name + '.size'), 'w').write(str(os.path.getsize(path)))
 with open(st, 'rb') as f: save('st', st, 8 + struct.unpack('<Q', f.read(8))[0])
-with open(gguf, 'rb') as f:
-    magic, version, tensors, kvs = struct.unpack('<4sIQQ', f.read(24))
-    assert magic == b'GGUF', gguf + ' is not a GGUF file'
-    fixed = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
-    def text(): return f.read(struct.unpack('<Q', f.read(8))[0])
-    def value(t):
-        if t == 8: return text()
-        if t == 9:
-            inner, n = struct.unpack('<IQ', f.read(12))
-            for _ in range(n): value(inner)
-            return None
-        return f.read(fixed[t])
-    alignment = 32
-    for _ in range(kvs):
-        key = text(); v = value(struct.unpack('<I', f.read(4))[0])
-        if key == b'general.alignment': alignment = struct.unpack('<I', v)[0]
-    for _ in range(tensors):
-        text(); dims = struct.unpack('<I', f.read(4))[0]; f.read(8 * dims + 4 + 8)
-    save('gguf', gguf, (f.tell() + alignment - 1) // alignment * alignment)
+save('gguf', gguf, GGUFReader(gguf).data_start)
 PY
 "$JDK/bin/javac" -d "$K" "$ROOT/bench/kit/Filler.java"
-"$JDK/bin/javac" --add-modules jdk.incubator.vector -d "$K" "$ROOT/bench/ReadFiles.java" 2>/dev/null
+"$JDK/bin/javac" --add-modules jdk.incubator.vector -cp "$JAR" -d "$K" "$ROOT/bench/ReadFiles.java" 2>/dev/null
 cp "$ROOT/bench/kit/run-kit.sh" "$K/"
 tar -cJf "$OUT_TAR" -C "$K" .
 echo "$OUT_TAR: $(du -h "$OUT_TAR" | cut -f1)"

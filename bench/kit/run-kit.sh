@@ -26,7 +26,7 @@ export GGML_BACKEND_DIR="$K/lib"
 if [ -z "${THREADS:-}" ]; then THREADS=""; for ((t = $(nproc); t >= 2; t /= 2)); do THREADS="$THREADS $t"; done; fi
 for T in $THREADS; do
   echo "== $(date -u +%T) threads $T"
-  $J -cp "$K" ReadFiles $T "$M/m.gguf" "$M/hf/model.safetensors" 2>/dev/null
+  $J -cp "$K:$K/scans-engine.jar" ReadFiles $T "$M/m.gguf" "$M/hf/model.safetensors" 2>/dev/null
   timeout 150 $J -jar scans-engine.jar bench --model "$M/hf" --prompt-tokens 512 --gen 32 --threads $T --reps 2 --batch 16 2>/dev/null | grep -E '^(pp|tg|read|pages)'
   timeout 60 ./ppbench "$M/m.gguf" $T 512 2 2>/dev/null
   timeout 90 ./batched "$M/m.gguf" $T 16 32 2 2>/dev/null

@@ -130,7 +130,7 @@ public final class JitDirectives {
     /** What an exception from the install says, from its root cause: a missing command or module, most often. */
     static String refusal(Throwable e) {
         Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        while (root.getCause() != null) root = root.getCause(); // getCause() never returns the throwable itself
         if (root instanceof NoSuchMethodException) return "this runtime's DiagnosticCommand MBean has no compilerDirectivesAdd";
         String message = root.getMessage();
         return root.getClass().getSimpleName() + (message == null ? "" : ": " + message.strip().replaceAll("\\s+", " "));
