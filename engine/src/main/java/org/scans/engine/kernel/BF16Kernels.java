@@ -13,6 +13,7 @@ import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorOperators;
@@ -601,9 +602,10 @@ public final class BF16Kernels {
      */
     public static void gemmPairs(MemorySegment w, int cols, int r0, int r1, MemorySegment xq, int t0, int nt, float[] out, int outStride, float[] tile) {
         int r = r0;
+        final boolean direct = DIRECT_SUMS && nt == L;
         for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
-            tile8x16(w, cols, r, xq, tile);
-            TokenPanels.storePairs(tile, r, t0, nt, out, outStride);
+            tile8x16(w, cols, r, xq, tile, direct, out, t0, outStride);
+            if (!direct) TokenPanels.storePairs(tile, r, t0, nt, out, outStride);
         }
         Tiles.pairEdges((row, k) -> scalar(w, (long) row * cols * 2, k), cols, r0, r, r1, xq, t0, nt, out, outStride);
     }
@@ -615,7 +617,7 @@ public final class BF16Kernels {
      * streams; from DRAM that is what limits this kernel (one core: 106 → 121 GFLOP/s at 16
      * tokens over 1 GB of 2048-column rows, 167 → 178 from L3).
      */
-    private static void tile8x16(MemorySegment w, int cols, int r, MemorySegment xq, float[] tile) {
+    private static void tile8x16(MemorySegment w, int cols, int r, MemorySegment xq, float[] tile, boolean direct, float[] out, int t0, int outStride) {
         final long rb = cols * 2L;
         final long o = r * rb;
         // The bound as a plain "k < n": C2 then proves every load in range before the loop, where a
@@ -680,6 +682,40 @@ public final class BF16Kernels {
             e = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); c70 = e.fma(ye0, c70); c71 = e.fma(ye1, c71);
             e = p.and(0xFFFF0000).reinterpretAsFloats(); c70 = e.fma(yo0, c70); c71 = e.fma(yo1, c71);
         }
+        if (direct) {
+            // 16 tokens: each token's sums go straight to out, with no pass through the tile. For
+            // each half of the tokens: the two lanes of every pair are added beside a neighbouring
+            // row's (z01: lane 2a is row 0's sum for token a, lane 2a + 1 row 1's); 64-bit pieces
+            // then interleave rows 0–3 (p, q: lanes 4b… hold token 2b's rows 0–3, and 2b + 1's),
+            // and 128-bit pieces rows 0–7, until each 8-lane half holds one token's 8 rows (t04:
+            // tokens 0 and 4). Every sum is the one storePairs forms, the same two lanes added, but
+            // storePairs gathers each token's lanes back from the tile: an 8-column tile took 85–98
+            // ns with it and 40–44 with this, about 1% of a 2048-column tile (bench/README.md, round 32).
+            // Written out for both halves: a vector passed to a call C2 does not inline is boxed.
+            final int at = t0 * outStride + r, s = outStride;
+            FloatVector z01, z23, z45, z67, p, q, u, v, t04, t26, t15, t37;
+            z01 = c00.blend(c10, ODD1).add(c10.blend(c00, ODD1).rearrange(Vectors.SWAP1));
+            z23 = c20.blend(c30, ODD1).add(c30.blend(c20, ODD1).rearrange(Vectors.SWAP1));
+            z45 = c40.blend(c50, ODD1).add(c50.blend(c40, ODD1).rearrange(Vectors.SWAP1));
+            z67 = c60.blend(c70, ODD1).add(c70.blend(c60, ODD1).rearrange(Vectors.SWAP1));
+            p = z01.blend(z23.rearrange(Vectors.SWAP2), ODD2); q = z01.rearrange(Vectors.SWAP2).blend(z23, ODD2);
+            u = z45.blend(z67.rearrange(Vectors.SWAP2), ODD2); v = z45.rearrange(Vectors.SWAP2).blend(z67, ODD2);
+            t04 = p.blend(u.rearrange(Vectors.SWAP4), ODD4); t26 = p.rearrange(Vectors.SWAP4).blend(u, ODD4);
+            t15 = q.blend(v.rearrange(Vectors.SWAP4), ODD4); t37 = q.rearrange(Vectors.SWAP4).blend(v, ODD4);
+            t04.intoArray(out, at, LOW8); t15.intoArray(out, at + s, LOW8); t26.intoArray(out, at + 2 * s, LOW8); t37.intoArray(out, at + 3 * s, LOW8);
+            t04.intoArray(out, at + 4 * s - 8, HIGH8); t15.intoArray(out, at + 5 * s - 8, HIGH8); t26.intoArray(out, at + 6 * s - 8, HIGH8); t37.intoArray(out, at + 7 * s - 8, HIGH8);
+            z01 = c01.blend(c11, ODD1).add(c11.blend(c01, ODD1).rearrange(Vectors.SWAP1));
+            z23 = c21.blend(c31, ODD1).add(c31.blend(c21, ODD1).rearrange(Vectors.SWAP1));
+            z45 = c41.blend(c51, ODD1).add(c51.blend(c41, ODD1).rearrange(Vectors.SWAP1));
+            z67 = c61.blend(c71, ODD1).add(c71.blend(c61, ODD1).rearrange(Vectors.SWAP1));
+            p = z01.blend(z23.rearrange(Vectors.SWAP2), ODD2); q = z01.rearrange(Vectors.SWAP2).blend(z23, ODD2);
+            u = z45.blend(z67.rearrange(Vectors.SWAP2), ODD2); v = z45.rearrange(Vectors.SWAP2).blend(z67, ODD2);
+            t04 = p.blend(u.rearrange(Vectors.SWAP4), ODD4); t26 = p.rearrange(Vectors.SWAP4).blend(u, ODD4);
+            t15 = q.blend(v.rearrange(Vectors.SWAP4), ODD4); t37 = q.rearrange(Vectors.SWAP4).blend(v, ODD4);
+            t04.intoArray(out, at + 8 * s, LOW8); t15.intoArray(out, at + 9 * s, LOW8); t26.intoArray(out, at + 10 * s, LOW8); t37.intoArray(out, at + 11 * s, LOW8);
+            t04.intoArray(out, at + 12 * s - 8, HIGH8); t15.intoArray(out, at + 13 * s - 8, HIGH8); t26.intoArray(out, at + 14 * s - 8, HIGH8); t37.intoArray(out, at + 15 * s - 8, HIGH8);
+            return;
+        }
         c00.intoArray(tile, 0 * L); c01.intoArray(tile, 1 * L);
         c10.intoArray(tile, 2 * L); c11.intoArray(tile, 3 * L);
         c20.intoArray(tile, 4 * L); c21.intoArray(tile, 5 * L);
@@ -689,6 +725,12 @@ public final class BF16Kernels {
         c60.intoArray(tile, 12 * L); c61.intoArray(tile, 13 * L);
         c70.intoArray(tile, 14 * L); c71.intoArray(tile, 15 * L);
     }
+
+    /** Whether {@link #tile8x16} writes a full block's sums itself: 16 lanes, the layout its shuffles assume. */
+    private static final boolean DIRECT_SUMS = L == 16;
+    /** Odd lanes; lanes whose bit 1 is set; lanes whose bit 2 is set; the low and the high 8 lanes. */
+    private static final VectorMask<Float> ODD1 = VectorMask.fromLong(F, 0xAAAAL), ODD2 = VectorMask.fromLong(F, 0xCCCCL),
+            ODD4 = VectorMask.fromLong(F, 0xF0F0L), LOW8 = VectorMask.fromLong(F, 0x00FFL), HIGH8 = VectorMask.fromLong(F, 0xFF00L);
 
     /**
      * Whether blocks of 17 to 32 tokens take {@link #gemmPairs32} (true) or {@link #gemm}'s 8 × 32
