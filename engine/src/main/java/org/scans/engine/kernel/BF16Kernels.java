@@ -691,30 +691,25 @@ public final class BF16Kernels {
             // tokens 0 and 4). Every sum is the one storePairs forms, the same two lanes added, but
             // storePairs gathers each token's lanes back from the tile: an 8-column tile took 85–98
             // ns with it and 40–44 with this, about 1% of a 2048-column tile (bench/README.md, round 32).
-            // Written out for both halves: a vector passed to a call C2 does not inline is boxed.
-            final int at = t0 * outStride + r, s = outStride;
-            FloatVector z01, z23, z45, z67, p, q, u, v, t04, t26, t15, t37;
-            z01 = c00.blend(c10, ODD1).add(c10.blend(c00, ODD1).rearrange(Vectors.SWAP1));
-            z23 = c20.blend(c30, ODD1).add(c30.blend(c20, ODD1).rearrange(Vectors.SWAP1));
-            z45 = c40.blend(c50, ODD1).add(c50.blend(c40, ODD1).rearrange(Vectors.SWAP1));
-            z67 = c60.blend(c70, ODD1).add(c70.blend(c60, ODD1).rearrange(Vectors.SWAP1));
-            p = z01.blend(z23.rearrange(Vectors.SWAP2), ODD2); q = z01.rearrange(Vectors.SWAP2).blend(z23, ODD2);
-            u = z45.blend(z67.rearrange(Vectors.SWAP2), ODD2); v = z45.rearrange(Vectors.SWAP2).blend(z67, ODD2);
-            t04 = p.blend(u.rearrange(Vectors.SWAP4), ODD4); t26 = p.rearrange(Vectors.SWAP4).blend(u, ODD4);
-            t15 = q.blend(v.rearrange(Vectors.SWAP4), ODD4); t37 = q.rearrange(Vectors.SWAP4).blend(v, ODD4);
-            t04.intoArray(out, at, LOW8); t15.intoArray(out, at + s, LOW8); t26.intoArray(out, at + 2 * s, LOW8); t37.intoArray(out, at + 3 * s, LOW8);
-            t04.intoArray(out, at + 4 * s - 8, HIGH8); t15.intoArray(out, at + 5 * s - 8, HIGH8); t26.intoArray(out, at + 6 * s - 8, HIGH8); t37.intoArray(out, at + 7 * s - 8, HIGH8);
-            z01 = c01.blend(c11, ODD1).add(c11.blend(c01, ODD1).rearrange(Vectors.SWAP1));
-            z23 = c21.blend(c31, ODD1).add(c31.blend(c21, ODD1).rearrange(Vectors.SWAP1));
-            z45 = c41.blend(c51, ODD1).add(c51.blend(c41, ODD1).rearrange(Vectors.SWAP1));
-            z67 = c61.blend(c71, ODD1).add(c71.blend(c61, ODD1).rearrange(Vectors.SWAP1));
-            p = z01.blend(z23.rearrange(Vectors.SWAP2), ODD2); q = z01.rearrange(Vectors.SWAP2).blend(z23, ODD2);
-            u = z45.blend(z67.rearrange(Vectors.SWAP2), ODD2); v = z45.rearrange(Vectors.SWAP2).blend(z67, ODD2);
-            t04 = p.blend(u.rearrange(Vectors.SWAP4), ODD4); t26 = p.rearrange(Vectors.SWAP4).blend(u, ODD4);
-            t15 = q.blend(v.rearrange(Vectors.SWAP4), ODD4); t37 = q.rearrange(Vectors.SWAP4).blend(v, ODD4);
-            t04.intoArray(out, at + 8 * s, LOW8); t15.intoArray(out, at + 9 * s, LOW8); t26.intoArray(out, at + 10 * s, LOW8); t37.intoArray(out, at + 11 * s, LOW8);
-            t04.intoArray(out, at + 12 * s - 8, HIGH8); t15.intoArray(out, at + 13 * s - 8, HIGH8); t26.intoArray(out, at + 14 * s - 8, HIGH8); t37.intoArray(out, at + 15 * s - 8, HIGH8);
-            return;
+            // The second half reuses the first's code on c01…c71, in a loop rather than a method: a
+            // vector passed to a call C2 does not inline is boxed on the heap.
+            final int s = outStride;
+            int at = t0 * outStride + r;
+            for (int half = 0; ; half++) {
+                FloatVector z01 = c00.blend(c10, ODD1).add(c10.blend(c00, ODD1).rearrange(Vectors.SWAP1));
+                FloatVector z23 = c20.blend(c30, ODD1).add(c30.blend(c20, ODD1).rearrange(Vectors.SWAP1));
+                FloatVector z45 = c40.blend(c50, ODD1).add(c50.blend(c40, ODD1).rearrange(Vectors.SWAP1));
+                FloatVector z67 = c60.blend(c70, ODD1).add(c70.blend(c60, ODD1).rearrange(Vectors.SWAP1));
+                FloatVector p = z01.blend(z23.rearrange(Vectors.SWAP2), ODD2), q = z01.rearrange(Vectors.SWAP2).blend(z23, ODD2);
+                FloatVector u = z45.blend(z67.rearrange(Vectors.SWAP2), ODD2), v = z45.rearrange(Vectors.SWAP2).blend(z67, ODD2);
+                FloatVector t04 = p.blend(u.rearrange(Vectors.SWAP4), ODD4), t26 = p.rearrange(Vectors.SWAP4).blend(u, ODD4);
+                FloatVector t15 = q.blend(v.rearrange(Vectors.SWAP4), ODD4), t37 = q.rearrange(Vectors.SWAP4).blend(v, ODD4);
+                t04.intoArray(out, at, LOW8); t15.intoArray(out, at + s, LOW8); t26.intoArray(out, at + 2 * s, LOW8); t37.intoArray(out, at + 3 * s, LOW8);
+                t04.intoArray(out, at + 4 * s - 8, HIGH8); t15.intoArray(out, at + 5 * s - 8, HIGH8); t26.intoArray(out, at + 6 * s - 8, HIGH8); t37.intoArray(out, at + 7 * s - 8, HIGH8);
+                if (half == 1) return;
+                c00 = c01; c10 = c11; c20 = c21; c30 = c31; c40 = c41; c50 = c51; c60 = c61; c70 = c71;
+                at += 8 * s;
+            }
         }
         c00.intoArray(tile, 0 * L); c01.intoArray(tile, 1 * L);
         c10.intoArray(tile, 2 * L); c11.intoArray(tile, 3 * L);
