@@ -12,9 +12,10 @@ import java.lang.foreign.ValueLayout;
  * Java neither shows nor lets us choose, so in most JVMs each 64-byte activation load of those
  * kernels straddled two cache lines. Aligned, the BF16 prefill (whose 32-token tile loads an
  * activation vector every four FMAs) ran 22–44% faster at one thread and 20–30% at two, the F16
- * prefill 17–22% at one (bench/README.md, round 30). The packing itself scatters each token's
- * columns, and the Vector API scatters only into arrays, so a block is packed on the heap and
- * then copied across in one bulk move (a few microseconds for 16 tokens of 2048 columns).
+ * prefill 17–22% at one (bench/README.md, round 30). A full block of 16 tokens with 16 lanes is
+ * shuffled straight into it ({@link TokenPanels#packPairs16}). Any other block is scattered token
+ * by token, and the Vector API scatters only into arrays, so it is packed on the heap and then
+ * copied across in one bulk move.
  */
 public final class PairPanel {
     /** One cache line. */
@@ -38,6 +39,10 @@ public final class PairPanel {
             staging = new float[floats];
             // Arena.ofAuto: freed with the panel, as the float[] it replaces would be.
             packed = Arena.ofAuto().allocate(4L * floats, ALIGNMENT);
+        }
+        if (TokenPanels.PAIRS16 && nt == TokenPanels.PAIR_TOKENS) {
+            TokenPanels.packPairs16(x, t0, cols, packed);
+            return packed;
         }
         TokenPanels.packPairs(x, t0, nt, cols, staging);
         MemorySegment.copy(staging, 0, packed, ValueLayout.JAVA_FLOAT, 0, floats);

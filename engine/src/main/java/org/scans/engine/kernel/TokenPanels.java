@@ -157,6 +157,97 @@ public final class TokenPanels {
     }
 
     /**
+     * Whether {@link #packPairs16} applies: 16 lanes, the layout its shuffles assume.
+     */
+    public static final boolean PAIRS16 = L == 16;
+
+    /**
+     * {@link #packPairs} for a full block of 16 tokens (16 lanes), written straight into the
+     * 64-byte-aligned panel {@code xq}: the same floats at the same places. Per 16 columns and
+     * half of the tokens, eight token rows are loaded whole; one shuffle per row brings each pair
+     * of columns a vector of the panel pairs (k and k+2, or k+1 and k+3) next to each other, and
+     * an 8 × 8 transpose of those 64-bit pairs (three rounds of shuffles and blends, 48
+     * instructions) leaves each of the eight vectors holding one pair of columns for all eight
+     * tokens, ready to store. The scatter that {@link #packPairs} uses puts each float in place on
+     * its own: it took 1.8% of a 16-sequence decoding step on one thread (JFR, bench/README.md,
+     * round 33), and its heap block then had to be copied into the panel.
+     */
+    public static void packPairs16(float[] x, int t0, int cols, MemorySegment xq) {
+        if (!PAIRS16) throw new IllegalStateException("packPairs16 needs 16 lanes, not " + L);
+        final int full = cols & ~3, wide = cols & ~15;
+        for (int k = 0; k < wide; k += 16) {
+            packPairsHalf(x, t0 * cols + k, cols, xq, 4L * 16 * k);
+            packPairsHalf(x, (t0 + 8) * cols + k, cols, xq, 4L * (16 * k + 16));
+        }
+        for (int j = 0; j < 16; j++) {
+            final int src = (t0 + j) * cols;
+            for (int k = wide; k < full; k++) xq.setAtIndex(ValueLayout.JAVA_FLOAT, pairSlot(k, j), x[src + k]);
+            for (int k = full; k < cols; k++) xq.setAtIndex(ValueLayout.JAVA_FLOAT, (long) k * L + j, x[src + k]);
+        }
+    }
+
+    /**
+     * Eight tokens' 16 columns from {@code x[src + j·cols …]} into the panel's eight vectors from
+     * byte {@code at}, 128 bytes apart (two vectors, the other half of the tokens between them).
+     * Written out with eight named vectors: in an array, or passed to a call C2 does not inline,
+     * each would be boxed on the heap.
+     */
+    private static void packPairsHalf(float[] x, int src, int cols, MemorySegment xq, long at) {
+        FloatVector u0 = FloatVector.fromArray(F, x, src).rearrange(PAIR_UNITS), u1 = FloatVector.fromArray(F, x, src + cols).rearrange(PAIR_UNITS);
+        FloatVector u2 = FloatVector.fromArray(F, x, src + 2 * cols).rearrange(PAIR_UNITS), u3 = FloatVector.fromArray(F, x, src + 3 * cols).rearrange(PAIR_UNITS);
+        FloatVector u4 = FloatVector.fromArray(F, x, src + 4 * cols).rearrange(PAIR_UNITS), u5 = FloatVector.fromArray(F, x, src + 5 * cols).rearrange(PAIR_UNITS);
+        FloatVector u6 = FloatVector.fromArray(F, x, src + 6 * cols).rearrange(PAIR_UNITS), u7 = FloatVector.fromArray(F, x, src + 7 * cols).rearrange(PAIR_UNITS);
+        // Each round swaps, between rows r and r + d (bit d of r clear), the pair at d + m of row r
+        // with the pair at m of row r + d, for every m with bit d clear.
+        FloatVector a, b;
+        a = u0.blend(u1.rearrange(UNITS_UP_1), UNITS_BIT_1); b = u0.rearrange(UNITS_DOWN_1).blend(u1, UNITS_BIT_1); u0 = a; u1 = b;
+        a = u2.blend(u3.rearrange(UNITS_UP_1), UNITS_BIT_1); b = u2.rearrange(UNITS_DOWN_1).blend(u3, UNITS_BIT_1); u2 = a; u3 = b;
+        a = u4.blend(u5.rearrange(UNITS_UP_1), UNITS_BIT_1); b = u4.rearrange(UNITS_DOWN_1).blend(u5, UNITS_BIT_1); u4 = a; u5 = b;
+        a = u6.blend(u7.rearrange(UNITS_UP_1), UNITS_BIT_1); b = u6.rearrange(UNITS_DOWN_1).blend(u7, UNITS_BIT_1); u6 = a; u7 = b;
+        a = u0.blend(u2.rearrange(UNITS_UP_2), UNITS_BIT_2); b = u0.rearrange(UNITS_DOWN_2).blend(u2, UNITS_BIT_2); u0 = a; u2 = b;
+        a = u1.blend(u3.rearrange(UNITS_UP_2), UNITS_BIT_2); b = u1.rearrange(UNITS_DOWN_2).blend(u3, UNITS_BIT_2); u1 = a; u3 = b;
+        a = u4.blend(u6.rearrange(UNITS_UP_2), UNITS_BIT_2); b = u4.rearrange(UNITS_DOWN_2).blend(u6, UNITS_BIT_2); u4 = a; u6 = b;
+        a = u5.blend(u7.rearrange(UNITS_UP_2), UNITS_BIT_2); b = u5.rearrange(UNITS_DOWN_2).blend(u7, UNITS_BIT_2); u5 = a; u7 = b;
+        a = u0.blend(u4.rearrange(UNITS_UP_4), UNITS_BIT_4); b = u0.rearrange(UNITS_DOWN_4).blend(u4, UNITS_BIT_4); u0 = a; u4 = b;
+        a = u1.blend(u5.rearrange(UNITS_UP_4), UNITS_BIT_4); b = u1.rearrange(UNITS_DOWN_4).blend(u5, UNITS_BIT_4); u1 = a; u5 = b;
+        a = u2.blend(u6.rearrange(UNITS_UP_4), UNITS_BIT_4); b = u2.rearrange(UNITS_DOWN_4).blend(u6, UNITS_BIT_4); u2 = a; u6 = b;
+        a = u3.blend(u7.rearrange(UNITS_UP_4), UNITS_BIT_4); b = u3.rearrange(UNITS_DOWN_4).blend(u7, UNITS_BIT_4); u3 = a; u7 = b;
+        // Row m now holds pair m (columns 4g + p and 4g + p + 2, m = 2g + p) of the eight tokens.
+        u0.intoMemorySegment(xq, at, Vectors.NATIVE); u1.intoMemorySegment(xq, at + 128, Vectors.NATIVE);
+        u2.intoMemorySegment(xq, at + 256, Vectors.NATIVE); u3.intoMemorySegment(xq, at + 384, Vectors.NATIVE);
+        u4.intoMemorySegment(xq, at + 512, Vectors.NATIVE); u5.intoMemorySegment(xq, at + 640, Vectors.NATIVE);
+        u6.intoMemorySegment(xq, at + 768, Vectors.NATIVE); u7.intoMemorySegment(xq, at + 896, Vectors.NATIVE);
+    }
+
+    /**
+     * packPairs16's shuffles over 64-bit pairs of lanes ("units", unit m = lanes 2m and 2m + 1).
+     * PAIR_UNITS gathers a token's 16 columns so that unit 2g + p holds columns 4g + p and 4g + p +
+     * 2; UP_d moves unit m − d to m where bit d of m is set, DOWN_d unit m + d to m where it is
+     * clear; BIT_d are the lanes of the units whose bit d is set. Built only with 16 lanes.
+     */
+    private static final VectorShuffle<Float> PAIR_UNITS = unitShuffle(-1), UNITS_UP_1 = unitShuffle(1), UNITS_UP_2 = unitShuffle(2),
+            UNITS_UP_4 = unitShuffle(4), UNITS_DOWN_1 = unitShuffle(-2 - 1), UNITS_DOWN_2 = unitShuffle(-2 - 2), UNITS_DOWN_4 = unitShuffle(-2 - 4);
+    private static final VectorMask<Float> UNITS_BIT_1 = unitBit(1), UNITS_BIT_2 = unitBit(2), UNITS_BIT_4 = unitBit(4);
+
+    /** -1: PAIR_UNITS; d > 0: UP_d; -2 - d: DOWN_d. */
+    private static VectorShuffle<Float> unitShuffle(int code) {
+        if (L != 16) return VectorShuffle.iota(F, 0, 1, true);
+        return VectorShuffle.fromOp(F, i -> {
+            int m = i >> 1, l = i & 1;
+            if (code == -1) return 4 * (m >> 1) + (m & 1) + 2 * l;
+            if (code > 0) return (m & code) != 0 ? 2 * (m - code) + l : i;
+            int d = -2 - code;
+            return (m & d) == 0 ? 2 * (m + d) + l : i;
+        });
+    }
+
+    private static VectorMask<Float> unitBit(int d) {
+        long bits = 0;
+        for (int i = 0; i < L; i++) if (((i >> 1) & d) != 0) bits |= 1L << i;
+        return VectorMask.fromLong(F, bits);
+    }
+
+    /**
      * Where {@link #packPairs} puts L consecutive columns of one token (the run starting on a
      * group of four), relative to the run's first slot for token 0.
      */

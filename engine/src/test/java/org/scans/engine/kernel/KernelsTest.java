@@ -556,14 +556,16 @@ class KernelsTest {
     }
 
     /**
-     * A PairPanel holds what packPairs writes, from a 64-byte boundary (the reason it exists), and
+     * A PairPanel holds what packPairs writes (for a full block of 16 tokens with 16 lanes, through
+     * packPairs16's shuffles; column counts with 1–15 past a multiple of 16 exercise its edges),
+     * from a 64-byte boundary (the reason it exists), and
      * stays so as it grows for wider matrices and is reused for narrower ones.
      */
     @Test
     void pairPanelIsAlignedAndHoldsThePackedBlock() {
         PairPanel panel = new PairPanel();
         Random rnd = new Random(11);
-        for (int cols : new int[] {8, 2048, 5, 5632, 64}) {
+        for (int cols : new int[] {8, 2048, 5, 5632, 64, 20, 47, 16, 4, 100}) {
             for (int nt : new int[] {1, Vectors.L}) {
                 float[] x = random(rnd, (nt + 1) * cols);
                 MemorySegment packed = panel.pack(x, 1, nt, cols);
