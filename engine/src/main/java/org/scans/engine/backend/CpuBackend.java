@@ -264,6 +264,7 @@ public final class CpuBackend implements Backend {
         final F16Fixups[] fixes = allF16 && F16Kernels.bounded(x, 0, n * cols) ? fixupsF16(ws) : null;
         final boolean f16Fast = fixes != null;
         final boolean bf16Pairs32 = BF16Kernels.PAIRS32 && allBF16;
+        final boolean bf16Quads = BF16Kernels.QUADS && allBF16;
         if (anyQ8) {
             for (int i = 0; i < dequantized.length; i++) {
                 if (dequantized[i].byteSize() < Q8Kernels.scratchBytes(cols)) dequantized[i] = Q8Kernels.newScratch(cols);
@@ -281,9 +282,12 @@ public final class CpuBackend implements Backend {
                 // where the fast widening applies: f16Fast).
                 boolean pairs = paired && nt <= TokenPanels.PAIR_TOKENS;
                 boolean pairs32 = (f16Fast || bf16Pairs32) && nt > TokenPanels.PAIR_TOKENS;
+                // A full block of 16 tokens of BF16 matrices: BF16Kernels.gemmQuads, on its own layout.
+                boolean quads = bf16Quads && nt == TokenPanels.PAIR_TOKENS;
                 final int half = TokenPanels.PAIR_TOKENS;
                 if (n > TokenPanels.WIDTH || packedFor[worker] != call) {
-                    if (pairs) pairPanels[worker].pack(x, t0, nt, cols);
+                    if (quads) pairPanels[worker].packQuads(x, t0, cols);
+                    else if (pairs) pairPanels[worker].pack(x, t0, nt, cols);
                     else if (pairs32) {
                         pairPanels[worker].pack(x, t0, half, cols);
                         secondPanels[worker].pack(x, t0 + half, nt - half, cols);
@@ -299,6 +303,7 @@ public final class CpuBackend implements Backend {
                         int rows = w.rows();
                         switch (w) {
                             case F32Matrix m -> F32Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
+                            case BF16Matrix m when quads -> BF16Kernels.gemmQuads(m.data(), cols, r0, r1, xa, t0, outs[i], rows);
                             case BF16Matrix m when pairs -> BF16Kernels.gemmPairs(m.data(), cols, r0, r1, xa, t0, nt, outs[i], rows, tile);
                             case BF16Matrix m when pairs32 -> BF16Kernels.gemmPairs32(m.data(), cols, r0, r1, xa, xb, t0,
                                     nt - half, outs[i], rows, tile);
@@ -501,6 +506,9 @@ public final class CpuBackend implements Backend {
                             BF16Kernels.gemmPairs(d, PAIR_COLS, 0, PAIR_ROWS, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
                             if (BF16Kernels.PAIRS32) {
                                 BF16Kernels.gemmPairs32(d, PAIR_COLS, 0, PAIR_ROWS, xa, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
+                            }
+                            if (BF16Kernels.QUADS) {
+                                BF16Kernels.gemmQuads(d, PAIR_COLS, 0, PAIR_ROWS, pairPanel.packQuads(x, 0, PAIR_COLS), 0, pairOut, PAIR_ROWS);
                             }
                             TokenPanels.packBlock(x, 0, n, cols, xq);
                             BF16Kernels.gemm(d, cols, 0, rows, xq, 0, n, out, rows, tile);

@@ -14,6 +14,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorOperators;
@@ -611,6 +612,83 @@ public final class BF16Kernels {
     }
 
     /**
+     * As {@link #gemmPairs} for a full block of 16 tokens with 16 lanes (a batched-decoding step
+     * of 16 sequences), with the activations packed by {@link TokenPanels#packQuads16}: rows
+     * {@code [r0, r1)} in 4-row tiles ({@link #tile4x16}), the rest and the columns past the
+     * last group of eight by {@link Tiles#quadEdges}.
+     */
+    public static void gemmQuads(MemorySegment w, int cols, int r0, int r1, MemorySegment xq, int t0, float[] out, int outStride) {
+        if (!TokenPanels.PAIRS16) throw new IllegalStateException("gemmQuads needs 16 lanes, not " + L);
+        int r = r0;
+        for (; r + 4 <= r1; r += 4) tile4x16(w, cols, r, xq, out, t0, outStride);
+        Tiles.quadEdges((row, k) -> scalar(w, (long) row * cols * 2, k), cols, r0, r, r1, xq, t0, out, outStride);
+    }
+
+    /**
+     * The microkernel of {@link #gemmQuads}: 4 rows × 16 tokens, columns {@code [0, cols & ~7)}.
+     * Per row and group of eight columns, one 16-byte load of its eight weights, repeated into
+     * each 128-bit lane by one {@code vpermd}, then shifted (even columns) and masked (odd): two
+     * vectors of four distinct weights, each feeding four FMAs, one per four tokens. That is three
+     * integer-port ops per eight FMAs, where {@link #tile8x16}'s 64-bit broadcasts (two weights
+     * per vector) spend four; the two share the FMA ports, so this tile's bound is 73% of the FMA
+     * peak against 67%. A harness over the 1.1B model's file made 135–139 GFLOP/s against
+     * 127–129 for tile8x16 at one thread, 152–159 against 143–149 from L2 (bench/README.md,
+     * round 33). Accumulator {@code a<row><g>} lane {@code 4t + c} sums token {@code 4g + t}'s
+     * columns k + 2c and k + 2c + 1 for every group k.
+     */
+    private static void tile4x16(MemorySegment w, int cols, int r, MemorySegment xq, float[] out, int t0, int outStride) {
+        final long rb = cols * 2L;
+        final long o = r * rb;
+        final int n = cols & ~7; // a plain "k < n" bound: C2 proves the loads in range before the loop (see tile8x16)
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int k = 0; k < n; k += 8) {
+            final long xb = VBYTES * k;
+            final long a = o + 2L * k;
+            FloatVector xe0 = FloatVector.fromMemorySegment(F, xq, xb + 0 * VBYTES, NATIVE), xe1 = FloatVector.fromMemorySegment(F, xq, xb + 1 * VBYTES, NATIVE), xe2 = FloatVector.fromMemorySegment(F, xq, xb + 2 * VBYTES, NATIVE), xe3 = FloatVector.fromMemorySegment(F, xq, xb + 3 * VBYTES, NATIVE);
+            FloatVector xo0 = FloatVector.fromMemorySegment(F, xq, xb + 4 * VBYTES, NATIVE), xo1 = FloatVector.fromMemorySegment(F, xq, xb + 5 * VBYTES, NATIVE), xo2 = FloatVector.fromMemorySegment(F, xq, xb + 6 * VBYTES, NATIVE), xo3 = FloatVector.fromMemorySegment(F, xq, xb + 7 * VBYTES, NATIVE);
+            IntVector p;
+            FloatVector e, d;
+            p = ((IntVector) IntVector.fromMemorySegment(I128, w, a, LE).reinterpretShape(I, 0)).rearrange(REPEAT_QUARTER);
+            e = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); d = p.and(0xFFFF0000).reinterpretAsFloats();
+            a00 = e.fma(xe0, a00); a00 = d.fma(xo0, a00); a01 = e.fma(xe1, a01); a01 = d.fma(xo1, a01); a02 = e.fma(xe2, a02); a02 = d.fma(xo2, a02); a03 = e.fma(xe3, a03); a03 = d.fma(xo3, a03);
+            p = ((IntVector) IntVector.fromMemorySegment(I128, w, a + rb, LE).reinterpretShape(I, 0)).rearrange(REPEAT_QUARTER);
+            e = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); d = p.and(0xFFFF0000).reinterpretAsFloats();
+            a10 = e.fma(xe0, a10); a10 = d.fma(xo0, a10); a11 = e.fma(xe1, a11); a11 = d.fma(xo1, a11); a12 = e.fma(xe2, a12); a12 = d.fma(xo2, a12); a13 = e.fma(xe3, a13); a13 = d.fma(xo3, a13);
+            p = ((IntVector) IntVector.fromMemorySegment(I128, w, a + 2 * rb, LE).reinterpretShape(I, 0)).rearrange(REPEAT_QUARTER);
+            e = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); d = p.and(0xFFFF0000).reinterpretAsFloats();
+            a20 = e.fma(xe0, a20); a20 = d.fma(xo0, a20); a21 = e.fma(xe1, a21); a21 = d.fma(xo1, a21); a22 = e.fma(xe2, a22); a22 = d.fma(xo2, a22); a23 = e.fma(xe3, a23); a23 = d.fma(xo3, a23);
+            p = ((IntVector) IntVector.fromMemorySegment(I128, w, a + 3 * rb, LE).reinterpretShape(I, 0)).rearrange(REPEAT_QUARTER);
+            e = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); d = p.and(0xFFFF0000).reinterpretAsFloats();
+            a30 = e.fma(xe0, a30); a30 = d.fma(xo0, a30); a31 = e.fma(xe1, a31); a31 = d.fma(xo1, a31); a32 = e.fma(xe2, a32); a32 = d.fma(xo2, a32); a33 = e.fma(xe3, a33); a33 = d.fma(xo3, a33);
+        }
+        // Per group of four tokens: pair sums of rows 0 and 1 side by side (lane 2i row 0's, 2i + 1
+        // row 1's), likewise rows 2 and 3, then the two pairs of each token's quarter added, so that
+        // lane 4t + r holds row r's sum for token t: four rows of out, contiguous, per token.
+        final int s = outStride, at = t0 * outStride + r;
+        for (int g = 0; ; g++) {
+            FloatVector u01 = a00.blend(a10, ODD1).add(a10.blend(a00, ODD1).rearrange(Vectors.SWAP1));
+            FloatVector u23 = a20.blend(a30, ODD1).add(a30.blend(a20, ODD1).rearrange(Vectors.SWAP1));
+            FloatVector v = u01.blend(u23, ODD2).add(u23.blend(u01, ODD2).rearrange(Vectors.SWAP2));
+            final int base = at + 4 * g * s;
+            v.intoArray(out, base, QUARTER_0); v.intoArray(out, base + s - 4, QUARTER_1);
+            v.intoArray(out, base + 2 * s - 8, QUARTER_2); v.intoArray(out, base + 3 * s - 12, QUARTER_3);
+            if (g == 3) return;
+            // The next group's accumulators into the names the block above reads: a loop, not a
+            // method, since a vector passed to a call C2 does not inline is boxed (see tile8x16).
+            if (g == 0) { a00 = a01; a10 = a11; a20 = a21; a30 = a31; }
+            else if (g == 1) { a00 = a02; a10 = a12; a20 = a22; a30 = a32; }
+            else { a00 = a03; a10 = a13; a20 = a23; a30 = a33; }
+        }
+    }
+
+    private static final VectorSpecies<Integer> I128 = IntVector.SPECIES_128;
+    /** Ints 0–3 (eight BF16 weights) into every 128-bit lane; the identity below 16 lanes, where no tile4x16 runs. */
+    private static final VectorShuffle<Integer> REPEAT_QUARTER = VectorShuffle.fromOp(I, i -> L == 16 ? i & 3 : i);
+    /** Lanes 4q…4q+3. */
+    private static final VectorMask<Float> QUARTER_0 = VectorMask.fromLong(F, 0x000FL), QUARTER_1 = VectorMask.fromLong(F, 0x00F0L),
+            QUARTER_2 = VectorMask.fromLong(F, 0x0F00L), QUARTER_3 = VectorMask.fromLong(F, 0xF000L);
+
+    /**
      * The microkernel of {@link #gemmPairs}; columns {@code [0, cols & ~7)}, two groups of four per
      * iteration. Written out in full (see rows8). Two groups rather than one: half the loop and
      * bounds-check overhead per FMA, so the reorder window reaches further into the eight row
@@ -726,6 +804,23 @@ public final class BF16Kernels {
     /** Odd lanes; lanes whose bit 1 is set; lanes whose bit 2 is set; the low and the high 8 lanes. */
     private static final VectorMask<Float> ODD1 = VectorMask.fromLong(F, 0xAAAAL), ODD2 = VectorMask.fromLong(F, 0xCCCCL),
             ODD4 = VectorMask.fromLong(F, 0xF0F0L), LOW8 = VectorMask.fromLong(F, 0x00FFL), HIGH8 = VectorMask.fromLong(F, 0xFF00L);
+
+    /**
+     * Whether full blocks of 16 tokens (batched decoding of 16 sequences) take {@link #gemmQuads}
+     * (true) or {@link #gemmPairs}. Yes with 16 lanes on Intel cores, where 512-bit integer ops
+     * share the two FMA ports and gemmQuads spends three per eight FMAs against four: 16
+     * sequences of the 1.1B BF16 model ran faster with it at 1 and 2 threads (bench/README.md,
+     * round 33). Not measured on Zen 5 (four FP pipes), so left off there.
+     * {@code -Dscans.bf16Quads=true} or {@code false} overrides it.
+     */
+    public static final boolean QUADS = quads();
+
+    private static boolean quads() {
+        String forced = System.getProperty("scans.bf16Quads", "");
+        if (forced.equals("true") || forced.equals("false")) return forced.equals("true") && TokenPanels.PAIRS16;
+        if (!forced.isEmpty()) throw new IllegalArgumentException("scans.bf16Quads must be true or false, not " + forced);
+        return Vectors.INTEL && TokenPanels.PAIRS16;
+    }
 
     /**
      * Whether blocks of 17 to 32 tokens take {@link #gemmPairs32} (true) or {@link #gemm}'s 8 × 32

@@ -34,12 +34,7 @@ public final class PairPanel {
      * {@link TokenPanels#PAIR_TOKENS}) and returns the packed block.
      */
     public MemorySegment pack(float[] x, int t0, int nt, int cols) {
-        int floats = TokenPanels.pairBlockSize(cols);
-        if (staging.length < floats) {
-            staging = new float[floats];
-            // Arena.ofAuto: freed with the panel, as the float[] it replaces would be.
-            packed = Arena.ofAuto().allocate(4L * floats, ALIGNMENT);
-        }
+        int floats = ensure(cols);
         if (TokenPanels.PAIRS16 && nt == TokenPanels.PAIR_TOKENS) {
             TokenPanels.packPairs16(x, t0, cols, packed);
             return packed;
@@ -47,5 +42,27 @@ public final class PairPanel {
         TokenPanels.packPairs(x, t0, nt, cols, staging);
         MemorySegment.copy(staging, 0, packed, ValueLayout.JAVA_FLOAT, 0, floats);
         return packed;
+    }
+
+    /**
+     * Packs the 16 tokens {@code [t0, t0 + 16)} of {@code x} ({@code [n][cols]}) as
+     * {@link TokenPanels#packQuads16} lays them out (for {@code BF16Kernels.gemmQuads}; 16 lanes
+     * only) and returns the packed block.
+     */
+    public MemorySegment packQuads(float[] x, int t0, int cols) {
+        ensure(cols);
+        TokenPanels.packQuads16(x, t0, cols, packed);
+        return packed;
+    }
+
+    /** Room for a block of {@code cols} columns; returns its floats. */
+    private int ensure(int cols) {
+        int floats = TokenPanels.pairBlockSize(cols);
+        if (staging.length < floats) {
+            staging = new float[floats];
+            // Arena.ofAuto: freed with the panel, as the float[] it replaces would be.
+            packed = Arena.ofAuto().allocate(4L * floats, ALIGNMENT);
+        }
+        return floats;
     }
 }

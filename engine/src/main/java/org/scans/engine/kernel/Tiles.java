@@ -45,12 +45,28 @@ final class Tiles {
      */
     static void pairEdges(RowWeight w, int cols, int r0, int r, int r1, MemorySegment xq, int t0, int nt, float[] out,
                           int outStride) {
+        edges(w, cols, r0, r, r1, xq, TokenPanels::pairAt, t0, nt, out, outStride);
+    }
+
+    /** As {@link #pairEdges} for the 4-row tiles of {@code BF16Kernels.gemmQuads} over a {@link TokenPanels#packQuads16} block (16 tokens). */
+    static void quadEdges(RowWeight w, int cols, int r0, int r, int r1, MemorySegment xq, int t0, float[] out, int outStride) {
+        edges(w, cols, r0, r, r1, xq, TokenPanels::quadAt, t0, 16, out, outStride);
+    }
+
+    /** Where a panel keeps token j's activation at column k. */
+    @FunctionalInterface
+    private interface PanelSlot {
+        float at(MemorySegment xq, int cols, int k, int j);
+    }
+
+    private static void edges(RowWeight w, int cols, int r0, int r, int r1, MemorySegment xq, PanelSlot x, int t0, int nt, float[] out,
+                              int outStride) {
         final int full = cols & ~7;
         if (full < cols) {
             for (int i = r0; i < r; i++) {
                 for (int j = 0; j < nt; j++) {
                     float s = 0;
-                    for (int k = full; k < cols; k++) s += w.get(i, k) * TokenPanels.pairAt(xq, cols, k, j);
+                    for (int k = full; k < cols; k++) s += w.get(i, k) * x.at(xq, cols, k, j);
                     out[(t0 + j) * outStride + i] += s;
                 }
             }
@@ -58,7 +74,7 @@ final class Tiles {
         for (int i = r; i < r1; i++) {
             for (int j = 0; j < nt; j++) {
                 float s = 0;
-                for (int k = 0; k < cols; k++) s += w.get(i, k) * TokenPanels.pairAt(xq, cols, k, j);
+                for (int k = 0; k < cols; k++) s += w.get(i, k) * x.at(xq, cols, k, j);
                 out[(t0 + j) * outStride + i] = s;
             }
         }

@@ -248,6 +248,95 @@ public final class TokenPanels {
     }
 
     /**
+     * Writes a full block of 16 tokens {@code [t0, t0 + 16)} of x ({@code [n][cols]}) into the
+     * 64-byte-aligned panel {@code xq} ({@code cols·16} floats) for {@code BF16Kernels.gemmQuads}
+     * (16 lanes only): per group of eight columns k…k+7, eight vectors, first the even columns
+     * (k, k+2, k+4, k+6) for tokens 0–3, 4–7, 8–11 and 12–15, then the odd ones. Lane
+     * {@code 4t + c} of a group's vector holds its token {@code t} at column {@code k + 2c} (+1):
+     * the order in which 8 BF16 weights of a row, repeated in each 128-bit lane and shifted or
+     * masked, present their even and odd columns. Columns past the last group of eight are stored
+     * plainly, 16 tokens per column. {@link #quadAt} reads any slot back.
+     *
+     * <p>Per 16 columns and four tokens: each token's 16 columns are loaded whole and split into
+     * even and odd (one shuffle), and a 4 × 4 transpose of 128-bit pieces (two rounds of shuffles
+     * and blends) leaves each vector holding one group's even or odd columns for the four tokens.
+     */
+    public static void packQuads16(float[] x, int t0, int cols, MemorySegment xq) {
+        if (!PAIRS16) throw new IllegalStateException("packQuads16 needs 16 lanes, not " + L);
+        final int eights = cols & ~7, wide = cols & ~15;
+        for (int k = 0; k < wide; k += 16) {
+            for (int g = 0; g < 4; g++) packQuadsGroup(x, (t0 + 4 * g) * cols + k, cols, xq, 4L * (16 * k + 16 * g));
+        }
+        for (int j = 0; j < 16; j++) {
+            final int src = (t0 + j) * cols;
+            for (int k = wide; k < eights; k++) xq.setAtIndex(ValueLayout.JAVA_FLOAT, quadSlot(k, j), x[src + k]);
+            for (int k = eights; k < cols; k++) xq.setAtIndex(ValueLayout.JAVA_FLOAT, (long) k * L + j, x[src + k]);
+        }
+    }
+
+    /**
+     * Four tokens' 16 columns from {@code x[src + j·cols …]}: the even columns of the first group
+     * of eight go to byte {@code at}, those of the second to {@code at + 512}, the odd ones 256
+     * bytes after each. Written out (see packPairsHalf).
+     */
+    private static void packQuadsGroup(float[] x, int src, int cols, MemorySegment xq, long at) {
+        // Quarter q of a row after EVEN_ODD: 0 the first group's even columns, 1 the second
+        // group's, 2 and 3 their odd columns.
+        FloatVector d0 = FloatVector.fromArray(F, x, src).rearrange(EVEN_ODD), d1 = FloatVector.fromArray(F, x, src + cols).rearrange(EVEN_ODD);
+        FloatVector d2 = FloatVector.fromArray(F, x, src + 2 * cols).rearrange(EVEN_ODD), d3 = FloatVector.fromArray(F, x, src + 3 * cols).rearrange(EVEN_ODD);
+        FloatVector a, b;
+        a = d0.blend(d1.rearrange(QUARTERS_UP_1), QUARTERS_BIT_1); b = d0.rearrange(QUARTERS_DOWN_1).blend(d1, QUARTERS_BIT_1); d0 = a; d1 = b;
+        a = d2.blend(d3.rearrange(QUARTERS_UP_1), QUARTERS_BIT_1); b = d2.rearrange(QUARTERS_DOWN_1).blend(d3, QUARTERS_BIT_1); d2 = a; d3 = b;
+        a = d0.blend(d2.rearrange(QUARTERS_UP_2), QUARTERS_BIT_2); b = d0.rearrange(QUARTERS_DOWN_2).blend(d2, QUARTERS_BIT_2); d0 = a; d2 = b;
+        a = d1.blend(d3.rearrange(QUARTERS_UP_2), QUARTERS_BIT_2); b = d1.rearrange(QUARTERS_DOWN_2).blend(d3, QUARTERS_BIT_2); d1 = a; d3 = b;
+        // Row q now holds quarter q of the four tokens, token t in lanes 4t…4t+3.
+        d0.intoMemorySegment(xq, at, Vectors.NATIVE);
+        d1.intoMemorySegment(xq, at + 512, Vectors.NATIVE);
+        d2.intoMemorySegment(xq, at + 256, Vectors.NATIVE);
+        d3.intoMemorySegment(xq, at + 768, Vectors.NATIVE);
+    }
+
+    /** The slot of token j at column k (below {@code cols & ~7}) in a {@link #packQuads16} block. */
+    private static int quadSlot(int k, int j) {
+        int c = k & 7;
+        return (k & ~7) * L + (c & 1) * 4 * L + (j >> 2) * L + (j & 3) * 4 + (c >> 1);
+    }
+
+    /** Token j's activation at column k in a {@link #packQuads16} block: for the scalar edges. */
+    static float quadAt(MemorySegment xq, int cols, int k, int j) {
+        return xq.getAtIndex(ValueLayout.JAVA_FLOAT, k >= (cols & ~7) ? (long) k * L + j : quadSlot(k, j));
+    }
+
+    /**
+     * packQuadsGroup's shuffles: EVEN_ODD puts a row's even lanes of each half first (lanes 0–3
+     * the first eight columns' evens, 4–7 the second's, 8–15 the odds likewise); over 128-bit
+     * quarters (quarter m = lanes 4m…4m+3), UP_d moves quarter m − d to m where bit d of m is set,
+     * DOWN_d quarter m + d to m where it is clear, and BIT_d are the lanes of the quarters whose
+     * bit d is set.
+     */
+    private static final VectorShuffle<Float> EVEN_ODD = quarterShuffle(0), QUARTERS_UP_1 = quarterShuffle(1), QUARTERS_UP_2 = quarterShuffle(2),
+            QUARTERS_DOWN_1 = quarterShuffle(-1), QUARTERS_DOWN_2 = quarterShuffle(-2);
+    private static final VectorMask<Float> QUARTERS_BIT_1 = quarterBit(1), QUARTERS_BIT_2 = quarterBit(2);
+
+    /** 0: EVEN_ODD; d > 0: UP_d; −d: DOWN_d. */
+    private static VectorShuffle<Float> quarterShuffle(int code) {
+        if (L != 16) return VectorShuffle.iota(F, 0, 1, true);
+        return VectorShuffle.fromOp(F, i -> {
+            int m = i >> 2, l = i & 3;
+            if (code == 0) return (m & 1) * 8 + 2 * l + (m >> 1); // quarter m: half m & 1, odd if m ≥ 2
+            if (code > 0) return (m & code) != 0 ? 4 * (m - code) + l : i;
+            int d = -code;
+            return (m & d) == 0 ? 4 * (m + d) + l : i;
+        });
+    }
+
+    private static VectorMask<Float> quarterBit(int d) {
+        long bits = 0;
+        for (int i = 0; i < L; i++) if (((i >> 2) & d) != 0) bits |= 1L << i;
+        return VectorMask.fromLong(F, bits);
+    }
+
+    /**
      * Where {@link #packPairs} puts L consecutive columns of one token (the run starting on a
      * group of four), relative to the run's first slot for token 0.
      */

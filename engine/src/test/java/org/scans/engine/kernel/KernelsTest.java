@@ -579,6 +579,34 @@ class KernelsTest {
         }
     }
 
+    /**
+     * packQuads16 (16 lanes only) puts every (token, column) where quadAt, the scalar edges'
+     * accessor, looks for it, and writes every slot of the block: widths around multiples of 8 and
+     * 16, and 2048.
+     */
+    @Test
+    void quadPanelHoldsEveryActivationOnce() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TokenPanels.PAIRS16, "16 lanes");
+        for (int cols : new int[] {1, 7, 8, 9, 15, 16, 17, 24, 31, 33, 40, 2048}) {
+            int n = 18;
+            float[] x = new float[n * cols];
+            for (int i = 0; i < x.length; i++) x[i] = i + 1;
+            MemorySegment xq = ARENA.allocate(4L * cols * 16, 64);
+            xq.fill((byte) 0xFF); // NaN in every float
+            TokenPanels.packQuads16(x, 2, cols, xq);
+            java.util.Set<Float> seen = new java.util.HashSet<>();
+            for (int k = 0; k < cols; k++) {
+                for (int j = 0; j < 16; j++) {
+                    float v = TokenPanels.quadAt(xq, cols, k, j);
+                    assertEquals(x[(2 + j) * cols + k], v, "cols " + cols + " k " + k + " token " + j);
+                    seen.add(v);
+                }
+            }
+            assertEquals(16 * cols, seen.size());
+            for (int i = 0; i < 16 * cols; i++) assertTrue(!Float.isNaN(xq.getAtIndex(ValueLayout.JAVA_FLOAT, i)), "every slot written");
+        }
+    }
+
     /** packPairs puts every (token, column) where pairAt, the scalar edges' accessor, looks for it. */
     @Test
     void pairPanelHoldsEveryActivationOnce() {
