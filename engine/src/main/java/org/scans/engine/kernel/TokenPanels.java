@@ -179,10 +179,18 @@ public final class TokenPanels {
             packPairsHalf(x, t0 * cols + k, cols, xq, 4L * 16 * k);
             packPairsHalf(x, (t0 + 8) * cols + k, cols, xq, 4L * (16 * k + 16));
         }
+        packRest(x, t0, cols, xq, wide, full, TokenPanels::pairSlot);
+    }
+
+    /**
+     * The columns from {@code wide} on that a 16-column shuffle pass leaves, of a full block of 16
+     * tokens: up to {@code grouped} at the block layout's {@code slot}, the rest plainly.
+     */
+    private static void packRest(float[] x, int t0, int cols, MemorySegment xq, int wide, int grouped, java.util.function.IntBinaryOperator slot) {
         for (int j = 0; j < 16; j++) {
             final int src = (t0 + j) * cols;
-            for (int k = wide; k < full; k++) xq.setAtIndex(ValueLayout.JAVA_FLOAT, pairSlot(k, j), x[src + k]);
-            for (int k = full; k < cols; k++) xq.setAtIndex(ValueLayout.JAVA_FLOAT, (long) k * L + j, x[src + k]);
+            for (int k = wide; k < grouped; k++) xq.setAtIndex(ValueLayout.JAVA_FLOAT, slot.applyAsInt(k, j), x[src + k]);
+            for (int k = grouped; k < cols; k++) xq.setAtIndex(ValueLayout.JAVA_FLOAT, (long) k * L + j, x[src + k]);
         }
     }
 
@@ -225,25 +233,32 @@ public final class TokenPanels {
      * 2; UP_d moves unit m − d to m where bit d of m is set, DOWN_d unit m + d to m where it is
      * clear; BIT_d are the lanes of the units whose bit d is set. Built only with 16 lanes.
      */
-    private static final VectorShuffle<Float> PAIR_UNITS = unitShuffle(-1), UNITS_UP_1 = unitShuffle(1), UNITS_UP_2 = unitShuffle(2),
-            UNITS_UP_4 = unitShuffle(4), UNITS_DOWN_1 = unitShuffle(-2 - 1), UNITS_DOWN_2 = unitShuffle(-2 - 2), UNITS_DOWN_4 = unitShuffle(-2 - 4);
-    private static final VectorMask<Float> UNITS_BIT_1 = unitBit(1), UNITS_BIT_2 = unitBit(2), UNITS_BIT_4 = unitBit(4);
+    private static final VectorShuffle<Float> PAIR_UNITS = shuffle16(i -> 4 * (i >> 2) + ((i >> 1) & 1) + 2 * (i & 1)),
+            UNITS_UP_1 = moves(2, 1, true), UNITS_UP_2 = moves(2, 2, true), UNITS_UP_4 = moves(2, 4, true),
+            UNITS_DOWN_1 = moves(2, 1, false), UNITS_DOWN_2 = moves(2, 2, false), UNITS_DOWN_4 = moves(2, 4, false);
+    private static final VectorMask<Float> UNITS_BIT_1 = pieceBit(2, 1), UNITS_BIT_2 = pieceBit(2, 2), UNITS_BIT_4 = pieceBit(2, 4);
 
-    /** -1: PAIR_UNITS; d > 0: UP_d; -2 - d: DOWN_d. */
-    private static VectorShuffle<Float> unitShuffle(int code) {
-        if (L != 16) return VectorShuffle.iota(F, 0, 1, true);
-        return VectorShuffle.fromOp(F, i -> {
-            int m = i >> 1, l = i & 1;
-            if (code == -1) return 4 * (m >> 1) + (m & 1) + 2 * l;
-            if (code > 0) return (m & code) != 0 ? 2 * (m - code) + l : i;
-            int d = -2 - code;
-            return (m & d) == 0 ? 2 * (m + d) + l : i;
+    /** A shuffle of the 16 lanes (the identity with fewer lanes, where the packings that use them do not run). */
+    private static VectorShuffle<Float> shuffle16(java.util.function.IntUnaryOperator source) {
+        return L != 16 ? VectorShuffle.iota(F, 0, 1, true) : VectorShuffle.fromOp(F, source);
+    }
+
+    /**
+     * Over pieces of {@code width} lanes (piece m = lanes width·m …): up, piece m − d to m where bit
+     * d of m is set; down, piece m + d to m where it is clear; other lanes stay.
+     */
+    private static VectorShuffle<Float> moves(int width, int d, boolean up) {
+        return shuffle16(i -> {
+            int m = i / width, l = i % width;
+            if (up) return (m & d) != 0 ? width * (m - d) + l : i;
+            return (m & d) == 0 ? width * (m + d) + l : i;
         });
     }
 
-    private static VectorMask<Float> unitBit(int d) {
+    /** The lanes of the pieces of {@code width} lanes whose index has bit d set. */
+    private static VectorMask<Float> pieceBit(int width, int d) {
         long bits = 0;
-        for (int i = 0; i < L; i++) if (((i >> 1) & d) != 0) bits |= 1L << i;
+        for (int i = 0; i < L; i++) if (((i / width) & d) != 0) bits |= 1L << i;
         return VectorMask.fromLong(F, bits);
     }
 
@@ -267,11 +282,7 @@ public final class TokenPanels {
         for (int k = 0; k < wide; k += 16) {
             for (int g = 0; g < 4; g++) packQuadsGroup(x, (t0 + 4 * g) * cols + k, cols, xq, 4L * (16 * k + 16 * g));
         }
-        for (int j = 0; j < 16; j++) {
-            final int src = (t0 + j) * cols;
-            for (int k = wide; k < eights; k++) xq.setAtIndex(ValueLayout.JAVA_FLOAT, quadSlot(k, j), x[src + k]);
-            for (int k = eights; k < cols; k++) xq.setAtIndex(ValueLayout.JAVA_FLOAT, (long) k * L + j, x[src + k]);
-        }
+        packRest(x, t0, cols, xq, wide, eights, TokenPanels::quadSlot);
     }
 
     /**
@@ -314,27 +325,9 @@ public final class TokenPanels {
      * DOWN_d quarter m + d to m where it is clear, and BIT_d are the lanes of the quarters whose
      * bit d is set.
      */
-    private static final VectorShuffle<Float> EVEN_ODD = quarterShuffle(0), QUARTERS_UP_1 = quarterShuffle(1), QUARTERS_UP_2 = quarterShuffle(2),
-            QUARTERS_DOWN_1 = quarterShuffle(-1), QUARTERS_DOWN_2 = quarterShuffle(-2);
-    private static final VectorMask<Float> QUARTERS_BIT_1 = quarterBit(1), QUARTERS_BIT_2 = quarterBit(2);
-
-    /** 0: EVEN_ODD; d > 0: UP_d; −d: DOWN_d. */
-    private static VectorShuffle<Float> quarterShuffle(int code) {
-        if (L != 16) return VectorShuffle.iota(F, 0, 1, true);
-        return VectorShuffle.fromOp(F, i -> {
-            int m = i >> 2, l = i & 3;
-            if (code == 0) return (m & 1) * 8 + 2 * l + (m >> 1); // quarter m: half m & 1, odd if m ≥ 2
-            if (code > 0) return (m & code) != 0 ? 4 * (m - code) + l : i;
-            int d = -code;
-            return (m & d) == 0 ? 4 * (m + d) + l : i;
-        });
-    }
-
-    private static VectorMask<Float> quarterBit(int d) {
-        long bits = 0;
-        for (int i = 0; i < L; i++) if (((i >> 2) & d) != 0) bits |= 1L << i;
-        return VectorMask.fromLong(F, bits);
-    }
+    private static final VectorShuffle<Float> EVEN_ODD = shuffle16(i -> ((i >> 2) & 1) * 8 + 2 * (i & 3) + (i >> 3)),
+            QUARTERS_UP_1 = moves(4, 1, true), QUARTERS_UP_2 = moves(4, 2, true), QUARTERS_DOWN_1 = moves(4, 1, false), QUARTERS_DOWN_2 = moves(4, 2, false);
+    private static final VectorMask<Float> QUARTERS_BIT_1 = pieceBit(4, 1), QUARTERS_BIT_2 = pieceBit(4, 2);
 
     /**
      * Where {@link #packPairs} puts L consecutive columns of one token (the run starting on a
