@@ -35,10 +35,13 @@ public final class PairPanel {
      */
     public MemorySegment pack(float[] x, int t0, int nt, int cols) {
         int floats = ensure(cols);
-        if (TokenPanels.PAIRS16 && nt == TokenPanels.PAIR_TOKENS) {
+        if (Vectors.LANES16 && nt == TokenPanels.PAIR_TOKENS) {
             TokenPanels.packPairs16(x, t0, cols, packed);
             return packed;
         }
+        // The heap block only scattered blocks need, grown here so that a panel that only ever
+        // takes full 16-token blocks holds none.
+        if (staging.length < floats) staging = new float[floats];
         TokenPanels.packPairs(x, t0, nt, cols, staging);
         MemorySegment.copy(staging, 0, packed, ValueLayout.JAVA_FLOAT, 0, floats);
         return packed;
@@ -55,12 +58,11 @@ public final class PairPanel {
         return packed;
     }
 
-    /** Room for a block of {@code cols} columns; returns its floats. */
+    /** Room in the panel for a block of {@code cols} columns; returns its floats. */
     private int ensure(int cols) {
         int floats = TokenPanels.pairBlockSize(cols);
-        if (staging.length < floats) {
-            staging = new float[floats];
-            // Arena.ofAuto: freed with the panel, as the float[] it replaces would be.
+        if (packed.byteSize() < 4L * floats) {
+            // Arena.ofAuto: freed with the panel, as a float[] would be.
             packed = Arena.ofAuto().allocate(4L * floats, ALIGNMENT);
         }
         return floats;
