@@ -603,7 +603,7 @@ public final class BF16Kernels {
      */
     public static void gemmPairs(MemorySegment w, int cols, int r0, int r1, MemorySegment xq, int t0, int nt, float[] out, int outStride, float[] tile) {
         int r = r0;
-        final boolean direct = DIRECT_SUMS && nt == L;
+        final boolean direct = Vectors.LANES16 && nt == L;
         for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
             tile8x16(w, cols, r, xq, tile, direct, out, t0, outStride);
             if (!direct) TokenPanels.storePairs(tile, r, t0, nt, out, outStride);
@@ -618,7 +618,7 @@ public final class BF16Kernels {
      * last group of eight by {@link Tiles#quadEdges}.
      */
     public static void gemmQuads(MemorySegment w, int cols, int r0, int r1, MemorySegment xq, int t0, float[] out, int outStride) {
-        if (!TokenPanels.PAIRS16) throw new IllegalStateException("gemmQuads needs 16 lanes, not " + L);
+        if (!Vectors.LANES16) throw new IllegalStateException("gemmQuads needs 16 lanes, not " + L);
         int r = r0;
         for (; r + 4 <= r1; r += 4) tile4x16(w, cols, r, xq, out, t0, outStride);
         Tiles.quadEdges((row, k) -> scalar(w, (long) row * cols * 2, k), cols, r0, r, r1, xq, t0, out, outStride);
@@ -683,7 +683,7 @@ public final class BF16Kernels {
 
     private static final VectorSpecies<Integer> I128 = IntVector.SPECIES_128;
     /** Ints 0–3 (eight BF16 weights) into every 128-bit lane; the identity below 16 lanes, where no tile4x16 runs. */
-    private static final VectorShuffle<Integer> REPEAT_QUARTER = VectorShuffle.fromOp(I, i -> L == 16 ? i & 3 : i);
+    private static final VectorShuffle<Integer> REPEAT_QUARTER = VectorShuffle.fromOp(I, i -> Vectors.LANES16 ? i & 3 : i);
     /** Lanes 4q…4q+3. */
     private static final VectorMask<Float> QUARTER_0 = VectorMask.fromLong(F, 0x000FL), QUARTER_1 = VectorMask.fromLong(F, 0x00F0L),
             QUARTER_2 = VectorMask.fromLong(F, 0x0F00L), QUARTER_3 = VectorMask.fromLong(F, 0xF000L);
@@ -799,8 +799,6 @@ public final class BF16Kernels {
         c70.intoArray(tile, 14 * L); c71.intoArray(tile, 15 * L);
     }
 
-    /** Whether {@link #tile8x16} writes a full block's sums itself: 16 lanes, the layout its shuffles assume. */
-    private static final boolean DIRECT_SUMS = L == 16;
     /** Odd lanes; lanes whose bit 1 is set; lanes whose bit 2 is set; the low and the high 8 lanes. */
     private static final VectorMask<Float> ODD1 = VectorMask.fromLong(F, 0xAAAAL), ODD2 = VectorMask.fromLong(F, 0xCCCCL),
             ODD4 = VectorMask.fromLong(F, 0xF0F0L), LOW8 = VectorMask.fromLong(F, 0x00FFL), HIGH8 = VectorMask.fromLong(F, 0xFF00L);
@@ -817,9 +815,9 @@ public final class BF16Kernels {
 
     private static boolean quads() {
         String forced = System.getProperty("scans.bf16Quads", "");
-        if (forced.equals("true") || forced.equals("false")) return forced.equals("true") && TokenPanels.PAIRS16;
+        if (forced.equals("true") || forced.equals("false")) return forced.equals("true") && Vectors.LANES16;
         if (!forced.isEmpty()) throw new IllegalArgumentException("scans.bf16Quads must be true or false, not " + forced);
-        return Vectors.INTEL && TokenPanels.PAIRS16;
+        return Vectors.INTEL && Vectors.LANES16;
     }
 
     /**

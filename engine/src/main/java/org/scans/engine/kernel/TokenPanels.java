@@ -157,11 +157,6 @@ public final class TokenPanels {
     }
 
     /**
-     * Whether {@link #packPairs16} applies: 16 lanes, the layout its shuffles assume.
-     */
-    public static final boolean PAIRS16 = L == 16;
-
-    /**
      * {@link #packPairs} for a full block of 16 tokens (16 lanes), written straight into the
      * 64-byte-aligned panel {@code xq}: the same floats at the same places. Per 16 columns and
      * half of the tokens, eight token rows are loaded whole; one shuffle per row brings each pair
@@ -173,7 +168,7 @@ public final class TokenPanels {
      * round 33), and its heap block then had to be copied into the panel.
      */
     public static void packPairs16(float[] x, int t0, int cols, MemorySegment xq) {
-        if (!PAIRS16) throw new IllegalStateException("packPairs16 needs 16 lanes, not " + L);
+        if (!Vectors.LANES16) throw new IllegalStateException("packPairs16 needs 16 lanes, not " + L);
         final int full = cols & ~3, wide = cols & ~15;
         for (int k = 0; k < wide; k += 16) {
             packPairsHalf(x, t0 * cols + k, cols, xq, 4L * 16 * k);
@@ -240,7 +235,7 @@ public final class TokenPanels {
 
     /** A shuffle of the 16 lanes (the identity with fewer lanes, where the packings that use them do not run). */
     private static VectorShuffle<Float> shuffle16(java.util.function.IntUnaryOperator source) {
-        return L != 16 ? VectorShuffle.iota(F, 0, 1, true) : VectorShuffle.fromOp(F, source);
+        return !Vectors.LANES16 ? VectorShuffle.iota(F, 0, 1, true) : VectorShuffle.fromOp(F, source);
     }
 
     /**
@@ -277,7 +272,7 @@ public final class TokenPanels {
      * and blends) leaves each vector holding one group's even or odd columns for the four tokens.
      */
     public static void packQuads16(float[] x, int t0, int cols, MemorySegment xq) {
-        if (!PAIRS16) throw new IllegalStateException("packQuads16 needs 16 lanes, not " + L);
+        if (!Vectors.LANES16) throw new IllegalStateException("packQuads16 needs 16 lanes, not " + L);
         final int eights = cols & ~7, wide = cols & ~15;
         for (int k = 0; k < wide; k += 16) {
             for (int g = 0; g < 4; g++) packQuadsGroup(x, (t0 + 4 * g) * cols + k, cols, xq, 4L * (16 * k + 16 * g));

@@ -19,6 +19,12 @@ final class Vectors {
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
     static final int L = F.length();
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /**
+     * 16 float lanes (512-bit vectors): the register layouts that tile8x16's sums from registers,
+     * tile4x16 and the 16-token packings ({@code TokenPanels.packPairs16}, {@code packQuads16})
+     * are written for. Below it they are not used.
+     */
+    static final boolean LANES16 = L == 16;
     /** Bytes in one float vector: the step between the vectors of a {@link PairPanel}. */
     static final long VBYTES = 4L * L;
     /** The byte order a {@link PairPanel} is written and read in, as the JVM writes a float[]. */

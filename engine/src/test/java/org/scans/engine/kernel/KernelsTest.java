@@ -586,7 +586,7 @@ class KernelsTest {
      */
     @Test
     void quadPanelHoldsEveryActivationOnce() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(TokenPanels.PAIRS16, "16 lanes");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Vectors.LANES16, "16 lanes");
         for (int cols : new int[] {1, 7, 8, 9, 15, 16, 17, 24, 31, 33, 40, 2048}) {
             int n = 18;
             float[] x = new float[n * cols];
