@@ -43,6 +43,14 @@ final class Vectors {
      * overrides it, for tests and measurements.
      */
     static final boolean INTEL = intel();
+    /**
+     * Whether the core permutes bytes across a whole 512-bit vector in one instruction
+     * ({@code avx512vbmi} in {@code /proc/cpuinfo}: Intel since Ice Lake, AMD since Zen 4). Without
+     * it HotSpot builds a byte rearrange from several shuffles, so the kernels that widen weights
+     * with one ({@code BF16Kernels.tile4x16}) use their int shuffles instead. Only asked with 16
+     * lanes. {@code -Dscans.bytePermute=true} or {@code false} overrides it.
+     */
+    static final boolean BYTE_PERMUTE = bytePermute();
 
     /*
      * Lane i swapped with lane i ^ h: the steps of sum's tree, for every lane count up to 16. The
@@ -104,6 +112,18 @@ final class Vectors {
         if (!forced.isEmpty()) throw new IllegalArgumentException("scans.cpuVendor must be intel or other, not " + forced);
         try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
             return lines.filter(l -> l.startsWith("vendor_id")).findFirst().map(l -> l.endsWith("GenuineIntel")).orElse(false);
+        } catch (java.io.IOException | java.io.UncheckedIOException | SecurityException e) {
+            return false;
+        }
+    }
+
+    private static boolean bytePermute() {
+        String forced = System.getProperty("scans.bytePermute", "");
+        if (forced.equals("true") || forced.equals("false")) return forced.equals("true") && LANES16;
+        if (!forced.isEmpty()) throw new IllegalArgumentException("scans.bytePermute must be true or false, not " + forced);
+        if (!LANES16) return false;
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("flags")).findFirst().map(l -> java.util.List.of(l.split("\\s+")).contains("avx512vbmi")).orElse(false);
         } catch (java.io.IOException | java.io.UncheckedIOException | SecurityException e) {
             return false;
         }
