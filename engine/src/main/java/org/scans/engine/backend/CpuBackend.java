@@ -265,6 +265,7 @@ public final class CpuBackend implements Backend {
         final boolean f16Fast = fixes != null;
         final boolean bf16Pairs32 = BF16Kernels.PAIRS32 && allBF16;
         final boolean bf16Quads = BF16Kernels.QUADS && allBF16;
+        final boolean f16Quads = F16Kernels.QUADS && f16Fast;
         if (anyQ8) {
             for (int i = 0; i < dequantized.length; i++) {
                 if (dequantized[i].byteSize() < Q8Kernels.scratchBytes(cols)) dequantized[i] = Q8Kernels.newScratch(cols);
@@ -282,8 +283,9 @@ public final class CpuBackend implements Backend {
                 // where the fast widening applies: f16Fast).
                 boolean pairs = paired && nt <= TokenPanels.PAIR_TOKENS;
                 boolean pairs32 = (f16Fast || bf16Pairs32) && nt > TokenPanels.PAIR_TOKENS;
-                // A full block of 16 tokens of BF16 matrices: BF16Kernels.gemmQuads, on its own layout.
-                boolean quads = bf16Quads && nt == TokenPanels.PAIR_TOKENS;
+                // A full block of 16 tokens of BF16 matrices, or of F16 ones with the fast
+                // widening: BF16Kernels.gemmQuads or F16Kernels.gemmQuads, on their own layout.
+                boolean quads = (bf16Quads || f16Quads) && nt == TokenPanels.PAIR_TOKENS;
                 final int half = TokenPanels.PAIR_TOKENS;
                 if (n > TokenPanels.WIDTH || packedFor[worker] != call) {
                     if (quads) pairPanels[worker].packQuads(x, t0, cols);
@@ -308,6 +310,7 @@ public final class CpuBackend implements Backend {
                             case BF16Matrix m when pairs32 -> BF16Kernels.gemmPairs32(m.data(), cols, r0, r1, xa, xb, t0,
                                     nt - half, outs[i], rows, tile);
                             case BF16Matrix m -> BF16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
+                            case F16Matrix m when quads -> F16Kernels.gemmQuads(m.data(), fixes[i], cols, r0, r1, xa, t0, outs[i], rows, tile);
                             case F16Matrix m when pairs -> F16Kernels.gemmPairs(m.data(), fixes[i], cols, r0, r1, xa, t0, nt, outs[i], rows, tile);
                             case F16Matrix m when pairs32 -> F16Kernels.gemmPairs32(m.data(), fixes[i], cols, r0, r1, xa, xb, t0,
                                     nt - half, outs[i], rows, tile);
@@ -525,6 +528,9 @@ public final class CpuBackend implements Backend {
                                 MemorySegment xa = pairPanel.pack(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS);
                                 F16Kernels.gemmPairs(d, fix[1], PAIR_COLS, 0, PAIR_ROWS, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
                                 F16Kernels.gemmPairs32(d, fix[1], PAIR_COLS, 0, PAIR_ROWS, xa, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
+                                if (F16Kernels.QUADS) {
+                                    F16Kernels.gemmQuads(d, fix[1], PAIR_COLS, 0, PAIR_ROWS, pairPanel.packQuads(x, 0, PAIR_COLS), 0, pairOut, PAIR_ROWS, tile);
+                                }
                             }
                         }
                         case F32Matrix m -> {

@@ -653,34 +653,34 @@ public final class BF16Kernels {
             ByteVector b;
             FloatVector e, d;
             if (Vectors.BYTE_PERMUTE) {
-                b = (ByteVector) ByteVector.fromMemorySegment(B128, w, a, LE).reinterpretShape(B, 0);
+                b = (ByteVector) ByteVector.fromMemorySegment(Vectors.B128, w, a, LE).reinterpretShape(Vectors.B, 0);
                 e = b.rearrange(EVEN_HIGH).reinterpretAsFloats(); d = b.rearrange(ODD_HIGH).reinterpretAsFloats();
             } else {
-                p = ((IntVector) IntVector.fromMemorySegment(I128, w, a, LE).reinterpretShape(I, 0)).rearrange(REPEAT_QUARTER);
+                p = ((IntVector) IntVector.fromMemorySegment(Vectors.I128, w, a, LE).reinterpretShape(I, 0)).rearrange(Vectors.REPEAT_QUARTER);
                 e = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); d = p.and(0xFFFF0000).reinterpretAsFloats();
             }
             a00 = e.fma(xe0, a00); a00 = d.fma(xo0, a00); a01 = e.fma(xe1, a01); a01 = d.fma(xo1, a01); a02 = e.fma(xe2, a02); a02 = d.fma(xo2, a02); a03 = e.fma(xe3, a03); a03 = d.fma(xo3, a03);
             if (Vectors.BYTE_PERMUTE) {
-                b = (ByteVector) ByteVector.fromMemorySegment(B128, w, a + rb, LE).reinterpretShape(B, 0);
+                b = (ByteVector) ByteVector.fromMemorySegment(Vectors.B128, w, a + rb, LE).reinterpretShape(Vectors.B, 0);
                 e = b.rearrange(EVEN_HIGH).reinterpretAsFloats(); d = b.rearrange(ODD_HIGH).reinterpretAsFloats();
             } else {
-                p = ((IntVector) IntVector.fromMemorySegment(I128, w, a + rb, LE).reinterpretShape(I, 0)).rearrange(REPEAT_QUARTER);
+                p = ((IntVector) IntVector.fromMemorySegment(Vectors.I128, w, a + rb, LE).reinterpretShape(I, 0)).rearrange(Vectors.REPEAT_QUARTER);
                 e = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); d = p.and(0xFFFF0000).reinterpretAsFloats();
             }
             a10 = e.fma(xe0, a10); a10 = d.fma(xo0, a10); a11 = e.fma(xe1, a11); a11 = d.fma(xo1, a11); a12 = e.fma(xe2, a12); a12 = d.fma(xo2, a12); a13 = e.fma(xe3, a13); a13 = d.fma(xo3, a13);
             if (Vectors.BYTE_PERMUTE) {
-                b = (ByteVector) ByteVector.fromMemorySegment(B128, w, a + 2 * rb, LE).reinterpretShape(B, 0);
+                b = (ByteVector) ByteVector.fromMemorySegment(Vectors.B128, w, a + 2 * rb, LE).reinterpretShape(Vectors.B, 0);
                 e = b.rearrange(EVEN_HIGH).reinterpretAsFloats(); d = b.rearrange(ODD_HIGH).reinterpretAsFloats();
             } else {
-                p = ((IntVector) IntVector.fromMemorySegment(I128, w, a + 2 * rb, LE).reinterpretShape(I, 0)).rearrange(REPEAT_QUARTER);
+                p = ((IntVector) IntVector.fromMemorySegment(Vectors.I128, w, a + 2 * rb, LE).reinterpretShape(I, 0)).rearrange(Vectors.REPEAT_QUARTER);
                 e = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); d = p.and(0xFFFF0000).reinterpretAsFloats();
             }
             a20 = e.fma(xe0, a20); a20 = d.fma(xo0, a20); a21 = e.fma(xe1, a21); a21 = d.fma(xo1, a21); a22 = e.fma(xe2, a22); a22 = d.fma(xo2, a22); a23 = e.fma(xe3, a23); a23 = d.fma(xo3, a23);
             if (Vectors.BYTE_PERMUTE) {
-                b = (ByteVector) ByteVector.fromMemorySegment(B128, w, a + 3 * rb, LE).reinterpretShape(B, 0);
+                b = (ByteVector) ByteVector.fromMemorySegment(Vectors.B128, w, a + 3 * rb, LE).reinterpretShape(Vectors.B, 0);
                 e = b.rearrange(EVEN_HIGH).reinterpretAsFloats(); d = b.rearrange(ODD_HIGH).reinterpretAsFloats();
             } else {
-                p = ((IntVector) IntVector.fromMemorySegment(I128, w, a + 3 * rb, LE).reinterpretShape(I, 0)).rearrange(REPEAT_QUARTER);
+                p = ((IntVector) IntVector.fromMemorySegment(Vectors.I128, w, a + 3 * rb, LE).reinterpretShape(I, 0)).rearrange(Vectors.REPEAT_QUARTER);
                 e = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); d = p.and(0xFFFF0000).reinterpretAsFloats();
             }
             a30 = e.fma(xe0, a30); a30 = d.fma(xo0, a30); a31 = e.fma(xe1, a31); a31 = d.fma(xo1, a31); a32 = e.fma(xe2, a32); a32 = d.fma(xo2, a32); a33 = e.fma(xe3, a33); a33 = d.fma(xo3, a33);
@@ -705,23 +705,12 @@ public final class BF16Kernels {
         }
     }
 
-    private static final VectorSpecies<Integer> I128 = IntVector.SPECIES_128;
-    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
-    /** Bytes of the float vectors' width. */
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize()));
     /**
-     * From the eight weights of a 16-byte load, zero-extended: float lane i gets weight
-     * {@code 2(i & 3)} (EVEN_HIGH) or {@code 2(i & 3) + 1} (ODD_HIGH) in its high half and byte 16,
-     * a zero of the extension, in both bytes of its low half. That is the BF16 weight as a float,
-     * in one {@code vpermb}; the identity below 16 lanes, where no tile4x16 runs.
+     * Float lane i gets weight {@code 2(i & 3)} (EVEN_HIGH) or {@code 2(i & 3) + 1} (ODD_HIGH) of a
+     * zero-extended 16-byte load in its high half, zeros in its low half: the BF16 weight as a
+     * float, repeated in each 128-bit lane, in one {@code vpermb}.
      */
-    private static final VectorShuffle<Byte> EVEN_HIGH = highHalves(0), ODD_HIGH = highHalves(1);
-    /** Ints 0–3 (eight BF16 weights) into every 128-bit lane; the identity below 16 lanes, where no tile4x16 runs. */
-    private static final VectorShuffle<Integer> REPEAT_QUARTER = VectorShuffle.fromOp(I, i -> Vectors.LANES16 ? i & 3 : i);
-
-    private static VectorShuffle<Byte> highHalves(int parity) {
-        return VectorShuffle.fromOp(B, j -> !Vectors.LANES16 ? j : (j & 3) < 2 ? 16 : 4 * ((j >> 2) & 3) + 2 * parity + (j & 1));
-    }
+    private static final VectorShuffle<Byte> EVEN_HIGH = Vectors.highHalves(i -> 2 * (i & 3)), ODD_HIGH = Vectors.highHalves(i -> 2 * (i & 3) + 1);
     /** Lanes 4q…4q+3. */
     private static final VectorMask<Float> QUARTER_0 = VectorMask.fromLong(F, 0x000FL), QUARTER_1 = VectorMask.fromLong(F, 0x00F0L),
             QUARTER_2 = VectorMask.fromLong(F, 0x0F00L), QUARTER_3 = VectorMask.fromLong(F, 0xF000L);

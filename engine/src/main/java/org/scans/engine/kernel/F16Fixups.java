@@ -181,4 +181,43 @@ public final class F16Fixups {
             FloatVector.fromArray(F, tile, t + L).sub(c1).mul(0x1p-16f).intoArray(tile, t + L);
         }
     }
+
+    /** Lane i of row c is 1 where {@code i % 4 == c}: the lanes one column of a group takes in a quads vector. */
+    private static final float[] QUARTER_LANE = new float[4 * L];
+
+    static {
+        for (int i = 0; i < 4 * L; i++) QUARTER_LANE[i] = (i % L) % 4 == i / L ? 1f : 0f;
+    }
+
+    /**
+     * For {@code F16Kernels.tile4x16}: the excess of rows {@code r … r + 3} over their listed
+     * columns below {@code limit}, times the activations of the 16 tokens of the
+     * {@link TokenPanels#packQuads16} block {@code xq}, in the lanes of that tile's accumulators:
+     * {@code into[(4i + g)·L + 4t + c]} for row {@code r + i} and token {@code 4g + t}, over the
+     * columns k with {@code (k & 7) >> 1 == c}. A column's activations sit in those lanes of the
+     * block's four vectors for its group and parity, so each listed column costs a multiply and
+     * four FMAs. Returns false, writing nothing, where none of the four rows has a listed column.
+     */
+    boolean quadExcess(MemorySegment w, int cols, int r, int limit, MemorySegment xq, float[] into) {
+        if (rowStart[r] == rowStart[r + 4]) return false;
+        for (int i = 0; i < 4; i++) {
+            final int row = r + i;
+            final long rowOff = (long) row * cols * 2;
+            FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
+            for (int at = rowStart[row], end = rowStart[row + 1]; at < end && listed[at] < limit; at++) {
+                final int k = listed[at];
+                FloatVector e = FloatVector.fromArray(F, QUARTER_LANE, ((k & 7) >> 1) * L).mul(excess(w.get(HALF, rowOff + 2L * k)));
+                final long v = VBYTES * ((k & ~7) + 4 * (k & 1));
+                c0 = FloatVector.fromMemorySegment(F, xq, v, NATIVE).fma(e, c0);
+                c1 = FloatVector.fromMemorySegment(F, xq, v + VBYTES, NATIVE).fma(e, c1);
+                c2 = FloatVector.fromMemorySegment(F, xq, v + 2 * VBYTES, NATIVE).fma(e, c2);
+                c3 = FloatVector.fromMemorySegment(F, xq, v + 3 * VBYTES, NATIVE).fma(e, c3);
+            }
+            c0.intoArray(into, 4 * i * L);
+            c1.intoArray(into, (4 * i + 1) * L);
+            c2.intoArray(into, (4 * i + 2) * L);
+            c3.intoArray(into, (4 * i + 3) * L);
+        }
+        return true;
+    }
 }

@@ -10,11 +10,14 @@ import static org.scans.engine.kernel.Vectors.VBYTES;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -539,6 +542,132 @@ public final class F16Kernels {
         c60.intoArray(tile, 12 * L); c61.intoArray(tile, 13 * L);
         c70.intoArray(tile, 14 * L); c71.intoArray(tile, 15 * L);
     }
+
+    /**
+     * Whether full blocks of 16 tokens of F16 matrices, where the fast widening applies, take
+     * {@link #gemmQuads} (true) or {@link #gemmPairs}: yes with 16 lanes on Intel cores, as
+     * BF16Kernels.QUADS (bench/README.md, round 34). {@code -Dscans.f16Quads=true} or {@code false}
+     * overrides it.
+     */
+    public static final boolean QUADS = quads();
+
+    private static boolean quads() {
+        String forced = System.getProperty("scans.f16Quads", "");
+        if (forced.equals("true") || forced.equals("false")) return forced.equals("true") && Vectors.LANES16;
+        if (!forced.isEmpty()) throw new IllegalArgumentException("scans.f16Quads must be true or false, not " + forced);
+        return Vectors.INTEL && Vectors.LANES16;
+    }
+
+    /**
+     * {@link #gemmPairs} for a full block of 16 tokens packed by {@link TokenPanels#packQuads16}
+     * ({@code xq}), as {@code BF16Kernels.gemmQuads} runs it: rows {@code [r0, r1)} in 4-row tiles
+     * ({@link #tile4x16}), the rest and the columns past the last group of eight exactly, by
+     * {@link Tiles#quadEdges}. {@code tile} is scratch of {@code 16·L} floats.
+     */
+    public static void gemmQuads(MemorySegment w, F16Fixups fix, int cols, int r0, int r1, MemorySegment xq, int t0, float[] out,
+                                 int outStride, float[] tile) {
+        if (!Vectors.LANES16) throw new IllegalStateException("gemmQuads needs 16 lanes, not " + L);
+        int r = r0;
+        for (; r + 4 <= r1; r += 4) tile4x16(w, fix, cols, r, xq, out, t0, outStride, tile);
+        Tiles.quadEdges((row, k) -> scalar(w, (long) row * cols * 2, k), cols, r0, r, r1, xq, t0, out, outStride);
+    }
+
+    /**
+     * The microkernel of {@link #gemmQuads}: BF16Kernels.tile4x16 with the halves widened as
+     * {@link #matvecFast} widens them, then the fix-ups' excess taken out of the accumulators
+     * ({@link F16Fixups#quadExcess}) and the sums scaled by 2^-16. Per row and group of eight
+     * columns, with byte permutes ({@link Vectors#BYTE_PERMUTE}): one {@code vpermb} puts the eight
+     * halves in the high halves of eight ints, one shift and one bit operation widen all eight, and
+     * two {@code vpermps} repeat the even and the odd ones into each 128-bit lane: five integer-port
+     * ops per eight FMAs, where {@link #tile8x16} spends five per four. Without them, a
+     * {@code vpermd}, then the widening of each parity: six.
+     */
+    private static void tile4x16(MemorySegment w, F16Fixups fix, int cols, int r, MemorySegment xq, float[] out, int t0, int outStride,
+                                 float[] tile) {
+        final long rb = cols * 2L;
+        final long o = r * rb;
+        final int n = cols & ~7; // "k < n": see BF16Kernels.tile8x16
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int k = 0; k < n; k += 8) {
+            final long xb = VBYTES * k;
+            final long a = o + 2L * k;
+            FloatVector xe0 = FloatVector.fromMemorySegment(F, xq, xb + 0 * VBYTES, NATIVE), xe1 = FloatVector.fromMemorySegment(F, xq, xb + 1 * VBYTES, NATIVE), xe2 = FloatVector.fromMemorySegment(F, xq, xb + 2 * VBYTES, NATIVE), xe3 = FloatVector.fromMemorySegment(F, xq, xb + 3 * VBYTES, NATIVE);
+            FloatVector xo0 = FloatVector.fromMemorySegment(F, xq, xb + 4 * VBYTES, NATIVE), xo1 = FloatVector.fromMemorySegment(F, xq, xb + 5 * VBYTES, NATIVE), xo2 = FloatVector.fromMemorySegment(F, xq, xb + 6 * VBYTES, NATIVE), xo3 = FloatVector.fromMemorySegment(F, xq, xb + 7 * VBYTES, NATIVE);
+            IntVector p;
+            FloatVector v, e, d;
+            if (Vectors.BYTE_PERMUTE) {
+                v = ((ByteVector) ByteVector.fromMemorySegment(Vectors.B128, w, a, LE).reinterpretShape(Vectors.B, 0)).rearrange(SPREAD)
+                        .reinterpretAsInts().lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
+                e = v.rearrange(EVENS); d = v.rearrange(ODDS);
+            } else {
+                p = ((IntVector) IntVector.fromMemorySegment(Vectors.I128, w, a, LE).reinterpretShape(I, 0)).rearrange(Vectors.REPEAT_QUARTER);
+                e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
+                d = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
+            }
+            a00 = e.fma(xe0, a00); a00 = d.fma(xo0, a00); a01 = e.fma(xe1, a01); a01 = d.fma(xo1, a01); a02 = e.fma(xe2, a02); a02 = d.fma(xo2, a02); a03 = e.fma(xe3, a03); a03 = d.fma(xo3, a03);
+            if (Vectors.BYTE_PERMUTE) {
+                v = ((ByteVector) ByteVector.fromMemorySegment(Vectors.B128, w, a + rb, LE).reinterpretShape(Vectors.B, 0)).rearrange(SPREAD)
+                        .reinterpretAsInts().lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
+                e = v.rearrange(EVENS); d = v.rearrange(ODDS);
+            } else {
+                p = ((IntVector) IntVector.fromMemorySegment(Vectors.I128, w, a + rb, LE).reinterpretShape(I, 0)).rearrange(Vectors.REPEAT_QUARTER);
+                e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
+                d = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
+            }
+            a10 = e.fma(xe0, a10); a10 = d.fma(xo0, a10); a11 = e.fma(xe1, a11); a11 = d.fma(xo1, a11); a12 = e.fma(xe2, a12); a12 = d.fma(xo2, a12); a13 = e.fma(xe3, a13); a13 = d.fma(xo3, a13);
+            if (Vectors.BYTE_PERMUTE) {
+                v = ((ByteVector) ByteVector.fromMemorySegment(Vectors.B128, w, a + 2 * rb, LE).reinterpretShape(Vectors.B, 0)).rearrange(SPREAD)
+                        .reinterpretAsInts().lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
+                e = v.rearrange(EVENS); d = v.rearrange(ODDS);
+            } else {
+                p = ((IntVector) IntVector.fromMemorySegment(Vectors.I128, w, a + 2 * rb, LE).reinterpretShape(I, 0)).rearrange(Vectors.REPEAT_QUARTER);
+                e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
+                d = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
+            }
+            a20 = e.fma(xe0, a20); a20 = d.fma(xo0, a20); a21 = e.fma(xe1, a21); a21 = d.fma(xo1, a21); a22 = e.fma(xe2, a22); a22 = d.fma(xo2, a22); a23 = e.fma(xe3, a23); a23 = d.fma(xo3, a23);
+            if (Vectors.BYTE_PERMUTE) {
+                v = ((ByteVector) ByteVector.fromMemorySegment(Vectors.B128, w, a + 3 * rb, LE).reinterpretShape(Vectors.B, 0)).rearrange(SPREAD)
+                        .reinterpretAsInts().lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
+                e = v.rearrange(EVENS); d = v.rearrange(ODDS);
+            } else {
+                p = ((IntVector) IntVector.fromMemorySegment(Vectors.I128, w, a + 3 * rb, LE).reinterpretShape(I, 0)).rearrange(Vectors.REPEAT_QUARTER);
+                e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
+                d = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
+            }
+            a30 = e.fma(xe0, a30); a30 = d.fma(xo0, a30); a31 = e.fma(xe1, a31); a31 = d.fma(xo1, a31); a32 = e.fma(xe2, a32); a32 = d.fma(xo2, a32); a33 = e.fma(xe3, a33); a33 = d.fma(xo3, a33);
+        }
+        if (fix.quadExcess(w, cols, r, n, xq, tile)) {
+            a00 = a00.sub(FloatVector.fromArray(F, tile, 0 * L)); a01 = a01.sub(FloatVector.fromArray(F, tile, 1 * L)); a02 = a02.sub(FloatVector.fromArray(F, tile, 2 * L)); a03 = a03.sub(FloatVector.fromArray(F, tile, 3 * L));
+            a10 = a10.sub(FloatVector.fromArray(F, tile, 4 * L)); a11 = a11.sub(FloatVector.fromArray(F, tile, 5 * L)); a12 = a12.sub(FloatVector.fromArray(F, tile, 6 * L)); a13 = a13.sub(FloatVector.fromArray(F, tile, 7 * L));
+            a20 = a20.sub(FloatVector.fromArray(F, tile, 8 * L)); a21 = a21.sub(FloatVector.fromArray(F, tile, 9 * L)); a22 = a22.sub(FloatVector.fromArray(F, tile, 10 * L)); a23 = a23.sub(FloatVector.fromArray(F, tile, 11 * L));
+            a30 = a30.sub(FloatVector.fromArray(F, tile, 12 * L)); a31 = a31.sub(FloatVector.fromArray(F, tile, 13 * L)); a32 = a32.sub(FloatVector.fromArray(F, tile, 14 * L)); a33 = a33.sub(FloatVector.fromArray(F, tile, 15 * L));
+        }
+        // As BF16Kernels.tile4x16: per group of four tokens, lane 4t + r of v ends up holding row
+        // r's sum for token t, then four masked stores; here scaled by 2^-16 on the way.
+        final int s = outStride, at = t0 * outStride + r;
+        for (int g = 0; ; g++) {
+            FloatVector u01 = a00.blend(a10, ODD1).add(a10.blend(a00, ODD1).rearrange(Vectors.SWAP1));
+            FloatVector u23 = a20.blend(a30, ODD1).add(a30.blend(a20, ODD1).rearrange(Vectors.SWAP1));
+            FloatVector v = u01.blend(u23, ODD2).add(u23.blend(u01, ODD2).rearrange(Vectors.SWAP2)).mul(0x1p-16f);
+            final int base = at + 4 * g * s;
+            v.intoArray(out, base, QUARTER_0); v.intoArray(out, base + s - 4, QUARTER_1);
+            v.intoArray(out, base + 2 * s - 8, QUARTER_2); v.intoArray(out, base + 3 * s - 12, QUARTER_3);
+            if (g == 3) return;
+            if (g == 0) { a00 = a01; a10 = a11; a20 = a21; a30 = a31; }
+            else if (g == 1) { a00 = a02; a10 = a12; a20 = a22; a30 = a32; }
+            else { a00 = a03; a10 = a13; a20 = a23; a30 = a33; }
+        }
+    }
+
+    /** Int lane i: half i & 7 of a zero-extended 16-byte load, in its high 16 bits. */
+    private static final VectorShuffle<Byte> SPREAD = Vectors.highHalves(i -> i & 7);
+    /** Lane i: the float of lane 2(i & 3) (EVENS) or 2(i & 3) + 1 (ODDS); the identity below 16 lanes. */
+    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(F, i -> Vectors.LANES16 ? 2 * (i & 3) : i),
+            ODDS = VectorShuffle.fromOp(F, i -> Vectors.LANES16 ? 2 * (i & 3) + 1 : i);
+    /** Odd lanes; lanes whose bit 1 is set; lanes 4q…4q+3. */
+    private static final VectorMask<Float> ODD1 = VectorMask.fromLong(F, 0xAAAAL), ODD2 = VectorMask.fromLong(F, 0xCCCCL),
+            QUARTER_0 = VectorMask.fromLong(F, 0x000FL), QUARTER_1 = VectorMask.fromLong(F, 0x00F0L),
+            QUARTER_2 = VectorMask.fromLong(F, 0x0F00L), QUARTER_3 = VectorMask.fromLong(F, 0xF000L);
 
     /**
      * {@link #gemmPairs} for 17 to 32 tokens {@code t0 …}, packed as two {@link TokenPanels#packPairs}

@@ -1,7 +1,9 @@
 package org.scans.engine.kernel;
 
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -62,7 +64,28 @@ final class Vectors {
      */
     static final VectorShuffle<Float> SWAP8 = swap(8), SWAP4 = swap(4), SWAP2 = swap(2), SWAP1 = swap(1);
 
+    /** 128-bit species: the eight 16-bit weights of one 16-byte load, as ints or as bytes. */
+    static final VectorSpecies<Integer> I128 = IntVector.SPECIES_128;
+    static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    /** Bytes of the float vectors' width. */
+    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize()));
+    /**
+     * Ints 0–3 of a zero-extended 16-byte load (eight 16-bit weights) into every 128-bit lane: one
+     * {@code vpermd}. The identity below 16 lanes, where the 4-row tiles that use it do not run.
+     */
+    static final VectorShuffle<Integer> REPEAT_QUARTER = VectorShuffle.fromOp(I, i -> LANES16 ? i & 3 : i);
+
     private Vectors() {}
+
+    /**
+     * A byte shuffle ({@code vpermb} with {@link #BYTE_PERMUTE}) of a zero-extended 16-byte load of
+     * eight 16-bit weights: int lane i gets weight {@code half(i)} in its high 16 bits and byte 16,
+     * a zero of the extension, in both low bytes. A BF16 weight comes out as its float, an F16 one
+     * as {@code h << 16}. The identity below 16 lanes.
+     */
+    static VectorShuffle<Byte> highHalves(java.util.function.IntUnaryOperator half) {
+        return VectorShuffle.fromOp(B, j -> !LANES16 ? j : (j & 3) < 2 ? 16 : 2 * half.applyAsInt(j >> 2) + (j & 1));
+    }
 
     private static VectorShuffle<Float> swap(int h) {
         return VectorShuffle.fromOp(F, i -> h < L ? i ^ h : i);
