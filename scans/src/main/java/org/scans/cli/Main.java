@@ -81,6 +81,12 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             err.println("error: out of memory (" + Errors.oneLine(String.valueOf(e.getMessage()))
                     + "); the heap is set with java -Xmx, and the machine's memory must hold the weights as well");
             code = Errors.USER_ERROR;
+        } catch (ExceptionInInitializerError e) {
+            // A kernel choice set wrong on the java command line (-Dscans.bytePermute=maybe) is
+            // refused when its class is first loaded: one line naming the property, as for a bad option.
+            if (!(e.getCause() instanceof IllegalArgumentException bad)) throw e;
+            err.println("error: " + Errors.oneLine(String.valueOf(bad.getMessage())));
+            code = Errors.USAGE_ERROR;
         } finally {
             java.util.Locale.setDefault(locale);
             java.util.Locale.setDefault(java.util.Locale.Category.FORMAT, format);

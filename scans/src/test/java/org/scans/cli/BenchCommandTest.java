@@ -118,4 +118,21 @@ class BenchCommandTest {
         org.junit.jupiter.api.Assertions.assertEquals("2.07", BenchCommand.figure(2.0712, 2));
         org.junit.jupiter.api.Assertions.assertEquals("0.0", BenchCommand.figure(0, 1));
     }
+
+    /**
+     * A kernel choice set wrong on the java command line is refused in one line naming the
+     * property, with the usage exit code, not a stack trace. In a JVM of its own: the property is
+     * read once, when its class is first loaded.
+     */
+    @Test
+    void badKernelPropertyIsOneLine() throws Exception {
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        var cmd = List.of(javaBin, "--add-modules", "jdk.incubator.vector", "-Dscans.bytePermute=maybe", "-cp", System.getProperty("java.class.path"),
+                "org.scans.cli.Main", "bench", "--model", MODEL, "--prompt-tokens", "0", "--gen", "1", "--reps", "1");
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(Errors.USAGE_ERROR, p.waitFor(), err);
+        List<String> lines = err.lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
+        assertEquals(List.of("error: scans.bytePermute must be true or false, not maybe"), lines, err);
+    }
 }

@@ -690,12 +690,12 @@ public final class BF16Kernels {
         // lane 4t + r holds row r's sum for token t: four rows of out, contiguous, per token.
         final int s = outStride, at = t0 * outStride + r;
         for (int g = 0; ; g++) {
-            FloatVector u01 = a00.blend(a10, ODD1).add(a10.blend(a00, ODD1).rearrange(Vectors.SWAP1));
-            FloatVector u23 = a20.blend(a30, ODD1).add(a30.blend(a20, ODD1).rearrange(Vectors.SWAP1));
-            FloatVector v = u01.blend(u23, ODD2).add(u23.blend(u01, ODD2).rearrange(Vectors.SWAP2));
+            FloatVector u01 = a00.blend(a10, Vectors.ODD1).add(a10.blend(a00, Vectors.ODD1).rearrange(Vectors.SWAP1));
+            FloatVector u23 = a20.blend(a30, Vectors.ODD1).add(a30.blend(a20, Vectors.ODD1).rearrange(Vectors.SWAP1));
+            FloatVector v = u01.blend(u23, Vectors.ODD2).add(u23.blend(u01, Vectors.ODD2).rearrange(Vectors.SWAP2));
             final int base = at + 4 * g * s;
-            v.intoArray(out, base, QUARTER_0); v.intoArray(out, base + s - 4, QUARTER_1);
-            v.intoArray(out, base + 2 * s - 8, QUARTER_2); v.intoArray(out, base + 3 * s - 12, QUARTER_3);
+            v.intoArray(out, base, Vectors.QUARTER_0); v.intoArray(out, base + s - 4, Vectors.QUARTER_1);
+            v.intoArray(out, base + 2 * s - 8, Vectors.QUARTER_2); v.intoArray(out, base + 3 * s - 12, Vectors.QUARTER_3);
             if (g == 3) return;
             // The next group's accumulators into the names the block above reads: a loop, not a
             // method, since a vector passed to a call C2 does not inline is boxed (see tile8x16).
@@ -711,9 +711,6 @@ public final class BF16Kernels {
      * float, repeated in each 128-bit lane, in one {@code vpermb}.
      */
     private static final VectorShuffle<Byte> EVEN_HIGH = Vectors.highHalves(i -> 2 * (i & 3)), ODD_HIGH = Vectors.highHalves(i -> 2 * (i & 3) + 1);
-    /** Lanes 4q…4q+3. */
-    private static final VectorMask<Float> QUARTER_0 = VectorMask.fromLong(F, 0x000FL), QUARTER_1 = VectorMask.fromLong(F, 0x00F0L),
-            QUARTER_2 = VectorMask.fromLong(F, 0x0F00L), QUARTER_3 = VectorMask.fromLong(F, 0xF000L);
 
     /**
      * The microkernel of {@link #gemmPairs}; columns {@code [0, cols & ~7)}, two groups of four per
@@ -801,12 +798,12 @@ public final class BF16Kernels {
             final int s = outStride;
             int at = t0 * outStride + r;
             for (int half = 0; ; half++) {
-                FloatVector z01 = c00.blend(c10, ODD1).add(c10.blend(c00, ODD1).rearrange(Vectors.SWAP1));
-                FloatVector z23 = c20.blend(c30, ODD1).add(c30.blend(c20, ODD1).rearrange(Vectors.SWAP1));
-                FloatVector z45 = c40.blend(c50, ODD1).add(c50.blend(c40, ODD1).rearrange(Vectors.SWAP1));
-                FloatVector z67 = c60.blend(c70, ODD1).add(c70.blend(c60, ODD1).rearrange(Vectors.SWAP1));
-                FloatVector p = z01.blend(z23.rearrange(Vectors.SWAP2), ODD2), q = z01.rearrange(Vectors.SWAP2).blend(z23, ODD2);
-                FloatVector u = z45.blend(z67.rearrange(Vectors.SWAP2), ODD2), v = z45.rearrange(Vectors.SWAP2).blend(z67, ODD2);
+                FloatVector z01 = c00.blend(c10, Vectors.ODD1).add(c10.blend(c00, Vectors.ODD1).rearrange(Vectors.SWAP1));
+                FloatVector z23 = c20.blend(c30, Vectors.ODD1).add(c30.blend(c20, Vectors.ODD1).rearrange(Vectors.SWAP1));
+                FloatVector z45 = c40.blend(c50, Vectors.ODD1).add(c50.blend(c40, Vectors.ODD1).rearrange(Vectors.SWAP1));
+                FloatVector z67 = c60.blend(c70, Vectors.ODD1).add(c70.blend(c60, Vectors.ODD1).rearrange(Vectors.SWAP1));
+                FloatVector p = z01.blend(z23.rearrange(Vectors.SWAP2), Vectors.ODD2), q = z01.rearrange(Vectors.SWAP2).blend(z23, Vectors.ODD2);
+                FloatVector u = z45.blend(z67.rearrange(Vectors.SWAP2), Vectors.ODD2), v = z45.rearrange(Vectors.SWAP2).blend(z67, Vectors.ODD2);
                 FloatVector t04 = p.blend(u.rearrange(Vectors.SWAP4), ODD4), t26 = p.rearrange(Vectors.SWAP4).blend(u, ODD4);
                 FloatVector t15 = q.blend(v.rearrange(Vectors.SWAP4), ODD4), t37 = q.rearrange(Vectors.SWAP4).blend(v, ODD4);
                 t04.intoArray(out, at, LOW8); t15.intoArray(out, at + s, LOW8); t26.intoArray(out, at + 2 * s, LOW8); t37.intoArray(out, at + 3 * s, LOW8);
@@ -826,9 +823,8 @@ public final class BF16Kernels {
         c70.intoArray(tile, 14 * L); c71.intoArray(tile, 15 * L);
     }
 
-    /** Odd lanes; lanes whose bit 1 is set; lanes whose bit 2 is set; the low and the high 8 lanes. */
-    private static final VectorMask<Float> ODD1 = VectorMask.fromLong(F, 0xAAAAL), ODD2 = VectorMask.fromLong(F, 0xCCCCL),
-            ODD4 = VectorMask.fromLong(F, 0xF0F0L), LOW8 = VectorMask.fromLong(F, 0x00FFL), HIGH8 = VectorMask.fromLong(F, 0xFF00L);
+    /** Lanes whose bit 2 is set; the low and the high 8 lanes (odd lanes and bit 1: {@link Vectors#ODD1}, {@link Vectors#ODD2}). */
+    private static final VectorMask<Float> ODD4 = VectorMask.fromLong(F, 0xF0F0L), LOW8 = VectorMask.fromLong(F, 0x00FFL), HIGH8 = VectorMask.fromLong(F, 0xFF00L);
 
     /**
      * Whether full blocks of 16 tokens (batched decoding of 16 sequences) take {@link #gemmQuads}
@@ -841,10 +837,7 @@ public final class BF16Kernels {
     public static final boolean QUADS = quads();
 
     private static boolean quads() {
-        String forced = System.getProperty("scans.bf16Quads", "");
-        if (forced.equals("true") || forced.equals("false")) return forced.equals("true") && Vectors.LANES16;
-        if (!forced.isEmpty()) throw new IllegalArgumentException("scans.bf16Quads must be true or false, not " + forced);
-        return Vectors.INTEL && Vectors.LANES16;
+        return Vectors.LANES16 && Vectors.flag("scans.bf16Quads", Vectors.INTEL);
     }
 
     /**
@@ -858,10 +851,7 @@ public final class BF16Kernels {
     public static final boolean PAIRS32 = pairs32();
 
     private static boolean pairs32() {
-        String forced = System.getProperty("scans.bf16Pairs32", "");
-        if (forced.equals("true") || forced.equals("false")) return forced.equals("true");
-        if (!forced.isEmpty()) throw new IllegalArgumentException("scans.bf16Pairs32 must be true or false, not " + forced);
-        return Vectors.INTEL && !Vectors.FEW_REGISTERS;
+        return Vectors.flag("scans.bf16Pairs32", Vectors.INTEL && !Vectors.FEW_REGISTERS);
     }
 
     /**

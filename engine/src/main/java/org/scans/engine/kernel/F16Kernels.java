@@ -552,10 +552,7 @@ public final class F16Kernels {
     public static final boolean QUADS = quads();
 
     private static boolean quads() {
-        String forced = System.getProperty("scans.f16Quads", "");
-        if (forced.equals("true") || forced.equals("false")) return forced.equals("true") && Vectors.LANES16;
-        if (!forced.isEmpty()) throw new IllegalArgumentException("scans.f16Quads must be true or false, not " + forced);
-        return Vectors.INTEL && Vectors.LANES16;
+        return Vectors.LANES16 && Vectors.flag("scans.f16Quads", Vectors.INTEL);
     }
 
     /**
@@ -646,12 +643,12 @@ public final class F16Kernels {
         // r's sum for token t, then four masked stores; here scaled by 2^-16 on the way.
         final int s = outStride, at = t0 * outStride + r;
         for (int g = 0; ; g++) {
-            FloatVector u01 = a00.blend(a10, ODD1).add(a10.blend(a00, ODD1).rearrange(Vectors.SWAP1));
-            FloatVector u23 = a20.blend(a30, ODD1).add(a30.blend(a20, ODD1).rearrange(Vectors.SWAP1));
-            FloatVector v = u01.blend(u23, ODD2).add(u23.blend(u01, ODD2).rearrange(Vectors.SWAP2)).mul(0x1p-16f);
+            FloatVector u01 = a00.blend(a10, Vectors.ODD1).add(a10.blend(a00, Vectors.ODD1).rearrange(Vectors.SWAP1));
+            FloatVector u23 = a20.blend(a30, Vectors.ODD1).add(a30.blend(a20, Vectors.ODD1).rearrange(Vectors.SWAP1));
+            FloatVector v = u01.blend(u23, Vectors.ODD2).add(u23.blend(u01, Vectors.ODD2).rearrange(Vectors.SWAP2)).mul(0x1p-16f);
             final int base = at + 4 * g * s;
-            v.intoArray(out, base, QUARTER_0); v.intoArray(out, base + s - 4, QUARTER_1);
-            v.intoArray(out, base + 2 * s - 8, QUARTER_2); v.intoArray(out, base + 3 * s - 12, QUARTER_3);
+            v.intoArray(out, base, Vectors.QUARTER_0); v.intoArray(out, base + s - 4, Vectors.QUARTER_1);
+            v.intoArray(out, base + 2 * s - 8, Vectors.QUARTER_2); v.intoArray(out, base + 3 * s - 12, Vectors.QUARTER_3);
             if (g == 3) return;
             if (g == 0) { a00 = a01; a10 = a11; a20 = a21; a30 = a31; }
             else if (g == 1) { a00 = a02; a10 = a12; a20 = a22; a30 = a32; }
@@ -664,10 +661,6 @@ public final class F16Kernels {
     /** Lane i: the float of lane 2(i & 3) (EVENS) or 2(i & 3) + 1 (ODDS); the identity below 16 lanes. */
     private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(F, i -> Vectors.LANES16 ? 2 * (i & 3) : i),
             ODDS = VectorShuffle.fromOp(F, i -> Vectors.LANES16 ? 2 * (i & 3) + 1 : i);
-    /** Odd lanes; lanes whose bit 1 is set; lanes 4q…4q+3. */
-    private static final VectorMask<Float> ODD1 = VectorMask.fromLong(F, 0xAAAAL), ODD2 = VectorMask.fromLong(F, 0xCCCCL),
-            QUARTER_0 = VectorMask.fromLong(F, 0x000FL), QUARTER_1 = VectorMask.fromLong(F, 0x00F0L),
-            QUARTER_2 = VectorMask.fromLong(F, 0x0F00L), QUARTER_3 = VectorMask.fromLong(F, 0xF000L);
 
     /**
      * {@link #gemmPairs} for 17 to 32 tokens {@code t0 …}, packed as two {@link TokenPanels#packPairs}

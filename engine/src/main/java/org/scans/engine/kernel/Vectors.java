@@ -4,6 +4,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -75,6 +76,12 @@ final class Vectors {
      */
     static final VectorShuffle<Integer> REPEAT_QUARTER = VectorShuffle.fromOp(I, i -> LANES16 ? i & 3 : i);
 
+    /** Odd lanes; lanes whose bit 1 is set: the blends of the 4-row tiles' row sums. */
+    static final VectorMask<Float> ODD1 = VectorMask.fromLong(F, 0xAAAAL), ODD2 = VectorMask.fromLong(F, 0xCCCCL);
+    /** Lanes 4q…4q+3: a 4-row tile's four rows of one token, stored by one masked store. */
+    static final VectorMask<Float> QUARTER_0 = VectorMask.fromLong(F, 0x000FL), QUARTER_1 = VectorMask.fromLong(F, 0x00F0L),
+            QUARTER_2 = VectorMask.fromLong(F, 0x0F00L), QUARTER_3 = VectorMask.fromLong(F, 0xF000L);
+
     private Vectors() {}
 
     /**
@@ -141,15 +148,27 @@ final class Vectors {
     }
 
     private static boolean bytePermute() {
-        String forced = System.getProperty("scans.bytePermute", "");
-        if (forced.equals("true") || forced.equals("false")) return forced.equals("true") && LANES16;
-        if (!forced.isEmpty()) throw new IllegalArgumentException("scans.bytePermute must be true or false, not " + forced);
-        if (!LANES16) return false;
+        return LANES16 && flag("scans.bytePermute", cpuFlag("avx512vbmi"));
+    }
+
+    /** Whether {@code /proc/cpuinfo} lists {@code name} among the CPU's flags (false where that file is missing). */
+    private static boolean cpuFlag(String name) {
         try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("flags")).findFirst().map(l -> java.util.List.of(l.split("\\s+")).contains("avx512vbmi")).orElse(false);
+            return lines.filter(l -> l.startsWith("flags")).findFirst().map(l -> java.util.List.of(l.split("\\s+")).contains(name)).orElse(false);
         } catch (java.io.IOException | java.io.UncheckedIOException | SecurityException e) {
             return false;
         }
+    }
+
+    /**
+     * A kernel choice: {@code -Dname=true} or {@code false} where given, else {@code otherwise}; any
+     * other value is refused with a message naming the property.
+     */
+    static boolean flag(String name, boolean otherwise) {
+        String forced = System.getProperty(name, "");
+        if (forced.equals("true") || forced.equals("false")) return forced.equals("true");
+        if (!forced.isEmpty()) throw new IllegalArgumentException(name + " must be true or false, not " + forced);
+        return otherwise;
     }
 
     /** Returns the shape in words, for logs and benchmark reports. */
