@@ -247,12 +247,13 @@ public final class CpuBackend implements Backend {
     private void panelProducts(WeightMatrix[] ws, float[] x, int n, int cols, int totalRows, float[][] outs) {
         int need = TokenPanels.blockSize(cols);
         for (int i = 0; i < panels.length; i++) if (panels[i].length < need) panels[i] = new float[need];
-        boolean allPaired = true, anyQ8 = false, allF16 = true, allBF16 = true;
+        boolean allPaired = true, anyQ8 = false, allF16 = true, allBF16 = true, allQ8 = true;
         for (WeightMatrix w : ws) {
             allPaired &= w instanceof BF16Matrix || w instanceof Q8Matrix;
             anyQ8 |= w instanceof Q8Matrix;
             allF16 &= w instanceof F16Matrix;
             allBF16 &= w instanceof BF16Matrix;
+            allQ8 &= w instanceof Q8Matrix;
         }
         // F16 matrices take the paired kernels too, with the fast widening (see F16Kernels.gemmPairs),
         // where it applies: no Inf or NaN among the weights, every activation below 2^64.
@@ -266,6 +267,7 @@ public final class CpuBackend implements Backend {
         final boolean bf16Pairs32 = BF16Kernels.PAIRS32 && allBF16;
         final boolean bf16Quads = BF16Kernels.QUADS && allBF16;
         final boolean f16Quads = F16Kernels.QUADS && f16Fast;
+        final boolean q8Quads = Q8Kernels.QUADS && allQ8;
         if (anyQ8) {
             for (int i = 0; i < dequantized.length; i++) {
                 if (dequantized[i].byteSize() < Q8Kernels.scratchBytes(cols)) dequantized[i] = Q8Kernels.newScratch(cols);
@@ -283,9 +285,9 @@ public final class CpuBackend implements Backend {
                 // where the fast widening applies: f16Fast).
                 boolean pairs = paired && nt <= TokenPanels.PAIR_TOKENS;
                 boolean pairs32 = (f16Fast || bf16Pairs32) && nt > TokenPanels.PAIR_TOKENS;
-                // A full block of 16 tokens of BF16 matrices, or of F16 ones with the fast
-                // widening: BF16Kernels.gemmQuads or F16Kernels.gemmQuads, on their own layout.
-                boolean quads = (bf16Quads || f16Quads) && nt == TokenPanels.PAIR_TOKENS;
+                // A full block of 16 tokens of BF16 matrices, of F16 ones with the fast widening,
+                // or of Q8_0 ones: the gemmQuads of their kernels, on their own layout.
+                boolean quads = (bf16Quads || f16Quads || q8Quads) && nt == TokenPanels.PAIR_TOKENS;
                 final int half = TokenPanels.PAIR_TOKENS;
                 if (n > TokenPanels.WIDTH || packedFor[worker] != call) {
                     if (quads) pairPanels[worker].packQuads(x, t0, cols);
@@ -315,6 +317,7 @@ public final class CpuBackend implements Backend {
                             case F16Matrix m when pairs32 -> F16Kernels.gemmPairs32(m.data(), fixes[i], cols, r0, r1, xa, xb, t0,
                                     nt - half, outs[i], rows, tile);
                             case F16Matrix m -> F16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
+                            case Q8Matrix m when quads -> Q8Kernels.gemmQuads(m, r0, r1, xa, t0, outs[i], rows);
                             case Q8Matrix m when pairs -> Q8Kernels.gemmPairs(m, r0, r1, xa, t0, nt, outs[i], rows, tile, pairScratch[worker]);
                             case Q8Matrix m -> Q8Kernels.gemm(m, r0, r1, xt, t0, nt, outs[i], rows, tile, dequantized[worker]);
                         }
@@ -545,6 +548,7 @@ public final class CpuBackend implements Backend {
                             TokenPanels.packBlock(x, 0, n, cols, xq);
                             Q8Kernels.gemm(m, 0, rows, xq, 0, n, out, rows, tile, deq);
                             Q8Kernels.gemmPairs(m, 0, rows, pairPanel.pack(x, 0, TokenPanels.PAIR_TOKENS, cols), 0, TokenPanels.PAIR_TOKENS, out, rows, tile, pairDeq);
+                            if (Q8Kernels.QUADS) Q8Kernels.gemmQuads(m, 0, rows, pairPanel.packQuads(x, 0, cols), 0, out, rows);
                         }
                     }
                 }

@@ -595,7 +595,7 @@ public final class F16Kernels {
             if (Vectors.BYTE_PERMUTE) {
                 v = ((ByteVector) ByteVector.fromMemorySegment(Vectors.B128, w, a, LE).reinterpretShape(Vectors.B, 0)).rearrange(SPREAD)
                         .reinterpretAsInts().lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
-                e = v.rearrange(EVENS); d = v.rearrange(ODDS);
+                e = v.rearrange(Vectors.REPEAT_EVENS); d = v.rearrange(Vectors.REPEAT_ODDS);
             } else {
                 p = ((IntVector) IntVector.fromMemorySegment(Vectors.I128, w, a, LE).reinterpretShape(I, 0)).rearrange(Vectors.REPEAT_QUARTER);
                 e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
@@ -605,7 +605,7 @@ public final class F16Kernels {
             if (Vectors.BYTE_PERMUTE) {
                 v = ((ByteVector) ByteVector.fromMemorySegment(Vectors.B128, w, a + rb, LE).reinterpretShape(Vectors.B, 0)).rearrange(SPREAD)
                         .reinterpretAsInts().lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
-                e = v.rearrange(EVENS); d = v.rearrange(ODDS);
+                e = v.rearrange(Vectors.REPEAT_EVENS); d = v.rearrange(Vectors.REPEAT_ODDS);
             } else {
                 p = ((IntVector) IntVector.fromMemorySegment(Vectors.I128, w, a + rb, LE).reinterpretShape(I, 0)).rearrange(Vectors.REPEAT_QUARTER);
                 e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
@@ -615,7 +615,7 @@ public final class F16Kernels {
             if (Vectors.BYTE_PERMUTE) {
                 v = ((ByteVector) ByteVector.fromMemorySegment(Vectors.B128, w, a + 2 * rb, LE).reinterpretShape(Vectors.B, 0)).rearrange(SPREAD)
                         .reinterpretAsInts().lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
-                e = v.rearrange(EVENS); d = v.rearrange(ODDS);
+                e = v.rearrange(Vectors.REPEAT_EVENS); d = v.rearrange(Vectors.REPEAT_ODDS);
             } else {
                 p = ((IntVector) IntVector.fromMemorySegment(Vectors.I128, w, a + 2 * rb, LE).reinterpretShape(I, 0)).rearrange(Vectors.REPEAT_QUARTER);
                 e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
@@ -625,7 +625,7 @@ public final class F16Kernels {
             if (Vectors.BYTE_PERMUTE) {
                 v = ((ByteVector) ByteVector.fromMemorySegment(Vectors.B128, w, a + 3 * rb, LE).reinterpretShape(Vectors.B, 0)).rearrange(SPREAD)
                         .reinterpretAsInts().lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
-                e = v.rearrange(EVENS); d = v.rearrange(ODDS);
+                e = v.rearrange(Vectors.REPEAT_EVENS); d = v.rearrange(Vectors.REPEAT_ODDS);
             } else {
                 p = ((IntVector) IntVector.fromMemorySegment(Vectors.I128, w, a + 3 * rb, LE).reinterpretShape(I, 0)).rearrange(Vectors.REPEAT_QUARTER);
                 e = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats();
@@ -658,9 +658,6 @@ public final class F16Kernels {
 
     /** Int lane i: half i & 7 of a zero-extended 16-byte load, in its high 16 bits. */
     private static final VectorShuffle<Byte> SPREAD = Vectors.highHalves(i -> i & 7);
-    /** Lane i: the float of lane 2(i & 3) (EVENS) or 2(i & 3) + 1 (ODDS); the identity below 16 lanes. */
-    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(F, i -> Vectors.LANES16 ? 2 * (i & 3) : i),
-            ODDS = VectorShuffle.fromOp(F, i -> Vectors.LANES16 ? 2 * (i & 3) + 1 : i);
 
     /**
      * {@link #gemmPairs} for 17 to 32 tokens {@code t0 …}, packed as two {@link TokenPanels#packPairs}

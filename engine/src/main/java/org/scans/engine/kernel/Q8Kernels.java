@@ -569,6 +569,95 @@ public final class Q8Kernels {
         for (; r < r1; r++) rowByPairs(m, r, xq, t0, nt, out, outStride);
     }
 
+    /**
+     * Whether full blocks of 16 tokens of Q8_0 matrices take {@link #gemmQuads} (true) or
+     * {@link #gemmPairs}: yes on Intel cores with 16 lanes and byte permutes
+     * ({@link Vectors#BYTE_PERMUTE}), where 16 sequences ran 1.6× as fast with it
+     * (bench/README.md, round 34). {@code -Dscans.q8Quads=true} or {@code false} overrides it;
+     * true needs 16 lanes.
+     */
+    public static final boolean QUADS = Vectors.LANES16 && Vectors.flag("scans.q8Quads", Vectors.INTEL && Vectors.BYTE_PERMUTE);
+
+    /**
+     * As {@link #gemmPairs} for a full block of 16 tokens packed by {@link TokenPanels#packQuads16}
+     * ({@code xq}), straight from the quants, as BF16Kernels.gemmQuads runs its products: rows
+     * {@code [r0, r1)} in 4-row tiles ({@link #tile4x16}), any rows left over one by one.
+     */
+    public static void gemmQuads(Q8Matrix m, int r0, int r1, MemorySegment xq, int t0, float[] out, int outStride) {
+        if (!Vectors.LANES16) throw new IllegalStateException("gemmQuads needs 16 lanes, not " + L);
+        final int cols = m.cols();
+        Tiles.RowWeight weight = m::get;
+        final int first = Math.min(r1, (r0 + 3) & ~3); // tiles start at rows 0 or 4 of a group
+        Tiles.quadEdges(weight, cols, r0, r0, first, xq, t0, out, outStride);
+        int r = first;
+        for (; r + 4 <= r1; r += 4) tile4x16(m.data(), m.blocks(), m.groupBlock(r, 0), r % GROUP, xq, out, t0 * outStride + r, outStride);
+        Tiles.quadEdges(weight, cols, r, r, r1, xq, t0, out, outStride);
+    }
+
+    /**
+     * The microkernel of {@link #gemmQuads}: rows {@code i0 … i0 + 3} of the group whose first
+     * group block is at {@code o0}, × the 16 tokens, sums written from {@code out[at]} (token j,
+     * row i0 + i at {@code at + j·outStride + i}). Per row and eight columns: an 8-byte load of
+     * the quants, zero-extended; one {@code vpermb} puts quant i & 7 in the top byte of int lane
+     * i (zeros below: the int is q·2^24, sign and all); one conversion and one multiply by the
+     * block's scale give q·d·2^24 exactly; two {@code vpermps} repeat the even and the odd ones
+     * into each 128-bit lane. Five ops per eight FMAs, with no pass through a dequantized copy
+     * ({@link #gemmPairs} dequantizes every group first and then broadcasts float pairs, one load
+     * per two FMAs). The sums come out scaled by 2^-24. Written out in full (see BF16Kernels.rows8).
+     */
+    private static void tile4x16(MemorySegment w, int blocks, long o0, int i0, MemorySegment xq, float[] out, int at, int outStride) {
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int b = 0; b < blocks; b++) {
+            final long ob = o0 + (long) b * GROUP_BLOCK_BYTES, sc = ob + 4L * i0, q = ob + QUANTS + (long) BLOCK * i0;
+            final float s0 = w.get(SCALE, sc), s1 = w.get(SCALE, sc + 4), s2 = w.get(SCALE, sc + 8), s3 = w.get(SCALE, sc + 12);
+            for (int c = 0; c < BLOCK; c += 8) {
+                final long xb = VBYTES * ((long) BLOCK * b + c);
+                FloatVector xe0 = FloatVector.fromMemorySegment(F, xq, xb + 0 * VBYTES, NATIVE), xe1 = FloatVector.fromMemorySegment(F, xq, xb + 1 * VBYTES, NATIVE), xe2 = FloatVector.fromMemorySegment(F, xq, xb + 2 * VBYTES, NATIVE), xe3 = FloatVector.fromMemorySegment(F, xq, xb + 3 * VBYTES, NATIVE);
+                FloatVector xo0 = FloatVector.fromMemorySegment(F, xq, xb + 4 * VBYTES, NATIVE), xo1 = FloatVector.fromMemorySegment(F, xq, xb + 5 * VBYTES, NATIVE), xo2 = FloatVector.fromMemorySegment(F, xq, xb + 6 * VBYTES, NATIVE), xo3 = FloatVector.fromMemorySegment(F, xq, xb + 7 * VBYTES, NATIVE);
+                FloatVector v, e, d;
+                v = ((FloatVector) ((ByteVector) ByteVector.fromMemorySegment(B64, w, q + 0 * BLOCK + c, LE).reinterpretShape(Vectors.B, 0))
+                        .rearrange(TOP_BYTES).reinterpretAsInts().convert(VectorOperators.I2F, 0)).mul(s0);
+                e = v.rearrange(Vectors.REPEAT_EVENS); d = v.rearrange(Vectors.REPEAT_ODDS);
+                a00 = e.fma(xe0, a00); a00 = d.fma(xo0, a00); a01 = e.fma(xe1, a01); a01 = d.fma(xo1, a01); a02 = e.fma(xe2, a02); a02 = d.fma(xo2, a02); a03 = e.fma(xe3, a03); a03 = d.fma(xo3, a03);
+                v = ((FloatVector) ((ByteVector) ByteVector.fromMemorySegment(B64, w, q + 1 * BLOCK + c, LE).reinterpretShape(Vectors.B, 0))
+                        .rearrange(TOP_BYTES).reinterpretAsInts().convert(VectorOperators.I2F, 0)).mul(s1);
+                e = v.rearrange(Vectors.REPEAT_EVENS); d = v.rearrange(Vectors.REPEAT_ODDS);
+                a10 = e.fma(xe0, a10); a10 = d.fma(xo0, a10); a11 = e.fma(xe1, a11); a11 = d.fma(xo1, a11); a12 = e.fma(xe2, a12); a12 = d.fma(xo2, a12); a13 = e.fma(xe3, a13); a13 = d.fma(xo3, a13);
+                v = ((FloatVector) ((ByteVector) ByteVector.fromMemorySegment(B64, w, q + 2 * BLOCK + c, LE).reinterpretShape(Vectors.B, 0))
+                        .rearrange(TOP_BYTES).reinterpretAsInts().convert(VectorOperators.I2F, 0)).mul(s2);
+                e = v.rearrange(Vectors.REPEAT_EVENS); d = v.rearrange(Vectors.REPEAT_ODDS);
+                a20 = e.fma(xe0, a20); a20 = d.fma(xo0, a20); a21 = e.fma(xe1, a21); a21 = d.fma(xo1, a21); a22 = e.fma(xe2, a22); a22 = d.fma(xo2, a22); a23 = e.fma(xe3, a23); a23 = d.fma(xo3, a23);
+                v = ((FloatVector) ((ByteVector) ByteVector.fromMemorySegment(B64, w, q + 3 * BLOCK + c, LE).reinterpretShape(Vectors.B, 0))
+                        .rearrange(TOP_BYTES).reinterpretAsInts().convert(VectorOperators.I2F, 0)).mul(s3);
+                e = v.rearrange(Vectors.REPEAT_EVENS); d = v.rearrange(Vectors.REPEAT_ODDS);
+                a30 = e.fma(xe0, a30); a30 = d.fma(xo0, a30); a31 = e.fma(xe1, a31); a31 = d.fma(xo1, a31); a32 = e.fma(xe2, a32); a32 = d.fma(xo2, a32); a33 = e.fma(xe3, a33); a33 = d.fma(xo3, a33);
+            }
+        }
+        // As BF16Kernels.tile4x16: per group of four tokens, lane 4t + r of v ends up holding row
+        // r's sum for token t, then four masked stores; here scaled by 2^-24 on the way.
+        final int s = outStride;
+        for (int g = 0; ; g++) {
+            FloatVector u01 = a00.blend(a10, Vectors.ODD1).add(a10.blend(a00, Vectors.ODD1).rearrange(Vectors.SWAP1));
+            FloatVector u23 = a20.blend(a30, Vectors.ODD1).add(a30.blend(a20, Vectors.ODD1).rearrange(Vectors.SWAP1));
+            FloatVector v = u01.blend(u23, Vectors.ODD2).add(u23.blend(u01, Vectors.ODD2).rearrange(Vectors.SWAP2)).mul(0x1p-24f);
+            final int base = at + 4 * g * s;
+            v.intoArray(out, base, Vectors.QUARTER_0); v.intoArray(out, base + s - 4, Vectors.QUARTER_1);
+            v.intoArray(out, base + 2 * s - 8, Vectors.QUARTER_2); v.intoArray(out, base + 3 * s - 12, Vectors.QUARTER_3);
+            if (g == 3) return;
+            if (g == 0) { a00 = a01; a10 = a11; a20 = a21; a30 = a31; }
+            else if (g == 1) { a00 = a02; a10 = a12; a20 = a22; a30 = a32; }
+            else { a00 = a03; a10 = a13; a20 = a23; a30 = a33; }
+        }
+    }
+
+    private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
+    /**
+     * Byte j of the result: byte {@code (j >> 2) & 7} of a zero-extended 8-byte load where j is
+     * the top byte of its int lane, byte 8 (a zero of the extension) elsewhere. The identity below
+     * 16 lanes.
+     */
+    private static final VectorShuffle<Byte> TOP_BYTES = VectorShuffle.fromOp(Vectors.B, j -> !Vectors.LANES16 ? j : (j & 3) == 3 ? (j >> 2) & 7 : 8);
+
     /** One row against a {@link TokenPanels#packPairs} block, scalar: only the rows of a partly covered group. */
     private static void rowByPairs(Q8Matrix m, int r, MemorySegment xq, int t0, int nt, float[] out, int outStride) {
         for (int j = 0; j < nt; j++) {

@@ -82,6 +82,14 @@ final class Vectors {
     static final VectorMask<Float> QUARTER_0 = VectorMask.fromLong(F, 0x000FL), QUARTER_1 = VectorMask.fromLong(F, 0x00F0L),
             QUARTER_2 = VectorMask.fromLong(F, 0x0F00L), QUARTER_3 = VectorMask.fromLong(F, 0xF000L);
 
+    /**
+     * Lane i: the float of lane {@code 2(i & 3)} (REPEAT_EVENS) or {@code 2(i & 3) + 1}
+     * (REPEAT_ODDS): eight widened weights' even and odd ones, repeated in each 128-bit lane as
+     * the 4-row tiles' layout wants them ({@code vpermps}). The identity below 16 lanes.
+     */
+    static final VectorShuffle<Float> REPEAT_EVENS = VectorShuffle.fromOp(F, i -> LANES16 ? 2 * (i & 3) : i),
+            REPEAT_ODDS = VectorShuffle.fromOp(F, i -> LANES16 ? 2 * (i & 3) + 1 : i);
+
     private Vectors() {}
 
     /**
