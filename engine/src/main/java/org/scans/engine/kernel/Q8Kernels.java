@@ -572,8 +572,8 @@ public final class Q8Kernels {
     /**
      * Whether full blocks of 16 tokens of Q8_0 matrices take {@link #gemmQuads} (true) or
      * {@link #gemmPairs}: yes on Intel cores with 16 lanes and byte permutes
-     * ({@link Vectors#BYTE_PERMUTE}), where 16 sequences ran 1.6× as fast with it
-     * (bench/README.md, round 34). {@code -Dscans.q8Quads=true} or {@code false} overrides it;
+     * ({@link Vectors#BYTE_PERMUTE}), where 16 sequences of the 1.1B model ran 12% faster with
+     * it at 1 thread and 38% at 2 (bench/README.md, round 34). {@code -Dscans.q8Quads=true} or {@code false} overrides it;
      * true needs 16 lanes.
      */
     public static final boolean QUADS = Vectors.LANES16 && Vectors.flag("scans.q8Quads", Vectors.INTEL && Vectors.BYTE_PERMUTE);
