@@ -49,8 +49,9 @@ final class Vectors {
     /**
      * Whether the core permutes bytes across a whole 512-bit vector in one instruction
      * ({@code avx512vbmi} in {@code /proc/cpuinfo}: Intel since Ice Lake, AMD since Zen 4). Without
-     * it HotSpot builds a byte rearrange from several shuffles, so the kernels that widen weights
-     * with one ({@code BF16Kernels.tile4x16}) use their int shuffles instead. Only asked with 16
+     * it HotSpot builds a byte rearrange from several shuffles, so the 4-row tiles that widen
+     * weights with one ({@code tile4x16} of BF16Kernels and F16Kernels) use int shuffles instead,
+     * and Q8_0 keeps {@code Q8Kernels.gemmPairs} (see {@code Q8Kernels.QUADS}). Only asked with 16
      * lanes. {@code -Dscans.bytePermute=true} or {@code false} overrides it.
      */
     static final boolean BYTE_PERMUTE = bytePermute();
