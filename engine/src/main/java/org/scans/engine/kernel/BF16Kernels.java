@@ -636,8 +636,9 @@ public final class BF16Kernels {
      * 127–129 for tile8x16 at one thread, 152–159 against 143–149 from L2 (bench/README.md,
      * round 33). Where the core has byte permutes ({@link Vectors#BYTE_PERMUTE}), one
      * {@code vpermb} per vector does the repeat and the widening at once, taking its zeros from
-     * the load's zero extension: two ops per eight FMAs, a bound of 80% (round 34). Accumulator {@code a<row><g>} lane {@code 4t + c} sums token {@code 4g + t}'s
-     * columns k + 2c and k + 2c + 1 for every group k.
+     * the load's zero extension: two ops per eight FMAs, a bound of 80% (round 34). Accumulator
+     * {@code a<row><g>} lane {@code 4t + c} sums token {@code 4g + t}'s columns k + 2c and
+     * k + 2c + 1 for every group k.
      */
     private static void tile4x16(MemorySegment w, int cols, int r, MemorySegment xq, float[] out, int t0, int outStride) {
         final long rb = cols * 2L;

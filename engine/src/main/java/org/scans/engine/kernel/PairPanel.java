@@ -49,7 +49,7 @@ public final class PairPanel {
 
     /**
      * Packs the 16 tokens {@code [t0, t0 + 16)} of {@code x} ({@code [n][cols]}) as
-     * {@link TokenPanels#packQuads16} lays them out (for {@code BF16Kernels.gemmQuads}; 16 lanes
+     * {@link TokenPanels#packQuads16} lays them out (for the {@code gemmQuads} kernels; 16 lanes
      * only) and returns the packed block.
      */
     public MemorySegment packQuads(float[] x, int t0, int cols) {

@@ -48,7 +48,7 @@ final class Tiles {
         edges(w, cols, r0, r, r1, xq, TokenPanels::pairAt, t0, nt, out, outStride);
     }
 
-    /** As {@link #pairEdges} for the 4-row tiles of {@code BF16Kernels.gemmQuads} over a {@link TokenPanels#packQuads16} block (16 tokens). */
+    /** As {@link #pairEdges} for the 4-row tiles of the {@code gemmQuads} kernels over a {@link TokenPanels#packQuads16} block (16 tokens). */
     static void quadEdges(RowWeight w, int cols, int r0, int r, int r1, MemorySegment xq, int t0, float[] out, int outStride) {
         edges(w, cols, r0, r, r1, xq, TokenPanels::quadAt, t0, 16, out, outStride);
     }

@@ -259,12 +259,12 @@ public final class TokenPanels {
 
     /**
      * Writes a full block of 16 tokens {@code [t0, t0 + 16)} of x ({@code [n][cols]}) into the
-     * 64-byte-aligned panel {@code xq} ({@code cols·16} floats) for {@code BF16Kernels.gemmQuads}
-     * (16 lanes only): per group of eight columns k…k+7, eight vectors, first the even columns
-     * (k, k+2, k+4, k+6) for tokens 0–3, 4–7, 8–11 and 12–15, then the odd ones. Lane
-     * {@code 4t + c} of a group's vector holds its token {@code t} at column {@code k + 2c} (+1):
-     * the order in which 8 BF16 weights of a row, repeated in each 128-bit lane and shifted or
-     * masked, present their even and odd columns. Columns past the last group of eight are stored
+     * 64-byte-aligned panel {@code xq} ({@code cols·16} floats) for the {@code gemmQuads} of
+     * BF16Kernels, F16Kernels and Q8Kernels (16 lanes only): per group of eight columns k…k+7,
+     * eight vectors, first the even columns (k, k+2, k+4, k+6) for tokens 0–3, 4–7, 8–11 and
+     * 12–15, then the odd ones. Lane {@code 4t + c} of a group's vector holds its token {@code t}
+     * at column {@code k + 2c} (+1): the order in which those tiles present a row's 8 weights,
+     * widened and repeated in each 128-bit lane, even columns and odd ones apart. Columns past the last group of eight are stored
      * plainly, 16 tokens per column. {@link #quadAt} reads any slot back.
      *
      * <p>Per 16 columns and four tokens: each token's 16 columns are loaded whole and split into
