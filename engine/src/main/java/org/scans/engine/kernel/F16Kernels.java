@@ -671,8 +671,7 @@ public final class F16Kernels {
         int r = r0;
         for (; r + 4 <= r1; r += 4) {
             tile4x32(w, cols, r, xa, xb, tile);
-            fix.finishPairTile(w, cols, r, 4, full, xa, tile, 0);
-            fix.finishPairTile(w, cols, r, 4, full, xb, tile, 8 * L);
+            fix.finishPairTile32(w, cols, r, full, xa, xb, tile);
             TokenPanels.storePairs(tile, 0, 4, r, t0, na, out, outStride);
             TokenPanels.storePairs(tile, 8 * L, 4, r, t0 + na, nb, out, outStride);
         }
