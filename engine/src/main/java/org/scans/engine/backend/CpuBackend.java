@@ -9,6 +9,7 @@ import org.scans.engine.kernel.F32Kernels;
 import org.scans.engine.kernel.PairPanel;
 import org.scans.engine.kernel.PairedLayout;
 import org.scans.engine.kernel.Q8Kernels;
+import org.scans.engine.kernel.RowLead;
 import org.scans.engine.kernel.TokenPanels;
 import org.scans.engine.kernel.VectorOps;
 import org.scans.engine.model.RopeTable;
@@ -55,6 +56,13 @@ public final class CpuBackend implements Backend {
     private final WeightMatrix[] one = new WeightMatrix[1];
     private final float[][] oneOut = new float[1][];
     private float[] paired = new float[0];
+    /**
+     * One token's activations laid out for rows with lead i ({@link RowLead}, {@link
+     * PairedLayout#pairLed}), for the decode kernels; filled for the leads of each call's matrices.
+     */
+    private final float[][] ledPairs = new float[PairedLayout.block()][0];
+    /** BF16 matrices already checked for infinities and NaNs, by identity: true where they hold none (see BF16Kernels.matvec with a lead). */
+    private final java.util.Map<WeightMatrix, Boolean> finiteBF16 = new java.util.IdentityHashMap<>();
     /**
      * F16 matrices already scanned for the fast widening, by identity: their fix-ups, or empty
      * where a half is an infinity or a NaN (see F16Fixups).
@@ -163,13 +171,29 @@ public final class CpuBackend implements Backend {
         }
         final float[] xPaired = xp;
         final F16Fixups[] fixups = fixes;
+        // One token: each 16-bit matrix whose rows sit off the vector boundary is read from it
+        // (RowLead), with x laid out once per call for each lead among the matrices.
+        final int[] leads = new int[ws.length];
+        if (halves && n == 1) {
+            for (int i = 0; i < ws.length; i++) {
+                if (ws[i].dtype() != DType.BF16 && ws[i].dtype() != DType.F16) continue;
+                leads[i] = RowLead.of(ws[i].data(), cols);
+                if (leads[i] != 0 && ws[i].dtype() == DType.BF16 && !finite(ws[i])) leads[i] = 0;
+                boolean laid = false;
+                for (int j = 0; j < i; j++) laid |= leads[j] == leads[i];
+                if (leads[i] == 0 || laid) continue;
+                int span = RowLead.span(cols, leads[i]);
+                if (ledPairs[leads[i]].length < span) ledPairs[leads[i]] = new float[span];
+                PairedLayout.pairLed(x, 0, cols, leads[i], ledPairs[leads[i]], 0);
+            }
+        }
         // Rows in chunks taken on demand: see WorkerPool.forChunks.
         WorkerPool.RangeTask body = (start, end, worker) -> {
             int base = 0;
             for (int i = 0; i < ws.length; i++) {
                 WeightMatrix w = ws[i];
                 int r0 = Math.max(start - base, 0), r1 = Math.min(end - base, w.rows());
-                if (r0 < r1) product(w, fixups == null ? null : fixups[i], x, xPaired, n, outs[i], r0, r1);
+                if (r0 < r1) product(w, fixups == null ? null : fixups[i], x, xPaired, leads[i], ledPairs[leads[i]], n, outs[i], r0, r1);
                 base += slot(w.rows());
             }
         };
@@ -208,6 +232,26 @@ public final class CpuBackend implements Backend {
             fixes[i] = f.get();
         }
         return fixes;
+    }
+
+    /**
+     * Whether a BF16 matrix holds no infinity and no NaN: checked once, on all threads, at its first
+     * led product (one more pass over the weights, as the F16 matrices' scan).
+     */
+    private boolean finite(WeightMatrix m) {
+        Boolean known = finiteBF16.get(m);
+        if (known != null) return known;
+        final int rows = m.rows(), cols = m.cols();
+        final int sliceRows = (int) Math.max(1, SCAN_SLICE / (2L * cols));
+        final int slices = (rows + sliceRows - 1) / sliceRows;
+        java.util.concurrent.atomic.AtomicBoolean finite = new java.util.concurrent.atomic.AtomicBoolean(true);
+        pool.forChunks(slices, 1, (first, last, worker) -> {
+            for (int i = first; i < last && finite.get(); i++) {
+                if (!BF16Kernels.finite(m.data(), cols, i * sliceRows, Math.min(rows, (i + 1) * sliceRows))) finite.set(false);
+            }
+        });
+        finiteBF16.put(m, finite.get());
+        return finite.get();
     }
 
     /** How much of a matrix {@link #scan} hands a thread at a time, in bytes (rounded to whole rows). */
@@ -336,8 +380,11 @@ public final class CpuBackend implements Backend {
         else pool.forRange(totalRows, TokenPanels.ROWS, body);
     }
 
-    /** Rows {@code [r0, r1)} of one product; {@code fix} is an F16 matrix's fix-ups when the fast widening applies. */
-    private static void product(WeightMatrix w, F16Fixups fix, float[] x, float[] xp, int n, float[] out, int r0, int r1) {
+    /**
+     * Rows {@code [r0, r1)} of one product; {@code fix} is an F16 matrix's fix-ups when the fast
+     * widening applies; for one token, {@code led} holds x for the matrix's {@code lead} (RowLead).
+     */
+    private static void product(WeightMatrix w, F16Fixups fix, float[] x, float[] xp, int lead, float[] led, int n, float[] out, int r0, int r1) {
         int cols = w.cols(), rows = w.rows();
         switch (w) {
             case F32Matrix m -> {
@@ -345,11 +392,11 @@ public final class CpuBackend implements Backend {
                 else F32Kernels.matmul(m.data(), cols, r0, r1, x, n, out, rows);
             }
             case BF16Matrix m -> {
-                if (n == 1) BF16Kernels.matvec(m.data(), cols, r0, r1, xp, 0, out, 0);
+                if (n == 1) BF16Kernels.matvec(m.data(), cols, lead, r0, r1, xp, led, out);
                 else BF16Kernels.matmul(m.data(), cols, r0, r1, xp, n, out, rows);
             }
             case F16Matrix m -> {
-                if (n == 1 && fix != null) F16Kernels.matvecFast(m.data(), fix, cols, r0, r1, xp, x, 0, out, 0);
+                if (n == 1 && fix != null) F16Kernels.matvecFast(m.data(), fix, cols, lead, r0, r1, xp, led, x, out);
                 else if (fix != null) {
                     // A few tokens: the decode kernel once per token, over blocks of rows small
                     // enough (256 KB at 2048 columns) that every pass after the first reads
@@ -469,6 +516,15 @@ public final class CpuBackend implements Backend {
             long bytes = WeightMatrix.sizeOf(w.dtype(), rows, cols);
             ms.add(WeightMatrix.of("warm-up " + w.name(), w.dtype(), rows, cols, w.data().asSlice(0, bytes)));
         }
+        // The decode kernels on rows read from a vector boundary (RowLead) where the matrices' rows
+        // are not on one: a view of LED_ROWS rows has a whole tile between its first and last.
+        List<WeightMatrix> led = new java.util.ArrayList<>();
+        for (WeightMatrix w : matrices) {
+            if ((w.dtype() != DType.BF16 && w.dtype() != DType.F16) || w.rows() < LED_ROWS || w.cols() < cols) continue;
+            WeightMatrix view = WeightMatrix.of("warm-up " + w.name(), w.dtype(), LED_ROWS, cols,
+                    w.data().asSlice(0, WeightMatrix.sizeOf(w.dtype(), LED_ROWS, cols)));
+            if (RowLead.of(view.data(), cols) != 0) led.add(view);
+        }
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             float[] x = new float[n * cols], xp = new float[cols], xq = new float[TokenPanels.blockSize(cols)], pairOut = new float[n * PAIR_ROWS];
             PairPanel pairPanel = new PairPanel();
@@ -483,6 +539,15 @@ public final class CpuBackend implements Backend {
                 if (w instanceof F16Matrix) {
                     fixes.put(w, new F16Fixups[] {F16Fixups.scan(w.data(), rows, cols), F16Fixups.scan(w.data(), PAIR_ROWS, PAIR_COLS)});
                 }
+            }
+            for (WeightMatrix w : led) {
+                if (w instanceof F16Matrix) fixes.put(w, new F16Fixups[] {F16Fixups.scan(w.data(), LED_ROWS, cols)});
+            }
+            float[][] ledX = new float[PairedLayout.block()][];
+            for (WeightMatrix w : led) {
+                int lead = RowLead.of(w.data(), cols);
+                ledX[lead] = new float[RowLead.span(cols, lead)];
+                PairedLayout.pairLed(x, 0, cols, lead, ledX[lead], 0);
             }
             float[] norm = new float[cols], v = new float[headDim];
             java.util.Arrays.fill(norm, 1f);
@@ -552,6 +617,14 @@ public final class CpuBackend implements Backend {
                         }
                     }
                 }
+                for (WeightMatrix w : led) {
+                    int lead = RowLead.of(w.data(), cols);
+                    if (w instanceof BF16Matrix && BF16Kernels.finite(w.data(), cols, 0, LED_ROWS)) {
+                        BF16Kernels.matvec(w.data(), cols, lead, 0, LED_ROWS, x, ledX[lead], out);
+                    }
+                    F16Fixups[] fix = fixes.get(w);
+                    if (fix != null && fix[0] != null) F16Kernels.matvecFast(w.data(), fix[0], cols, lead, 0, LED_ROWS, x, ledX[lead], x, out);
+                }
                 VectorOps.rmsnorm(x, 0, norm, 1e-5f, out, 0, cols);
                 VectorOps.rope(x, 0, headDim, rope.cos(), rope.sin(), rope.offset(positions - 1));
                 VectorOps.groupScores(x, 0, 1, headDim, kv, 0, positions, 0.125f, s, positions);
@@ -598,6 +671,8 @@ public final class CpuBackend implements Backend {
      * plain figures.
      */
     static final int WARM_UP_COLS = 256;
+    /** Rows of the warm-up's views for led rows: the first and last go apart, the 8 between make a tile. */
+    static final int LED_ROWS = TokenPanels.ROWS + 2;
 
     /** Keeps the warm-up's results alive. */
     private float sink;

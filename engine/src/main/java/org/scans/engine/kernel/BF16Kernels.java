@@ -14,6 +14,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -55,15 +56,63 @@ public final class BF16Kernels {
      * accumulators keep enough loads in flight to approach the read bandwidth of one core.
      */
     public static void matvec(MemorySegment w, int cols, int r0, int r1, float[] xp, int xOff, float[] y, int yOff) {
+        tiles(w, cols, 0, cols / (2 * L) * (2 * L), r0, r1, xp, xOff, xp, xOff, y, yOff);
+    }
+
+    /**
+     * {@link #matvec} with aligned loads where the rows are not on a vector boundary: {@code lead}
+     * is {@link RowLead#of} the matrix and {@code led} holds x as {@link PairedLayout#pairLed} lays
+     * it out for that lead (used only when the lead is not 0), {@code xp} as for {@link #matvec}.
+     * The matrix's first and last rows, which a led row's blocks would read past, take the
+     * ordinary kernel. The same products, summed in another order. A led row's first and last
+     * blocks read the neighbouring rows' weights against zero activations, which makes NaN of
+     * an infinite one: only for matrices that {@link #finite} says hold none.
+     */
+    public static void matvec(MemorySegment w, int cols, int lead, int r0, int r1, float[] xp, float[] led, float[] y) {
+        if (lead == 0) {
+            matvec(w, cols, r0, r1, xp, 0, y, 0);
+            return;
+        }
+        final int last = (int) (w.byteSize() / (2L * cols)) - 1;
+        if (r0 == 0) row(w, cols, 0, xp, 0, y, 0);
+        if (r1 == last + 1) row(w, cols, last, xp, 0, y, 0);
+        tiles(w, cols, lead, RowLead.span(cols, lead), Math.max(r0, 1), Math.min(r1, last), led, 0, xp, 0, y, 0);
+    }
+
+    /**
+     * Rows {@code [r0, r1)} in tiles, each row read from {@code lead} columns before its start over
+     * {@code span} columns of {@code xs}; the rows past the tiles go one by one on {@code xp}.
+     */
+    private static void tiles(MemorySegment w, int cols, int lead, int span, int r0, int r1, float[] xs, int xsOff, float[] xp, int xOff,
+            float[] y, int yOff) {
         // Tile t takes rows r0 + t + j·tiles, j below the tile's height (see rows8): four rows where
         // there are only 16 vector registers (see rows4), else eight. The rows past the tiles go one by one.
         final int height = Vectors.FEW_REGISTERS ? 4 : 8;
-        final int tiles = (r1 - r0) / height;
+        final int tiles = Math.max(r1 - r0, 0) / height;
         for (int t = 0; t < tiles; t++) {
-            if (height == 4) rows4(w, cols, r0 + t, tiles, xp, xOff, y, yOff);
-            else rows8(w, cols, r0 + t, tiles, xp, xOff, y, yOff);
+            if (height == 4) rows4(w, cols, lead, span, r0 + t, tiles, xs, xsOff, y, yOff);
+            else rows8(w, cols, lead, span, r0 + t, tiles, xs, xsOff, y, yOff);
         }
         for (int r = r0 + height * tiles; r < r1; r++) row(w, cols, r, xp, xOff, y, yOff);
+    }
+
+    /**
+     * Whether rows {@code [r0, r1)} of a BF16 matrix hold no infinity and no NaN (exponent field
+     * all ones), the condition for reading its rows led ({@link RowLead}).
+     */
+    public static boolean finite(MemorySegment w, int cols, int r0, int r1) {
+        final long from = (long) r0 * cols * 2, to = (long) r1 * cols * 2, step = Vectors.VBYTES;
+        final long full = from + (to - from) / step * step;
+        final VectorSpecies<Short> shorts = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize()));
+        VectorMask<Short> bad = shorts.maskAll(false);
+        for (long o = from; o < full; o += step) {
+            bad = bad.or(ShortVector.fromMemorySegment(shorts, w, o, LE).and((short) 0x7F80).compare(VectorOperators.EQ, (short) 0x7F80));
+        }
+        if (bad.anyTrue()) return false;
+        for (long o = full; o < to; o += 2) {
+            if ((w.get(SHORT, o) & 0x7F80) == 0x7F80) return false;
+        }
+        return true;
     }
 
     /*
@@ -79,14 +128,13 @@ public final class BF16Kernels {
      * bench/README.md, "Decode", round 13: end to end, F16 at 2 threads +10–18%, BF16 at 1 thread
      * +12–21%, the others level). Each row's sum is computed as before, bit for bit.
      */
-    private static void rows8(MemorySegment w, int cols, int r, int s, float[] xp, int xOff, float[] y, int yOff) {
+    private static void rows8(MemorySegment w, int cols, int lead, int span, int r, int s, float[] xp, int xOff, float[] y, int yOff) {
         final int b = 2 * L;
-        final int full = cols / b * b;
         final long rb = cols * 2L * s; // from one of the tile's rows to the next: s rows of memory
-        final long o0 = r * (cols * 2L);
+        final long o0 = r * (cols * 2L) - 2L * lead;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
-        for (int k = 0; k < full; k += b) {
+        for (int k = 0; k < span; k += b) {
             FloatVector xe = FloatVector.fromArray(F, xp, xOff + k), xo = FloatVector.fromArray(F, xp, xOff + k + L);
             long o = o0 + 2L * k;
             IntVector p0 = IntVector.fromMemorySegment(I, w, o, LE);
@@ -159,7 +207,7 @@ public final class BF16Kernels {
             y[yOff + r + 6 * s] = Vectors.sum(s6);
             y[yOff + r + 7 * s] = Vectors.sum(s7);
         }
-        if (full < cols) tail(w, cols, full, r, s, 8, xp, xOff, y, yOff);
+        if (span < cols) tail(w, cols, span, r, s, 8, xp, xOff, y, yOff);
     }
 
     /**
@@ -173,13 +221,12 @@ public final class BF16Kernels {
      * thread), so this is only for the narrow register file. Each row's sum is the same as
      * rows8's, bit for bit.
      */
-    private static void rows4(MemorySegment w, int cols, int r, int s, float[] xp, int xOff, float[] y, int yOff) {
+    private static void rows4(MemorySegment w, int cols, int lead, int span, int r, int s, float[] xp, int xOff, float[] y, int yOff) {
         final int b = 2 * L;
-        final int full = cols / b * b;
         final long rb = cols * 2L * s;
-        final long o0 = r * (cols * 2L);
+        final long o0 = r * (cols * 2L) - 2L * lead;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
-        for (int k = 0; k < full; k += b) {
+        for (int k = 0; k < span; k += b) {
             FloatVector xe = FloatVector.fromArray(F, xp, xOff + k), xo = FloatVector.fromArray(F, xp, xOff + k + L);
             final long o = o0 + 2L * k;
             IntVector p;
@@ -225,7 +272,7 @@ public final class BF16Kernels {
             y[yOff + r + 2 * s] = Vectors.sum(s2);
             y[yOff + r + 3 * s] = Vectors.sum(s3);
         }
-        if (full < cols) tail(w, cols, full, r, s, 4, xp, xOff, y, yOff);
+        if (span < cols) tail(w, cols, span, r, s, 4, xp, xOff, y, yOff);
     }
 
     /** Adds the columns {@code [full, cols)} of the {@code rows} rows r, r + s, r + 2s, …, which no vector covered. */

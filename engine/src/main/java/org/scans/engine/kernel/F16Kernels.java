@@ -149,27 +149,53 @@ public final class F16Kernels {
      * speed of a BF16 decode.
      */
     public static void matvecFast(MemorySegment w, F16Fixups fix, int cols, int r0, int r1, float[] xp, float[] x, int xOff, float[] y, int yOff) {
+        fastTiles(w, fix, cols, 0, cols / (2 * L) * (2 * L), r0, r1, xp, xp, x, xOff, y, yOff);
+    }
+
+    /**
+     * {@link #matvecFast} with aligned loads where the rows are not on a vector boundary, as
+     * {@code BF16Kernels.matvec} with a lead: {@code led} holds x as {@link PairedLayout#pairLed}
+     * lays it out for {@code lead} ({@link RowLead#of} the matrix), {@code xp} and {@code x} as for
+     * {@link #matvecFast}. The neighbouring rows' halves that a led row's first and last blocks
+     * read meet zero activations and need no clearing: the fast widening makes every half finite.
+     */
+    public static void matvecFast(MemorySegment w, F16Fixups fix, int cols, int lead, int r0, int r1, float[] xp, float[] led, float[] x,
+            float[] y) {
+        if (lead == 0) {
+            matvecFast(w, fix, cols, r0, r1, xp, x, 0, y, 0);
+            return;
+        }
+        final int last = (int) (w.byteSize() / (2L * cols)) - 1;
+        if (r0 == 0) matvec(w, cols, 0, 1, xp, 0, y, 0);
+        if (r1 == last + 1) matvec(w, cols, last, last + 1, xp, 0, y, 0);
+        fastTiles(w, fix, cols, lead, RowLead.span(cols, lead), Math.max(r0, 1), Math.min(r1, last), led, xp, x, 0, y, 0);
+    }
+
+    /** Rows {@code [r0, r1)} of {@link #matvecFast}, each read from {@code lead} columns before its start over {@code span} columns of {@code xs}. */
+    private static void fastTiles(MemorySegment w, F16Fixups fix, int cols, int lead, int span, int r0, int r1, float[] xs, float[] xp, float[] x,
+            int xOff, float[] y, int yOff) {
         // Rows spread as in BF16Kernels.matvec: tile t takes rows r0 + t + j·tiles.
         // Four rows a tile where there are only 16 vector registers (see rows4Fast) or the
         // matrix is narrow (FOUR_ROW_MAX_COLS, not on Intel cores), else eight.
         final int height = Vectors.FEW_REGISTERS || cols <= FOUR_ROW_MAX_COLS && !Vectors.INTEL ? 4 : 8;
-        final int tiles = (r1 - r0) / height;
+        final int tiles = Math.max(r1 - r0, 0) / height;
         for (int t = 0; t < tiles; t++) {
-            if (height == 4) rows4Fast(w, fix, cols, r0 + t, tiles, xp, x, xOff, y, yOff);
-            else rows8Fast(w, fix, cols, r0 + t, tiles, xp, x, xOff, y, yOff);
+            if (height == 4) rows4Fast(w, fix, cols, lead, span, r0 + t, tiles, xs, x, xOff, y, yOff);
+            else rows8Fast(w, fix, cols, lead, span, r0 + t, tiles, xs, x, xOff, y, yOff);
         }
         if (r0 + height * tiles < r1) matvec(w, cols, r0 + height * tiles, r1, xp, xOff, y, yOff);
     }
 
     /** Rows r, r + s, …, r + 7s. */
-    private static void rows8Fast(MemorySegment w, F16Fixups fix, int cols, int r, int s, float[] xp, float[] x, int xOff, float[] y, int yOff) {
+    private static void rows8Fast(MemorySegment w, F16Fixups fix, int cols, int lead, int span, int r, int s, float[] xp, float[] x, int xOff,
+            float[] y, int yOff) {
         final int b = 2 * L;
-        final int full = cols / b * b;
+        final int full = Math.min(span, cols); // the columns the loop covers: all of them in a led row
         final long rb = cols * 2L * s; // from one of the tile's rows to the next: s rows of memory
-        final long o0 = r * (cols * 2L);
+        final long o0 = r * (cols * 2L) - 2L * lead;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
-        for (int k = 0; k < full; k += b) {
+        for (int k = 0; k < span; k += b) {
             FloatVector xe = FloatVector.fromArray(F, xp, xOff + k), xo = FloatVector.fromArray(F, xp, xOff + k + L);
             final long o = o0 + 2L * k;
             IntVector p;
@@ -266,13 +292,14 @@ public final class F16Kernels {
      * 32 registers it serves matrices of at most {@link #FOUR_ROW_MAX_COLS} columns, where it was
      * faster; wider ones (the 7B shape, where it was slower) keep {@link #rows8Fast}.
      */
-    private static void rows4Fast(MemorySegment w, F16Fixups fix, int cols, int r, int s, float[] xp, float[] x, int xOff, float[] y, int yOff) {
+    private static void rows4Fast(MemorySegment w, F16Fixups fix, int cols, int lead, int span, int r, int s, float[] xp, float[] x, int xOff,
+            float[] y, int yOff) {
         final int b = 2 * L;
-        final int full = cols / b * b;
+        final int full = Math.min(span, cols); // the columns the loop covers: all of them in a led row
         final long rb = cols * 2L * s;
-        final long o0 = r * (cols * 2L);
+        final long o0 = r * (cols * 2L) - 2L * lead;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
-        for (int k = 0; k < full; k += b) {
+        for (int k = 0; k < span; k += b) {
             FloatVector xe = FloatVector.fromArray(F, xp, xOff + k), xo = FloatVector.fromArray(F, xp, xOff + k + L);
             final long o = o0 + 2L * k;
             IntVector p;

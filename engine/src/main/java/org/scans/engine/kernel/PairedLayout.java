@@ -28,4 +28,23 @@ public final class PairedLayout {
         }
         System.arraycopy(x, xOff + full, dst, dstOff + full, cols - full);
     }
+
+    /**
+     * {@code x[xOff, xOff+cols)} in paired order for rows read from {@code lead} columns before
+     * their start ({@link RowLead}): {@code lead} zeros, the values, then zeros up to
+     * {@link RowLead#span} values in {@code dst} from {@code dstOff}, every block paired.
+     */
+    public static void pairLed(float[] x, int xOff, int cols, int lead, float[] dst, int dstOff) {
+        int b = 2 * Vectors.L, span = RowLead.span(cols, lead);
+        for (int k = 0; k < span; k += b) {
+            for (int j = 0; j < Vectors.L; j++) {
+                dst[dstOff + k + j] = led(x, xOff, cols, k + 2 * j - lead);
+                dst[dstOff + k + Vectors.L + j] = led(x, xOff, cols, k + 2 * j + 1 - lead);
+            }
+        }
+    }
+
+    private static float led(float[] x, int xOff, int cols, int k) {
+        return k >= 0 && k < cols ? x[xOff + k] : 0f;
+    }
 }

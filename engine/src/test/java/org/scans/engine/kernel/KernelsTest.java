@@ -124,6 +124,87 @@ class KernelsTest {
     }
 
     /**
+     * A safetensors file's tensors start wherever its header ends, so a decode product's rows can
+     * sit at any even offset from a vector boundary. The decode kernels then read them from that
+     * boundary ({@link RowLead}): BF16, and F16 through the fast widening (with a fifth of the
+     * halves zeros or subnormals, listed as fix-ups), for every even offset within a vector, on
+     * 1 and 2 threads (which split the rows, so both ranges meet the first or last row, which
+     * the led kernels leave to the ordinary ones). Tolerance as {@link #assertProductsClose};
+     * F16 as in {@link #f16ProductsWithManySubnormalsAndZerosMatchTheReference}.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F16", "BF16"})
+    void decodeOfRowsOffTheVectorBoundaryMatchesScalar(DType dt) {
+        Random rnd = new Random(44);
+        final int b = PairedLayout.block();
+        int[][] shapes = {{3, b}, {10, 2 * b}, {19, b}, {37, 3 * b}, {26, 4 * b}};
+        try (CpuBackend one = new CpuBackend(1); CpuBackend two = new CpuBackend(2, 0)) {
+            for (int[] s : shapes) {
+                int rows = s[0], cols = s[1];
+                for (long off = 2; off < Vectors.VBYTES; off += 2) {
+                    MemorySegment seg = ARENA.allocate(2L * rows * cols + Vectors.VBYTES, 64).asSlice(off, 2L * rows * cols);
+                    assertEquals(off / 2, RowLead.of(seg, cols), "lead at byte offset " + off);
+                    for (int i = 0; i < rows * cols; i++) {
+                        float v = (float) rnd.nextGaussian();
+                        short h = dt == DType.BF16 ? (short) (Float.floatToRawIntBits(v) >>> 16)
+                                : rnd.nextInt(5) == 0 ? (short) (rnd.nextInt(1024) | (rnd.nextBoolean() ? 0x8000 : 0)) : Float.floatToFloat16(v);
+                        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i, h);
+                    }
+                    WeightMatrix w = WeightMatrix.of("w", dt, rows, cols, seg);
+                    float[] x = random(rnd, cols), ref = new float[rows];
+                    new ScalarBackend().matmul(w, x, 1, ref);
+                    for (CpuBackend be : new CpuBackend[] {one, two}) {
+                        float[] out = new float[rows];
+                        be.matmul(w, x, 1, out);
+                        for (int r = 0; r < rows; r++) {
+                            double mag = 0, listed = 0;
+                            for (int k = 0; k < cols; k++) {
+                                mag += Math.abs(w.get(r, k) * x[k]);
+                                boolean zeroExponent = (seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * (r * cols + k)) & 0x7C00) == 0;
+                                if (dt == DType.F16 && zeroExponent) listed += Math.abs(x[k]);
+                            }
+                            double tol = 2 * cols * 0x1p-24 * (mag + 0x1p-15 * listed) + 1e-6, d = Math.abs(ref[r] - out[r]);
+                            assertTrue(d <= tol, dt + " " + rows + "x" + cols + " at +" + off + ", row " + r + ": |Δ| " + d + " > " + tol);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A led BF16 row's first and last blocks read the neighbouring rows' last and first weights.
+     * Against zero activations those still make NaN where they are infinite, so a matrix with an
+     * infinity is not read led (BF16Kernels.finite): with one at the end of a row and one at the
+     * start of another, every other row must come out finite and as the reference has it, for
+     * every even offset.
+     */
+    @Test
+    void infiniteBF16WeightsStayInTheirOwnRowsWhenRowsAreLed() {
+        Random rnd = new Random(45);
+        final int rows = 19, cols = 2 * PairedLayout.block();
+        try (CpuBackend one = new CpuBackend(1)) {
+            for (long off = 2; off < Vectors.VBYTES; off += 2) {
+                MemorySegment seg = ARENA.allocate(2L * rows * cols + Vectors.VBYTES, 64).asSlice(off, 2L * rows * cols);
+                for (int i = 0; i < rows * cols; i++) {
+                    seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i, (short) (Float.floatToRawIntBits((float) rnd.nextGaussian()) >>> 16));
+                }
+                seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * (5 * cols + cols - 1), (short) 0x7F80); // +Inf, row 5's last
+                seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * (12 * cols), (short) 0xFF80); // -Inf, row 12's first
+                WeightMatrix w = WeightMatrix.of("w", DType.BF16, rows, cols, seg);
+                float[] x = random(rnd, cols), ref = new float[rows], out = new float[rows];
+                new ScalarBackend().matmul(w, x, 1, ref);
+                one.matmul(w, x, 1, out);
+                for (int r = 0; r < rows; r++) {
+                    if (r == 5 || r == 12) continue;
+                    assertTrue(Float.isFinite(out[r]), "row " + r + " at +" + off + " is " + out[r]);
+                    assertEquals(ref[r], out[r], 1e-4f * (1 + Math.abs(ref[r])), "row " + r + " at +" + off);
+                }
+            }
+        }
+    }
+
+    /**
      * F16 weights of which a fifth have a zero exponent field (±0 and subnormals, which the fast
      * widening reads as off and takes back through F16Fixups), on every shape and token count, 1 and
      * 2 threads. Tolerance: as {@link #assertProductsClose}, but the fast kernels' float sums also
