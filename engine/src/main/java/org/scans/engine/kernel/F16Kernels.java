@@ -125,24 +125,6 @@ public final class F16Kernels {
     }
 
     /**
-     * The widest matrix, in columns, whose fast decode goes four rows a tile even with 32 vector
-     * registers. Measured with 32 registers, one JVM per run, alternating: on the 1.1B F16 shape
-     * (2048 columns but for the MLP's down projection, 5632) this threshold ran tg64 at 9.0–9.8
-     * against 8.3–9.8 tok/s on 1 thread and 18.4–19.1 against 16.0–17.7 on 2, faster in 6 of 6
-     * pairs (4-row tiles for every matrix: 9.4–10.7 against 7.2–9.4 and 17.2–18.2 against
-     * 15.3–15.8; bench/README.md, round 21); on the 7B F16 shape (4096 and 11008 columns) 4-row
-     * tiles were slower, 0.72–0.81 against 0.94–1.02 tok/s on 1 thread (round 20, 3 of 3), and
-     * a threshold taking in the 1.1B down projection was slower in 7 of 8 pairs (round 22). Why
-     * is not settled: a 4-row tile reads the activations twice as often; at 2048 columns they are
-     * 8 KB. Each row goes through the same operations in either tile. All of that is AMD Zen 5. On
-     * an Intel Xeon core (AVX-512, 32 registers) 8-row tiles were faster at these widths too, so
-     * there ({@link Vectors#INTEL}) the threshold is not used: tg64 on the 1.1B F16 shape, jars
-     * alternating, 5.69 and 5.72 against 5.37 and 5.33 tok/s on 1 thread, 10.84 and 10.84 against
-     * 10.46 and 10.53 on 2 (bench/README.md, round 25).
-     */
-    static final int FOUR_ROW_MAX_COLS = 2048;
-
-    /**
      * {@link #matvec} with the fast widening, for a matrix with fix-ups ({@link F16Fixups#scan}) and
      * activations that are {@link #bounded}: {@code xp} holds them in paired layout, {@code x} as
      * they are, both from {@code xOff}. The same products, summed in another order, at about the
@@ -174,10 +156,17 @@ public final class F16Kernels {
     /** Rows {@code [r0, r1)} of {@link #matvecFast}, each read from {@code lead} columns before its start over {@code span} columns of {@code xs}. */
     private static void fastTiles(MemorySegment w, F16Fixups fix, int cols, int lead, int span, int r0, int r1, float[] xs, float[] xp, float[] x,
             int xOff, float[] y, int yOff) {
-        // Rows spread as in BF16Kernels.matvec: tile t takes rows r0 + t + j·tiles.
-        // Four rows a tile where there are only 16 vector registers (see rows4Fast) or the
-        // matrix is narrow (FOUR_ROW_MAX_COLS, not on Intel cores), else eight.
-        final int height = Vectors.FEW_REGISTERS || cols <= FOUR_ROW_MAX_COLS && !Vectors.INTEL ? 4 : 8;
+        // Rows spread as in BF16Kernels.matvec: tile t takes rows r0 + t + j·tiles. Four rows a
+        // tile where there are only 16 vector registers (see rows4Fast), else eight.
+        //
+        // Until round 36 matrices of at most 2048 columns took four rows on AMD cores too: on a
+        // Zen 5 VM in round 21 the 1.1B F16 shape decoded 9.0–9.8 against 8.3–9.8 tok/s on 1
+        // thread and 18.4–19.1 against 16.0–17.7 on 2 so, with every row read across cache lines.
+        // Read from the vector boundary (RowLead), eight rows were the faster on this round's Zen 5
+        // VM: tg64 11.33 and 11.87 against 10.90 and 10.94 tok/s on 1 thread, 18.9, 20.0, 16.2
+        // against 18.3, 17.3, 16.9 on 2 (bench/README.md, round 36). Intel Xeon cores had always
+        // taken eight (round 25).
+        final int height = Vectors.FEW_REGISTERS ? 4 : 8;
         final int tiles = Math.max(r1 - r0, 0) / height;
         for (int t = 0; t < tiles; t++) {
             if (height == 4) rows4Fast(w, fix, cols, lead, span, r0 + t, tiles, xs, x, xOff, y, yOff);
@@ -288,9 +277,7 @@ public final class F16Kernels {
      * ({@link Vectors#FEW_REGISTERS}), where the eight rows' 16 accumulators spill (see
      * BF16Kernels.rows4). With {@code -XX:UseAVX=2}, one JVM, 8-row and 4-row tiles alternating
      * (tg64 on the 1.1B F16 shape, 1 thread, 6 rounds): 6.6–8.8 against 11.7–12.8 tok/s; on the
-     * 7B F16 shape, jars alternating (tg8, 1 thread, 3 pairs): 0.59–0.89 against 0.74–1.01. With
-     * 32 registers it serves matrices of at most {@link #FOUR_ROW_MAX_COLS} columns, where it was
-     * faster; wider ones (the 7B shape, where it was slower) keep {@link #rows8Fast}.
+     * 7B F16 shape, jars alternating (tg8, 1 thread, 3 pairs): 0.59–0.89 against 0.74–1.01.
      */
     private static void rows4Fast(MemorySegment w, F16Fixups fix, int cols, int lead, int span, int r, int s, float[] xp, float[] x, int xOff,
             float[] y, int yOff) {

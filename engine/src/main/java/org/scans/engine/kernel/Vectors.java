@@ -42,7 +42,7 @@ final class Vectors {
     /**
      * Whether the CPU is Intel's ({@code vendor_id} in {@code /proc/cpuinfo}; false where that file
      * is missing). Some tile shapes measured faster on one vendor's cores and slower on the other's
-     * (see F16Kernels.FOUR_ROW_MAX_COLS). {@code -Dscans.cpuVendor=intel} or {@code other}
+     * (see BF16Kernels.QUADS). {@code -Dscans.cpuVendor=intel} or {@code other}
      * overrides it, for tests and measurements.
      */
     static final boolean INTEL = intel();
