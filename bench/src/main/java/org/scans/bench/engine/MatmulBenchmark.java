@@ -30,6 +30,8 @@ import org.scans.engine.tensor.WeightMatrix;
  * <pre>
  * # decode, every dtype and shape, 1 and 2 threads (about 6 minutes):
  * java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar MatmulBenchmark -p tokens=1
+ * # decode with the weights 56 bytes past a cache line, as in a safetensors file:
+ * java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar MatmulBenchmark -p tokens=1 -p offset=0,56
  * # prefill at the 7B shapes, BF16:
  * java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar MatmulBenchmark -p tokens=512 -p dtype=BF16 \
  *     -p shape=4096x4096,11008x4096,4096x11008,32000x4096
@@ -54,6 +56,14 @@ public class MatmulBenchmark {
     @Param({"1", "2"})
     public int threads;
 
+    /**
+     * Bytes past a 64-byte boundary at which the weights start (F32, F16, BF16): 0, or 56 as in
+     * the safetensors files of bench/README.md, whose rows the decode kernels read from the
+     * boundary before (RowLead).
+     */
+    @Param({"0"})
+    public int offset;
+
     Arena arena;
     WeightMatrix w;
     CpuBackend backend;
@@ -63,7 +73,7 @@ public class MatmulBenchmark {
     public void setup() {
         int[] s = RandomWeights.shape(shape);
         arena = Arena.ofShared();
-        w = RandomWeights.matrix(DType.valueOf(dtype), s[0], s[1], arena);
+        w = RandomWeights.matrix(DType.valueOf(dtype), s[0], s[1], arena, offset);
         backend = new CpuBackend(threads);
         x = RandomWeights.activations(tokens * s[1], 1);
         out = new float[tokens * s[0]];

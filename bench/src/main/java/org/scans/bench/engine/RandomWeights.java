@@ -22,8 +22,18 @@ final class RandomWeights {
     }
 
     static WeightMatrix matrix(DType dt, int rows, int cols, Arena arena) {
-        long n = (long) rows * cols;
-        MemorySegment seg = arena.allocate(WeightMatrix.sizeOf(dt, rows, cols), 64);
+        return matrix(dt, rows, cols, arena, 0);
+    }
+
+    /**
+     * As {@link #matrix(DType, int, int, Arena)}, with the weights {@code offset} bytes past a
+     * 64-byte boundary (F32, F16 and BF16; a Q8_0 matrix is always the engine's own aligned copy):
+     * where a safetensors file's header leaves its tensors (56 bytes past one in the files of
+     * bench/README.md), which the decode kernels read from the boundary before (RowLead).
+     */
+    static WeightMatrix matrix(DType dt, int rows, int cols, Arena arena, int offset) {
+        long n = (long) rows * cols, bytes = WeightMatrix.sizeOf(dt, rows, cols);
+        MemorySegment seg = dt == DType.Q8_0 ? arena.allocate(bytes, 64) : arena.allocate(bytes + 64, 64).asSlice(offset, bytes);
         long state = 0x9E3779B97F4A7C15L;
         switch (dt) {
             case F32, F16, BF16 -> {
