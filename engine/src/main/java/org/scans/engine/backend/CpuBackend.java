@@ -57,8 +57,9 @@ public final class CpuBackend implements Backend {
     private final float[][] oneOut = new float[1][];
     private float[] paired = new float[0];
     /**
-     * One token's activations laid out for rows with lead i ({@link RowLead}, {@link
-     * PairedLayout#pairLed}), for the decode kernels; filled for the leads of each call's matrices.
+     * The tokens' activations laid out for rows with lead i ({@link RowLead}, {@link
+     * PairedLayout#pairLed}, one span per token), for the decode and few-token kernels; filled for
+     * the leads of each call's matrices.
      */
     private final float[][] ledPairs = new float[PairedLayout.block()][0];
     /** BF16 matrices already checked for infinities and NaNs, by identity: true where they hold none (see BF16Kernels.matvec with a lead). */
@@ -171,10 +172,10 @@ public final class CpuBackend implements Backend {
         }
         final float[] xPaired = xp;
         final F16Fixups[] fixups = fixes;
-        // One token: each 16-bit matrix whose rows sit off the vector boundary is read from it
-        // (RowLead), with x laid out once per call for each lead among the matrices.
+        // One token or a few: each 16-bit matrix whose rows sit off the vector boundary is read
+        // from it (RowLead), with x laid out once per call for each lead among the matrices.
         final int[] leads = new int[ws.length];
-        if (halves && n == 1) {
+        if (halves) {
             for (int i = 0; i < ws.length; i++) {
                 if (ws[i].dtype() != DType.BF16 && ws[i].dtype() != DType.F16) continue;
                 leads[i] = RowLead.of(ws[i].data(), cols);
@@ -183,8 +184,8 @@ public final class CpuBackend implements Backend {
                 for (int j = 0; j < i; j++) laid |= leads[j] == leads[i];
                 if (leads[i] == 0 || laid) continue;
                 int span = RowLead.span(cols, leads[i]);
-                if (ledPairs[leads[i]].length < span) ledPairs[leads[i]] = new float[span];
-                PairedLayout.pairLed(x, 0, cols, leads[i], ledPairs[leads[i]], 0);
+                if (ledPairs[leads[i]].length < n * span) ledPairs[leads[i]] = new float[n * span];
+                for (int t = 0; t < n; t++) PairedLayout.pairLed(x, t * cols, cols, leads[i], ledPairs[leads[i]], t * span);
             }
         }
         // Rows in chunks taken on demand: see WorkerPool.forChunks.
@@ -382,7 +383,7 @@ public final class CpuBackend implements Backend {
 
     /**
      * Rows {@code [r0, r1)} of one product; {@code fix} is an F16 matrix's fix-ups when the fast
-     * widening applies; for one token, {@code led} holds x for the matrix's {@code lead} (RowLead).
+     * widening applies; {@code led} holds x for the matrix's {@code lead} (RowLead), one span per token.
      */
     private static void product(WeightMatrix w, F16Fixups fix, float[] x, float[] xp, int lead, float[] led, int n, float[] out, int r0, int r1) {
         int cols = w.cols(), rows = w.rows();
@@ -393,7 +394,7 @@ public final class CpuBackend implements Backend {
             }
             case BF16Matrix m -> {
                 if (n == 1) BF16Kernels.matvec(m.data(), cols, lead, r0, r1, xp, led, out);
-                else BF16Kernels.matmul(m.data(), cols, r0, r1, xp, n, out, rows);
+                else BF16Kernels.matmul(m.data(), cols, lead, r0, r1, xp, led, n, out, rows);
             }
             case F16Matrix m -> {
                 if (n == 1 && fix != null) F16Kernels.matvecFast(m.data(), fix, cols, lead, r0, r1, xp, led, x, out);
@@ -403,6 +404,9 @@ public final class CpuBackend implements Backend {
                     // them from L2. The 4×4 tiles of F16Kernels.matmul widen every half exactly
                     // and ran 4 and 6 sequences of the 1.1B F16 model at 0.52× and 0.41× one
                     // sequence's rate; this runs them at 2.15× and 2.25× (bench/README, round 15).
+                    // Its rows are read as they sit (no lead): read from the boundary, 4 sequences
+                    // ran level (23.82, 23.85, 23.58 against 22.43, 23.54, 24.18 tok/s, 1 thread;
+                    // bench/README.md, round 36), every pass after the first coming from L2.
                     for (int b0 = r0; b0 < r1; b0 += FEW_TOKEN_ROWS) {
                         int b1 = Math.min(r1, b0 + FEW_TOKEN_ROWS);
                         for (int t = 0; t < n; t++) F16Kernels.matvecFast(m.data(), fix, cols, b0, b1, xp, x, t * cols, out, t * rows);
@@ -543,11 +547,12 @@ public final class CpuBackend implements Backend {
             for (WeightMatrix w : led) {
                 if (w instanceof F16Matrix) fixes.put(w, new F16Fixups[] {F16Fixups.scan(w.data(), LED_ROWS, cols)});
             }
+            // Laid out for four tokens: one for the decode kernels, all four for BF16's 4×4 tiles.
             float[][] ledX = new float[PairedLayout.block()][];
             for (WeightMatrix w : led) {
-                int lead = RowLead.of(w.data(), cols);
-                ledX[lead] = new float[RowLead.span(cols, lead)];
-                PairedLayout.pairLed(x, 0, cols, lead, ledX[lead], 0);
+                int lead = RowLead.of(w.data(), cols), span = RowLead.span(cols, lead);
+                ledX[lead] = new float[4 * span];
+                for (int t = 0; t < 4; t++) PairedLayout.pairLed(x, t * cols, cols, lead, ledX[lead], t * span);
             }
             float[] norm = new float[cols], v = new float[headDim];
             java.util.Arrays.fill(norm, 1f);
@@ -621,6 +626,7 @@ public final class CpuBackend implements Backend {
                     int lead = RowLead.of(w.data(), cols);
                     if (w instanceof BF16Matrix && BF16Kernels.finite(w.data(), cols, 0, LED_ROWS)) {
                         BF16Kernels.matvec(w.data(), cols, lead, 0, LED_ROWS, x, ledX[lead], out);
+                        BF16Kernels.matmul(w.data(), cols, lead, 0, LED_ROWS, x, ledX[lead], 4, out, LED_ROWS);
                     }
                     F16Fixups[] fix = fixes.get(w);
                     if (fix != null && fix[0] != null) F16Kernels.matvecFast(w.data(), fix[0], cols, lead, 0, LED_ROWS, x, ledX[lead], x, out);

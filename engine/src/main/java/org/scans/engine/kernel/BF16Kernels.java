@@ -321,18 +321,49 @@ public final class BF16Kernels {
             int r = r0;
             for (; r + 4 <= r1; r += 4) {
                 int t = tc;
-                for (; t + 4 <= tEnd; t += 4) tile4x4(w, cols, r, xp, t, out, outStride);
+                for (; t + 4 <= tEnd; t += 4) tile4x4(w, cols, 0, cols / (2 * L) * (2 * L), cols, r, xp, t, out, outStride);
                 for (; t < tEnd; t++) matvec(w, cols, r, r + 4, xp, t * cols, out, t * outStride);
             }
             for (int t = tc; t < tEnd; t++) matvec(w, cols, r, r1, xp, t * cols, out, t * outStride);
         }
     }
 
-    private static void tile4x4(MemorySegment w, int cols, int r, float[] xp, int t, float[] out, int outStride) {
+    /**
+     * {@link #matmul} with rows read from the vector boundary before them, as {@link #matvec} with
+     * a lead: token t's activations are at {@code led[t·span …]} as {@link PairedLayout#pairLed}
+     * lays them out ({@code span} = {@link RowLead#span}), and at {@code xp[t·cols …]} in paired
+     * layout for the first and last rows, which take the ordinary kernels.
+     */
+    public static void matmul(MemorySegment w, int cols, int lead, int r0, int r1, float[] xp, float[] led, int n, float[] out, int outStride) {
+        if (lead == 0) {
+            matmul(w, cols, r0, r1, xp, n, out, outStride);
+            return;
+        }
+        final int last = (int) (w.byteSize() / (2L * cols)) - 1, span = RowLead.span(cols, lead);
+        if (r0 == 0) matmul(w, cols, 0, 1, xp, n, out, outStride);
+        if (r1 == last + 1) matmul(w, cols, last, last + 1, xp, n, out, outStride);
+        final int a = Math.max(r0, 1), z = Math.min(r1, last);
+        for (int tc = 0; tc < n; tc += TOKEN_CHUNK) {
+            int tEnd = Math.min(n, tc + TOKEN_CHUNK);
+            int r = a;
+            for (; r + 4 <= z; r += 4) {
+                int t = tc;
+                for (; t + 4 <= tEnd; t += 4) tile4x4(w, cols, lead, span, span, r, led, t, out, outStride);
+                for (; t < tEnd; t++) tiles(w, cols, lead, span, r, r + 4, led, t * span, xp, t * cols, out, t * outStride);
+            }
+            for (int t = tc; t < tEnd; t++) tiles(w, cols, lead, span, r, z, led, t * span, xp, t * cols, out, t * outStride);
+        }
+    }
+
+    /**
+     * Rows r … r + 3 against tokens t … t + 3, each row read from {@code lead} columns before its
+     * start over {@code span} columns; token j's activations at {@code xp[(t + j)·xStride …]}.
+     */
+    private static void tile4x4(MemorySegment w, int cols, int lead, int span, int xStride, int r, float[] xp, int t, float[] out, int outStride) {
         final int b = 2 * L;
-        final int full = cols / b * b;
-        final long o0 = (long) r * cols * 2, o1 = o0 + cols * 2L, o2 = o1 + cols * 2L, o3 = o2 + cols * 2L;
-        final int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        final int full = span;
+        final long o0 = (long) r * cols * 2 - 2L * lead, o1 = o0 + cols * 2L, o2 = o1 + cols * 2L, o3 = o2 + cols * 2L;
+        final int x0 = t * xStride, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;

@@ -124,11 +124,12 @@ class KernelsTest {
     }
 
     /**
-     * A safetensors file's tensors start wherever its header ends, so a decode product's rows can
-     * sit at any even offset from a vector boundary. The decode kernels then read them from that
-     * boundary ({@link RowLead}): BF16, and F16 through the fast widening (with a fifth of the
-     * halves zeros or subnormals, listed as fix-ups), for every even offset within a vector, on
-     * 1 and 2 threads (which split the rows, so both ranges meet the first or last row, which
+     * A safetensors file's tensors start wherever its header ends, so a product's rows can sit at
+     * any even offset from a vector boundary. The decode and few-token kernels then read them from
+     * that boundary ({@link RowLead}): BF16, and F16 through the fast widening (with a fifth of the
+     * halves zeros or subnormals, listed as fix-ups), for every even offset within a vector, for
+     * 1 to 7 tokens (BF16's 4×4 tiles and their leftover tokens; F16 reads them led for one),
+     * on 1 and 2 threads (which split the rows, so both ranges meet the first or last row, which
      * the led kernels leave to the ordinary ones). Tolerance as {@link #assertProductsClose};
      * F16 as in {@link #f16ProductsWithManySubnormalsAndZerosMatchTheReference}.
      */
@@ -151,20 +152,25 @@ class KernelsTest {
                         seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i, h);
                     }
                     WeightMatrix w = WeightMatrix.of("w", dt, rows, cols, seg);
-                    float[] x = random(rnd, cols), ref = new float[rows];
-                    new ScalarBackend().matmul(w, x, 1, ref);
+                    int n = 1 + (int) (off / 2 % 7); // every offset a token count, 1 to 7 over the offsets
+                    float[] x = random(rnd, n * cols), ref = new float[n * rows];
+                    new ScalarBackend().matmul(w, x, n, ref);
                     for (CpuBackend be : new CpuBackend[] {one, two}) {
-                        float[] out = new float[rows];
-                        be.matmul(w, x, 1, out);
-                        for (int r = 0; r < rows; r++) {
-                            double mag = 0, listed = 0;
-                            for (int k = 0; k < cols; k++) {
-                                mag += Math.abs(w.get(r, k) * x[k]);
-                                boolean zeroExponent = (seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * (r * cols + k)) & 0x7C00) == 0;
-                                if (dt == DType.F16 && zeroExponent) listed += Math.abs(x[k]);
+                        float[] out = new float[n * rows];
+                        be.matmul(w, x, n, out);
+                        for (int t = 0; t < n; t++) {
+                            for (int r = 0; r < rows; r++) {
+                                double mag = 0, listed = 0;
+                                for (int k = 0; k < cols; k++) {
+                                    float xk = x[t * cols + k];
+                                    mag += Math.abs(w.get(r, k) * xk);
+                                    boolean zeroExponent = (seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * (r * cols + k)) & 0x7C00) == 0;
+                                    if (dt == DType.F16 && zeroExponent) listed += Math.abs(xk);
+                                }
+                                double tol = 2 * cols * 0x1p-24 * (mag + 0x1p-15 * listed) + 1e-6, d = Math.abs(ref[t * rows + r] - out[t * rows + r]);
+                                assertTrue(d <= tol, dt + " " + rows + "x" + cols + " at +" + off + ", n=" + n + ", row " + r + " token " + t + ": |Δ| " + d
+                                        + " > " + tol);
                             }
-                            double tol = 2 * cols * 0x1p-24 * (mag + 0x1p-15 * listed) + 1e-6, d = Math.abs(ref[r] - out[r]);
-                            assertTrue(d <= tol, dt + " " + rows + "x" + cols + " at +" + off + ", row " + r + ": |Δ| " + d + " > " + tol);
                         }
                     }
                 }
