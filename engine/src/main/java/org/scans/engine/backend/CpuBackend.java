@@ -179,7 +179,11 @@ public final class CpuBackend implements Backend {
             for (int i = 0; i < ws.length; i++) {
                 if (ws[i].dtype() != DType.BF16 && ws[i].dtype() != DType.F16) continue;
                 leads[i] = RowLead.of(ws[i].data(), cols);
-                if (leads[i] != 0 && ws[i].dtype() == DType.BF16 && !finite(ws[i])) leads[i] = 0;
+                // Only the kernels that read led rows get a lead, so that no layout is made for
+                // nothing: BF16's, for a matrix without infinities and NaNs, and F16's fast decode
+                // of one token (its few-token and exact paths read rows as they sit).
+                boolean readsLed = ws[i].dtype() == DType.BF16 ? leads[i] != 0 && finite(ws[i]) : n == 1 && fixups != null;
+                if (!readsLed) leads[i] = 0;
                 boolean laid = false;
                 for (int j = 0; j < i; j++) laid |= leads[j] == leads[i];
                 if (leads[i] == 0 || laid) continue;
