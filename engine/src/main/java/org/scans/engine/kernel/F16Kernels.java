@@ -77,22 +77,19 @@ public final class F16Kernels {
         final int full = cols / b * b;
         for (int r = r0; r < r1; r++) {
             long rowOff = (long) r * cols * 2;
-            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+            // One block an iteration: the exact widening is large in C2's graph, and with two
+            // blocks and a remainder loop (six widenings) the compile hit NodeCountInliningCutoff,
+            // left even and odd as calls and boxed their vectors (bench/README.md, round 37).
+            // This kernel takes only a matrix's first and last rows in a decode, and the
+            // matrices with infinities or NaNs, so the unrolling bought nothing.
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
             int k = 0;
-            for (; k + 2 * b <= full; k += 2 * b) {
-                IntVector v0 = IntVector.fromMemorySegment(I, w, rowOff + 2L * k, LE);
-                IntVector v1 = IntVector.fromMemorySegment(I, w, rowOff + 2L * (k + b), LE);
-                a0 = even(v0).fma(FloatVector.fromArray(F, xp, xOff + k), a0);
-                a1 = odd(v0).fma(FloatVector.fromArray(F, xp, xOff + k + L), a1);
-                a2 = even(v1).fma(FloatVector.fromArray(F, xp, xOff + k + b), a2);
-                a3 = odd(v1).fma(FloatVector.fromArray(F, xp, xOff + k + b + L), a3);
-            }
             for (; k < full; k += b) {
-                IntVector v0 = IntVector.fromMemorySegment(I, w, rowOff + 2L * k, LE);
-                a0 = even(v0).fma(FloatVector.fromArray(F, xp, xOff + k), a0);
-                a1 = odd(v0).fma(FloatVector.fromArray(F, xp, xOff + k + L), a1);
+                IntVector v = IntVector.fromMemorySegment(I, w, rowOff + 2L * k, LE);
+                a0 = even(v).fma(FloatVector.fromArray(F, xp, xOff + k), a0);
+                a1 = odd(v).fma(FloatVector.fromArray(F, xp, xOff + k + L), a1);
             }
-            float sum = Vectors.sum(a0.add(a1).add(a2.add(a3)));
+            float sum = Vectors.sum(a0.add(a1));
             for (; k < cols; k++) sum += scalar(w, rowOff, k) * xp[xOff + k];
             y[yOff + r] = sum;
         }
@@ -118,7 +115,7 @@ public final class F16Kernels {
     public static boolean bounded(float[] x, int off, int len) {
         FloatVector max = FloatVector.zero(F);
         int i = 0;
-        for (; i + L <= len; i += L) max = max.max(FloatVector.fromArray(F, x, off + i).abs());
+        for (; i + L <= len; i += L) max = FloatVector.fromArray(F, x, off + i).abs().max(max); // receiver: see VectorOps.softmax
         float m = max.reduceLanes(VectorOperators.MAX);
         for (; i < len; i++) m = Math.max(m, Math.abs(x[off + i]));
         return m < 0x1p64f;

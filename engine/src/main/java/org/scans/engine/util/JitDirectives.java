@@ -10,7 +10,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import javax.management.ObjectName;
 
 /**
@@ -43,15 +45,44 @@ import javax.management.ObjectName;
  * install also deletes such leftovers of the same user that are over an hour old.
  */
 public final class JitDirectives {
-    /** In the JVM's compiler-directives format (see {@code jcmd <pid> help Compiler.directives_add}). */
-    static final String DIRECTIVES = """
-            [ { match: [ "org/scans/engine/kernel/BF16Kernels.tile8x16", "org/scans/engine/kernel/F16Kernels.tile8x16",
-                         "org/scans/engine/kernel/F16Kernels.tile4x32", "org/scans/engine/kernel/BF16Kernels.tile4x32",
-                         "org/scans/engine/kernel/Q8Kernels.tile8x16", "org/scans/engine/kernel/Q8Kernels.group4",
-                         "org/scans/engine/kernel/Q8Kernels.group8", "org/scans/engine/kernel/BF16Kernels.tile4x16",
-                         "org/scans/engine/kernel/F16Kernels.tile4x16", "org/scans/engine/kernel/Q8Kernels.tile4x16" ],
-                c1: { Exclude: true } } ]
-            """;
+    /** The kernels C1 must leave alone (see above). */
+    static final List<String> C1_EXCLUDED = List.of(
+            "org/scans/engine/kernel/BF16Kernels.tile8x16", "org/scans/engine/kernel/F16Kernels.tile8x16",
+            "org/scans/engine/kernel/F16Kernels.tile4x32", "org/scans/engine/kernel/BF16Kernels.tile4x32",
+            "org/scans/engine/kernel/Q8Kernels.tile8x16", "org/scans/engine/kernel/Q8Kernels.group4",
+            "org/scans/engine/kernel/Q8Kernels.group8", "org/scans/engine/kernel/BF16Kernels.tile4x16",
+            "org/scans/engine/kernel/F16Kernels.tile4x16", "org/scans/engine/kernel/Q8Kernels.tile4x16");
+
+    /**
+     * Small helpers that take or return vectors, inlined into every caller C2 compiles whatever its
+     * heuristics say. A vector passed to a call C2 does not inline is boxed, and the callee runs
+     * the Vector API's Java fallback, hundreds of times slower. The heuristics refuse such calls
+     * when the helper already has a large compiled body of its own ("already compiled into a big
+     * method": it got hot on its own while its callers were still in the interpreter or C1, as in
+     * the load-time warm-up) or when the call site looked cold when its caller was compiled. Both
+     * happened: on the 1.1B F16 checkpoint, {@code F16Kernels.matvec} (the exact kernel, which a
+     * matrix's first and last rows take) called {@code even} and {@code odd} boxed, 100 of the
+     * 7,000 samples of a {@code bench --batch 16} run, most in the first decode, which ran at 9.9
+     * tok/s against 20 in the timed ones (bench/README.md, round 37).
+     */
+    static final List<String> FORCE_INLINED = List.of(
+            "org/scans/engine/kernel/BF16Kernels.even", "org/scans/engine/kernel/BF16Kernels.odd",
+            "org/scans/engine/kernel/F16Kernels.even", "org/scans/engine/kernel/F16Kernels.odd",
+            "org/scans/engine/kernel/F16Kernels.widen", "org/scans/engine/kernel/Exp.exp", "org/scans/engine/kernel/Exp.k",
+            "org/scans/engine/kernel/VectorOps.halves");
+
+    /**
+     * In the JVM's compiler-directives format (see {@code jcmd <pid> help Compiler.directives_add}).
+     * A compile takes the first directive whose match fits it, so both carry the inlining, for C2
+     * only: C1 code runs the Vector API's fallbacks whatever it inlines, and inlining more there
+     * only lengthened the load-time warm-up's C1 phase.
+     */
+    static final String DIRECTIVES = "[ { match: " + quoted(C1_EXCLUDED, "") + ", c1: { Exclude: true }, c2: { inline: " + quoted(FORCE_INLINED, "+") + " } },\n"
+            + "  { match: \"org/scans/*.*\", c2: { inline: " + quoted(FORCE_INLINED, "+") + " } } ]\n";
+
+    private static String quoted(List<String> methods, String prefix) {
+        return methods.stream().map(m -> "\"" + prefix + m + "\"").collect(Collectors.joining(", ", "[ ", " ]"));
+    }
 
     static final String FILE_PREFIX = "scans-jit-directives";
     /** Far longer than an install takes (under a second), so no running JVM's file is swept. */

@@ -42,21 +42,24 @@ class JitDirectivesTest {
 
     /**
      * A directive naming a method that no longer exists matches nothing and is accepted all the
-     * same, so a renamed kernel would silently lose its protection from C1: every class and
-     * method the directives name must exist.
+     * same, so a renamed kernel would silently lose its protection from C1, or a renamed helper its
+     * forced inlining: every class and method the directives name must exist, and be in them.
      */
     @Test
     void everyMethodTheDirectivesNameExists() throws ClassNotFoundException {
-        Matcher m = Pattern.compile("\"([\\w/]+)\\.(\\w+)\"").matcher(JitDirectives.DIRECTIVES);
-        int named = 0;
-        while (m.find()) {
-            Class<?> c = Class.forName(m.group(1).replace('/', '.'));
-            String method = m.group(2);
+        List<String> named = new ArrayList<>(JitDirectives.C1_EXCLUDED);
+        named.addAll(JitDirectives.FORCE_INLINED);
+        for (String name : named) {
+            int dot = name.lastIndexOf('.');
+            Class<?> c = Class.forName(name.substring(0, dot).replace('/', '.'));
+            String method = name.substring(dot + 1);
             assertTrue(java.util.Arrays.stream(c.getDeclaredMethods()).anyMatch(x -> x.getName().equals(method)),
                     c.getName() + " has no method " + method);
-            named++;
         }
-        assertEquals(10, named, JitDirectives.DIRECTIVES);
+        for (String name : JitDirectives.C1_EXCLUDED) assertTrue(JitDirectives.DIRECTIVES.contains("\"" + name + "\""), name);
+        for (String name : JitDirectives.FORCE_INLINED) assertTrue(JitDirectives.DIRECTIVES.contains("\"+" + name + "\""), name);
+        assertEquals(10, JitDirectives.C1_EXCLUDED.size());
+        assertEquals(8, JitDirectives.FORCE_INLINED.size());
     }
 
     /** A JVM killed while installing leaves its file: later installs delete the old ones, and only those. */
@@ -117,6 +120,31 @@ class JitDirectivesTest {
             }
             assertTrue(levels.contains(4), "no C2 compile of " + kernel + ".tile8x16 in:\n" + log);
             assertTrue(levels.stream().allMatch(l -> l == 4), kernel + ".tile8x16 compiled at levels " + levels);
+        }
+    }
+
+    /**
+     * The forced inlining, where it mattered: C2 compiling the exact F16 decode kernel (a matrix's
+     * first and last rows) left its widenings as calls once (NodeCountInliningCutoff), and every
+     * call boxed its vectors. With C2 alone (no tiers), every "force inline by CompileCommand" in
+     * the log is C2's: without the directive the widenings read "inline (hot)", or fail.
+     */
+    @Test
+    void c2InlinesTheWideningsOfTheExactF16Kernel() throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-XX:-TieredCompilation",
+                "-XX:+UnlockDiagnosticVMOptions", "-XX:+PrintInlining", "-cp", System.getProperty("java.class.path"),
+                Tile8x16Exerciser.class.getName(), "exact-f16"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "exerciser did not finish");
+        assertEquals(0, p.exitValue(), log);
+        assertTrue(log.contains("exercised"), log);
+        for (String helper : List.of("even", "odd")) {
+            assertTrue(Pattern.compile("F16Kernels::" + helper + " \\(\\d+ bytes\\)\\s+force inline by CompileCommand").matcher(log).find(),
+                    "C2 did not inline F16Kernels." + helper + " by the directive:\n" + log);
+            assertFalse(Pattern.compile("F16Kernels::" + helper + " \\(\\d+ bytes\\)\\s+failed to inline").matcher(log).find(),
+                    "C2 left F16Kernels." + helper + " as a call:\n" + log);
         }
     }
 }

@@ -15,12 +15,15 @@ import org.scans.engine.tensor.Q8Matrix;
  * Run in a JVM of its own by {@link JitDirectivesTest}: installs the engine's compiler directives
  * as the engine does, then calls the batched-decoding kernels (BF16, F16 and Q8_0) until C2 has had
  * ample reason to compile them (or 20 s have passed), so that {@code -XX:+PrintCompilation} shows
- * every tier the kernels went through.
+ * every tier the kernels went through. Or the exact F16 decode kernel alone, whose widenings the
+ * directives have C2 inline.
  */
 public final class Tile8x16Exerciser {
     private Tile8x16Exerciser() {}
 
+    /** With the argument {@code exact-f16}, only {@code F16Kernels.matvec}, the exact decode kernel. */
     public static void main(String[] args) {
+        final boolean exactF16 = args.length > 0 && args[0].equals("exact-f16");
         JitDirectives.start();
         if (!JitDirectives.await()) throw new IllegalStateException("directives refused");
         int rows = 8, cols = 256;
@@ -45,17 +48,20 @@ public final class Tile8x16Exerciser {
             MemorySegment h = arena.allocate((long) rows * cols * 2, 64);
             for (int i = 0; i < rows * cols; i++) h.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) 0x3C00);
             F16Fixups fix = F16Fixups.scan(h, rows, cols);
-            float[] hout = new float[out.length];
+            float[] hout = new float[out.length], mout = new float[rows];
             long[] pairDeq = Q8Kernels.newPairScratch();
             long end = System.nanoTime() + 20_000_000_000L;
             for (int call = 0; call < 20_000 && System.nanoTime() < end; call++) {
-                BF16Kernels.gemmPairs(w, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
-                Q8Kernels.gemmPairs(m, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, qout, rows, tile, pairDeq);
-                F16Kernels.gemmPairs(h, fix, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, hout, rows, tile);
+                if (exactF16) F16Kernels.matvec(h, cols, 0, rows, x, 0, mout, 0);
+                else {
+                    BF16Kernels.gemmPairs(w, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
+                    Q8Kernels.gemmPairs(m, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, qout, rows, tile, pairDeq);
+                    F16Kernels.gemmPairs(h, fix, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, hout, rows, tile);
+                }
             }
             // 256 columns of 1.0 against activations of 0.5: every output is 128.
-            if (out[0] != 128f || qout[0] != 128f || hout[0] != 128f) {
-                throw new IllegalStateException("wrong products " + out[0] + ", " + qout[0] + ", " + hout[0]);
+            if (exactF16 ? mout[rows - 1] != 128f : out[0] != 128f || qout[0] != 128f || hout[0] != 128f) {
+                throw new IllegalStateException("wrong products " + out[0] + ", " + qout[0] + ", " + hout[0] + ", " + mout[rows - 1]);
             }
         }
         System.out.println("exercised");
