@@ -102,7 +102,7 @@ public final class VectorOps {
         int i = 0;
         // The fresh load is the receiver, of an exact class, not the loop's running maximum: with
         // mv.max(…) C2 sometimes compiled the call through a type guard whose miss path ran the
-        // Vector API's Java fallback: up to 8% of the samples of a 16-sequence decode, in 2 of 3
+        // Vector API's Java fallback: 3-10% of the samples of a 16-sequence decode, in 2 of 3
         // profiled runs (bench/README.md, round 37).
         for (; i + L <= n; i += L) mv = FloatVector.fromArray(F, x, off + i).max(mv);
         float max = mv.reduceLanes(VectorOperators.MAX);

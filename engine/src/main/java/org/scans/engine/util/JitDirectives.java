@@ -56,14 +56,15 @@ public final class JitDirectives {
     /**
      * Small helpers that take or return vectors, inlined into every caller C2 compiles whatever its
      * heuristics say. A vector passed to a call C2 does not inline is boxed, and the callee runs
-     * the Vector API's Java fallback, hundreds of times slower. The heuristics refuse such calls
-     * when the helper already has a large compiled body of its own ("already compiled into a big
-     * method": it got hot on its own while its callers were still in the interpreter or C1, as in
-     * the load-time warm-up) or when the call site looked cold when its caller was compiled. Both
-     * happened: on the 1.1B F16 checkpoint, {@code F16Kernels.matvec} (the exact kernel, which a
-     * matrix's first and last rows take) called {@code even} and {@code odd} boxed, 100 of the
-     * 7,000 samples of a {@code bench --batch 16} run, most in the first decode, which ran at 9.9
-     * tok/s against 20 in the timed ones (bench/README.md, round 37).
+     * the Vector API's Java fallback, hundreds of times slower. The heuristics can refuse: once a
+     * compile passes NodeCountInliningCutoff, when the helper already has a large compiled body of
+     * its own ("already compiled into a big method"), or when the call site looked cold. The first
+     * happened: on the 1.1B F16 checkpoint, C2's compile of {@code F16Kernels.matvec} (the exact
+     * kernel, which a matrix's first and last rows take) stopped at NodeCountInliningCutoff after
+     * two of its six widenings and called {@code even} and {@code odd} boxed, 100 of the 7,052
+     * samples of a {@code bench --batch 16} run, most in the first decode, which ran at 9.9 tok/s
+     * against 20 in the timed ones (bench/README.md, round 37). That kernel now has two
+     * widenings; the directive keeps such refusals from coming back in it or elsewhere.
      */
     static final List<String> FORCE_INLINED = List.of(
             "org/scans/engine/kernel/BF16Kernels.even", "org/scans/engine/kernel/BF16Kernels.odd",
