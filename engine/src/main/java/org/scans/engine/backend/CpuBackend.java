@@ -6,6 +6,7 @@ import org.scans.engine.kernel.BF16Kernels;
 import org.scans.engine.kernel.F16Fixups;
 import org.scans.engine.kernel.F16Kernels;
 import org.scans.engine.kernel.F32Kernels;
+import org.scans.engine.kernel.KernelChoices;
 import org.scans.engine.kernel.PairPanel;
 import org.scans.engine.kernel.PairedLayout;
 import org.scans.engine.kernel.Q8Kernels;
@@ -97,6 +98,7 @@ public final class CpuBackend implements Backend {
      * splitting on small shapes.
      */
     public CpuBackend(int threads, long parallelMinMultiplyAdds) {
+        KernelChoices.check();
         JitDirectives.start();
         this.parallelMin = parallelMinMultiplyAdds;
         this.pool = new WorkerPool(threads);

@@ -916,7 +916,7 @@ public final class BF16Kernels {
     public static final boolean QUADS = quads();
 
     private static boolean quads() {
-        return Vectors.LANES16 && Vectors.flag("scans.bf16Quads", Vectors.INTEL);
+        return Vectors.flagWhere(Vectors.LANES16, "scans.bf16Quads", Vectors.INTEL);
     }
 
     /**

@@ -563,7 +563,7 @@ public final class F16Kernels {
     public static final boolean QUADS = quads();
 
     private static boolean quads() {
-        return Vectors.LANES16 && Vectors.flag("scans.f16Quads", Vectors.INTEL);
+        return Vectors.flagWhere(Vectors.LANES16, "scans.f16Quads", Vectors.INTEL);
     }
 
     /**

@@ -576,7 +576,7 @@ public final class Q8Kernels {
      * it at 1 thread and 38% at 2 (bench/README.md, round 34). {@code -Dscans.q8Quads=true} or {@code false} overrides it;
      * true needs 16 lanes.
      */
-    public static final boolean QUADS = Vectors.LANES16 && Vectors.flag("scans.q8Quads", Vectors.INTEL && Vectors.BYTE_PERMUTE);
+    public static final boolean QUADS = Vectors.flagWhere(Vectors.LANES16, "scans.q8Quads", Vectors.INTEL && Vectors.BYTE_PERMUTE);
 
     /**
      * As {@link #gemmPairs} for a full block of 16 tokens packed by {@link TokenPanels#packQuads16}

@@ -157,7 +157,7 @@ final class Vectors {
     }
 
     private static boolean bytePermute() {
-        return LANES16 && flag("scans.bytePermute", cpuFlag("avx512vbmi"));
+        return flagWhere(LANES16, "scans.bytePermute", cpuFlag("avx512vbmi"));
     }
 
     /** Whether {@code /proc/cpuinfo} lists {@code name} among the CPU's flags (false where that file is missing). */
@@ -178,6 +178,16 @@ final class Vectors {
         if (forced.equals("true") || forced.equals("false")) return forced.equals("true");
         if (!forced.isEmpty()) throw new IllegalArgumentException(name + " must be true or false, not " + forced);
         return otherwise;
+    }
+
+    /**
+     * {@link #flag} for a choice that only exists where {@code applies}: false elsewhere, but the
+     * property is read on every machine, so that a wrong value is refused there too (a {@code
+     * LANES16 && flag(…)} never read it with 256-bit vectors, and such a typo went unnoticed).
+     */
+    static boolean flagWhere(boolean applies, String name, boolean otherwise) {
+        boolean chosen = flag(name, otherwise);
+        return applies && chosen;
     }
 
     /** Returns the shape in words, for logs and benchmark reports. */
