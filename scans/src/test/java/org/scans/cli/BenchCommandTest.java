@@ -130,8 +130,8 @@ class BenchCommandTest {
     @ValueSource(strings = {"scans.bytePermute", "scans.f16Quads", "scans.q8Quads"})
     void badKernelPropertyIsOneLine(String property) throws Exception {
         // On every machine: bytePermute and the quads choices only apply with 16 float lanes, and
-        // the test model's weights never load F16Kernels or Q8Kernels (round 39 found an AVX2
-        // machine where -Dscans.bytePermute=maybe went unread and the bench ran).
+        // the test model's weights are F32, which neither F16Kernels nor Q8Kernels serves (round
+        // 39 found an AVX2 machine where -Dscans.bytePermute=maybe went unread and the bench ran).
         String javaBin = ProcessHandle.current().info().command().orElse("java");
         var cmd = List.of(javaBin, "--add-modules", "jdk.incubator.vector", "-D" + property + "=maybe", "-cp", System.getProperty("java.class.path"),
                 "org.scans.cli.Main", "bench", "--model", MODEL, "--prompt-tokens", "0", "--gen", "1", "--reps", "1");
