@@ -517,7 +517,7 @@ public final class CpuBackend implements Backend {
     public int warmUp(List<WeightMatrix> matrices, long millis) {
         JitDirectives.await(); // before the kernels get hot (see JitDirectives)
         final int rows = TokenPanels.ROWS, cols = WARM_UP_COLS, n = TokenPanels.WIDTH;
-        final int headDim = 64, positions = 24; // a block of 16 (VectorOps.scores16) and 8 one by one
+        final int headDim = 64, positions = 25; // a block of 16 (VectorOps.scores16), then 9 one by one (4 pairs and one for VectorOps.weightedSumPairs)
         List<WeightMatrix> ms = new java.util.ArrayList<>();
         for (WeightMatrix w : matrices) {
             if (w.rows() < rows || w.cols() < cols) continue;
@@ -644,6 +644,11 @@ public final class CpuBackend implements Backend {
                 VectorOps.weightedSum(s, 0, positions, kv, 0, (long) headDim * 4, v, 0, headDim);
                 VectorOps.groupScoresHalves(x, 0, 1, headDim, kv, 0, positions, 0.125f, s, positions);
                 VectorOps.weightedSumHalves(s, 0, positions, kv, 0, (long) headDim * 2, v, 0, headDim);
+                // Heads of 8 dimensions (stories260K's) go two positions a vector with 16 lanes (VectorOps.scoresPairs).
+                VectorOps.groupScores(x, 0, 1, 8, kv, 0, positions, 0.125f, s, positions);
+                VectorOps.weightedSum(s, 0, positions, kv, 0, 8L * 4, v, 0, 8);
+                VectorOps.groupScoresHalves(x, 0, 1, 8, kv, 0, positions, 0.125f, s, positions);
+                VectorOps.weightedSumHalves(s, 0, positions, kv, 0, 8L * 2, v, 0, 8);
                 VectorOps.siluMul(out, 0, x, 0, cols);
                 VectorOps.add(out, 0, x, 0, cols);
                 PairedLayout.pair(x, 0, cols, xp, 0);

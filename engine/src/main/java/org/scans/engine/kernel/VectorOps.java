@@ -128,6 +128,7 @@ public final class VectorOps {
 
     /** Σ q[qOff + i]·k[kOff + 4i] with k in a (cache) segment. */
     public static float dot(float[] q, int qOff, MemorySegment k, long kOff, int n) {
+        if (PAIRS && n == HALF_L) return dotHalfVector(q, qOff, k, kOff);
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i + L <= n; i += L) {
@@ -140,6 +141,105 @@ public final class VectorOps {
 
     /** Whether {@link #groupScores} scores 16 positions at a time: with 16 lanes (AVX-512). */
     private static final boolean BLOCKS = L == 16;
+
+    /*
+     * Heads of half a vector (8 dimensions with 16 lanes: stories260K's, the bundled model's) put
+     * two positions in each vector: a key or value row is shorter than a vector, so one at a time
+     * they went through the scalar tails of dot and weightedSum, which took 60% of a `run`'s
+     * samples on a Zen 5 VM (bench/README.md, round 40).
+     */
+    private static final boolean PAIRS = L == 16;
+    private static final int HALF_L = L / 2;
+    /** Lanes 0–7. */
+    private static final VectorMask<Float> LOW_HALF = VectorMask.fromLong(F, (1L << HALF_L) - 1);
+    private static final VectorMask<Short> LOW_HALF_SHORTS = VectorMask.fromLong(S, (1L << HALF_L) - 1);
+    /** A head of {@code HALF_L} dimensions twice, to meet two keys in one vector. */
+    private static final int[] TWICE = new int[L];
+    /** {@code SPREAD[j]}: lanes 0–7 take lane 2j, lanes 8–15 lane 2j + 1 (one weight per position of a pair). */
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] SPREAD = new VectorShuffle[HALF_L];
+    /** Where {@link #scoresPairs}'s reduction leaves key j: lane {@code (j & 1)·8 + reverse3(j >> 1)}. */
+    private static final VectorShuffle<Float> PAIRED_ORDER;
+
+    static {
+        for (int i = 0; i < L; i++) TWICE[i] = i % HALF_L;
+        for (int j = 0; j < HALF_L; j++) {
+            final int pair = j;
+            SPREAD[j] = VectorShuffle.fromOp(F, i -> 2 * pair + i / HALF_L);
+        }
+        PAIRED_ORDER = VectorShuffle.fromOp(F, j -> ((j & 1) * HALF_L + (Integer.reverse(j >> 1) >>> 29)) % L); // meaningful with 16 lanes only
+    }
+
+    /**
+     * {@link #dot} of {@code HALF_L} = 8 elements with 16 lanes, summed as {@link #scoresPairs}'s
+     * reduction sums each key: the tree of {@link Vectors#sum} over the first eight lanes,
+     * {@code ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7))}, each product {@code fma(q, k, 0)}
+     * as a vector FMA into a zero accumulator makes it (a −0 product comes out +0).
+     */
+    private static float dotHalfVector(float[] q, int qOff, MemorySegment k, long kOff) {
+        float p0 = Math.fma(q[qOff], k.get(FLOAT, kOff), 0f), p1 = Math.fma(q[qOff + 1], k.get(FLOAT, kOff + 4), 0f);
+        float p2 = Math.fma(q[qOff + 2], k.get(FLOAT, kOff + 8), 0f), p3 = Math.fma(q[qOff + 3], k.get(FLOAT, kOff + 12), 0f);
+        float p4 = Math.fma(q[qOff + 4], k.get(FLOAT, kOff + 16), 0f), p5 = Math.fma(q[qOff + 5], k.get(FLOAT, kOff + 20), 0f);
+        float p6 = Math.fma(q[qOff + 6], k.get(FLOAT, kOff + 24), 0f), p7 = Math.fma(q[qOff + 7], k.get(FLOAT, kOff + 28), 0f);
+        return ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7));
+    }
+
+    /**
+     * {@link #scores16} for heads of 8 dimensions with 16 lanes: the 16 keys from {@code o} are
+     * eight vectors of two keys each, and the reduction starts at the level of 4 lanes (each key's
+     * eight products are already in one half of a vector), so each score is the float
+     * {@link #dotHalfVector} gives.
+     */
+    private static void scoresPairs(float[] q, int qOff, MemorySegment k, long o, float scale, float[] s, int sOff) {
+        final FloatVector z = FloatVector.zero(F), qq = FloatVector.fromArray(F, q, qOff, TWICE, 0);
+        final long v = 4L * L;
+        FloatVector a0 = qq.fma(FloatVector.fromMemorySegment(F, k, o, LE), z);
+        FloatVector a1 = qq.fma(FloatVector.fromMemorySegment(F, k, o + v, LE), z);
+        FloatVector a2 = qq.fma(FloatVector.fromMemorySegment(F, k, o + 2 * v, LE), z);
+        FloatVector a3 = qq.fma(FloatVector.fromMemorySegment(F, k, o + 3 * v, LE), z);
+        FloatVector a4 = qq.fma(FloatVector.fromMemorySegment(F, k, o + 4 * v, LE), z);
+        FloatVector a5 = qq.fma(FloatVector.fromMemorySegment(F, k, o + 5 * v, LE), z);
+        FloatVector a6 = qq.fma(FloatVector.fromMemorySegment(F, k, o + 6 * v, LE), z);
+        FloatVector a7 = qq.fma(FloatVector.fromMemorySegment(F, k, o + 7 * v, LE), z);
+        FloatVector b0 = a0.blend(a1, MASK_4).add(a1.blend(a0, MASK_4).rearrange(Vectors.SWAP4));
+        FloatVector b1 = a2.blend(a3, MASK_4).add(a3.blend(a2, MASK_4).rearrange(Vectors.SWAP4));
+        FloatVector b2 = a4.blend(a5, MASK_4).add(a5.blend(a4, MASK_4).rearrange(Vectors.SWAP4));
+        FloatVector b3 = a6.blend(a7, MASK_4).add(a7.blend(a6, MASK_4).rearrange(Vectors.SWAP4));
+        FloatVector c0 = b0.blend(b1, MASK_2).add(b1.blend(b0, MASK_2).rearrange(Vectors.SWAP2));
+        FloatVector c1 = b2.blend(b3, MASK_2).add(b3.blend(b2, MASK_2).rearrange(Vectors.SWAP2));
+        c0.blend(c1, MASK_1).add(c1.blend(c0, MASK_1).rearrange(Vectors.SWAP1)).rearrange(PAIRED_ORDER).mul(scale).intoArray(s, sOff);
+    }
+
+    /**
+     * {@link #weightedSum} for heads of 8 dimensions with 16 lanes and positions one after the
+     * other: lanes 0–7 sum the even positions, lanes 8–15 the odd ones, 16 positions an iteration
+     * in two accumulators, and the halves are added at the end.
+     */
+    private static void weightedSumPairs(float[] w, int wOff, int len, MemorySegment v, long vOff, float[] out, int outOff) {
+        final long vb = 4L * L; // two positions
+        FloatVector a = FloatVector.zero(F), b = a;
+        long o = vOff;
+        int p = 0;
+        for (; p + L <= len; p += L, o += HALF_L * vb) {
+            FloatVector ws = FloatVector.fromArray(F, w, wOff + p);
+            a = FloatVector.fromMemorySegment(F, v, o, LE).fma(ws.rearrange(SPREAD[0]), a);
+            b = FloatVector.fromMemorySegment(F, v, o + vb, LE).fma(ws.rearrange(SPREAD[1]), b);
+            a = FloatVector.fromMemorySegment(F, v, o + 2 * vb, LE).fma(ws.rearrange(SPREAD[2]), a);
+            b = FloatVector.fromMemorySegment(F, v, o + 3 * vb, LE).fma(ws.rearrange(SPREAD[3]), b);
+            a = FloatVector.fromMemorySegment(F, v, o + 4 * vb, LE).fma(ws.rearrange(SPREAD[4]), a);
+            b = FloatVector.fromMemorySegment(F, v, o + 5 * vb, LE).fma(ws.rearrange(SPREAD[5]), b);
+            a = FloatVector.fromMemorySegment(F, v, o + 6 * vb, LE).fma(ws.rearrange(SPREAD[6]), a);
+            b = FloatVector.fromMemorySegment(F, v, o + 7 * vb, LE).fma(ws.rearrange(SPREAD[7]), b);
+        }
+        for (; p + 2 <= len; p += 2, o += vb) {
+            FloatVector ws = FloatVector.broadcast(F, w[wOff + p]).blend(w[wOff + p + 1], LOW_HALF.not());
+            a = FloatVector.fromMemorySegment(F, v, o, LE).fma(ws, a);
+        }
+        FloatVector sum = a.add(b);
+        sum = sum.add(sum.rearrange(Vectors.SWAP8));
+        if (p < len) sum = FloatVector.fromMemorySegment(F, v, o, LE, LOW_HALF).fma(FloatVector.broadcast(F, w[wOff + p]), sum);
+        sum.intoArray(out, outOff, LOW_HALF);
+    }
 
     /*
      * scores16's reduction of 16 vectors (one per key) into one: each level takes pairs of vectors
@@ -284,6 +384,10 @@ public final class VectorOps {
             for (; p + L <= len; p += L, o += 4L * headDim * L) {
                 for (int h = 0; h < group; h++) scores16(q, qOff + h * headDim, headDim, k, o, scale, s, h * sStride + p);
             }
+        } else if (PAIRS && headDim == HALF_L) {
+            for (; p + L <= len; p += L, o += 4L * headDim * L) {
+                for (int h = 0; h < group; h++) scoresPairs(q, qOff + h * headDim, k, o, scale, s, h * sStride + p);
+            }
         }
         for (; p < len; p++, o += 4L * headDim) {
             for (int h = 0; h < group; h++) s[h * sStride + p] = dot(q, qOff + h * headDim, k, o, headDim) * scale;
@@ -297,6 +401,10 @@ public final class VectorOps {
      * {@code 4L} floats at a time.
      */
     public static void weightedSum(float[] w, int wOff, int len, MemorySegment v, long vOff, long stride, float[] out, int outOff, int n) {
+        if (PAIRS && n == HALF_L && stride == 4L * HALF_L) {
+            weightedSumPairs(w, wOff, len, v, vOff, out, outOff);
+            return;
+        }
         int i = 0;
         for (; i + 4 * L <= n; i += 4 * L) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
@@ -342,12 +450,87 @@ public final class VectorOps {
 
     /** {@link #dot} with k held as finite F16. */
     public static float dotHalves(float[] q, int qOff, MemorySegment k, long kOff, int n) {
+        if (PAIRS && n == HALF_L) return dotHalfVectorHalves(q, qOff, k, kOff);
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i + L <= n; i += L) acc = FloatVector.fromArray(F, q, qOff + i).fma(halves(k, kOff + 2L * i), acc);
         float s = Vectors.sum(acc);
         for (; i < n; i++) s += q[qOff + i] * Float.float16ToFloat(k.get(HALF, kOff + 2L * i));
         return s;
+    }
+
+    /** {@link #dotHalfVector} with k held as finite F16. */
+    private static float dotHalfVectorHalves(float[] q, int qOff, MemorySegment k, long kOff) {
+        float p0 = Math.fma(q[qOff], Float.float16ToFloat(k.get(HALF, kOff)), 0f);
+        float p1 = Math.fma(q[qOff + 1], Float.float16ToFloat(k.get(HALF, kOff + 2)), 0f);
+        float p2 = Math.fma(q[qOff + 2], Float.float16ToFloat(k.get(HALF, kOff + 4)), 0f);
+        float p3 = Math.fma(q[qOff + 3], Float.float16ToFloat(k.get(HALF, kOff + 6)), 0f);
+        float p4 = Math.fma(q[qOff + 4], Float.float16ToFloat(k.get(HALF, kOff + 8)), 0f);
+        float p5 = Math.fma(q[qOff + 5], Float.float16ToFloat(k.get(HALF, kOff + 10)), 0f);
+        float p6 = Math.fma(q[qOff + 6], Float.float16ToFloat(k.get(HALF, kOff + 12)), 0f);
+        float p7 = Math.fma(q[qOff + 7], Float.float16ToFloat(k.get(HALF, kOff + 14)), 0f);
+        return ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7));
+    }
+
+    /** {@link #scoresPairs} for F16 keys, each score the float {@link #dotHalfVectorHalves} gives. */
+    private static void scoresPairsHalves(float[] q, int qOff, MemorySegment k, long o, float scale, float[] s, int sOff) {
+        final FloatVector z = FloatVector.zero(F), qq = FloatVector.fromArray(F, q, qOff, TWICE, 0);
+        final long v = 2L * L;
+        // halves() written out, as in scores16Halves.
+        FloatVector a0 = qq.fma(((IntVector) ShortVector.fromMemorySegment(S, k, o, LE).convertShape(VectorOperators.S2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), z);
+        FloatVector a1 = qq.fma(((IntVector) ShortVector.fromMemorySegment(S, k, o + v, LE).convertShape(VectorOperators.S2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), z);
+        FloatVector a2 = qq.fma(((IntVector) ShortVector.fromMemorySegment(S, k, o + 2 * v, LE).convertShape(VectorOperators.S2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), z);
+        FloatVector a3 = qq.fma(((IntVector) ShortVector.fromMemorySegment(S, k, o + 3 * v, LE).convertShape(VectorOperators.S2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), z);
+        FloatVector a4 = qq.fma(((IntVector) ShortVector.fromMemorySegment(S, k, o + 4 * v, LE).convertShape(VectorOperators.S2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), z);
+        FloatVector a5 = qq.fma(((IntVector) ShortVector.fromMemorySegment(S, k, o + 5 * v, LE).convertShape(VectorOperators.S2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), z);
+        FloatVector a6 = qq.fma(((IntVector) ShortVector.fromMemorySegment(S, k, o + 6 * v, LE).convertShape(VectorOperators.S2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), z);
+        FloatVector a7 = qq.fma(((IntVector) ShortVector.fromMemorySegment(S, k, o + 7 * v, LE).convertShape(VectorOperators.S2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f), z);
+        FloatVector b0 = a0.blend(a1, MASK_4).add(a1.blend(a0, MASK_4).rearrange(Vectors.SWAP4));
+        FloatVector b1 = a2.blend(a3, MASK_4).add(a3.blend(a2, MASK_4).rearrange(Vectors.SWAP4));
+        FloatVector b2 = a4.blend(a5, MASK_4).add(a5.blend(a4, MASK_4).rearrange(Vectors.SWAP4));
+        FloatVector b3 = a6.blend(a7, MASK_4).add(a7.blend(a6, MASK_4).rearrange(Vectors.SWAP4));
+        FloatVector c0 = b0.blend(b1, MASK_2).add(b1.blend(b0, MASK_2).rearrange(Vectors.SWAP2));
+        FloatVector c1 = b2.blend(b3, MASK_2).add(b3.blend(b2, MASK_2).rearrange(Vectors.SWAP2));
+        c0.blend(c1, MASK_1).add(c1.blend(c0, MASK_1).rearrange(Vectors.SWAP1)).rearrange(PAIRED_ORDER).mul(scale).intoArray(s, sOff);
+    }
+
+    /** {@link #weightedSumPairs} over values held as F16: the same sums in the same order. */
+    private static void weightedSumPairsHalves(float[] w, int wOff, int len, MemorySegment v, long vOff, float[] out, int outOff) {
+        final long vb = 2L * L; // two positions
+        FloatVector a = FloatVector.zero(F), b = a;
+        long o = vOff;
+        int p = 0;
+        for (; p + L <= len; p += L, o += HALF_L * vb) {
+            FloatVector ws = FloatVector.fromArray(F, w, wOff + p);
+            a = halves(v, o).fma(ws.rearrange(SPREAD[0]), a);
+            b = halves(v, o + vb).fma(ws.rearrange(SPREAD[1]), b);
+            a = halves(v, o + 2 * vb).fma(ws.rearrange(SPREAD[2]), a);
+            b = halves(v, o + 3 * vb).fma(ws.rearrange(SPREAD[3]), b);
+            a = halves(v, o + 4 * vb).fma(ws.rearrange(SPREAD[4]), a);
+            b = halves(v, o + 5 * vb).fma(ws.rearrange(SPREAD[5]), b);
+            a = halves(v, o + 6 * vb).fma(ws.rearrange(SPREAD[6]), a);
+            b = halves(v, o + 7 * vb).fma(ws.rearrange(SPREAD[7]), b);
+        }
+        for (; p + 2 <= len; p += 2, o += vb) {
+            FloatVector ws = FloatVector.broadcast(F, w[wOff + p]).blend(w[wOff + p + 1], LOW_HALF.not());
+            a = halves(v, o).fma(ws, a);
+        }
+        FloatVector sum = a.add(b);
+        sum = sum.add(sum.rearrange(Vectors.SWAP8));
+        if (p < len) {
+            // The last position alone: its eight halves, the upper lanes zeros (a whole vector's load could run past the cache).
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, v, o, LE, LOW_HALF_SHORTS).convertShape(VectorOperators.S2I, I, 0);
+            sum = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(FloatVector.broadcast(F, w[wOff + p]), sum);
+        }
+        sum.intoArray(out, outOff, LOW_HALF);
     }
 
     /** {@link #groupScores} over keys held as F16 ({@code headDim·2} bytes apart). */
@@ -358,6 +541,10 @@ public final class VectorOps {
         if (BLOCKS && headDim % L == 0) {
             for (; p + L <= len; p += L, o += 2L * headDim * L) {
                 for (int h = 0; h < group; h++) scores16Halves(q, qOff + h * headDim, headDim, k, o, scale, s, h * sStride + p);
+            }
+        } else if (PAIRS && headDim == HALF_L) {
+            for (; p + L <= len; p += L, o += 2L * headDim * L) {
+                for (int h = 0; h < group; h++) scoresPairsHalves(q, qOff + h * headDim, k, o, scale, s, h * sStride + p);
             }
         }
         for (; p < len; p++, o += 2L * headDim) {
@@ -370,6 +557,10 @@ public final class VectorOps {
      * next: the same sums in the same order, each value widened exactly first.
      */
     public static void weightedSumHalves(float[] w, int wOff, int len, MemorySegment v, long vOff, long stride, float[] out, int outOff, int n) {
+        if (PAIRS && n == HALF_L && stride == 2L * HALF_L) {
+            weightedSumPairsHalves(w, wOff, len, v, vOff, out, outOff);
+            return;
+        }
         int i = 0;
         for (; i + 4 * L <= n; i += 4 * L) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;

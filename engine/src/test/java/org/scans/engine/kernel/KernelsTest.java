@@ -13,6 +13,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.scans.engine.backend.AttentionBatch;
 import org.scans.engine.backend.CpuBackend;
@@ -836,13 +837,16 @@ class KernelsTest {
      * the same cache, which a kernel reading row 0's segments or stride for every row would pass.
      * Checked against float64 attention: scores err by at most (hd + 2)·u·Σ|q·k| in float32, which
      * moves each softmax weight by a factor within 1 ± 2·that (plus (2·len + 16)·u for the exponentials and
-     * sums), so |Δout| ≤ Σ_p p_p·|v_p| times that bound.
+     * sums), so |Δout| ≤ Σ_p p_p·|v_p| times that bound. Heads of 12 dimensions take the scalar
+     * tails at every vector width; heads of 8, with 16 lanes, two positions a vector
+     * (VectorOps.scoresPairs and weightedSumPairs), over lengths with and without whole blocks of
+     * 16 and odd ones.
      */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"F32", "F16"})
-    void attentionRowsReadTheirOwnSequencesCaches(DType kv) {
+    @CsvSource({"F32, 12", "F16, 12", "F32, 8", "F16, 8"})
+    void attentionRowsReadTheirOwnSequencesCaches(DType kv, int hd) {
         Random rnd = new Random(31);
-        int heads = 6, kvHeads = 2, hd = 12, group = heads / kvHeads, qDim = heads * hd;
+        int heads = 6, kvHeads = 2, group = heads / kvHeads, qDim = heads * hd;
         int[] lengths = {1, 9, 70, 300}, capacities = {16, 12, 96, 512};
         int[][] rows = {{2, 0}, {0, 0}, {3, 299}, {2, 60}, {1, 8}, {2, 69}, {2, 61}}; // {sequence, position}
         MemorySegment[] ks = new MemorySegment[lengths.length], vs = new MemorySegment[lengths.length];
