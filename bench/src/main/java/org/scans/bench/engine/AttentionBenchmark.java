@@ -22,7 +22,9 @@ import org.scans.engine.tensor.DType;
 
 /**
  * One layer's attention for one decoding token at context lengths 128 to 4096, at the Llama-2-7B
- * geometry (32 heads of 128, no grouping) and TinyLlama's (32 heads of 64 over 4 kv heads).
+ * geometry (32 heads of 128, no grouping), TinyLlama's (32 heads of 64 over 4 kv heads) and the
+ * bundled stories260K's (8 heads of 8 over 4 kv heads: with 16 lanes a head is half a vector, and
+ * two positions share one, see VectorOps.scoresPairs).
  * Decoding reads the whole layer cache once: {@code bytes} (keys and values, float32 or F16 as
  * {@code kv} says) against the read bandwidth; {@code flops} counts q·k and p·v (4·headDim per head and position).
  *
@@ -41,7 +43,7 @@ public class AttentionBenchmark {
     public int context;
 
     /** heads/kvHeads/headDim. */
-    @Param({"32/32/128", "32/4/64"})
+    @Param({"32/32/128", "32/4/64", "8/4/8"})
     public String geometry;
 
     @Param({"1", "2"})

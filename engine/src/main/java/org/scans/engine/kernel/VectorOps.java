@@ -508,20 +508,31 @@ public final class VectorOps {
         FloatVector a = FloatVector.zero(F), b = a;
         long o = vOff;
         int p = 0;
+        // halves() written out, as in scores16Halves: called nine times here, it was left out of
+        // line and every widened pair was boxed (147 KB per decoding step in AttentionBenchmark's -prof gc).
         for (; p + L <= len; p += L, o += HALF_L * vb) {
             FloatVector ws = FloatVector.fromArray(F, w, wOff + p);
-            a = halves(v, o).fma(ws.rearrange(SPREAD[0]), a);
-            b = halves(v, o + vb).fma(ws.rearrange(SPREAD[1]), b);
-            a = halves(v, o + 2 * vb).fma(ws.rearrange(SPREAD[2]), a);
-            b = halves(v, o + 3 * vb).fma(ws.rearrange(SPREAD[3]), b);
-            a = halves(v, o + 4 * vb).fma(ws.rearrange(SPREAD[4]), a);
-            b = halves(v, o + 5 * vb).fma(ws.rearrange(SPREAD[5]), b);
-            a = halves(v, o + 6 * vb).fma(ws.rearrange(SPREAD[6]), a);
-            b = halves(v, o + 7 * vb).fma(ws.rearrange(SPREAD[7]), b);
+            a = ((IntVector) ShortVector.fromMemorySegment(S, v, o, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(ws.rearrange(SPREAD[0]), a);
+            b = ((IntVector) ShortVector.fromMemorySegment(S, v, o + vb, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(ws.rearrange(SPREAD[1]), b);
+            a = ((IntVector) ShortVector.fromMemorySegment(S, v, o + 2 * vb, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(ws.rearrange(SPREAD[2]), a);
+            b = ((IntVector) ShortVector.fromMemorySegment(S, v, o + 3 * vb, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(ws.rearrange(SPREAD[3]), b);
+            a = ((IntVector) ShortVector.fromMemorySegment(S, v, o + 4 * vb, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(ws.rearrange(SPREAD[4]), a);
+            b = ((IntVector) ShortVector.fromMemorySegment(S, v, o + 5 * vb, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(ws.rearrange(SPREAD[5]), b);
+            a = ((IntVector) ShortVector.fromMemorySegment(S, v, o + 6 * vb, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(ws.rearrange(SPREAD[6]), a);
+            b = ((IntVector) ShortVector.fromMemorySegment(S, v, o + 7 * vb, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(ws.rearrange(SPREAD[7]), b);
         }
         for (; p + 2 <= len; p += 2, o += vb) {
             FloatVector ws = FloatVector.broadcast(F, w[wOff + p]).blend(w[wOff + p + 1], LOW_HALF.not());
-            a = halves(v, o).fma(ws, a);
+            a = ((IntVector) ShortVector.fromMemorySegment(S, v, o, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(ws, a);
         }
         FloatVector sum = a.add(b);
         sum = sum.add(sum.rearrange(Vectors.SWAP8));
