@@ -41,6 +41,18 @@ public final class CpuBackend implements Backend {
      * without it 5,000 ± 2,500–3,000.
      */
     static final long PARALLEL_MIN_MULTIPLY_ADDS = 1L << 18;
+    /**
+     * How many times {@link #PARALLEL_MIN_MULTIPLY_ADDS} a call of at least {@link #PANEL_MIN_TOKENS}
+     * tokens (or attention rows) needs before it is split. Such a call is compute-bound: each
+     * weight it reads feeds many tokens, so the same multiply-adds take a fraction of the time
+     * a one-token call spends streaming its weights. On the bundled stories260K, 16 sequences on
+     * 2 threads split every 16-token product and attention call of 350–520 K multiply-adds, a few
+     * microseconds each, and decoded at 13,300–17,500 ± 8,300–12,600 tok/s, below one thread's
+     * 22,700–27,700; with these calls kept whole, 22,400–24,600 ± 430–4,500 (bench/README.md,
+     * round 40). The smallest batched calls of the 1.1B model (16 tokens through 256 × 2048)
+     * hold 8.4 M.
+     */
+    static final int BATCHED_PARALLEL_MIN_FACTOR = 4;
 
     /** From this many tokens on, products go through {@link TokenPanels} and the microkernels. */
     static final int PANEL_MIN_TOKENS = 8;
@@ -224,6 +236,11 @@ public final class CpuBackend implements Backend {
         return pool.threads() == 1 || multiplyAdds < parallelMin;
     }
 
+    /** {@link #small} for a call over {@code tokens} tokens or attention rows (see {@link #BATCHED_PARALLEL_MIN_FACTOR}). */
+    private boolean small(long multiplyAdds, int tokens) {
+        return small(tokens >= PANEL_MIN_TOKENS ? multiplyAdds / BATCHED_PARALLEL_MIN_FACTOR : multiplyAdds);
+    }
+
     /**
      * The fix-ups of each F16 matrix among {@code ws} (null for other dtypes), or null if one has
      * none (an infinity or a NaN among its halves): then every matrix of the call keeps the exact
@@ -377,7 +394,7 @@ public final class CpuBackend implements Backend {
                 }
             }
         };
-        if (small((long) totalRows * cols * n)) body.run(0, totalRows, 0);
+        if (small((long) totalRows * cols * n, n)) body.run(0, totalRows, 0);
         // Chunks of whole 8-row tiles, as the prefill's split: every panel kernel tiles rows by 8
         // from the matrix's first row, so a row gets the same kernel however the rows are split.
         // Against 16-row chunks, the last chunks of a product are half as long, so the two threads
@@ -477,7 +494,7 @@ public final class CpuBackend implements Backend {
         // contiguous chunks would leave the last thread with most of the work; dealing the tasks
         // out in turn gives every thread an even share.
         // q·k and p·v for every query head at every attended position.
-        final int total = a.n() * a.kvHeads(), threads = small(attended * qDim * 2) ? 1 : pool.threads();
+        final int total = a.n() * a.kvHeads(), threads = small(attended * qDim * 2, a.n()) ? 1 : pool.threads();
         WorkerPool.RangeTask body = (first, last, worker) -> {
             float[] s = scores[worker];
             for (int task = first; task < total; task += threads) {
