@@ -153,8 +153,12 @@ public final class VectorOps {
     /** Lanes 0–7. */
     private static final VectorMask<Float> LOW_HALF = VectorMask.fromLong(F, (1L << HALF_L) - 1);
     private static final VectorMask<Short> LOW_HALF_SHORTS = VectorMask.fromLong(S, (1L << HALF_L) - 1);
-    /** A head of {@code HALF_L} dimensions twice, to meet two keys in one vector. */
-    private static final int[] TWICE = new int[L];
+    /**
+     * Lanes 0–7 in lanes 8–15 too: a head of {@code HALF_L} dimensions twice, to meet two keys in
+     * one vector. (Loaded as a gather with an index map, the gather's Java code checked each of
+     * the 16 indices: 155 of a run's samples, more than the scores themselves.)
+     */
+    private static final VectorShuffle<Float> TWICE = VectorShuffle.fromOp(F, i -> i % HALF_L);
     /** {@code SPREAD[j]}: lanes 0–7 take lane 2j, lanes 8–15 lane 2j + 1 (one weight per position of a pair). */
     @SuppressWarnings("unchecked")
     private static final VectorShuffle<Float>[] SPREAD = new VectorShuffle[HALF_L];
@@ -162,7 +166,6 @@ public final class VectorOps {
     private static final VectorShuffle<Float> PAIRED_ORDER;
 
     static {
-        for (int i = 0; i < L; i++) TWICE[i] = i % HALF_L;
         for (int j = 0; j < HALF_L; j++) {
             final int pair = j;
             SPREAD[j] = VectorShuffle.fromOp(F, i -> 2 * pair + i / HALF_L);
@@ -191,7 +194,7 @@ public final class VectorOps {
      * {@link #dotHalfVector} gives.
      */
     private static void scoresPairs(float[] q, int qOff, MemorySegment k, long o, float scale, float[] s, int sOff) {
-        final FloatVector z = FloatVector.zero(F), qq = FloatVector.fromArray(F, q, qOff, TWICE, 0);
+        final FloatVector z = FloatVector.zero(F), qq = FloatVector.fromArray(F, q, qOff, LOW_HALF).rearrange(TWICE);
         final long v = 4L * L;
         FloatVector a0 = qq.fma(FloatVector.fromMemorySegment(F, k, o, LE), z);
         FloatVector a1 = qq.fma(FloatVector.fromMemorySegment(F, k, o + v, LE), z);
@@ -474,7 +477,7 @@ public final class VectorOps {
 
     /** {@link #scoresPairs} for F16 keys, each score the float {@link #dotHalfVectorHalves} gives. */
     private static void scoresPairsHalves(float[] q, int qOff, MemorySegment k, long o, float scale, float[] s, int sOff) {
-        final FloatVector z = FloatVector.zero(F), qq = FloatVector.fromArray(F, q, qOff, TWICE, 0);
+        final FloatVector z = FloatVector.zero(F), qq = FloatVector.fromArray(F, q, qOff, LOW_HALF).rearrange(TWICE);
         final long v = 2L * L;
         // halves() written out, as in scores16Halves.
         FloatVector a0 = qq.fma(((IntVector) ShortVector.fromMemorySegment(S, k, o, LE).convertShape(VectorOperators.S2I, I, 0))
