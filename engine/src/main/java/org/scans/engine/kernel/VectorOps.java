@@ -13,7 +13,9 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /** The element-wise and reduction kernels of a forward pass, over float32 activations. */
 public final class VectorOps {
@@ -153,12 +155,22 @@ public final class VectorOps {
     /** Lanes 0–7. */
     private static final VectorMask<Float> LOW_HALF = VectorMask.fromLong(F, (1L << HALF_L) - 1);
     private static final VectorMask<Short> LOW_HALF_SHORTS = VectorMask.fromLong(S, (1L << HALF_L) - 1);
+    /** Vectors of {@code HALF_L} floats (with 16 lanes: 256 bits). */
+    private static final VectorSpecies<Float> F_HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, F.vectorBitSize() / 2)));
     /**
      * Lanes 0–7 in lanes 8–15 too: a head of {@code HALF_L} dimensions twice, to meet two keys in
      * one vector. (Loaded as a gather with an index map, the gather's Java code checked each of
      * the 16 indices: 155 of a run's samples, more than the scores themselves.)
      */
     private static final VectorShuffle<Float> TWICE = VectorShuffle.fromOp(F, i -> i % HALF_L);
+    /*
+     * The pair kernels load the query head (and the last float32 value row) and store their 8 sums
+     * as vectors of 8 (F_HALF), reinterpreted to and from the full width, and no masks: a masked
+     * access that would run past the end of its array checks its lanes in Java, and with a
+     * one-token batch's 64-float query the last head's load did, every time (122–161 of a batched
+     * run's samples). Written out at each site: a helper taking or returning a vector, when C2
+     * leaves it out of line, boxes it (768 bytes per decoding step in AttentionBenchmark).
+     */
     /** {@code SPREAD[j]}: lanes 0–7 take lane 2j, lanes 8–15 lane 2j + 1 (one weight per position of a pair). */
     @SuppressWarnings("unchecked")
     private static final VectorShuffle<Float>[] SPREAD = new VectorShuffle[HALF_L];
@@ -194,7 +206,7 @@ public final class VectorOps {
      * {@link #dotHalfVector} gives.
      */
     private static void scoresPairs(float[] q, int qOff, MemorySegment k, long o, float scale, float[] s, int sOff) {
-        final FloatVector z = FloatVector.zero(F), qq = FloatVector.fromArray(F, q, qOff, LOW_HALF).rearrange(TWICE);
+        final FloatVector z = FloatVector.zero(F), qq = ((FloatVector) FloatVector.fromArray(F_HALF, q, qOff).reinterpretShape(F, 0)).rearrange(TWICE);
         final long v = 4L * L;
         FloatVector a0 = qq.fma(FloatVector.fromMemorySegment(F, k, o, LE), z);
         FloatVector a1 = qq.fma(FloatVector.fromMemorySegment(F, k, o + v, LE), z);
@@ -240,8 +252,12 @@ public final class VectorOps {
         }
         FloatVector sum = a.add(b);
         sum = sum.add(sum.rearrange(Vectors.SWAP8));
-        if (p < len) sum = FloatVector.fromMemorySegment(F, v, o, LE, LOW_HALF).fma(FloatVector.broadcast(F, w[wOff + p]), sum);
-        sum.intoArray(out, outOff, LOW_HALF);
+        if (p < len) {
+            // The last position alone: its 8 floats as a vector of 8, widened (lanes 8–15 zero).
+            FloatVector last = (FloatVector) FloatVector.fromMemorySegment(F_HALF, v, o, LE).reinterpretShape(F, 0);
+            sum = last.fma(FloatVector.broadcast(F, w[wOff + p]), sum);
+        }
+        ((FloatVector) sum.reinterpretShape(F_HALF, 0)).intoArray(out, outOff);
     }
 
     /*
@@ -477,7 +493,7 @@ public final class VectorOps {
 
     /** {@link #scoresPairs} for F16 keys, each score the float {@link #dotHalfVectorHalves} gives. */
     private static void scoresPairsHalves(float[] q, int qOff, MemorySegment k, long o, float scale, float[] s, int sOff) {
-        final FloatVector z = FloatVector.zero(F), qq = FloatVector.fromArray(F, q, qOff, LOW_HALF).rearrange(TWICE);
+        final FloatVector z = FloatVector.zero(F), qq = ((FloatVector) FloatVector.fromArray(F_HALF, q, qOff).reinterpretShape(F, 0)).rearrange(TWICE);
         final long v = 2L * L;
         // halves() written out, as in scores16Halves.
         FloatVector a0 = qq.fma(((IntVector) ShortVector.fromMemorySegment(S, k, o, LE).convertShape(VectorOperators.S2I, I, 0))
@@ -540,11 +556,14 @@ public final class VectorOps {
         FloatVector sum = a.add(b);
         sum = sum.add(sum.rearrange(Vectors.SWAP8));
         if (p < len) {
-            // The last position alone: its eight halves, the upper lanes zeros (a whole vector's load could run past the cache).
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, v, o, LE, LOW_HALF_SHORTS).convertShape(VectorOperators.S2I, I, 0);
+            // The last position alone. Lanes 8–15 are never stored, so a whole vector's load (the
+            // next slot's halves, whatever they hold) serves where it stays inside the cache; a
+            // masked one, whose check runs in Java when the vector does not fit, only at its end.
+            ShortVector last = o + 2L * L <= v.byteSize() ? ShortVector.fromMemorySegment(S, v, o, LE) : ShortVector.fromMemorySegment(S, v, o, LE, LOW_HALF_SHORTS);
+            IntVector h = (IntVector) last.convertShape(VectorOperators.S2I, I, 0);
             sum = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(FloatVector.broadcast(F, w[wOff + p]), sum);
         }
-        sum.intoArray(out, outOff, LOW_HALF);
+        ((FloatVector) sum.reinterpretShape(F_HALF, 0)).intoArray(out, outOff);
     }
 
     /** {@link #groupScores} over keys held as F16 ({@code headDim·2} bytes apart). */

@@ -847,7 +847,8 @@ class KernelsTest {
     void attentionRowsReadTheirOwnSequencesCaches(DType kv, int hd) {
         Random rnd = new Random(31);
         int heads = 6, kvHeads = 2, group = heads / kvHeads, qDim = heads * hd;
-        int[] lengths = {1, 9, 70, 300}, capacities = {16, 12, 96, 512};
+        // Sequence 1 fills its cache: its last kv head's last position ends the segment, where the pair kernels' load of a lone last value row must not run past it.
+        int[] lengths = {1, 9, 70, 300}, capacities = {16, 9, 96, 512};
         int[][] rows = {{2, 0}, {0, 0}, {3, 299}, {2, 60}, {1, 8}, {2, 69}, {2, 61}}; // {sequence, position}
         MemorySegment[] ks = new MemorySegment[lengths.length], vs = new MemorySegment[lengths.length];
         for (int s = 0; s < lengths.length; s++) {
