@@ -30,11 +30,7 @@ final class Exp {
 
     private Exp() {}
 
-    /**
-     * {@code v} in every lane, of the engine's species. Taken from the argument's
-     * {@code species()}, the species was not always a constant to C2, and the broadcast's Java
-     * code ran (48 of the samples of a batched stories260K run, round 40).
-     */
+    /** {@code v} in every lane, of the engine's species (every caller's). */
     private static FloatVector k(float v) {
         return FloatVector.broadcast(Vectors.F, v);
     }
