@@ -150,10 +150,11 @@ public final class VectorOps {
      * they went through the scalar tails of dot and weightedSum, which took 60% of a `run`'s
      * samples on a Zen 5 VM (bench/README.md, round 40).
      */
-    private static final boolean PAIRS = L == 16;
+    private static final boolean PAIRS = BLOCKS; // scoresPairs ends in scores16's reduction, built for 16 lanes
     private static final int HALF_L = L / 2;
+    /** Lanes 8–15: the second position of a pair. */
+    private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(F, ((1L << HALF_L) - 1) << HALF_L);
     /** Lanes 0–7. */
-    private static final VectorMask<Float> LOW_HALF = VectorMask.fromLong(F, (1L << HALF_L) - 1);
     private static final VectorMask<Short> LOW_HALF_SHORTS = VectorMask.fromLong(S, (1L << HALF_L) - 1);
     /** Vectors of {@code HALF_L} floats (with 16 lanes: 256 bits). */
     private static final VectorSpecies<Float> F_HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, F.vectorBitSize() / 2)));
@@ -196,6 +197,11 @@ public final class VectorOps {
         float p2 = Math.fma(q[qOff + 2], k.get(FLOAT, kOff + 8), 0f), p3 = Math.fma(q[qOff + 3], k.get(FLOAT, kOff + 12), 0f);
         float p4 = Math.fma(q[qOff + 4], k.get(FLOAT, kOff + 16), 0f), p5 = Math.fma(q[qOff + 5], k.get(FLOAT, kOff + 20), 0f);
         float p6 = Math.fma(q[qOff + 6], k.get(FLOAT, kOff + 24), 0f), p7 = Math.fma(q[qOff + 7], k.get(FLOAT, kOff + 28), 0f);
+        return pairTree(p0, p1, p2, p3, p4, p5, p6, p7);
+    }
+
+    /** The sum of one key's eight products in the order {@link #scoresPairs}'s reduction adds them. */
+    private static float pairTree(float p0, float p1, float p2, float p3, float p4, float p5, float p6, float p7) {
         return ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7));
     }
 
@@ -247,7 +253,7 @@ public final class VectorOps {
             b = FloatVector.fromMemorySegment(F, v, o + 7 * vb, LE).fma(ws.rearrange(SPREAD[7]), b);
         }
         for (; p + 2 <= len; p += 2, o += vb) {
-            FloatVector ws = FloatVector.broadcast(F, w[wOff + p]).blend(w[wOff + p + 1], LOW_HALF.not());
+            FloatVector ws = FloatVector.broadcast(F, w[wOff + p]).blend(w[wOff + p + 1], HIGH_HALF);
             a = FloatVector.fromMemorySegment(F, v, o, LE).fma(ws, a);
         }
         FloatVector sum = a.add(b);
@@ -488,7 +494,7 @@ public final class VectorOps {
         float p5 = Math.fma(q[qOff + 5], Float.float16ToFloat(k.get(HALF, kOff + 10)), 0f);
         float p6 = Math.fma(q[qOff + 6], Float.float16ToFloat(k.get(HALF, kOff + 12)), 0f);
         float p7 = Math.fma(q[qOff + 7], Float.float16ToFloat(k.get(HALF, kOff + 14)), 0f);
-        return ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7));
+        return pairTree(p0, p1, p2, p3, p4, p5, p6, p7);
     }
 
     /** {@link #scoresPairs} for F16 keys, each score the float {@link #dotHalfVectorHalves} gives. */
@@ -549,7 +555,7 @@ public final class VectorOps {
                     .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(ws.rearrange(SPREAD[7]), b);
         }
         for (; p + 2 <= len; p += 2, o += vb) {
-            FloatVector ws = FloatVector.broadcast(F, w[wOff + p]).blend(w[wOff + p + 1], LOW_HALF.not());
+            FloatVector ws = FloatVector.broadcast(F, w[wOff + p]).blend(w[wOff + p + 1], HIGH_HALF);
             a = ((IntVector) ShortVector.fromMemorySegment(S, v, o, LE).convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(ws, a);
         }
