@@ -603,6 +603,9 @@ public final class CpuBackend implements Backend {
                             BF16Kernels.matmul(d, cols, 0, rows, x, 4, out, rows);
                             MemorySegment xa = pairPanel.pack(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS);
                             BF16Kernels.gemmPairs(d, PAIR_COLS, 0, PAIR_ROWS, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
+                            // And fewer tokens than a vector, as the end of most prompts: without this
+                            // the first prompt met TokenPanels.storePairs uncompiled (round 41).
+                            BF16Kernels.gemmPairs(d, PAIR_COLS, 0, PAIR_ROWS, xa, 0, FEW_PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
                             if (BF16Kernels.PAIRS32) {
                                 BF16Kernels.gemmPairs32(d, PAIR_COLS, 0, PAIR_ROWS, xa, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
                             }
@@ -698,6 +701,8 @@ public final class CpuBackend implements Backend {
      * (bench/README.md, "Llama-2-7B-shaped BF16 pair", round 11).
      */
     static final int PAIR_COLS = 32, PAIR_ROWS = 64;
+    /** Tokens of the warm-up's partial paired blocks: fewer than {@link TokenPanels#PAIR_TOKENS}, at least one. */
+    static final int FEW_PAIR_TOKENS = Math.max(1, TokenPanels.PAIR_TOKENS - 5);
     /**
      * Width of the warm-up views. C2 unrolls a loop according to the trip count it profiled:
      * after a warm-up on 32-column views (one iteration of the decode loop) the decode kernel ran

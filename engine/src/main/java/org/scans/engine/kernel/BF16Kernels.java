@@ -684,8 +684,9 @@ public final class BF16Kernels {
         int r = r0;
         final boolean direct = Vectors.LANES16 && nt == L;
         for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
-            tile8x16(w, cols, r, xq, tile, direct, out, t0, outStride);
-            if (!direct) TokenPanels.storePairs(tile, r, t0, nt, out, outStride);
+            tile8x16(w, cols, r, xq, tile);
+            if (direct) storeDirect(tile, out, t0 * outStride + r, outStride);
+            else TokenPanels.storePairs(tile, r, t0, nt, out, outStride);
         }
         Tiles.pairEdges((row, k) -> scalar(w, (long) row * cols * 2, k), cols, r0, r, r1, xq, t0, nt, out, outStride);
     }
@@ -798,7 +799,7 @@ public final class BF16Kernels {
      * streams; from DRAM that is what limits this kernel (one core: 106 → 121 GFLOP/s at 16
      * tokens over 1 GB of 2048-column rows, 167 → 178 from L3).
      */
-    private static void tile8x16(MemorySegment w, int cols, int r, MemorySegment xq, float[] tile, boolean direct, float[] out, int t0, int outStride) {
+    private static void tile8x16(MemorySegment w, int cols, int r, MemorySegment xq, float[] tile) {
         final long rb = cols * 2L;
         final long o = r * rb;
         // The bound as a plain "k < n": C2 then proves every load in range before the loop, where a
@@ -863,35 +864,6 @@ public final class BF16Kernels {
             e = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); c70 = e.fma(ye0, c70); c71 = e.fma(ye1, c71);
             e = p.and(0xFFFF0000).reinterpretAsFloats(); c70 = e.fma(yo0, c70); c71 = e.fma(yo1, c71);
         }
-        if (direct) {
-            // 16 tokens: each token's sums go straight to out, with no pass through the tile. For
-            // each half of the tokens: the two lanes of every pair are added beside a neighbouring
-            // row's (z01: lane 2a is row 0's sum for token a, lane 2a + 1 row 1's); 64-bit pieces
-            // then interleave rows 0–3 (p, q: lanes 4b… hold token 2b's rows 0–3, and 2b + 1's),
-            // and 128-bit pieces rows 0–7, until each 8-lane half holds one token's 8 rows (t04:
-            // tokens 0 and 4). Every sum is the one storePairs forms, the same two lanes added, but
-            // storePairs gathers each token's lanes back from the tile: an 8-column tile took 85–98
-            // ns with it and 40–44 with this, about 1% of a 2048-column tile (bench/README.md, round 32).
-            // The second half reuses the first's code on c01…c71, in a loop rather than a method: a
-            // vector passed to a call C2 does not inline is boxed on the heap.
-            final int s = outStride;
-            int at = t0 * outStride + r;
-            for (int half = 0; ; half++) {
-                FloatVector z01 = c00.blend(c10, Vectors.ODD1).add(c10.blend(c00, Vectors.ODD1).rearrange(Vectors.SWAP1));
-                FloatVector z23 = c20.blend(c30, Vectors.ODD1).add(c30.blend(c20, Vectors.ODD1).rearrange(Vectors.SWAP1));
-                FloatVector z45 = c40.blend(c50, Vectors.ODD1).add(c50.blend(c40, Vectors.ODD1).rearrange(Vectors.SWAP1));
-                FloatVector z67 = c60.blend(c70, Vectors.ODD1).add(c70.blend(c60, Vectors.ODD1).rearrange(Vectors.SWAP1));
-                FloatVector p = z01.blend(z23.rearrange(Vectors.SWAP2), Vectors.ODD2), q = z01.rearrange(Vectors.SWAP2).blend(z23, Vectors.ODD2);
-                FloatVector u = z45.blend(z67.rearrange(Vectors.SWAP2), Vectors.ODD2), v = z45.rearrange(Vectors.SWAP2).blend(z67, Vectors.ODD2);
-                FloatVector t04 = p.blend(u.rearrange(Vectors.SWAP4), ODD4), t26 = p.rearrange(Vectors.SWAP4).blend(u, ODD4);
-                FloatVector t15 = q.blend(v.rearrange(Vectors.SWAP4), ODD4), t37 = q.rearrange(Vectors.SWAP4).blend(v, ODD4);
-                t04.intoArray(out, at, LOW8); t15.intoArray(out, at + s, LOW8); t26.intoArray(out, at + 2 * s, LOW8); t37.intoArray(out, at + 3 * s, LOW8);
-                t04.intoArray(out, at + 4 * s - 8, HIGH8); t15.intoArray(out, at + 5 * s - 8, HIGH8); t26.intoArray(out, at + 6 * s - 8, HIGH8); t37.intoArray(out, at + 7 * s - 8, HIGH8);
-                if (half == 1) return;
-                c00 = c01; c10 = c11; c20 = c21; c30 = c31; c40 = c41; c50 = c51; c60 = c61; c70 = c71;
-                at += 8 * s;
-            }
-        }
         c00.intoArray(tile, 0 * L); c01.intoArray(tile, 1 * L);
         c10.intoArray(tile, 2 * L); c11.intoArray(tile, 3 * L);
         c20.intoArray(tile, 4 * L); c21.intoArray(tile, 5 * L);
@@ -900,6 +872,44 @@ public final class BF16Kernels {
         c50.intoArray(tile, 10 * L); c51.intoArray(tile, 11 * L);
         c60.intoArray(tile, 12 * L); c61.intoArray(tile, 13 * L);
         c70.intoArray(tile, 14 * L); c71.intoArray(tile, 15 * L);
+    }
+
+    /**
+     * Writes a {@link #tile8x16} tile of 16 tokens (all {@code L} of them: a batched-decoding step of
+     * 16 sequences) straight to {@code out}, row r of token t0 at {@code out[at]}. For each half of
+     * the tokens: the two lanes of every pair are added beside a neighbouring row's (z01: lane 2a
+     * is row 0's sum for token a, lane 2a + 1 row 1's); 64-bit pieces then interleave rows 0–3 (p,
+     * q: lanes 4b… hold token 2b's rows 0–3, and 2b + 1's), and 128-bit pieces rows 0–7, until
+     * each 8-lane half holds one token's 8 rows (t04: tokens 0 and 4). Every sum is the one
+     * storePairs forms, the same two lanes added, but storePairs gathers each token's lanes back
+     * one by one: an 8-column tile took 85–98 ns with it and 40–44 with this, about 1% of a
+     * 2048-column tile (bench/README.md, round 32). Its own method, not the end of tile8x16: there
+     * it made C2's compile of the microkernel take 1.2–2.4 s, and the microkernel's first calls
+     * with fewer tokens (the end of a prompt) trapped out of the compiled code at the branch
+     * between the two stores, so it was compiled up to five times, the first prompt waiting for
+     * each (bench/README.md, round 41).
+     */
+    private static void storeDirect(float[] tile, float[] out, int at, int s) {
+        // The second half reuses the first's code on the odd vectors, in a loop rather than a
+        // method: a vector passed to a call C2 does not inline is boxed on the heap.
+        for (int half = 0; ; half++) {
+            FloatVector c00 = FloatVector.fromArray(F, tile, half * L), c10 = FloatVector.fromArray(F, tile, (2 + half) * L);
+            FloatVector c20 = FloatVector.fromArray(F, tile, (4 + half) * L), c30 = FloatVector.fromArray(F, tile, (6 + half) * L);
+            FloatVector c40 = FloatVector.fromArray(F, tile, (8 + half) * L), c50 = FloatVector.fromArray(F, tile, (10 + half) * L);
+            FloatVector c60 = FloatVector.fromArray(F, tile, (12 + half) * L), c70 = FloatVector.fromArray(F, tile, (14 + half) * L);
+            FloatVector z01 = c00.blend(c10, Vectors.ODD1).add(c10.blend(c00, Vectors.ODD1).rearrange(Vectors.SWAP1));
+            FloatVector z23 = c20.blend(c30, Vectors.ODD1).add(c30.blend(c20, Vectors.ODD1).rearrange(Vectors.SWAP1));
+            FloatVector z45 = c40.blend(c50, Vectors.ODD1).add(c50.blend(c40, Vectors.ODD1).rearrange(Vectors.SWAP1));
+            FloatVector z67 = c60.blend(c70, Vectors.ODD1).add(c70.blend(c60, Vectors.ODD1).rearrange(Vectors.SWAP1));
+            FloatVector p = z01.blend(z23.rearrange(Vectors.SWAP2), Vectors.ODD2), q = z01.rearrange(Vectors.SWAP2).blend(z23, Vectors.ODD2);
+            FloatVector u = z45.blend(z67.rearrange(Vectors.SWAP2), Vectors.ODD2), v = z45.rearrange(Vectors.SWAP2).blend(z67, Vectors.ODD2);
+            FloatVector t04 = p.blend(u.rearrange(Vectors.SWAP4), ODD4), t26 = p.rearrange(Vectors.SWAP4).blend(u, ODD4);
+            FloatVector t15 = q.blend(v.rearrange(Vectors.SWAP4), ODD4), t37 = q.rearrange(Vectors.SWAP4).blend(v, ODD4);
+            t04.intoArray(out, at, LOW8); t15.intoArray(out, at + s, LOW8); t26.intoArray(out, at + 2 * s, LOW8); t37.intoArray(out, at + 3 * s, LOW8);
+            t04.intoArray(out, at + 4 * s - 8, HIGH8); t15.intoArray(out, at + 5 * s - 8, HIGH8); t26.intoArray(out, at + 6 * s - 8, HIGH8); t37.intoArray(out, at + 7 * s - 8, HIGH8);
+            if (half == 1) return;
+            at += 8 * s;
+        }
     }
 
     /** Lanes whose bit 2 is set; the low and the high 8 lanes (odd lanes and bit 1: {@link Vectors#ODD1}, {@link Vectors#ODD2}). */
