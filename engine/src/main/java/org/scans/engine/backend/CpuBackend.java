@@ -530,11 +530,18 @@ public final class CpuBackend implements Backend {
      * token (decoding, the output matrix), a few tokens (4×4 tiles), one vector of tokens
      * (batched decoding) and two (prefill). Results are thrown away; compiled or not, the
      * kernels compute the same bits.
+     *
+     * <p>Attention runs at the model's own head size ({@code headDim}) and no other: the kernels
+     * for heads of half a vector (8 dimensions with 16 lanes) work on half-width vectors, and
+     * running them for a model that never does put that second vector class into the type
+     * profiles of the Vector API methods every kernel shares. C2 then compiled some kernels with
+     * their vectors boxed: in some runs the 16-sequence step on the 1.1B BF16 model ran at 30–50
+     * tok/s instead of 105–125 (bench/README.md, round 41).
      */
-    public int warmUp(List<WeightMatrix> matrices, long millis) {
+    public int warmUp(List<WeightMatrix> matrices, int headDim, long millis) {
         JitDirectives.await(); // before the kernels get hot (see JitDirectives)
         final int rows = TokenPanels.ROWS, cols = WARM_UP_COLS, n = TokenPanels.WIDTH;
-        final int headDim = 64, positions = 25; // a block of 16 (VectorOps.scores16), then 9 one by one (4 pairs and one for VectorOps.weightedSumPairs)
+        final int positions = 25; // a block of 16 (VectorOps.scores16), then 9 one by one (4 pairs and one for VectorOps.weightedSumPairs)
         List<WeightMatrix> ms = new java.util.ArrayList<>();
         for (WeightMatrix w : matrices) {
             if (w.rows() < rows || w.cols() < cols) continue;
@@ -603,9 +610,6 @@ public final class CpuBackend implements Backend {
                             BF16Kernels.matmul(d, cols, 0, rows, x, 4, out, rows);
                             MemorySegment xa = pairPanel.pack(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS);
                             BF16Kernels.gemmPairs(d, PAIR_COLS, 0, PAIR_ROWS, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
-                            // And fewer tokens than a vector, as the end of most prompts: without this
-                            // the first prompt met TokenPanels.storePairs uncompiled (round 41).
-                            BF16Kernels.gemmPairs(d, PAIR_COLS, 0, PAIR_ROWS, xa, 0, FEW_PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
                             if (BF16Kernels.PAIRS32) {
                                 BF16Kernels.gemmPairs32(d, PAIR_COLS, 0, PAIR_ROWS, xa, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
                             }
@@ -664,11 +668,6 @@ public final class CpuBackend implements Backend {
                 VectorOps.weightedSum(s, 0, positions, kv, 0, (long) headDim * 4, v, 0, headDim);
                 VectorOps.groupScoresHalves(x, 0, 1, headDim, kv, 0, positions, 0.125f, s, positions);
                 VectorOps.weightedSumHalves(s, 0, positions, kv, 0, (long) headDim * 2, v, 0, headDim);
-                // Heads of 8 dimensions (stories260K's) go two positions a vector with 16 lanes (VectorOps.scoresPairs).
-                VectorOps.groupScores(x, 0, 1, 8, kv, 0, positions, 0.125f, s, positions);
-                VectorOps.weightedSum(s, 0, positions, kv, 0, 8L * 4, v, 0, 8);
-                VectorOps.groupScoresHalves(x, 0, 1, 8, kv, 0, positions, 0.125f, s, positions);
-                VectorOps.weightedSumHalves(s, 0, positions, kv, 0, 8L * 2, v, 0, 8);
                 VectorOps.siluMul(out, 0, x, 0, cols);
                 VectorOps.add(out, 0, x, 0, cols);
                 PairedLayout.pair(x, 0, cols, xp, 0);
@@ -701,8 +700,6 @@ public final class CpuBackend implements Backend {
      * (bench/README.md, "Llama-2-7B-shaped BF16 pair", round 11).
      */
     static final int PAIR_COLS = 32, PAIR_ROWS = 64;
-    /** Tokens of the warm-up's partial paired blocks: fewer than {@link TokenPanels#PAIR_TOKENS}, at least one. */
-    static final int FEW_PAIR_TOKENS = Math.max(1, TokenPanels.PAIR_TOKENS - 5);
     /**
      * Width of the warm-up views. C2 unrolls a loop according to the trip count it profiled:
      * after a warm-up on 32-column views (one iteration of the decode loop) the decode kernel ran

@@ -883,11 +883,11 @@ public final class BF16Kernels {
      * each 8-lane half holds one token's 8 rows (t04: tokens 0 and 4). Every sum is the one
      * storePairs forms, the same two lanes added, but storePairs gathers each token's lanes back
      * one by one: an 8-column tile took 85–98 ns with it and 40–44 with this, about 1% of a
-     * 2048-column tile (bench/README.md, round 32). Its own method, not the end of tile8x16: there
-     * it made C2's compile of the microkernel take 1.2–2.4 s, and the microkernel's first calls
-     * with fewer tokens (the end of a prompt) trapped out of the compiled code at the branch
-     * between the two stores, so it was compiled up to five times, the first prompt waiting for
-     * each (bench/README.md, round 41).
+     * 2048-column tile (bench/README.md, round 32). Its own method, not the end of tile8x16: the
+     * load-time warm-up runs the microkernel on 16 tokens only, so with this store inside it the
+     * first call on fewer (the end of most prompts) trapped out of C2's code at the branch between
+     * the two stores, and each compile of the microkernel takes C2 1.1–2.4 s on a 2-core VM: up to
+     * five ran before a first prompt's answer (bench/README.md, round 41).
      */
     private static void storeDirect(float[] tile, float[] out, int at, int s) {
         // The second half reuses the first's code on the odd vectors, in a loop rather than a

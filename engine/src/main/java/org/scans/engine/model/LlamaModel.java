@@ -74,7 +74,7 @@ public final class LlamaModel implements AutoCloseable {
                 weights = LlamaWeights.bind(config, ckpt, options.quantize(), arena, pool);
             }
             if (backend instanceof CpuBackend cpu && WARM_UP_MILLIS > 0 && weights.bytesPerToken() >= WARM_UP_MIN_BYTES) {
-                cpu.warmUp(samplesOfEachType(config, weights), WARM_UP_MILLIS);
+                cpu.warmUp(samplesOfEachType(config, weights), config.headDim(), WARM_UP_MILLIS);
             }
             return new LlamaModel(dir, config, ckpt, arena, weights, backend, options.maxBatchRows(), options.kvCache(), options.quantize());
         } catch (RuntimeException e) {
