@@ -535,13 +535,13 @@ public final class CpuBackend implements Backend {
      * for heads of half a vector (8 dimensions with 16 lanes) work on half-width vectors, and
      * running them for a model that never does put that second vector class into the type
      * profiles of the Vector API methods every kernel shares. C2 then compiled some kernels with
-     * their vectors boxed: in some runs the 16-sequence step on the 1.1B BF16 model ran at 30–50
-     * tok/s instead of 105–125 (bench/README.md, round 41).
+     * their vectors boxed: in 4 of 6 runs the 16-sequence step on the 1.1B BF16 model ran at 29–49
+     * tok/s instead of 96–124 (bench/README.md, round 41).
      */
     public int warmUp(List<WeightMatrix> matrices, int headDim, long millis) {
         JitDirectives.await(); // before the kernels get hot (see JitDirectives)
         final int rows = TokenPanels.ROWS, cols = WARM_UP_COLS, n = TokenPanels.WIDTH;
-        final int positions = 25; // a block of 16 (VectorOps.scores16), then 9 one by one (4 pairs and one for VectorOps.weightedSumPairs)
+        final int positions = 25; // a block of 16 (VectorOps.scores16), then 9 one by one (heads of half a vector: 4 pairs and one for VectorOps.weightedSumPairs)
         List<WeightMatrix> ms = new java.util.ArrayList<>();
         for (WeightMatrix w : matrices) {
             if (w.rows() < rows || w.cols() < cols) continue;
