@@ -55,6 +55,8 @@ public final class Q8Kernels {
      * made the dequantization a third of the time.
      */
     private static final int PAIRS_CHUNK = 256;
+    /** Longs per row in a pair scratch: a whole chunk's, whatever the chunk's width. */
+    private static final int PAIR_ROW_LONGS = PAIRS_CHUNK / 2;
     /** Within every four lanes, the order 0, 2, 1, 3: see {@link #gemmPairs}. */
     private static final VectorShuffle<Float> PAIR_ORDER = VectorShuffle.fromOp(F, i -> (i & ~3) | (i & 1) << 1 | (i & 2) >> 1);
 
@@ -449,8 +451,9 @@ public final class Q8Kernels {
      * A scratch for {@link #gemm} and {@link #gemmPairs} with matrices up to {@code cols} wide, off
      * the heap, freed with its last reference. Every scratch comes from here so that the kernels
      * only ever see one kind of segment: C2 compiles them for the kinds of memory session it has
-     * seen, and a warm-up over a scratch of another arena kind left {@link #tile8x16} to be
-     * recompiled at the first real call, in some runs into code a third slower.
+     * seen, and a warm-up over a scratch of another arena kind left the pair microkernel (then
+     * {@code tile8x16}) to be recompiled at the first real call, in some runs into code a third
+     * slower.
      */
     public static MemorySegment newScratch(int cols) {
         return Arena.ofAuto().allocate(scratchBytes(cols), 64);
@@ -514,28 +517,28 @@ public final class Q8Kernels {
     }
 
     /**
-     * {@code blocks} blocks of the group of 8 rows starting at byte {@code o} as float pairs in
-     * {@code deq} (row i from {@code i·stride/2}), every four columns in the order (k, k+2, k+1,
-     * k+3), two floats per long, as {@link #tile8x16} broadcasts them. Into a {@code long[]}, not
-     * an off-heap segment: stores to a segment may alias anything for C2, which then kept the
-     * segments' class, liveness and bounds checks around every 16-weight vector (about 40 scalar
-     * instructions); with typed array stores it hoists most of them (about 25 instructions per
-     * vector in all, from about 45). 16 sequences of the 1.1B model with Q8_0 weights, 10 runs
-     * each: median 54 → 69 tok/s (bench/README.md, "Q8_0", round 9). {@link #dequantize} keeps
-     * the same loops with a segment target because {@link #gemm}'s float32 tiles read a segment.
+     * {@code blocks} blocks (at most a chunk's) of the group of 8 rows starting at byte {@code o}
+     * as float pairs in {@code deq}, row i from {@code i·PAIR_ROW_LONGS}, every four columns in
+     * the order (k, k+2, k+1, k+3), two floats per long, as {@link #pairTile4x16} broadcasts them.
+     * Into a {@code long[]}, not an off-heap segment: stores to a segment may alias anything for
+     * C2, which then kept the segments' class, liveness and bounds checks around every 16-weight
+     * vector (about 40 scalar instructions); with typed array stores it hoists most of them. 16
+     * sequences of the 1.1B model with Q8_0 weights, 10 runs each: median 54 → 69 tok/s
+     * (bench/README.md, "Q8_0", round 9). The rows are a whole chunk apart whatever the chunk's
+     * width, so every store's index is the row loop's counter times a constant plus an invariant:
+     * with the chunk's width as the stride, C2 unrolled the row loop by two and kept a range check
+     * and a multiply before every store; now its main loop runs four rows with none. 16 sequences,
+     * one thread: 40.5–42.1 tok/s against 36.5–37.7 (bench/README.md, round 42). {@link
+     * #dequantize} keeps a segment target because {@link #gemm}'s float32 tiles read a segment.
      */
-    static void dequantizePairs(MemorySegment w, long o, int blocks, long[] deq, int stride) {
-        final int rowLongs = stride / 2; // stride is whole blocks of 32 columns, so even
+    static void dequantizePairs(MemorySegment w, long o, int blocks, long[] deq) {
         for (int b = 0; b < blocks; b++) {
-            // Every offset and index the loop counter times a constant plus an invariant, so that C2
-            // can check them before the loop: with o stepped and (at + j) halved, a 2048 × 2048
-            // matrix took 0.41–0.45 ms to dequantize, now 0.37 (bench/README.md, round 26).
             final long ob = o + (long) b * GROUP_BLOCK_BYTES;
             final int lb = b * (BLOCK / 2);
             for (int i = 0; i < GROUP; i++) {
                 FloatVector d = FloatVector.broadcast(F, w.get(SCALE, ob + 4L * i));
                 final long q = ob + QUANTS + (long) i * BLOCK;
-                final int at = i * rowLongs + lb;
+                final int at = i * PAIR_ROW_LONGS + lb;
                 for (int j = 0; j < BLOCK; j += B.length()) {
                     ByteVector bytes = ByteVector.fromMemorySegment(B, w, q + j, LE);
                     ((FloatVector) bytes.convertShape(VectorOperators.B2F, F, 0)).mul(d).rearrange(PAIR_ORDER).reinterpretAsLongs().intoArray(deq, at + j / 2);
@@ -561,8 +564,9 @@ public final class Q8Kernels {
             java.util.Arrays.fill(tile, 0, 2 * GROUP * L, 0f);
             for (int k0 = 0; k0 < m.cols(); k0 += PAIRS_CHUNK) {
                 int kc = Math.min(PAIRS_CHUNK, m.cols() - k0);
-                dequantizePairs(w, m.groupBlock(r, k0 / BLOCK), kc / BLOCK, d, kc);
-                tile8x16(d, kc, xq, VBYTES * k0, tile);
+                dequantizePairs(w, m.groupBlock(r, k0 / BLOCK), kc / BLOCK, d);
+                pairTile4x16(d, kc, 0, xq, VBYTES * k0, tile);
+                pairTile4x16(d, kc, 4, xq, VBYTES * k0, tile);
             }
             TokenPanels.storePairs(tile, r, t0, nt, out, outStride);
         }
@@ -668,74 +672,56 @@ public final class Q8Kernels {
     }
 
     /**
-     * The microkernel of {@link #gemmPairs}: 8 rows of {@code cols} dequantized columns {@code d}
-     * (from {@link #dequantizePairs}) ×
-     * {@code L} tokens from column offset {@code x0} of the packed block, added to {@code tile}
-     * (the layout of {@link BF16Kernels#gemmPairs}'s tile); eight columns per iteration.
+     * The microkernel of {@link #gemmPairs}: rows {@code row0 … row0 + 3} of the {@code cols}
+     * dequantized columns in {@code d} (from {@link #dequantizePairs}) × {@code L} tokens from
+     * column offset {@code x0} of the packed block, added to those rows' vectors of {@code tile}
+     * (the layout of {@link BF16Kernels#gemmPairs}'s tile); eight columns per iteration. Four
+     * rows, called twice per group, rather than all eight: the 8-row tile broadcast 32 pairs per
+     * iteration, and C2 scheduled every broadcast ahead of the FMAs, so its 16 accumulators lived
+     * in stack slots, loaded and stored again in every iteration (read in its code with
+     * {@code bench/hsdis}). Here 8 accumulators, 8 activation vectors and 16 broadcasts fill the 32
+     * registers and nothing spills; the activations come twice from L1 instead of once. 16
+     * sequences, one thread: 31.2–38.3 tok/s against 23.4–30.9 (bench/README.md, round 42).
      * Written out in full (see BF16Kernels.rows8).
      */
-    private static void tile8x16(long[] d, int cols, MemorySegment xq, long x0, float[] tile) {
-        final int rb = cols / 2; // longs per row
-        FloatVector c00 = FloatVector.fromArray(F, tile, 0 * L), c01 = FloatVector.fromArray(F, tile, 1 * L);
-        FloatVector c10 = FloatVector.fromArray(F, tile, 2 * L), c11 = FloatVector.fromArray(F, tile, 3 * L);
-        FloatVector c20 = FloatVector.fromArray(F, tile, 4 * L), c21 = FloatVector.fromArray(F, tile, 5 * L);
-        FloatVector c30 = FloatVector.fromArray(F, tile, 6 * L), c31 = FloatVector.fromArray(F, tile, 7 * L);
-        FloatVector c40 = FloatVector.fromArray(F, tile, 8 * L), c41 = FloatVector.fromArray(F, tile, 9 * L);
-        FloatVector c50 = FloatVector.fromArray(F, tile, 10 * L), c51 = FloatVector.fromArray(F, tile, 11 * L);
-        FloatVector c60 = FloatVector.fromArray(F, tile, 12 * L), c61 = FloatVector.fromArray(F, tile, 13 * L);
-        FloatVector c70 = FloatVector.fromArray(F, tile, 14 * L), c71 = FloatVector.fromArray(F, tile, 15 * L);
-        // The loop counts longs, not columns: with every index the counter plus a loop invariant,
-        // C2 proves all 32 broadcasts in range before the loop. Counting columns (a = k / 2) left
-        // two bounds checks per row in the loop body, about 56 scalar instructions per 64 FMAs.
-        final int na = (cols & ~7) / 2; // whole groups of eight columns, as BF16Kernels.tile8x16
+    private static void pairTile4x16(long[] d, int cols, int row0, MemorySegment xq, long x0, float[] tile) {
+        final int rb = PAIR_ROW_LONGS;
+        final int t = 2 * row0 * L;
+        FloatVector c00 = FloatVector.fromArray(F, tile, t), c01 = FloatVector.fromArray(F, tile, t + L);
+        FloatVector c10 = FloatVector.fromArray(F, tile, t + 2 * L), c11 = FloatVector.fromArray(F, tile, t + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(F, tile, t + 4 * L), c21 = FloatVector.fromArray(F, tile, t + 5 * L);
+        FloatVector c30 = FloatVector.fromArray(F, tile, t + 6 * L), c31 = FloatVector.fromArray(F, tile, t + 7 * L);
+        final int base = row0 * rb;
+        final int na = (cols & ~7) / 2;
         for (int a = 0; a < na; a += 4) {
             final long xo = x0 + 2 * VBYTES * a; // 8 vectors per 8 columns
+            final int b = base + a;
             FloatVector xe0 = FloatVector.fromMemorySegment(F, xq, xo, NATIVE), xe1 = FloatVector.fromMemorySegment(F, xq, xo + VBYTES, NATIVE);
             FloatVector xo0 = FloatVector.fromMemorySegment(F, xq, xo + 2 * VBYTES, NATIVE), xo1 = FloatVector.fromMemorySegment(F, xq, xo + 3 * VBYTES, NATIVE);
             FloatVector ye0 = FloatVector.fromMemorySegment(F, xq, xo + 4 * VBYTES, NATIVE), ye1 = FloatVector.fromMemorySegment(F, xq, xo + 5 * VBYTES, NATIVE);
             FloatVector yo0 = FloatVector.fromMemorySegment(F, xq, xo + 6 * VBYTES, NATIVE), yo1 = FloatVector.fromMemorySegment(F, xq, xo + 7 * VBYTES, NATIVE);
             FloatVector e;
-            e = LongVector.broadcast(LONGS, d[a]).reinterpretAsFloats(); c00 = e.fma(xe0, c00); c01 = e.fma(xe1, c01);
-            e = LongVector.broadcast(LONGS, d[a + 1]).reinterpretAsFloats(); c00 = e.fma(xo0, c00); c01 = e.fma(xo1, c01);
-            e = LongVector.broadcast(LONGS, d[a + 2]).reinterpretAsFloats(); c00 = e.fma(ye0, c00); c01 = e.fma(ye1, c01);
-            e = LongVector.broadcast(LONGS, d[a + 3]).reinterpretAsFloats(); c00 = e.fma(yo0, c00); c01 = e.fma(yo1, c01);
-            e = LongVector.broadcast(LONGS, d[a + rb]).reinterpretAsFloats(); c10 = e.fma(xe0, c10); c11 = e.fma(xe1, c11);
-            e = LongVector.broadcast(LONGS, d[a + rb + 1]).reinterpretAsFloats(); c10 = e.fma(xo0, c10); c11 = e.fma(xo1, c11);
-            e = LongVector.broadcast(LONGS, d[a + rb + 2]).reinterpretAsFloats(); c10 = e.fma(ye0, c10); c11 = e.fma(ye1, c11);
-            e = LongVector.broadcast(LONGS, d[a + rb + 3]).reinterpretAsFloats(); c10 = e.fma(yo0, c10); c11 = e.fma(yo1, c11);
-            e = LongVector.broadcast(LONGS, d[a + 2 * rb]).reinterpretAsFloats(); c20 = e.fma(xe0, c20); c21 = e.fma(xe1, c21);
-            e = LongVector.broadcast(LONGS, d[a + 2 * rb + 1]).reinterpretAsFloats(); c20 = e.fma(xo0, c20); c21 = e.fma(xo1, c21);
-            e = LongVector.broadcast(LONGS, d[a + 2 * rb + 2]).reinterpretAsFloats(); c20 = e.fma(ye0, c20); c21 = e.fma(ye1, c21);
-            e = LongVector.broadcast(LONGS, d[a + 2 * rb + 3]).reinterpretAsFloats(); c20 = e.fma(yo0, c20); c21 = e.fma(yo1, c21);
-            e = LongVector.broadcast(LONGS, d[a + 3 * rb]).reinterpretAsFloats(); c30 = e.fma(xe0, c30); c31 = e.fma(xe1, c31);
-            e = LongVector.broadcast(LONGS, d[a + 3 * rb + 1]).reinterpretAsFloats(); c30 = e.fma(xo0, c30); c31 = e.fma(xo1, c31);
-            e = LongVector.broadcast(LONGS, d[a + 3 * rb + 2]).reinterpretAsFloats(); c30 = e.fma(ye0, c30); c31 = e.fma(ye1, c31);
-            e = LongVector.broadcast(LONGS, d[a + 3 * rb + 3]).reinterpretAsFloats(); c30 = e.fma(yo0, c30); c31 = e.fma(yo1, c31);
-            e = LongVector.broadcast(LONGS, d[a + 4 * rb]).reinterpretAsFloats(); c40 = e.fma(xe0, c40); c41 = e.fma(xe1, c41);
-            e = LongVector.broadcast(LONGS, d[a + 4 * rb + 1]).reinterpretAsFloats(); c40 = e.fma(xo0, c40); c41 = e.fma(xo1, c41);
-            e = LongVector.broadcast(LONGS, d[a + 4 * rb + 2]).reinterpretAsFloats(); c40 = e.fma(ye0, c40); c41 = e.fma(ye1, c41);
-            e = LongVector.broadcast(LONGS, d[a + 4 * rb + 3]).reinterpretAsFloats(); c40 = e.fma(yo0, c40); c41 = e.fma(yo1, c41);
-            e = LongVector.broadcast(LONGS, d[a + 5 * rb]).reinterpretAsFloats(); c50 = e.fma(xe0, c50); c51 = e.fma(xe1, c51);
-            e = LongVector.broadcast(LONGS, d[a + 5 * rb + 1]).reinterpretAsFloats(); c50 = e.fma(xo0, c50); c51 = e.fma(xo1, c51);
-            e = LongVector.broadcast(LONGS, d[a + 5 * rb + 2]).reinterpretAsFloats(); c50 = e.fma(ye0, c50); c51 = e.fma(ye1, c51);
-            e = LongVector.broadcast(LONGS, d[a + 5 * rb + 3]).reinterpretAsFloats(); c50 = e.fma(yo0, c50); c51 = e.fma(yo1, c51);
-            e = LongVector.broadcast(LONGS, d[a + 6 * rb]).reinterpretAsFloats(); c60 = e.fma(xe0, c60); c61 = e.fma(xe1, c61);
-            e = LongVector.broadcast(LONGS, d[a + 6 * rb + 1]).reinterpretAsFloats(); c60 = e.fma(xo0, c60); c61 = e.fma(xo1, c61);
-            e = LongVector.broadcast(LONGS, d[a + 6 * rb + 2]).reinterpretAsFloats(); c60 = e.fma(ye0, c60); c61 = e.fma(ye1, c61);
-            e = LongVector.broadcast(LONGS, d[a + 6 * rb + 3]).reinterpretAsFloats(); c60 = e.fma(yo0, c60); c61 = e.fma(yo1, c61);
-            e = LongVector.broadcast(LONGS, d[a + 7 * rb]).reinterpretAsFloats(); c70 = e.fma(xe0, c70); c71 = e.fma(xe1, c71);
-            e = LongVector.broadcast(LONGS, d[a + 7 * rb + 1]).reinterpretAsFloats(); c70 = e.fma(xo0, c70); c71 = e.fma(xo1, c71);
-            e = LongVector.broadcast(LONGS, d[a + 7 * rb + 2]).reinterpretAsFloats(); c70 = e.fma(ye0, c70); c71 = e.fma(ye1, c71);
-            e = LongVector.broadcast(LONGS, d[a + 7 * rb + 3]).reinterpretAsFloats(); c70 = e.fma(yo0, c70); c71 = e.fma(yo1, c71);
+            e = LongVector.broadcast(LONGS, d[b]).reinterpretAsFloats(); c00 = e.fma(xe0, c00); c01 = e.fma(xe1, c01);
+            e = LongVector.broadcast(LONGS, d[b + 1]).reinterpretAsFloats(); c00 = e.fma(xo0, c00); c01 = e.fma(xo1, c01);
+            e = LongVector.broadcast(LONGS, d[b + 2]).reinterpretAsFloats(); c00 = e.fma(ye0, c00); c01 = e.fma(ye1, c01);
+            e = LongVector.broadcast(LONGS, d[b + 3]).reinterpretAsFloats(); c00 = e.fma(yo0, c00); c01 = e.fma(yo1, c01);
+            e = LongVector.broadcast(LONGS, d[b + 1 * rb]).reinterpretAsFloats(); c10 = e.fma(xe0, c10); c11 = e.fma(xe1, c11);
+            e = LongVector.broadcast(LONGS, d[b + 1 * rb + 1]).reinterpretAsFloats(); c10 = e.fma(xo0, c10); c11 = e.fma(xo1, c11);
+            e = LongVector.broadcast(LONGS, d[b + 1 * rb + 2]).reinterpretAsFloats(); c10 = e.fma(ye0, c10); c11 = e.fma(ye1, c11);
+            e = LongVector.broadcast(LONGS, d[b + 1 * rb + 3]).reinterpretAsFloats(); c10 = e.fma(yo0, c10); c11 = e.fma(yo1, c11);
+            e = LongVector.broadcast(LONGS, d[b + 2 * rb]).reinterpretAsFloats(); c20 = e.fma(xe0, c20); c21 = e.fma(xe1, c21);
+            e = LongVector.broadcast(LONGS, d[b + 2 * rb + 1]).reinterpretAsFloats(); c20 = e.fma(xo0, c20); c21 = e.fma(xo1, c21);
+            e = LongVector.broadcast(LONGS, d[b + 2 * rb + 2]).reinterpretAsFloats(); c20 = e.fma(ye0, c20); c21 = e.fma(ye1, c21);
+            e = LongVector.broadcast(LONGS, d[b + 2 * rb + 3]).reinterpretAsFloats(); c20 = e.fma(yo0, c20); c21 = e.fma(yo1, c21);
+            e = LongVector.broadcast(LONGS, d[b + 3 * rb]).reinterpretAsFloats(); c30 = e.fma(xe0, c30); c31 = e.fma(xe1, c31);
+            e = LongVector.broadcast(LONGS, d[b + 3 * rb + 1]).reinterpretAsFloats(); c30 = e.fma(xo0, c30); c31 = e.fma(xo1, c31);
+            e = LongVector.broadcast(LONGS, d[b + 3 * rb + 2]).reinterpretAsFloats(); c30 = e.fma(ye0, c30); c31 = e.fma(ye1, c31);
+            e = LongVector.broadcast(LONGS, d[b + 3 * rb + 3]).reinterpretAsFloats(); c30 = e.fma(yo0, c30); c31 = e.fma(yo1, c31);
         }
-        c00.intoArray(tile, 0 * L); c01.intoArray(tile, 1 * L);
-        c10.intoArray(tile, 2 * L); c11.intoArray(tile, 3 * L);
-        c20.intoArray(tile, 4 * L); c21.intoArray(tile, 5 * L);
-        c30.intoArray(tile, 6 * L); c31.intoArray(tile, 7 * L);
-        c40.intoArray(tile, 8 * L); c41.intoArray(tile, 9 * L);
-        c50.intoArray(tile, 10 * L); c51.intoArray(tile, 11 * L);
-        c60.intoArray(tile, 12 * L); c61.intoArray(tile, 13 * L);
-        c70.intoArray(tile, 14 * L); c71.intoArray(tile, 15 * L);
+        c00.intoArray(tile, t); c01.intoArray(tile, t + L);
+        c10.intoArray(tile, t + 2 * L); c11.intoArray(tile, t + 3 * L);
+        c20.intoArray(tile, t + 4 * L); c21.intoArray(tile, t + 5 * L);
+        c30.intoArray(tile, t + 6 * L); c31.intoArray(tile, t + 7 * L);
     }
 
     /** One row against the panel's tokens, scalar: only the rows of a partly covered group. */

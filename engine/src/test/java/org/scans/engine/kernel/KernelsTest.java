@@ -418,9 +418,16 @@ class KernelsTest {
     @Test
     void q8KernelsHandleRowRangesThatCutGroups() {
         Random rnd = new Random(11);
-        int rows = 21, cols = 96;
-        org.scans.engine.tensor.Q8Matrix m = randomQ8(rnd, rows, cols);
+        org.scans.engine.tensor.Q8Matrix m = randomQ8(rnd, 21, 96);
         assertEquals(3L * 3 * org.scans.engine.tensor.Q8Matrix.GROUP_BLOCK_BYTES, m.data().byteSize(), "3 groups (the last padded) × 3 blocks");
+        checkQ8RowRanges(rnd, m);
+        // Wider than gemmPairs' chunk of 256 columns, the last chunk partial: each chunk's rows
+        // lie a whole chunk apart in the scratch, and the tile reads them so.
+        checkQ8RowRanges(rnd, randomQ8(rnd, 21, 320));
+    }
+
+    private static void checkQ8RowRanges(Random rnd, org.scans.engine.tensor.Q8Matrix m) {
+        int rows = m.rows(), cols = m.cols();
         for (int[] range : new int[][] {{0, 21}, {3, 14}, {9, 17}, {5, 7}, {16, 21}, {8, 16}}) {
             // Token counts up to one vector also go through the paired kernel (batched decoding).
             // (Paired blocks hold at most PAIR_TOKENS = L tokens: 4 with 128-bit vectors.)
@@ -492,13 +499,13 @@ class KernelsTest {
         java.lang.foreign.MemorySegment a = Q8Kernels.newScratch(cols);
         Q8Kernels.dequantize(m.data(), m.groupBlock(0, 0), m.blocks(), a, cols);
         long[] p = Q8Kernels.newPairScratch();
-        Q8Kernels.dequantizePairs(m.data(), m.groupBlock(0, 0), m.blocks(), p, cols);
+        Q8Kernels.dequantizePairs(m.data(), m.groupBlock(0, 0), m.blocks(), p);
         for (int r = 0; r < rows; r++) {
             for (int k = 0; k < cols; k++) {
                 float want = m.get(r, k);
                 assertEquals(want, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, (long) r * cols + k), "natural row " + r + " col " + k);
                 // Pair order within each four columns: k, k+2, k+1, k+3; two floats per long, the first in the low half.
-                int at = r * cols + ((k & ~3) | (k & 1) << 1 | (k & 2) >> 1);
+                int at = r * 256 + ((k & ~3) | (k & 1) << 1 | (k & 2) >> 1); // rows a whole chunk apart
                 long pair = p[at / 2];
                 assertEquals(want, Float.intBitsToFloat((int) (at % 2 == 0 ? pair : pair >>> 32)), "pairs row " + r + " col " + k);
             }
