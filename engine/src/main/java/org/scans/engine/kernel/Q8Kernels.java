@@ -565,8 +565,11 @@ public final class Q8Kernels {
             for (int k0 = 0; k0 < m.cols(); k0 += PAIRS_CHUNK) {
                 int kc = Math.min(PAIRS_CHUNK, m.cols() - k0);
                 dequantizePairs(w, m.groupBlock(r, k0 / BLOCK), kc / BLOCK, d);
-                pairTile4x16(d, kc, 0, xq, VBYTES * k0, tile);
-                pairTile4x16(d, kc, 4, xq, VBYTES * k0, tile);
+                if (Vectors.FEW_REGISTERS) pairTile8x16(d, kc, xq, VBYTES * k0, tile);
+                else {
+                    pairTile4x16(d, kc, 0, xq, VBYTES * k0, tile);
+                    pairTile4x16(d, kc, 4, xq, VBYTES * k0, tile);
+                }
             }
             TokenPanels.storePairs(tile, r, t0, nt, out, outStride);
         }
@@ -722,6 +725,78 @@ public final class Q8Kernels {
         c10.intoArray(tile, t + 2 * L); c11.intoArray(tile, t + 3 * L);
         c20.intoArray(tile, t + 4 * L); c21.intoArray(tile, t + 5 * L);
         c30.intoArray(tile, t + 6 * L); c31.intoArray(tile, t + 7 * L);
+    }
+
+    /**
+     * {@link #pairTile4x16} for all eight rows of the group at once, where the cores have 16
+     * vector registers ({@link Vectors#FEW_REGISTERS}: AVX2). There both tiles spill, and with
+     * 256-bit vectors and 8 sequences the 4-row one ran slower: 10.81–11.85 tok/s against
+     * 12.21–14.46 with this one and 13.10–16.00 before round 42 ({@code -XX:UseAVX=2}, 1 thread;
+     * bench/README.md, round 42).
+     * Written out in full (see BF16Kernels.rows8).
+     */
+    private static void pairTile8x16(long[] d, int cols, MemorySegment xq, long x0, float[] tile) {
+        final int rb = PAIR_ROW_LONGS;
+        FloatVector c00 = FloatVector.fromArray(F, tile, 0 * L), c01 = FloatVector.fromArray(F, tile, 1 * L);
+        FloatVector c10 = FloatVector.fromArray(F, tile, 2 * L), c11 = FloatVector.fromArray(F, tile, 3 * L);
+        FloatVector c20 = FloatVector.fromArray(F, tile, 4 * L), c21 = FloatVector.fromArray(F, tile, 5 * L);
+        FloatVector c30 = FloatVector.fromArray(F, tile, 6 * L), c31 = FloatVector.fromArray(F, tile, 7 * L);
+        FloatVector c40 = FloatVector.fromArray(F, tile, 8 * L), c41 = FloatVector.fromArray(F, tile, 9 * L);
+        FloatVector c50 = FloatVector.fromArray(F, tile, 10 * L), c51 = FloatVector.fromArray(F, tile, 11 * L);
+        FloatVector c60 = FloatVector.fromArray(F, tile, 12 * L), c61 = FloatVector.fromArray(F, tile, 13 * L);
+        FloatVector c70 = FloatVector.fromArray(F, tile, 14 * L), c71 = FloatVector.fromArray(F, tile, 15 * L);
+        // The loop counts longs, not columns: with every index the counter plus a loop invariant,
+        // C2 proves all 32 broadcasts in range before the loop (counting columns left two bounds
+        // checks per row in the loop body).
+        final int na = (cols & ~7) / 2; // whole groups of eight columns, as BF16Kernels.tile8x16
+        for (int a = 0; a < na; a += 4) {
+            final long xo = x0 + 2 * VBYTES * a; // 8 vectors per 8 columns
+            FloatVector xe0 = FloatVector.fromMemorySegment(F, xq, xo, NATIVE), xe1 = FloatVector.fromMemorySegment(F, xq, xo + VBYTES, NATIVE);
+            FloatVector xo0 = FloatVector.fromMemorySegment(F, xq, xo + 2 * VBYTES, NATIVE), xo1 = FloatVector.fromMemorySegment(F, xq, xo + 3 * VBYTES, NATIVE);
+            FloatVector ye0 = FloatVector.fromMemorySegment(F, xq, xo + 4 * VBYTES, NATIVE), ye1 = FloatVector.fromMemorySegment(F, xq, xo + 5 * VBYTES, NATIVE);
+            FloatVector yo0 = FloatVector.fromMemorySegment(F, xq, xo + 6 * VBYTES, NATIVE), yo1 = FloatVector.fromMemorySegment(F, xq, xo + 7 * VBYTES, NATIVE);
+            FloatVector e;
+            e = LongVector.broadcast(LONGS, d[a]).reinterpretAsFloats(); c00 = e.fma(xe0, c00); c01 = e.fma(xe1, c01);
+            e = LongVector.broadcast(LONGS, d[a + 1]).reinterpretAsFloats(); c00 = e.fma(xo0, c00); c01 = e.fma(xo1, c01);
+            e = LongVector.broadcast(LONGS, d[a + 2]).reinterpretAsFloats(); c00 = e.fma(ye0, c00); c01 = e.fma(ye1, c01);
+            e = LongVector.broadcast(LONGS, d[a + 3]).reinterpretAsFloats(); c00 = e.fma(yo0, c00); c01 = e.fma(yo1, c01);
+            e = LongVector.broadcast(LONGS, d[a + rb]).reinterpretAsFloats(); c10 = e.fma(xe0, c10); c11 = e.fma(xe1, c11);
+            e = LongVector.broadcast(LONGS, d[a + rb + 1]).reinterpretAsFloats(); c10 = e.fma(xo0, c10); c11 = e.fma(xo1, c11);
+            e = LongVector.broadcast(LONGS, d[a + rb + 2]).reinterpretAsFloats(); c10 = e.fma(ye0, c10); c11 = e.fma(ye1, c11);
+            e = LongVector.broadcast(LONGS, d[a + rb + 3]).reinterpretAsFloats(); c10 = e.fma(yo0, c10); c11 = e.fma(yo1, c11);
+            e = LongVector.broadcast(LONGS, d[a + 2 * rb]).reinterpretAsFloats(); c20 = e.fma(xe0, c20); c21 = e.fma(xe1, c21);
+            e = LongVector.broadcast(LONGS, d[a + 2 * rb + 1]).reinterpretAsFloats(); c20 = e.fma(xo0, c20); c21 = e.fma(xo1, c21);
+            e = LongVector.broadcast(LONGS, d[a + 2 * rb + 2]).reinterpretAsFloats(); c20 = e.fma(ye0, c20); c21 = e.fma(ye1, c21);
+            e = LongVector.broadcast(LONGS, d[a + 2 * rb + 3]).reinterpretAsFloats(); c20 = e.fma(yo0, c20); c21 = e.fma(yo1, c21);
+            e = LongVector.broadcast(LONGS, d[a + 3 * rb]).reinterpretAsFloats(); c30 = e.fma(xe0, c30); c31 = e.fma(xe1, c31);
+            e = LongVector.broadcast(LONGS, d[a + 3 * rb + 1]).reinterpretAsFloats(); c30 = e.fma(xo0, c30); c31 = e.fma(xo1, c31);
+            e = LongVector.broadcast(LONGS, d[a + 3 * rb + 2]).reinterpretAsFloats(); c30 = e.fma(ye0, c30); c31 = e.fma(ye1, c31);
+            e = LongVector.broadcast(LONGS, d[a + 3 * rb + 3]).reinterpretAsFloats(); c30 = e.fma(yo0, c30); c31 = e.fma(yo1, c31);
+            e = LongVector.broadcast(LONGS, d[a + 4 * rb]).reinterpretAsFloats(); c40 = e.fma(xe0, c40); c41 = e.fma(xe1, c41);
+            e = LongVector.broadcast(LONGS, d[a + 4 * rb + 1]).reinterpretAsFloats(); c40 = e.fma(xo0, c40); c41 = e.fma(xo1, c41);
+            e = LongVector.broadcast(LONGS, d[a + 4 * rb + 2]).reinterpretAsFloats(); c40 = e.fma(ye0, c40); c41 = e.fma(ye1, c41);
+            e = LongVector.broadcast(LONGS, d[a + 4 * rb + 3]).reinterpretAsFloats(); c40 = e.fma(yo0, c40); c41 = e.fma(yo1, c41);
+            e = LongVector.broadcast(LONGS, d[a + 5 * rb]).reinterpretAsFloats(); c50 = e.fma(xe0, c50); c51 = e.fma(xe1, c51);
+            e = LongVector.broadcast(LONGS, d[a + 5 * rb + 1]).reinterpretAsFloats(); c50 = e.fma(xo0, c50); c51 = e.fma(xo1, c51);
+            e = LongVector.broadcast(LONGS, d[a + 5 * rb + 2]).reinterpretAsFloats(); c50 = e.fma(ye0, c50); c51 = e.fma(ye1, c51);
+            e = LongVector.broadcast(LONGS, d[a + 5 * rb + 3]).reinterpretAsFloats(); c50 = e.fma(yo0, c50); c51 = e.fma(yo1, c51);
+            e = LongVector.broadcast(LONGS, d[a + 6 * rb]).reinterpretAsFloats(); c60 = e.fma(xe0, c60); c61 = e.fma(xe1, c61);
+            e = LongVector.broadcast(LONGS, d[a + 6 * rb + 1]).reinterpretAsFloats(); c60 = e.fma(xo0, c60); c61 = e.fma(xo1, c61);
+            e = LongVector.broadcast(LONGS, d[a + 6 * rb + 2]).reinterpretAsFloats(); c60 = e.fma(ye0, c60); c61 = e.fma(ye1, c61);
+            e = LongVector.broadcast(LONGS, d[a + 6 * rb + 3]).reinterpretAsFloats(); c60 = e.fma(yo0, c60); c61 = e.fma(yo1, c61);
+            e = LongVector.broadcast(LONGS, d[a + 7 * rb]).reinterpretAsFloats(); c70 = e.fma(xe0, c70); c71 = e.fma(xe1, c71);
+            e = LongVector.broadcast(LONGS, d[a + 7 * rb + 1]).reinterpretAsFloats(); c70 = e.fma(xo0, c70); c71 = e.fma(xo1, c71);
+            e = LongVector.broadcast(LONGS, d[a + 7 * rb + 2]).reinterpretAsFloats(); c70 = e.fma(ye0, c70); c71 = e.fma(ye1, c71);
+            e = LongVector.broadcast(LONGS, d[a + 7 * rb + 3]).reinterpretAsFloats(); c70 = e.fma(yo0, c70); c71 = e.fma(yo1, c71);
+        }
+        c00.intoArray(tile, 0 * L); c01.intoArray(tile, 1 * L);
+        c10.intoArray(tile, 2 * L); c11.intoArray(tile, 3 * L);
+        c20.intoArray(tile, 4 * L); c21.intoArray(tile, 5 * L);
+        c30.intoArray(tile, 6 * L); c31.intoArray(tile, 7 * L);
+        c40.intoArray(tile, 8 * L); c41.intoArray(tile, 9 * L);
+        c50.intoArray(tile, 10 * L); c51.intoArray(tile, 11 * L);
+        c60.intoArray(tile, 12 * L); c61.intoArray(tile, 13 * L);
+        c70.intoArray(tile, 14 * L); c71.intoArray(tile, 15 * L);
     }
 
     /** One row against the panel's tokens, scalar: only the rows of a partly covered group. */

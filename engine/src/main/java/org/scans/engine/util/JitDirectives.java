@@ -20,7 +20,7 @@ import javax.management.ObjectName;
  * Compiler.directives_add} does, through the JVM's diagnostic-command MBean.
  *
  * <p>Why: the batched-decoding microkernels ({@code tile8x16} of BF16Kernels and F16Kernels,
- * {@code Q8Kernels.pairTile4x16}, the {@code tile4x16} of BF16Kernels, F16Kernels and Q8Kernels, and
+ * {@code pairTile4x16} and {@code pairTile8x16} of Q8Kernels, the {@code tile4x16} of BF16Kernels, F16Kernels and Q8Kernels, and
  * the like) and the Q8_0 decode kernels for 256-bit and 128-bit vectors ({@code Q8Kernels.group4},
  * {@code group8}) are too large for C1's
  * profiling tier (level 3 gives up with "out of virtual registers in linear scan"), though not for
@@ -49,7 +49,8 @@ public final class JitDirectives {
     static final List<String> C1_EXCLUDED = List.of(
             "org/scans/engine/kernel/BF16Kernels.tile8x16", "org/scans/engine/kernel/F16Kernels.tile8x16",
             "org/scans/engine/kernel/F16Kernels.tile4x32", "org/scans/engine/kernel/BF16Kernels.tile4x32",
-            "org/scans/engine/kernel/Q8Kernels.pairTile4x16", "org/scans/engine/kernel/Q8Kernels.group4",
+            "org/scans/engine/kernel/Q8Kernels.pairTile4x16", "org/scans/engine/kernel/Q8Kernels.pairTile8x16",
+            "org/scans/engine/kernel/Q8Kernels.group4",
             "org/scans/engine/kernel/Q8Kernels.group8", "org/scans/engine/kernel/BF16Kernels.tile4x16",
             "org/scans/engine/kernel/F16Kernels.tile4x16", "org/scans/engine/kernel/Q8Kernels.tile4x16");
 
