@@ -20,8 +20,8 @@ import javax.management.ObjectName;
  * Compiler.directives_add} does, through the JVM's diagnostic-command MBean.
  *
  * <p>Why: the batched-decoding microkernels ({@code tile8x16} of BF16Kernels and F16Kernels,
- * {@code pairTile4x16} and {@code pairTile8x16} of Q8Kernels, the {@code tile4x16} of BF16Kernels, F16Kernels and Q8Kernels, and
- * the like) and the Q8_0 decode kernels for 256-bit and 128-bit vectors ({@code Q8Kernels.group4},
+ * {@code pairTile4x16} and {@code pairTile8x16} of Q8Kernels, the {@code tile4x16} of
+ * BF16Kernels, F16Kernels and Q8Kernels, and the like) and the Q8_0 decode kernels for 256-bit and 128-bit vectors ({@code Q8Kernels.group4},
  * {@code group8}) are too large for C1's
  * profiling tier (level 3 gives up with "out of virtual registers in linear scan"), though not for
  * its limited-profile tier (level 2). When the method gets hot while C2's queue is long, as during

@@ -505,7 +505,7 @@ class KernelsTest {
                 float want = m.get(r, k);
                 assertEquals(want, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, (long) r * cols + k), "natural row " + r + " col " + k);
                 // Pair order within each four columns: k, k+2, k+1, k+3; two floats per long, the first in the low half.
-                int at = r * 256 + ((k & ~3) | (k & 1) << 1 | (k & 2) >> 1); // rows a whole chunk apart
+                int at = r * 2 * Q8Kernels.PAIR_ROW_LONGS + ((k & ~3) | (k & 1) << 1 | (k & 2) >> 1); // rows a whole chunk apart
                 long pair = p[at / 2];
                 assertEquals(want, Float.intBitsToFloat((int) (at % 2 == 0 ? pair : pair >>> 32)), "pairs row " + r + " col " + k);
             }
