@@ -12,6 +12,9 @@ final class EvalOptions {
     @Option(names = "--resume", description = "Continue the eval in --out without repeating finished items (its vectors are reused).")
     boolean resume;
 
+    @Option(names = "--keep-pages", description = "Leave the weights in the page cache as they are. By default, when most of a model of 256 MB or more sits in 4 KiB pages (a checkpoint just copied in is cached so), the files are dropped from the page cache and read back first, as `pages --refill` does: batched decoding runs at half speed from 4 KiB pages.")
+    boolean keepPages;
+
     @Option(names = "--batch", paramLabel = "B", description = "eval mmlu: consecutive questions per forward call (classification and both passes; fewer when their prompts pass 2048 rows; default 8), recorded in eval.json: a resume keeps it. eval xsum: summaries decoded together (default: as many as the KV caches of the longest prompt and its summary fit in half the memory beside the weights, the other half keeping classification passes to start from; at most 16, or 32 for models of 1 GB or more). eval classify classifies in fixed groups of 16 and ignores it; eval ppl scores one window at a time.")
     Integer batch;
 

@@ -75,6 +75,7 @@ final class EvalSession implements AutoCloseable {
         try {
             VectorSource source = null;
             if (needsVectors) source = scans.source(folder.dir.resolve(Runner.VECTORS_FILE), evalOptions.resume, err);
+            modelOptions.refillSmallPages(modelDir, evalOptions.keepPages, err::println);
             model = LlamaModel.load(modelDir, modelOptions.loadOptions());
             checkModel.accept(model.config());
             modelOptions.noteSmallPages(model, modelDir, err::println);

@@ -1,10 +1,15 @@
 package org.scans.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.scans.engine.io.Checkpoint;
 import org.scans.engine.io.MappedPages;
+import org.scans.engine.io.PageCache;
+import org.scans.engine.io.SafetensorsFile;
 import org.scans.engine.model.LlamaModel;
 import org.scans.engine.model.LoadOptions;
 import org.scans.engine.tensor.DType;
@@ -57,11 +62,58 @@ final class ModelOptions {
         return LlamaModel.load(dir(), loadOptions());
     }
 
+    /** Whether {@link #refillSmallPages} read the weights back into the page cache. */
+    private boolean refilled;
+
     /**
-     * After a load, for the long jobs: maps every page of the weights (the first forward would
-     * read them all anyway) and, when most of them sit in 4 KiB pages, says so through {@code err}.
-     * Not with {@code --quantize}, whose decode reads its own copy: then it says which matrices
-     * kept their stored type, if any.
+     * Before a long job loads the model: maps every page of the weights (the first forward would
+     * read them all anyway) and, when most of them sit in 4 KiB pages, drops the files from the
+     * page cache and reads them back, as {@code pages --refill} does, saying so through
+     * {@code err}. A batched decoding step over the 1.1B-shaped BF16 checkpoint ran at half the
+     * speed from 4 KiB pages: 16 sequences at one thread, 26.8 tok/s before a refill and 50.8 and
+     * 54.8 after, at two threads 84.0 and 105.6 (bench/README.md, round 43), and a run decodes
+     * batched for hours. Pages that another process has mapped stay as they are. Not with
+     * {@code --quantize}, whose decode reads its own copy, nor where {@code keep} (the command's
+     * {@code --keep-pages}) says so, nor off Linux. A refill that fails is a note, not an error: the
+     * job then runs from the pages as they were.
+     */
+    void refillSmallPages(Path dir, boolean keep, Consumer<String> err) {
+        refillSmallPages(dir, keep, err, PagesCommand::mostlySmallPages);
+    }
+
+    /** {@link #refillSmallPages(Path, boolean, Consumer)} with the rule for when a refill is due (tests lower it for a small model). */
+    void refillSmallPages(Path dir, boolean keep, Consumer<String> err, java.util.function.Predicate<MappedPages> due) {
+        if (keep || quantize != Quantize.none || !PageCache.supported()) return;
+        List<Path> files;
+        Optional<MappedPages> before;
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            files = c.files().stream().map(SafetensorsFile::path).toList();
+            c.touchPages();
+            before = MappedPages.under(dir);
+        }
+        if (before.isEmpty() || !due.test(before.get())) return;
+        try {
+            PageCache.Refill r = PageCache.refill(files);
+            refilled = true;
+            err.accept(refillNote(before.get(), r));
+        } catch (IOException | RuntimeException e) {
+            err.accept("note: the weights sit mostly in 4 KiB pages, and dropping them from the page cache to read them back failed: "
+                    + e.getMessage() + "; decoding reads them up to 2× slower so");
+        }
+    }
+
+    /** What {@link #refillSmallPages} says when it refilled. */
+    static String refillNote(MappedPages before, PageCache.Refill r) {
+        return "note: " + PagesCommand.ofResident(before) + " of the weights were in 2 MiB pages, the rest in 4 KiB pages (a checkpoint"
+                + " just copied in is cached so), from which batched decoding runs at half speed; dropped them from the page cache and read"
+                + String.format(" them back in %.1f s (--keep-pages leaves them)", r.seconds());
+    }
+
+    /**
+     * After a load, for the long jobs: maps every page of the weights and, when most of them sit in
+     * 4 KiB pages, says so through {@code err} (after {@link #refillSmallPages}, that the refill
+     * left them so). Not with {@code --quantize}, whose decode reads its own copy: then it says
+     * which matrices kept their stored type, if any.
      */
     void noteSmallPages(LlamaModel model, Path dir, Consumer<String> err) {
         if (quantize != Quantize.none) {
@@ -69,7 +121,14 @@ final class ModelOptions {
             return;
         }
         model.checkpoint().touchPages();
-        MappedPages.under(dir).flatMap(p -> smallPagesNote(p, dir)).ifPresent(err);
+        MappedPages.under(dir).flatMap(p -> refilled ? stillSmallPagesNote(p) : smallPagesNote(p, dir)).ifPresent(err);
+    }
+
+    /** The note after a load that follows a refill, if the weights are still mostly in 4 KiB pages. */
+    static Optional<String> stillSmallPagesNote(MappedPages p) {
+        if (!PagesCommand.mostlySmallPages(p)) return Optional.empty();
+        return Optional.of("note: after the refill still only " + PagesCommand.ofResident(p) + " of the weights in 2 MiB pages: the kernel"
+                + " found too few free 2 MiB blocks of memory; decoding reads the rest up to 2× slower");
     }
 
     /**

@@ -68,6 +68,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in --out without repeating finished samples.")
     boolean resume;
 
+    @Option(names = "--keep-pages", description = "Leave the weights in the page cache as they are. By default, when most of a model of 256 MB or more sits in 4 KiB pages (a checkpoint just copied in is cached so), the files are dropped from the page cache and read back first, as `pages --refill` does: batched decoding runs at half speed from 4 KiB pages.")
+    boolean keepPages;
+
     @Option(names = "--batch", paramLabel = "B",
             description = "Generations decoded together (one forward call per step for all). Default: chosen from the memory the KV caches need (see --kv-cache): 32 for models of 1 GB or more where that fits, else at most 16.")
     Integer batch;
@@ -111,6 +114,7 @@ final class RunCommand implements Callable<Integer> {
                      Path modelDir, Tokenizer tokenizer) throws Exception {
         int perSample = baseline ? 2 : 1; // generations: the steered answer, and the baseline's
         PrintStream err = System.err;
+        modelOptions.refillSmallPages(modelDir, keepPages, err::println);
         try (LlamaModel model = LlamaModel.load(modelDir, modelOptions.loadOptions())) {
             modelOptions.noteSmallPages(model, modelDir, err::println);
             if (maxNewTokens >= model.config().maxPositions()) {

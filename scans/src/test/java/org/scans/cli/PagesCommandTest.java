@@ -56,6 +56,51 @@ class PagesCommandTest {
         assertTrue(ModelOptions.smallPagesNote(new MappedPages(100_000_000, 0), dir).isEmpty(), "too small to matter");
     }
 
+    /** The notes of the long jobs' refill before load, and of a refill that left the weights in 4 KiB pages. */
+    @Test
+    void theRefillNotesSayWhatHappened() {
+        long gb = 1_000_000_000L;
+        assertEquals("note: 0.30 of 2.20 GB of the weights were in 2 MiB pages, the rest in 4 KiB pages (a checkpoint just copied in is"
+                + " cached so), from which batched decoding runs at half speed; dropped them from the page cache and read them back in"
+                + " 3.8 s (--keep-pages leaves them)", ModelOptions.refillNote(new MappedPages(2_200_000_000L, 300_000_000L), new PageCache.Refill(2_200_000_000L, 3.8)));
+        var still = ModelOptions.stillSmallPagesNote(new MappedPages(13 * gb, 2 * gb));
+        assertEquals("note: after the refill still only 2.00 of 13.00 GB of the weights in 2 MiB pages: the kernel found too few free"
+                + " 2 MiB blocks of memory; decoding reads the rest up to 2× slower", still.orElseThrow());
+        assertTrue(ModelOptions.stillSmallPagesNote(new MappedPages(13 * gb, 12 * gb)).isEmpty(), "the refill worked");
+    }
+
+    /**
+     * A long job's refill before load, on a copy of the bundled model (too small for the real rule,
+     * so the test's rule always calls for one): it says so once, leaves the file's bytes as they
+     * were, and stays away with --keep-pages or --quantize.
+     */
+    @Test
+    void theLongJobsRefillBeforeLoadUnlessTold(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(PageCache.supported() && SMAPS, "needs Linux");
+        Path copy = tmp.resolve("model");
+        Files.createDirectories(copy);
+        try (var files = Files.list(MODEL)) {
+            for (Path f : (Iterable<Path>) files::iterator) if (Files.isRegularFile(f)) Files.copy(f, copy.resolve(f.getFileName()));
+        }
+        byte[] before = Files.readAllBytes(copy.resolve("model.safetensors"));
+        java.util.List<String> said = new java.util.ArrayList<>();
+        ModelOptions options = new ModelOptions();
+        options.quantize = ModelOptions.Quantize.none;
+        options.refillSmallPages(copy, false, said::add, p -> true);
+        assertEquals(1, said.size(), said.toString());
+        assertTrue(said.get(0).startsWith("note: ") && said.get(0).contains("dropped them from the page cache and read them back in "), said.get(0));
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(copy.resolve("model.safetensors"))), "file unchanged");
+        said.clear();
+        options.refillSmallPages(copy, true, said::add, p -> true);
+        assertEquals(java.util.List.of(), said, "--keep-pages");
+        options.quantize = ModelOptions.Quantize.q8_0;
+        options.refillSmallPages(copy, false, said::add, p -> true);
+        assertEquals(java.util.List.of(), said, "--quantize reads its own copy");
+        options.quantize = ModelOptions.Quantize.none;
+        options.refillSmallPages(copy, false, said::add, PagesCommand::mostlySmallPages);
+        assertEquals(java.util.List.of(), said, "a model under 256 MB is left as it is");
+    }
+
     @Test
     void aFolderWithoutWeightsIsOneLineAndExitOne(@org.junit.jupiter.api.io.TempDir Path empty) {
         var r = TestSupport.cli("pages", "--model", empty.toString(), "--refill");

@@ -122,7 +122,7 @@ class ScansEndToEndTest {
     void runWritesWellFormedSamplesAndSummary() throws Exception {
         Path out = tmp.resolve("run-xstest");
         var r = TestSupport.cli("run", "--model", TestSupport.model().toString(), "--vectors", fx.vectorsFile.toString(),
-                "--dataset", "xstest", "--limit", "8", "--baseline", "--max-new-tokens", "24", "--out", out.toString());
+                "--dataset", "xstest", "--limit", "8", "--baseline", "--max-new-tokens", "24", "--out", out.toString(), "--keep-pages");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("Refusal rate (match-strings judge)"), r.out());
         List<JsonNode> lines = SampleLog.read(out);

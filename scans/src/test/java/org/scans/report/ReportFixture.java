@@ -52,7 +52,7 @@ final class ReportFixture {
             out.add(cli(root.resolve("eval-ppl"), "eval", "ppl", "--model", model, "--vectors", vectors, "--dataset", story.toString(),
                     "--windows", "2", "--window-len", "64"));
             out.add(cli(root.resolve("eval-ppl-plain"), "eval", "ppl", "--model", model, "--mode", "plain", "--dataset", story.toString(),
-                    "--window-len", "64"));
+                    "--window-len", "64", "--keep-pages"));
             out.add(cli(root.resolve("eval-xsum"), "eval", "xsum", "--model", model, "--vectors", vectors, "--data", xsum.toString(),
                     "--rows", "0", "--max-new-tokens", "8"));
             out.add(cli(root.resolve("eval-classify"), "eval", "classify", "--model", model, "--vectors", vectors, "--datasets", "xstest,oktest",
