@@ -90,6 +90,8 @@ final class ModelOptions {
             files = c.files().stream().map(SafetensorsFile::path).toList();
             c.touchPages();
             before = MappedPages.under(dir);
+        } catch (RuntimeException e) {
+            return; // a folder the load will refuse: it names what is wrong, in its own order (config.json first)
         }
         if (before.isEmpty() || !due.test(before.get())) return;
         try {

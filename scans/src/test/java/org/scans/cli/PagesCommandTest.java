@@ -72,7 +72,7 @@ class PagesCommandTest {
     /**
      * A long job's refill before load, on a copy of the bundled model (too small for the real rule,
      * so the test's rule always calls for one): it says so once, leaves the file's bytes as they
-     * were, and stays away with --keep-pages or --quantize.
+     * were, and stays away with --keep-pages or --quantize, and from a folder the load will refuse.
      */
     @Test
     void theLongJobsRefillBeforeLoadUnlessTold(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
@@ -99,6 +99,8 @@ class PagesCommandTest {
         options.quantize = ModelOptions.Quantize.none;
         options.refillSmallPages(copy, false, said::add, PagesCommand::mostlySmallPages);
         assertEquals(java.util.List.of(), said, "a model under 256 MB is left as it is");
+        options.refillSmallPages(Files.createDirectories(tmp.resolve("empty")), false, said::add, p -> true);
+        assertEquals(java.util.List.of(), said, "a folder without weights is left to the load, which names what is wrong");
     }
 
     @Test
