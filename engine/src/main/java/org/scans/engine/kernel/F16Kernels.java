@@ -556,14 +556,17 @@ public final class F16Kernels {
 
     /**
      * Whether full blocks of 16 tokens of F16 matrices, where the fast widening applies, take
-     * {@link #gemmQuads} (true) or {@link #gemmPairs}: yes with 16 lanes on Intel cores, as
-     * BF16Kernels.QUADS (bench/README.md, round 34). {@code -Dscans.f16Quads=true} or {@code false}
-     * overrides it.
+     * {@link #gemmQuads} (true) or {@link #gemmPairs}: yes wherever there are 16 lanes. The pair
+     * tile spends five integer ops on every four FMAs widening halves, the quad tile five on eight,
+     * and that counts on AMD cores too, unlike BF16's two against five (BF16Kernels.QUADS stays
+     * Intel's). 16 sequences of the 1.1B F16 model on a Zen 5 VM, alternating: 2 threads 91–105
+     * against 71–91 tok/s, 1 thread 47–56 against 26–45; Intel +19% (bench/README.md, rounds 34
+     * and 44). {@code -Dscans.f16Quads=true} or {@code false} overrides it.
      */
     public static final boolean QUADS = quads();
 
     private static boolean quads() {
-        return Vectors.flagWhere(Vectors.LANES16, "scans.f16Quads", Vectors.INTEL);
+        return Vectors.flagWhere(Vectors.LANES16, "scans.f16Quads", true);
     }
 
     /**
