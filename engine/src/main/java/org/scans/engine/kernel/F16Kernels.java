@@ -169,6 +169,8 @@ public final class F16Kernels {
             if (height == 4) rows4Fast(w, fix, cols, lead, span, r0 + t, tiles, xs, x, xOff, y, yOff);
             else rows8Fast(w, fix, cols, lead, span, r0 + t, tiles, xs, x, xOff, y, yOff);
         }
+        // The excess of the listed halves comes out of the tiles' rows in one pass (F16Fixups.subtractExcess).
+        if (tiles > 0 && fix.rowIndexed()) fix.subtractExcess(Math.min(span, cols), r0, r0 + height * tiles, x, xOff, y, yOff);
         if (r0 + height * tiles < r1) matvec(w, cols, r0 + height * tiles, r1, xp, xOff, y, yOff);
     }
 
@@ -259,12 +261,13 @@ public final class F16Kernels {
 
     /**
      * Row {@code row}'s product from the fast-widened sum of its columns {@code [0, full)}: the
-     * listed halves' excess taken off, the 2^16 taken out, and the columns past {@code full} added
+     * listed halves' excess taken off (later, by {@link F16Fixups#subtractExcess}, where the
+     * fix-ups know each half's row), the 2^16 taken out, and the columns past {@code full} added
      * exactly.
      */
     private static float finish(MemorySegment w, F16Fixups fix, int cols, int full, int row, float sum, float[] x, int xOff) {
         final long rowOff = (long) row * cols * 2;
-        float y = (sum - fix.excessDot(w, rowOff, row, full, x, xOff)) * 0x1p-16f;
+        float y = (fix.rowIndexed() ? sum : sum - fix.excessDot(w, rowOff, row, full, x, xOff)) * 0x1p-16f;
         for (int k = full; k < cols; k++) y += scalar(w, rowOff, k) * x[xOff + k];
         return y;
     }
