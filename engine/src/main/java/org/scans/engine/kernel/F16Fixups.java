@@ -74,7 +74,7 @@ public final class F16Fixups {
     public static Part scanRows(MemorySegment w, int cols, int r0, int r1) {
         if (cols > MAX_COLS) return null;
         int[] counts = new int[r1 - r0];
-        char[] found = new char[64], foundHalves = new char[64];
+        char[] found = new char[64];
         int n = 0;
         final int lanes = SHORTS.length(), full = cols / lanes * lanes;
         for (int r = r0; r < r1; r++) {
@@ -88,13 +88,8 @@ public final class F16Fixups {
                 if (allOnes.anyTrue()) return null;
                 long zero = zeros.toLong();
                 while (zero != 0) {
-                    if (n == found.length) {
-                        found = Arrays.copyOf(found, 2 * n);
-                        foundHalves = Arrays.copyOf(foundHalves, 2 * n);
-                    }
-                    int c = k + Long.numberOfTrailingZeros(zero);
-                    foundHalves[n] = (char) w.get(HALF, row + 2L * c);
-                    found[n++] = (char) c;
+                    if (n == found.length) found = Arrays.copyOf(found, 2 * n);
+                    found[n++] = (char) (k + Long.numberOfTrailingZeros(zero));
                     zero &= zero - 1;
                 }
             }
@@ -102,17 +97,19 @@ public final class F16Fixups {
                 int exp = w.get(HALF, row + 2L * k) & 0x7C00;
                 if (exp == 0x7C00) return null;
                 if (exp == 0) {
-                    if (n == found.length) {
-                        found = Arrays.copyOf(found, 2 * n);
-                        foundHalves = Arrays.copyOf(foundHalves, 2 * n);
-                    }
-                    foundHalves[n] = (char) w.get(HALF, row + 2L * k);
+                    if (n == found.length) found = Arrays.copyOf(found, 2 * n);
                     found[n++] = (char) k;
                 }
             }
             counts[r - r0] = n - before;
         }
-        return new Part(counts, Arrays.copyOf(found, n), Arrays.copyOf(foundHalves, n));
+        // The listed halves themselves, read once the rows are scanned (they are few).
+        char[] halves = new char[n];
+        for (int r = r0, i = 0; r < r1; r++) {
+            final long row = (long) r * cols * 2;
+            for (int end = i + counts[r - r0]; i < end; i++) halves[i] = (char) w.get(HALF, row + 2L * found[i]);
+        }
+        return new Part(counts, Arrays.copyOf(found, n), halves);
     }
 
     /** One row range's scan: the count of listed columns per row, the columns, and their halves. */
@@ -182,9 +179,9 @@ public final class F16Fixups {
      * rows {@code [r0, r1)} at a column k below {@code limit}: what {@link #excessDot} does row by
      * row, in one loop over the range's halves once the decode kernel has written the rows' scaled
      * sums. Row by row, each row's loop of a few halves ended in a mispredicted branch, and the
-     * finish of the one-thread F16 decode on the 1.1B shape took 14% of its samples; this pass made
-     * the decode 15–20% faster (bench/README.md, round 44). The same products, subtracted one by
-     * one instead of summed first.
+     * finish of the F16 decode on the 1.1B shape took 14% of its samples; with this pass the
+     * one-thread decode was faster in 7 of 10 alternating pairs, by about 5–15% (bench/README.md,
+     * round 44). The same products, subtracted one by one instead of summed first.
      */
     void subtractExcess(int limit, int r0, int r1, float[] x, int xOff, float[] y, int yOff) {
         final char[] rows = rowOf, cols = listed, hs = halves;

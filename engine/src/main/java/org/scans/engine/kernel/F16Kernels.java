@@ -170,7 +170,7 @@ public final class F16Kernels {
             else rows8Fast(w, fix, cols, lead, span, r0 + t, tiles, xs, x, xOff, y, yOff);
         }
         // The excess of the listed halves comes out of the tiles' rows in one pass (F16Fixups.subtractExcess).
-        if (tiles > 0 && fix.rowIndexed()) fix.subtractExcess(Math.min(span, cols), r0, r0 + height * tiles, x, xOff, y, yOff);
+        if (fix.rowIndexed()) fix.subtractExcess(Math.min(span, cols), r0, r0 + height * tiles, x, xOff, y, yOff);
         if (r0 + height * tiles < r1) matvec(w, cols, r0 + height * tiles, r1, xp, xOff, y, yOff);
     }
 
