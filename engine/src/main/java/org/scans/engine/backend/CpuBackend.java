@@ -722,10 +722,14 @@ public final class CpuBackend implements Backend {
     public float readAll(List<MemorySegment> segments) {
         float[] sums = new float[pool.threads()];
         for (MemorySegment seg : segments) {
-            long chunks = seg.byteSize() / READ_CHUNK;
-            pool.forRange((int) chunks, (c0, c1, worker) -> sums[worker] += VectorOps.read(seg, c0 * READ_CHUNK, (long) (c1 - c0) * READ_CHUNK));
-            long rest = seg.byteSize() - chunks * READ_CHUNK;
-            if (rest > 0) sums[0] += VectorOps.read(seg, chunks * READ_CHUNK, rest);
+            // Chunks end on vector boundaries, so that only the segment's first chunk starts
+            // between two (VectorOps.read reads from the boundary on).
+            final long skew = Math.floorMod(seg.address(), VectorOps.vectorBytes()), size = seg.byteSize();
+            final long chunks = (size + skew + READ_CHUNK - 1) / READ_CHUNK;
+            pool.forRange((int) chunks, (c0, c1, worker) -> {
+                long from = Math.max(c0 * READ_CHUNK - skew, 0), to = Math.min(c1 * READ_CHUNK - skew, size);
+                sums[worker] += VectorOps.read(seg, from, to - from);
+            });
         }
         float s = 0;
         for (float v : sums) s += v;

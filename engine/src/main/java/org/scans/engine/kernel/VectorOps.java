@@ -656,9 +656,22 @@ public final class VectorOps {
     /**
      * Sums {@code bytes} bytes of {@code seg} from {@code off} read as floats (the value does not
      * matter; it keeps the loads alive): a plain streaming read, the yardstick for memory-bound
-     * kernels. Whole 256-byte steps with four accumulators, then the tail byte by byte.
+     * kernels. The bytes before the first vector boundary byte by byte, then aligned loads (four
+     * accumulators, then one), then the bytes after the last whole vector.
+     *
+     * <p>Why aligned: a safetensors file's tensors start wherever its header ends (48 and 56 bytes
+     * past a 64-byte boundary in the files here), and a 512-bit load from there spans two cache
+     * lines. On a Zen 5 core the same 2.1 GB read from such an offset ran at 24.8–28.0 GB/s against
+     * 32.6–36.4 from a boundary, alternating in one JVM (bench/README.md, round 45). The decode
+     * kernels read their rows from a boundary ({@link RowLead}), so the read they are judged
+     * against must too.
      */
     public static float read(MemorySegment seg, long off, long bytes) {
+        float s = 0;
+        long head = Math.min(bytes, Math.floorMod(-(seg.address() + off), Vectors.VBYTES));
+        for (long b = off; b < off + head; b++) s += seg.get(ValueLayout.JAVA_BYTE, b);
+        off += head;
+        bytes -= head;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         final int step = 4 * 4 * L;
         long end = off + bytes / step * step;
@@ -672,9 +685,15 @@ public final class VectorOps {
             }
             base += len;
         }
-        float s = Vectors.sum(a0.add(a1).add(a2.add(a3)));
+        for (; end + Vectors.VBYTES <= off + bytes; end += Vectors.VBYTES) a0 = a0.add(FloatVector.fromMemorySegment(F, seg, end, LE));
+        s += Vectors.sum(a0.add(a1).add(a2.add(a3)));
         for (long b = end; b < off + bytes; b++) s += seg.get(ValueLayout.JAVA_BYTE, b);
         return s;
+    }
+
+    /** Bytes in one vector: where {@link #read} puts its boundaries. */
+    public static long vectorBytes() {
+        return Vectors.VBYTES;
     }
 
     /** A description of the vector shape in use, for logs and benchmark reports. */
