@@ -45,7 +45,10 @@ public final class F16Fixups {
     private final int[] rowStart;
     /** Row r's listed columns: {@code listed[rowStart[r] … rowStart[r + 1] − 1]}, ascending. */
     private final char[] listed;
-    /** The listed halves themselves, beside their columns. */
+    /**
+     * The listed halves themselves, beside their columns: the finishes read a half here, in the
+     * order they walk the list, not again from its row of the mapped weights.
+     */
     private final char[] halves;
     /**
      * Each listed half's row, or null for a matrix of more than {@link #MAX_INDEXED_ROWS} rows: with
@@ -158,13 +161,12 @@ public final class F16Fixups {
 
     /**
      * {@code Σ excess·x[xOff + k]} over row {@code row}'s listed columns k below {@code limit} (the
-     * columns the fast widening covered); {@code rowOff} is the row's byte offset in {@code w}.
+     * columns the fast widening covered).
      */
-    float excessDot(MemorySegment w, long rowOff, int row, int limit, float[] x, int xOff) {
+    float excessDot(int row, int limit, float[] x, int xOff) {
         float s = 0;
         for (int i = rowStart[row], end = rowStart[row + 1]; i < end && listed[i] < limit; i++) {
-            int k = listed[i];
-            s += excess(w.get(HALF, rowOff + 2L * k)) * x[xOff + k];
+            s += excess((short) halves[i]) * x[xOff + listed[i]];
         }
         return s;
     }
@@ -207,15 +209,14 @@ public final class F16Fixups {
      * is stored; the excess comes out of the lane that column k's activations take in the block
      * ({@link TokenPanels#pairLane}), whose vector holds them for every token at once.
      */
-    void finishPairTile(MemorySegment w, int cols, int r, int rows, int limit, MemorySegment xq, float[] tile, int from) {
+    void finishPairTile(int r, int rows, int limit, MemorySegment xq, float[] tile, int from) {
         for (int i = 0; i < rows; i++) {
             final int row = r + i;
-            final long rowOff = (long) row * cols * 2;
             FloatVector c0 = FloatVector.zero(F), c1 = c0;
             for (int at = rowStart[row], end = rowStart[row + 1]; at < end && listed[at] < limit; at++) {
                 final int k = listed[at];
                 final int v = TokenPanels.pairVector(k);
-                FloatVector e = FloatVector.fromArray(F, PARITY, TokenPanels.pairLane(k) * L).mul(excess(w.get(HALF, rowOff + 2L * k)));
+                FloatVector e = FloatVector.fromArray(F, PARITY, TokenPanels.pairLane(k) * L).mul(excess((short) halves[at]));
                 c0 = FloatVector.fromMemorySegment(F, xq, 4L * v, NATIVE).fma(e, c0);
                 c1 = FloatVector.fromMemorySegment(F, xq, 4L * v + VBYTES, NATIVE).fma(e, c1);
             }
@@ -232,15 +233,14 @@ public final class F16Fixups {
      * once for two: on the 7B-shaped F16 checkpoint the two calls took 6% of a 32-sequence step
      * (bench/README.md, round 35).
      */
-    void finishPairTile32(MemorySegment w, int cols, int r, int limit, MemorySegment xa, MemorySegment xb, float[] tile) {
+    void finishPairTile32(int r, int limit, MemorySegment xa, MemorySegment xb, float[] tile) {
         for (int i = 0; i < 4; i++) {
             final int row = r + i;
-            final long rowOff = (long) row * cols * 2;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
             for (int at = rowStart[row], end = rowStart[row + 1]; at < end && listed[at] < limit; at++) {
                 final int k = listed[at];
                 final long v = 4L * TokenPanels.pairVector(k);
-                FloatVector e = FloatVector.fromArray(F, PARITY, TokenPanels.pairLane(k) * L).mul(excess(w.get(HALF, rowOff + 2L * k)));
+                FloatVector e = FloatVector.fromArray(F, PARITY, TokenPanels.pairLane(k) * L).mul(excess((short) halves[at]));
                 a0 = FloatVector.fromMemorySegment(F, xa, v, NATIVE).fma(e, a0);
                 a1 = FloatVector.fromMemorySegment(F, xa, v + VBYTES, NATIVE).fma(e, a1);
                 b0 = FloatVector.fromMemorySegment(F, xb, v, NATIVE).fma(e, b0);
@@ -270,15 +270,14 @@ public final class F16Fixups {
      * block's four vectors for its group and parity, so each listed column costs a multiply and
      * four FMAs. Returns false, writing nothing, where none of the four rows has a listed column.
      */
-    boolean quadExcess(MemorySegment w, int cols, int r, int limit, MemorySegment xq, float[] into) {
+    boolean quadExcess(int r, int limit, MemorySegment xq, float[] into) {
         if (rowStart[r] == rowStart[r + 4]) return false;
         for (int i = 0; i < 4; i++) {
             final int row = r + i;
-            final long rowOff = (long) row * cols * 2;
             FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
             for (int at = rowStart[row], end = rowStart[row + 1]; at < end && listed[at] < limit; at++) {
                 final int k = listed[at];
-                FloatVector e = FloatVector.fromArray(F, QUARTER_LANE, ((k & 7) >> 1) * L).mul(excess(w.get(HALF, rowOff + 2L * k)));
+                FloatVector e = FloatVector.fromArray(F, QUARTER_LANE, ((k & 7) >> 1) * L).mul(excess((short) halves[at]));
                 final long v = VBYTES * ((k & ~7) + 4 * (k & 1));
                 c0 = FloatVector.fromMemorySegment(F, xq, v, NATIVE).fma(e, c0);
                 c1 = FloatVector.fromMemorySegment(F, xq, v + VBYTES, NATIVE).fma(e, c1);

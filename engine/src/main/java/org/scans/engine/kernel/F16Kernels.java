@@ -267,7 +267,7 @@ public final class F16Kernels {
      */
     private static float finish(MemorySegment w, F16Fixups fix, int cols, int full, int row, float sum, float[] x, int xOff) {
         final long rowOff = (long) row * cols * 2;
-        float y = (fix.rowIndexed() ? sum : sum - fix.excessDot(w, rowOff, row, full, x, xOff)) * 0x1p-16f;
+        float y = (fix.rowIndexed() ? sum : sum - fix.excessDot(row, full, x, xOff)) * 0x1p-16f;
         for (int k = full; k < cols; k++) y += scalar(w, rowOff, k) * x[xOff + k];
         return y;
     }
@@ -474,7 +474,7 @@ public final class F16Kernels {
         int r = r0;
         for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
             tile8x16(w, cols, r, xq, tile);
-            fix.finishPairTile(w, cols, r, TokenPanels.ROWS, full, xq, tile, 0);
+            fix.finishPairTile(r, TokenPanels.ROWS, full, xq, tile, 0);
             TokenPanels.storePairs(tile, r, t0, nt, out, outStride);
         }
         Tiles.pairEdges((row, k) -> scalar(w, (long) row * cols * 2, k), cols, r0, r, r1, xq, t0, nt, out, outStride);
@@ -650,7 +650,7 @@ public final class F16Kernels {
             }
             a30 = e.fma(xe0, a30); a30 = d.fma(xo0, a30); a31 = e.fma(xe1, a31); a31 = d.fma(xo1, a31); a32 = e.fma(xe2, a32); a32 = d.fma(xo2, a32); a33 = e.fma(xe3, a33); a33 = d.fma(xo3, a33);
         }
-        if (fix.quadExcess(w, cols, r, n, xq, tile)) {
+        if (fix.quadExcess(r, n, xq, tile)) {
             a00 = a00.sub(FloatVector.fromArray(F, tile, 0 * L)); a01 = a01.sub(FloatVector.fromArray(F, tile, 1 * L)); a02 = a02.sub(FloatVector.fromArray(F, tile, 2 * L)); a03 = a03.sub(FloatVector.fromArray(F, tile, 3 * L));
             a10 = a10.sub(FloatVector.fromArray(F, tile, 4 * L)); a11 = a11.sub(FloatVector.fromArray(F, tile, 5 * L)); a12 = a12.sub(FloatVector.fromArray(F, tile, 6 * L)); a13 = a13.sub(FloatVector.fromArray(F, tile, 7 * L));
             a20 = a20.sub(FloatVector.fromArray(F, tile, 8 * L)); a21 = a21.sub(FloatVector.fromArray(F, tile, 9 * L)); a22 = a22.sub(FloatVector.fromArray(F, tile, 10 * L)); a23 = a23.sub(FloatVector.fromArray(F, tile, 11 * L));
@@ -688,7 +688,7 @@ public final class F16Kernels {
         int r = r0;
         for (; r + 4 <= r1; r += 4) {
             tile4x32(w, cols, r, xa, xb, tile);
-            fix.finishPairTile32(w, cols, r, full, xa, xb, tile);
+            fix.finishPairTile32(r, full, xa, xb, tile);
             TokenPanels.storePairs(tile, 0, 4, r, t0, na, out, outStride);
             TokenPanels.storePairs(tile, 8 * L, 4, r, t0 + na, nb, out, outStride);
         }
