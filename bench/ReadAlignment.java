@@ -1,7 +1,11 @@
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.scans.engine.kernel.VectorOps;
 
 /**
@@ -51,19 +55,16 @@ public class ReadAlignment {
 
     /** The read as it was before round 45: vector loads from {@code off}, wherever that is. */
     private static float unaligned(MemorySegment m, long off, long bytes) {
-        var f = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
-        var le = java.nio.ByteOrder.LITTLE_ENDIAN;
-        var a0 = jdk.incubator.vector.FloatVector.zero(f);
-        var a1 = a0;
-        var a2 = a0;
-        var a3 = a0;
+        final VectorSpecies<Float> f = FloatVector.SPECIES_PREFERRED;
+        final ByteOrder le = ByteOrder.LITTLE_ENDIAN;
+        FloatVector a0 = FloatVector.zero(f), a1 = a0, a2 = a0, a3 = a0;
         final long v = f.vectorByteSize(), step = 4 * v, end = off + bytes / step * step;
         for (long i = off; i < end; i += step) {
-            a0 = a0.add(jdk.incubator.vector.FloatVector.fromMemorySegment(f, m, i, le));
-            a1 = a1.add(jdk.incubator.vector.FloatVector.fromMemorySegment(f, m, i + v, le));
-            a2 = a2.add(jdk.incubator.vector.FloatVector.fromMemorySegment(f, m, i + 2 * v, le));
-            a3 = a3.add(jdk.incubator.vector.FloatVector.fromMemorySegment(f, m, i + 3 * v, le));
+            a0 = a0.add(FloatVector.fromMemorySegment(f, m, i, le));
+            a1 = a1.add(FloatVector.fromMemorySegment(f, m, i + v, le));
+            a2 = a2.add(FloatVector.fromMemorySegment(f, m, i + 2 * v, le));
+            a3 = a3.add(FloatVector.fromMemorySegment(f, m, i + 3 * v, le));
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 }

@@ -49,14 +49,14 @@ public final class F16Fixups {
      * The listed halves themselves, beside their columns: the finishes read a half here, in the
      * order they walk the list, not again from its row of the mapped weights.
      */
-    private final char[] halves;
+    private final short[] halves;
     /**
      * Each listed half's row, or null for a matrix of more than {@link #MAX_INDEXED_ROWS} rows: with
      * it the decode kernel takes the excess out in one pass over a row range ({@link #subtractExcess}).
      */
     private final char[] rowOf;
 
-    private F16Fixups(int[] rowStart, char[] listed, char[] halves, char[] rowOf) {
+    private F16Fixups(int[] rowStart, char[] listed, short[] halves, char[] rowOf) {
         this.rowStart = rowStart;
         this.listed = listed;
         this.halves = halves;
@@ -107,16 +107,16 @@ public final class F16Fixups {
             counts[r - r0] = n - before;
         }
         // The listed halves themselves, read once the rows are scanned (they are few).
-        char[] halves = new char[n];
+        short[] halves = new short[n];
         for (int r = r0, i = 0; r < r1; r++) {
             final long row = (long) r * cols * 2;
-            for (int end = i + counts[r - r0]; i < end; i++) halves[i] = (char) w.get(HALF, row + 2L * found[i]);
+            for (int end = i + counts[r - r0]; i < end; i++) halves[i] = w.get(HALF, row + 2L * found[i]);
         }
         return new Part(counts, Arrays.copyOf(found, n), halves);
     }
 
     /** One row range's scan: the count of listed columns per row, the columns, and their halves. */
-    public record Part(int[] counts, char[] cols, char[] halves) {}
+    public record Part(int[] counts, char[] cols, short[] halves) {}
 
     /** The fix-ups of a matrix from the scans of consecutive row ranges, in order from row 0. */
     public static F16Fixups join(Part[] parts) {
@@ -126,7 +126,8 @@ public final class F16Fixups {
             total += p.cols.length;
         }
         int[] start = new int[rows + 1];
-        char[] cols = new char[total], halves = new char[total];
+        char[] cols = new char[total];
+        short[] halves = new short[total];
         char[] rowOf = rows <= MAX_INDEXED_ROWS ? new char[total] : null;
         int r = 0, at = 0;
         for (Part p : parts) {
@@ -166,7 +167,7 @@ public final class F16Fixups {
     float excessDot(int row, int limit, float[] x, int xOff) {
         float s = 0;
         for (int i = rowStart[row], end = rowStart[row + 1]; i < end && listed[i] < limit; i++) {
-            s += excess((short) halves[i]) * x[xOff + listed[i]];
+            s += excess(halves[i]) * x[xOff + listed[i]];
         }
         return s;
     }
@@ -186,10 +187,11 @@ public final class F16Fixups {
      * round 44). The same products, subtracted one by one instead of summed first.
      */
     void subtractExcess(int limit, int r0, int r1, float[] x, int xOff, float[] y, int yOff) {
-        final char[] rows = rowOf, cols = listed, hs = halves;
+        final char[] rows = rowOf, cols = listed;
+        final short[] hs = halves;
         for (int i = rowStart[r0], end = rowStart[r1]; i < end; i++) {
             final int k = cols[i];
-            if (k < limit) y[yOff + rows[i]] -= excess((short) hs[i]) * 0x1p-16f * x[xOff + k];
+            if (k < limit) y[yOff + rows[i]] -= excess(hs[i]) * 0x1p-16f * x[xOff + k];
         }
     }
 
@@ -216,7 +218,7 @@ public final class F16Fixups {
             for (int at = rowStart[row], end = rowStart[row + 1]; at < end && listed[at] < limit; at++) {
                 final int k = listed[at];
                 final int v = TokenPanels.pairVector(k);
-                FloatVector e = FloatVector.fromArray(F, PARITY, TokenPanels.pairLane(k) * L).mul(excess((short) halves[at]));
+                FloatVector e = FloatVector.fromArray(F, PARITY, TokenPanels.pairLane(k) * L).mul(excess(halves[at]));
                 c0 = FloatVector.fromMemorySegment(F, xq, 4L * v, NATIVE).fma(e, c0);
                 c1 = FloatVector.fromMemorySegment(F, xq, 4L * v + VBYTES, NATIVE).fma(e, c1);
             }
@@ -240,7 +242,7 @@ public final class F16Fixups {
             for (int at = rowStart[row], end = rowStart[row + 1]; at < end && listed[at] < limit; at++) {
                 final int k = listed[at];
                 final long v = 4L * TokenPanels.pairVector(k);
-                FloatVector e = FloatVector.fromArray(F, PARITY, TokenPanels.pairLane(k) * L).mul(excess((short) halves[at]));
+                FloatVector e = FloatVector.fromArray(F, PARITY, TokenPanels.pairLane(k) * L).mul(excess(halves[at]));
                 a0 = FloatVector.fromMemorySegment(F, xa, v, NATIVE).fma(e, a0);
                 a1 = FloatVector.fromMemorySegment(F, xa, v + VBYTES, NATIVE).fma(e, a1);
                 b0 = FloatVector.fromMemorySegment(F, xb, v, NATIVE).fma(e, b0);
@@ -277,7 +279,7 @@ public final class F16Fixups {
             FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
             for (int at = rowStart[row], end = rowStart[row + 1]; at < end && listed[at] < limit; at++) {
                 final int k = listed[at];
-                FloatVector e = FloatVector.fromArray(F, QUARTER_LANE, ((k & 7) >> 1) * L).mul(excess((short) halves[at]));
+                FloatVector e = FloatVector.fromArray(F, QUARTER_LANE, ((k & 7) >> 1) * L).mul(excess(halves[at]));
                 final long v = VBYTES * ((k & ~7) + 4 * (k & 1));
                 c0 = FloatVector.fromMemorySegment(F, xq, v, NATIVE).fma(e, c0);
                 c1 = FloatVector.fromMemorySegment(F, xq, v + VBYTES, NATIVE).fma(e, c1);

@@ -662,9 +662,9 @@ public final class VectorOps {
      * <p>Why aligned: a safetensors file's tensors start wherever its header ends (48 and 56 bytes
      * past a 64-byte boundary in the files here), and a 512-bit load from there spans two cache
      * lines. On a Zen 5 core the same 2.1 GB read from 48 bytes past a boundary ran at 22.5–23.3
-     * GB/s against 30.6–36.2 from the boundary, alternating in one JVM (bench/README.md, round 45). The decode
-     * kernels read their rows from a boundary ({@link RowLead}), so the read they are judged
-     * against must too.
+     * GB/s against 30.6–36.2 from the boundary, alternating in one JVM (bench/README.md, round
+     * 45). The decode kernels read their rows from a boundary ({@link RowLead}), so the read they
+     * are judged against must too.
      */
     public static float read(MemorySegment seg, long off, long bytes) {
         float s = 0;
