@@ -1,12 +1,16 @@
 package org.scans.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.scans.TestSupport;
@@ -132,13 +136,50 @@ class BenchCommandTest {
         // On every machine: bytePermute and the quads choices only apply with 16 float lanes, and
         // the test model's weights are F32, which neither F16Kernels nor Q8Kernels serves (round
         // 39 found an AVX2 machine where -Dscans.bytePermute=maybe went unread and the bench ran).
+        assertEquals(List.of("error: " + property + " must be true or false, not maybe"), benchWith(property, "maybe"));
+    }
+
+    /** The Q8_0 kernels' touch distance: a whole number of 4 KiB pages, at most 1 MiB, or refused in one line. */
+    @ParameterizedTest
+    @ValueSource(strings = {"maybe", "100", "-4096", "2097152", "16k"})
+    void badTouchDistanceIsOneLine(String value) throws Exception {
+        assertEquals(List.of("error: scans.q8TouchAhead must be a multiple of 4096 from 0 to 1048576, not " + value),
+                benchWith("scans.q8TouchAhead", value));
+    }
+
+    /**
+     * The page touch of the Q8_0 decode kernels changes no logit by a bit, at the least distance,
+     * at the greatest (past the end of every matrix of the test model: the touch is clamped to the
+     * last byte) and off. One token's logits, so that the forward takes Q8Kernels.matvec; each
+     * setting in a JVM of its own, as the property is read once.
+     */
+    @Test
+    void q8TouchAheadLeavesLogitsAlone(@TempDir Path dir) throws Exception {
+        byte[] off = q8Logits(dir, "0");
+        assertEquals(4 * 512, off.length, "one position of the test model's 512 logits");
+        assertArrayEquals(off, q8Logits(dir, "4096"));
+        assertArrayEquals(off, q8Logits(dir, "1048576"));
+    }
+
+    private static byte[] q8Logits(Path dir, String touchAhead) throws Exception {
+        Path out = dir.resolve("logits-" + touchAhead + ".f32");
         String javaBin = ProcessHandle.current().info().command().orElse("java");
-        var cmd = List.of(javaBin, "--add-modules", "jdk.incubator.vector", "-D" + property + "=maybe", "-cp", System.getProperty("java.class.path"),
+        var cmd = List.of(javaBin, "--add-modules", "jdk.incubator.vector", "-Dscans.q8TouchAhead=" + touchAhead, "-Dscans.warmup.ms=0", "-cp", System.getProperty("java.class.path"),
+                "org.scans.cli.Main", "score", "--model", MODEL, "--quantize", "q8_0", "--ids", "1", "--logits-out", out.toString());
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(false).start();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), err);
+        return Files.readAllBytes(out);
+    }
+
+    /** The stderr lines of a bench of the test model in a JVM of its own with {@code -Dproperty=value}, after asserting the usage exit code. */
+    private static List<String> benchWith(String property, String value) throws Exception {
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        var cmd = List.of(javaBin, "--add-modules", "jdk.incubator.vector", "-D" + property + "=" + value, "-cp", System.getProperty("java.class.path"),
                 "org.scans.cli.Main", "bench", "--model", MODEL, "--prompt-tokens", "0", "--gen", "1", "--reps", "1");
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(Errors.USAGE_ERROR, p.waitFor(), err);
-        List<String> lines = err.lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
-        assertEquals(List.of("error: " + property + " must be true or false, not maybe"), lines, err);
+        return err.lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
     }
 }

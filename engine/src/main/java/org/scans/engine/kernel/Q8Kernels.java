@@ -103,6 +103,53 @@ public final class Q8Kernels {
         y[yOff + r] = Vectors.sum(acc) + tail;
     }
 
+    private static final long PAGE = 4096;
+
+    /**
+     * Bytes ahead of a group's stream at which {@link #group} and its narrower forms read one byte
+     * of the page there, {@code -Dscans.q8TouchAhead} (whole 4 KiB pages up to 1 MiB; 0 turns it
+     * off). The hardware prefetchers follow a stream only within a 4 KiB page, so each new page of
+     * a group's blocks began with misses that the kernel waited on: on the Zen 5 VM the Q8_0 decode
+     * read at 61-65% of a plain read's rate (bench/Q8Rates.java) while from L2 it ran faster than
+     * that. One load a block at the page 16 KiB ahead starts each page early: the kernel from
+     * memory went from 24-28 to 30-32 GB/s (86% of the read) and the 1.1B decode at 1 thread from
+     * 19.1-19.5 to 23.0-24.7 tok/s (bench/README.md, round 46). The default is that distance with
+     * 512-bit vectors on AMD cores, the one place it was measured to help; on the Zen 3 VM (256-bit
+     * vectors, {@link #group4}) every distance from 4 to 64 KiB made its decode slower, 7.4 to
+     * 5.6 tok/s, and Intel and ARM cores were not measured, so it is off there.
+     */
+    public static final long TOUCH_AHEAD = touchAhead(TWO_VECTORS_PER_BLOCK && !Vectors.INTEL ? 4 * PAGE : 0);
+
+    private static long touchAhead(long otherwise) {
+        String given = System.getProperty("scans.q8TouchAhead", "");
+        if (given.isEmpty()) return otherwise;
+        try {
+            long bytes = Long.parseLong(given);
+            if (bytes >= 0 && bytes <= 256 * PAGE && bytes % PAGE == 0) return bytes;
+        } catch (NumberFormatException e) {
+            // refused below, with the same message as a number out of range
+        }
+        throw new IllegalArgumentException("scans.q8TouchAhead must be a multiple of 4096 from 0 to 1048576, not " + given);
+    }
+
+    /**
+     * The offset of the first byte of the page {@link #TOUCH_AHEAD} bytes past offset {@code o}
+     * of a segment at address {@code base}, or the segment's last byte where that page lies past
+     * it. At least {@code o}, as the distance is a page or more.
+     */
+    private static long pageAhead(long base, long o, long lastByte) {
+        return Math.min(((base + o + TOUCH_AHEAD) & -PAGE) - base, lastByte);
+    }
+
+    /**
+     * -0f, the one float that leaves every sum unchanged when added (+0f turns -0f into +0f), made
+     * from the touched bytes so that the JIT keeps their loads: it cannot fold a float product by
+     * zero, which is NaN for an infinite factor.
+     */
+    private static float unseen(int touched) {
+        return -Math.abs(touched * 0f);
+    }
+
     /*
      * The 8 rows of group r / 8, block by block: each activation vector loaded serves eight rows,
      * and the group's blocks are one sequential stream. Per block and row: two 16-byte loads
@@ -112,8 +159,11 @@ public final class Q8Kernels {
      */
     private static void group(MemorySegment w, int blocks, long o0, int r, float[] x, int xOff, float[] y, int yOff) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        final long base = w.address(), lastByte = w.byteSize() - 1;
+        int touched = 0;
         for (int b = 0; b < blocks; b++) {
             final long o = o0 + (long) b * GROUP_BLOCK_BYTES, q = o + QUANTS;
+            if (TOUCH_AHEAD > 0) touched += w.get(ValueLayout.JAVA_BYTE, pageAhead(base, o, lastByte));
             final int xb = xOff + b * BLOCK;
             FloatVector x0 = FloatVector.fromArray(F, x, xb), x1 = FloatVector.fromArray(F, x, xb + L);
             FloatVector s;
@@ -169,7 +219,7 @@ public final class Q8Kernels {
                 s4 = s4.add(s4.rearrange(Vectors.SWAP1)); s5 = s5.add(s5.rearrange(Vectors.SWAP1));
                 s6 = s6.add(s6.rearrange(Vectors.SWAP1)); s7 = s7.add(s7.rearrange(Vectors.SWAP1));
             }
-            y[yOff + r] = s0.lane(0);
+            y[yOff + r] = s0.lane(0) + unseen(touched);
             y[yOff + r + 1] = s1.lane(0);
             y[yOff + r + 2] = s2.lane(0);
             y[yOff + r + 3] = s3.lane(0);
@@ -178,7 +228,7 @@ public final class Q8Kernels {
             y[yOff + r + 6] = s6.lane(0);
             y[yOff + r + 7] = s7.lane(0);
         } else {
-            y[yOff + r] = Vectors.sum(s0);
+            y[yOff + r] = Vectors.sum(s0) + unseen(touched);
             y[yOff + r + 1] = Vectors.sum(s1);
             y[yOff + r + 2] = Vectors.sum(s2);
             y[yOff + r + 3] = Vectors.sum(s3);
@@ -198,8 +248,11 @@ public final class Q8Kernels {
      */
     private static void group4(MemorySegment w, int blocks, long o0, int r, float[] x, int xOff, float[] y, int yOff) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        final long base = w.address(), lastByte = w.byteSize() - 1;
+        int touched = 0;
         for (int b = 0; b < blocks; b++) {
             final long o = o0 + (long) b * GROUP_BLOCK_BYTES, q = o + QUANTS;
+            if (TOUCH_AHEAD > 0) touched += w.get(ValueLayout.JAVA_BYTE, pageAhead(base, o, lastByte));
             final int xb = xOff + b * BLOCK;
             FloatVector x0 = FloatVector.fromArray(F, x, xb), x1 = FloatVector.fromArray(F, x, xb + L);
             FloatVector x2 = FloatVector.fromArray(F, x, xb + 2 * L), x3 = FloatVector.fromArray(F, x, xb + 3 * L);
@@ -272,7 +325,7 @@ public final class Q8Kernels {
                 s4 = s4.add(s4.rearrange(Vectors.SWAP1)); s5 = s5.add(s5.rearrange(Vectors.SWAP1));
                 s6 = s6.add(s6.rearrange(Vectors.SWAP1)); s7 = s7.add(s7.rearrange(Vectors.SWAP1));
             }
-            y[yOff + r] = s0.lane(0);
+            y[yOff + r] = s0.lane(0) + unseen(touched);
             y[yOff + r + 1] = s1.lane(0);
             y[yOff + r + 2] = s2.lane(0);
             y[yOff + r + 3] = s3.lane(0);
@@ -281,7 +334,7 @@ public final class Q8Kernels {
             y[yOff + r + 6] = s6.lane(0);
             y[yOff + r + 7] = s7.lane(0);
         } else {
-            y[yOff + r] = Vectors.sum(s0);
+            y[yOff + r] = Vectors.sum(s0) + unseen(touched);
             y[yOff + r + 1] = Vectors.sum(s1);
             y[yOff + r + 2] = Vectors.sum(s2);
             y[yOff + r + 3] = Vectors.sum(s3);
@@ -305,8 +358,11 @@ public final class Q8Kernels {
      */
     private static void group8(MemorySegment w, int blocks, long o0, int r, float[] x, int xOff, float[] y, int yOff) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        final long base = w.address(), lastByte = w.byteSize() - 1;
+        int touched = 0;
         for (int b = 0; b < blocks; b++) {
             final long o = o0 + (long) b * GROUP_BLOCK_BYTES, q = o + QUANTS;
+            if (TOUCH_AHEAD > 0) touched += w.get(ValueLayout.JAVA_BYTE, pageAhead(base, o, lastByte));
             final int xb = xOff + b * BLOCK;
             FloatVector x0 = FloatVector.fromArray(F, x, xb), x1 = FloatVector.fromArray(F, x, xb + L);
             FloatVector x2 = FloatVector.fromArray(F, x, xb + 2 * L), x3 = FloatVector.fromArray(F, x, xb + 3 * L);
@@ -422,7 +478,7 @@ public final class Q8Kernels {
                 s4 = s4.add(s4.rearrange(Vectors.SWAP1)); s5 = s5.add(s5.rearrange(Vectors.SWAP1));
                 s6 = s6.add(s6.rearrange(Vectors.SWAP1)); s7 = s7.add(s7.rearrange(Vectors.SWAP1));
             }
-            y[yOff + r] = s0.lane(0);
+            y[yOff + r] = s0.lane(0) + unseen(touched);
             y[yOff + r + 1] = s1.lane(0);
             y[yOff + r + 2] = s2.lane(0);
             y[yOff + r + 3] = s3.lane(0);
@@ -431,7 +487,7 @@ public final class Q8Kernels {
             y[yOff + r + 6] = s6.lane(0);
             y[yOff + r + 7] = s7.lane(0);
         } else {
-            y[yOff + r] = Vectors.sum(s0);
+            y[yOff + r] = Vectors.sum(s0) + unseen(touched);
             y[yOff + r + 1] = Vectors.sum(s1);
             y[yOff + r + 2] = Vectors.sum(s2);
             y[yOff + r + 3] = Vectors.sum(s3);
