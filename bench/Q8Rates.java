@@ -4,6 +4,7 @@ import java.util.Random;
 import org.scans.engine.kernel.Q8Kernels;
 import org.scans.engine.kernel.VectorOps;
 import org.scans.engine.tensor.Q8Matrix;
+import org.scans.engine.util.JitDirectives;
 import org.scans.engine.util.LargeAllocation;
 
 /**
@@ -25,6 +26,11 @@ public class Q8Rates {
     private static final int COLS = 2048;
 
     public static void main(String[] args) {
+        // The engine's compiler directives first, as the engine adds them at load: without them C1
+        // can compile the group kernel at tier 2 (no intrinsics: every vector boxed, 0.1 GB/s),
+        // fail at tier 3 and leave it there for good (round 47, AVX2, most runs).
+        JitDirectives.start();
+        if (!JitDirectives.await()) System.err.println("warning: compiler directives not added; the rates may be C1's");
         int passes = args.length > 0 ? Integer.parseInt(args[0]) : 6;
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 1;
         Q8Matrix small = randomMatrix(256), large = randomMatrix(460_000 / Q8Matrix.GROUP * Q8Matrix.GROUP);
