@@ -16,7 +16,9 @@ import org.scans.engine.util.LargeAllocation;
  *
  * <p>The L2 rate is the kernel's compute ceiling. If it is far above the 1 GB rate, the decode is
  * bound by how fast memory streams into the kernel; if it falls between passes with nothing
- * recompiled (check with {@code -XX:+PrintCompilation}), something else is taking the core.
+ * recompiled (check with {@code -XX:+PrintCompilation}), something else is taking the core. The
+ * first pass or two run while C2 compiles the kernel and the read: leave them out. The engine's
+ * kernel properties apply ({@code -Dscans.q8TouchAhead=N} compares touch distances, round 46).
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp target/scans-engine.jar bench/Q8Rates.java [PASSES] [SECONDS]
