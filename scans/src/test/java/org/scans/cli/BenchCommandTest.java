@@ -163,23 +163,32 @@ class BenchCommandTest {
 
     private static byte[] q8Logits(Path dir, String touchAhead) throws Exception {
         Path out = dir.resolve("logits-" + touchAhead + ".f32");
-        String javaBin = ProcessHandle.current().info().command().orElse("java");
-        var cmd = List.of(javaBin, "--add-modules", "jdk.incubator.vector", "-Dscans.q8TouchAhead=" + touchAhead, "-Dscans.warmup.ms=0", "-cp", System.getProperty("java.class.path"),
-                "org.scans.cli.Main", "score", "--model", MODEL, "--quantize", "q8_0", "--ids", "1", "--logits-out", out.toString());
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(false).start();
-        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), err);
+        Cli run = cli("scans.q8TouchAhead", touchAhead, "score", "--model", MODEL, "--quantize", "q8_0", "--ids", "1", "--logits-out", out.toString());
+        assertEquals(0, run.exit(), run.err());
         return Files.readAllBytes(out);
     }
 
-    /** The stderr lines of a bench of the test model in a JVM of its own with {@code -Dproperty=value}, after asserting the usage exit code. */
+    /** The stderr lines of a bench of the test model with {@code -Dproperty=value}, after asserting the usage exit code. */
     private static List<String> benchWith(String property, String value) throws Exception {
+        Cli run = cli(property, value, "bench", "--model", MODEL, "--prompt-tokens", "0", "--gen", "1", "--reps", "1");
+        assertEquals(Errors.USAGE_ERROR, run.exit(), run.err());
+        return run.err().lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
+    }
+
+    /** A finished CLI run: its exit code and its stderr. */
+    private record Cli(int exit, String err) {}
+
+    /**
+     * The CLI in a JVM of its own with {@code -Dproperty=value} (kernel properties are read once,
+     * when their class loads), on this test's class path; stdout discarded.
+     */
+    private static Cli cli(String property, String value, String... args) throws Exception {
         String javaBin = ProcessHandle.current().info().command().orElse("java");
-        var cmd = List.of(javaBin, "--add-modules", "jdk.incubator.vector", "-D" + property + "=" + value, "-cp", System.getProperty("java.class.path"),
-                "org.scans.cli.Main", "bench", "--model", MODEL, "--prompt-tokens", "0", "--gen", "1", "--reps", "1");
+        var cmd = new java.util.ArrayList<>(List.of(javaBin, "--add-modules", "jdk.incubator.vector", "-D" + property + "=" + value,
+                "-cp", System.getProperty("java.class.path"), "org.scans.cli.Main"));
+        cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(Errors.USAGE_ERROR, p.waitFor(), err);
-        return err.lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
+        return new Cli(p.waitFor(), err);
     }
 }
