@@ -131,9 +131,10 @@ class BenchCommandTest {
      * read once, when its class is first loaded.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"scans.bytePermute", "scans.f16Quads", "scans.q8Quads"})
+    @ValueSource(strings = {"scans.bytePermute", "scans.f16Quads", "scans.q8Quads", "scans.q8Shifts"})
     void badKernelPropertyIsOneLine(String property) throws Exception {
-        // On every machine: bytePermute and the quads choices only apply with 16 float lanes, and
+        // On every machine: bytePermute and the quads choices only apply with 16 float lanes (q8Shifts
+        // with 8), and
         // the test model's weights are F32, which neither F16Kernels nor Q8Kernels serves (round
         // 39 found an AVX2 machine where -Dscans.bytePermute=maybe went unread and the bench ran).
         assertEquals(List.of("error: " + property + " must be true or false, not maybe"), benchWith(property, "maybe"));

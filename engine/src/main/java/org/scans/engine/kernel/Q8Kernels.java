@@ -17,6 +17,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -65,15 +66,72 @@ public final class Q8Kernels {
     /** {@code y[yOff + r] = Σ_k W[r, k]·x[xOff + k]} for rows {@code [r0, r1)}. */
     public static void matvec(Q8Matrix m, int r0, int r1, float[] x, int xOff, float[] y, int yOff) {
         int r = r0;
+        if (FOUR_VECTORS_PER_BLOCK && SHIFTS) {
+            float[] xs = inShiftOrder(x, xOff, m.cols());
+            for (; r < r1 && r % GROUP != 0; r++) rowShifted(m, r, xs, y, yOff);
+            for (; r + GROUP <= r1; r += GROUP) group4(m.data(), m.blocks(), m.groupBlock(r, 0), r, xs, y, yOff);
+            for (; r < r1; r++) rowShifted(m, r, xs, y, yOff);
+            return;
+        }
         if (TWO_VECTORS_PER_BLOCK || FOUR_VECTORS_PER_BLOCK || EIGHT_VECTORS_PER_BLOCK) {
             for (; r < r1 && r % GROUP != 0; r++) row(m, r, x, xOff, y, yOff);
             for (; r + GROUP <= r1; r += GROUP) {
                 if (TWO_VECTORS_PER_BLOCK) group(m.data(), m.blocks(), m.groupBlock(r, 0), r, x, xOff, y, yOff);
-                else if (FOUR_VECTORS_PER_BLOCK) group4(m.data(), m.blocks(), m.groupBlock(r, 0), r, x, xOff, y, yOff);
+                else if (FOUR_VECTORS_PER_BLOCK) group4Widened(m.data(), m.blocks(), m.groupBlock(r, 0), r, x, xOff, y, yOff);
                 else group8(m.data(), m.blocks(), m.groupBlock(r, 0), r, x, xOff, y, yOff);
             }
         }
         for (; r < r1; r++) row(m, r, x, xOff, y, yOff);
+    }
+
+    /**
+     * Whether 256-bit matvecs take {@link #group4} (weights shifted into place within each int)
+     * or {@link #group4Widened} (each 8 bytes sign-extended across the vector). Shifted on all
+     * but Intel cores: on the Zen 3 VM the 1.1B Q8_0 decode ran 23-30% faster at 1 thread
+     * (bench/README.md, round 48). On Intel cores the sign extension has a port of its own, which
+     * the shifts and conversions do not use, and no Intel AVX2 machine was at hand to measure, so
+     * they keep the widened form. {@code -Dscans.q8Shifts=true} or {@code false} overrides it.
+     */
+    public static final boolean SHIFTS = Vectors.flagWhere(FOUR_VECTORS_PER_BLOCK, "scans.q8Shifts", !Vectors.INTEL);
+
+    /** The top byte of an int: where {@link #group4} shifts each of an int's four weights. */
+    private static final IntVector TOP_BYTE = IntVector.broadcast(Vectors.I, 0xFF000000);
+    /** 2^-24, which undoes the 2^24 of a weight in an int's top byte, exactly (a power of two). */
+    private static final float UNSHIFT = 0x1p-24f;
+    /** Per thread, {@link #inShiftOrder}'s copy of the activations; grown, never shrunk. */
+    private static final ThreadLocal<float[]> SHIFTED = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * The activations of a 256-bit matvec in the order {@link #group4} takes a block's weights:
+     * reading 32 bytes as 8 ints, lane j of its k-th vector is byte 4j + k of the block, so column
+     * {@code 4j + k} of each block of 32 goes to place {@code 8k + j}, times {@link #UNSHIFT}.
+     * One pass over the columns per call, against a pass over all the call's rows of weights.
+     */
+    static float[] inShiftOrder(float[] x, int xOff, int cols) {
+        float[] xs = SHIFTED.get();
+        if (xs.length < cols) SHIFTED.set(xs = new float[cols]);
+        for (int b = 0; b < cols; b += BLOCK) {
+            for (int k = 0; k < 4; k++) {
+                for (int j = 0; j < 8; j++) xs[b + 8 * k + j] = x[xOff + b + 4 * j + k] * UNSHIFT;
+            }
+        }
+        return xs;
+    }
+
+    /** {@link #group4}'s arithmetic for one row: the rows of a thread's range outside whole groups. */
+    private static void rowShifted(Q8Matrix m, int r, float[] xs, float[] y, int yOff) {
+        MemorySegment w = m.data();
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < m.blocks(); b++) {
+            final int xb = b * BLOCK;
+            IntVector v = IntVector.fromMemorySegment(Vectors.I, w, m.quantOffset(r, b), LE);
+            FloatVector s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, xs, xb));
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xs, xb + L), s);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xs, xb + 2 * L), s);
+            s = ((FloatVector) v.and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xs, xb + 3 * L), s);
+            acc = s.fma(FloatVector.broadcast(F, m.scale(r, b)), acc);
+        }
+        y[yOff + r] = Vectors.sum(acc);
     }
 
     /** One row, any vector width. */
@@ -240,13 +298,107 @@ public final class Q8Kernels {
     }
 
     /**
-     * {@link #group} for blocks of four float vectors (256-bit vectors: AVX2 laptops). Until it
-     * came, every Q8_0 row there went through {@link #row} on its own, eight passes over each
+     * {@link #group} for blocks of four float vectors (256-bit vectors: AVX2 laptops), over the
+     * activations in {@link #inShiftOrder}. A block's 32 weights are one 32-byte load as 8 ints,
+     * and each of an int's four bytes goes to the top byte (a shift, a mask: {@code v << 24} for
+     * byte 0, {@code v & TOP_BYTE} for byte 3), where the conversion to float gives the weight
+     * times 2^24 exactly; the activations carry the 2^-24. So a block row is one load, six
+     * in-lane integer operations and four conversions. The form before this one sign-extended
+     * each 8 bytes with {@code vpmovsxbd}, which crosses the vector's 128-bit halves, after an
+     * 8-byte load with a bounds check of its own: on the Zen 3 VM it ran at 9.2-9.6 GB/s over a
+     * matrix in L2, this one at 12-17, and the 1.1B Q8_0 decode went from 7.3-7.8 to 7.9-8.4
+     * tok/s at 1 thread, 12.1-13.9 to 15.8-16.3 at 2 (bench/README.md, round 48). Written out in
+     * full: with the rows as calls, C2's inlining stopped at its node limit and called the scale
+     * loads instead. Each row's sum is {@link #rowShifted}'s, bit for bit.
+     */
+    private static void group4(MemorySegment w, int blocks, long o0, int r, float[] xs, float[] y, int yOff) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        final long base = w.address(), lastByte = w.byteSize() - 1;
+        int touched = 0;
+        for (int b = 0; b < blocks; b++) {
+            final long o = o0 + (long) b * GROUP_BLOCK_BYTES, q = o + QUANTS;
+            if (TOUCH_AHEAD > 0) touched += w.get(ValueLayout.JAVA_BYTE, pageAhead(base, o, lastByte));
+            final int xb = b * BLOCK;
+            FloatVector x0 = FloatVector.fromArray(F, xs, xb), x1 = FloatVector.fromArray(F, xs, xb + L);
+            FloatVector x2 = FloatVector.fromArray(F, xs, xb + 2 * L), x3 = FloatVector.fromArray(F, xs, xb + 3 * L);
+            IntVector v;
+            FloatVector s;
+            v = IntVector.fromMemorySegment(Vectors.I, w, q, LE);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0)).mul(x0);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x1, s);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x2, s);
+            s = ((FloatVector) v.and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x3, s);
+            a0 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o)), a0);
+            v = IntVector.fromMemorySegment(Vectors.I, w, q + 1 * BLOCK, LE);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0)).mul(x0);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x1, s);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x2, s);
+            s = ((FloatVector) v.and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x3, s);
+            a1 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 4)), a1);
+            v = IntVector.fromMemorySegment(Vectors.I, w, q + 2 * BLOCK, LE);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0)).mul(x0);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x1, s);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x2, s);
+            s = ((FloatVector) v.and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x3, s);
+            a2 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 8)), a2);
+            v = IntVector.fromMemorySegment(Vectors.I, w, q + 3 * BLOCK, LE);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0)).mul(x0);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x1, s);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x2, s);
+            s = ((FloatVector) v.and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x3, s);
+            a3 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 12)), a3);
+            v = IntVector.fromMemorySegment(Vectors.I, w, q + 4 * BLOCK, LE);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0)).mul(x0);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x1, s);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x2, s);
+            s = ((FloatVector) v.and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x3, s);
+            a4 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 16)), a4);
+            v = IntVector.fromMemorySegment(Vectors.I, w, q + 5 * BLOCK, LE);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0)).mul(x0);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x1, s);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x2, s);
+            s = ((FloatVector) v.and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x3, s);
+            a5 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 20)), a5);
+            v = IntVector.fromMemorySegment(Vectors.I, w, q + 6 * BLOCK, LE);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0)).mul(x0);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x1, s);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x2, s);
+            s = ((FloatVector) v.and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x3, s);
+            a6 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 24)), a6);
+            v = IntVector.fromMemorySegment(Vectors.I, w, q + 7 * BLOCK, LE);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0)).mul(x0);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x1, s);
+            s = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x2, s);
+            s = ((FloatVector) v.and(TOP_BYTE).convert(VectorOperators.I2F, 0)).fma(x3, s);
+            a7 = s.fma(FloatVector.broadcast(F, w.get(SCALE, o + 28)), a7);
+        }
+        // Vectors.sum's tree for 8 lanes written out, so that no vector is boxed (see Vectors.SWAP8).
+        FloatVector s0 = a0, s1 = a1, s2 = a2, s3 = a3, s4 = a4, s5 = a5, s6 = a6, s7 = a7;
+        s0 = s0.add(s0.rearrange(Vectors.SWAP4)); s1 = s1.add(s1.rearrange(Vectors.SWAP4)); s2 = s2.add(s2.rearrange(Vectors.SWAP4)); s3 = s3.add(s3.rearrange(Vectors.SWAP4));
+        s4 = s4.add(s4.rearrange(Vectors.SWAP4)); s5 = s5.add(s5.rearrange(Vectors.SWAP4)); s6 = s6.add(s6.rearrange(Vectors.SWAP4)); s7 = s7.add(s7.rearrange(Vectors.SWAP4));
+        s0 = s0.add(s0.rearrange(Vectors.SWAP2)); s1 = s1.add(s1.rearrange(Vectors.SWAP2)); s2 = s2.add(s2.rearrange(Vectors.SWAP2)); s3 = s3.add(s3.rearrange(Vectors.SWAP2));
+        s4 = s4.add(s4.rearrange(Vectors.SWAP2)); s5 = s5.add(s5.rearrange(Vectors.SWAP2)); s6 = s6.add(s6.rearrange(Vectors.SWAP2)); s7 = s7.add(s7.rearrange(Vectors.SWAP2));
+        s0 = s0.add(s0.rearrange(Vectors.SWAP1)); s1 = s1.add(s1.rearrange(Vectors.SWAP1)); s2 = s2.add(s2.rearrange(Vectors.SWAP1)); s3 = s3.add(s3.rearrange(Vectors.SWAP1));
+        s4 = s4.add(s4.rearrange(Vectors.SWAP1)); s5 = s5.add(s5.rearrange(Vectors.SWAP1)); s6 = s6.add(s6.rearrange(Vectors.SWAP1)); s7 = s7.add(s7.rearrange(Vectors.SWAP1));
+        y[yOff + r] = s0.lane(0) + unseen(touched);
+        y[yOff + r + 1] = s1.lane(0);
+        y[yOff + r + 2] = s2.lane(0);
+        y[yOff + r + 3] = s3.lane(0);
+        y[yOff + r + 4] = s4.lane(0);
+        y[yOff + r + 5] = s5.lane(0);
+        y[yOff + r + 6] = s6.lane(0);
+        y[yOff + r + 7] = s7.lane(0);
+    }
+
+    /**
+     * {@link #group} for blocks of four float vectors (256-bit vectors: AVX2 laptops) where
+     * {@link #SHIFTS} is off: each 8 bytes sign-extended ({@code vpmovsxbd}) and converted. Until
+     * it came, every Q8_0 row there went through {@link #row} on its own, eight passes over each
      * group's interleaved blocks: the decode ran at 21% of the read, 0.40× the BF16 decode beside
      * it (4.66 against 11.54 tok/s at 1 thread, `-XX:UseAVX=2`). Each row's sum is row()'s, bit for
      * bit.
      */
-    private static void group4(MemorySegment w, int blocks, long o0, int r, float[] x, int xOff, float[] y, int yOff) {
+    private static void group4Widened(MemorySegment w, int blocks, long o0, int r, float[] x, int xOff, float[] y, int yOff) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         final long base = w.address(), lastByte = w.byteSize() - 1;
         int touched = 0;

@@ -21,7 +21,7 @@ import javax.management.ObjectName;
  *
  * <p>Why: the batched-decoding microkernels ({@code tile8x16} of BF16Kernels and F16Kernels,
  * {@code pairTile4x16} and {@code pairTile8x16} of Q8Kernels, the {@code tile4x16} of
- * BF16Kernels, F16Kernels and Q8Kernels, and the like) and the Q8_0 decode kernels for 256-bit and 128-bit vectors ({@code Q8Kernels.group4},
+ * BF16Kernels, F16Kernels and Q8Kernels, and the like) and the Q8_0 decode kernels for 256-bit and 128-bit vectors ({@code Q8Kernels.group4}, {@code group4Widened},
  * {@code group8}) are too large for C1's
  * profiling tier (level 3 gives up with "out of virtual registers in linear scan"), though not for
  * its limited-profile tier (level 2). When the method gets hot while C2's queue is long, as during
@@ -50,7 +50,7 @@ public final class JitDirectives {
             "org/scans/engine/kernel/BF16Kernels.tile8x16", "org/scans/engine/kernel/F16Kernels.tile8x16",
             "org/scans/engine/kernel/F16Kernels.tile4x32", "org/scans/engine/kernel/BF16Kernels.tile4x32",
             "org/scans/engine/kernel/Q8Kernels.pairTile4x16", "org/scans/engine/kernel/Q8Kernels.pairTile8x16",
-            "org/scans/engine/kernel/Q8Kernels.group4",
+            "org/scans/engine/kernel/Q8Kernels.group4", "org/scans/engine/kernel/Q8Kernels.group4Widened",
             "org/scans/engine/kernel/Q8Kernels.group8", "org/scans/engine/kernel/BF16Kernels.tile4x16",
             "org/scans/engine/kernel/F16Kernels.tile4x16", "org/scans/engine/kernel/Q8Kernels.tile4x16");
 
