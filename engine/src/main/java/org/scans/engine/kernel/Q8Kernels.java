@@ -87,8 +87,8 @@ public final class Q8Kernels {
     /**
      * Whether 256-bit matvecs take {@link #group4} (weights shifted into place within each int)
      * or {@link #group4Widened} (each 8 bytes sign-extended across the vector). Shifted on all
-     * but Intel cores: on the Zen 3 VM the 1.1B Q8_0 decode ran 23-30% faster at 1 thread
-     * (bench/README.md, round 48). On Intel cores the sign extension has a port of its own, which
+     * but Intel cores: on the Zen 3 VM the 1.1B Q8_0 decode ran 12-31% faster at 1 thread and
+     * 16-25% at 2 (bench/README.md, round 48). On Intel cores the sign extension has a port of its own, which
      * the shifts and conversions do not use, and no Intel AVX2 machine was at hand to measure, so
      * they keep the widened form. {@code -Dscans.q8Shifts=true} or {@code false} overrides it.
      */
@@ -305,11 +305,12 @@ public final class Q8Kernels {
      * times 2^24 exactly; the activations carry the 2^-24. So a block row is one load, six
      * in-lane integer operations and four conversions. The form before this one sign-extended
      * each 8 bytes with {@code vpmovsxbd}, which crosses the vector's 128-bit halves, after an
-     * 8-byte load with a bounds check of its own: on the Zen 3 VM it ran at 9.2-9.6 GB/s over a
-     * matrix in L2, this one at 12-17, and the 1.1B Q8_0 decode went from 7.3-7.8 to 7.9-8.4
-     * tok/s at 1 thread, 12.1-13.9 to 15.8-16.3 at 2 (bench/README.md, round 48). Written out in
-     * full: with the rows as calls, C2's inlining stopped at its node limit and called the scale
-     * loads instead. Each row's sum is {@link #rowShifted}'s, bit for bit.
+     * 8-byte load with a bounds check of its own: on the Zen 3 VM it ran at 9.8-10.5 GB/s from L2
+     * (bench/Q8Rates.java), this one at 12.5-14.0, and the 1.1B Q8_0 decode went from 6.75-7.60
+     * to 7.81-9.32 tok/s at 1 thread, 12.6-12.9 to 14.9-15.8 at 2 (bench/README.md, round 48).
+     * Written out in full, as {@link #group} is. The mask is a static vector: broadcast from an
+     * int at each use, it took C2's inlining past its node limit, and the scale loads became
+     * calls. Each row's sum is {@link #rowShifted}'s, bit for bit.
      */
     private static void group4(MemorySegment w, int blocks, long o0, int r, float[] xs, float[] y, int yOff) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
