@@ -92,10 +92,9 @@ public final class CpuBackend implements Backend {
     private int panelCalls;
     private final float[][] tiles;
     /**
-     * Per worker, the float32 copy of one Q8_0 group that Q8Kernels.gemm multiplies from; off the
-     * heap, where the microkernels read it as they read mapped weights.
+     * Per worker, the float32 copy of one Q8_0 group that Q8Kernels.gemm multiplies from.
      */
-    private final MemorySegment[] dequantized;
+    private final float[][] dequantized;
     /** Per worker, the scratch of Q8Kernels.gemmPairs. */
     private final long[][] pairScratch;
     private float[][] scores;
@@ -124,8 +123,7 @@ public final class CpuBackend implements Backend {
         }
         this.packedFor = new int[threads];
         this.tiles = new float[threads][TokenPanels.ROWS * TokenPanels.WIDTH];
-        this.dequantized = new MemorySegment[threads];
-        java.util.Arrays.fill(dequantized, MemorySegment.NULL);
+        this.dequantized = new float[threads][0];
         this.pairScratch = new long[threads][];
         for (int i = 0; i < threads; i++) pairScratch[i] = Q8Kernels.newPairScratch();
     }
@@ -338,7 +336,7 @@ public final class CpuBackend implements Backend {
         final boolean q8Quads = Q8Kernels.QUADS && allQ8;
         if (anyQ8) {
             for (int i = 0; i < dequantized.length; i++) {
-                if (dequantized[i].byteSize() < Q8Kernels.scratchBytes(cols)) dequantized[i] = Q8Kernels.newScratch(cols);
+                if (dequantized[i].length < Q8Kernels.scratchLength(cols)) dequantized[i] = Q8Kernels.newScratch(cols);
             }
         }
         final boolean paired = allPaired || f16Fast;
@@ -588,7 +586,7 @@ public final class CpuBackend implements Backend {
             java.util.Arrays.fill(norm, 1f);
             RopeTable rope = new RopeTable(headDim, positions, 10000, 1);
             MemorySegment kv = arena.allocate((long) positions * headDim * 4, 64);
-            MemorySegment deq = Q8Kernels.newScratch(cols);
+            float[] deq = Q8Kernels.newScratch(cols);
             long[] pairDeq = Q8Kernels.newPairScratch();
             float[] s = new float[positions];
             long start = System.nanoTime(), end = start + millis * 1_000_000L;

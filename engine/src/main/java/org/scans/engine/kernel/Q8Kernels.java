@@ -12,7 +12,6 @@ import static org.scans.engine.kernel.Vectors.LE;
 import static org.scans.engine.kernel.Vectors.NATIVE;
 import static org.scans.engine.kernel.Vectors.VBYTES;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
@@ -657,20 +656,18 @@ public final class Q8Kernels {
     }
 
     /**
-     * A scratch for {@link #gemm} and {@link #gemmPairs} with matrices up to {@code cols} wide, off
-     * the heap, freed with its last reference. Every scratch comes from here so that the kernels
-     * only ever see one kind of segment: C2 compiles them for the kinds of memory session it has
-     * seen, and a warm-up over a scratch of another arena kind left the pair microkernel (then
-     * {@code tile8x16}) to be recompiled at the first real call, in some runs into code a third
-     * slower.
+     * A scratch for {@link #gemm} with matrices up to {@code cols} wide: one group's rows as
+     * floats. On the heap, not off it: C2 keeps a segment's liveness and bounds checks around
+     * every store into it, which made {@link #dequantize} half of a batched step on the Zen 3 VM
+     * (bench/README.md, round 48); array stores it checks once before the loop.
      */
-    public static MemorySegment newScratch(int cols) {
-        return Arena.ofAuto().allocate(scratchBytes(cols), 64);
+    public static float[] newScratch(int cols) {
+        return new float[scratchLength(cols)];
     }
 
-    /** Bytes of the scratch for matrices {@code cols} wide. */
-    public static long scratchBytes(int cols) {
-        return 4L * GROUP * cols;
+    /** Floats of the scratch for matrices {@code cols} wide. */
+    public static int scratchLength(int cols) {
+        return GROUP * cols;
     }
 
     /**
@@ -682,14 +679,14 @@ public final class Q8Kernels {
      * groups cost a scalar load, conversion and multiply per weight and ran prefill at a tenth of
      * BF16's speed.
      */
-    public static void gemm(Q8Matrix m, int r0, int r1, float[] xt, int t0, int nt, float[] out, int outStride, float[] tile, MemorySegment d) {
+    public static void gemm(Q8Matrix m, int r0, int r1, float[] xt, int t0, int nt, float[] out, int outStride, float[] tile, float[] d) {
         MemorySegment w = m.data();
         final int nv = TokenPanels.vectors(nt);
         int r = r0;
         for (; r < r1 && r % GROUP != 0; r++) rowByTokens(m, r, xt, t0, nt, out, outStride);
         for (; r + GROUP <= r1; r += GROUP) {
             dequantize(w, m.groupBlock(r, 0), m.blocks(), d, m.cols());
-            F32Kernels.tile(d, m.cols(), 0, nv, xt, tile);
+            tile(d, m.cols(), nv, xt, tile);
             TokenPanels.store(tile, r, t0, nt, out, outStride);
         }
         for (; r < r1; r++) rowByTokens(m, r, xt, t0, nt, out, outStride);
@@ -699,21 +696,131 @@ public final class Q8Kernels {
      * {@code blocks} blocks of the group of 8 rows starting at byte {@code o} as floats:
      * {@code deq[i·stride + k]} = row i, column k.
      */
-    static void dequantize(MemorySegment w, long o, int blocks, MemorySegment deq, int stride) {
+    static void dequantize(MemorySegment w, long o, int blocks, float[] deq, int stride) {
         for (int b = 0; b < blocks; b++) {
-            // Every offset the loop counter times a constant plus an invariant (see dequantizePairs).
+            // Every offset and index the loop counter times a constant plus an invariant (see dequantizePairs).
             final long ob = o + (long) b * GROUP_BLOCK_BYTES;
+            final int kb = BLOCK * b;
             for (int i = 0; i < GROUP; i++) {
                 FloatVector d = FloatVector.broadcast(F, w.get(SCALE, ob + 4L * i));
                 final long q = ob + QUANTS + (long) i * BLOCK;
-                final long at = 4L * i * stride + 4L * BLOCK * b;
+                final int at = i * stride + kb;
                 for (int j = 0; j < BLOCK; j += B.length()) {
                     ByteVector bytes = ByteVector.fromMemorySegment(B, w, q + j, LE);
-                    ((FloatVector) bytes.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoMemorySegment(deq, at + 4L * j, LE);
-                    if (!EXACT_BYTES) ((FloatVector) bytes.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoMemorySegment(deq, at + 4L * (j + L), LE);
+                    ((FloatVector) bytes.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(deq, at + j);
+                    if (!EXACT_BYTES) ((FloatVector) bytes.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoArray(deq, at + j + L);
                 }
             }
         }
+    }
+
+    /** Rows {@code [0, 8)} of a dequantized group against {@code nv} vectors of tokens into {@code tile}. */
+    private static void tile(float[] d, int cols, int nv, float[] xt, float[] tile) {
+        if (nv == 2 && Vectors.FEW_REGISTERS) {
+            tile4x2(d, cols, 0, xt, tile);
+            tile4x2(d, cols, 4, xt, tile);
+        } else if (nv == 2) tile8x2(d, cols, xt, tile);
+        else tile8x1(d, cols, xt, tile);
+    }
+
+    /*
+     * The microkernels over a dequantized group: F32Kernels' tiles with the weights from an array.
+     * Written out in full (see BF16Kernels.rows8).
+     */
+    private static void tile8x2(float[] d, int cols, float[] xt, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        for (int k = 0; k < cols; k++) {
+            final int a = k, xo = k * WIDTH;
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + L);
+            FloatVector e;
+            e = FloatVector.broadcast(F, d[a]);
+            c00 = e.fma(x0, c00); c01 = e.fma(x1, c01);
+            e = FloatVector.broadcast(F, d[a + cols]);
+            c10 = e.fma(x0, c10); c11 = e.fma(x1, c11);
+            e = FloatVector.broadcast(F, d[a + 2 * cols]);
+            c20 = e.fma(x0, c20); c21 = e.fma(x1, c21);
+            e = FloatVector.broadcast(F, d[a + 3 * cols]);
+            c30 = e.fma(x0, c30); c31 = e.fma(x1, c31);
+            e = FloatVector.broadcast(F, d[a + 4 * cols]);
+            c40 = e.fma(x0, c40); c41 = e.fma(x1, c41);
+            e = FloatVector.broadcast(F, d[a + 5 * cols]);
+            c50 = e.fma(x0, c50); c51 = e.fma(x1, c51);
+            e = FloatVector.broadcast(F, d[a + 6 * cols]);
+            c60 = e.fma(x0, c60); c61 = e.fma(x1, c61);
+            e = FloatVector.broadcast(F, d[a + 7 * cols]);
+            c70 = e.fma(x0, c70); c71 = e.fma(x1, c71);
+        }
+        c00.intoArray(tile, 0 * WIDTH); c01.intoArray(tile, 0 * WIDTH + L);
+        c10.intoArray(tile, 1 * WIDTH); c11.intoArray(tile, 1 * WIDTH + L);
+        c20.intoArray(tile, 2 * WIDTH); c21.intoArray(tile, 2 * WIDTH + L);
+        c30.intoArray(tile, 3 * WIDTH); c31.intoArray(tile, 3 * WIDTH + L);
+        c40.intoArray(tile, 4 * WIDTH); c41.intoArray(tile, 4 * WIDTH + L);
+        c50.intoArray(tile, 5 * WIDTH); c51.intoArray(tile, 5 * WIDTH + L);
+        c60.intoArray(tile, 6 * WIDTH); c61.intoArray(tile, 6 * WIDTH + L);
+        c70.intoArray(tile, 7 * WIDTH); c71.intoArray(tile, 7 * WIDTH + L);
+    }
+
+    private static void tile8x1(float[] d, int cols, float[] xt, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00, c70 = c00;
+        for (int k = 0; k < cols; k++) {
+            final int a = k, xo = k * WIDTH;
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo);
+            FloatVector e;
+            e = FloatVector.broadcast(F, d[a]);
+            c00 = e.fma(x0, c00);
+            e = FloatVector.broadcast(F, d[a + cols]);
+            c10 = e.fma(x0, c10);
+            e = FloatVector.broadcast(F, d[a + 2 * cols]);
+            c20 = e.fma(x0, c20);
+            e = FloatVector.broadcast(F, d[a + 3 * cols]);
+            c30 = e.fma(x0, c30);
+            e = FloatVector.broadcast(F, d[a + 4 * cols]);
+            c40 = e.fma(x0, c40);
+            e = FloatVector.broadcast(F, d[a + 5 * cols]);
+            c50 = e.fma(x0, c50);
+            e = FloatVector.broadcast(F, d[a + 6 * cols]);
+            c60 = e.fma(x0, c60);
+            e = FloatVector.broadcast(F, d[a + 7 * cols]);
+            c70 = e.fma(x0, c70);
+        }
+        c00.intoArray(tile, 0 * WIDTH);
+        c10.intoArray(tile, 1 * WIDTH);
+        c20.intoArray(tile, 2 * WIDTH);
+        c30.intoArray(tile, 3 * WIDTH);
+        c40.intoArray(tile, 4 * WIDTH);
+        c50.intoArray(tile, 5 * WIDTH);
+        c60.intoArray(tile, 6 * WIDTH);
+        c70.intoArray(tile, 7 * WIDTH);
+    }
+
+    /**
+     * Rows {@code [row0, row0 + 4)} of {@link #tile8x2}, for 16 vector registers (AVX2), where 16
+     * accumulators, two activation vectors and a broadcast do not fit; the activations are read
+     * twice per group, from the caches.
+     */
+    private static void tile4x2(float[] d, int cols, int row0, float[] xt, float[] tile) {
+        final int o = row0 * cols;
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        for (int k = 0; k < cols; k++) {
+            final int a = o + k, xo = k * WIDTH;
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + L);
+            FloatVector e;
+            e = FloatVector.broadcast(F, d[a]);
+            c00 = e.fma(x0, c00); c01 = e.fma(x1, c01);
+            e = FloatVector.broadcast(F, d[a + cols]);
+            c10 = e.fma(x0, c10); c11 = e.fma(x1, c11);
+            e = FloatVector.broadcast(F, d[a + 2 * cols]);
+            c20 = e.fma(x0, c20); c21 = e.fma(x1, c21);
+            e = FloatVector.broadcast(F, d[a + 3 * cols]);
+            c30 = e.fma(x0, c30); c31 = e.fma(x1, c31);
+        }
+        c00.intoArray(tile, (row0 + 0) * WIDTH); c01.intoArray(tile, (row0 + 0) * WIDTH + L);
+        c10.intoArray(tile, (row0 + 1) * WIDTH); c11.intoArray(tile, (row0 + 1) * WIDTH + L);
+        c20.intoArray(tile, (row0 + 2) * WIDTH); c21.intoArray(tile, (row0 + 2) * WIDTH + L);
+        c30.intoArray(tile, (row0 + 3) * WIDTH); c31.intoArray(tile, (row0 + 3) * WIDTH + L);
     }
 
     /**

@@ -441,7 +441,7 @@ class KernelsTest {
                     Q8Kernels.matvec(m, range[0], range[1], x, 0, out, 0);
                 } else {
                     float[] xt = new float[TokenPanels.blockSize(cols)], tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH];
-                    java.lang.foreign.MemorySegment deq = Q8Kernels.newScratch(cols);
+                    float[] deq = Q8Kernels.newScratch(cols);
                     if (pairs) {
                         Q8Kernels.gemmPairs(m, range[0], range[1], new PairPanel().pack(x, 0, nt, cols), 0, nt, out, rows, tile, Q8Kernels.newPairScratch());
                     } else {
@@ -496,14 +496,14 @@ class KernelsTest {
         Random rnd = new Random(12);
         int rows = 8, cols = 96;
         org.scans.engine.tensor.Q8Matrix m = randomQ8(rnd, rows, cols);
-        java.lang.foreign.MemorySegment a = Q8Kernels.newScratch(cols);
+        float[] a = Q8Kernels.newScratch(cols);
         Q8Kernels.dequantize(m.data(), m.groupBlock(0, 0), m.blocks(), a, cols);
         long[] p = Q8Kernels.newPairScratch();
         Q8Kernels.dequantizePairs(m.data(), m.groupBlock(0, 0), m.blocks(), p);
         for (int r = 0; r < rows; r++) {
             for (int k = 0; k < cols; k++) {
                 float want = m.get(r, k);
-                assertEquals(want, a.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, (long) r * cols + k), "natural row " + r + " col " + k);
+                assertEquals(want, a[r * cols + k], "natural row " + r + " col " + k);
                 // Pair order within each four columns: k, k+2, k+1, k+3; two floats per long, the first in the low half.
                 int at = r * 2 * Q8Kernels.PAIR_ROW_LONGS + ((k & ~3) | (k & 1) << 1 | (k & 2) >> 1); // rows a whole chunk apart
                 long pair = p[at / 2];
