@@ -154,7 +154,7 @@ public final class F32Kernels {
     }
 
     /** Rows {@code [r, r + 8)} against {@code nv} vectors of tokens into {@code tile}. */
-    static void tile(MemorySegment w, int cols, int r, int nv, float[] xt, float[] tile) {
+    private static void tile(MemorySegment w, int cols, int r, int nv, float[] xt, float[] tile) {
         if (nv == 2) tile8x2(w, cols, r, xt, tile);
         else tile8x1(w, cols, r, xt, tile);
     }

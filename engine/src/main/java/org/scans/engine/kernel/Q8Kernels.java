@@ -731,24 +731,24 @@ public final class Q8Kernels {
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         for (int k = 0; k < cols; k++) {
-            final int a = k, xo = k * WIDTH;
+            final int xo = k * WIDTH;
             FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + L);
             FloatVector e;
-            e = FloatVector.broadcast(F, d[a]);
+            e = FloatVector.broadcast(F, d[k]);
             c00 = e.fma(x0, c00); c01 = e.fma(x1, c01);
-            e = FloatVector.broadcast(F, d[a + cols]);
+            e = FloatVector.broadcast(F, d[k + cols]);
             c10 = e.fma(x0, c10); c11 = e.fma(x1, c11);
-            e = FloatVector.broadcast(F, d[a + 2 * cols]);
+            e = FloatVector.broadcast(F, d[k + 2 * cols]);
             c20 = e.fma(x0, c20); c21 = e.fma(x1, c21);
-            e = FloatVector.broadcast(F, d[a + 3 * cols]);
+            e = FloatVector.broadcast(F, d[k + 3 * cols]);
             c30 = e.fma(x0, c30); c31 = e.fma(x1, c31);
-            e = FloatVector.broadcast(F, d[a + 4 * cols]);
+            e = FloatVector.broadcast(F, d[k + 4 * cols]);
             c40 = e.fma(x0, c40); c41 = e.fma(x1, c41);
-            e = FloatVector.broadcast(F, d[a + 5 * cols]);
+            e = FloatVector.broadcast(F, d[k + 5 * cols]);
             c50 = e.fma(x0, c50); c51 = e.fma(x1, c51);
-            e = FloatVector.broadcast(F, d[a + 6 * cols]);
+            e = FloatVector.broadcast(F, d[k + 6 * cols]);
             c60 = e.fma(x0, c60); c61 = e.fma(x1, c61);
-            e = FloatVector.broadcast(F, d[a + 7 * cols]);
+            e = FloatVector.broadcast(F, d[k + 7 * cols]);
             c70 = e.fma(x0, c70); c71 = e.fma(x1, c71);
         }
         c00.intoArray(tile, 0 * WIDTH); c01.intoArray(tile, 0 * WIDTH + L);
@@ -765,24 +765,24 @@ public final class Q8Kernels {
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00, c70 = c00;
         for (int k = 0; k < cols; k++) {
-            final int a = k, xo = k * WIDTH;
+            final int xo = k * WIDTH;
             FloatVector x0 = FloatVector.fromArray(F, xt, xo);
             FloatVector e;
-            e = FloatVector.broadcast(F, d[a]);
+            e = FloatVector.broadcast(F, d[k]);
             c00 = e.fma(x0, c00);
-            e = FloatVector.broadcast(F, d[a + cols]);
+            e = FloatVector.broadcast(F, d[k + cols]);
             c10 = e.fma(x0, c10);
-            e = FloatVector.broadcast(F, d[a + 2 * cols]);
+            e = FloatVector.broadcast(F, d[k + 2 * cols]);
             c20 = e.fma(x0, c20);
-            e = FloatVector.broadcast(F, d[a + 3 * cols]);
+            e = FloatVector.broadcast(F, d[k + 3 * cols]);
             c30 = e.fma(x0, c30);
-            e = FloatVector.broadcast(F, d[a + 4 * cols]);
+            e = FloatVector.broadcast(F, d[k + 4 * cols]);
             c40 = e.fma(x0, c40);
-            e = FloatVector.broadcast(F, d[a + 5 * cols]);
+            e = FloatVector.broadcast(F, d[k + 5 * cols]);
             c50 = e.fma(x0, c50);
-            e = FloatVector.broadcast(F, d[a + 6 * cols]);
+            e = FloatVector.broadcast(F, d[k + 6 * cols]);
             c60 = e.fma(x0, c60);
-            e = FloatVector.broadcast(F, d[a + 7 * cols]);
+            e = FloatVector.broadcast(F, d[k + 7 * cols]);
             c70 = e.fma(x0, c70);
         }
         c00.intoArray(tile, 0 * WIDTH);
