@@ -315,7 +315,7 @@ public final class CpuBackend implements Backend {
         for (int i = 0; i < panels.length; i++) if (panels[i].length < need) panels[i] = new float[need];
         boolean allPaired = true, anyQ8 = false, allF16 = true, allBF16 = true, allQ8 = true;
         for (WeightMatrix w : ws) {
-            allPaired &= w instanceof BF16Matrix || w instanceof Q8Matrix;
+            allPaired &= w instanceof BF16Matrix || w instanceof Q8Matrix && Q8Kernels.PAIRS;
             anyQ8 |= w instanceof Q8Matrix;
             allF16 &= w instanceof F16Matrix;
             allBF16 &= w instanceof BF16Matrix;
@@ -347,8 +347,8 @@ public final class CpuBackend implements Backend {
             for (int t0 = 0; t0 < n; t0 += TokenPanels.WIDTH) {
                 int nt = Math.min(TokenPanels.WIDTH, n - t0);
                 // A block of at most one vector of tokens (a batched-decoding step) goes through
-                // the 64-bit-broadcast microkernels when every matrix has one (BF16, Q8_0, and F16
-                // where the fast widening applies: f16Fast).
+                // the 64-bit-broadcast microkernels when every matrix has one (BF16, Q8_0 where
+                // Q8Kernels.PAIRS says so, and F16 where the fast widening applies: f16Fast).
                 boolean pairs = paired && nt <= TokenPanels.PAIR_TOKENS;
                 boolean pairs32 = (f16Fast || bf16Pairs32) && nt > TokenPanels.PAIR_TOKENS;
                 // A full block of 16 tokens of BF16 matrices, of F16 ones with the fast widening,

@@ -694,23 +694,35 @@ public final class Q8Kernels {
 
     /**
      * {@code blocks} blocks of the group of 8 rows starting at byte {@code o} as floats:
-     * {@code deq[i·stride + k]} = row i, column k.
+     * {@code deq[i·stride + k]} = row i, column k. The eight rows are written out, not looped
+     * over: with a loop over them, C2 kept a bounds computation of some twenty instructions
+     * (saturating the long offsets with cmovs) around every load and store, read in its code with
+     * bench/hsdis; written out, a compare and a branch. 16 Q8_0 sequences of the 1.1B model on
+     * the Zen 3 VM, 2 threads: 42.9 and 44.5 tok/s against 38.1 and 38.6 (bench/README.md, round 49).
      */
     static void dequantize(MemorySegment w, long o, int blocks, float[] deq, int stride) {
         for (int b = 0; b < blocks; b++) {
-            // Every offset and index the loop counter times a constant plus an invariant (see dequantizePairs).
             final long ob = o + (long) b * GROUP_BLOCK_BYTES;
             final int kb = BLOCK * b;
-            for (int i = 0; i < GROUP; i++) {
-                FloatVector d = FloatVector.broadcast(F, w.get(SCALE, ob + 4L * i));
-                final long q = ob + QUANTS + (long) i * BLOCK;
-                final int at = i * stride + kb;
-                for (int j = 0; j < BLOCK; j += B.length()) {
-                    ByteVector bytes = ByteVector.fromMemorySegment(B, w, q + j, LE);
-                    ((FloatVector) bytes.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(deq, at + j);
-                    if (!EXACT_BYTES) ((FloatVector) bytes.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoArray(deq, at + j + L);
-                }
-            }
+            dequantizeRow(w, ob, 0, deq, kb);
+            dequantizeRow(w, ob, 1, deq, stride + kb);
+            dequantizeRow(w, ob, 2, deq, 2 * stride + kb);
+            dequantizeRow(w, ob, 3, deq, 3 * stride + kb);
+            dequantizeRow(w, ob, 4, deq, 4 * stride + kb);
+            dequantizeRow(w, ob, 5, deq, 5 * stride + kb);
+            dequantizeRow(w, ob, 6, deq, 6 * stride + kb);
+            dequantizeRow(w, ob, 7, deq, 7 * stride + kb);
+        }
+    }
+
+    /** Row {@code i} of the group block at {@code ob} into {@code deq[at …]}: a scale times 32 bytes. */
+    private static void dequantizeRow(MemorySegment w, long ob, int i, float[] deq, int at) {
+        FloatVector d = FloatVector.broadcast(F, w.get(SCALE, ob + 4L * i));
+        final long q = ob + QUANTS + (long) i * BLOCK;
+        for (int j = 0; j < BLOCK; j += B.length()) {
+            ByteVector bytes = ByteVector.fromMemorySegment(B, w, q + j, LE);
+            ((FloatVector) bytes.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(deq, at + j);
+            if (!EXACT_BYTES) ((FloatVector) bytes.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoArray(deq, at + j + L);
         }
     }
 
@@ -764,26 +776,26 @@ public final class Q8Kernels {
     private static void tile8x1(float[] d, int cols, float[] xt, float[] tile) {
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00, c60 = c00, c70 = c00;
-        for (int k = 0; k < cols; k++) {
+        for (int k = 0; k < cols; k += 2) { // cols is a multiple of 32; pairs of columns: see tile4x2
             final int xo = k * WIDTH;
-            FloatVector x0 = FloatVector.fromArray(F, xt, xo);
+            FloatVector x0 = FloatVector.fromArray(F, xt, xo), y0 = FloatVector.fromArray(F, xt, xo + WIDTH);
             FloatVector e;
-            e = FloatVector.broadcast(F, d[k]);
-            c00 = e.fma(x0, c00);
-            e = FloatVector.broadcast(F, d[k + cols]);
-            c10 = e.fma(x0, c10);
-            e = FloatVector.broadcast(F, d[k + 2 * cols]);
-            c20 = e.fma(x0, c20);
-            e = FloatVector.broadcast(F, d[k + 3 * cols]);
-            c30 = e.fma(x0, c30);
-            e = FloatVector.broadcast(F, d[k + 4 * cols]);
-            c40 = e.fma(x0, c40);
-            e = FloatVector.broadcast(F, d[k + 5 * cols]);
-            c50 = e.fma(x0, c50);
-            e = FloatVector.broadcast(F, d[k + 6 * cols]);
-            c60 = e.fma(x0, c60);
-            e = FloatVector.broadcast(F, d[k + 7 * cols]);
-            c70 = e.fma(x0, c70);
+            e = FloatVector.broadcast(F, d[k]); c00 = e.fma(x0, c00);
+            e = FloatVector.broadcast(F, d[k + 1]); c00 = e.fma(y0, c00);
+            e = FloatVector.broadcast(F, d[k + cols]); c10 = e.fma(x0, c10);
+            e = FloatVector.broadcast(F, d[k + cols + 1]); c10 = e.fma(y0, c10);
+            e = FloatVector.broadcast(F, d[k + 2 * cols]); c20 = e.fma(x0, c20);
+            e = FloatVector.broadcast(F, d[k + 2 * cols + 1]); c20 = e.fma(y0, c20);
+            e = FloatVector.broadcast(F, d[k + 3 * cols]); c30 = e.fma(x0, c30);
+            e = FloatVector.broadcast(F, d[k + 3 * cols + 1]); c30 = e.fma(y0, c30);
+            e = FloatVector.broadcast(F, d[k + 4 * cols]); c40 = e.fma(x0, c40);
+            e = FloatVector.broadcast(F, d[k + 4 * cols + 1]); c40 = e.fma(y0, c40);
+            e = FloatVector.broadcast(F, d[k + 5 * cols]); c50 = e.fma(x0, c50);
+            e = FloatVector.broadcast(F, d[k + 5 * cols + 1]); c50 = e.fma(y0, c50);
+            e = FloatVector.broadcast(F, d[k + 6 * cols]); c60 = e.fma(x0, c60);
+            e = FloatVector.broadcast(F, d[k + 6 * cols + 1]); c60 = e.fma(y0, c60);
+            e = FloatVector.broadcast(F, d[k + 7 * cols]); c70 = e.fma(x0, c70);
+            e = FloatVector.broadcast(F, d[k + 7 * cols + 1]); c70 = e.fma(y0, c70);
         }
         c00.intoArray(tile, 0 * WIDTH);
         c10.intoArray(tile, 1 * WIDTH);
@@ -801,23 +813,30 @@ public final class Q8Kernels {
      * twice per group, from the caches. 16 Q8_0 sequences of the 1.1B model on the Zen 3 VM, 2
      * threads: 35.2-37.3 tok/s against 29.9-32.4 with tile8x2 ({@code -Dscans.vectorRegisters=32};
      * bench/README.md, round 48).
+     *
+     * <p>Two columns per iteration (every row's sum keeps its order, so the results are the same
+     * bit for bit). One column per iteration gave 8 FMAs against some 15 other instructions, the
+     * index arithmetic of each broadcast among them, more than the front end issues in the FMAs'
+     * four cycles; two columns share it. Same VM: 39.9 and 42.0 tok/s against 27.3 and 35.4; four
+     * columns spilled and ran at 23.8-24.5 (round 49). {@link #tile8x1} takes pairs of columns too.
      */
     private static void tile4x2(float[] d, int cols, int row0, float[] xt, float[] tile) {
         final int o = row0 * cols;
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        for (int k = 0; k < cols; k++) {
+        for (int k = 0; k < cols; k += 2) {
             final int a = o + k, xo = k * WIDTH;
             FloatVector x0 = FloatVector.fromArray(F, xt, xo), x1 = FloatVector.fromArray(F, xt, xo + L);
+            FloatVector y0 = FloatVector.fromArray(F, xt, xo + WIDTH), y1 = FloatVector.fromArray(F, xt, xo + WIDTH + L);
             FloatVector e;
-            e = FloatVector.broadcast(F, d[a]);
-            c00 = e.fma(x0, c00); c01 = e.fma(x1, c01);
-            e = FloatVector.broadcast(F, d[a + cols]);
-            c10 = e.fma(x0, c10); c11 = e.fma(x1, c11);
-            e = FloatVector.broadcast(F, d[a + 2 * cols]);
-            c20 = e.fma(x0, c20); c21 = e.fma(x1, c21);
-            e = FloatVector.broadcast(F, d[a + 3 * cols]);
-            c30 = e.fma(x0, c30); c31 = e.fma(x1, c31);
+            e = FloatVector.broadcast(F, d[a]); c00 = e.fma(x0, c00); c01 = e.fma(x1, c01);
+            e = FloatVector.broadcast(F, d[a + 1]); c00 = e.fma(y0, c00); c01 = e.fma(y1, c01);
+            e = FloatVector.broadcast(F, d[a + cols]); c10 = e.fma(x0, c10); c11 = e.fma(x1, c11);
+            e = FloatVector.broadcast(F, d[a + cols + 1]); c10 = e.fma(y0, c10); c11 = e.fma(y1, c11);
+            e = FloatVector.broadcast(F, d[a + 2 * cols]); c20 = e.fma(x0, c20); c21 = e.fma(x1, c21);
+            e = FloatVector.broadcast(F, d[a + 2 * cols + 1]); c20 = e.fma(y0, c20); c21 = e.fma(y1, c21);
+            e = FloatVector.broadcast(F, d[a + 3 * cols]); c30 = e.fma(x0, c30); c31 = e.fma(x1, c31);
+            e = FloatVector.broadcast(F, d[a + 3 * cols + 1]); c30 = e.fma(y0, c30); c31 = e.fma(y1, c31);
         }
         c00.intoArray(tile, (row0 + 0) * WIDTH); c01.intoArray(tile, (row0 + 0) * WIDTH + L);
         c10.intoArray(tile, (row0 + 1) * WIDTH); c11.intoArray(tile, (row0 + 1) * WIDTH + L);
@@ -896,6 +915,16 @@ public final class Q8Kernels {
         }
         for (; r < r1; r++) rowByPairs(m, r, xq, t0, nt, out, outStride);
     }
+
+    /**
+     * Whether a block of at most {@link TokenPanels#PAIR_TOKENS} tokens of Q8_0 matrices (a
+     * batched-decoding step) takes {@link #gemmPairs} (true) or {@link #gemm}: yes with 32 vector
+     * registers, no with 16 (AVX2). There the pair tiles spill (see {@link #pairTile8x16}) and
+     * {@link #gemm}'s 8-row tile over one vector of tokens does not: 8 sequences of the 1.1B model
+     * on the Zen 3 VM, 2 threads, 29.8-32.8 tok/s against 14.6-15.2 (bench/README.md, round 49).
+     * {@code -Dscans.q8Pairs=true} or {@code false} overrides it.
+     */
+    public static final boolean PAIRS = Vectors.flag("scans.q8Pairs", !Vectors.FEW_REGISTERS);
 
     /**
      * Whether full blocks of 16 tokens of Q8_0 matrices take {@link #gemmQuads} (true) or
@@ -1053,7 +1082,8 @@ public final class Q8Kernels {
      * vector registers ({@link Vectors#FEW_REGISTERS}: AVX2). There both tiles spill, and with
      * 256-bit vectors and 8 sequences the 4-row one ran slower: 10.81–11.85 tok/s against
      * 12.21–14.46 with this one and 13.10–16.00 before round 42 ({@code -XX:UseAVX=2}, 1 thread;
-     * bench/README.md, round 42).
+     * bench/README.md, round 42). Since round 49 such cores take {@link #gemm} instead, which
+     * does not spill ({@link #PAIRS}); this tile runs only where {@code -Dscans.q8Pairs=true}.
      * Written out in full (see BF16Kernels.rows8).
      */
     private static void pairTile8x16(long[] d, int cols, MemorySegment xq, long x0, float[] tile) {

@@ -156,7 +156,10 @@ class BatchGeneratorTest {
         }
     }
 
-    /** The same with every matrix quantized to Q8_0 at load: the batched steps take Q8Kernels.gemmPairs. */
+    /**
+     * The same with every matrix quantized to Q8_0 at load: the batched steps take
+     * Q8Kernels.gemmPairs with 32 vector registers, Q8Kernels.gemm with 16 (Q8Kernels.PAIRS).
+     */
     @Test
     void greedyBatchOf16EqualsAloneWithQ8Weights() throws IOException {
         Path dir = randomBf16Model(tmp.resolve("rand-q8"));
