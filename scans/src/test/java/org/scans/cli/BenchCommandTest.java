@@ -131,7 +131,7 @@ class BenchCommandTest {
      * read once, when its class is first loaded.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"scans.bytePermute", "scans.f16Quads", "scans.q8Quads", "scans.q8Shifts", "scans.q8Pairs"})
+    @ValueSource(strings = {"scans.bytePermute", "scans.f16Quads", "scans.q8Quads", "scans.q8Shifts", "scans.q8Pairs", "scans.f16Widened"})
     void badKernelPropertyIsOneLine(String property) throws Exception {
         // On every machine: bytePermute and the quads choices only apply with 16 float lanes (q8Shifts
         // with 8), and

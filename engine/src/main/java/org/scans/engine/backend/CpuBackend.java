@@ -92,7 +92,8 @@ public final class CpuBackend implements Backend {
     private int panelCalls;
     private final float[][] tiles;
     /**
-     * Per worker, the float32 copy of one Q8_0 group that Q8Kernels.gemm multiplies from.
+     * Per worker, the float32 copy of one group of 8 rows that Q8Kernels.gemm and
+     * F16Kernels.gemmWidened multiply from.
      */
     private final float[][] dequantized;
     /** Per worker, the scratch of Q8Kernels.gemmPairs. */
@@ -313,28 +314,32 @@ public final class CpuBackend implements Backend {
     private void panelProducts(WeightMatrix[] ws, float[] x, int n, int cols, int totalRows, float[][] outs) {
         int need = TokenPanels.blockSize(cols);
         for (int i = 0; i < panels.length; i++) if (panels[i].length < need) panels[i] = new float[need];
-        boolean allPaired = true, anyQ8 = false, allF16 = true, allBF16 = true, allQ8 = true;
+        boolean allPaired = true, anyQ8 = false, anyF16 = false, allF16 = true, allBF16 = true, allQ8 = true;
         for (WeightMatrix w : ws) {
             allPaired &= w instanceof BF16Matrix || w instanceof Q8Matrix && Q8Kernels.PAIRS;
             anyQ8 |= w instanceof Q8Matrix;
+            anyF16 |= w instanceof F16Matrix;
             allF16 &= w instanceof F16Matrix;
             allBF16 &= w instanceof BF16Matrix;
             allQ8 &= w instanceof Q8Matrix;
         }
         // F16 matrices take the paired kernels too, with the fast widening (see F16Kernels.gemmPairs),
         // where it applies: no Inf or NaN among the weights, every activation below 2^64.
-        // Otherwise they keep the exact widening of F16Kernels.gemm. A block
+        // Otherwise they keep the exact widening of F16Kernels.gemm. With 16 vector registers,
+        // where the paired tiles spill, they take F16Kernels.gemmWidened instead. A block
         // of 17 to 32 tokens goes as two paired blocks through F16Kernels.gemmPairs32, each
         // widened weight feeding both (F16Kernels.gemm on it, converting every half on its own, ran
         // no faster per token than the paired kernel on 16). BF16 blocks of 17 to 32 tokens take
         // BF16Kernels.gemmPairs32 where BF16Kernels.PAIRS32 says so (Intel cores).
-        final F16Fixups[] fixes = allF16 && F16Kernels.bounded(x, 0, n * cols) ? fixupsF16(ws) : null;
+        // F16Kernels.WIDENED: F16 matrices of an even width take gemmWidened.
+        final boolean f16Widened = F16Kernels.WIDENED && cols % 2 == 0;
+        final F16Fixups[] fixes = allF16 && !f16Widened && F16Kernels.bounded(x, 0, n * cols) ? fixupsF16(ws) : null;
         final boolean f16Fast = fixes != null;
         final boolean bf16Pairs32 = BF16Kernels.PAIRS32 && allBF16;
         final boolean bf16Quads = BF16Kernels.QUADS && allBF16;
         final boolean f16Quads = F16Kernels.QUADS && f16Fast;
         final boolean q8Quads = Q8Kernels.QUADS && allQ8;
-        if (anyQ8) {
+        if (anyQ8 || anyF16 && f16Widened) {
             for (int i = 0; i < dequantized.length; i++) {
                 if (dequantized[i].length < Q8Kernels.scratchLength(cols)) dequantized[i] = Q8Kernels.newScratch(cols);
             }
@@ -382,6 +387,8 @@ public final class CpuBackend implements Backend {
                             case F16Matrix m when pairs -> F16Kernels.gemmPairs(m.data(), fixes[i], cols, r0, r1, xa, t0, nt, outs[i], rows, tile);
                             case F16Matrix m when pairs32 -> F16Kernels.gemmPairs32(m.data(), fixes[i], cols, r0, r1, xa, xb, t0,
                                     nt - half, outs[i], rows, tile);
+                            case F16Matrix m when f16Widened -> F16Kernels.gemmWidened(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile,
+                                    dequantized[worker]);
                             case F16Matrix m -> F16Kernels.gemm(m.data(), cols, r0, r1, xt, t0, nt, outs[i], rows, tile);
                             case Q8Matrix m when quads -> Q8Kernels.gemmQuads(m, r0, r1, xa, t0, outs[i], rows);
                             case Q8Matrix m when pairs -> Q8Kernels.gemmPairs(m, r0, r1, xa, t0, nt, outs[i], rows, tile, pairScratch[worker]);
@@ -625,7 +632,10 @@ public final class CpuBackend implements Backend {
                             TokenPanels.packBlock(x, 0, n, cols, xq);
                             F16Kernels.gemm(d, cols, 0, rows, xq, 0, n, out, rows, tile);
                             F16Kernels.gemm(d, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile);
-                            if (fix[1] != null) {
+                            if (F16Kernels.WIDENED) {
+                                F16Kernels.gemmWidened(d, cols, 0, rows, xq, 0, n, out, rows, tile, deq);
+                                F16Kernels.gemmWidened(d, cols, 0, rows, xq, 0, TokenPanels.PAIR_TOKENS, out, rows, tile, deq);
+                            } else if (fix[1] != null) {
                                 MemorySegment xa = pairPanel.pack(x, 0, TokenPanels.PAIR_TOKENS, PAIR_COLS);
                                 F16Kernels.gemmPairs(d, fix[1], PAIR_COLS, 0, PAIR_ROWS, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);
                                 F16Kernels.gemmPairs32(d, fix[1], PAIR_COLS, 0, PAIR_ROWS, xa, xa, 0, TokenPanels.PAIR_TOKENS, pairOut, PAIR_ROWS, tile);

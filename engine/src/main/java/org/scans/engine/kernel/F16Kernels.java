@@ -460,6 +460,35 @@ public final class F16Kernels {
     }
 
     /**
+     * {@link #gemm} with each group of 8 rows first converted to float32 in {@code d} (from
+     * {@code Q8Kernels.newScratch}), then multiplied by {@link GroupTiles}, which broadcast every
+     * weight from the scratch instead of converting it on its own: the same sums, bit for bit
+     * (each row's columns in order, the same exact conversion), for any halves, infinities, NaNs
+     * and subnormals included. {@code cols} must be even.
+     */
+    public static void gemmWidened(MemorySegment w, int cols, int r0, int r1, float[] xt, int t0, int nt, float[] out, int outStride, float[] tile,
+                                   float[] d) {
+        final int nv = TokenPanels.vectors(nt);
+        int r = r0;
+        for (; r + TokenPanels.ROWS <= r1; r += TokenPanels.ROWS) {
+            widen(w, (long) r * cols * 2, TokenPanels.ROWS * cols, d);
+            GroupTiles.tile(d, cols, nv, xt, tile);
+            TokenPanels.store(tile, r, t0, nt, out, outStride);
+        }
+        if (r < r1) gemm(w, cols, r, r1, xt, t0, nt, out, outStride, tile);
+    }
+
+    /**
+     * {@code d[k]} = the half at byte {@code o + 2k}, for {@code k < n}: C2 turns this loop into vector
+     * conversions ({@code vcvtph2ps} with F16C, read in its code with bench/hsdis), eight halves an
+     * instruction, where the Vector API has no half-to-float conversion of its own. Exact: every
+     * half, subnormals included, is a normal float32 or a zero, an infinity or a NaN.
+     */
+    static void widen(MemorySegment w, long o, int n, float[] d) {
+        for (int k = 0; k < n; k++) d[k] = Float.float16ToFloat(w.get(SHORT, o + 2L * k));
+    }
+
+    /**
      * {@code out[(t0 + j)·outStride + r] = Σ_k W[r, k]·x_j[k]} for rows {@code [r0, r1)} and the
      * {@code nt} ≤ {@link TokenPanels#PAIR_TOKENS} tokens of a {@link TokenPanels#packPairs} block
      * ({@code xq}), with the fast widening of {@link #matvecFast} and its conditions: the batched decoding step, as
@@ -556,6 +585,15 @@ public final class F16Kernels {
         c60.intoArray(tile, 12 * L); c61.intoArray(tile, 13 * L);
         c70.intoArray(tile, 14 * L); c71.intoArray(tile, 15 * L);
     }
+
+    /**
+     * Whether F16 matrices' panel products (prefill and batched steps) take {@link #gemmWidened}
+     * instead of the paired kernels with the fast widening ({@link #gemmPairs}, {@link #gemmPairs32})
+     * or {@link #gemm}: yes where there are 16 vector registers, on which the paired tiles' 16
+     * accumulators and 8 activation vectors spill. {@code -Dscans.f16Widened=true} or
+     * {@code false} overrides it.
+     */
+    public static final boolean WIDENED = Vectors.flag("scans.f16Widened", Vectors.FEW_REGISTERS);
 
     /**
      * Whether full blocks of 16 tokens of F16 matrices, where the fast widening applies, take

@@ -18,7 +18,7 @@ public final class KernelChoices {
     public static void check() {
         // Reading a static field that is not a constant loads and initializes its class.
         boolean read = Vectors.FEW_REGISTERS | Vectors.INTEL | Vectors.BYTE_PERMUTE | BF16Kernels.QUADS | BF16Kernels.PAIRS32
-                | F16Kernels.QUADS | Q8Kernels.QUADS | Q8Kernels.SHIFTS | Q8Kernels.PAIRS
+                | F16Kernels.QUADS | F16Kernels.WIDENED | Q8Kernels.QUADS | Q8Kernels.SHIFTS | Q8Kernels.PAIRS
                 | Q8Kernels.TOUCH_AHEAD > 0;
     }
 }

@@ -254,6 +254,41 @@ class KernelsTest {
     }
 
     /**
+     * F16Kernels.gemmWidened (each group of 8 rows converted into a float scratch, then the float
+     * tiles) sums every row as F16Kernels.gemm does, from the same exact conversion: the results
+     * must be equal bit for bit, for halves of every kind (subnormals, zeros of both signs,
+     * infinities, NaNs among ordinary ones), for 1 to WIDTH tokens (one and two vectors), and
+     * for row ranges that start and end off a group of 8 (the rest goes through gemm itself).
+     */
+    @Test
+    void f16WidenedGemmEqualsTheExactGemmBitForBit() {
+        Random rnd = new Random(71);
+        int rows = 29, cols = 2 * 41; // even, as gemmWidened asks; no multiple of 8
+        MemorySegment w = ARENA.allocate(2L * rows * cols, 64);
+        short[] kinds = {0x0000, (short) 0x8000, 0x0001, (short) 0x83FF, 0x7C00, (short) 0xFC00, 0x7E00, 0x3C00};
+        for (int i = 0; i < rows * cols; i++) {
+            short h = rnd.nextInt(40) == 0 ? kinds[rnd.nextInt(kinds.length)]
+                    : rnd.nextInt(6) == 0 ? (short) (rnd.nextInt(1024) | (rnd.nextBoolean() ? 0x8000 : 0))
+                    : Float.floatToFloat16((float) rnd.nextGaussian());
+            w.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i, h);
+        }
+        float[] tile = new float[TokenPanels.ROWS * TokenPanels.WIDTH], scratch = Q8Kernels.newScratch(cols);
+        for (int nt = 1; nt <= TokenPanels.WIDTH; nt++) {
+            float[] x = random(rnd, nt * cols), xt = new float[TokenPanels.blockSize(cols)];
+            TokenPanels.packBlock(x, 0, nt, cols, xt);
+            for (int[] range : new int[][] {{0, rows}, {3, 27}, {8, 16}}) {
+                float[] want = new float[nt * rows], got = new float[nt * rows];
+                F16Kernels.gemm(w, cols, range[0], range[1], xt, 0, nt, want, rows, tile);
+                F16Kernels.gemmWidened(w, cols, range[0], range[1], xt, 0, nt, got, rows, tile, scratch);
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]),
+                            "nt=" + nt + " rows " + range[0] + "-" + range[1] + " at " + i + ": " + got[i] + " vs " + want[i]);
+                }
+            }
+        }
+    }
+
+    /**
      * The batched step's F16 kernel (F16Kernels.gemmPairs) makes the decode kernel's assumptions
      * (finite halves, activations below 2^64): a matrix with an infinity or a NaN, or an activation
      * of 2^64 or more, must take the exact widening, for every token count that
