@@ -19,8 +19,10 @@ import org.scans.engine.util.LargeAllocation;
 
 /**
  * Why the F16 decode streams from memory slower than the BF16 one on the same bytes (round 52).
- * One thread, one JVM: four 8-row decode tiles over a 256 × 2048 matrix that stays in L2 and over
- * a 1 GB one, then a plain read of the 1 GB one, PASSES times in turn (default 8), SECONDS each
+ * One thread, one JVM: four 8-row decode tiles over a 256 × 2048 matrix that stays in L2, over a
+ * 1 GB one, and over the same gigabyte as 128 matrices of 2048 × 2048 (the 1.1B model's square
+ * shape, one after another as a decode step takes them; a tile's rows are then 1 MB apart rather
+ * than 128 MB), then a plain read of the gigabyte, PASSES times in turn (default 8), SECONDS each
  * (default 1); at the end each rate's median over the passes after the second (C2 compiles during
  * the first two). The kernels:
  * <ul>
@@ -59,7 +61,7 @@ public class DecodeRates {
         F16Fixups smallFix = F16Fixups.scan(small, rows(small), COLS), largeFix = F16Fixups.scan(large, rows(large), COLS);
         float[] xp = new float[COLS];
         Random random = new Random(1);
-        for (int i = 0; i < COLS; i++) xp[i] = (float) random.nextGaussian() * 0x1p-100f; // keeps the widened halves' products finite
+        for (int i = 0; i < COLS; i++) xp[i] = (float) random.nextGaussian() * 0x1p-100f; // the probes widen some halves to near 2^128: keeps every product finite
         float[] y = new float[rows(large)];
         // The same gigabyte as 128 matrices of 2048 rows, the 1.1B model's 2048 × 2048 shape, one after another as in a decode step.
         MemorySegment[] parts = new MemorySegment[rows(large) / 2048];
