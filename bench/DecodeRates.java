@@ -28,6 +28,10 @@ import org.scans.engine.util.LargeAllocation;
  * <ul>
  *   <li>{@code bf16}, {@code f16}: the engine's decode kernels ({@code BF16Kernels.matvec},
  *       {@code F16Kernels.matvecFast});
+ *   <li>{@code bf16'}, {@code f16'}: the same two tiles written here as the probes are (the finish
+ *       and the fix-ups left out), so that each probe has a tile from the same place to be
+ *       compared with. In this harness C2 keeps a bounds check and reloads each row's address from
+ *       the stack before every row's load, in the engine's kernels and in these alike;
  *   <li>{@code bf16+}: BF16's tile doing F16's integer work on each weight vector as well (its sums
  *       are wrong; it reads the same bytes in the same order as {@code bf16});
  *   <li>{@code f16-}: F16's tile with two vector instructions a row fewer (the 2^-112 widening,
@@ -77,6 +81,8 @@ public class DecodeRates {
         List<Kernel> kernels = List.of(
                 new Kernel("bf16", w -> BF16Kernels.matvec(w, COLS, 0, rows(w), xp, 0, y, 0)),
                 new Kernel("f16", w -> F16Kernels.matvecFast(w, fixes.get(w), COLS, 0, rows(w), xp, xp, 0, y, 0)),
+                new Kernel("bf16'", w -> tiles(w, xp, y, DecodeRates::bf16Copy)),
+                new Kernel("f16'", w -> tiles(w, xp, y, DecodeRates::f16Copy)),
                 new Kernel("bf16+", w -> tiles(w, xp, y, DecodeRates::bf16Padded)),
                 new Kernel("f16-", w -> tiles(w, xp, y, DecodeRates::f16Short)));
         long window = (long) (seconds * 1e9);
@@ -128,6 +134,94 @@ public class DecodeRates {
     private static void tiles(MemorySegment w, float[] xp, float[] y, Tile tile) {
         int tiles = rows(w) / 8;
         for (int t = 0; t < tiles; t++) tile.run(w, t, tiles, xp, y);
+    }
+
+    /** The engine's BF16 tile written here, compiled as the probes are (their column count a constant). */
+    private static void bf16Copy(MemorySegment w, int r, int s, float[] xp, float[] y) {
+        final long rb = COLS * 2L * s, o0 = r * (COLS * 2L);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
+        for (int k = 0; k < COLS; k += 2 * L) {
+            FloatVector xe = FloatVector.fromArray(F, xp, k), xo = FloatVector.fromArray(F, xp, k + L);
+            final long o = o0 + 2L * k;
+            IntVector p;
+            p = IntVector.fromMemorySegment(I, w, o, LE);
+            a0 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a0);
+            c0 = p.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c0);
+            p = IntVector.fromMemorySegment(I, w, o + rb, LE);
+            a1 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a1);
+            c1 = p.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c1);
+            p = IntVector.fromMemorySegment(I, w, o + 2 * rb, LE);
+            a2 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a2);
+            c2 = p.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c2);
+            p = IntVector.fromMemorySegment(I, w, o + 3 * rb, LE);
+            a3 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a3);
+            c3 = p.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c3);
+            p = IntVector.fromMemorySegment(I, w, o + 4 * rb, LE);
+            a4 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a4);
+            c4 = p.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c4);
+            p = IntVector.fromMemorySegment(I, w, o + 5 * rb, LE);
+            a5 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a5);
+            c5 = p.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c5);
+            p = IntVector.fromMemorySegment(I, w, o + 6 * rb, LE);
+            a6 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a6);
+            c6 = p.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c6);
+            p = IntVector.fromMemorySegment(I, w, o + 7 * rb, LE);
+            a7 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a7);
+            c7 = p.and(0xFFFF0000).reinterpretAsFloats().fma(xo, c7);
+        }
+        y[r] = a0.add(c0).reduceLanes(VectorOperators.ADD);
+        y[r + s] = a1.add(c1).reduceLanes(VectorOperators.ADD);
+        y[r + 2 * s] = a2.add(c2).reduceLanes(VectorOperators.ADD);
+        y[r + 3 * s] = a3.add(c3).reduceLanes(VectorOperators.ADD);
+        y[r + 4 * s] = a4.add(c4).reduceLanes(VectorOperators.ADD);
+        y[r + 5 * s] = a5.add(c5).reduceLanes(VectorOperators.ADD);
+        y[r + 6 * s] = a6.add(c6).reduceLanes(VectorOperators.ADD);
+        y[r + 7 * s] = a7.add(c7).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The engine's fast F16 tile written here, without its finish, compiled as the probes are. */
+    private static void f16Copy(MemorySegment w, int r, int s, float[] xp, float[] y) {
+        final long rb = COLS * 2L * s, o0 = r * (COLS * 2L);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
+        for (int k = 0; k < COLS; k += 2 * L) {
+            FloatVector xe = FloatVector.fromArray(F, xp, k), xo = FloatVector.fromArray(F, xp, k + L);
+            final long o = o0 + 2L * k;
+            IntVector p;
+            p = IntVector.fromMemorySegment(I, w, o, LE);
+            a0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a0);
+            c0 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c0);
+            p = IntVector.fromMemorySegment(I, w, o + rb, LE);
+            a1 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a1);
+            c1 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c1);
+            p = IntVector.fromMemorySegment(I, w, o + 2 * rb, LE);
+            a2 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a2);
+            c2 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c2);
+            p = IntVector.fromMemorySegment(I, w, o + 3 * rb, LE);
+            a3 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a3);
+            c3 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c3);
+            p = IntVector.fromMemorySegment(I, w, o + 4 * rb, LE);
+            a4 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a4);
+            c4 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c4);
+            p = IntVector.fromMemorySegment(I, w, o + 5 * rb, LE);
+            a5 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a5);
+            c5 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c5);
+            p = IntVector.fromMemorySegment(I, w, o + 6 * rb, LE);
+            a6 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a6);
+            c6 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c6);
+            p = IntVector.fromMemorySegment(I, w, o + 7 * rb, LE);
+            a7 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xe, a7);
+            c7 = p.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).or(0x40000000).reinterpretAsFloats().fma(xo, c7);
+        }
+        y[r] = a0.add(c0).reduceLanes(VectorOperators.ADD);
+        y[r + s] = a1.add(c1).reduceLanes(VectorOperators.ADD);
+        y[r + 2 * s] = a2.add(c2).reduceLanes(VectorOperators.ADD);
+        y[r + 3 * s] = a3.add(c3).reduceLanes(VectorOperators.ADD);
+        y[r + 4 * s] = a4.add(c4).reduceLanes(VectorOperators.ADD);
+        y[r + 5 * s] = a5.add(c5).reduceLanes(VectorOperators.ADD);
+        y[r + 6 * s] = a6.add(c6).reduceLanes(VectorOperators.ADD);
+        y[r + 7 * s] = a7.add(c7).reduceLanes(VectorOperators.ADD);
     }
 
     /** BF16's tile with F16's extra integer work: wrong sums, BF16's bytes in BF16's order, F16's count of vector instructions. */
