@@ -16,6 +16,7 @@ M="${M:?set M to the folder with tiny1b-DTYPE-hf and tiny1b-DTYPE.gguf}"
 DTYPE="${DTYPE:-f16}"
 GEN="${GEN:-128}"
 source "$(dirname "$0")/common.sh"
+need_llamacpp_tool
 GGUF="$M/tiny1b-$DTYPE.gguf"
 HF="$M/tiny1b-$DTYPE-hf"
 FILES=("$GGUF" "$HF"/*.safetensors)

@@ -8,6 +8,7 @@
 #   M=/work/models-bench bench/compare-f16.sh > compare-f16.log
 M="${M:?set M to the folder with tiny1b-f16-hf and tiny1b-f16.gguf}"
 source "$(dirname "$0")/common.sh"
+need_llamacpp_tool
 F16=("$M"/tiny1b-f16.gguf "$M"/tiny1b-f16-hf/*.safetensors)
 refill_files "${F16[@]}"
 stamp "page cache: $(grep FileHugePages /proc/meminfo | tr -s ' ')"

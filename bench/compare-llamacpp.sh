@@ -19,6 +19,7 @@
 # (bench/ReadFiles.java), and each engine's decode can be stated against its own file's read.
 M="${M:?set M to the folder with the tiny1b models}"
 source "$(dirname "$0")/common.sh"
+need_llamacpp_tool
 BF16=("$M"/tiny1b-bf16.gguf "$M"/tiny1b-bf16-hf/*.safetensors)
 F16=("$M"/tiny1b-f16.gguf "$M"/tiny1b-f16-hf/*.safetensors)
 # Puts the given files back in the page cache in 2 MiB folios, after dropping the other pair's:
