@@ -10,12 +10,6 @@ JAR="${JAR:-$ROOT/target/scans-engine.jar}"
 # One llama-bench line from llama.cpp, our bench on the same arguments, and a timestamped
 # heading; the scripts that run them otherwise define their own after sourcing this file.
 llama() { node "$TOOLS/llamacpp.mjs" bench "$@" 2>&1 | tail -1; }
-# Stops a script before its first measurement when llama.cpp's tool cannot run (a fresh machine
-# without setup.sh), rather than after half an hour of rounds with one side missing.
-need_llamacpp_tool() {
-  node "$TOOLS/llamacpp.mjs" version > /dev/null 2>&1 ||
-    { echo "llama.cpp's tool does not run (node $TOOLS/llamacpp.mjs version): run $TOOLS/setup.sh first" >&2; exit 1; }
-}
 ours() { "$JAVA" --add-modules jdk.incubator.vector -Xmx1g -jar "$JAR" bench "$@" 2>/dev/null; }
 # A plain read of each file through its mapping at $1 threads (bench/ReadFiles.java): the two
 # engines read different files, whose pages can sit in memory that reads 10-30% apart.
@@ -44,6 +38,13 @@ refill_files() {
   [ "${PAGE_CACHE:-refill}" = refill ] || return 0
   drop_cached "$@"
   read_back "$@"
+}
+
+# Stops a script before its first measurement when llama.cpp's tool cannot run (a fresh machine
+# without setup.sh), rather than after half an hour of rounds with one side missing.
+need_llamacpp_tool() {
+  node "$TOOLS/llamacpp.mjs" version > /dev/null 2>&1 ||
+    { echo "llama.cpp's tool does not run (node $TOOLS/llamacpp.mjs version): run $TOOLS/setup.sh first" >&2; exit 1; }
 }
 
 # Checks that bench/llamacpp/build.sh built program $1 into $LCPP, and sets BINS to the llama.cpp

@@ -15,6 +15,7 @@
 # tok/s and ours against llama.cpp's per format.
 M="${M:?set M to the folder with tiny1b-bf16-hf and tiny1b-bf16.gguf}"
 source "$(dirname "$0")/common.sh"
+need_llamacpp_tool
 need_llamacpp_program quantize
 Q8="$M/tiny1b-q8_0.gguf"
 if [ ! -f "$Q8" ]; then
