@@ -20,7 +20,7 @@ need_llamacpp_tool
 GGUF="$M/tiny1b-$DTYPE.gguf"
 HF="$M/tiny1b-$DTYPE-hf"
 FILES=("$GGUF" "$HF"/*.safetensors)
-for f in "${FILES[@]}"; do [ -f "$f" ] || { echo "no $f" >&2; exit 1; }; done
+need_files "${FILES[@]}"
 ratios=()
 for T in ${THREADS:-1 2}; do
   for ((round = 1; round <= ${ROUNDS:-6}; round++)); do

@@ -40,6 +40,15 @@ refill_files() {
   read_back "$@"
 }
 
+# Stops a script before its first measurement when a model file it measures is missing (a fresh
+# machine, or M naming another folder); a glob that matched nothing is named as it was written.
+need_files() {
+  local f
+  for f in "$@"; do
+    [ -f "$f" ] || { echo "no $f: write the models with mkmodel.py (bench/README.md, \"How to run\")" >&2; exit 1; }
+  done
+}
+
 # Stops a script before its first measurement when llama.cpp's tool cannot run (a fresh machine
 # without setup.sh), rather than after half an hour of rounds with one side missing.
 need_llamacpp_tool() {

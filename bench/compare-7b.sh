@@ -16,6 +16,8 @@ source "$(dirname "$0")/common.sh"
 J="$JAVA --add-modules jdk.incubator.vector -Xmx300m"
 DTYPE="${DTYPE:-bf16}"
 HF="$M/llama7b-$DTYPE-hf"; GGUF="$M/llama7b-$DTYPE.gguf"
+need_files "$HF"/*.safetensors
+[ -n "${OURS_ONLY:-}" ] || need_files "$GGUF"
 stamp() { echo "=== $(date -u +%H:%M:%S) :: $* :: $(grep FileHugePages /proc/meminfo | tr -s ' ')"; }
 # Both files out of the cache, then only the given ones back in.
 refill() { drop_cached "$HF"/*.safetensors "$GGUF"; read_back "$@"; }

@@ -11,6 +11,7 @@
 # its alderlake backend (AVX2, FMA, F16C, AVX-VNNI), which the script checks and prints.
 M="${M:?set M to the folder with the tiny1b models}"
 source "$(dirname "$0")/common.sh"
+need_files "$M"/tiny1b-{bf16,f16}.gguf "$M"/tiny1b-{bf16,f16}-hf/*.safetensors
 SCRATCH="${SCRATCH:-/tmp/scans-tools-avx2}"
 rm -rf "$SCRATCH" && cp -a "$TOOLS" "$SCRATCH" || { echo "cannot copy $TOOLS to $SCRATCH" >&2; exit 1; }
 BINS=$(dirname "$(find "$SCRATCH/.node" -name 'libggml-cpu-x64.so' | head -1)")

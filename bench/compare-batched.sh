@@ -24,6 +24,7 @@ source "$(dirname "$0")/common.sh"
 need_llamacpp_program batched
 GGUF="$M/$PAIR.gguf"
 HF=("$M/$PAIR-hf"/*.safetensors)
+need_files "$GGUF" "${HF[@]}"
 LOG="$(mktemp)"
 trap 'rm -f "$LOG"' EXIT
 # Both files at once, unless together they take more than half of memory.

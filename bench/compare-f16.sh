@@ -10,6 +10,7 @@ M="${M:?set M to the folder with tiny1b-f16-hf and tiny1b-f16.gguf}"
 source "$(dirname "$0")/common.sh"
 need_llamacpp_tool
 F16=("$M"/tiny1b-f16.gguf "$M"/tiny1b-f16-hf/*.safetensors)
+need_files "${F16[@]}"
 refill_files "${F16[@]}"
 stamp "page cache: $(grep FileHugePages /proc/meminfo | tr -s ' ')"
 for T in 2 1; do

@@ -22,6 +22,7 @@ source "$(dirname "$0")/common.sh"
 need_llamacpp_tool
 BF16=("$M"/tiny1b-bf16.gguf "$M"/tiny1b-bf16-hf/*.safetensors)
 F16=("$M"/tiny1b-f16.gguf "$M"/tiny1b-f16-hf/*.safetensors)
+need_files "${BF16[@]}" "${F16[@]}"
 # Puts the given files back in the page cache in 2 MiB folios, after dropping the other pair's:
 # before each block of lines, not once at the start, because the folios do not always last (in
 # round 14 the cache lost most of them between the F16 and the Q8_0 lines with nothing else

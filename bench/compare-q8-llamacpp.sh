@@ -17,6 +17,7 @@ M="${M:?set M to the folder with tiny1b-bf16-hf and tiny1b-bf16.gguf}"
 source "$(dirname "$0")/common.sh"
 need_llamacpp_tool
 need_llamacpp_program quantize
+need_files "$M"/tiny1b-bf16.gguf "$M"/tiny1b-bf16-hf/*.safetensors
 Q8="$M/tiny1b-q8_0.gguf"
 if [ ! -f "$Q8" ]; then
   GGML_BACKEND_DIR="$BINS" "$LCPP/quantize" "$M/tiny1b-bf16.gguf" "$Q8.part" > /dev/null 2>&1 && mv "$Q8.part" "$Q8" \

@@ -11,6 +11,7 @@
 #   M=/work/models-bench PAIRS=5 bench/compare-q8.sh > compare-q8.log
 M="${M:?set M to the folder with tiny1b-bf16-hf}"
 source "$(dirname "$0")/common.sh"
+need_files "$M"/tiny1b-bf16-hf/*.safetensors
 # The BF16 file back in 2 MiB page-cache folios first (PAGE_CACHE=keep skips this): in small ones
 # its decode reads slower and flatters the Q8_0 copy, which is anonymous memory (round 22: 1.66–1.87×
 # at 2 threads without the refill, 1.59–1.70× with it, minutes apart).
