@@ -17,6 +17,7 @@ model=""
 for ((i = 1; i < $#; i++)); do [ "${!i}" = --model ] && { j=$((i + 1)); model="${!j}"; }; done
 [ -n "$model" ] || { echo "usage: [A_JAR=…] [B_JAR=…] [A_FLAGS=…] [B_FLAGS=…] bench/ab-jars.sh --model DIR BENCH-OPTIONS…" >&2; exit 2; }
 for jar in "$A_JAR" "$B_JAR"; do [ -f "$jar" ] || { echo "no $jar" >&2; exit 1; }; done
+need_files "$model"/*.safetensors
 refill_files "$model"/*.safetensors
 for ((pair = 1; pair <= ${PAIRS:-2}; pair++)); do
   for side in A B; do

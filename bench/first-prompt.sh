@@ -7,6 +7,7 @@
 #   A_JAR=/tmp/old.jar bench/first-prompt.sh $M/tiny1b-bf16-hf
 source "$(dirname "$0")/common.sh"
 model="${1:?usage: [A_JAR=…] [B_JAR=…] [PAIRS=n] bench/first-prompt.sh MODEL_DIR}"
+need_files "$model"/*.safetensors
 A_JAR="${A_JAR:-$JAR}"
 B_JAR="${B_JAR:-$JAR}"
 for jar in "$A_JAR" "$B_JAR"; do [ -f "$jar" ] || { echo "no $jar" >&2; exit 1; }; done

@@ -5,6 +5,7 @@
 # usage: bench/pages-refill.sh MODEL_DIR SCRATCH_DIR [THREADS] [CYCLES]
 source "$(dirname "$0")/common.sh"
 SRC=${1:?model folder}; COPY=${2:?scratch folder for the copy (removed at the end)}; T=${3:-1}; CYCLES=${4:-2}
+need_files "$SRC"/*.safetensors
 [ -e "$COPY" ] && { echo "$COPY exists: give a path that does not" >&2; exit 1; }
 trap 'rm -rf "$COPY"' EXIT
 run() { "$JAVA" --add-modules jdk.incubator.vector -Xmx1g -jar "$JAR" "$@" 2>/dev/null; }
