@@ -13,8 +13,11 @@
 # (bench/ReadFiles.java): the two files' pages can sit in memory that reads 10-30% apart.
 M="${M:?set M to the folder with the 7B pair}"
 source "$(dirname "$0")/common.sh"
-J="$JAVA --add-modules jdk.incubator.vector -Xmx300m"
 DTYPE="${DTYPE:-bf16}"
+# The heap a 7B forward needs (about 93 MiB); F16 weights add their list of zero and subnormal
+# halves, about 232 MB for the 7B shape (bench/README.md, "Memory").
+heap=300m; [ "$DTYPE" = f16 ] && heap=450m
+J="$JAVA --add-modules jdk.incubator.vector -Xmx$heap"
 HF="$M/llama7b-$DTYPE-hf"; GGUF="$M/llama7b-$DTYPE.gguf"
 need_files "$HF"/*.safetensors
 [ -n "${OURS_ONLY:-}" ] || need_files "$GGUF"

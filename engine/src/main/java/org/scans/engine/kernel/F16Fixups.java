@@ -39,7 +39,7 @@ public final class F16Fixups {
     /** The widest matrix the column lists can hold (they are {@code char}s: half the memory of ints). */
     public static final int MAX_COLS = 1 << 16;
 
-    /** The most rows for which each listed half's row is kept ({@link #rowOf} holds {@code char}s). */
+    /** The most rows for which the decode's pass is kept ({@link Pass} holds rows as {@code char}s). */
     static final int MAX_INDEXED_ROWS = 1 << 16;
 
     private final int[] rowStart;
@@ -50,17 +50,60 @@ public final class F16Fixups {
      * order they walk the list, not again from its row of the mapped weights.
      */
     private final short[] halves;
-    /**
-     * Each listed half's row, or null for a matrix of more than {@link #MAX_INDEXED_ROWS} rows: with
-     * it the decode kernel takes the excess out in one pass over a row range ({@link #subtractExcess}).
-     */
-    private final char[] rowOf;
+    /** Rows a block of {@link #pass} holds: a multiple of 16, where the threads' row ranges start. */
+    static final int PASS_ROWS = 16;
 
-    private F16Fixups(int[] rowStart, char[] listed, short[] halves, char[] rowOf) {
+    /**
+     * The listed halves again, in the order the decode's one pass over a row range takes them
+     * ({@link #subtractExcess}), or null for a matrix of more than {@link #MAX_INDEXED_ROWS} rows.
+     */
+    private final Pass pass;
+
+    /**
+     * The listed halves block by block of {@link #PASS_ROWS} rows, and within a block by rank: every
+     * row's first listed half (rows in order), then every row's second, and so on. A row's halves
+     * keep their column order, so each row's sum takes its terms in the same order as from the
+     * row-ordered list, bit for bit; but the halves one after another fall in different rows, and
+     * each subtraction from {@code y} no longer waits on the one before it through memory. Each
+     * half is kept with its row, its column and its excess (exact as a half: 11 significant bits),
+     * which spares the pass the excess's arithmetic. Together, over 2048 × 2048 matrices of
+     * N(0, 0.02²) halves: 1.23–1.33 against 2.06–2.12 ns a half with the lists in cache, 1.3–2.1
+     * against 2.2–3.3 with 128 matrices' lists streaming from memory as in a decode step; ten bytes
+     * a listed half instead of six (bench/README.md, round 63).
+     */
+    private record Pass(int[] blockStart, char[] row, char[] col, short[] excess) {
+        static Pass of(int[] rowStart, char[] listed, short[] halves) {
+            final int rows = rowStart.length - 1, blocks = (rows + PASS_ROWS - 1) / PASS_ROWS;
+            int[] blockStart = new int[blocks + 1];
+            char[] row = new char[listed.length], col = new char[listed.length];
+            short[] excess = new short[listed.length];
+            int at = 0;
+            for (int b = 0; b < blocks; b++) {
+                blockStart[b] = at;
+                final int r0 = b * PASS_ROWS, r1 = Math.min(rows, r0 + PASS_ROWS);
+                int most = 0;
+                for (int r = r0; r < r1; r++) most = Math.max(most, rowStart[r + 1] - rowStart[r]);
+                for (int rank = 0; rank < most; rank++) {
+                    for (int r = r0; r < r1; r++) {
+                        final int i = rowStart[r] + rank;
+                        if (i >= rowStart[r + 1]) continue;
+                        row[at] = (char) r;
+                        col[at] = listed[i];
+                        excess[at] = Float.floatToFloat16(F16Fixups.excess(halves[i]));
+                        at++;
+                    }
+                }
+            }
+            blockStart[blocks] = at;
+            return new Pass(blockStart, row, col, excess);
+        }
+    }
+
+    private F16Fixups(int[] rowStart, char[] listed, short[] halves) {
         this.rowStart = rowStart;
         this.listed = listed;
         this.halves = halves;
-        this.rowOf = rowOf;
+        this.pass = rowStart.length - 1 <= MAX_INDEXED_ROWS ? Pass.of(rowStart, listed, halves) : null;
     }
 
     /**
@@ -128,19 +171,17 @@ public final class F16Fixups {
         int[] start = new int[rows + 1];
         char[] cols = new char[total];
         short[] halves = new short[total];
-        char[] rowOf = rows <= MAX_INDEXED_ROWS ? new char[total] : null;
         int r = 0, at = 0;
         for (Part p : parts) {
             System.arraycopy(p.cols, 0, cols, at, p.cols.length);
             System.arraycopy(p.halves, 0, halves, at, p.halves.length);
             for (int c : p.counts) {
-                if (rowOf != null) Arrays.fill(rowOf, at, at + c, (char) r);
                 start[r++] = at;
                 at += c;
             }
         }
         start[rows] = at;
-        return new F16Fixups(start, cols, halves, rowOf);
+        return new F16Fixups(start, cols, halves);
     }
 
     /** How many halves are listed, over all rows. */
@@ -174,7 +215,7 @@ public final class F16Fixups {
 
     /** Whether {@link #subtractExcess} can take the excess out of a decode product's rows (else {@link #excessDot}, row by row). */
     boolean rowIndexed() {
-        return rowOf != null;
+        return pass != null;
     }
 
     /**
@@ -182,16 +223,36 @@ public final class F16Fixups {
      * rows {@code [r0, r1)} at a column k below {@code limit}: what {@link #excessDot} does row by
      * row, in one loop over the range's halves once the decode kernel has written the rows' scaled
      * sums. Row by row, each row's loop of a few halves ended in a mispredicted branch, and the
-     * finish of the F16 decode on the 1.1B shape took 14% of its samples; with this pass the
+     * finish of the F16 decode on the 1.1B shape took 14% of its samples; with one pass the
      * one-thread decode was faster in 7 of 10 alternating pairs, by about 5–15% (bench/README.md,
-     * round 44). The same products, subtracted one by one instead of summed first.
+     * round 44). The same products, subtracted one by one instead of summed first, each row's in
+     * column order (see {@link Pass}).
      */
     void subtractExcess(int limit, int r0, int r1, float[] x, int xOff, float[] y, int yOff) {
-        final char[] rows = rowOf, cols = listed;
-        final short[] hs = halves;
-        for (int i = rowStart[r0], end = rowStart[r1]; i < end; i++) {
+        if (r0 >= r1) return;
+        // The whole blocks inside the range in one loop; the one or two blocks it cuts, with a test of each half's row.
+        final int first = (r0 + PASS_ROWS - 1) / PASS_ROWS, end = r1 / PASS_ROWS;
+        if (first >= end) {
+            subtractIn(limit, r0 / PASS_ROWS, (r1 - 1) / PASS_ROWS + 1, r0, r1, x, xOff, y, yOff);
+            return;
+        }
+        if (r0 < first * PASS_ROWS) subtractIn(limit, first - 1, first, r0, r1, x, xOff, y, yOff);
+        final char[] rows = pass.row, cols = pass.col;
+        final short[] excess = pass.excess;
+        for (int i = pass.blockStart[first], stop = pass.blockStart[end]; i < stop; i++) {
             final int k = cols[i];
-            if (k < limit) y[yOff + rows[i]] -= excess(hs[i]) * 0x1p-16f * x[xOff + k];
+            if (k < limit) y[yOff + rows[i]] -= Float.float16ToFloat(excess[i]) * 0x1p-16f * x[xOff + k];
+        }
+        if (end * PASS_ROWS < r1) subtractIn(limit, end, end + 1, r0, r1, x, xOff, y, yOff);
+    }
+
+    /** {@link #subtractExcess} over the halves of blocks {@code [b0, b1)} whose rows are in {@code [r0, r1)}. */
+    private void subtractIn(int limit, int b0, int b1, int r0, int r1, float[] x, int xOff, float[] y, int yOff) {
+        final char[] rows = pass.row, cols = pass.col;
+        final short[] excess = pass.excess;
+        for (int i = pass.blockStart[b0], stop = pass.blockStart[b1]; i < stop; i++) {
+            final int k = cols[i], row = rows[i];
+            if (k < limit && row >= r0 && row < r1) y[yOff + row] -= Float.float16ToFloat(excess[i]) * 0x1p-16f * x[xOff + k];
         }
     }
 

@@ -116,4 +116,51 @@ class F16FixupsTest {
             }
         }
     }
+
+    /**
+     * The decode's one pass over a row range ({@link F16Fixups#subtractExcess}) against a scalar
+     * walk of each row in column order, bit for bit: its blocks hold the halves in another order,
+     * and each row's terms must still come in column order. Ranges that start and end inside a
+     * block, inside one block, on block edges, and the whole matrix; rows outside stay untouched.
+     */
+    @Test
+    void theDecodePassSubtractsEachRowsExcessInColumnOrderOverAnyRowRange() {
+        Random rnd = new Random(8);
+        int rows = 53, cols = 90; // 53 rows: three whole blocks of 16 and a short one
+        MemorySegment w = mixed(rnd, rows, cols);
+        F16Fixups fix = F16Fixups.scan(w, rows, cols);
+        assertNotNull(fix);
+        float[] x = new float[cols], y0 = new float[rows];
+        for (int k = 0; k < cols; k++) x[k] = (float) rnd.nextGaussian();
+        for (int r = 0; r < rows; r++) y0[r] = (float) rnd.nextGaussian() * 100;
+        int[][] ranges = {{0, rows}, {1, 52}, {3, 9}, {16, 32}, {17, 18}, {15, 17}, {16, 53}, {5, 40}, {0, 16}, {48, 53}, {20, 20}};
+        for (int limit : new int[] {cols, 64}) {
+            for (int[] range : ranges) {
+                int r0 = range[0], r1 = range[1];
+                float[] want = y0.clone(), got = y0.clone();
+                for (int r = r0; r < r1; r++) {
+                    for (int k = 0; k < limit; k++) {
+                        short h = w.get(HALF, 2L * ((long) r * cols + k));
+                        if ((h & 0x7C00) == 0) want[r] -= F16Fixups.excess(h) * 0x1p-16f * x[k];
+                    }
+                }
+                fix.subtractExcess(limit, r0, r1, x, 0, got, 0);
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(Float.floatToRawIntBits(want[r]), Float.floatToRawIntBits(got[r]),
+                            "rows [" + r0 + ", " + r1 + "), limit " + limit + ", row " + r);
+                }
+            }
+        }
+    }
+
+    /** The pass keeps each excess as a half: exact for every half with a zero exponent field. */
+    @Test
+    void everyExcessIsExactAsAHalf() {
+        for (int m = 0; m < 1024; m++) {
+            for (int sign : new int[] {0, 0x8000}) {
+                float e = F16Fixups.excess((short) (sign | m));
+                assertEquals(e, Float.float16ToFloat(Float.floatToFloat16(e)), "half 0x" + Integer.toHexString(sign | m));
+            }
+        }
+    }
 }
