@@ -39,6 +39,15 @@ public final class F16Fixups {
     /** The widest matrix the column lists can hold (they are {@code char}s: half the memory of ints). */
     public static final int MAX_COLS = 1 << 16;
 
+    /**
+     * At most one half in this many may be listed. Each listed half costs ten bytes of heap and
+     * about a nanosecond a token, where a normal one costs nothing; a matrix drawn from N(0, 0.02²)
+     * lists one in 400, and Llama-2-7B-shaped random weights one in 300 (232 MB of heap). A pruned
+     * checkpoint, half its halves zero, would need 33 GB for its lists: such a matrix keeps the
+     * exact widening, as one with an infinity does.
+     */
+    static final int MAX_SHARE = 64;
+
     /** The most rows for which the decode's pass is kept ({@link Pass} holds rows as {@code char}s). */
     static final int MAX_INDEXED_ROWS = 1 << 16;
 
@@ -108,12 +117,18 @@ public final class F16Fixups {
 
     /**
      * Scans rows {@code [0, rows)} of a row-major F16 matrix: its fix-ups, or null when some half is
-     * an infinity or a NaN (which the fast widening would turn into a finite number) or the matrix
-     * is wider than {@link #MAX_COLS}. Such a matrix keeps the exact widening.
+     * an infinity or a NaN (which the fast widening would turn into a finite number), when more
+     * than one half in {@link #MAX_SHARE} would be listed, or when the matrix is wider than
+     * {@link #MAX_COLS}. Such a matrix keeps the exact widening.
      */
     public static F16Fixups scan(MemorySegment w, int rows, int cols) {
+        return scan(w, rows, cols, MAX_SHARE);
+    }
+
+    /** {@link #scan} with at most one half in {@code maxShare} listed (1: any number, for tests of many fix-ups a row). */
+    static F16Fixups scan(MemorySegment w, int rows, int cols, int maxShare) {
         Part part = scanRows(w, cols, 0, rows);
-        return part == null ? null : join(new Part[] {part});
+        return part == null ? null : join(new Part[] {part}, maxShare);
     }
 
     /** The fix-ups of rows {@code [r0, r1)}, to be {@link #join}ed in row order; null as in {@link #scan}. */
@@ -155,22 +170,32 @@ public final class F16Fixups {
             final long row = (long) r * cols * 2;
             for (int end = i + counts[r - r0]; i < end; i++) halves[i] = w.get(HALF, row + 2L * found[i]);
         }
-        return new Part(counts, Arrays.copyOf(found, n), halves);
+        return new Part(counts, Arrays.copyOf(found, n), halves, cols);
     }
 
-    /** One row range's scan: the count of listed columns per row, the columns, and their halves. */
-    public record Part(int[] counts, char[] cols, short[] halves) {}
+    /** One row range's scan: the count of listed columns per row, the columns, their halves, and the matrix's width. */
+    public record Part(int[] counts, char[] cols, short[] halves, int width) {}
 
-    /** The fix-ups of a matrix from the scans of consecutive row ranges, in order from row 0. */
+    /**
+     * The fix-ups of a matrix from the scans of consecutive row ranges, in order from row 0; null
+     * when more than one half in {@link #MAX_SHARE} is listed.
+     */
     public static F16Fixups join(Part[] parts) {
-        int rows = 0, total = 0;
+        return join(parts, MAX_SHARE);
+    }
+
+    /** {@link #join} with at most one half in {@code maxShare} listed. */
+    static F16Fixups join(Part[] parts, int maxShare) {
+        int rows = 0;
+        long total = 0;
         for (Part p : parts) {
             rows += p.counts.length;
             total += p.cols.length;
         }
+        if (total * maxShare > (long) rows * parts[0].width) return null;
         int[] start = new int[rows + 1];
-        char[] cols = new char[total];
-        short[] halves = new short[total];
+        char[] cols = new char[(int) total];
+        short[] halves = new short[(int) total];
         int r = 0, at = 0;
         for (Part p : parts) {
             System.arraycopy(p.cols, 0, cols, at, p.cols.length);

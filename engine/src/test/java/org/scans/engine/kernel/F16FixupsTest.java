@@ -50,7 +50,7 @@ class F16FixupsTest {
         for (int cols : new int[] {1, 7, 31, 32, 33, 100, 257, 2048}) {
             int rows = 9;
             MemorySegment w = mixed(rnd, rows, cols);
-            F16Fixups fix = F16Fixups.scan(w, rows, cols);
+            F16Fixups fix = F16Fixups.scan(w, rows, cols, 1);
             assertNotNull(fix, cols + " columns");
             float[] x = new float[cols];
             for (int k = 0; k < cols; k++) x[k] = k + 1; // distinct: a wrong column changes the sum
@@ -71,9 +71,9 @@ class F16FixupsTest {
         Random rnd = new Random(6);
         int rows = 23, cols = 70;
         MemorySegment w = mixed(rnd, rows, cols);
-        F16Fixups whole = F16Fixups.scan(w, rows, cols);
+        F16Fixups whole = F16Fixups.scan(w, rows, cols, 1);
         F16Fixups joined = F16Fixups.join(new F16Fixups.Part[] {
-            F16Fixups.scanRows(w, cols, 0, 5), F16Fixups.scanRows(w, cols, 5, 6), F16Fixups.scanRows(w, cols, 6, 23)});
+            F16Fixups.scanRows(w, cols, 0, 5), F16Fixups.scanRows(w, cols, 5, 6), F16Fixups.scanRows(w, cols, 6, 23)}, 1);
         assertEquals(whole.count(), joined.count());
         float[] x = new float[cols];
         for (int k = 0; k < cols; k++) x[k] = (float) rnd.nextGaussian();
@@ -88,12 +88,12 @@ class F16FixupsTest {
             for (int at : new int[] {0, 17, cols - 1, 3 * cols + 40}) {
                 MemorySegment w = mixed(rnd, rows, cols);
                 w.set(HALF, 2L * at, bad);
-                assertNull(F16Fixups.scan(w, rows, cols), "0x" + Integer.toHexString(bad & 0xFFFF) + " at " + at);
+                assertNull(F16Fixups.scan(w, rows, cols, 1), "0x" + Integer.toHexString(bad & 0xFFFF) + " at " + at);
             }
         }
         int wide = F16Fixups.MAX_COLS + 1;
         assertNull(F16Fixups.scan(ARENA.allocate(2L * wide, 64), 1, wide), "wider than the column lists can hold");
-        assertNotNull(F16Fixups.scan(ARENA.allocate(2L * F16Fixups.MAX_COLS, 64), 1, F16Fixups.MAX_COLS));
+        assertNotNull(F16Fixups.scan(ARENA.allocate(2L * F16Fixups.MAX_COLS, 64), 1, F16Fixups.MAX_COLS, 1));
     }
 
     /**
@@ -128,7 +128,7 @@ class F16FixupsTest {
         Random rnd = new Random(8);
         int rows = 53, cols = 90; // 53 rows: three whole blocks of 16 and a short one
         MemorySegment w = mixed(rnd, rows, cols);
-        F16Fixups fix = F16Fixups.scan(w, rows, cols);
+        F16Fixups fix = F16Fixups.scan(w, rows, cols, 1);
         assertNotNull(fix);
         float[] x = new float[cols], y0 = new float[rows];
         for (int k = 0; k < cols; k++) x[k] = (float) rnd.nextGaussian();
@@ -160,6 +160,31 @@ class F16FixupsTest {
             for (int sign : new int[] {0, 0x8000}) {
                 float e = F16Fixups.excess((short) (sign | m));
                 assertEquals(e, Float.float16ToFloat(Float.floatToFloat16(e)), "half 0x" + Integer.toHexString(sign | m));
+            }
+        }
+    }
+
+    /**
+     * A matrix with more than one zero or subnormal half in {@link F16Fixups#MAX_SHARE} gets no
+     * fix-ups (the exact kernels), whether scanned whole or in row ranges; one just under gets them.
+     */
+    @Test
+    void tooManyHalvesToListMeansNoFixups() {
+        int rows = 40, cols = 256, halves = rows * cols, limit = halves / F16Fixups.MAX_SHARE;
+        for (int zeros : new int[] {limit, limit + 1, halves / 2}) {
+            MemorySegment w = ARENA.allocate(2L * halves, 64);
+            Random rnd = new Random(zeros);
+            for (int i = 0; i < halves; i++) w.set(HALF, 2L * i, Float.floatToFloat16(1f + rnd.nextFloat()));
+            for (int i = 0; i < zeros; i++) w.set(HALF, 2L * (i * (halves / zeros)), (short) (rnd.nextInt(1024)));
+            F16Fixups whole = F16Fixups.scan(w, rows, cols);
+            F16Fixups joined = F16Fixups.join(new F16Fixups.Part[] {F16Fixups.scanRows(w, cols, 0, 7), F16Fixups.scanRows(w, cols, 7, rows)});
+            if (zeros <= limit) {
+                assertNotNull(whole, zeros + " listed");
+                assertEquals(zeros, whole.count());
+                assertNotNull(joined, zeros + " listed, joined");
+            } else {
+                assertNull(whole, zeros + " listed");
+                assertNull(joined, zeros + " listed, joined");
             }
         }
     }
