@@ -56,7 +56,7 @@ public final class BF16Kernels {
      * accumulators keep enough loads in flight to approach the read bandwidth of one core.
      */
     public static void matvec(MemorySegment w, int cols, int r0, int r1, float[] xp, int xOff, float[] y, int yOff) {
-        tiles(w, cols, 0, cols / (2 * L) * (2 * L), r0, r1, xp, xOff, xp, xOff, y, yOff);
+        tiles(w, cols, 0, cols / (2 * L) * (2 * L), r0, r1, xp, xOff, xp, xOff, y, yOff, true);
     }
 
     /**
@@ -76,7 +76,7 @@ public final class BF16Kernels {
         final int last = (int) (w.byteSize() / (2L * cols)) - 1;
         if (r0 == 0) row(w, cols, 0, xp, 0, y, 0);
         if (r1 == last + 1) row(w, cols, last, xp, 0, y, 0);
-        tiles(w, cols, lead, RowLead.span(cols, lead), Math.max(r0, 1), Math.min(r1, last), led, 0, xp, 0, y, 0);
+        tiles(w, cols, lead, RowLead.span(cols, lead), Math.max(r0, 1), Math.min(r1, last), led, 0, xp, 0, y, 0, true);
     }
 
     /**
@@ -84,16 +84,37 @@ public final class BF16Kernels {
      * {@code span} columns of {@code xs}; the rows past the tiles go one by one on {@code xp}.
      */
     private static void tiles(MemorySegment w, int cols, int lead, int span, int r0, int r1, float[] xs, int xsOff, float[] xp, int xOff,
-            float[] y, int yOff) {
+            float[] y, int yOff, boolean decode) {
         // Tile t takes rows r0 + t + j·tiles, j below the tile's height (see rows8): four rows where
-        // there are only 16 vector registers (see rows4), else eight. The rows past the tiles go one by one.
+        // there are only 16 vector registers (see rows4), else eight.
         final int height = Vectors.FEW_REGISTERS ? 4 : 8;
         final int tiles = Math.max(r1 - r0, 0) / height;
         for (int t = 0; t < tiles; t++) {
             if (height == 4) rows4(w, cols, lead, span, r0 + t, tiles, xs, xsOff, y, yOff);
             else rows8(w, cols, lead, span, r0 + t, tiles, xs, xsOff, y, yOff);
         }
-        for (int r = r0 + height * tiles; r < r1; r++) row(w, cols, r, xp, xOff, y, yOff);
+        if (r0 + height * tiles == r1) return;
+        // In a decode ({@code decode}) the rows past the tiles go through the tile kernel too:
+        // one more tile over the range's last rows, adjacent, which writes again the same sums
+        // for the rows the tiles already took (a row's sum does not depend on its tile), or, in a
+        // range shorter than a tile, a tile of one row taken height times (s = 0). One by one,
+        // through row(), they took 1.2% of a one-thread decode's samples on the 1.1B shape, whose
+        // matrices are led (the first and last rows go apart, which leaves six rows over; the
+        // first and last chunk of a matrix leave seven each at 2 threads); and a row summed by
+        // row() has other bits than in a tile, so which rows it took depended on how the threads
+        // split the range (bench/README.md, round 63). matmul's few rows per token keep row():
+        // there every call is shorter than a tile.
+        if (decode && tiles > 0) {
+            if (height == 4) rows4(w, cols, lead, span, r1 - height, 1, xs, xsOff, y, yOff);
+            else rows8(w, cols, lead, span, r1 - height, 1, xs, xsOff, y, yOff);
+        } else if (decode) {
+            for (int r = r0; r < r1; r++) {
+                if (height == 4) rows4(w, cols, lead, span, r, 0, xs, xsOff, y, yOff);
+                else rows8(w, cols, lead, span, r, 0, xs, xsOff, y, yOff);
+            }
+        } else {
+            for (int r = r0 + height * tiles; r < r1; r++) row(w, cols, r, xp, xOff, y, yOff);
+        }
     }
 
     /**
@@ -214,7 +235,7 @@ public final class BF16Kernels {
             y[yOff + r + 6 * s] = Vectors.sum(s6);
             y[yOff + r + 7 * s] = Vectors.sum(s7);
         }
-        if (span < cols) tail(w, cols, span, r, s, 8, xp, xOff, y, yOff);
+        if (span < cols) tail(w, cols, span, r, Math.max(s, 1), s == 0 ? 1 : 8, xp, xOff, y, yOff); // s = 0: row r alone (see tiles)
     }
 
     /**
@@ -279,7 +300,7 @@ public final class BF16Kernels {
             y[yOff + r + 2 * s] = Vectors.sum(s2);
             y[yOff + r + 3 * s] = Vectors.sum(s3);
         }
-        if (span < cols) tail(w, cols, span, r, s, 4, xp, xOff, y, yOff);
+        if (span < cols) tail(w, cols, span, r, Math.max(s, 1), s == 0 ? 1 : 4, xp, xOff, y, yOff); // s = 0: row r alone (see tiles)
     }
 
     /** Adds the columns {@code [full, cols)} of the {@code rows} rows r, r + s, r + 2s, …, which no vector covered. */
@@ -323,15 +344,16 @@ public final class BF16Kernels {
      * 4 tokens keep 16 accumulators in registers, so each weight vector loaded feeds 4 tokens.
      */
     public static void matmul(MemorySegment w, int cols, int r0, int r1, float[] xp, int n, float[] out, int outStride) {
+        final int full = cols / (2 * L) * (2 * L);
         for (int tc = 0; tc < n; tc += TOKEN_CHUNK) {
             int tEnd = Math.min(n, tc + TOKEN_CHUNK);
             int r = r0;
             for (; r + 4 <= r1; r += 4) {
                 int t = tc;
-                for (; t + 4 <= tEnd; t += 4) tile4x4(w, cols, 0, cols / (2 * L) * (2 * L), cols, r, xp, t, out, outStride);
-                for (; t < tEnd; t++) matvec(w, cols, r, r + 4, xp, t * cols, out, t * outStride);
+                for (; t + 4 <= tEnd; t += 4) tile4x4(w, cols, 0, full, cols, r, xp, t, out, outStride);
+                for (; t < tEnd; t++) tiles(w, cols, 0, full, r, r + 4, xp, t * cols, xp, t * cols, out, t * outStride, false);
             }
-            for (int t = tc; t < tEnd; t++) matvec(w, cols, r, r1, xp, t * cols, out, t * outStride);
+            for (int t = tc; t < tEnd; t++) tiles(w, cols, 0, full, r, r1, xp, t * cols, xp, t * cols, out, t * outStride, false);
         }
     }
 
@@ -356,9 +378,9 @@ public final class BF16Kernels {
             for (; r + 4 <= z; r += 4) {
                 int t = tc;
                 for (; t + 4 <= tEnd; t += 4) tile4x4(w, cols, lead, span, span, r, led, t, out, outStride);
-                for (; t < tEnd; t++) tiles(w, cols, lead, span, r, r + 4, led, t * span, xp, t * cols, out, t * outStride);
+                for (; t < tEnd; t++) tiles(w, cols, lead, span, r, r + 4, led, t * span, xp, t * cols, out, t * outStride, false);
             }
-            for (int t = tc; t < tEnd; t++) tiles(w, cols, lead, span, r, z, led, t * span, xp, t * cols, out, t * outStride);
+            for (int t = tc; t < tEnd; t++) tiles(w, cols, lead, span, r, z, led, t * span, xp, t * cols, out, t * outStride, false);
         }
     }
 

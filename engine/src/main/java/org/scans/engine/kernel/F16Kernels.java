@@ -128,7 +128,7 @@ public final class F16Kernels {
      * speed of a BF16 decode.
      */
     public static void matvecFast(MemorySegment w, F16Fixups fix, int cols, int r0, int r1, float[] xp, float[] x, int xOff, float[] y, int yOff) {
-        fastTiles(w, fix, cols, 0, cols / (2 * L) * (2 * L), r0, r1, xp, xp, x, xOff, y, yOff);
+        fastTiles(w, fix, cols, 0, cols / (2 * L) * (2 * L), r0, r1, xp, x, xOff, y, yOff);
     }
 
     /**
@@ -147,12 +147,12 @@ public final class F16Kernels {
         final int last = (int) (w.byteSize() / (2L * cols)) - 1;
         if (r0 == 0) matvec(w, cols, 0, 1, xp, 0, y, 0);
         if (r1 == last + 1) matvec(w, cols, last, last + 1, xp, 0, y, 0);
-        fastTiles(w, fix, cols, lead, RowLead.span(cols, lead), Math.max(r0, 1), Math.min(r1, last), led, xp, x, 0, y, 0);
+        fastTiles(w, fix, cols, lead, RowLead.span(cols, lead), Math.max(r0, 1), Math.min(r1, last), led, x, 0, y, 0);
     }
 
     /** Rows {@code [r0, r1)} of {@link #matvecFast}, each read from {@code lead} columns before its start over {@code span} columns of {@code xs}. */
-    private static void fastTiles(MemorySegment w, F16Fixups fix, int cols, int lead, int span, int r0, int r1, float[] xs, float[] xp, float[] x,
-            int xOff, float[] y, int yOff) {
+    private static void fastTiles(MemorySegment w, F16Fixups fix, int cols, int lead, int span, int r0, int r1, float[] xs, float[] x, int xOff,
+            float[] y, int yOff) {
         // Rows spread as in BF16Kernels.matvec: tile t takes rows r0 + t + j·tiles. Four rows a
         // tile where there are only 16 vector registers (see rows4Fast), else eight.
         //
@@ -169,9 +169,23 @@ public final class F16Kernels {
             if (height == 4) rows4Fast(w, fix, cols, lead, span, r0 + t, tiles, xs, x, xOff, y, yOff);
             else rows8Fast(w, fix, cols, lead, span, r0 + t, tiles, xs, x, xOff, y, yOff);
         }
-        // The excess of the listed halves comes out of the tiles' rows in one pass (F16Fixups.subtractExcess).
-        if (fix.rowIndexed()) fix.subtractExcess(Math.min(span, cols), r0, r0 + height * tiles, x, xOff, y, yOff);
-        if (r0 + height * tiles < r1) matvec(w, cols, r0 + height * tiles, r1, xp, xOff, y, yOff);
+        // The rows past the tiles go through the tile kernel too, as in BF16Kernels.tiles: one more
+        // tile over the range's last rows (the rows it shares with the tiles get the same sums
+        // again), or in a range shorter than a tile, one row taken eight times (s = 0). They went
+        // to the exact kernel, row by row, before (bench/README.md, round 63).
+        if (r0 + height * tiles < r1) {
+            if (tiles > 0) {
+                if (height == 4) rows4Fast(w, fix, cols, lead, span, r1 - height, 1, xs, x, xOff, y, yOff);
+                else rows8Fast(w, fix, cols, lead, span, r1 - height, 1, xs, x, xOff, y, yOff);
+            } else {
+                for (int r = r0; r < r1; r++) {
+                    if (height == 4) rows4Fast(w, fix, cols, lead, span, r, 0, xs, x, xOff, y, yOff);
+                    else rows8Fast(w, fix, cols, lead, span, r, 0, xs, x, xOff, y, yOff);
+                }
+            }
+        }
+        // The excess of the listed halves comes out of the range's rows in one pass (F16Fixups.subtractExcess).
+        if (fix.rowIndexed()) fix.subtractExcess(Math.min(span, cols), r0, r1, x, xOff, y, yOff);
     }
 
     /** Rows r, r + s, …, r + 7s. */
