@@ -34,6 +34,8 @@ public final class BF16Kernels {
     private static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, VectorShape.forBitSize(F.vectorBitSize()));
     /** Token tile kept hot in cache while every row block of a thread passes over it. */
     private static final int TOKEN_CHUNK = 32;
+    /** The threads' row ranges of a decode start at multiples of this (CpuBackend.ROW_GRAIN). */
+    public static final int CHUNK_ROWS = 16;
 
     private BF16Kernels() {}
 
@@ -73,10 +75,28 @@ public final class BF16Kernels {
             matvec(w, cols, r0, r1, xp, 0, y, 0);
             return;
         }
-        final int last = (int) (w.byteSize() / (2L * cols)) - 1;
-        if (r0 == 0) row(w, cols, 0, xp, 0, y, 0);
-        if (r1 == last + 1) row(w, cols, last, xp, 0, y, 0);
-        tiles(w, cols, lead, RowLead.span(cols, lead), Math.max(r0, 1), Math.min(r1, last), led, 0, xp, 0, y, 0, true);
+        final int rows = (int) (w.byteSize() / (2L * cols)), last = rows - 1;
+        final int height = Vectors.FEW_REGISTERS ? 4 : 8, full = cols / (2 * L) * (2 * L);
+        int a = Math.max(r0, 1), z = Math.min(r1, last);
+        // The first and last rows cannot be read led (their blocks would reach past the matrix).
+        // Where the range holds the matrix's first (last) whole tile of rows, that tile goes
+        // unled, adjacent rows as they sit; else the row alone. One at a time, each of those two
+        // rows started a cold stream of its own, and the two took about 1% of a one-thread
+        // decode's samples on the 1.1B shape (bench/README.md, round 63). The threads' chunks
+        // start on multiples of CHUNK_ROWS, so a range that holds row 0 holds the whole first
+        // tile, and one that holds the last row holds the last tile where that tile lies within
+        // the last CHUNK_ROWS-aligned group: so each row is summed the same way however the
+        // threads split the rows.
+        boolean edges = rows >= 2 * height;
+        if (r0 == 0 && edges && r1 >= height) {
+            tiles(w, cols, 0, full, 0, height, xp, 0, xp, 0, y, 0, true);
+            a = height;
+        } else if (r0 == 0) row(w, cols, 0, xp, 0, y, 0);
+        if (r1 == rows && edges && r0 <= rows - height && rows - height >= (rows - 1) / CHUNK_ROWS * CHUNK_ROWS) {
+            tiles(w, cols, 0, full, rows - height, rows, xp, 0, xp, 0, y, 0, true);
+            z = rows - height;
+        } else if (r1 == rows) row(w, cols, last, xp, 0, y, 0);
+        tiles(w, cols, lead, RowLead.span(cols, lead), a, z, led, 0, xp, 0, y, 0, true);
     }
 
     /**
