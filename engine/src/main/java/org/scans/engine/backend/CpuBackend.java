@@ -62,9 +62,9 @@ public final class CpuBackend implements Backend {
      * The smallest chunk of rows a decode product hands a thread (see {@link WorkerPool#forChunks}):
      * a multiple of the 8-row kernels' height and of Q8_0's row groups. The led decode kernels
      * count on chunks starting at its multiples to sum a matrix's edge rows the same way however
-     * the rows are split (BF16Kernels.CHUNK_ROWS).
+     * the rows are split (RowLead.CHUNK_ROWS).
      */
-    static final int ROW_GRAIN = BF16Kernels.CHUNK_ROWS;
+    static final int ROW_GRAIN = RowLead.CHUNK_ROWS;
 
     private final WorkerPool pool;
     private final long parallelMin;

@@ -34,8 +34,6 @@ public final class BF16Kernels {
     private static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, VectorShape.forBitSize(F.vectorBitSize()));
     /** Token tile kept hot in cache while every row block of a thread passes over it. */
     private static final int TOKEN_CHUNK = 32;
-    /** The threads' row ranges of a decode start at multiples of this (CpuBackend.ROW_GRAIN). */
-    public static final int CHUNK_ROWS = 16;
 
     private BF16Kernels() {}
 
@@ -78,21 +76,15 @@ public final class BF16Kernels {
         final int rows = (int) (w.byteSize() / (2L * cols)), last = rows - 1;
         final int height = Vectors.FEW_REGISTERS ? 4 : 8, full = cols / (2 * L) * (2 * L);
         int a = Math.max(r0, 1), z = Math.min(r1, last);
-        // The first and last rows cannot be read led (their blocks would reach past the matrix).
-        // Where the range holds the matrix's first (last) whole tile of rows, that tile goes
-        // unled, adjacent rows as they sit; else the row alone. One at a time, each of those two
-        // rows started a cold stream of its own, and the two took about 1% of a one-thread
-        // decode's samples on the 1.1B shape (bench/README.md, round 63). The threads' chunks
-        // start on multiples of CHUNK_ROWS, so a range that holds row 0 holds the whole first
-        // tile, and one that holds the last row holds the last tile where that tile lies within
-        // the last CHUNK_ROWS-aligned group: so each row is summed the same way however the
-        // threads split the rows.
-        boolean edges = rows >= 2 * height;
-        if (r0 == 0 && edges && r1 >= height) {
+        // The first and last rows cannot be read led (their blocks would reach past the matrix):
+        // with their whole tile, unled, where the range holds it (RowLead), else alone. One at a
+        // time, each of those two rows started a cold stream of its own, and the two took about 1%
+        // of a one-thread decode's samples on the 1.1B shape (bench/README.md, round 63).
+        if (RowLead.firstTileUnled(rows, height, r0, r1)) {
             tiles(w, cols, 0, full, 0, height, xp, 0, xp, 0, y, 0, true);
             a = height;
         } else if (r0 == 0) row(w, cols, 0, xp, 0, y, 0);
-        if (r1 == rows && edges && r0 <= rows - height && rows - height >= (rows - 1) / CHUNK_ROWS * CHUNK_ROWS) {
+        if (RowLead.lastTileUnled(rows, height, r0, r1)) {
             tiles(w, cols, 0, full, rows - height, rows, xp, 0, xp, 0, y, 0, true);
             z = rows - height;
         } else if (r1 == rows) row(w, cols, last, xp, 0, y, 0);
@@ -101,7 +93,8 @@ public final class BF16Kernels {
 
     /**
      * Rows {@code [r0, r1)} in tiles, each row read from {@code lead} columns before its start over
-     * {@code span} columns of {@code xs}; the rows past the tiles go one by one on {@code xp}.
+     * {@code span} columns of {@code xs}. The rows past the tiles go through the tile kernel too in
+     * a {@code decode}, else one by one on {@code xp}.
      */
     private static void tiles(MemorySegment w, int cols, int lead, int span, int r0, int r1, float[] xs, int xsOff, float[] xp, int xOff,
             float[] y, int yOff, boolean decode) {

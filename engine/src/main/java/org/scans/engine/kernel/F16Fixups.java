@@ -59,8 +59,8 @@ public final class F16Fixups {
      * order they walk the list, not again from its row of the mapped weights.
      */
     private final short[] halves;
-    /** Rows a block of {@link #pass} holds: a multiple of 16, where the threads' row ranges start. */
-    static final int PASS_ROWS = 16;
+    /** Rows a block of {@link #pass} holds: the threads' row ranges start on its multiples, so a range takes whole blocks. */
+    static final int PASS_ROWS = RowLead.CHUNK_ROWS;
 
     /**
      * The listed halves again, in the order the decode's one pass over a row range takes them

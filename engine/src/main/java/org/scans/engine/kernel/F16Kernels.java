@@ -147,14 +147,13 @@ public final class F16Kernels {
         final int rows = (int) (w.byteSize() / (2L * cols)), last = rows - 1;
         final int height = Vectors.FEW_REGISTERS ? 4 : 8, full = cols / (2 * L) * (2 * L);
         int a = Math.max(r0, 1), z = Math.min(r1, last);
-        // The matrix's first and last whole tiles of rows unled where the range holds them, as in
-        // BF16Kernels.matvec with a lead; else its first and last rows alone, through the exact kernel.
-        boolean edges = rows >= 2 * height;
-        if (r0 == 0 && edges && r1 >= height) {
+        // The matrix's first and last rows with their whole tiles, unled, where the range holds
+        // them (RowLead), as in BF16Kernels.matvec with a lead; else alone, through the exact kernel.
+        if (RowLead.firstTileUnled(rows, height, r0, r1)) {
             fastTiles(w, fix, cols, 0, full, 0, height, xp, x, 0, y, 0);
             a = height;
         } else if (r0 == 0) matvec(w, cols, 0, 1, xp, 0, y, 0);
-        if (r1 == rows && edges && r0 <= rows - height && rows - height >= (rows - 1) / BF16Kernels.CHUNK_ROWS * BF16Kernels.CHUNK_ROWS) {
+        if (RowLead.lastTileUnled(rows, height, r0, r1)) {
             fastTiles(w, fix, cols, 0, full, rows - height, rows, xp, x, 0, y, 0);
             z = rows - height;
         } else if (r1 == rows) matvec(w, cols, last, last + 1, xp, 0, y, 0);

@@ -17,12 +17,40 @@ import java.lang.foreign.MemorySegment;
  * lead} zeros, the row's columns, zeros up to a whole number of blocks. The neighbours' weights
  * meet only those zeros. A row so read covers {@link #span} columns and needs the row before and
  * the row after it in the matrix (its first and last blocks reach into them), so a matrix's first
- * and last rows keep the ordinary kernels. Neighbouring weights that are infinite or NaN would
+ * and last rows are read as they sit: in a decode, with the whole first or last tile of rows they
+ * belong to where the thread's range holds it ({@link #firstTileUnled}, {@link #lastTileUnled}),
+ * else alone through a one-row kernel. Neighbouring weights that are infinite or NaN would
  * make NaN of a zero product: the BF16 kernels therefore take this path only for matrices known
  * to hold none ({@code BF16Kernels.finite}), and the F16 fast widening makes every half finite.
  */
 public final class RowLead {
+    /**
+     * The threads' row ranges of a decode start at multiples of this (CpuBackend.ROW_GRAIN), which
+     * {@link #lastTileUnled} counts on.
+     */
+    public static final int CHUNK_ROWS = 16;
+
     private RowLead() {}
+
+    /**
+     * Whether a decode over rows {@code [r0, r1)} of a led matrix of {@code rows} rows reads the
+     * matrix's first {@code height} rows as they sit, as one tile, rather than its first row alone.
+     * A range that holds row 0 starts a thread's share, so it holds the whole tile whenever the
+     * matrix has rows enough, and row 0's tile is the same however the threads split the rows.
+     */
+    static boolean firstTileUnled(int rows, int height, int r0, int r1) {
+        return r0 == 0 && rows >= 2 * height && r1 >= height;
+    }
+
+    /**
+     * {@link #firstTileUnled} for the last {@code height} rows. The range that holds the last row
+     * starts at a multiple of {@link #CHUNK_ROWS}, but may start inside the last tile; so the tile
+     * is taken only where it lies within the matrix's last {@link #CHUNK_ROWS}-aligned group of
+     * rows, which every such range holds, and the rows' sums do not depend on the split.
+     */
+    static boolean lastTileUnled(int rows, int height, int r0, int r1) {
+        return r1 == rows && rows >= 2 * height && r0 <= rows - height && rows - height >= (rows - 1) / CHUNK_ROWS * CHUNK_ROWS;
+    }
 
     /**
      * The lead of {@code w}'s rows ({@code cols} 16-bit weights each), or 0 where the rows are
